@@ -1,0 +1,38 @@
+#!/bin/bash
+# Install, from Debian's archive, everything mfw needs to build and test.
+# Idempotent: packages already present are not touched, and apt is not run
+# at all when nothing is missing.
+set -euo pipefail
+
+pkgs=(
+	# toolchain and kernel build
+	gcc make bc bison flex libelf-dev libssl-dev cpio xz-utils kmod rsync
+	linux-image-amd64 linux-headers-amd64 linux-source-6.1
+	sparse device-tree-compiler
+	# VM rig
+	qemu-system-x86 busybox-static
+	# userspace
+	meson ninja-build pkg-config
+	libgpiod-dev libudev-dev libmm-glib-dev libglib2.0-dev
+	libcurl4-openssl-dev
+	# tests: fuzzer, servers on loopback, scripting
+	clang libclang-rt-14-dev python3 python3-pyftpdlib openssl
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "mfw: build dependencies present"
+	exit 0
+fi
+[ "$(id -u)" = 0 ] || {
+	echo "mfw: missing packages: ${missing[*]}; run as root or install them" >&2
+	exit 1
+}
+echo "mfw: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
