@@ -4,7 +4,9 @@
  *
  * The rest of the driver is written against one internal API; whatever the
  * tty layer changed between 6.1 and later kernels is absorbed here and only
- * here.
+ * here.  Differences are detected by probing the kernel's own headers at
+ * build time (see Kbuild), not by comparing version numbers, so backports
+ * are handled too.
  */
 #ifndef _MFW_COMPAT_H
 #define _MFW_COMPAT_H
@@ -12,28 +14,37 @@
 #include <linux/tty.h>
 #include <linux/tty_ldisc.h>
 #include <linux/types.h>
-#include <linux/version.h>
+
+/**
+ * mfw_ldisc_receive() - the driver's receive hook, in the driver's types
+ * @tty: the tty the data arrived on
+ * @cp: received bytes
+ * @fp: per-byte TTY_* flags, or NULL when every byte is TTY_NORMAL
+ * @count: number of bytes at @cp
+ *
+ * Return: how many bytes n_tty consumed.
+ */
+size_t mfw_ldisc_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
+			 size_t count);
 
 /*
- * Since 6.6 the ldisc receive hooks take u8 data, u8 flags and a size_t
- * count, and return size_t.  Before, they took unsigned char data, char
- * flags and int counts.  The driver's receive hook always sees u8 and
- * size_t; MFW_DEFINE_RECEIVE_BUF2() emits the wrapper with the signature the
- * running kernel's tty_ldisc_ops expects.
+ * MFW_RX_SIZE_T: since 6.6 the receive hooks take u8 data and flags and a
+ * size_t count and return size_t; before, unsigned char data, char flags and
+ * int counts.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
-#define MFW_DEFINE_RECEIVE_BUF2(name, impl)				\
-static size_t name(struct tty_struct *tty, const u8 *cp,		\
-		   const u8 *fp, size_t count)				\
-{									\
-	return impl(tty, cp, fp, count);				\
+#ifdef MFW_RX_SIZE_T
+static inline size_t mfw_compat_receive_buf2(struct tty_struct *tty,
+					     const u8 *cp, const u8 *fp,
+					     size_t count)
+{
+	return mfw_ldisc_receive(tty, cp, fp, count);
 }
 #else
-#define MFW_DEFINE_RECEIVE_BUF2(name, impl)				\
-static int name(struct tty_struct *tty, const unsigned char *cp,	\
-		const char *fp, int count)				\
-{									\
-	return impl(tty, cp, (const u8 *)fp, count);			\
+static inline int mfw_compat_receive_buf2(struct tty_struct *tty,
+					  const unsigned char *cp,
+					  const char *fp, int count)
+{
+	return mfw_ldisc_receive(tty, cp, (const u8 *)fp, count);
 }
 #endif
 

@@ -97,8 +97,8 @@ static void mfw_port_rx(struct mfw_port *port, const u8 *cp, const u8 *fp,
 	}
 }
 
-static size_t mfw_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
-			  size_t count)
+size_t mfw_ldisc_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
+			 size_t count)
 {
 	struct mfw_port *port = mfw_port_lookup(tty);
 	size_t done;
@@ -109,8 +109,6 @@ static size_t mfw_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 		mfw_port_rx(port, cp, fp, done);
 	return done;
 }
-
-MFW_DEFINE_RECEIVE_BUF2(mfw_receive_buf2, mfw_receive)
 
 static int mfw_open(struct tty_struct *tty)
 {
@@ -176,7 +174,7 @@ static int __init mfw_init(void)
 	mfw_ldisc_ops.name = "mfw";
 	mfw_ldisc_ops.open = mfw_open;
 	mfw_ldisc_ops.close = mfw_close;
-	mfw_ldisc_ops.receive_buf2 = mfw_receive_buf2;
+	mfw_ldisc_ops.receive_buf2 = mfw_compat_receive_buf2;
 
 	ret = tty_register_ldisc(&mfw_ldisc_ops);
 	if (ret) {
