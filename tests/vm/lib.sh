@@ -28,3 +28,43 @@ source_tarball() {
 	[ -n "$t" ] || die "/usr/src/$1.tar.xz not found"
 	echo "$t"
 }
+
+# Where the rig keeps per-run artefacts (module builds, initramfs, logs).
+MFW_OUT=${MFW_OUT:-$MFW_TOP/build-vm}
+
+# kernel_info NAME: sets KVER, KIMAGE (bootable image), KDIR (module build
+# dir) and KMODS (module tree to take dependencies from, empty when every
+# driver the rig needs is built in) for the rig's kernel NAME.
+kernel_info() {
+	case $1 in
+	stock)
+		KVER=$(stock_kernel_version)
+		KIMAGE=/boot/vmlinuz-$KVER
+		KDIR=/lib/modules/$KVER/build
+		KMODS=/lib/modules/$KVER
+		;;
+	debug)
+		KDIR=$("$MFW_TOP/tests/vm/build-debug-kernel.sh")
+		KIMAGE=$KDIR/arch/x86/boot/bzImage
+		KVER=$(cat "$KDIR/include/config/kernel.release")
+		KMODS=
+		;;
+	*) die "unknown kernel '$1' (stock or debug)" ;;
+	esac
+	[ -r "$KIMAGE" ] || die "kernel image $KIMAGE missing"
+	[ -d "$KDIR" ] || die "kernel build dir $KDIR missing"
+}
+
+# Headers for kselftest_harness.h, taken from Debian's kernel source.
+kselftest_headers() {
+	local dir
+	dir=$MFW_CACHE/kselftest-$(source_package_version linux-source-6.1)
+	if [ ! -f "$dir/kselftest_harness.h" ]; then
+		mkdir -p "$dir"
+		tar -xJf "$(source_tarball linux-source-6.1)" -C "$dir" \
+			--strip-components=4 --wildcards \
+			'*/tools/testing/selftests/kselftest_harness.h' \
+			'*/tools/testing/selftests/kselftest.h' >&2
+	fi
+	echo "$dir"
+}

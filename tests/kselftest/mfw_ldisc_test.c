@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw line discipline: attach it to a modem's AT port and see the bytes the
+ * simulated module sends reach both the port's reader and the driver.
+ *
+ * Every test runs on two transports: a pty pair (simulator on the master)
+ * and a USB gadget (simulator on ttyGS0, the driver on the ttyACM the USB
+ * core enumerated).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "rig.h"
+
+#define TIMEOUT_MS	15000
+
+FIXTURE(port) {
+	int tty;
+	int master;
+	pid_t sim;
+	char path[64];
+};
+
+FIXTURE_VARIANT(port) {
+	bool usb;
+};
+
+FIXTURE_VARIANT_ADD(port, pty) {
+	.usb = false,
+};
+
+FIXTURE_VARIANT_ADD(port, usb_gadget) {
+	.usb = true,
+};
+
+FIXTURE_SETUP(port)
+{
+	self->master = -1;
+	self->sim = -1;
+	if (variant->usb) {
+		char udc[64], dir[128], udc_arg[80], dir_arg[160];
+
+		ASSERT_EQ(0, rig_gadget("create", self->path, sizeof(self->path)));
+		ASSERT_EQ(0, rig_gadget("udc", udc, sizeof(udc)));
+		ASSERT_EQ(0, rig_gadget("dir", dir, sizeof(dir)));
+		self->tty = rig_open_tty(self->path);
+		ASSERT_LE(0, self->tty) TH_LOG("open %s: %m", self->path);
+		ASSERT_EQ(0, rig_attach(self->tty));
+		snprintf(udc_arg, sizeof(udc_arg), "%s", udc);
+		snprintf(dir_arg, sizeof(dir_arg), "%s", dir);
+		{
+			const char *argv[] = { "--tty", "/dev/ttyGS0",
+				"--gadget", dir_arg, "--udc", udc_arg,
+				"--boot-ms", "200", NULL };
+
+			self->sim = rig_sim_start(argv, -1, TIMEOUT_MS);
+		}
+	} else {
+		const char *argv[] = { "--boot-ms", "200", NULL };
+
+		self->master = rig_open_pty(self->path, sizeof(self->path));
+		ASSERT_LE(0, self->master);
+		self->tty = rig_open_tty(self->path);
+		ASSERT_LE(0, self->tty) TH_LOG("open %s: %m", self->path);
+		/* Attach before the module talks, so no byte bypasses mfw. */
+		ASSERT_EQ(0, rig_attach(self->tty));
+		self->sim = rig_sim_start(argv, self->master, TIMEOUT_MS);
+	}
+	ASSERT_LT(0, self->sim) TH_LOG("simulator did not start");
+}
+
+FIXTURE_TEARDOWN(port)
+{
+	rig_sim_stop(self->sim);
+	if (self->tty >= 0)
+		close(self->tty);
+	if (self->master >= 0)
+		close(self->master);
+	if (variant->usb)
+		rig_gadget("destroy", NULL, 0);
+}
+
+/* The module's boot URC reaches the port's reader and the driver. */
+TEST_F(port, boot_urc_seen_by_reader_and_driver)
+{
+	ASSERT_EQ(0, rig_expect_line(self->tty, "+MATREADY", TIMEOUT_MS));
+	EXPECT_TRUE(rig_kmsg_contains("rx \"+MATREADY\""));
+}
+
+/* An ordinary AT client keeps working through the discipline. */
+TEST_F(port, at_round_trip)
+{
+	ASSERT_EQ(0, rig_expect_line(self->tty, "+MATREADY", TIMEOUT_MS));
+	ASSERT_EQ(0, rig_write_str(self->tty, "ATI\r"));
+	ASSERT_EQ(0, rig_expect_line(self->tty, "CMCC", TIMEOUT_MS));
+	ASSERT_EQ(0, rig_expect_line(self->tty, "OK", TIMEOUT_MS));
+	EXPECT_TRUE(rig_kmsg_contains("rx \"CMCC\""));
+}
+
+/* Switching back to N_TTY detaches mfw and leaves a working port. */
+TEST_F(port, detach_restores_n_tty)
+{
+	int ld = N_TTY;
+
+	ASSERT_EQ(0, ioctl(self->tty, TIOCSETD, &ld));
+	ld = -1;
+	ASSERT_EQ(0, ioctl(self->tty, TIOCGETD, &ld));
+	EXPECT_EQ(N_TTY, ld);
+	EXPECT_TRUE(rig_kmsg_contains("detached"));
+	ASSERT_EQ(0, rig_write_str(self->tty, "AT\r"));
+	ASSERT_EQ(0, rig_expect_line(self->tty, "OK", TIMEOUT_MS));
+}
+
+/* Only CAP_SYS_ADMIN may attach, even to a tty the user may open. */
+TEST_F(port, unprivileged_attach_refused)
+{
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, chmod(self->path, 0666));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd, ld;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		fd = rig_open_tty(self->path);
+		if (fd < 0)
+			_exit(11);
+		ld = rig_ldisc_num();
+		if (ioctl(fd, TIOCSETD, &ld) == 0)
+			_exit(12);
+		_exit(errno == EPERM ? 0 : 13);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by mfw's kernel selftests.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rig.h"
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+int rig_ldisc_num(void)
+{
+	FILE *f = fopen("/sys/module/mfw/parameters/ldisc", "r");
+	int n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+int rig_open_tty(const char *path)
+{
+	struct termios tio;
+	int fd;
+
+	fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (tcgetattr(fd, &tio) == 0) {
+		cfmakeraw(&tio);
+		cfsetspeed(&tio, B115200);
+		tio.c_cflag |= CLOCAL | CREAD;
+		tio.c_cc[VMIN] = 1;
+		tio.c_cc[VTIME] = 0;
+		tcsetattr(fd, TCSANOW, &tio);
+	}
+	return fd;
+}
+
+int rig_attach(int fd)
+{
+	int ld = rig_ldisc_num();
+
+	if (ld < 0)
+		return -ENOENT;
+	return ioctl(fd, TIOCSETD, &ld) ? -errno : 0;
+}
+
+int rig_open_pty(char *slave, size_t len)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (m < 0)
+		return -1;
+	if (grantpt(m) || unlockpt(m) || ptsname_r(m, slave, len)) {
+		close(m);
+		return -1;
+	}
+	return m;
+}
+
+static bool file_contains(const char *path, const char *needle)
+{
+	char buf[4096];
+	FILE *f = fopen(path, "r");
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(buf, sizeof(buf), f))
+		found = strstr(buf, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
+pid_t rig_sim_start(const char *const argv[], int pass_fd, int timeout_ms)
+{
+	const char *prog = getenv("MFW_MODEMSIM");
+	char log[64];
+	const char *args[64];
+	long long end = now_ms() + timeout_ms;
+	size_t n = 0;
+	pid_t pid;
+	int status;
+
+	if (!prog)
+		prog = "mfw-modemsim";
+	args[n++] = prog;
+	if (pass_fd >= 0) {
+		args[n++] = "--fd";
+		args[n++] = "3";
+	}
+	while (*argv && n < 62)
+		args[n++] = *argv++;
+	args[n] = NULL;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int lf;
+
+		snprintf(log, sizeof(log), "/tmp/modemsim-%d.log", getpid());
+		lf = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (lf >= 0)
+			dup2(lf, 2);
+		if (pass_fd >= 0)
+			dup2(pass_fd, 3);
+		execvp(prog, (char *const *)args);
+		fprintf(stderr, "exec %s: %s\n", prog, strerror(errno));
+		_exit(127);
+	}
+	snprintf(log, sizeof(log), "/tmp/modemsim-%d.log", pid);
+	while (now_ms() < end) {
+		if (file_contains(log, "mfw-modemsim: ready"))
+			return pid;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			fprintf(stderr, "# simulator exited early, see %s\n",
+				log);
+			return -1;
+		}
+		usleep(20000);
+	}
+	rig_sim_stop(pid);
+	return -1;
+}
+
+void rig_sim_stop(pid_t pid)
+{
+	long long end;
+	int status;
+
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	end = now_ms() + 5000;
+	while (now_ms() < end) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+int rig_write_str(int fd, const char *s)
+{
+	size_t len = strlen(s);
+
+	while (len) {
+		ssize_t n = write(fd, s, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		s += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int rig_read_line(int fd, char *buf, size_t len, int timeout_ms)
+{
+	long long end = now_ms() + timeout_ms;
+	size_t used = 0;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long long left = end - now_ms();
+		char c;
+		ssize_t n;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		n = poll(&p, 1, (int)left);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n <= 0)
+			continue;
+		if (p.revents & (POLLHUP | POLLERR) && !(p.revents & POLLIN))
+			return -EIO;
+		n = read(fd, &c, 1);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		if (c == '\r' || c == '\n') {
+			if (used == 0)
+				continue;
+			buf[used] = '\0';
+			return (int)used;
+		}
+		if (used + 1 < len)
+			buf[used++] = c;
+	}
+}
+
+int rig_expect_line(int fd, const char *want, int timeout_ms)
+{
+	long long end = now_ms() + timeout_ms;
+	char line[1024];
+
+	for (;;) {
+		long long left = end - now_ms();
+		int n;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		n = rig_read_line(fd, line, sizeof(line), (int)left);
+		if (n < 0)
+			return n;
+		if (strcmp(line, want) == 0)
+			return 0;
+	}
+}
+
+bool rig_kmsg_contains(const char *needle)
+{
+	char rec[8192];
+	bool found = false;
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	for (;;) {
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+
+		if (n < 0) {
+			if (errno == EPIPE)	/* overwritten record: go on */
+				continue;
+			break;
+		}
+		rec[n] = '\0';
+		if (strstr(rec, needle)) {
+			found = true;
+			break;
+		}
+	}
+	close(fd);
+	return found;
+}
+
+int rig_gadget(const char *verb, char *out, size_t len)
+{
+	char cmd[128], line[256] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "mfw-gadget %s", verb);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (fgets(line, sizeof(line), p) && out) {
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(out, len, "%s", line);
+	}
+	while (fgets(line, sizeof(line), p))
+		;
+	return pclose(p) == 0 ? 0 : -1;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by mfw's kernel selftests: ttys, the simulated modem, the
+ * USB gadget, the kernel log.  Every helper that waits takes a timeout.
+ */
+#ifndef MFW_RIG_H
+#define MFW_RIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Line discipline number the loaded mfw module registered, or -1. */
+int rig_ldisc_num(void);
+
+/* Open a tty O_RDWR|O_NOCTTY, raw, 115200 8N1.  Returns the fd or -1. */
+int rig_open_tty(const char *path);
+
+/* Attach the mfw line discipline to @fd.  Returns 0 or -errno. */
+int rig_attach(int fd);
+
+/* Create a pty pair; the master fd is returned, the slave path written. */
+int rig_open_pty(char *slave, size_t len);
+
+/*
+ * Start mfw-modemsim with @argv (NULL-terminated, without the program
+ * name).  When @pass_fd >= 0 it is handed to the simulator as fd 3 and
+ * "--fd 3" is added.  Waits up to @timeout_ms for its ready line.
+ * Returns the pid or -1.
+ */
+pid_t rig_sim_start(const char *const argv[], int pass_fd, int timeout_ms);
+
+/* Stop a simulator (SIGTERM, then SIGKILL after 5 s). */
+void rig_sim_stop(pid_t pid);
+
+/* Write all of @s.  Returns 0 or -errno. */
+int rig_write_str(int fd, const char *s);
+
+/*
+ * Read one non-empty line (CR/LF stripped) within @timeout_ms.
+ * Returns its length, or -ETIMEDOUT / -errno.
+ */
+int rig_read_line(int fd, char *buf, size_t len, int timeout_ms);
+
+/* Read lines until one equals @want.  Returns 0 or -ETIMEDOUT / -errno. */
+int rig_expect_line(int fd, const char *want, int timeout_ms);
+
+/* Whether the kernel log holds a record containing @needle. */
+bool rig_kmsg_contains(const char *needle);
+
+/*
+ * Run "mfw-gadget @verb"; its first output line (the host-side tty for
+ * create/plug) is copied to @out when @out is not NULL.  Returns 0 on
+ * success.
+ */
+int rig_gadget(const char *verb, char *out, size_t len);
+
+#endif /* MFW_RIG_H */

@@ -1,0 +1,129 @@
+#!/bin/bash
+# make check: build everything and run every test, host-side and in QEMU on
+# both rig kernels.  Ends with one line "N passed, N failed[, N skipped]" and
+# exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. tests/vm/lib.sh
+
+mkdir -p "$MFW_OUT"
+ledger=$MFW_OUT/results.txt
+: >"$ledger"
+logs=$MFW_OUT/logs
+mkdir -p "$logs"
+
+record() {
+	echo "$1 $2" >>"$ledger"
+	echo "$1 $2"
+}
+
+# step NAME COMMAND...: one test whose verdict is the command's exit code;
+# its output is kept in a log and shown only when it fails.
+step() {
+	local name=$1 log=$logs/${1//\//_}.log t0=$SECONDS
+	shift
+	if "$@" >"$log" 2>&1; then
+		record PASS "$name"
+	else
+		record FAIL "$name"
+		tail -n 40 "$log" | sed 's/^/    | /'
+	fi
+	echo "    ($((SECONDS - t0)) s)" >>"$log"
+}
+
+# Feed "PASS|FAIL|SKIP name" lines from a command into the ledger.
+collect() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		PASS\ * | FAIL\ * | SKIP\ *) record "${line%% *}" "${line#* }" ;;
+		*) echo "$line" ;;
+		esac
+	done < <("$@")
+}
+
+section() { printf '\n== %s\n' "$*"; }
+
+# --- userspace and host tests ------------------------------------------
+section "userspace: build (release, for the guest) and host tests under ASan/UBSan"
+step build/userspace sh -c '
+	{ [ -f build/build.ninja ] || meson setup build; } && meson compile -C build'
+step build/userspace-asan sh -c '
+	{ [ -f build-asan/build.ninja ] ||
+	  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false; } &&
+	meson compile -C build-asan'
+meson test -C build-asan --print-errorlogs >"$logs/meson-test.log" 2>&1
+/usr/bin/python3 - build-asan/meson-logs/testlog.json <<'PY' | collect cat
+import json, sys
+try:
+    lines = open(sys.argv[1]).read().splitlines()
+except OSError:
+    print("FAIL host: meson produced no test log")
+    sys.exit(0)
+for l in lines:
+    t = json.loads(l)
+    verdict = {"OK": "PASS", "SKIP": "SKIP", "EXPECTEDFAIL": "PASS"}.get(t["result"], "FAIL")
+    print(verdict, "host/" + t["name"])
+PY
+grep -q '^FAIL host/' "$ledger" && sed -n '/^Summary of Failures/,$p' "$logs/meson-test.log"
+
+if [ -x tests/fuzz/run.sh ]; then
+	section "fuzzing (short run; long campaigns with tests/fuzz/run.sh)"
+	step fuzz/mfw_at tests/fuzz/run.sh --seconds "${MFW_FUZZ_SECONDS:-30}"
+fi
+
+# --- kernel style gates --------------------------------------------------
+section "kernel: checkpatch --strict, sparse, W=1 on both kernels"
+step style/checkpatch sh -c 'out=$(tests/style/checkpatch.sh) && [ -z "$out" ] || { echo "$out"; exit 1; }'
+step build/module-stock-W1 tests/vm/build-module.sh stock
+step build/module-debug-W1 tests/vm/build-module.sh debug
+step style/sparse tests/style/sparse.sh
+
+# --- kernel tests in QEMU ------------------------------------------------
+section "kernel: selftests in QEMU"
+ksft=$(kselftest_headers)
+step build/kselftests make -s -C tests/kselftest KSFT_INC="$ksft" OUT="$MFW_OUT/bin"
+sim=build/userspace/modemsim/mfw-modemsim
+guest_files=("$MFW_OUT"/bin/* tests/vm/guest/mfw-gadget)
+[ -x "$sim" ] && guest_files+=("$sim")
+tests=$MFW_OUT/guest-tests
+: >"$tests"
+for t in "$MFW_OUT"/bin/*; do
+	echo "$(basename "$t") 600 $(basename "$t")" >>"$tests"
+done
+for k in stock debug; do
+	MFW_MODULE=$MFW_OUT/kmod-$k/mfw.ko collect tests/vm/run-vm.sh "$k" selftests "$tests" "${guest_files[@]}"
+done
+
+section "rig self-test: a planted splat must fail a run"
+echo "noop 10 true" >"$MFW_OUT/noop-tests"
+for k in stock debug; do
+	kernel_info $k
+	if make -s -C "$KDIR" M="$MFW_TOP/tests/vm/splat" modules >"$logs/splat-$k.log" 2>&1; then
+		cp tests/vm/splat/mfw_splat_test.ko "$MFW_OUT/splat-$k.ko"
+		make -s -C "$KDIR" M="$MFW_TOP/tests/vm/splat" clean >/dev/null 2>&1
+		MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES=$MFW_OUT/splat-$k.ko \
+			collect tests/vm/run-vm.sh "$k" splat-warn "$MFW_OUT/noop-tests"
+	else
+		record FAIL "rig/$k: build planted-splat module"
+	fi
+done
+# kmemleak exists only on the debug kernel.
+MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-debug.ko:leak=1" \
+	collect tests/vm/run-vm.sh debug splat-leak "$MFW_OUT/noop-tests"
+
+# --- summary -----------------------------------------------------------
+pass=$(grep -c '^PASS ' "$ledger")
+fail=$(grep -c '^FAIL ' "$ledger")
+skip=$(grep -c '^SKIP ' "$ledger")
+echo
+if [ "$fail" -gt 0 ]; then
+	echo "failed:"
+	grep '^FAIL ' "$ledger" | sed 's/^FAIL /  /'
+fi
+if [ "$skip" -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ "$fail" -eq 0 ]

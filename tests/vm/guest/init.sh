@@ -1,0 +1,63 @@
+#!/bin/busybox sh
+# /init of the rig's guest: mount the usual file systems, load the modules
+# the host listed, run each test, check for leaks, power off.
+#
+# Console (ttyS0) carries the kernel log, ttyS1 is the UART a host-side
+# simulator may be wired to, ttyS2 carries test output back to the host.
+/bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s
+export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
+export HOME=/root
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /tmp /run /root
+mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t configfs configfs /sys/kernel/config 2>/dev/null
+hostname mfw-guest
+
+out=/dev/ttyS2
+stty -F $out raw -echo 115200 2>/dev/null
+say() { echo "MFW-RIG: $*" >$out; }
+
+# Modules, in dependency order as the host resolved them.
+if [ -f /etc/mfw-rig/modules ]; then
+	while read -r ko args; do
+		[ -n "$ko" ] || continue
+		insmod "$ko" $args || say "insmod $ko failed"
+	done </etc/mfw-rig/modules
+fi
+
+. /etc/mfw-rig/env 2>/dev/null
+say "booted $(uname -r)"
+
+# Each line of /etc/mfw-rig/tests: <name> <timeout-seconds> <command...>
+while read -r name limit cmd; do
+	[ -n "$name" ] || continue
+	say "begin $name"
+	timeout "$limit" sh -c "$cmd" >$out 2>&1 </dev/null
+	rc=$?
+	say "end $name rc=$rc"
+done </etc/mfw-rig/tests
+
+# Unload the driver so kmemleak sees everything it ever allocated.
+if grep -q '^mfw ' /proc/modules; then
+	rmmod mfw || say "rmmod mfw failed"
+fi
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	# Objects younger than 5 s are never reported; scan twice past that.
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 1
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >/dev/console
+	say "kmemleak scanned"
+fi
+say "done"
+sync
+# -no-reboot makes QEMU exit on reboot; no ACPI power-off needed.
+reboot -f

@@ -1,0 +1,91 @@
+#!/bin/bash
+# Assemble the guest's initramfs at test time.
+# Usage: mkinitramfs.sh KERNEL OUT TESTLIST [file...]
+#   KERNEL    stock|debug: which kernel's modules to include
+#   OUT       the gzip'd cpio to write
+#   TESTLIST  lines "<name> <timeout> <command...>" run in order by the guest
+#   file...   programs (and scripts) to put in /usr/bin, with the shared
+#             libraries they need; "SRC=DEST" puts SRC at DEST instead
+# Environment: MFW_MODULE (mfw.ko to include), MFW_EXTRA_MODULES (more
+# modules to load after it, each "file.ko" or "file.ko:param=v,param=v"),
+# MFW_GUEST_ENV (lines for /etc/mfw-rig/env).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernel=$1 out=$2 tests=$3
+shift 3
+kernel_info "$kernel"
+
+root=$(mktemp -d "${TMPDIR:-/tmp}/mfw-initramfs.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc/mfw-rig,lib/mfw,proc,sys,dev,tmp,run,root}
+cp /bin/busybox "$root/bin/busybox"
+install -m 0755 "$MFW_TOP/tests/vm/guest/init.sh" "$root/init"
+cp "$tests" "$root/etc/mfw-rig/tests"
+printf '%s\n' "${MFW_GUEST_ENV:-}" >"$root/etc/mfw-rig/env"
+cat >"$root/etc/passwd" <<'PW'
+root:x:0:0:root:/root:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+PW
+cat >"$root/etc/group" <<'GR'
+root:x:0:
+tty:x:5:
+dialout:x:20:
+nogroup:x:65534:
+GR
+
+# Copy one file to the same path in the image.
+put() {
+	mkdir -p "$root$(dirname "$2")"
+	cp -L "$1" "$root$2"
+}
+
+# A program plus every shared library it links, at their real paths.
+put_elf() {
+	local src=$1 dest=$2 lib
+	put "$src" "$dest"
+	chmod 0755 "$root$dest"
+	if ldd "$src" >/dev/null 2>&1; then
+		for lib in $(ldd "$src" | grep -oE '/[^ ]+' | sort -u); do
+			[ -e "$root$lib" ] || put "$lib" "$lib"
+		done
+	fi
+}
+
+# Kernel modules: the transports' drivers where the kernel has them as
+# modules (resolved with their dependencies by modprobe on the host), then
+# mfw itself, then anything extra.
+: >"$root/etc/mfw-rig/modules"
+n=0
+add_module() {
+	local ko=$1 name args=${2:-}
+	name=$(printf '%02d-%s' "$n" "$(basename "${ko%.xz}")")
+	case $ko in
+	*.xz) xz -dc "$ko" >"$root/lib/mfw/$name" ;;
+	*.zst) zstd -qdc "$ko" >"$root/lib/mfw/$name" ;;
+	*) cp "$ko" "$root/lib/mfw/$name" ;;
+	esac
+	echo "/lib/mfw/$name $args" >>"$root/etc/mfw-rig/modules"
+	n=$((n + 1))
+}
+if [ -n "$KMODS" ]; then
+	want="configfs dummy_hcd libcomposite usb_f_acm cdc-acm"
+	for ko in $(for m in $want; do
+		modprobe -S "$KVER" --show-depends "$m" || die "no module $m"
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'); do
+		add_module "$ko"
+	done
+fi
+[ -z "${MFW_MODULE:-}" ] || add_module "$MFW_MODULE"
+for ko in ${MFW_EXTRA_MODULES:-}; do
+	add_module "${ko%%:*}" "$(echo "${ko#*:}" | grep -v '\.ko$' | tr , ' ')"
+done
+
+for f in "$@"; do
+	case $f in
+	*=*) put_elf "${f%%=*}" "${f#*=}" ;;
+	*) put_elf "$f" "/usr/bin/$(basename "$f")" ;;
+	esac
+done
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"

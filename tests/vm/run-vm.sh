@@ -1,0 +1,56 @@
+#!/bin/bash
+# Boot one of the rig's kernels under QEMU (TCG) with a fresh initramfs, run
+# the listed tests in the guest, and print the suite's result lines
+# ("PASS|FAIL|SKIP <name>") on stdout.  A guest that hangs is killed after
+# MFW_VM_TIMEOUT seconds; a kernel splat on its console fails the run.
+#
+# Usage: run-vm.sh KERNEL NAME TESTLIST [file...]
+#   (TESTLIST and file... as for mkinitramfs.sh)
+# Environment: MFW_MODULE, MFW_EXTRA_MODULES, MFW_GUEST_ENV (see
+# mkinitramfs.sh); MFW_VM_TIMEOUT (default 600); MFW_EXPECT_SPLAT=1 turns the
+# splat gate around (used to prove the gate works).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernel=$1 name=$2 tests=$3
+shift 3
+kernel_info "$kernel"
+run=$MFW_OUT/runs/$kernel-$name
+rm -rf "$run"
+mkdir -p "$run"
+"$MFW_TOP/tests/vm/mkinitramfs.sh" "$kernel" "$run/initramfs.gz" "$tests" "$@" ||
+	die "initramfs for $kernel-$name failed"
+
+limit=${MFW_VM_TIMEOUT:-600}
+start=$(date +%s)
+timeout --kill-after=10 "$limit" qemu-system-x86_64 \
+	-machine pc -accel tcg -cpu max -smp 2 -m 1536 \
+	-display none -no-reboot -monitor none -nodefaults \
+	-serial "file:$run/console.log" \
+	-serial "${MFW_VM_UART:-null}" \
+	-serial "file:$run/results.log" \
+	-kernel "$KIMAGE" -initrd "$run/initramfs.gz" \
+	-append "console=ttyS0,115200 panic=-1 printk.time=1 ${MFW_VM_APPEND:-}" \
+	>"$run/qemu.log" 2>&1
+rc=$?
+note "$kernel-$name: guest ran $(($(date +%s) - start)) s (qemu rc=$rc)"
+tr -d '\r' <"$run/results.log" >"$run/results.txt" 2>/dev/null || : >"$run/results.txt"
+
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	echo "FAIL $kernel/$name: guest hung, killed after ${limit}s"
+	echo "--- tail of the $kernel-$name console:" >&2
+	tail -n 30 "$run/console.log" | sed 's/^/    | /' >&2
+fi
+/usr/bin/python3 "$MFW_TOP/tests/vm/parse-results.py" "$kernel" "$run/results.txt"
+
+if [ "${MFW_EXPECT_SPLAT:-0}" = 1 ]; then
+	if "$MFW_TOP/tests/vm/splat-check.sh" "$run/console.log" 2>"$run/splat.txt"; then
+		echo "FAIL $kernel/$name: planted splat was not detected"
+	else
+		echo "PASS $kernel/$name: planted splat detected"
+	fi
+elif "$MFW_TOP/tests/vm/splat-check.sh" "$run/console.log"; then
+	echo "PASS $kernel/$name: no kernel splat"
+else
+	echo "FAIL $kernel/$name: kernel splat"
+fi

@@ -1,0 +1,23 @@
+#!/bin/bash
+# Fail (exit 1) when a guest console log holds a kernel splat, printing an
+# excerpt of each.  A splat is never noise: KASAN, lockdep, BUG, WARNING,
+# sleeping in atomic context, kmemleak, UBSAN, soft lockups, hung tasks.
+# Usage: splat-check.sh CONSOLE_LOG
+set -u
+log=$1
+pattern='(BUG:|WARNING:|KASAN:|UBSAN:|kernel BUG at|Oops|general protection fault|'
+pattern+='possible recursive locking|possible circular locking|'
+pattern+='inconsistent lock state|suspicious RCU usage|'
+pattern+='sleeping function called from invalid context|'
+pattern+='unreferenced object 0x|soft lockup|blocked for more than [0-9]+ seconds|'
+pattern+='Kernel panic|cut here|list_add corruption|list_del corruption|'
+pattern+='ODEBUG:|refcount_t:|double free|use-after-free)'
+hits=$(grep -nE "$pattern" "$log" | head -n 20)
+[ -z "$hits" ] && exit 0
+echo "kernel splat in $log:" >&2
+first=$(echo "$hits" | head -n 1 | cut -d: -f1)
+start=$((first > 5 ? first - 5 : 1))
+sed -n "${start},$((first + 40))p" "$log" | sed 's/^/    | /' >&2
+others=$(echo "$hits" | tail -n +2 | cut -c1-160)
+[ -z "$others" ] || { echo "  further matches:" >&2; echo "$others" | sed 's/^/    /' >&2; }
+exit 1
