@@ -11,6 +11,8 @@
 #ifndef _MFW_COMPAT_H
 #define _MFW_COMPAT_H
 
+#include <linux/device.h>
+#include <linux/module.h>
 #include <linux/tty.h>
 #include <linux/tty_ldisc.h>
 #include <linux/types.h>
@@ -48,7 +50,21 @@ static inline int mfw_compat_receive_buf2(struct tty_struct *tty,
 }
 #endif
 
-/* Type of n_tty's receive_buf2 hook, whichever version this is. */
+/**
+ * mfw_compat_class_init() - fill in what a class needs on this kernel
+ * @cls: the class, before class_register()
+ *
+ * MFW_CLASS_OWNER: until 6.4 a class names its owning module.
+ */
+static inline void mfw_compat_class_init(struct class *cls)
+{
+#ifdef MFW_CLASS_OWNER
+	cls->owner = THIS_MODULE;
+#endif
+}
+
+/* Types of n_tty's receive_buf2 and write hooks, whichever version. */
 #define mfw_receive_buf2_t typeof(((struct tty_ldisc_ops *)NULL)->receive_buf2)
+#define mfw_ldisc_write_t typeof(((struct tty_ldisc_ops *)NULL)->write)
 
 #endif /* _MFW_COMPAT_H */

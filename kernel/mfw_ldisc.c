@@ -2,47 +2,38 @@
 /*
  * mfw - line discipline for the AT port of CMIoT OneMO cellular modules.
  *
- * The discipline is n_tty plus a receive hook: every client of the port
- * keeps full N_TTY semantics, and mfw sees exactly the bytes n_tty consumed.
+ * The discipline is n_tty plus the multiplexer: it copies n_tty's
+ * operations and wraps open, close, hangup, receive and write.  Every other
+ * client of the port keeps full N_TTY semantics.  n_tty owns
+ * tty->disc_data, so mfw finds its port by looking the tty up.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
 #include <linux/list.h>
 #include <linux/module.h>
-#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/tty.h>
 #include <linux/tty_ldisc.h>
 
+#include "mfw.h"
 #include "mfw_compat.h"
-
-/* Longest line kept for the log; the rest of a longer line is dropped. */
-#define MFW_LINE_MAX	128
 
 static int ldisc = N_DEVELOPMENT;
 module_param(ldisc, int, 0444);
 MODULE_PARM_DESC(ldisc, "line discipline number to register (default N_DEVELOPMENT)");
 
-/**
- * struct mfw_port - per-tty state of an attached port
- * @node: entry in mfw_ports
- * @tty: the tty this discipline is attached to
- * @line: bytes of the line being received
- * @len: bytes in @line
- * @dropped: bytes of the current line that did not fit in @line
- *
- * n_tty owns tty->disc_data, so the port is found by looking the tty up.
- * @line, @len and @dropped are only touched by the receive hook, which the
- * tty buffer layer never runs concurrently for one tty.
- */
-struct mfw_port {
-	struct list_head node;
-	struct tty_struct *tty;
-	u8 line[MFW_LINE_MAX];
-	size_t len;
-	size_t dropped;
-};
+unsigned int mfw_cmd_timeout_ms = 5000;
+module_param_named(cmd_timeout_ms, mfw_cmd_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(cmd_timeout_ms, "how long the module may take to answer a driver command");
+
+unsigned int mfw_user_timeout_ms = 10000;
+module_param_named(user_timeout_ms, mfw_user_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(user_timeout_ms, "how long a user's command may keep the driver waiting");
+
+unsigned int mfw_user_wait_ms = 600000;
+module_param_named(user_wait_ms, mfw_user_wait_ms, uint, 0644);
+MODULE_PARM_DESC(user_wait_ms, "longest a user write waits for the driver's transaction");
 
 /* Protects mfw_ports (adds, removals and lookups). */
 static DEFINE_SPINLOCK(mfw_ports_lock);
@@ -51,7 +42,9 @@ static LIST_HEAD(mfw_ports);
 static struct tty_ldisc_ops mfw_ldisc_ops;
 static int (*n_tty_open)(struct tty_struct *tty);
 static void (*n_tty_close)(struct tty_struct *tty);
+static void (*n_tty_hangup)(struct tty_struct *tty);
 static mfw_receive_buf2_t n_tty_receive_buf2;
+static mfw_ldisc_write_t n_tty_write;
 
 static struct mfw_port *mfw_port_lookup(struct tty_struct *tty)
 {
@@ -68,46 +61,46 @@ static struct mfw_port *mfw_port_lookup(struct tty_struct *tty)
 	return found;
 }
 
-static void mfw_port_log_line(struct mfw_port *port)
+/**
+ * mfw_ldisc_n_tty_receive() - hand received bytes to n_tty
+ * @tty: the tty
+ * @cp: the bytes
+ * @fp: their flags, or NULL
+ * @count: their number
+ *
+ * Return: how many n_tty consumed.
+ */
+size_t mfw_ldisc_n_tty_receive(struct tty_struct *tty, const u8 *cp,
+			       const u8 *fp, size_t count)
 {
-	if (port->len || port->dropped)
-		pr_info_ratelimited("%s: rx \"%*pE\"%s\n", tty_name(port->tty),
-				    (int)port->len, port->line,
-				    port->dropped ? " (truncated)" : "");
-	port->len = 0;
-	port->dropped = 0;
-}
-
-static void mfw_port_rx(struct mfw_port *port, const u8 *cp, const u8 *fp,
-			size_t count)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++) {
-		if (fp && fp[i] != TTY_NORMAL)
-			continue;
-		if (cp[i] == '\r' || cp[i] == '\n') {
-			mfw_port_log_line(port);
-			continue;
-		}
-		if (port->len < MFW_LINE_MAX)
-			port->line[port->len++] = cp[i];
-		else
-			port->dropped++;
-	}
+	return n_tty_receive_buf2(tty, cp, (const void *)fp, count);
 }
 
 size_t mfw_ldisc_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 			 size_t count)
 {
 	struct mfw_port *port = mfw_port_lookup(tty);
-	size_t done;
 
-	done = n_tty_receive_buf2(tty, cp, (const void *)fp, count);
-	/* The ldisc reference held by our caller keeps the port alive. */
-	if (!WARN_ON_ONCE(!port))
-		mfw_port_rx(port, cp, fp, done);
-	return done;
+	/* The ldisc reference our caller holds keeps the port attached. */
+	if (WARN_ON_ONCE(!port))
+		return mfw_ldisc_n_tty_receive(tty, cp, fp, count);
+	return mfw_rx(port, cp, fp, count);
+}
+
+static ssize_t mfw_write(struct tty_struct *tty, struct file *file,
+			 const u8 *buf, size_t nr)
+{
+	struct mfw_port *port = mfw_port_lookup(tty);
+	ssize_t ret;
+
+	if (WARN_ON_ONCE(!port))
+		return -EIO;
+	ret = mfw_chan_user_enter(port, file, buf, nr);
+	if (ret)
+		return ret;
+	ret = n_tty_write(tty, file, buf, nr);
+	mfw_chan_user_leave(port);
+	return ret;
 }
 
 static int mfw_open(struct tty_struct *tty)
@@ -121,27 +114,27 @@ static int mfw_open(struct tty_struct *tty)
 	if (!tty->ops->write)
 		return -EOPNOTSUPP;
 
-	port = kzalloc(sizeof(*port), GFP_KERNEL);
-	if (!port)
-		return -ENOMEM;
-	port->tty = tty;
+	ret = n_tty_open(tty);
+	if (ret)
+		return ret;
+
+	port = mfw_port_create(tty);
+	if (IS_ERR(port)) {
+		ret = PTR_ERR(port);
+		goto err_n_tty;
+	}
 
 	spin_lock(&mfw_ports_lock);
 	list_add(&port->node, &mfw_ports);
 	spin_unlock(&mfw_ports_lock);
 
-	ret = n_tty_open(tty);
-	if (ret)
-		goto err_unlist;
-
-	pr_info("%s: attached\n", tty_name(tty));
+	dev_info(&port->dev, "attached to %s\n", tty_name(tty));
+	/* Runs once the tty core has finished attaching us. */
+	schedule_work(&port->ident_work);
 	return 0;
 
-err_unlist:
-	spin_lock(&mfw_ports_lock);
-	list_del(&port->node);
-	spin_unlock(&mfw_ports_lock);
-	kfree(port);
+err_n_tty:
+	n_tty_close(tty);
 	return ret;
 }
 
@@ -149,45 +142,71 @@ static void mfw_close(struct tty_struct *tty)
 {
 	struct mfw_port *port = mfw_port_lookup(tty);
 
+	if (!WARN_ON_ONCE(!port)) {
+		spin_lock(&mfw_ports_lock);
+		list_del(&port->node);
+		spin_unlock(&mfw_ports_lock);
+		dev_info(&port->dev, "detached from %s\n", tty_name(tty));
+		mfw_port_disconnect(port);
+	}
 	n_tty_close(tty);
-	if (WARN_ON_ONCE(!port))
-		return;
+}
 
-	spin_lock(&mfw_ports_lock);
-	list_del(&port->node);
-	spin_unlock(&mfw_ports_lock);
-	pr_info("%s: detached\n", tty_name(tty));
-	kfree(port);
+/*
+ * The tty is being hung up (module reset, USB unplug): end every wait now;
+ * the tty core closes the discipline right after.
+ */
+static void mfw_hangup(struct tty_struct *tty)
+{
+	struct mfw_port *port = mfw_port_lookup(tty);
+
+	if (port)
+		mfw_port_hangup(port);
+	if (n_tty_hangup)
+		n_tty_hangup(tty);
 }
 
 static int __init mfw_init(void)
 {
 	int ret;
 
+	ret = mfw_core_init();
+	if (ret)
+		return ret;
+
 	n_tty_inherit_ops(&mfw_ldisc_ops);
 	n_tty_open = mfw_ldisc_ops.open;
 	n_tty_close = mfw_ldisc_ops.close;
+	n_tty_hangup = mfw_ldisc_ops.hangup;
 	n_tty_receive_buf2 = mfw_ldisc_ops.receive_buf2;
+	n_tty_write = mfw_ldisc_ops.write;
 
 	mfw_ldisc_ops.owner = THIS_MODULE;
 	mfw_ldisc_ops.num = ldisc;
 	mfw_ldisc_ops.name = "mfw";
 	mfw_ldisc_ops.open = mfw_open;
 	mfw_ldisc_ops.close = mfw_close;
+	mfw_ldisc_ops.hangup = mfw_hangup;
 	mfw_ldisc_ops.receive_buf2 = mfw_compat_receive_buf2;
+	mfw_ldisc_ops.write = mfw_write;
 
 	ret = tty_register_ldisc(&mfw_ldisc_ops);
 	if (ret) {
 		pr_err("cannot register line discipline %d: %d\n", ldisc, ret);
-		return ret;
+		goto err_core;
 	}
 	pr_info("line discipline %d registered\n", ldisc);
 	return 0;
+
+err_core:
+	mfw_core_exit();
+	return ret;
 }
 
 static void __exit mfw_exit(void)
 {
 	tty_unregister_ldisc(&mfw_ldisc_ops);
+	mfw_core_exit();
 }
 
 module_init(mfw_init);

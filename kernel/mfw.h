@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mfw - state shared by the files of the line discipline.
+ *
+ * One struct mfw_port exists per tty the discipline is attached to.  It is
+ * a class device (/dev/mfwN, /sys/class/mfw/mfwN) whose reference count
+ * keeps the memory alive; the tty behind it is only used while the port is
+ * not dead.
+ */
+#ifndef _MFW_H
+#define _MFW_H
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/kfifo.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/tty.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include <uapi/linux/mfw.h>
+
+#include "mfw_at.h"
+#include "mfw_models.h"
+
+/* Longest model and firmware strings kept from ATI / AT+CGMR. */
+#define MFW_IDENT_MAX		64
+/* Longest response a driver command collects (info lines). */
+#define MFW_RESP_MAX		512
+/* Bytes of captured FOTA URCs kept for readers of /dev/mfwN. */
+#define MFW_URC_FIFO		4096
+/* State changes queued for uevents. */
+#define MFW_EVENT_FIFO		16
+
+/* Who owns the command channel. */
+enum mfw_owner {
+	MFW_OWNER_NONE,
+	MFW_OWNER_DRIVER,
+};
+
+/**
+ * struct mfw_txn - one command the driver sends and the answer it collects
+ * @cmd: the command, without the terminating CR
+ * @cmd_len: length of @cmd
+ * @resp: buffer for the information lines of the answer, one per line,
+ *	each terminated by '\n'; may be NULL
+ * @resp_size: size of @resp
+ * @resp_len: bytes used in @resp
+ * @echo_seen: the module's echo of @cmd has been swallowed
+ * @done: a final result arrived
+ * @result: 0 for OK, -EIO for ERROR, -EREMOTEIO for a +CME/CMS/CIS error
+ * @cme: the error code of a +CME ERROR, or -1
+ */
+struct mfw_txn {
+	const char *cmd;
+	size_t cmd_len;
+	char *resp;
+	size_t resp_size;
+	size_t resp_len;
+	bool echo_seen;
+	bool done;
+	int result;
+	int cme;
+};
+
+/**
+ * struct mfw_stats - counters shown under statistics/
+ * @rx_bytes: bytes received from the module
+ * @rx_lines: lines received
+ * @urcs: FOTA and boot URCs captured
+ * @user_commands: commands users sent through the port
+ * @driver_commands: commands the driver sent
+ * @driver_timeouts: driver commands that got no final result in time
+ * @user_waits: user writes that had to wait for a driver command
+ * @urcs_dropped: URC bytes /dev/mfwN readers lost to a full buffer
+ */
+struct mfw_stats {
+	unsigned long rx_bytes;
+	unsigned long rx_lines;
+	unsigned long urcs;
+	unsigned long user_commands;
+	unsigned long driver_commands;
+	unsigned long driver_timeouts;
+	unsigned long user_waits;
+	unsigned long urcs_dropped;
+};
+
+/**
+ * struct mfw_port - the discipline's state for one attached tty
+ * @dev: class device; its reference count owns this structure
+ * @cdev: /dev/mfwN
+ * @node: entry in the list of attached ports (mfw_ldisc.c)
+ * @tty: the tty, referenced from attach until the port is freed
+ * @rwsem: read-held by every operation that uses @tty or the channel,
+ *	write-held by mfw_port_disconnect() to wait for them to leave
+ * @dead: the tty is gone (detach, hangup, unplug); set once, never cleared
+ * @opened: /dev/mfwN is open (it is exclusive)
+ * @lock: protects the channel (@owner, @user_writers, @user_busy,
+ *	@user_deadline, @txn), the state fields (@state, @done, @total,
+ *	@percent, @last_error, @last_urc), @model, @firmware, @caps,
+ *	@urc_passthrough and @stats
+ * @owner: who owns the command channel
+ * @user_writers: user writes currently passing through n_tty
+ * @user_busy: a user command is in flight (sent, no final result yet)
+ * @user_deadline: jiffies after which a user command counts as finished
+ * @txn: the driver's command in flight, when @owner is MFW_OWNER_DRIVER
+ * @wq: woken on channel changes, transaction completion and death
+ * @cmd_mutex: serialises the driver's commands (one in flight)
+ * @parser: the AT framer; only the receive hook touches it
+ * @inject: a line being handed to n_tty by the receive hook
+ * @state: enum mfw_state
+ * @done: bytes downloaded or written so far
+ * @total: bytes expected, 0 when unknown
+ * @percent: progress of the operation, -1 when unknown
+ * @last_error: error code of the last failure (850-860), 0 for none
+ * @last_urc: the last FOTA URC, NUL-terminated
+ * @model: module model from ATI, NUL-terminated
+ * @firmware: firmware version from AT+CGMR, NUL-terminated
+ * @caps: capability row of the module, NULL while unknown
+ * @urc_passthrough: FOTA URCs reach user readers of the tty too
+ * @stats: counters
+ * @events: state changes waiting to be sent as uevents
+ * @event_work: sends the queued uevents
+ * @ident_work: asks the module for its model and firmware
+ * @urcs: captured FOTA URCs for /dev/mfwN readers, '\n'-separated
+ * @read_wq: readers of /dev/mfwN
+ */
+struct mfw_port {
+	struct device dev;
+	struct cdev cdev;
+	struct list_head node;
+	struct tty_struct *tty;
+
+	struct rw_semaphore rwsem;
+	bool dead;
+	atomic_t opened;
+
+	spinlock_t lock;
+	enum mfw_owner owner;
+	unsigned int user_writers;
+	bool user_busy;
+	unsigned long user_deadline;
+	struct mfw_txn *txn;
+	wait_queue_head_t wq;
+	struct mutex cmd_mutex;
+
+	struct mfw_at_parser parser;
+	u8 inject[MFW_AT_LINE_MAX + 4];
+
+	enum mfw_state state;
+	unsigned long long done;
+	unsigned long long total;
+	int percent;
+	int last_error;
+	char last_urc[MFW_AT_LINE_MAX + 1];
+	char model[MFW_IDENT_MAX];
+	char firmware[MFW_IDENT_MAX];
+	const struct mfw_model *caps;
+	bool urc_passthrough;
+	struct mfw_stats stats;
+
+	DECLARE_KFIFO(events, u8, MFW_EVENT_FIFO);
+	struct work_struct event_work;
+	struct work_struct ident_work;
+	DECLARE_KFIFO(urcs, char, MFW_URC_FIFO);
+	wait_queue_head_t read_wq;
+};
+
+#define to_mfw_port(d) container_of(d, struct mfw_port, dev)
+
+/* mfw_core.c */
+struct mfw_port *mfw_port_create(struct tty_struct *tty);
+void mfw_port_disconnect(struct mfw_port *port);
+void mfw_port_hangup(struct mfw_port *port);
+void mfw_port_set_state(struct mfw_port *port, enum mfw_state state);
+const char *mfw_state_name(enum mfw_state state);
+int mfw_core_init(void);
+void mfw_core_exit(void);
+
+/* mfw_chan.c */
+int mfw_chan_command(struct mfw_port *port, const char *cmd, char *resp,
+		     size_t resp_size, unsigned int timeout_ms);
+int mfw_chan_user_enter(struct mfw_port *port, struct file *file,
+			const u8 *buf, size_t len);
+void mfw_chan_user_leave(struct mfw_port *port);
+bool mfw_chan_driver_owns(struct mfw_port *port);
+
+/* mfw_rx.c */
+size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count);
+
+/* mfw_sysfs.c */
+extern const struct attribute_group *mfw_groups[];
+
+/* mfw_ldisc.c */
+size_t mfw_ldisc_n_tty_receive(struct tty_struct *tty, const u8 *cp,
+			       const u8 *fp, size_t count);
+extern unsigned int mfw_cmd_timeout_ms;
+extern unsigned int mfw_user_timeout_ms;
+extern unsigned int mfw_user_wait_ms;
+
+#endif /* _MFW_H */

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw - the command channel: one AT command in flight on the port.
+ *
+ * Users (ModemManager, a terminal, the mfw helper) and the driver share the
+ * module's AT port.  A user command is "in flight" from the write that
+ * carries its CR until its final result, or until mfw_user_timeout_ms have
+ * passed.  A driver command waits for that, then owns the channel: user
+ * writes wait (or fail with -EAGAIN when non-blocking), and the lines that
+ * answer the driver are kept from users.  Neither side's bytes are ever
+ * interleaved with the other's.
+ *
+ * The driver's waits for the module hold no ldisc reference, only the
+ * port's rwsem for reading, and end early when the port dies.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "mfw.h"
+
+/* Take the channel for @txn if no user command or write is under way. */
+static bool mfw_chan_try_acquire(struct mfw_port *port, struct mfw_txn *txn,
+				 bool force)
+{
+	bool ok = false;
+
+	spin_lock(&port->lock);
+	if (port->owner == MFW_OWNER_NONE && !port->user_writers &&
+	    (!port->user_busy || force ||
+	     time_after_eq(jiffies, port->user_deadline))) {
+		port->owner = MFW_OWNER_DRIVER;
+		port->txn = txn;
+		port->user_busy = false;
+		ok = true;
+	}
+	spin_unlock(&port->lock);
+	return ok;
+}
+
+static void mfw_chan_release(struct mfw_port *port)
+{
+	spin_lock(&port->lock);
+	port->owner = MFW_OWNER_NONE;
+	port->txn = NULL;
+	spin_unlock(&port->lock);
+	wake_up_all(&port->wq);
+	/* User writers wait on the tty's write queue (see user_enter). */
+	wake_up_interruptible_all(&port->tty->write_wait);
+}
+
+/* Write all of @buf to the tty driver, waiting for room as needed. */
+static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
+			 unsigned int timeout_ms)
+{
+	struct tty_struct *tty = port->tty;
+	unsigned long end = jiffies + msecs_to_jiffies(timeout_ms);
+
+	while (len) {
+		long left = end - jiffies;
+		int n;
+
+		if (READ_ONCE(port->dead))
+			return -ENODEV;
+		if (left <= 0)
+			return -ETIMEDOUT;
+		n = tty->ops->write(tty, buf, len);
+		if (n < 0)
+			return n;
+		buf += n;
+		len -= n;
+		if (!len)
+			break;
+		/* tty_wakeup() wakes write_wait when the driver has room. */
+		left = wait_event_killable_timeout(tty->write_wait,
+						   READ_ONCE(port->dead) ||
+						   tty_write_room(tty) > 0,
+						   left);
+		if (left < 0)
+			return -EINTR;
+	}
+	return 0;
+}
+
+/**
+ * mfw_chan_command() - send one AT command and wait for its final result
+ * @port: the port
+ * @cmd: the command without its CR, e.g. "AT+CGMR"; never user input that
+ *	was not validated
+ * @resp: gets the answer's information lines, each ended by '\n'; may be
+ *	NULL
+ * @resp_size: size of @resp
+ * @timeout_ms: how long the module may take to answer
+ *
+ * Waits for a user command in flight to finish first.  Sleeps; must not be
+ * called with an ldisc reference held.
+ *
+ * Return: 0 on OK; -EIO on ERROR; -EREMOTEIO on a +CME/+CMS/+CIS error
+ * (the code is in @port->last_error); -ETIMEDOUT; -ENODEV when the port
+ * died; -EBUSY when a user write never let go of the port; -EINTR on a
+ * fatal signal.
+ */
+int mfw_chan_command(struct mfw_port *port, const char *cmd, char *resp,
+		     size_t resp_size, unsigned int timeout_ms)
+{
+	struct mfw_txn txn = {
+		.cmd = cmd,
+		.cmd_len = strlen(cmd),
+		.resp = resp,
+		.resp_size = resp_size,
+		.cme = -1,
+	};
+	bool acquired = false;
+	long left;
+	int ret;
+
+	if (resp && resp_size)
+		resp[0] = '\0';
+	if (mutex_lock_killable(&port->cmd_mutex))
+		return -EINTR;
+	down_read(&port->rwsem);
+	if (port->dead) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+
+	left = wait_event_killable_timeout(port->wq,
+			(acquired = mfw_chan_try_acquire(port, &txn, false)) ||
+			READ_ONCE(port->dead),
+			msecs_to_jiffies(mfw_user_timeout_ms));
+	if (!acquired && left == 0)
+		acquired = mfw_chan_try_acquire(port, &txn, true);
+	if (!acquired) {
+		ret = left < 0 ? -EINTR : port->dead ? -ENODEV : -EBUSY;
+		goto out_unlock;
+	}
+
+	spin_lock(&port->lock);
+	port->stats.driver_commands++;
+	spin_unlock(&port->lock);
+
+	ret = mfw_chan_send(port, cmd, txn.cmd_len, timeout_ms);
+	if (!ret)
+		ret = mfw_chan_send(port, "\r", 1, timeout_ms);
+	if (ret)
+		goto out_release;
+
+	left = wait_event_killable_timeout(port->wq,
+					   READ_ONCE(txn.done) ||
+					   READ_ONCE(port->dead),
+					   msecs_to_jiffies(timeout_ms));
+	spin_lock(&port->lock);
+	if (txn.done) {
+		ret = txn.result;
+	} else if (port->dead) {
+		ret = -ENODEV;
+	} else if (left < 0) {
+		ret = -EINTR;
+	} else {
+		port->stats.driver_timeouts++;
+		ret = -ETIMEDOUT;
+	}
+	spin_unlock(&port->lock);
+	if (ret == -ETIMEDOUT)
+		dev_warn(&port->dev, "%s: no answer within %u ms\n", cmd,
+			 timeout_ms);
+
+out_release:
+	mfw_chan_release(port);
+out_unlock:
+	up_read(&port->rwsem);
+	mutex_unlock(&port->cmd_mutex);
+	return ret;
+}
+
+/* Let a user write through unless the driver owns the channel. */
+static bool mfw_chan_user_try_enter(struct mfw_port *port, bool command)
+{
+	bool ok = false;
+
+	spin_lock(&port->lock);
+	if (port->owner != MFW_OWNER_DRIVER) {
+		port->user_writers++;
+		if (command) {
+			port->user_busy = true;
+			port->user_deadline = jiffies +
+				msecs_to_jiffies(mfw_user_timeout_ms);
+			port->stats.user_commands++;
+		}
+		ok = true;
+	}
+	spin_unlock(&port->lock);
+	return ok;
+}
+
+/**
+ * mfw_chan_user_enter() - a user write wants to go out on the port
+ * @port: the port
+ * @file: the writer's file (for O_NONBLOCK and hangup)
+ * @buf: the bytes to be written
+ * @len: their number
+ *
+ * Waits while the driver owns the channel.  On success the caller sends
+ * @buf and then calls mfw_chan_user_leave().  Called from the ldisc write
+ * hook, with the ldisc reference the tty core holds for it: the wait ends
+ * on hangup and on a line discipline change, which both wake the tty's
+ * write queue.
+ *
+ * Return: 0, -EAGAIN for a non-blocking writer, -EIO when the port is
+ * going away, -ERESTARTSYS on a signal, -ETIMEDOUT.
+ */
+int mfw_chan_user_enter(struct mfw_port *port, struct file *file,
+			const u8 *buf, size_t len)
+{
+	struct tty_struct *tty = port->tty;
+	bool command = memchr(buf, '\r', len);
+	bool entered = false;
+	long left;
+
+	if (mfw_chan_user_try_enter(port, command))
+		return 0;
+	if (tty_io_nonblock(tty, file))
+		return -EAGAIN;
+
+	spin_lock(&port->lock);
+	port->stats.user_waits++;
+	spin_unlock(&port->lock);
+	left = wait_event_interruptible_timeout(tty->write_wait,
+			(entered = mfw_chan_user_try_enter(port, command)) ||
+			READ_ONCE(port->dead) || tty_hung_up_p(file) ||
+			test_bit(TTY_LDISC_CHANGING, &tty->flags),
+			msecs_to_jiffies(mfw_user_wait_ms));
+	if (entered)
+		return 0;
+	if (left < 0)
+		return -ERESTARTSYS;
+	if (left == 0)
+		return -ETIMEDOUT;
+	return -EIO;
+}
+
+/**
+ * mfw_chan_user_leave() - a user write admitted by mfw_chan_user_enter()
+ *	is done
+ * @port: the port
+ */
+void mfw_chan_user_leave(struct mfw_port *port)
+{
+	spin_lock(&port->lock);
+	port->user_writers--;
+	spin_unlock(&port->lock);
+	wake_up_all(&port->wq);
+}
+
+/**
+ * mfw_chan_driver_owns() - whether received lines answer the driver
+ * @port: the port
+ *
+ * Return: true while a driver command owns the channel.
+ */
+bool mfw_chan_driver_owns(struct mfw_port *port)
+{
+	bool owns;
+
+	spin_lock(&port->lock);
+	owns = port->owner == MFW_OWNER_DRIVER;
+	spin_unlock(&port->lock);
+	return owns;
+}

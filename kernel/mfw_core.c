@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw - the port object: class "mfw", /dev/mfwN and its lifetime.
+ *
+ * A port lives from attach until its last reference goes.  Detach, hangup
+ * and USB unplug all end in mfw_port_disconnect(), which marks the port
+ * dead, wakes every sleeper and waits for every operation to leave, so
+ * that whatever still holds /dev/mfwN open gets -ENODEV and nothing
+ * touches the tty afterwards.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/kobject.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "mfw.h"
+#include "mfw_compat.h"
+
+#define MFW_MINORS	256
+
+static DEFINE_IDA(mfw_minors);
+static dev_t mfw_first;
+
+static const char * const mfw_state_names[] = {
+	[MFW_STATE_IDLE]	= "idle",
+	[MFW_STATE_WRITING]	= "writing",
+	[MFW_STATE_DOWNLOADING]	= "downloading",
+	[MFW_STATE_UPGRADING]	= "upgrading",
+	[MFW_STATE_REBOOTING]	= "rebooting",
+	[MFW_STATE_ERROR]	= "error",
+};
+
+/**
+ * mfw_state_name() - sysfs and uevent name of a state
+ * @state: the state
+ *
+ * Return: the name, or "unknown" for a value out of range.
+ */
+const char *mfw_state_name(enum mfw_state state)
+{
+	if ((unsigned int)state >= ARRAY_SIZE(mfw_state_names))
+		return "unknown";
+	return mfw_state_names[state];
+}
+
+/**
+ * mfw_port_set_state() - change a port's state and announce it
+ * @port: the port
+ * @state: the new state
+ *
+ * Caller holds @port->lock.  The uevent is sent from a work item, so this
+ * may be called from the receive path.
+ */
+void mfw_port_set_state(struct mfw_port *port, enum mfw_state state)
+{
+	lockdep_assert_held(&port->lock);
+	if (port->state == state)
+		return;
+	port->state = state;
+	/* A full queue drops the oldest change; the newest always goes out. */
+	if (kfifo_is_full(&port->events))
+		kfifo_skip(&port->events);
+	kfifo_put(&port->events, (u8)state);
+	schedule_work(&port->event_work);
+}
+
+static void mfw_event_work(struct work_struct *work)
+{
+	struct mfw_port *port = container_of(work, struct mfw_port, event_work);
+	char env[32];
+	char *envp[] = { env, NULL };
+	u8 state;
+
+	for (;;) {
+		bool got;
+
+		spin_lock(&port->lock);
+		got = kfifo_get(&port->events, &state);
+		spin_unlock(&port->lock);
+		if (!got)
+			break;
+		snprintf(env, sizeof(env), "MFW_STATE=%s", mfw_state_name(state));
+		kobject_uevent_env(&port->dev.kobj, KOBJ_CHANGE, envp);
+		sysfs_notify(&port->dev.kobj, NULL, "state");
+	}
+}
+
+/* Copy the first line of @resp (a '\n'-separated answer) to @dst. */
+static void mfw_first_line(char *dst, size_t size, const char *resp)
+{
+	size_t n = strcspn(resp, "\n");
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, resp, n);
+	dst[n] = '\0';
+}
+
+static void mfw_ident_work(struct work_struct *work)
+{
+	struct mfw_port *port = container_of(work, struct mfw_port, ident_work);
+	const struct mfw_model *caps;
+	char *resp;
+	int ret;
+
+	resp = kzalloc(MFW_RESP_MAX, GFP_KERNEL);
+	if (!resp)
+		return;
+
+	ret = mfw_chan_command(port, "AT+CGMR", resp, MFW_RESP_MAX,
+			       mfw_cmd_timeout_ms);
+	if (!ret) {
+		spin_lock(&port->lock);
+		mfw_first_line(port->firmware, sizeof(port->firmware), resp);
+		spin_unlock(&port->lock);
+		sysfs_notify(&port->dev.kobj, NULL, "firmware");
+	}
+
+	memset(resp, 0, MFW_RESP_MAX);
+	ret = mfw_chan_command(port, "ATI", resp, MFW_RESP_MAX,
+			       mfw_cmd_timeout_ms);
+	if (!ret) {
+		const char *model = strchr(resp, '\n');
+
+		/* ATI answers manufacturer, model, revision, one per line. */
+		model = model ? model + 1 : resp;
+		caps = mfw_model_from_ident(resp, strlen(resp), NULL);
+		spin_lock(&port->lock);
+		mfw_first_line(port->model, sizeof(port->model), model);
+		if (caps)
+			port->caps = caps;
+		spin_unlock(&port->lock);
+	}
+	spin_lock(&port->lock);
+	if (!port->caps && port->firmware[0])
+		port->caps = mfw_model_from_ident(port->firmware,
+						  strlen(port->firmware), NULL);
+	spin_unlock(&port->lock);
+	kfree(resp);
+}
+
+static int mfw_cdev_open(struct inode *inode, struct file *file)
+{
+	struct mfw_port *port = container_of(inode->i_cdev, struct mfw_port,
+					     cdev);
+	int ret = 0;
+
+	get_device(&port->dev);
+	down_read(&port->rwsem);
+	if (port->dead)
+		ret = -ENODEV;
+	else if (atomic_cmpxchg(&port->opened, 0, 1))
+		ret = -EBUSY;
+	up_read(&port->rwsem);
+	if (ret) {
+		put_device(&port->dev);
+		return ret;
+	}
+	file->private_data = port;
+	return 0;
+}
+
+static int mfw_cdev_release(struct inode *inode, struct file *file)
+{
+	struct mfw_port *port = file->private_data;
+
+	atomic_set(&port->opened, 0);
+	put_device(&port->dev);
+	return 0;
+}
+
+/*
+ * Reading /dev/mfwN gives the FOTA URCs the driver captured, one per line,
+ * whether or not they were also passed to the tty's readers.
+ */
+static ssize_t mfw_cdev_read(struct file *file, char __user *buf,
+			     size_t count, loff_t *pos)
+{
+	struct mfw_port *port = file->private_data;
+	unsigned int copied = 0;
+	int ret;
+
+	down_read(&port->rwsem);
+	for (;;) {
+		if (port->dead) {
+			ret = -ENODEV;
+			break;
+		}
+		if (!kfifo_is_empty(&port->urcs)) {
+			ret = kfifo_to_user(&port->urcs, buf, count, &copied);
+			break;
+		}
+		if (file->f_flags & O_NONBLOCK) {
+			ret = -EAGAIN;
+			break;
+		}
+		up_read(&port->rwsem);
+		ret = wait_event_interruptible(port->read_wq,
+					       READ_ONCE(port->dead) ||
+					       !kfifo_is_empty(&port->urcs));
+		down_read(&port->rwsem);
+		if (ret)
+			break;
+	}
+	up_read(&port->rwsem);
+	return ret ? ret : copied;
+}
+
+static __poll_t mfw_cdev_poll(struct file *file, poll_table *wait)
+{
+	struct mfw_port *port = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &port->read_wq, wait);
+	down_read(&port->rwsem);
+	if (port->dead)
+		mask = EPOLLHUP | EPOLLERR;
+	else if (!kfifo_is_empty(&port->urcs))
+		mask = EPOLLIN | EPOLLRDNORM;
+	up_read(&port->rwsem);
+	return mask;
+}
+
+static const struct file_operations mfw_cdev_fops = {
+	.owner		= THIS_MODULE,
+	.open		= mfw_cdev_open,
+	.release	= mfw_cdev_release,
+	.read		= mfw_cdev_read,
+	.poll		= mfw_cdev_poll,
+	.llseek		= noop_llseek,
+};
+
+/* devtmpfs gives the nodes mode 0600; udev rules may widen that. */
+static struct class mfw_class = {
+	.name		= "mfw",
+	.dev_groups	= mfw_groups,
+};
+
+static void mfw_port_release(struct device *dev)
+{
+	struct mfw_port *port = to_mfw_port(dev);
+
+	tty_kref_put(port->tty);
+	ida_free(&mfw_minors, MINOR(dev->devt));
+	kfree(port);
+}
+
+/**
+ * mfw_port_create() - create the port of a tty being attached
+ * @tty: the tty
+ *
+ * Registers /dev/mfwN and its sysfs directory.  The caller makes the port
+ * visible to the receive path and then queues @port->ident_work.
+ *
+ * Return: the port, or an ERR_PTR().
+ */
+struct mfw_port *mfw_port_create(struct tty_struct *tty)
+{
+	struct mfw_port *port;
+	int minor, ret;
+
+	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	if (!port)
+		return ERR_PTR(-ENOMEM);
+
+	minor = ida_alloc_max(&mfw_minors, MFW_MINORS - 1, GFP_KERNEL);
+	if (minor < 0) {
+		kfree(port);
+		return ERR_PTR(minor);
+	}
+
+	port->tty = tty_kref_get(tty);
+	init_rwsem(&port->rwsem);
+	spin_lock_init(&port->lock);
+	init_waitqueue_head(&port->wq);
+	init_waitqueue_head(&port->read_wq);
+	mutex_init(&port->cmd_mutex);
+	INIT_KFIFO(port->events);
+	INIT_KFIFO(port->urcs);
+	INIT_WORK(&port->event_work, mfw_event_work);
+	INIT_WORK(&port->ident_work, mfw_ident_work);
+	mfw_at_init(&port->parser);
+	port->percent = -1;
+	port->urc_passthrough = true;
+	port->state = MFW_STATE_IDLE;
+
+	device_initialize(&port->dev);
+	port->dev.class = &mfw_class;
+	port->dev.parent = tty->dev;
+	port->dev.devt = MKDEV(MAJOR(mfw_first), minor);
+	port->dev.release = mfw_port_release;
+	dev_set_drvdata(&port->dev, port);
+	ret = dev_set_name(&port->dev, "mfw%d", minor);
+	if (ret)
+		goto err_put;
+
+	cdev_init(&port->cdev, &mfw_cdev_fops);
+	port->cdev.owner = THIS_MODULE;
+	ret = cdev_device_add(&port->cdev, &port->dev);
+	if (ret)
+		goto err_put;
+
+	return port;
+
+err_put:
+	/* The release callback frees the minor, the tty reference and port. */
+	put_device(&port->dev);
+	return ERR_PTR(ret);
+}
+
+/* Mark the port dead and wake every sleeper; takes the port's lock. */
+static void mfw_port_kill(struct mfw_port *port)
+{
+	spin_lock(&port->lock);
+	/* A hangup during an upgrade is the module restarting. */
+	if (port->state == MFW_STATE_UPGRADING)
+		mfw_port_set_state(port, MFW_STATE_REBOOTING);
+	WRITE_ONCE(port->dead, true);
+	spin_unlock(&port->lock);
+	wake_up_all(&port->wq);
+	wake_up_all(&port->read_wq);
+	wake_up_interruptible_all(&port->tty->write_wait);
+}
+
+/**
+ * mfw_port_hangup() - the tty is being hung up
+ * @port: the port
+ *
+ * Ends every wait on the port at once; mfw_port_disconnect() follows when
+ * the tty core closes the discipline.  Does not sleep.
+ */
+void mfw_port_hangup(struct mfw_port *port)
+{
+	mfw_port_kill(port);
+}
+
+/**
+ * mfw_port_disconnect() - the tty is going away: end every use of it
+ * @port: the port
+ *
+ * Marks the port dead, wakes everything that sleeps on it, waits for
+ * every operation to leave, stops the work items and removes /dev/mfwN.
+ * The structure itself lives on until its last reference is dropped.
+ * Must not be called with the port's lock held; may sleep.
+ */
+void mfw_port_disconnect(struct mfw_port *port)
+{
+	mfw_port_kill(port);
+
+	/* Every operation re-checks @dead under the rwsem; wait them out. */
+	down_write(&port->rwsem);
+	up_write(&port->rwsem);
+
+	cancel_work_sync(&port->ident_work);
+	/* Queued state changes still go out, before the device goes. */
+	flush_work(&port->event_work);
+	cdev_device_del(&port->cdev, &port->dev);
+	put_device(&port->dev);
+}
+
+/**
+ * mfw_core_init() - register the class and the char device region
+ *
+ * Return: 0 or a negative errno.
+ */
+int mfw_core_init(void)
+{
+	int ret;
+
+	mfw_compat_class_init(&mfw_class);
+	ret = alloc_chrdev_region(&mfw_first, 0, MFW_MINORS, "mfw");
+	if (ret)
+		return ret;
+	ret = class_register(&mfw_class);
+	if (ret)
+		goto err_region;
+	return 0;
+
+err_region:
+	unregister_chrdev_region(mfw_first, MFW_MINORS);
+	return ret;
+}
+
+/**
+ * mfw_core_exit() - undo mfw_core_init()
+ */
+void mfw_core_exit(void)
+{
+	class_unregister(&mfw_class);
+	unregister_chrdev_region(mfw_first, MFW_MINORS);
+	ida_destroy(&mfw_minors);
+}

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw - the receive path: route what the module sends, capture its URCs.
+ *
+ * While no driver command owns the channel, received bytes go to n_tty
+ * first and mfw inspects exactly the bytes n_tty consumed.  While a driver
+ * command owns it, mfw consumes the bytes itself up to the command's final
+ * result, and only FOTA URCs are passed on to users.  With URC passthrough
+ * off, every line reaches users only once it is complete and known not to
+ * be a FOTA URC.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kfifo.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
+#include <linux/string.h>
+
+#include "mfw.h"
+#include "mfw_cme.h"
+
+/* Per-feed context of the framer callback. */
+struct mfw_rx_ctx {
+	struct mfw_port *port;
+	bool driver;	/* the bytes answer a driver command */
+	bool lines;	/* deliver complete lines to users (no passthrough) */
+};
+
+/* Give one complete line to n_tty, framed as the module framed it. */
+static void mfw_rx_inject(struct mfw_port *port, const char *line,
+			  size_t len)
+{
+	size_t n = min_t(size_t, len, MFW_AT_LINE_MAX);
+
+	port->inject[0] = '\r';
+	port->inject[1] = '\n';
+	memcpy(port->inject + 2, line, n);
+	port->inject[n + 2] = '\r';
+	port->inject[n + 3] = '\n';
+	mfw_ldisc_n_tty_receive(port->tty, port->inject, NULL, n + 4);
+}
+
+/* A FOTA or boot URC: update the port's state.  Caller holds the lock. */
+static void mfw_rx_urc(struct mfw_port *port, const struct mfw_at_event *ev)
+{
+	size_t n = min_t(size_t, ev->len, MFW_AT_LINE_MAX);
+
+	port->stats.urcs++;
+	memcpy(port->last_urc, ev->line, n);
+	port->last_urc[n] = '\0';
+	if (kfifo_avail(&port->urcs) >= n + 1) {
+		kfifo_in(&port->urcs, ev->line, n);
+		kfifo_put(&port->urcs, '\n');
+	} else {
+		port->stats.urcs_dropped += n + 1;
+	}
+
+	switch (ev->type) {
+	case MFW_AT_MFWDLOAD:
+		switch (ev->state) {
+		case 1:		/* downloading */
+		case 2:		/* downloaded */
+			port->done = ev->dlength;
+			if (ev->has_total)
+				port->total = ev->total;
+			port->percent = port->total ?
+				(int)div64_u64(port->done * 100, port->total) : -1;
+			mfw_port_set_state(port, ev->state == 1 ?
+					   MFW_STATE_DOWNLOADING :
+					   MFW_STATE_IDLE);
+			break;
+		case 3:		/* failed; a following state 0 makes it resumable */
+			port->last_error = MFW_CME_DOWNLOAD;
+			mfw_port_set_state(port, MFW_STATE_ERROR);
+			break;
+		case 0:		/* interrupted, resumable */
+			mfw_port_set_state(port, MFW_STATE_IDLE);
+			break;
+		}
+		break;
+	case MFW_AT_MFWUPGRADE:
+		switch (ev->state) {
+		case 1:
+			port->percent = ev->percent;
+			mfw_port_set_state(port, MFW_STATE_UPGRADING);
+			break;
+		case 2:
+			port->percent = 100;
+			mfw_port_set_state(port, MFW_STATE_IDLE);
+			break;
+		case 3:
+			port->last_error = MFW_CME_UPGRADE;
+			mfw_port_set_state(port, MFW_STATE_ERROR);
+			break;
+		}
+		break;
+	case MFW_AT_MATREADY:
+		if (port->state == MFW_STATE_UPGRADING ||
+		    port->state == MFW_STATE_REBOOTING)
+			mfw_port_set_state(port, MFW_STATE_IDLE);
+		/* The module (re)started: learn its firmware again. */
+		schedule_work(&port->ident_work);
+		break;
+	default:
+		break;
+	}
+}
+
+/* A line answering the driver's command.  Caller holds the lock. */
+static bool mfw_rx_txn_line(struct mfw_port *port,
+			    const struct mfw_at_event *ev)
+{
+	struct mfw_txn *txn = port->txn;
+
+	if (!txn || txn->done)
+		return false;
+	if (mfw_at_is_final(ev->type)) {
+		txn->cme = ev->code;
+		if (ev->type == MFW_AT_OK) {
+			txn->result = 0;
+		} else if (ev->type == MFW_AT_ERROR) {
+			txn->result = -EIO;
+		} else {
+			txn->result = -EREMOTEIO;
+			if (ev->code > 0)
+				port->last_error = ev->code;
+		}
+		WRITE_ONCE(txn->done, true);
+		/* The channel is free from here; later bytes go to users. */
+		port->owner = MFW_OWNER_NONE;
+		port->txn = NULL;
+		return true;
+	}
+	if (!txn->echo_seen && ev->len == txn->cmd_len &&
+	    !memcmp(ev->line, txn->cmd, ev->len)) {
+		txn->echo_seen = true;
+	} else if (txn->resp && txn->resp_len + ev->len + 2 <= txn->resp_size) {
+		memcpy(txn->resp + txn->resp_len, ev->line, ev->len);
+		txn->resp_len += ev->len;
+		txn->resp[txn->resp_len++] = '\n';
+		txn->resp[txn->resp_len] = '\0';
+	}
+	return false;
+}
+
+static bool mfw_rx_event(const struct mfw_at_event *ev, void *data)
+{
+	struct mfw_rx_ctx *ctx = data;
+	struct mfw_port *port = ctx->port;
+	bool urc = ev->type == MFW_AT_MFWDLOAD ||
+		   ev->type == MFW_AT_MFWUPGRADE ||
+		   ev->type == MFW_AT_MATREADY;
+	bool fota = urc && ev->type != MFW_AT_MATREADY;
+	bool passthrough, completed = false, user_done = false;
+
+	spin_lock(&port->lock);
+	port->stats.rx_lines++;
+	passthrough = port->urc_passthrough;
+	if (urc)
+		mfw_rx_urc(port, ev);
+	if (ctx->driver && !urc) {
+		completed = mfw_rx_txn_line(port, ev);
+	} else if (!ctx->driver && mfw_at_is_final(ev->type) &&
+		   port->user_busy) {
+		port->user_busy = false;
+		user_done = true;
+	}
+	spin_unlock(&port->lock);
+
+	if (urc)
+		wake_up_all(&port->read_wq);
+	if (completed || user_done)
+		wake_up_all(&port->wq);
+	if (completed)
+		wake_up_interruptible_all(&port->tty->write_wait);
+
+	/* What users get of a line that n_tty has not seen. */
+	if (ctx->driver ? urc && (passthrough || !fota) :
+	    ctx->lines && !(fota && !passthrough))
+		mfw_rx_inject(port, ev->line, ev->len);
+
+	/* Stop at the driver's final result: the rest belongs to users. */
+	return !completed;
+}
+
+static size_t mfw_rx_feed(struct mfw_port *port, const u8 *cp, const u8 *fp,
+			  size_t count, bool driver, bool lines)
+{
+	struct mfw_rx_ctx ctx = {
+		.port = port, .driver = driver, .lines = lines,
+	};
+	size_t i = 0, n;
+
+	/* Bytes received with an error flag are not the module's text. */
+	while (i < count) {
+		size_t run = 0;
+
+		while (i + run < count && (!fp || fp[i + run] == TTY_NORMAL))
+			run++;
+		if (run) {
+			n = mfw_at_feed(&port->parser, (const char *)cp + i,
+					run, mfw_rx_event, &ctx);
+			i += n;
+			if (n < run)
+				break;
+		} else {
+			i++;
+		}
+	}
+	spin_lock(&port->lock);
+	port->stats.rx_bytes += i;
+	spin_unlock(&port->lock);
+	return i;
+}
+
+/**
+ * mfw_rx() - the receive hook's work for one chunk
+ * @port: the port
+ * @cp: received bytes
+ * @fp: their TTY_* flags, or NULL
+ * @count: number of bytes
+ *
+ * Called only from the line discipline's receive hook, never concurrently
+ * for one port.
+ *
+ * Return: bytes consumed (fewer than @count when n_tty is full).
+ */
+size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
+{
+	size_t done = 0;
+
+	while (done < count) {
+		const u8 *f = fp ? fp + done : NULL;
+		size_t left = count - done, n;
+
+		if (mfw_chan_driver_owns(port)) {
+			n = mfw_rx_feed(port, cp + done, f, left, true, false);
+		} else if (!READ_ONCE(port->urc_passthrough)) {
+			n = mfw_rx_feed(port, cp + done, f, left, false, true);
+		} else {
+			n = mfw_ldisc_n_tty_receive(port->tty, cp + done, f,
+						    left);
+			mfw_rx_feed(port, cp + done, f, n, false, false);
+			if (n < left)
+				return done + n;
+		}
+		done += n;
+	}
+	return done;
+}
