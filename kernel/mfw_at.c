@@ -2,22 +2,46 @@
 /*
  * mfw - framer and classifier of what a module sends on its AT port.
  *
- * Bytes come in arbitrary chunks, one at a time or many lines at once.
- * Lines end at CR, LF or any run of them; empty lines are dropped.  A line
- * longer than MFW_AT_LINE_MAX is cut there and flagged, and the framer
- * picks up again at the next terminator.  The transparent-write prompt has
- * no terminator, so it is only recognised when the caller says one is
- * expected: then a '>' at the start of a line is the prompt at once.
+ * Framing.  Bytes come in arbitrary chunks: one at a time from a slow
+ * UART, or many lines at once from a USB bulk transfer.  All state lives in
+ * struct mfw_at_parser, so a line may be split anywhere between feeds.
+ * Lines end at CR or LF; any run of them (CRLF, LFCR, CRCRLF, bare CR)
+ * ends at most one line because empty lines are dropped.  A line is kept
+ * up to MFW_AT_LINE_MAX bytes; the rest is dropped and the line flagged
+ * truncated, and framing picks up again at the next terminator, so an
+ * endless line costs nothing but the bytes.  Every byte value is text
+ * here: a NUL is kept like any other byte, lines carry their length.
  *
- * Numbers in URCs are parsed strictly: a field that is missing, not a
- * number or out of range makes the line OTHER and malformed, never a
- * misread URC.
+ * The prompt.  The transparent write's "> " has no terminator after it,
+ * so it could never complete a line.  The caller says when it may come
+ * (mfw_at_expect_prompt(), before sending AT+MFWDLOAD=<offset>,<len>);
+ * then a '>' at the start of a line is reported at once, one following
+ * space is swallowed, and the expectation ends.  It also ends at any final
+ * result: a command refused with +CME ERROR will not prompt any more.
+ * Without the expectation '>' is ordinary text, so a stray '>' from a
+ * module never makes the driver start pouring binary data.
+ *
+ * Classification.  A complete line is matched on its prefix, exactly and
+ * case-sensitively as modules print it; blanks at its end never matter,
+ * and around the numbers of a URC any number of blanks (none, or more
+ * than the manual's one) is fine.  Numbers are unsigned decimal, checked
+ * for overflow before every digit, and limited to MFW_AT_NUM_MAX.  A URC
+ * whose fields are missing, extra, out of range, inconsistent (more
+ * downloaded than the total) or truncated is reported as OTHER and flagged
+ * malformed: never half-parsed.  An error line stays a final result even
+ * when its code is garbage (the command is over either way) and then
+ * carries code -1.  Verbose +CME ERROR texts are mapped back to the FOTA
+ * codes 850-860 through mfw_cme.h.
+ *
+ * Cost.  Per byte a few compares; per line one pass over at most
+ * MFW_AT_LINE_MAX bytes and at most a dozen text compares.  No recursion,
+ * no allocation.
  */
 #include "mfw_at.h"
 #include "mfw_cme.h"
 
-/* Largest value a URC number may take (well beyond any package size). */
-#define MFW_AT_NUM_MAX	0x7fffffffUL
+/* At most this many numbers in a URC (+MFWDLOAD: state,total,dlength). */
+#define MFW_AT_FIELDS_MAX	3
 
 static const char * const mfw_at_type_names[] = {
 	[MFW_AT_OK]		= "ok",
@@ -32,12 +56,6 @@ static const char * const mfw_at_type_names[] = {
 	[MFW_AT_OTHER]		= "other",
 };
 
-/**
- * mfw_at_type_name() - short name of an event type, for logs
- * @type: the type
- *
- * Return: a constant string ("unknown" when out of range).
- */
 const char *mfw_at_type_name(enum mfw_at_type type)
 {
 	if ((unsigned int)type >= MFW_AT_TYPE_NR)
@@ -45,12 +63,6 @@ const char *mfw_at_type_name(enum mfw_at_type type)
 	return mfw_at_type_names[type];
 }
 
-/**
- * mfw_at_is_final() - whether a line type ends a command
- * @type: the type
- *
- * Return: true for OK, ERROR and the CME/CMS/CIS errors.
- */
 bool mfw_at_is_final(enum mfw_at_type type)
 {
 	return type == MFW_AT_OK || type == MFW_AT_ERROR ||
@@ -58,116 +70,140 @@ bool mfw_at_is_final(enum mfw_at_type type)
 	       type == MFW_AT_CIS_ERROR;
 }
 
-/**
- * mfw_at_init() - reset a parser
- * @p: the parser
- */
+bool mfw_at_is_urc(enum mfw_at_type type)
+{
+	return type == MFW_AT_MFWDLOAD || type == MFW_AT_MFWUPGRADE ||
+	       type == MFW_AT_MATREADY;
+}
+
 void mfw_at_init(struct mfw_at_parser *p)
 {
 	memset(p, 0, sizeof(*p));
 }
 
-/**
- * mfw_at_expect_prompt() - say whether a transparent prompt may come
- * @p: the parser
- * @on: true after sending AT+MFWDLOAD=<offset>,<len> without data
- *
- * The flag clears itself when the prompt arrives.
- */
 void mfw_at_expect_prompt(struct mfw_at_parser *p, bool on)
 {
 	p->expect_prompt = on;
 }
 
-/* Does @line start with @prefix?  On success *rest points past it. */
-static bool mfw_at_prefix(const char *line, size_t len, const char *prefix,
-			  const char **rest, size_t *rest_len)
+static bool mfw_at_blank(char c)
 {
-	size_t n = strlen(prefix);
-
-	if (len < n || memcmp(line, prefix, n))
-		return false;
-	*rest = line + n;
-	*rest_len = len - n;
-	return true;
+	return c == ' ' || c == '\t';
 }
 
-static void mfw_at_skip_spaces(const char **s, size_t *len)
+static bool mfw_at_digit(char c)
 {
-	while (*len && **s == ' ') {
-		(*s)++;
-		(*len)--;
+	return c >= '0' && c <= '9';
+}
+
+/* A cursor over the part of a line still to be parsed. */
+struct mfw_at_cur {
+	const char *s;
+	size_t n;
+};
+
+static void mfw_at_skip_blanks(struct mfw_at_cur *c)
+{
+	while (c->n && mfw_at_blank(*c->s)) {
+		c->s++;
+		c->n--;
 	}
 }
 
-/* Parse an unsigned decimal number; false when absent or too large. */
-static bool mfw_at_number(const char **s, size_t *len, unsigned long *out)
+/* Does the line start with @prefix?  Then step the cursor past it. */
+static bool mfw_at_prefix(struct mfw_at_cur *c, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (c->n < n || memcmp(c->s, prefix, n))
+		return false;
+	c->s += n;
+	c->n -= n;
+	return true;
+}
+
+/*
+ * One unsigned decimal number with optional blanks around it.  False when
+ * there is no digit or the value exceeds MFW_AT_NUM_MAX; the check comes
+ * before each multiplication, so it holds with a 32-bit unsigned long too.
+ */
+static bool mfw_at_number(struct mfw_at_cur *c, unsigned long *out)
 {
 	unsigned long v = 0;
 	size_t digits = 0;
 
-	mfw_at_skip_spaces(s, len);
-	while (*len && **s >= '0' && **s <= '9') {
-		v = v * 10 + (unsigned long)(**s - '0');
-		if (v > MFW_AT_NUM_MAX)
+	mfw_at_skip_blanks(c);
+	while (c->n && mfw_at_digit(*c->s)) {
+		unsigned long d = (unsigned long)(*c->s - '0');
+
+		if (v > (MFW_AT_NUM_MAX - d) / 10)
 			return false;
-		(*s)++;
-		(*len)--;
+		v = v * 10 + d;
+		c->s++;
+		c->n--;
 		digits++;
 	}
-	mfw_at_skip_spaces(s, len);
+	mfw_at_skip_blanks(c);
 	*out = v;
 	return digits > 0;
 }
 
-/* Parse "n[,n...]" into @v; returns how many, or -1 when malformed. */
-static int mfw_at_numbers(const char *s, size_t len, unsigned long *v,
-			  int max)
+/*
+ * "n[,n...]" filling the whole cursor.  Returns how many numbers, or -1
+ * when a field is empty or not a number, or there are more than @max.
+ */
+static int mfw_at_numbers(struct mfw_at_cur *c, unsigned long *v, int max)
 {
 	int n = 0;
 
 	for (;;) {
-		if (n == max || !mfw_at_number(&s, &len, &v[n]))
+		if (n == max || !mfw_at_number(c, &v[n]))
 			return -1;
 		n++;
-		if (!len)
+		if (!c->n)
 			return n;
-		if (*s != ',')
+		if (*c->s != ',')
 			return -1;
-		s++;
-		len--;
+		c->s++;
+		c->n--;
 	}
 }
 
-static void mfw_at_classify_error(const char *rest, size_t len,
-				  struct mfw_at_event *ev)
+static void mfw_at_parse_error(struct mfw_at_cur *c, struct mfw_at_event *ev)
 {
-	const char *s = rest;
-	size_t n = len;
+	struct mfw_at_cur num;
 	unsigned long code;
 
-	mfw_at_skip_spaces(&s, &n);
-	if (n && *s >= '0' && *s <= '9') {
-		if (mfw_at_number(&s, &n, &code) && !n)
-			ev->code = (int)code;
-		return;
-	}
-	while (n && s[n - 1] == ' ')
-		n--;
-	ev->code = mfw_cme_from_text(s, n);
-}
-
-static void mfw_at_classify_dload(const char *rest, size_t len,
-				  struct mfw_at_event *ev)
-{
-	unsigned long v[3];
-	int n = mfw_at_numbers(rest, len, v, 3);
-
-	if (n < 1 || v[0] > 3 || (n == 1 && v[0] != 0)) {
+	mfw_at_skip_blanks(c);
+	ev->text = c->s;
+	ev->text_len = c->n;
+	if (ev->truncated || !c->n) {
 		ev->malformed = true;
 		return;
 	}
-	ev->type = MFW_AT_MFWDLOAD;
+	if (mfw_at_digit(*c->s)) {
+		num = *c;
+		if (mfw_at_number(&num, &code) && !num.n)
+			ev->code = (int)code;
+		else
+			ev->malformed = true;
+		return;
+	}
+	/* Verbose: only +CME ERROR texts are known (the FOTA ones). */
+	if (ev->type == MFW_AT_CME_ERROR)
+		ev->code = mfw_cme_from_text(c->s, c->n);
+}
+
+/* +MFWDLOAD: <state>[,<total>],<dlength>, or the bare +MFWDLOAD: 0 */
+static bool mfw_at_parse_dload(struct mfw_at_cur *c, struct mfw_at_event *ev)
+{
+	unsigned long v[MFW_AT_FIELDS_MAX];
+	int n = mfw_at_numbers(c, v, 3);
+
+	if (n < 1 || v[0] > 3 || (n == 1 && v[0] != 0))
+		return false;
+	if (n == 3 && v[2] > v[1])
+		return false;
 	ev->state = (int)v[0];
 	if (n == 3) {
 		ev->has_total = true;
@@ -176,80 +212,91 @@ static void mfw_at_classify_dload(const char *rest, size_t len,
 	} else if (n == 2) {
 		ev->dlength = v[1];
 	}
+	return true;
 }
 
-static void mfw_at_classify_upgrade(const char *rest, size_t len,
-				    struct mfw_at_event *ev)
+/* +MFWUPGRADE: <state>[,<percent>] */
+static bool mfw_at_parse_upgrade(struct mfw_at_cur *c, struct mfw_at_event *ev)
 {
-	unsigned long v[2];
-	int n = mfw_at_numbers(rest, len, v, 2);
+	unsigned long v[MFW_AT_FIELDS_MAX];
+	int n = mfw_at_numbers(c, v, 2);
 
-	if (n < 1 || v[0] < 1 || v[0] > 3 || (n == 2 && v[1] > 100)) {
-		ev->malformed = true;
-		return;
-	}
-	ev->type = MFW_AT_MFWUPGRADE;
+	if (n < 1 || v[0] < 1 || v[0] > 3 || (n == 2 && v[1] > 100))
+		return false;
 	ev->state = (int)v[0];
 	if (n == 2)
 		ev->percent = (int)v[1];
+	return true;
 }
 
-/**
- * mfw_at_classify() - classify one complete line
- * @line: the line, without terminator
- * @len: its length
- * @ev: filled in; @ev->line and @ev->len point at @line
- */
-void mfw_at_classify(const char *line, size_t len, struct mfw_at_event *ev)
+static void mfw_at_event_init(struct mfw_at_event *ev, enum mfw_at_type type,
+			      const char *line, size_t len)
 {
-	const char *rest;
-	size_t n;
-
 	memset(ev, 0, sizeof(*ev));
-	ev->type = MFW_AT_OTHER;
+	ev->type = type;
 	ev->line = line;
 	ev->len = len;
 	ev->code = -1;
 	ev->state = -1;
 	ev->percent = -1;
+}
 
-	/* Trailing blanks never change what a line is. */
-	while (len && line[len - 1] == ' ')
-		len--;
+void mfw_at_classify(const char *line, size_t len, bool truncated,
+		     struct mfw_at_event *ev)
+{
+	struct mfw_at_cur c = { .s = line, .n = len };
+	bool ok;
 
-	if (len == 2 && !memcmp(line, "OK", 2)) {
+	mfw_at_event_init(ev, MFW_AT_OTHER, line, len);
+	ev->truncated = truncated;
+
+	/* Blanks at the end never change what a line is. */
+	while (c.n && mfw_at_blank(c.s[c.n - 1]))
+		c.n--;
+
+	if (!truncated && c.n == 2 && !memcmp(c.s, "OK", 2)) {
 		ev->type = MFW_AT_OK;
-	} else if (len == 5 && !memcmp(line, "ERROR", 5)) {
+	} else if (!truncated && c.n == 5 && !memcmp(c.s, "ERROR", 5)) {
 		ev->type = MFW_AT_ERROR;
-	} else if (mfw_at_prefix(line, len, "+CME ERROR:", &rest, &n)) {
-		ev->type = MFW_AT_CME_ERROR;
-		mfw_at_classify_error(rest, n, ev);
-	} else if (mfw_at_prefix(line, len, "+CMS ERROR:", &rest, &n)) {
-		ev->type = MFW_AT_CMS_ERROR;
-		mfw_at_classify_error(rest, n, ev);
-	} else if (mfw_at_prefix(line, len, "+CIS ERROR:", &rest, &n)) {
-		ev->type = MFW_AT_CIS_ERROR;
-		mfw_at_classify_error(rest, n, ev);
-	} else if (mfw_at_prefix(line, len, "+MFWDLOAD:", &rest, &n)) {
-		mfw_at_classify_dload(rest, n, ev);
-	} else if (mfw_at_prefix(line, len, "+MFWUPGRADE:", &rest, &n)) {
-		mfw_at_classify_upgrade(rest, n, ev);
-	} else if (len == 9 && !memcmp(line, "+MATREADY", 9)) {
+	} else if (!truncated && c.n == 9 && !memcmp(c.s, "+MATREADY", 9)) {
 		ev->type = MFW_AT_MATREADY;
+	} else if (mfw_at_prefix(&c, "+CME ERROR:")) {
+		ev->type = MFW_AT_CME_ERROR;
+		mfw_at_parse_error(&c, ev);
+	} else if (mfw_at_prefix(&c, "+CMS ERROR:")) {
+		ev->type = MFW_AT_CMS_ERROR;
+		mfw_at_parse_error(&c, ev);
+	} else if (mfw_at_prefix(&c, "+CIS ERROR:")) {
+		ev->type = MFW_AT_CIS_ERROR;
+		mfw_at_parse_error(&c, ev);
+	} else if (mfw_at_prefix(&c, "+MFWDLOAD:")) {
+		ok = !truncated && mfw_at_parse_dload(&c, ev);
+		if (ok)
+			ev->type = MFW_AT_MFWDLOAD;
+		else
+			mfw_at_event_init(ev, MFW_AT_OTHER, line, len);
+		ev->truncated = truncated;
+		ev->malformed = !ok;
+	} else if (mfw_at_prefix(&c, "+MFWUPGRADE:")) {
+		ok = !truncated && mfw_at_parse_upgrade(&c, ev);
+		if (ok)
+			ev->type = MFW_AT_MFWUPGRADE;
+		else
+			mfw_at_event_init(ev, MFW_AT_OTHER, line, len);
+		ev->truncated = truncated;
+		ev->malformed = !ok;
 	}
 }
 
-/**
- * mfw_at_feed() - feed received bytes to the framer
- * @p: the parser
- * @buf: the bytes
- * @len: their number
- * @cb: called for every event, in order
- * @ctx: passed to @cb
- *
- * Return: bytes consumed: @len, or fewer when @cb asked to stop (the byte
- * that completed that event is counted as consumed).
- */
+/* Hand one event to the callback; a final result ends a prompt wait. */
+static bool mfw_at_emit(struct mfw_at_parser *p, const struct mfw_at_event *ev,
+			mfw_at_cb cb, void *ctx)
+{
+	if (mfw_at_is_final(ev->type))
+		p->expect_prompt = false;
+	return cb(ev, ctx);
+}
+
 size_t mfw_at_feed(struct mfw_at_parser *p, const char *buf, size_t len,
 		   mfw_at_cb cb, void *ctx)
 {
@@ -265,29 +312,20 @@ size_t mfw_at_feed(struct mfw_at_parser *p, const char *buf, size_t len,
 				continue;
 		}
 		if (c == '\r' || c == '\n') {
-			bool had = p->len || p->overflow;
-
-			if (!had)
+			if (!p->len && !p->overflow)
 				continue;
-			mfw_at_classify(p->buf, p->len, &ev);
-			ev.truncated = p->overflow;
+			mfw_at_classify(p->buf, p->len, p->overflow, &ev);
 			p->len = 0;
 			p->overflow = false;
-			if (!cb(&ev, ctx))
+			if (!mfw_at_emit(p, &ev, cb, ctx))
 				return i + 1;
 			continue;
 		}
 		if (c == '>' && p->expect_prompt && !p->len && !p->overflow) {
 			p->expect_prompt = false;
 			p->skip_space = true;
-			memset(&ev, 0, sizeof(ev));
-			ev.type = MFW_AT_PROMPT;
-			ev.line = ">";
-			ev.len = 1;
-			ev.code = -1;
-			ev.state = -1;
-			ev.percent = -1;
-			if (!cb(&ev, ctx))
+			mfw_at_event_init(&ev, MFW_AT_PROMPT, ">", 1);
+			if (!mfw_at_emit(p, &ev, cb, ctx))
 				return i + 1;
 			continue;
 		}

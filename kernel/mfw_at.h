@@ -2,17 +2,23 @@
 /*
  * mfw - framer and classifier of what a module sends on its AT port.
  *
- * Compiled into the module and, unchanged, into the simulator's tests, the
- * host unit tests and the fuzzer: no kernel or libc dependency beyond
- * mfw_types.h.
+ * Compiled into the module and, unchanged, into the simulator, the host
+ * unit tests and the fuzzer: no kernel or libc dependency beyond
+ * mfw_types.h and mfw_cme.h.  See mfw_at.c for the rules it follows.
  */
 #ifndef _MFW_AT_H
 #define _MFW_AT_H
 
 #include "mfw_types.h"
 
-/* Longest line kept; longer lines are cut here and flagged. */
+/*
+ * Longest line kept.  Enough for +MFWCFG: "url","<256 bytes>" and every
+ * other response; longer lines are cut here and flagged.
+ */
 #define MFW_AT_LINE_MAX		512
+
+/* Largest number a URC field may carry; larger makes the URC malformed. */
+#define MFW_AT_NUM_MAX		0x7fffffffUL
 
 /* What a received line is. */
 enum mfw_at_type {
@@ -32,17 +38,28 @@ enum mfw_at_type {
 /**
  * struct mfw_at_event - one classified line
  * @type: what the line is
- * @line: the line without its terminator (not NUL-terminated)
- * @len: length of @line
- * @truncated: the line was longer than MFW_AT_LINE_MAX and was cut
- * @malformed: a FOTA URC whose fields did not parse (then @type is OTHER)
- * @code: error code of a CME/CMS/CIS error (verbose texts mapped back),
- *	-1 when unknown
- * @state: the URC's state field
- * @has_total: +MFWDLOAD carried a total
- * @total: +MFWDLOAD total
- * @dlength: +MFWDLOAD bytes so far
- * @percent: +MFWUPGRADE percent, -1 when absent
+ * @line: the line without its terminator (not NUL-terminated; may hold
+ *	any byte, NUL included)
+ * @len: length of @line, at most MFW_AT_LINE_MAX
+ * @truncated: the line was longer than MFW_AT_LINE_MAX; @line holds its
+ *	first MFW_AT_LINE_MAX bytes.  A truncated line is never a URC, and a
+ *	truncated error line has @code -1.
+ * @malformed: the line starts like a final error or a FOTA URC but its
+ *	fields do not parse (or it was truncated).  A malformed URC is
+ *	reported as MFW_AT_OTHER; a malformed error stays a final result with
+ *	@code -1.
+ * @code: CME/CMS/CIS errors: the numeric code, or for a verbose
+ *	+CME ERROR the FOTA code its text names; -1 when unknown.
+ *	-1 for every other type.
+ * @text: CME/CMS/CIS errors: the error argument as sent, without the
+ *	blanks around it (points into @line); NULL for other types
+ * @text_len: length of @text
+ * @state: +MFWDLOAD (0..3) and +MFWUPGRADE (1..3) state; -1 otherwise
+ * @has_total: +MFWDLOAD carried a total (three numbers)
+ * @total: +MFWDLOAD total when @has_total, else 0
+ * @dlength: +MFWDLOAD bytes so far (0 for the bare "+MFWDLOAD: 0");
+ *	never more than @total when @has_total
+ * @percent: +MFWUPGRADE percent 0..100, -1 when absent or another type
  */
 struct mfw_at_event {
 	enum mfw_at_type type;
@@ -51,6 +68,8 @@ struct mfw_at_event {
 	bool truncated;
 	bool malformed;
 	int code;
+	const char *text;
+	size_t text_len;
 	int state;
 	bool has_total;
 	unsigned long total;
@@ -62,9 +81,13 @@ struct mfw_at_event {
  * struct mfw_at_parser - framer state between feeds
  * @buf: the line being received
  * @len: bytes in @buf
- * @overflow: the line being received exceeded @buf
+ * @overflow: the line being received exceeded @buf; the rest of it is
+ *	dropped up to the next terminator
  * @expect_prompt: a '>' at the start of a line is the transparent prompt
  * @skip_space: the prompt's following space is to be skipped
+ *
+ * Initialise with mfw_at_init(); treat the fields as private.  Callers
+ * serialise: one feed at a time per parser.
  */
 struct mfw_at_parser {
 	char buf[MFW_AT_LINE_MAX];
@@ -79,17 +102,76 @@ struct mfw_at_parser {
  * @ev: the event, valid only during the call
  * @ctx: the caller's context
  *
+ * The callback may call mfw_at_expect_prompt() on the parser being fed.
+ *
  * Return: true to go on, false to stop the feed after this event.
  */
 typedef bool (*mfw_at_cb)(const struct mfw_at_event *ev, void *ctx);
 
+/**
+ * mfw_at_init() - reset a parser: no partial line, no prompt expected
+ * @p: the parser
+ */
 void mfw_at_init(struct mfw_at_parser *p);
+
+/**
+ * mfw_at_expect_prompt() - say whether a transparent prompt may come
+ * @p: the parser
+ * @on: true just before sending AT+MFWDLOAD=<offset>,<len> without data
+ *
+ * Set it before the command goes out, so the prompt cannot arrive first.
+ * The flag clears itself when the prompt or a final result arrives.
+ */
 void mfw_at_expect_prompt(struct mfw_at_parser *p, bool on);
+
+/**
+ * mfw_at_feed() - feed received bytes to the framer
+ * @p: the parser
+ * @buf: the bytes, any values, in chunks of any size
+ * @len: their number
+ * @cb: called for every event, in order
+ * @ctx: passed to @cb
+ *
+ * Return: bytes consumed: @len, or fewer when @cb asked to stop (the byte
+ * that completed that event counts as consumed).  The rest may be fed
+ * again later.
+ */
 size_t mfw_at_feed(struct mfw_at_parser *p, const char *buf, size_t len,
 		   mfw_at_cb cb, void *ctx);
-void mfw_at_classify(const char *line, size_t len,
+
+/**
+ * mfw_at_classify() - classify one complete line
+ * @line: the line, without terminator
+ * @len: its length (lines longer than MFW_AT_LINE_MAX are allowed here)
+ * @truncated: @line is only the start of a longer line
+ * @ev: filled in; @ev->line and @ev->len are @line and @len
+ */
+void mfw_at_classify(const char *line, size_t len, bool truncated,
 		     struct mfw_at_event *ev);
+
+/**
+ * mfw_at_is_final() - whether an event type ends a command
+ * @type: the type
+ *
+ * Return: true for OK, ERROR and the CME/CMS/CIS errors.
+ */
 bool mfw_at_is_final(enum mfw_at_type type);
+
+/**
+ * mfw_at_is_urc() - whether an event type is an unsolicited report
+ * @type: the type
+ *
+ * Return: true for +MFWDLOAD, +MFWUPGRADE and +MATREADY.  (+MFWDLOAD is
+ * also the answer to AT+MFWDLOAD?, with the same fields.)
+ */
+bool mfw_at_is_urc(enum mfw_at_type type);
+
+/**
+ * mfw_at_type_name() - short name of an event type, for logs
+ * @type: the type
+ *
+ * Return: a constant string ("unknown" when out of range).
+ */
 const char *mfw_at_type_name(enum mfw_at_type type);
 
 #endif /* _MFW_AT_H */
