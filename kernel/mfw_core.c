@@ -119,6 +119,9 @@ static void mfw_ident_work(struct work_struct *work)
 		mfw_first_line(port->firmware, sizeof(port->firmware), resp);
 		spin_unlock(&port->lock);
 		sysfs_notify(&port->dev.kobj, NULL, "firmware");
+	} else if (ret == -ETIMEDOUT || ret == -ENODEV || ret == -EINTR) {
+		/* Not booted yet, or gone: +MATREADY brings us back. */
+		goto out;
 	}
 
 	memset(resp, 0, MFW_RESP_MAX);
@@ -141,6 +144,7 @@ static void mfw_ident_work(struct work_struct *work)
 		port->caps = mfw_model_from_ident(port->firmware,
 						  strlen(port->firmware), NULL);
 	spin_unlock(&port->lock);
+out:
 	kfree(resp);
 }
 

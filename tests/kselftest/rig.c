@@ -125,7 +125,10 @@ pid_t rig_sim_start(const char *const argv[], int pass_fd, int timeout_ms)
 		lf = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (lf >= 0)
 			dup2(lf, 2);
-		if (pass_fd >= 0)
+		/* dup2() onto itself would keep close-on-exec set. */
+		if (pass_fd == 3)
+			fcntl(3, F_SETFD, 0);
+		else if (pass_fd >= 0)
 			dup2(pass_fd, 3);
 		execvp(prog, (char *const *)args);
 		fprintf(stderr, "exec %s: %s\n", prog, strerror(errno));
@@ -238,6 +241,59 @@ int rig_expect_line(int fd, const char *want, int timeout_ms)
 		if (strcmp(line, want) == 0)
 			return 0;
 	}
+}
+
+int rig_port_attr(const char *path, const char *attr, char *buf, size_t len)
+{
+	char want[64], file[256], name[64];
+	const char *p = path;
+	size_t n = 0;
+	int i;
+
+	/* tty_name(): "/dev/pts/3" is "pts3", "/dev/ttyACM0" is "ttyACM0". */
+	if (!strncmp(p, "/dev/", 5))
+		p += 5;
+	for (; *p && n + 1 < sizeof(want); p++)
+		if (*p != '/')
+			want[n++] = *p;
+	want[n] = '\0';
+
+	for (i = 0; i < 256; i++) {
+		FILE *f;
+
+		snprintf(file, sizeof(file), "/sys/class/mfw/mfw%d/tty", i);
+		f = fopen(file, "r");
+		if (!f)
+			continue;
+		if (!fgets(name, sizeof(name), f))
+			name[0] = '\0';
+		fclose(f);
+		name[strcspn(name, "\n")] = '\0';
+		if (strcmp(name, want))
+			continue;
+		snprintf(file, sizeof(file), "/sys/class/mfw/mfw%d/%s", i, attr);
+		f = fopen(file, "r");
+		if (!f)
+			return -errno;
+		if (!fgets(buf, len, f))
+			buf[0] = '\0';
+		fclose(f);
+		buf[strcspn(buf, "\n")] = '\0';
+		return (int)strlen(buf);
+	}
+	return -ENOENT;
+}
+
+long rig_port_num(const char *path, const char *attr)
+{
+	char buf[64];
+	char *end;
+	long v;
+
+	if (rig_port_attr(path, attr, buf, sizeof(buf)) <= 0)
+		return -1;
+	v = strtol(buf, &end, 10);
+	return *end ? -1 : v;
 }
 
 bool rig_kmsg_contains(const char *needle)

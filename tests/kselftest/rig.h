@@ -45,6 +45,16 @@ int rig_read_line(int fd, char *buf, size_t len, int timeout_ms);
 /* Read lines until one equals @want.  Returns 0 or -ETIMEDOUT / -errno. */
 int rig_expect_line(int fd, const char *want, int timeout_ms);
 
+/*
+ * Read attribute @attr (e.g. "state", "statistics/urcs") of the mfw port
+ * attached to tty @path into @buf, newline stripped.  Returns its length
+ * or -ENOENT when no port is attached to @path.
+ */
+int rig_port_attr(const char *path, const char *attr, char *buf, size_t len);
+
+/* Like rig_port_attr(), as a number; -1 on failure. */
+long rig_port_num(const char *path, const char *attr);
+
 /* Whether the kernel log holds a record containing @needle. */
 bool rig_kmsg_contains(const char *needle);
 

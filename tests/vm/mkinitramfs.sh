@@ -18,6 +18,7 @@ kernel_info "$kernel"
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/mfw-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
+chmod 0755 "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc/mfw-rig,lib/mfw,proc,sys,dev,tmp,run,root}
 cp /bin/busybox "$root/bin/busybox"
 install -m 0755 "$MFW_TOP/tests/vm/guest/init.sh" "$root/init"

@@ -17,7 +17,6 @@ mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-mount -t configfs configfs /sys/kernel/config 2>/dev/null
 hostname mfw-guest
 
 out=/dev/ttyS2
@@ -31,6 +30,9 @@ if [ -f /etc/mfw-rig/modules ]; then
 		insmod "$ko" $args || say "insmod $ko failed"
 	done </etc/mfw-rig/modules
 fi
+
+# configfs may itself be one of the modules just loaded.
+mount -t configfs configfs /sys/kernel/config 2>/dev/null
 
 . /etc/mfw-rig/env 2>/dev/null
 say "booted $(uname -r)"
