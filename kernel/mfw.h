@@ -122,6 +122,8 @@ struct mfw_stats {
  * @urc_passthrough: FOTA URCs reach user readers of the tty too
  * @stats: counters
  * @events: state changes waiting to be sent as uevents
+ * @uevent_state: the state the change uevent being sent announces;
+ *	event work only
  * @event_work: sends the queued uevents
  * @ident_work: asks the module for its model and firmware
  * @urcs: captured FOTA URCs for /dev/mfwN readers, '\n'-separated
@@ -137,14 +139,14 @@ struct mfw_port {
 	bool dead;
 	atomic_t opened;
 
-	spinlock_t lock;
+	spinlock_t lock;	/* channel, state, identity, stats */
 	enum mfw_owner owner;
 	unsigned int user_writers;
 	bool user_busy;
 	unsigned long user_deadline;
 	struct mfw_txn *txn;
 	wait_queue_head_t wq;
-	struct mutex cmd_mutex;
+	struct mutex cmd_mutex;	/* one driver command at a time */
 
 	struct mfw_at_parser parser;
 	u8 inject[MFW_AT_LINE_MAX + 4];
@@ -162,6 +164,7 @@ struct mfw_port {
 	struct mfw_stats stats;
 
 	DECLARE_KFIFO(events, u8, MFW_EVENT_FIFO);
+	enum mfw_state uevent_state;
 	struct work_struct event_work;
 	struct work_struct ident_work;
 	DECLARE_KFIFO(urcs, char, MFW_URC_FIFO);
@@ -174,6 +177,7 @@ struct mfw_port {
 struct mfw_port *mfw_port_create(struct tty_struct *tty);
 void mfw_port_disconnect(struct mfw_port *port);
 void mfw_port_hangup(struct mfw_port *port);
+int mfw_port_identify(struct mfw_port *port);
 void mfw_port_set_state(struct mfw_port *port, enum mfw_state state);
 const char *mfw_state_name(enum mfw_state state);
 int mfw_core_init(void);

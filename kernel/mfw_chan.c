@@ -41,6 +41,14 @@ static bool mfw_chan_try_acquire(struct mfw_port *port, struct mfw_txn *txn,
 	return ok;
 }
 
+/* Wait condition of a driver command: channel taken, or port dead. */
+static bool mfw_chan_acquire_or_dead(struct mfw_port *port,
+				     struct mfw_txn *txn, bool *acquired)
+{
+	*acquired = mfw_chan_try_acquire(port, txn, false);
+	return *acquired || READ_ONCE(port->dead);
+}
+
 static void mfw_chan_release(struct mfw_port *port)
 {
 	spin_lock(&port->lock);
@@ -128,9 +136,9 @@ int mfw_chan_command(struct mfw_port *port, const char *cmd, char *resp,
 	}
 
 	left = wait_event_killable_timeout(port->wq,
-			(acquired = mfw_chan_try_acquire(port, &txn, false)) ||
-			READ_ONCE(port->dead),
-			msecs_to_jiffies(mfw_user_timeout_ms));
+					   mfw_chan_acquire_or_dead(port, &txn,
+								    &acquired),
+					   msecs_to_jiffies(mfw_user_timeout_ms));
 	if (!acquired && left == 0)
 		acquired = mfw_chan_try_acquire(port, &txn, true);
 	if (!acquired) {
@@ -196,6 +204,17 @@ static bool mfw_chan_user_try_enter(struct mfw_port *port, bool command)
 	return ok;
 }
 
+/* Wait condition of a user write: admitted, or the port is going away. */
+static bool mfw_chan_user_admit(struct mfw_port *port, struct file *file,
+				bool command, bool *entered)
+{
+	struct tty_struct *tty = port->tty;
+
+	*entered = mfw_chan_user_try_enter(port, command);
+	return *entered || READ_ONCE(port->dead) || tty_hung_up_p(file) ||
+	       test_bit(TTY_LDISC_CHANGING, &tty->flags);
+}
+
 /**
  * mfw_chan_user_enter() - a user write wants to go out on the port
  * @port: the port
@@ -229,10 +248,8 @@ int mfw_chan_user_enter(struct mfw_port *port, struct file *file,
 	port->stats.user_waits++;
 	spin_unlock(&port->lock);
 	left = wait_event_interruptible_timeout(tty->write_wait,
-			(entered = mfw_chan_user_try_enter(port, command)) ||
-			READ_ONCE(port->dead) || tty_hung_up_p(file) ||
-			test_bit(TTY_LDISC_CHANGING, &tty->flags),
-			msecs_to_jiffies(mfw_user_wait_ms));
+						mfw_chan_user_admit(port, file, command, &entered),
+						msecs_to_jiffies(mfw_user_wait_ms));
 	if (entered)
 		return 0;
 	if (left < 0)

@@ -63,6 +63,15 @@ static inline void mfw_compat_class_init(struct class *cls)
 #endif
 }
 
+/*
+ * MFW_UEVENT_CONST: since 6.3 a class's dev_uevent takes a const device.
+ */
+#ifdef MFW_UEVENT_CONST
+#define mfw_uevent_dev_t const struct device
+#else
+#define mfw_uevent_dev_t struct device
+#endif
+
 /* Types of n_tty's receive_buf2 and write hooks, whichever version. */
 #define mfw_receive_buf2_t typeof(((struct tty_ldisc_ops *)NULL)->receive_buf2)
 #define mfw_ldisc_write_t typeof(((struct tty_ldisc_ops *)NULL)->write)

@@ -72,8 +72,6 @@ void mfw_port_set_state(struct mfw_port *port, enum mfw_state state)
 static void mfw_event_work(struct work_struct *work)
 {
 	struct mfw_port *port = container_of(work, struct mfw_port, event_work);
-	char env[32];
-	char *envp[] = { env, NULL };
 	u8 state;
 
 	for (;;) {
@@ -84,8 +82,9 @@ static void mfw_event_work(struct work_struct *work)
 		spin_unlock(&port->lock);
 		if (!got)
 			break;
-		snprintf(env, sizeof(env), "MFW_STATE=%s", mfw_state_name(state));
-		kobject_uevent_env(&port->dev.kobj, KOBJ_CHANGE, envp);
+		/* mfw_dev_uevent() adds MFW_STATE from here. */
+		port->uevent_state = state;
+		kobject_uevent(&port->dev.kobj, KOBJ_CHANGE);
 		sysfs_notify(&port->dev.kobj, NULL, "state");
 	}
 }
@@ -101,51 +100,64 @@ static void mfw_first_line(char *dst, size_t size, const char *resp)
 	dst[n] = '\0';
 }
 
-static void mfw_ident_work(struct work_struct *work)
+/**
+ * mfw_port_identify() - ask the module for its firmware version and model
+ * @port: the port
+ *
+ * Sends AT+CGMR and ATI through the command channel and updates the
+ * firmware, model and family the port shows.  Sleeps.
+ *
+ * Return: 0, or the error of the first command that failed.
+ */
+int mfw_port_identify(struct mfw_port *port)
 {
-	struct mfw_port *port = container_of(work, struct mfw_port, ident_work);
 	const struct mfw_model *caps;
+	const char *model;
 	char *resp;
 	int ret;
 
 	resp = kzalloc(MFW_RESP_MAX, GFP_KERNEL);
 	if (!resp)
-		return;
+		return -ENOMEM;
 
 	ret = mfw_chan_command(port, "AT+CGMR", resp, MFW_RESP_MAX,
 			       mfw_cmd_timeout_ms);
-	if (!ret) {
-		spin_lock(&port->lock);
-		mfw_first_line(port->firmware, sizeof(port->firmware), resp);
-		spin_unlock(&port->lock);
-		sysfs_notify(&port->dev.kobj, NULL, "firmware");
-	} else if (ret == -ETIMEDOUT || ret == -ENODEV || ret == -EINTR) {
-		/* Not booted yet, or gone: +MATREADY brings us back. */
+	if (ret)
 		goto out;
-	}
+	spin_lock(&port->lock);
+	mfw_first_line(port->firmware, sizeof(port->firmware), resp);
+	spin_unlock(&port->lock);
+	sysfs_notify(&port->dev.kobj, NULL, "firmware");
 
-	memset(resp, 0, MFW_RESP_MAX);
 	ret = mfw_chan_command(port, "ATI", resp, MFW_RESP_MAX,
 			       mfw_cmd_timeout_ms);
-	if (!ret) {
-		const char *model = strchr(resp, '\n');
-
-		/* ATI answers manufacturer, model, revision, one per line. */
-		model = model ? model + 1 : resp;
-		caps = mfw_model_from_ident(resp, strlen(resp), NULL);
-		spin_lock(&port->lock);
-		mfw_first_line(port->model, sizeof(port->model), model);
-		if (caps)
-			port->caps = caps;
-		spin_unlock(&port->lock);
-	}
+	if (ret)
+		goto out;
+	/* ATI answers manufacturer, model, revision, one per line. */
+	model = strchr(resp, '\n');
+	model = model ? model + 1 : resp;
+	caps = mfw_model_from_ident(resp, strlen(resp), NULL);
 	spin_lock(&port->lock);
-	if (!port->caps && port->firmware[0])
-		port->caps = mfw_model_from_ident(port->firmware,
-						  strlen(port->firmware), NULL);
+	mfw_first_line(port->model, sizeof(port->model), model);
+	if (!caps)
+		caps = mfw_model_from_ident(port->firmware,
+					    strlen(port->firmware), NULL);
+	if (caps)
+		port->caps = caps;
 	spin_unlock(&port->lock);
 out:
 	kfree(resp);
+	return ret;
+}
+
+static void mfw_ident_work(struct work_struct *work)
+{
+	struct mfw_port *port = container_of(work, struct mfw_port, ident_work);
+	int ret = mfw_port_identify(port);
+
+	/* A module still booting answers nothing; +MATREADY retries. */
+	if (ret && ret != -ETIMEDOUT && ret != -ENODEV)
+		dev_warn(&port->dev, "cannot identify the module: %d\n", ret);
 }
 
 static int mfw_cdev_open(struct inode *inode, struct file *file)
@@ -239,10 +251,23 @@ static const struct file_operations mfw_cdev_fops = {
 	.llseek		= noop_llseek,
 };
 
+/*
+ * Every uevent of a port carries MFW_STATE: the current state for add,
+ * the announced one for the change events the event work sends.
+ */
+static int mfw_dev_uevent(mfw_uevent_dev_t *dev, struct kobj_uevent_env *env)
+{
+	struct mfw_port *port = to_mfw_port(dev);
+
+	return add_uevent_var(env, "MFW_STATE=%s",
+			      mfw_state_name(port->uevent_state));
+}
+
 /* devtmpfs gives the nodes mode 0600; udev rules may widen that. */
 static struct class mfw_class = {
 	.name		= "mfw",
 	.dev_groups	= mfw_groups,
+	.dev_uevent	= mfw_dev_uevent,
 };
 
 static void mfw_port_release(struct device *dev)

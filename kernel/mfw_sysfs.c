@@ -158,7 +158,26 @@ static ssize_t urc_passthrough_store(struct device *dev,
 }
 static DEVICE_ATTR_RW(urc_passthrough);
 
+/* Writing 1 asks the module again for its firmware and model. */
+static ssize_t identify_store(struct device *dev,
+			      struct device_attribute *attr,
+			      const char *buf, size_t count)
+{
+	bool on;
+	int ret;
+
+	ret = kstrtobool(buf, &on);
+	if (ret)
+		return ret;
+	if (!on)
+		return -EINVAL;
+	ret = mfw_port_identify(to_mfw_port(dev));
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_WO(identify);
+
 static struct attribute *mfw_attrs[] = {
+	&dev_attr_identify.attr,
 	&dev_attr_tty.attr,
 	&dev_attr_model.attr,
 	&dev_attr_family.attr,
@@ -176,38 +195,54 @@ static const struct attribute_group mfw_group = {
 	.attrs = mfw_attrs,
 };
 
-#define MFW_STAT_ATTR(field)						\
-static ssize_t field##_show(struct device *dev,				\
-			    struct device_attribute *attr, char *buf)	\
-{									\
-	struct mfw_port *port = to_mfw_port(dev);			\
-	unsigned long v;						\
-									\
-	spin_lock(&port->lock);						\
-	v = port->stats.field;						\
-	spin_unlock(&port->lock);					\
-	return sysfs_emit(buf, "%lu\n", v);				\
-}									\
-static DEVICE_ATTR_RO(field)
+/* One counter of struct mfw_stats, found by its offset. */
+struct mfw_stat_attr {
+	struct device_attribute attr;
+	size_t offset;
+};
 
-MFW_STAT_ATTR(rx_bytes);
-MFW_STAT_ATTR(rx_lines);
-MFW_STAT_ATTR(urcs);
-MFW_STAT_ATTR(user_commands);
-MFW_STAT_ATTR(driver_commands);
-MFW_STAT_ATTR(driver_timeouts);
-MFW_STAT_ATTR(user_waits);
-MFW_STAT_ATTR(urcs_dropped);
+static ssize_t mfw_stat_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	struct mfw_stat_attr *sa = container_of(attr, struct mfw_stat_attr,
+						attr);
+	struct mfw_port *port = to_mfw_port(dev);
+	unsigned long v;
+
+	spin_lock(&port->lock);
+	v = *(unsigned long *)((char *)&port->stats + sa->offset);
+	spin_unlock(&port->lock);
+	return sysfs_emit(buf, "%lu\n", v);
+}
+
+#define MFW_STAT(field) {						\
+	.attr = {							\
+		.attr = { .name = #field, .mode = 0444 },		\
+		.show = mfw_stat_show,					\
+	},								\
+	.offset = offsetof(struct mfw_stats, field),			\
+}
+
+static struct mfw_stat_attr mfw_stat_attrs[] = {
+	MFW_STAT(rx_bytes),
+	MFW_STAT(rx_lines),
+	MFW_STAT(urcs),
+	MFW_STAT(user_commands),
+	MFW_STAT(driver_commands),
+	MFW_STAT(driver_timeouts),
+	MFW_STAT(user_waits),
+	MFW_STAT(urcs_dropped),
+};
 
 static struct attribute *mfw_stats_attrs[] = {
-	&dev_attr_rx_bytes.attr,
-	&dev_attr_rx_lines.attr,
-	&dev_attr_urcs.attr,
-	&dev_attr_user_commands.attr,
-	&dev_attr_driver_commands.attr,
-	&dev_attr_driver_timeouts.attr,
-	&dev_attr_user_waits.attr,
-	&dev_attr_urcs_dropped.attr,
+	&mfw_stat_attrs[0].attr.attr,
+	&mfw_stat_attrs[1].attr.attr,
+	&mfw_stat_attrs[2].attr.attr,
+	&mfw_stat_attrs[3].attr.attr,
+	&mfw_stat_attrs[4].attr.attr,
+	&mfw_stat_attrs[5].attr.attr,
+	&mfw_stat_attrs[6].attr.attr,
+	&mfw_stat_attrs[7].attr.attr,
 	NULL
 };
 
