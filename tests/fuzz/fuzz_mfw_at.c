@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for the AT framer and classifier (kernel/mfw_at.c).
+ *
+ * Input layout: the first byte says how many control bytes follow (0..15);
+ * the control bytes choose chunk sizes, where the caller arms the prompt
+ * and where the callback stops the feed; the rest is what the module sent.
+ *
+ * The same bytes are fed three ways: split at the fuzzer's chunk sizes with
+ * feeds stopped early, in one piece, and byte at a time.  Prompt arming
+ * happens at fixed byte offsets, so all three must give the same events.
+ * Every event is checked against the documented invariants, re-classified
+ * on its own, and with no prompt armed the lines are compared with a
+ * reference framing written here independently.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mfw_at.h"
+
+#define FUZZ_CTRL_MAX	15
+#define FUZZ_ARM_MAX	8
+#define FUZZ_LINES_MAX	4096
+#define NO_POS		((size_t)-1)
+
+#define fuzz_assert(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: invariant broken: %s\n",	\
+			__FILE__, __LINE__, #cond);			\
+		abort();						\
+	}								\
+} while (0)
+
+/* Where the caller arms the prompt, as offsets into the data. */
+struct plan {
+	const unsigned char *ctrl;
+	size_t nctrl;
+	size_t arm[FUZZ_ARM_MAX];
+	size_t narm;
+	size_t stop_every;	/* callback returns false every Nth event */
+};
+
+struct run {
+	struct mfw_at_parser *p;
+	bool model_expect;	/* what the parser's prompt flag must be */
+	size_t events;
+	size_t stop_every;
+	uint64_t hash;
+	/* Lines seen (for the reference comparison), first FUZZ_LINES_MAX. */
+	size_t nlines;
+	size_t line_off[FUZZ_LINES_MAX];
+	size_t line_len[FUZZ_LINES_MAX];
+	bool line_trunc[FUZZ_LINES_MAX];
+	const unsigned char *data;
+	size_t pos;		/* data offset of the byte being fed */
+};
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0x100000001b3ULL;
+	return h;
+}
+
+static bool is_error(enum mfw_at_type t)
+{
+	return t == MFW_AT_CME_ERROR || t == MFW_AT_CMS_ERROR ||
+	       t == MFW_AT_CIS_ERROR;
+}
+
+static bool starts(const struct mfw_at_event *ev, const char *s)
+{
+	size_t n = strlen(s);
+
+	return ev->len >= n && !memcmp(ev->line, s, n);
+}
+
+static void check_event(const struct mfw_at_event *ev)
+{
+	struct mfw_at_event again;
+	const char *name = mfw_at_type_name(ev->type);
+	unsigned int sum = 0;
+	size_t i;
+
+	fuzz_assert((unsigned int)ev->type < MFW_AT_TYPE_NR);
+	fuzz_assert(name && strcmp(name, "unknown"));
+	fuzz_assert(ev->line);
+	fuzz_assert(ev->len >= 1 && ev->len <= MFW_AT_LINE_MAX);
+	/* Touch every byte: ASan catches a line pointing outside memory. */
+	for (i = 0; i < ev->len; i++) {
+		fuzz_assert(ev->line[i] != '\r' && ev->line[i] != '\n');
+		sum += (unsigned char)ev->line[i];
+	}
+	(void)sum;
+	fuzz_assert(!ev->truncated || ev->len == MFW_AT_LINE_MAX);
+	fuzz_assert(!ev->malformed || ev->type == MFW_AT_OTHER ||
+		    is_error(ev->type));
+	fuzz_assert(!mfw_at_is_final(ev->type) || !mfw_at_is_urc(ev->type));
+
+	if (is_error(ev->type)) {
+		fuzz_assert(ev->text);
+		fuzz_assert(ev->text >= ev->line &&
+			    ev->text + ev->text_len <= ev->line + ev->len);
+		fuzz_assert(ev->code >= -1);
+		fuzz_assert(!ev->malformed || ev->code == -1);
+		fuzz_assert(!ev->truncated || (ev->malformed && ev->code == -1));
+		fuzz_assert(ev->code == -1 ||
+			    (ev->text_len && ev->text[0] >= '0' &&
+			     ev->text[0] <= '9') ||
+			    (ev->code >= 850 && ev->code <= 860));
+	} else {
+		fuzz_assert(!ev->text && !ev->text_len && ev->code == -1);
+	}
+
+	if (ev->type == MFW_AT_MFWDLOAD) {
+		fuzz_assert(starts(ev, "+MFWDLOAD:"));
+		fuzz_assert(!ev->truncated && !ev->malformed);
+		fuzz_assert(ev->state >= 0 && ev->state <= 3);
+		fuzz_assert(ev->total <= MFW_AT_NUM_MAX);
+		fuzz_assert(ev->dlength <= MFW_AT_NUM_MAX);
+		fuzz_assert(ev->has_total || !ev->total);
+		fuzz_assert(!ev->has_total || ev->dlength <= ev->total);
+		fuzz_assert(ev->percent == -1);
+	} else {
+		fuzz_assert(!ev->has_total && !ev->total && !ev->dlength);
+	}
+
+	if (ev->type == MFW_AT_MFWUPGRADE) {
+		fuzz_assert(starts(ev, "+MFWUPGRADE:"));
+		fuzz_assert(!ev->truncated && !ev->malformed);
+		fuzz_assert(ev->state >= 1 && ev->state <= 3);
+		fuzz_assert(ev->percent >= -1 && ev->percent <= 100);
+	} else {
+		fuzz_assert(ev->percent == -1);
+	}
+
+	if (ev->type != MFW_AT_MFWDLOAD && ev->type != MFW_AT_MFWUPGRADE)
+		fuzz_assert(ev->state == -1);
+
+	switch (ev->type) {
+	case MFW_AT_OK:
+		fuzz_assert(starts(ev, "OK") && !ev->truncated);
+		break;
+	case MFW_AT_ERROR:
+		fuzz_assert(starts(ev, "ERROR") && !ev->truncated);
+		break;
+	case MFW_AT_MATREADY:
+		fuzz_assert(starts(ev, "+MATREADY") && !ev->truncated);
+		break;
+	case MFW_AT_CME_ERROR:
+		fuzz_assert(starts(ev, "+CME ERROR:"));
+		break;
+	case MFW_AT_CMS_ERROR:
+		fuzz_assert(starts(ev, "+CMS ERROR:"));
+		break;
+	case MFW_AT_CIS_ERROR:
+		fuzz_assert(starts(ev, "+CIS ERROR:"));
+		break;
+	case MFW_AT_PROMPT:
+		fuzz_assert(ev->len == 1 && ev->line[0] == '>');
+		fuzz_assert(!ev->truncated && !ev->malformed);
+		return;
+	default:
+		break;
+	}
+
+	/* A line classifies the same on its own. */
+	mfw_at_classify(ev->line, ev->len, ev->truncated, &again);
+	fuzz_assert(again.type == ev->type && again.len == ev->len &&
+		    again.line == ev->line &&
+		    again.truncated == ev->truncated &&
+		    again.malformed == ev->malformed &&
+		    again.code == ev->code && again.text == ev->text &&
+		    again.text_len == ev->text_len &&
+		    again.state == ev->state &&
+		    again.has_total == ev->has_total &&
+		    again.total == ev->total &&
+		    again.dlength == ev->dlength &&
+		    again.percent == ev->percent);
+}
+
+static bool on_event(const struct mfw_at_event *ev, void *ctx)
+{
+	struct run *r = ctx;
+	size_t i;
+
+	check_event(ev);
+
+	if (ev->type == MFW_AT_PROMPT) {
+		fuzz_assert(r->model_expect);
+		/* The prompt is the byte just fed. */
+		fuzz_assert(r->pos == NO_POS || r->data[r->pos] == '>');
+		r->model_expect = false;
+	} else {
+		/* A line is complete when a terminator arrives. */
+		fuzz_assert(r->pos == NO_POS || r->data[r->pos] == '\r' ||
+			    r->data[r->pos] == '\n');
+		if (mfw_at_is_final(ev->type))
+			r->model_expect = false;
+		if (r->nlines < FUZZ_LINES_MAX) {
+			r->line_off[r->nlines] = r->pos;
+			r->line_len[r->nlines] = ev->len;
+			r->line_trunc[r->nlines] = ev->truncated;
+		}
+		r->nlines++;
+	}
+	fuzz_assert(r->p->expect_prompt == r->model_expect);
+
+	r->hash = mix(r->hash, (uint64_t)ev->type);
+	r->hash = mix(r->hash, ev->len);
+	for (i = 0; i < ev->len; i++)
+		r->hash = mix(r->hash, (unsigned char)ev->line[i]);
+	r->hash = mix(r->hash, ((uint64_t)ev->truncated << 1) | ev->malformed);
+	r->hash = mix(r->hash, (uint64_t)(int64_t)ev->code);
+	r->hash = mix(r->hash, (uint64_t)(int64_t)ev->state);
+	r->hash = mix(r->hash, ev->has_total);
+	r->hash = mix(r->hash, ev->total);
+	r->hash = mix(r->hash, ev->dlength);
+	r->hash = mix(r->hash, (uint64_t)(int64_t)ev->percent);
+	r->hash = mix(r->hash, ev->text ? (uint64_t)(ev->text - ev->line) : ~0ULL);
+	r->hash = mix(r->hash, ev->text_len);
+
+	r->events++;
+	return !(r->stop_every && r->events % r->stop_every == 0);
+}
+
+/* Feed data[from, to) a byte at a time, noting each byte's offset. */
+static void feed_bytes(struct run *r, size_t from, size_t to)
+{
+	for (; from < to; from++) {
+		r->pos = from;
+		fuzz_assert(mfw_at_feed(r->p, (const char *)r->data + from, 1,
+					on_event, r) == 1);
+	}
+	r->pos = NO_POS;
+}
+
+/* Feed a piece in one call, restarting after early stops. */
+static void feed_piece(struct run *r, size_t from, size_t to)
+{
+	while (from < to) {
+		size_t before = r->events, done;
+
+		done = mfw_at_feed(r->p, (const char *)r->data + from,
+				   to - from, on_event, r);
+		fuzz_assert(done >= 1 && done <= to - from);
+		if (done < to - from)
+			fuzz_assert(r->events > before);
+		from += done;
+	}
+}
+
+/*
+ * One way of feeding: @chunk_sel 0 in pieces between arm points, 1 byte at
+ * a time, 2 in fuzzer-chosen chunks; byte offsets tracked when @track.
+ */
+static void run_once(struct run *r, const struct plan *pl, size_t len,
+		     size_t chunk_sel, bool track)
+{
+	size_t from = 0, a = 0, c = 0;
+
+	mfw_at_init(r->p);
+	r->pos = NO_POS;
+	r->model_expect = false;
+	r->events = 0;
+	r->hash = 0xcbf29ce484222325ULL;
+	r->nlines = 0;
+	while (from < len) {
+		size_t to = len, chunk;
+
+		while (a < pl->narm && pl->arm[a] <= from) {
+			bool on = !(a & 1) || pl->arm[a] % 3;
+
+			mfw_at_expect_prompt(r->p, on);
+			r->model_expect = on;
+			a++;
+		}
+		if (a < pl->narm && pl->arm[a] < to)
+			to = pl->arm[a];
+		if (chunk_sel == 1) {
+			chunk = 1;
+		} else if (chunk_sel == 2 && pl->nctrl) {
+			chunk = (pl->ctrl[c++ % pl->nctrl] & 0x3f) + 1;
+			if (pl->ctrl[(c + 1) % pl->nctrl] & 0x40)
+				chunk *= 61;
+		} else {
+			chunk = 0;
+		}
+		if (chunk && to - from > chunk)
+			to = from + chunk;
+		if (track)
+			feed_bytes(r, from, to);
+		else
+			feed_piece(r, from, to);
+		from = to;
+	}
+}
+
+/* Reference framing, valid when the prompt is never armed. */
+static void reference_lines(const struct run *r, size_t len)
+{
+	size_t i, start = 0, n = 0;
+
+	for (i = 0; i <= len; i++) {
+		bool end = i < len && (r->data[i] == '\r' || r->data[i] == '\n');
+		size_t l;
+
+		if (i == len)
+			break;
+		if (!end)
+			continue;
+		l = i - start;
+		if (l) {
+			if (n < FUZZ_LINES_MAX && n < r->nlines) {
+				size_t keep = l > MFW_AT_LINE_MAX ?
+					      MFW_AT_LINE_MAX : l;
+
+				fuzz_assert(r->line_off[n] == i);
+				fuzz_assert(r->line_len[n] == keep);
+				fuzz_assert(r->line_trunc[n] ==
+					    (l > MFW_AT_LINE_MAX));
+			}
+			n++;
+		}
+		start = i + 1;
+	}
+	fuzz_assert(n == r->nlines);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
+{
+	struct mfw_at_parser *p;
+	struct plan pl = { 0 };
+	static struct run r;
+	uint64_t h_track, h_whole, h_split, h_bytes;
+	size_t events, len, i;
+	const unsigned char *data;
+
+	if (!size)
+		return 0;
+	pl.nctrl = in[0] % (FUZZ_CTRL_MAX + 1);
+	if (pl.nctrl > size - 1)
+		pl.nctrl = size - 1;
+	pl.ctrl = in + 1;
+	data = in + 1 + pl.nctrl;
+	len = size - 1 - pl.nctrl;
+
+	/* Arm points: control bytes with the top bit set, spread over data. */
+	for (i = 0; i < pl.nctrl && pl.narm < FUZZ_ARM_MAX; i++)
+		if (pl.ctrl[i] & 0x80 && len)
+			pl.arm[pl.narm++] = (size_t)pl.ctrl[i] * 131 % len;
+	/* Sorted, as the feeders apply them in order. */
+	for (i = 1; i < pl.narm; i++) {
+		size_t v = pl.arm[i], j = i;
+
+		while (j && pl.arm[j - 1] > v) {
+			pl.arm[j] = pl.arm[j - 1];
+			j--;
+		}
+		pl.arm[j] = v;
+	}
+	pl.stop_every = pl.nctrl ? pl.ctrl[0] % 5 : 0;
+
+	/* Heap copies, so ASan sees any read past either buffer. */
+	p = malloc(sizeof(*p));
+	r.data = malloc(len ? len : 1);
+	fuzz_assert(p && r.data);
+	memcpy((void *)r.data, data, len);
+	r.p = p;
+
+	/* Byte at a time with positions tracked: the exact checks. */
+	r.stop_every = 0;
+	run_once(&r, &pl, len, 1, true);
+	h_track = r.hash;
+	events = r.events;
+	if (!pl.narm)
+		reference_lines(&r, len);
+
+	/* Whole pieces, fuzzer-chosen chunks with stops, byte at a time. */
+	r.stop_every = pl.stop_every;
+	run_once(&r, &pl, len, 0, false);
+	h_whole = r.hash;
+	fuzz_assert(r.events == events);
+	run_once(&r, &pl, len, 2, false);
+	h_split = r.hash;
+	fuzz_assert(r.events == events);
+	run_once(&r, &pl, len, 1, false);
+	h_bytes = r.hash;
+	fuzz_assert(r.events == events);
+	fuzz_assert(h_whole == h_track && h_split == h_track &&
+		    h_bytes == h_track);
+
+	free((void *)r.data);
+	free(p);
+	return 0;
+}
