@@ -1,0 +1,206 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""AT framing, basics, robustness against bad input."""
+
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from simlib import SIM, Fail, check, eq, run, sim  # noqa: E402
+
+
+def test_framing_and_echo(tmp):
+    s = sim(tmp)
+    s.send("AT\r")
+    eq(s.raw(0.3), b"AT\r\r\nOK\r\n", "echo on by default, CRLF framing")
+    s.send("at\r")
+    eq(s.raw(0.3), b"at\r\r\nOK\r\n", "lower case")
+    s.send("ATE0\r")
+    eq(s.raw(0.3), b"ATE0\r\r\nOK\r\n", "ATE0 itself is echoed")
+    s.send("AT\r")
+    eq(s.raw(0.3), b"\r\nOK\r\n", "no echo after ATE0")
+    s.send("AT\r\n")
+    eq(s.raw(0.3), b"\r\nOK\r\n", "CRLF terminator: one command")
+    s.send("AT\n")
+    eq(s.raw(0.3), b"\r\nOK\r\n", "LF terminator")
+    s.send("ATE1\r")
+    # echo was off while ATE1 arrived, so ATE1 itself is not echoed
+    eq(s.raw(0.3), b"\r\nOK\r\n", "ATE1")
+    s.send("AT+CGMR\r")
+    eq(s.raw(0.3), b"AT+CGMR\r\r\nML307R-DC-MBRH0S01\r\n\r\nOK\r\n", "CGMR")
+
+
+def test_basics(tmp):
+    s = sim(tmp, model="ML307A-DSLN")
+    s.ok("ATE0")
+    eq(s.ok("ATI"), ["CMCC", "ML307A-DSLN", "Revision: ML307A-DSLN-MBRH0S01"],
+       "ATI")
+    eq(s.ok("AT+CGMI"), ["CMCC"], "CGMI")
+    eq(s.ok("AT+CGMM"), ["ML307A-DSLN"], "CGMM")
+    eq(s.cmd("AT+FOO")[1], "ERROR", "unknown command")
+    eq(s.cmd("ATX")[1], "ERROR", "unknown basic command")
+    eq(s.cmd("AT+CGMR=1")[1], "ERROR", "set form of CGMR")
+    s.ok("AT+CGMR=?")
+    eq(s.ok("AT+CMEE?"), ["+CMEE: 1"], "CMEE default")
+    eq(s.ok("AT+CMEE=?"), ["+CMEE: (0-2)"], "CMEE test")
+    eq(s.cmd("AT+CMEE=3")[1], "ERROR", "CMEE range")
+
+
+def test_cmee(tmp):
+    s = sim(tmp)
+    s.ok("ATE0")
+    s.err('AT+MFWCFG="timeout",10', 851)
+    s.ok("AT+CMEE=0")
+    eq(s.cmd('AT+MFWCFG="timeout",10')[1], "ERROR", "CMEE=0")
+    s.ok("AT+CMEE=2")
+    eq(s.cmd('AT+MFWCFG="timeout",10')[1],
+       "+CME ERROR: configuration error", "CMEE=2 verbose")
+    eq(s.cmd('AT+MFWCFG="url","gopher://x"')[1],
+       "+CME ERROR: URL type error", "CMEE=2 verbose 852")
+
+
+def test_reboot_pty(tmp):
+    s = sim(tmp, boot_ms=300)
+    s.ok("ATE0")
+    old = s.target
+    s.send("AT+MREBOOT=0\r")
+    s.wait("^OK$")
+    s.wait("^REBOOTING$")
+    t0 = time.time()
+    s.reopen()
+    s.wait(r"^\+MATREADY$", 5)
+    check(time.time() - t0 >= 0.25, "boot time honoured")
+    check(s.target != old, "a fresh pty after the reboot")
+    s.send("AT\r")
+    eq(s.raw(0.3), b"AT\r\r\nOK\r\n", "echo back on after reboot")
+    eq(s.cmd("AT+MREBOOT=1")[1], "ERROR", "MREBOOT=1")
+
+
+def test_reboot_fd(tmp):
+    s = sim(tmp, transport="fd", boot_ms=300)
+    check(s.ready.startswith("fd:"), "ready line names the fd")
+    s.ok("ATE0")
+    s.send("AT+MREBOOT=0\r")
+    s.wait("^REBOOTING$")
+    s.send("AT\r")
+    eq(s.raw(0.2), b"", "silent while booting")
+    s.wait(r"^\+MATREADY$", 3)
+    s.ok("AT")
+
+
+def test_bad_input(tmp):
+    s = sim(tmp)
+    s.ok("ATE0")
+    s.send("AT+" + "A" * 65536 + "\r")
+    eq(s.cmd_wait_final(5)[1], "ERROR", "64 KiB line")
+    s.ok("AT")
+    junk = bytes(range(256)) * 64
+    s.send(junk.replace(b"\r", b"").replace(b"\n", b"") + b"\r")
+    s.raw(0.5)
+    s.ok("AT")
+    s.send(os.urandom(20000))
+    s.send("\r")
+    s.raw(0.5)
+    s.ok("AT")
+    # half a command, then the rest much later
+    s.send("AT+CG")
+    eq(s.raw(0.3), b"", "half command: nothing yet")
+    s.send("MR\r")
+    s.lines = []
+    s.wait("MBRH0S01")
+    # a command one byte per write
+    for c in b"AT+CGMR\r":
+        s.send(bytes([c]))
+        time.sleep(0.002)
+    s.wait("MBRH0S01")
+    s.wait("^OK$")
+    # leading junk before the attention prefix
+    s.ok("xx\x01AT")
+    s.send("\r\r\r")
+    eq(s.raw(0.3), b"", "empty lines get nothing")
+    eq(s.cmd('AT+MFWCFG="url,"x')[1], "+CME ERROR: 851", "open quote")
+    check(s.alive(), "still alive")
+
+
+def test_list_models(tmp):
+    out = subprocess.run([SIM, "--list-models"], capture_output=True,
+                         check=True, text=True).stdout.splitlines()
+    names = [l.split()[0] for l in out]
+    for fam in ["MN316", "MN316-S", "MN318", "MN319", "ML302A", "ML305A",
+                "ML307A", "ML302S", "ML307S", "ML305U", "ML307R-DC",
+                "ML307R-DL"]:
+        check(fam in names, "family %s listed" % fam)
+    check("ML307A-GSLN" in " ".join(out), "sub-models listed")
+    r = subprocess.run([SIM, "--model", "ML999", "--pty", tmp + "/x"],
+                       capture_output=True, text=True)
+    check(r.returncode == 2 and "unknown model" in r.stderr, "bad model")
+
+
+def test_persistence(tmp):
+    s = sim(tmp)
+    s.ok("ATE0")
+    s.ok('AT+MFWCFG="url","http://127.0.0.1:1/fw.bin"')
+    s.ok('AT+MFWCFG="progind",4096')
+    s.restart()
+    s.ok("ATE0")
+    eq(s.ok('AT+MFWCFG="url"'), ['+MFWCFG: "url","http://127.0.0.1:1/fw.bin"'],
+       "url persists")
+    eq(s.ok('AT+MFWCFG="progind"'), ['+MFWCFG: "progind",4096'], "progind")
+    st = open(s.state).read()
+    check("progind=4096" in st, "state file is text")
+    check(not os.path.exists(s.state + ".tmp"), "atomic write leaves no tmp")
+
+
+def test_baud(tmp):
+    s = sim(tmp, args=["--baud", "19200"])
+    s.ok("ATE0")
+    data = bytes(range(256)) * 8        # 2048 bytes at 1920 B/s
+    t0 = time.time()
+    s.transparent(data)
+    dt = time.time() - t0
+    check(0.9 < dt < 1.8, "2048 bytes at 19200 baud took %.2fs" % dt)
+    s.ok("AT+MFWERASE")
+    # and the other direction: 40 ATI answers of ~60 bytes each
+    t0 = time.time()
+    n = 0
+    for _ in range(30):
+        s.send("ATI\r")
+    while n < 30:
+        s.wait("^OK$", 5)
+        n += 1
+    dt = time.time() - t0
+    check(dt > 0.8, "answers throttled too (%.2fs)" % dt)
+
+
+def test_transcript(tmp):
+    path = os.path.join(tmp, "t.log")
+    s = sim(tmp, args=["--transcript", path])
+    s.ok("AT")
+    s.stop()
+    log = open(path).read().splitlines()
+    check(any(" < AT\\r" in l for l in log), "host bytes logged")
+    check(any(" > " in l and "\\r\\nOK\\r\\n" in l for l in log),
+          "module bytes logged")
+    check(any(" * " in l for l in log), "events logged")
+    for l in log:
+        ts, d = l.split(" ", 2)[:2]
+        float(ts)
+        check(d in "<>*", "direction field")
+
+
+def test_cmd_delay(tmp):
+    s = sim(tmp, args=["--cmd-delay-ms", "300"])
+    s.ok("ATE0")
+    t0 = time.time()
+    s.ok("AT")
+    check(time.time() - t0 >= 0.28, "command delay")
+
+
+TESTS = [test_framing_and_echo, test_basics, test_cmee, test_reboot_pty,
+         test_reboot_fd, test_bad_input, test_list_models, test_persistence,
+         test_baud, test_transcript, test_cmd_delay]
+
+if __name__ == "__main__":
+    sys.exit(run(TESTS, sys.argv))

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw-modemsim - the AT interpreter: echo, line assembly, framing of the
+ * answers, the basic commands, and dispatch to the FOTA commands.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sim.h"
+
+void at_line(struct sim *sim, const char *fmt, ...)
+{
+	char buf[SIM_LINE_MAX + 8];
+	va_list ap;
+	int n;
+
+	buf[0] = '\r';
+	buf[1] = '\n';
+	va_start(ap, fmt);
+	n = vsnprintf(buf + 2, sizeof(buf) - 4, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(buf) - 5)
+		n = sizeof(buf) - 5;
+	buf[2 + n] = '\r';
+	buf[3 + n] = '\n';
+	tp_write(sim, buf, n + 4);
+}
+
+void at_done(struct sim *sim)
+{
+	if (sim->mode == M_BUSY || sim->mode == M_TRANSPARENT)
+		sim->mode = M_CMD;
+}
+
+void at_ok(struct sim *sim)
+{
+	at_line(sim, "OK");
+	at_done(sim);
+}
+
+void at_error(struct sim *sim)
+{
+	at_line(sim, "ERROR");
+	at_done(sim);
+}
+
+void at_cme(struct sim *sim, int code)
+{
+	const char *text = mfw_cme_text(code);
+
+	if (sim->cmee == 0)
+		at_line(sim, "ERROR");
+	else if (sim->cmee == 2 && text)
+		at_line(sim, "+CME ERROR: %s", text);
+	else
+		at_line(sim, "+CME ERROR: %d", code);
+	at_done(sim);
+}
+
+/* "0".."9" only, no sign, no junk; -1 when not a plain number. */
+static long plain_int(const char *s)
+{
+	char *end;
+	long v;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	v = strtol(s, &end, 10);
+	return *end ? -1 : v;
+}
+
+static void cmd_ati(struct sim *sim)
+{
+	at_line(sim, "CMCC");
+	tp_write(sim, sim->sub->name, strlen(sim->sub->name));
+	tp_write(sim, "\r\n", 2);
+	tp_write(sim, "Revision: ", 10);
+	tp_write(sim, sim->p.version, strlen(sim->p.version));
+	tp_write(sim, "\r\n", 2);
+	at_ok(sim);
+}
+
+static void cmd_cmee(struct sim *sim, const char *args, char form)
+{
+	long v;
+
+	switch (form) {
+	case 't':
+		at_line(sim, "+CMEE: (0-2)");
+		at_ok(sim);
+		return;
+	case 'r':
+		at_line(sim, "+CMEE: %d", sim->cmee);
+		at_ok(sim);
+		return;
+	case 's':
+		v = plain_int(args);
+		if (v >= 0 && v <= 2) {
+			sim->cmee = (int)v;
+			at_ok(sim);
+			return;
+		}
+	}
+	at_error(sim);
+}
+
+static void cmd_cfun(struct sim *sim, const char *args, char form)
+{
+	long v;
+
+	switch (form) {
+	case 't':
+		at_line(sim, "+CFUN: (0,1),(0)");
+		at_ok(sim);
+		return;
+	case 'r':
+		at_line(sim, "+CFUN: %d", sim->p.network_off ? 0 : 1);
+		at_ok(sim);
+		return;
+	case 's':
+		v = plain_int(args);
+		if (v == 0 || v == 1) {
+			sim->p.network_off = v == 0;
+			state_save(sim);
+			at_ok(sim);
+			return;
+		}
+	}
+	at_error(sim);
+}
+
+static void cmd_mreboot(struct sim *sim, const char *args, char form)
+{
+	if (form == 't') {
+		at_line(sim, "+MREBOOT: (0)");
+		at_ok(sim);
+		return;
+	}
+	if (form != 's' || strcmp(args, "0")) {
+		at_error(sim);
+		return;
+	}
+	at_line(sim, "OK");
+	at_line(sim, "REBOOTING");
+	sim_reboot(sim);
+}
+
+static void cmd_simple(struct sim *sim, char form, const char *text)
+{
+	if (form == 't') {
+		at_ok(sim);
+	} else if (form == 'e') {
+		tp_write(sim, "\r\n", 2);
+		tp_write(sim, text, strlen(text));
+		tp_write(sim, "\r\n", 2);
+		at_ok(sim);
+	} else {
+		at_error(sim);
+	}
+}
+
+typedef void (*ext_fn)(struct sim *sim, const char *args, char form);
+
+static const struct {
+	const char *name;
+	ext_fn fn;
+} ext_cmds[] = {
+	{ "+CMEE", cmd_cmee },
+	{ "+CFUN", cmd_cfun },
+	{ "+MREBOOT", cmd_mreboot },
+	{ "+MFWCFG", fota_cfg },
+	{ "+MFWDLOAD", fota_dload },
+	{ "+MFWCHECK", fota_check },
+	{ "+MFWUPGRADE", upgrade_cmd },
+	{ "+MFWERASE", fota_erase },
+};
+
+static void at_delayed(struct sim *sim, long arg);
+
+/* Everything after "AT": run it and produce the final result. */
+static void at_exec(struct sim *sim, char *cmd)
+{
+	char name[32];
+	size_t n = 0;
+	const char *args = "";
+	char form = 'e';
+	struct fault *f;
+
+	sim->cmd_count++;
+	/* The command's name: "+XXX", a basic letter with digits, or "". */
+	if (cmd[0] == '+') {
+		n = 1;
+		while (isalnum((unsigned char)cmd[n]) && n < sizeof(name) - 1)
+			n++;
+	} else if (cmd[0]) {
+		n = 1;
+		while (isdigit((unsigned char)cmd[n]) && n < sizeof(name) - 1)
+			n++;
+	}
+	memcpy(name, cmd, n);
+	name[n] = 0;
+	for (size_t i = 0; i < n; i++)
+		name[i] = toupper((unsigned char)name[i]);
+	if (cmd[n] == '?' && !cmd[n + 1]) {
+		form = 'r';
+	} else if (cmd[n] == '=' && cmd[n + 1] == '?' && !cmd[n + 2]) {
+		form = 't';
+	} else if (cmd[n] == '=') {
+		form = 's';
+		args = cmd + n + 1;
+	} else if (cmd[n]) {
+		at_error(sim);
+		return;
+	}
+
+	f = fault_cmd(sim, name[0] == '+' ? name + 1 : name[0] ? name : "AT");
+	if (f) {
+		transcript_event("fault at command %s", cmd);
+		switch (f->act) {
+		case FA_ERROR:
+			at_cme(sim, (int)f->arg);
+			return;
+		case FA_STALL:
+			sim->stalled = true;
+			if (f->arg > 0) {
+				snprintf(sim->pending, sizeof(sim->pending),
+					 "%s", cmd);
+				sim_timer_add(sim, f->arg, at_delayed, 0);
+			}
+			return;
+		case FA_GARBAGE:
+			at_line(sim, "\x7f#garbage@@ %ld", sim->cmd_count);
+			tp_write(sim, "\r\n\xff\xfe junk\r\n", 12);
+			at_line(sim, "+CEREG: 1");
+			break;
+		case FA_URC:
+			at_line(sim, "%s", f->text);
+			break;
+		case FA_DISCONNECT:
+			tp_hangup(sim);
+			sim->mode = M_DOWN;
+			sim_timer_add(sim, sim->boot_ms, sim_boot_done, 1);
+			return;
+		case FA_POWERLOSS:
+			sim_power_loss(sim);
+			return;
+		default:
+			break;
+		}
+	}
+
+	if (!strcmp(name, "")) {
+		if (form == 'e')
+			at_ok(sim);
+		else
+			at_error(sim);
+	} else if (!strcmp(name, "E0") || !strcmp(name, "E") ||
+		   !strcmp(name, "E1")) {
+		if (form != 'e') {
+			at_error(sim);
+			return;
+		}
+		sim->echo = name[1] == '1';
+		at_ok(sim);
+	} else if (!strcmp(name, "I") || !strcmp(name, "I0")) {
+		if (form == 'e')
+			cmd_ati(sim);
+		else
+			at_error(sim);
+	} else if (!strcmp(name, "+CGMR") || !strcmp(name, "+GMR")) {
+		cmd_simple(sim, form, sim->p.version);
+	} else if (!strcmp(name, "+CGMI") || !strcmp(name, "+GMI")) {
+		cmd_simple(sim, form, "CMCC");
+	} else if (!strcmp(name, "+CGMM") || !strcmp(name, "+GMM")) {
+		cmd_simple(sim, form, sim->sub->name);
+	} else {
+		for (size_t i = 0; i < sizeof(ext_cmds) / sizeof(ext_cmds[0]);
+		     i++) {
+			if (!strcmp(name, ext_cmds[i].name)) {
+				ext_cmds[i].fn(sim, args, form);
+				return;
+			}
+		}
+		at_error(sim);
+	}
+}
+
+static void at_delayed(struct sim *sim, long arg)
+{
+	(void)arg;
+	if (sim->mode == M_BUSY)
+		at_exec(sim, sim->pending);
+}
+
+/* A complete line arrived: find "AT" and run the rest. */
+static void at_dispatch(struct sim *sim)
+{
+	char *l = sim->line, *at = NULL;
+
+	sim->line[sim->line_len] = 0;
+	for (size_t i = 0; i + 1 < sim->line_len; i++) {
+		if ((l[i] == 'A' || l[i] == 'a') &&
+		    (l[i + 1] == 'T' || l[i + 1] == 't')) {
+			at = l + i + 2;
+			break;
+		}
+	}
+	if (sim->line_long) {
+		at_error(sim);
+		return;
+	}
+	if (!at)
+		return;		/* no attention prefix: not a command */
+	/* Trailing blanks are not part of the command. */
+	for (size_t n = strlen(at); n && at[n - 1] == ' '; n--)
+		at[n - 1] = 0;
+	sim->mode = M_BUSY;
+	if (sim->cmd_delay_ms > 0) {
+		snprintf(sim->pending, sizeof(sim->pending), "%s", at);
+		sim_timer_add(sim, sim->cmd_delay_ms, at_delayed, 0);
+		return;
+	}
+	at_exec(sim, at);
+}
+
+/* Consume queued input as far as the current mode allows. */
+void at_input(struct sim *sim)
+{
+	size_t used = 0;
+
+	while (used < sim->inq_len) {
+		unsigned char c;
+		size_t start;
+
+		switch (sim->mode) {
+		case M_BOOT:
+		case M_DOWN:
+		case M_BRICKED:
+			used = sim->inq_len;	/* nobody listens */
+			continue;
+		case M_BUSY:
+			goto out;
+		case M_TRANSPARENT:
+			memmove(sim->inq, sim->inq + used, sim->inq_len - used);
+			sim->inq_len -= used;
+			used = 0;
+			fota_transparent_data(sim);
+			continue;
+		case M_CMD:
+			break;
+		}
+		start = used;
+		while (used < sim->inq_len && sim->mode == M_CMD) {
+			c = sim->inq[used++];
+			if (c == '\r' || c == '\n') {
+				if (sim->echo)
+					tp_write(sim, sim->inq + start,
+						 used - start);
+				start = used;
+				if (c == '\n' && !sim->line_len &&
+				    !sim->line_long)
+					continue;	/* LF after CR */
+				at_dispatch(sim);
+				sim->line_len = 0;
+				sim->line_long = false;
+			} else if (c == '\b' || c == 0x7f) {
+				if (sim->line_len)
+					sim->line_len--;
+			} else if (sim->line_len < SIM_LINE_MAX) {
+				sim->line[sim->line_len++] = c;
+			} else {
+				sim->line_long = true;
+			}
+		}
+		if (sim->echo && used > start)
+			tp_write(sim, sim->inq + start, used - start);
+	}
+out:
+	/* A reboot inside a command empties the queue under our feet. */
+	if (used > sim->inq_len)
+		used = sim->inq_len;
+	memmove(sim->inq, sim->inq + used, sim->inq_len - used);
+	sim->inq_len -= used;
+}
+
+void sim_bytes_in(struct sim *sim, const unsigned char *buf, size_t len)
+{
+	if (sim->mode == M_BOOT || sim->mode == M_DOWN ||
+	    sim->mode == M_BRICKED)
+		return;
+	/* A host that floods a busy module loses bytes, as on a real one. */
+	if (sim->inq_len + len > (1u << 20))
+		return;
+	if (sim->inq_len + len > sim->inq_cap) {
+		size_t cap = (sim->inq_len + len) * 2;
+		unsigned char *n = realloc(sim->inq, cap);
+
+		if (!n)
+			return;
+		sim->inq = n;
+		sim->inq_cap = cap;
+	}
+	memcpy(sim->inq + sim->inq_len, buf, len);
+	sim->inq_len += len;
+}

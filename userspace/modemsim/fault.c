@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw-modemsim - scripted faults.
+ *
+ * A fault is "ACTION[=ARG]@WHERE" and fires once:
+ *   ACTION  error=<850..860> | drop=<n> | corrupt=<n> | stall[=<ms>] |
+ *           garbage | urc=<text> | disconnect | powerloss | cut
+ *   WHERE   cmd=<NAME>[#<n>]   the n-th command NAME (MFWDLOAD, CGMR, E0,
+ *                              AT for a bare "AT"; n defaults to 1)
+ *           offset=<bytes>     when package data reaches that offset
+ *           upgrade=<percent>  when flashing reaches that percent
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+static const struct {
+	const char *name;
+	enum fault_act act;
+	bool arg;		/* takes "=ARG" */
+} acts[] = {
+	{ "error", FA_ERROR, true },
+	{ "drop", FA_DROP, true },
+	{ "corrupt", FA_CORRUPT, true },
+	{ "stall", FA_STALL, false },
+	{ "garbage", FA_GARBAGE, false },
+	{ "urc", FA_URC, true },
+	{ "disconnect", FA_DISCONNECT, false },
+	{ "powerloss", FA_POWERLOSS, false },
+	{ "cut", FA_CUT, false },
+};
+
+static int parse_num(const char *s, long *v)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	*v = strtol(s, &end, 10);
+	return *end ? -1 : 0;
+}
+
+int fault_parse(struct sim *sim, const char *spec)
+{
+	struct fault f = { .nth = 1 };
+	char act[160], *at, *eq, *hash;
+	const char *where;
+	size_t i;
+	struct fault *n;
+
+	at = strrchr(spec, '@');
+	if (!at || (size_t)(at - spec) >= sizeof(act))
+		goto bad;
+	memcpy(act, spec, at - spec);
+	act[at - spec] = 0;
+	where = at + 1;
+
+	eq = strchr(act, '=');
+	if (eq)
+		*eq++ = 0;
+	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
+		if (!strcmp(act, acts[i].name))
+			break;
+	if (i == sizeof(acts) / sizeof(acts[0]) || (acts[i].arg && !eq))
+		goto bad;
+	f.act = acts[i].act;
+	if (f.act == FA_URC) {
+		snprintf(f.text, sizeof(f.text), "%s", eq);
+	} else if (eq) {
+		if (parse_num(eq, &f.arg))
+			goto bad;
+	}
+	if (f.act == FA_ERROR && !mfw_cme_text((int)f.arg))
+		goto bad;
+
+	if (!strncmp(where, "cmd=", 4)) {
+		f.where = FW_CMD;
+		snprintf(f.cmd, sizeof(f.cmd), "%s", where + 4);
+		hash = strchr(f.cmd, '#');
+		if (hash) {
+			*hash = 0;
+			if (parse_num(hash + 1, &f.nth) || f.nth < 1)
+				goto bad;
+		}
+		for (char *c = f.cmd; *c; c++)
+			*c = toupper((unsigned char)*c);
+		if (f.cmd[0] == '+')
+			memmove(f.cmd, f.cmd + 1, strlen(f.cmd));
+	} else if (!strncmp(where, "offset=", 7)) {
+		f.where = FW_OFFSET;
+		if (parse_num(where + 7, &f.pos))
+			goto bad;
+	} else if (!strncmp(where, "upgrade=", 8)) {
+		f.where = FW_UPGRADE;
+		if (parse_num(where + 8, &f.pos) || f.pos > 100)
+			goto bad;
+	} else {
+		goto bad;
+	}
+
+	n = realloc(sim->faults, (sim->nr_faults + 1) * sizeof(*n));
+	if (!n)
+		return -1;
+	sim->faults = n;
+	sim->faults[sim->nr_faults++] = f;
+	return 0;
+bad:
+	fprintf(stderr, "mfw-modemsim: bad fault \"%s\"\n", spec);
+	return -1;
+}
+
+int fault_load(struct sim *sim, const char *file)
+{
+	char line[512];
+	FILE *f = fopen(file, "r");
+	int ret = 0;
+
+	if (!f) {
+		perror(file);
+		return -1;
+	}
+	while (!ret && fgets(line, sizeof(line), f)) {
+		char *s = line;
+
+		s[strcspn(s, "\r\n")] = 0;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s && *s != '#')
+			ret = fault_parse(sim, s);
+	}
+	fclose(f);
+	return ret;
+}
+
+static struct fault *fire(struct fault *f)
+{
+	f->fired = true;
+	transcript_event("fault fires");
+	return f;
+}
+
+struct fault *fault_cmd(struct sim *sim, const char *name)
+{
+	for (size_t i = 0; i < sim->nr_faults; i++) {
+		struct fault *f = &sim->faults[i];
+
+		if (f->fired || f->where != FW_CMD || strcmp(f->cmd, name))
+			continue;
+		if (++f->seen == f->nth)
+			return fire(f);
+	}
+	return NULL;
+}
+
+struct fault *fault_offset(struct sim *sim, size_t from, size_t to)
+{
+	for (size_t i = 0; i < sim->nr_faults; i++) {
+		struct fault *f = &sim->faults[i];
+
+		if (!f->fired && f->where == FW_OFFSET &&
+		    (size_t)f->pos >= from && (size_t)f->pos < to)
+			return fire(f);
+	}
+	return NULL;
+}
+
+struct fault *fault_upgrade(struct sim *sim, int percent)
+{
+	for (size_t i = 0; i < sim->nr_faults; i++) {
+		struct fault *f = &sim->faults[i];
+
+		if (!f->fired && f->where == FW_UPGRADE && f->pos <= percent)
+			return fire(f);
+	}
+	return NULL;
+}

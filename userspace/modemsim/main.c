@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw-modemsim - a CMIoT OneMO module's FOTA command set on a pty, a tty
+ * or an inherited fd, driven by mfw's capability table.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim.h"
+
+static struct sim *the_sim;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		the_sim->recover = 1;
+	else
+		the_sim->quit = 1;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: mfw-modemsim [options] (--pty LINK | --tty PATH | --fd N)\n"
+	      "  --model NAME          family or sub-model (default ML307R-DC)\n"
+	      "  --list-models         print the capability table's names\n"
+	      "  --state FILE          persistent state (FILE and FILE.pkg)\n"
+	      "  --recover             clear a bricked --state FILE and exit\n"
+	      "  --pty LINK            new pty; LINK points at its slave\n"
+	      "  --tty PATH            serve an existing tty (set raw)\n"
+	      "  --fd N                serve an inherited file descriptor\n"
+	      "  --gadget DIR --udc NAME  USB gadget to unbind/rebind on reboot\n"
+	      "  --boot-ms N           boot time (default 1000)\n"
+	      "  --cmd-delay-ms N      processing time per command (default 0)\n"
+	      "  --flash-ms N          flashing time of an upgrade (default 2000)\n"
+	      "  --second-ms N         length of a module second (default 1000)\n"
+	      "  --transparent-timeout-ms N  idle limit of a transparent write\n"
+	      "  --baud N              throttle both directions to N/10 bytes/s\n"
+	      "  --fs-free BYTES       free file-system space (default 8 MiB)\n"
+	      "  --version VER         firmware version of a fresh module\n"
+	      "  --ca-file PEM         CA for families that verify HTTPS\n"
+	      "  --max-retries N       interruptions tolerated (default 3)\n"
+	      "  --cmee N              AT+CMEE after boot (default 1)\n"
+	      "  --transcript FILE     log both directions\n"
+	      "  --fault SPEC          inject a fault (repeatable)\n"
+	      "  --faults FILE         faults, one per line\n", f);
+}
+
+static void list_models(void)
+{
+	for (size_t i = 0; i < mfw_model_count(); i++) {
+		const struct mfw_model *m = mfw_model_get(i);
+
+		printf("%s", m->name);
+		for (int j = 0; m->subs[j].name; j++)
+			printf(" %s", m->subs[j].name);
+		putchar('\n');
+	}
+}
+
+static long opt_num(const char *name, const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 0);
+
+	if (!*s || *end || v < 0) {
+		fprintf(stderr, "mfw-modemsim: bad %s \"%s\"\n", name, s);
+		exit(2);
+	}
+	return v;
+}
+
+enum {
+	O_MODEL = 256, O_LIST, O_STATE, O_RECOVER, O_PTY, O_TTY, O_FD,
+	O_GADGET, O_UDC, O_BOOT, O_DELAY, O_FLASH, O_SECOND, O_TPTIMEOUT,
+	O_BAUD, O_FSFREE, O_VERSION, O_CA, O_RETRIES, O_CMEE, O_TRANSCRIPT,
+	O_FAULT, O_FAULTS, O_HELP,
+};
+
+static const struct option options[] = {
+	{ "model", required_argument, NULL, O_MODEL },
+	{ "list-models", no_argument, NULL, O_LIST },
+	{ "state", required_argument, NULL, O_STATE },
+	{ "recover", no_argument, NULL, O_RECOVER },
+	{ "pty", required_argument, NULL, O_PTY },
+	{ "tty", required_argument, NULL, O_TTY },
+	{ "fd", required_argument, NULL, O_FD },
+	{ "gadget", required_argument, NULL, O_GADGET },
+	{ "udc", required_argument, NULL, O_UDC },
+	{ "boot-ms", required_argument, NULL, O_BOOT },
+	{ "cmd-delay-ms", required_argument, NULL, O_DELAY },
+	{ "flash-ms", required_argument, NULL, O_FLASH },
+	{ "second-ms", required_argument, NULL, O_SECOND },
+	{ "transparent-timeout-ms", required_argument, NULL, O_TPTIMEOUT },
+	{ "baud", required_argument, NULL, O_BAUD },
+	{ "fs-free", required_argument, NULL, O_FSFREE },
+	{ "version", required_argument, NULL, O_VERSION },
+	{ "ca-file", required_argument, NULL, O_CA },
+	{ "max-retries", required_argument, NULL, O_RETRIES },
+	{ "cmee", required_argument, NULL, O_CMEE },
+	{ "transcript", required_argument, NULL, O_TRANSCRIPT },
+	{ "fault", required_argument, NULL, O_FAULT },
+	{ "faults", required_argument, NULL, O_FAULTS },
+	{ "help", no_argument, NULL, O_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void start_boot(struct sim *sim, long arg)
+{
+	(void)arg;
+	sim_boot_done(sim, 0);
+}
+
+static void serve(struct sim *sim)
+{
+	int64_t hup_until = 0;
+
+	while (!sim->quit) {
+		long wait = sim_timer_next(sim), w;
+		short ev = 0, rev = 0;
+
+		if (sim->recover) {
+			sim->recover = 0;
+			sim_recover(sim);
+		}
+		if (sim->inq_len && (sim->mode == M_CMD ||
+				     sim->mode == M_TRANSPARENT))
+			at_input(sim);
+		if (tp_flush(sim) < 0)
+			sim->tp.out_len = 0;
+
+		w = tp_wait_ms(sim);
+		if (w >= 0 && (wait < 0 || w < wait))
+			wait = w;
+		if (remote_active(sim) && (wait < 0 || wait > 50))
+			wait = 50;
+		if (wait < 0 || wait > 200)
+			wait = 200;
+		if (sim->tp.fd >= 0 && sim->tp.up && sim_now_ms() >= hup_until) {
+			if (tp_read_budget(sim))
+				ev |= POLLIN;
+			if (sim->tp.out_len)
+				ev |= POLLOUT;
+		}
+		remote_poll(sim, sim->tp.fd, ev, wait, &rev);
+		if (rev & POLLIN || (ev && rev & (POLLHUP | POLLERR))) {
+			if (tp_read(sim) < 0) {
+				/* Nobody on the other side for now. */
+				hup_until = sim_now_ms() + 100;
+				if (sim->tp.kind == TP_TTY &&
+				    sim->mode != M_DOWN) {
+					tp_close(sim);
+					sim_timer_add(sim, 100, sim_boot_done,
+						      1);
+				}
+			}
+		}
+		remote_perform(sim);
+		sim_timer_run(sim);
+		remote_tick(sim);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct sim sim;
+	const char *model = "ML307R-DC", *version = NULL;
+	bool recover = false;
+	int opt, ret = 0;
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	the_sim = &sim;
+	sim.tp.kind = -1;
+	sim.tp.fd = -1;
+	sim.tp.slave_fd = -1;
+	sim.boot_ms = 1000;
+	sim.flash_ms = 2000;
+	sim.second_ms = 1000;
+	sim.tp_timeout_ms = 10000;
+	sim.fs_free = 8ul << 20;
+	sim.max_retries = 3;
+	sim.cmee_default = 1;
+
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case O_MODEL:
+			model = optarg;
+			break;
+		case O_LIST:
+			list_models();
+			return 0;
+		case O_STATE:
+			sim.state_path = optarg;
+			break;
+		case O_RECOVER:
+			recover = true;
+			break;
+		case O_PTY:
+			sim.tp.kind = TP_PTY;
+			sim.tp.path = optarg;
+			break;
+		case O_TTY:
+			sim.tp.kind = TP_TTY;
+			sim.tp.path = optarg;
+			break;
+		case O_FD:
+			sim.tp.kind = TP_FD;
+			sim.tp.fd = (int)opt_num("fd", optarg);
+			break;
+		case O_GADGET:
+			sim.tp.gadget = optarg;
+			break;
+		case O_UDC:
+			sim.tp.udc = optarg;
+			break;
+		case O_BOOT:
+			sim.boot_ms = opt_num("boot-ms", optarg);
+			break;
+		case O_DELAY:
+			sim.cmd_delay_ms = opt_num("cmd-delay-ms", optarg);
+			break;
+		case O_FLASH:
+			sim.flash_ms = opt_num("flash-ms", optarg);
+			break;
+		case O_SECOND:
+			sim.second_ms = opt_num("second-ms", optarg);
+			break;
+		case O_TPTIMEOUT:
+			sim.tp_timeout_ms = opt_num("transparent-timeout-ms",
+						    optarg);
+			break;
+		case O_BAUD:
+			sim.tp.baud = opt_num("baud", optarg);
+			break;
+		case O_FSFREE:
+			sim.fs_free = opt_num("fs-free", optarg);
+			break;
+		case O_VERSION:
+			version = optarg;
+			break;
+		case O_CA:
+			sim.ca_file = optarg;
+			break;
+		case O_RETRIES:
+			sim.max_retries = (int)opt_num("max-retries", optarg);
+			break;
+		case O_CMEE:
+			sim.cmee_default = (int)opt_num("cmee", optarg);
+			if (sim.cmee_default > 2)
+				sim.cmee_default = 2;
+			break;
+		case O_TRANSCRIPT:
+			if (transcript_open(optarg)) {
+				perror(optarg);
+				return 2;
+			}
+			break;
+		case O_FAULT:
+			if (fault_parse(&sim, optarg))
+				return 2;
+			break;
+		case O_FAULTS:
+			if (fault_load(&sim, optarg))
+				return 2;
+			break;
+		case O_HELP:
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	sim.model = mfw_model_find(model, strlen(model), &sim.sub);
+	if (!sim.model) {
+		fprintf(stderr, "mfw-modemsim: unknown model \"%s\" (see --list-models)\n",
+			model);
+		return 2;
+	}
+	if ((sim.tp.gadget != NULL) != (sim.tp.udc != NULL) ||
+	    (sim.tp.gadget && sim.tp.kind != TP_TTY)) {
+		fputs("mfw-modemsim: --gadget needs --udc and --tty\n", stderr);
+		return 2;
+	}
+
+	snprintf(sim.p.version, sizeof(sim.p.version), "%s-MBRH0S01",
+		 sim.sub->name);
+	if (version)
+		snprintf(sim.p.version, sizeof(sim.p.version), "%s", version);
+	for (int k = MFW_CFG_TIMEOUT; k < MFW_CFG_NR; k++)
+		sim.p.ival[k] = sim.model->range[k].def;
+	sim.p.dl_total = -1;
+	if (state_load(&sim)) {
+		fprintf(stderr, "mfw-modemsim: %s: %s\n", sim.state_path,
+			strerror(errno));
+		return 1;
+	}
+	if (recover) {
+		if (!sim.state_path) {
+			fputs("mfw-modemsim: --recover needs --state\n", stderr);
+			return 2;
+		}
+		sim.p.bricked = false;
+		sim.p.up_stage = UP_NONE;
+		sim.p.up_reboots = 0;
+		state_pkg_reset(&sim);
+		sim.p.dl_state = DL_IDLE;
+		ret = state_save(&sim) ? 1 : 0;
+		free(sim.pkg);
+		return ret;
+	}
+	if ((int)sim.tp.kind < 0) {
+		usage(stderr);
+		return 2;
+	}
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (remote_init(&sim)) {
+		fputs("mfw-modemsim: libcurl init failed\n", stderr);
+		return 1;
+	}
+	while (tp_open(&sim)) {
+		if (sim.tp.kind != TP_TTY || !sim.tp.gadget) {
+			fprintf(stderr, "mfw-modemsim: cannot open %s: %s\n",
+				sim.tp.path ? sim.tp.path : "fd",
+				strerror(errno));
+			remote_exit(&sim);
+			return 1;
+		}
+		usleep(100000);	/* the gadget tty appears late */
+	}
+	sim.echo = true;
+	sim.cmee = sim.cmee_default;
+	sim.mode = M_BOOT;
+	transcript_event("start %s (%s) version %s", sim.sub->name,
+			 sim.model->name, sim.p.version);
+	fprintf(stderr, "mfw-modemsim: ready %s\n", tp_name(&sim));
+	sim_timer_add(&sim, sim.boot_ms, start_boot, 0);
+
+	serve(&sim);
+
+	remote_abort(&sim);
+	state_save(&sim);
+	tp_close(&sim);
+	if (sim.tp.kind == TP_PTY)
+		unlink(sim.tp.path);
+	remote_exit(&sim);
+	transcript_event("exit");
+	transcript_close();
+	free(sim.pkg);
+	free(sim.inq);
+	free(sim.tp.out);
+	free(sim.faults);
+	return 0;
+}
