@@ -46,6 +46,8 @@ def image(body=b"", version=None, base=None, md5=True, kind=None, size=0):
     if size > len(data):
         data += bytes((i * 7 + 3) & 0xFF for i in range(size - len(data)))
     if version:
+        if data and not data.endswith(b"\n"):
+            data += b"\n"          # the trailer is a line of its own
         t = b"MFWVER:" + version.encode()
         if base:
             t += b" base=" + base.encode()
@@ -122,6 +124,7 @@ class Sim:
                 time.sleep(0.02)
         tty.setraw(self.fd, termios.TCSANOW)
         self.buf = b""
+        self.link_ino = os.lstat(self.link).st_ino
 
     def close(self):
         if self.fd is not None and self.transport != "fd":
@@ -135,7 +138,7 @@ class Sim:
         end = time.time() + timeout
         while time.time() < end:
             try:
-                if os.readlink(self.link) != old:
+                if os.lstat(self.link).st_ino != self.link_ino:
                     break
             except OSError:
                 pass
@@ -144,7 +147,7 @@ class Sim:
 
     @property
     def target(self):
-        return os.readlink(self.link)
+        return os.lstat(self.link).st_ino
 
     def stop(self, sig=signal.SIGTERM):
         if self.proc and self.proc.poll() is None:
@@ -248,9 +251,9 @@ class Sim:
         eq(final, "+CME ERROR: %d" % code, command)
         return lines
 
-    def transparent(self, data, expect="OK", offset=0):
+    def transparent(self, data, expect="OK", offset=0, length=None):
         self.lines = []
-        self.send("AT+MFWDLOAD=%d,%d\r" % (offset, len(data)))
+        self.send("AT+MFWDLOAD=%d,%d\r" % (offset, length or len(data)))
         got = b""
         end = time.time() + 5
         while b"> " not in got:

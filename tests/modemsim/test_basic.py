@@ -65,14 +65,22 @@ def test_reboot_pty(tmp):
     s = sim(tmp, boot_ms=300)
     s.ok("ATE0")
     old = s.target
+    oldfd = os.dup(s.fd)
     s.send("AT+MREBOOT=0\r")
     s.wait("^OK$")
     s.wait("^REBOOTING$")
     t0 = time.time()
+    try:
+        os.read(oldfd, 100)
+        hung = False
+    except OSError:
+        hung = True
+    os.close(oldfd)
+    check(hung, "the reboot hangs up the old pty")
     s.reopen()
     s.wait(r"^\+MATREADY$", 5)
     check(time.time() - t0 >= 0.25, "boot time honoured")
-    check(s.target != old, "a fresh pty after the reboot")
+    check(s.target != old, "LINK re-pointed at a fresh pty")
     s.send("AT\r")
     eq(s.raw(0.3), b"AT\r\r\nOK\r\n", "echo back on after reboot")
     eq(s.cmd("AT+MREBOOT=1")[1], "ERROR", "MREBOOT=1")

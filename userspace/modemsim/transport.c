@@ -135,7 +135,12 @@ static void drain(struct sim *sim)
 			poll(&pfd, 1, 10);
 	}
 	sim->tp.out_len = 0;
-	/* A pty hangup discards what the client has not read yet. */
+	/*
+	 * A pty hangup discards what the client has not read yet: let the
+	 * bytes reach the slave's queue, then wait for the client to read.
+	 */
+	if (sim->tp.slave_fd >= 0)
+		poll(NULL, 0, 20);
 	while (sim->tp.slave_fd >= 0 && sim_now_ms() < end) {
 		int pending = 0;
 
