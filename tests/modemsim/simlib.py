@@ -145,6 +145,13 @@ class Sim:
             time.sleep(0.01)
         self.open()
 
+    def wait_hangup(self, timeout=5):
+        end = time.time() + timeout
+        while time.time() < end:
+            if self.read(0.05) is None:
+                return
+        raise Fail("port did not go away")
+
     @property
     def target(self):
         return os.lstat(self.link).st_ino
@@ -183,7 +190,7 @@ class Sim:
         if not r:
             return b""
         try:
-            return os.read(self.fd, 65536)
+            return os.read(self.fd, 65536) or None  # EOF: hung up
         except OSError:
             return None  # hung up
 
