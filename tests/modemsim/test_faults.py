@@ -1,3 +1,130 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Fault injection: every error code, garbage, stalls, disconnects, data."""
+
+import hashlib
+import os
+import subprocess
 import sys
-sys.exit(0)
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from simlib import SIM, HttpServer, check, eq, image, run, sim  # noqa: E402
+
+
+def test_every_error_code(tmp):
+    faults = ["error=%d@cmd=MFWERASE#%d" % (c, c - 849)
+              for c in range(850, 861)]
+    s = sim(tmp, args=sum((["--fault", f] for f in faults), []))
+    s.ok("ATE0")
+    for c in range(850, 861):
+        s.err("AT+MFWERASE", c)
+    s.ok("AT+MFWERASE")                           # faults fire once
+    s.ok("AT+CMEE=2")
+    path = os.path.join(tmp, "faults")
+    open(path, "w").write("# one per line\nerror=857@cmd=CGMR\n\n")
+    s.stop()
+    s.args = ["--faults", path]
+    s.start()
+    s.ok("ATE0")
+    s.ok("AT+CMEE=2")
+    eq(s.cmd("AT+CGMR")[1], "+CME ERROR: no network", "verbose, from file")
+
+
+def test_garbage_urc_stall(tmp):
+    s = sim(tmp, args=["--fault", "garbage@cmd=CGMR",
+                       "--fault", "urc=+CEREG: 5@cmd=AT#2",
+                       "--fault", "stall=400@cmd=CGMI",
+                       "--fault", "stall@cmd=CGMM"])
+    s.ok("ATE0")
+    lines, final = s.cmd("AT+CGMR")
+    eq(final, "OK", "result after garbage")
+    check("+CEREG: 1" in lines and "ML307R-DC-MBRH0S01" in lines,
+          "stray URC and the answer: %r" % lines)
+    s.ok("AT")
+    eq(s.ok("AT"), ["+CEREG: 5"], "scripted URC before the result")
+    t0 = time.time()
+    s.ok("AT+CGMI")
+    check(time.time() - t0 >= 0.35, "stalled answer")
+    s.send("AT+CGMM\r")
+    eq(s.raw(0.5), b"", "stalled for good")
+    s.send("AT\r")
+    eq(s.raw(0.3), b"", "nothing gets through a stalled module")
+    check(s.alive(), "alive")
+
+
+def test_disconnect(tmp):
+    s = sim(tmp, boot_ms=200, args=["--fault", "disconnect@cmd=MFWCHECK"])
+    s.ok("ATE0")
+    s.send("AT+MFWCHECK=0\r")
+    s.wait_hangup()
+    s.reopen()
+    s.send("AT\r")
+    eq(s.cmd_wait_final()[1], "OK", "port back, no reboot")
+
+
+def test_drop_and_corrupt(tmp):
+    data = os.urandom(3000)
+    s = sim(tmp, model="ML305U", args=["--fault", "corrupt=2@offset=100",
+                                       "--fault", "drop=1@offset=2000",
+                                       "--transparent-timeout-ms", "300"])
+    s.ok("ATE0")
+    s.transparent(data, expect=None)
+    # one byte lost on the way: the module waits for it, then gives up
+    eq(s.cmd_wait_final()[1], "+CME ERROR: 853", "dropped byte")
+    s.ok("AT+MFWERASE")
+    s.transparent(data)
+    # corruption already fired; now the package is intact
+    eq(s.ok("AT+MFWCHECK=0"),
+       ["+MFWCHECK: " + hashlib.md5(data).hexdigest().upper()], "intact")
+
+
+def test_corrupt_detected_by_check(tmp):
+    data = os.urandom(2000)
+    s = sim(tmp, model="ML305U", args=["--fault", "corrupt=1@offset=5"])
+    s.ok("ATE0")
+    s.transparent(data)
+    h = s.ok("AT+MFWCHECK=2")[0]
+    check(h != "+MFWCHECK: " + hashlib.sha256(data).hexdigest().upper(),
+          "corruption shows in the digest")
+
+
+def test_write_error_ends_transparent(tmp):
+    s = sim(tmp, args=["--fault", "error=853@offset=100"])
+    s.ok("ATE0")
+    s.transparent(b"A" * 100 + b"AT+CGMR\r" + b"B" * 92, expect=None)
+    eq(s.cmd_wait_final()[1], "+CME ERROR: 853", "write error")
+    # the rest of the bytes are read as commands again
+    s.wait("MBRH0S01")
+    s.ok("AT")
+
+
+def test_remote_cut(tmp):
+    img = image(b"c", size=5000)
+    srv = HttpServer({"/c": img})
+    s = sim(tmp, args=["--fault", "cut@offset=2100"])
+    s.ok("ATE0")
+    s.ok('AT+MFWCFG="url","%s"' % srv.url("/c"))
+    s.ok("AT+MFWDLOAD")
+    eq(s.wait(r"^\+MFWDLOAD"), "+MFWDLOAD: 3,5000,2100", "cut at 2100")
+    eq(s.wait(r"^\+MFWDLOAD"), "+MFWDLOAD: 0", "resumable")
+    s.ok("AT+MFWDLOAD")
+    s.wait(r"^\+MFWDLOAD: 2,5000,5000$")
+    srv.stop()
+
+
+def test_bad_fault_spec(tmp):
+    for spec in ["error=849@cmd=AT", "bogus@cmd=AT", "drop=1@nowhere",
+                 "error=850", "powerloss@upgrade=101"]:
+        r = subprocess.run([SIM, "--fault", spec, "--pty",
+                            os.path.join(tmp, "x")], capture_output=True)
+        eq(r.returncode, 2, "bad spec %s" % spec)
+
+
+TESTS = [test_every_error_code, test_garbage_urc_stall, test_disconnect,
+         test_drop_and_corrupt, test_corrupt_detected_by_check,
+         test_write_error_ends_transparent, test_remote_cut,
+         test_bad_fault_spec]
+
+if __name__ == "__main__":
+    sys.exit(run(TESTS, sys.argv))

@@ -144,15 +144,18 @@ static struct fault *fire(struct fault *f)
 
 struct fault *fault_cmd(struct sim *sim, const char *name)
 {
+	struct fault *hit = NULL;
+
+	/* Every fault counts the command, the first one due fires. */
 	for (size_t i = 0; i < sim->nr_faults; i++) {
 		struct fault *f = &sim->faults[i];
 
 		if (f->fired || f->where != FW_CMD || strcmp(f->cmd, name))
 			continue;
-		if (++f->seen == f->nth)
-			return fire(f);
+		if (++f->seen == f->nth && !hit)
+			hit = f;
 	}
-	return NULL;
+	return hit ? fire(hit) : NULL;
 }
 
 struct fault *fault_offset(struct sim *sim, size_t from, size_t to)

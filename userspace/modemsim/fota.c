@@ -219,40 +219,47 @@ static int hexval(int c)
 	return -1;
 }
 
-/* Apply a package-offset fault to @len bytes about to land at @off. */
+/*
+ * Apply the package-offset faults due for @len bytes about to land at @off.
+ * On an error fault, returns its code and cuts @len to the bytes before it.
+ */
 static int data_fault(struct sim *sim, size_t off, unsigned char *data,
 		      size_t *len)
 {
-	struct fault *f = fault_offset(sim, off, off + *len);
+	struct fault *f;
 	size_t at, k;
 
-	if (!f)
-		return 0;
-	at = f->pos - off;
-	switch (f->act) {
-	case FA_ERROR:
-		return (int)f->arg;
-	case FA_DROP:
-		k = (size_t)f->arg < *len - at ? (size_t)f->arg : *len - at;
-		memmove(data + at, data + at + k, *len - at - k);
-		*len -= k;
-		return 0;
-	case FA_CORRUPT:
-		for (k = at; k < *len && k < at + (size_t)f->arg; k++)
-			data[k] ^= 0x5a;
-		return 0;
-	case FA_POWERLOSS:
-		sim_power_loss(sim);
-		return 0;
-	case FA_DISCONNECT:
-		tp_hangup(sim);
-		sim_timer_add(sim, sim->boot_ms, sim_boot_done, 1);
-		return 0;
-	case FA_CUT:
-		return -1;
-	default:
-		return 0;
+	while ((f = fault_offset(sim, off, off + *len))) {
+		at = f->pos - off;
+		switch (f->act) {
+		case FA_ERROR:
+			*len = at;
+			return (int)f->arg;
+		case FA_CUT:
+			*len = at;
+			return -1;
+		case FA_DROP:
+			k = (size_t)f->arg < *len - at ?
+			    (size_t)f->arg : *len - at;
+			memmove(data + at, data + at + k, *len - at - k);
+			*len -= k;
+			break;
+		case FA_CORRUPT:
+			for (k = at; k < *len && k < at + (size_t)f->arg; k++)
+				data[k] ^= 0x5a;
+			break;
+		case FA_POWERLOSS:
+			sim_power_loss(sim);
+			break;
+		case FA_DISCONNECT:
+			tp_hangup(sim);
+			sim_timer_add(sim, sim->boot_ms, sim_boot_done, 1);
+			break;
+		default:
+			break;
+		}
 	}
+	return 0;
 }
 
 static void dload_hex(struct sim *sim, long off, long len, const char *hex)
@@ -373,7 +380,9 @@ void fota_transparent_data(struct sim *sim)
 	keep = n;
 	tp_last = sim_now_ms();
 	err = data_fault(sim, off, sim->inq, &keep);
-	if (!err && keep && sim_pkg_put(sim, off, sim->inq, keep))
+	if (err)
+		n = keep;	/* what follows the failure is read as commands */
+	else if (keep && sim_pkg_put(sim, off, sim->inq, keep))
 		err = MFW_CME_WRITE;
 	/* Bytes lost on the way never count: the module waits for more. */
 	sim->tp_got += keep;
