@@ -206,7 +206,45 @@ def test_cmd_delay(tmp):
     check(time.time() - t0 >= 0.28, "command delay")
 
 
-TESTS = [test_framing_and_echo, test_basics, test_cmee, test_reboot_pty,
+def test_gadget_reboot(tmp):
+    """--gadget: a reboot unbinds the UDC, waits, rebinds, reopens."""
+    gadget = os.path.join(tmp, "g1")
+    os.mkdir(gadget)
+    udc = os.path.join(gadget, "UDC")
+    open(udc, "w").write("dummy_udc.0\n")
+    master, slave = os.openpty()
+    import tty as _tty
+    _tty.setraw(master)
+    path = os.ttyname(slave)
+    p = subprocess.Popen([SIM, "--tty", path, "--gadget", gadget,
+                          "--udc", "dummy_udc.0", "--boot-ms", "300"],
+                         stderr=subprocess.PIPE)
+    try:
+        eq(p.stderr.readline().decode().strip(),
+           "mfw-modemsim: ready " + path, "ready line names the tty")
+        buf = b""
+        end = time.time() + 3
+        while b"+MATREADY" not in buf and time.time() < end:
+            buf += os.read(master, 1000)
+        check(b"+MATREADY" in buf, "MATREADY on the tty")
+        os.write(master, b"AT+MREBOOT=0\r")
+        time.sleep(0.15)
+        eq(open(udc).read(), "\n", "UDC unbound during the reboot")
+        time.sleep(0.4)
+        eq(open(udc).read(), "dummy_udc.0", "UDC bound again")
+        buf = b""
+        end = time.time() + 3
+        while b"+MATREADY" not in buf and time.time() < end:
+            buf += os.read(master, 1000)
+        check(b"+MATREADY" in buf, "MATREADY after re-enumeration")
+    finally:
+        p.terminate()
+        eq(p.wait(5), 0, "clean exit")
+        os.close(master)
+        os.close(slave)
+
+
+TESTS = [test_gadget_reboot, test_framing_and_echo, test_basics, test_cmee, test_reboot_pty,
          test_reboot_fd, test_bad_input, test_list_models, test_persistence,
          test_baud, test_transcript, test_cmd_delay]
 

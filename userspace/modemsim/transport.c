@@ -45,7 +45,7 @@ static int write_file(const char *dir, const char *name, const char *text)
 	int fd, ret = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	if (write(fd, text, strlen(text)) < 0)
