@@ -411,6 +411,7 @@ class FtpServer:
         auth.add_user(user, password, root, perm="elr")
         handler = type("H", (FTPHandler,), {"authorizer": auth})
         handler.passive_ports = None
+        handler.auth_failed_timeout = 0.05
         self.server = ThreadedFTPServer(("127.0.0.1", 0), handler)
         self.port = self.server.address[1]
         threading.Thread(target=self.server.serve_forever,
