@@ -110,6 +110,8 @@ struct mfw_stats {
  * @cmd_mutex: serialises the driver's commands (one in flight)
  * @parser: the AT framer; only the receive hook touches it
  * @inject: a line being handed to n_tty by the receive hook
+ * @eat_lf: a driver command just ended on a CR; a LF right after it is
+ *	the driver's too (receive hook only)
  * @state: enum mfw_state
  * @done: bytes downloaded or written so far
  * @total: bytes expected, 0 when unknown
@@ -150,6 +152,7 @@ struct mfw_port {
 
 	struct mfw_at_parser parser;
 	u8 inject[MFW_AT_LINE_MAX + 4];
+	bool eat_lf;
 
 	enum mfw_state state;
 	unsigned long long done;

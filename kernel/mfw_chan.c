@@ -107,7 +107,8 @@ static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
  * called with an ldisc reference held.
  *
  * Return: 0 on OK; -EIO on ERROR; -EREMOTEIO on a +CME/+CMS/+CIS error
- * (the code is in @port->last_error); -ETIMEDOUT; -ENODEV when the port
+ * (the code is in @port->last_error); -EAGAIN when the module restarted
+ * (+MATREADY) before answering; -ETIMEDOUT; -ENODEV when the port
  * died; -EBUSY when a user write never let go of the port; -EINTR on a
  * fatal signal.
  */

@@ -155,8 +155,11 @@ static void mfw_ident_work(struct work_struct *work)
 	struct mfw_port *port = container_of(work, struct mfw_port, ident_work);
 	int ret = mfw_port_identify(port);
 
-	/* A module still booting answers nothing; +MATREADY retries. */
-	if (ret && ret != -ETIMEDOUT && ret != -ENODEV)
+	/*
+	 * A module still booting answers nothing, and one that restarts
+	 * drops the command (-EAGAIN); its +MATREADY queues us again.
+	 */
+	if (ret && ret != -ETIMEDOUT && ret != -ENODEV && ret != -EAGAIN)
 		dev_warn(&port->dev, "cannot identify the module: %d\n", ret);
 }
 

@@ -15,6 +15,7 @@
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 
 #include "mfw.h"
 #include "mfw_cme.h"
@@ -143,6 +144,20 @@ static bool mfw_rx_txn_line(struct mfw_port *port,
 	return false;
 }
 
+/* End the driver's command with -EAGAIN.  Caller holds the lock. */
+static bool mfw_rx_txn_abort(struct mfw_port *port)
+{
+	struct mfw_txn *txn = port->txn;
+
+	if (!txn || txn->done)
+		return false;
+	txn->result = -EAGAIN;
+	WRITE_ONCE(txn->done, true);
+	port->owner = MFW_OWNER_NONE;
+	port->txn = NULL;
+	return true;
+}
+
 static bool mfw_rx_event(const struct mfw_at_event *ev, void *data)
 {
 	struct mfw_rx_ctx *ctx = data;
@@ -158,6 +173,12 @@ static bool mfw_rx_event(const struct mfw_at_event *ev, void *data)
 	passthrough = port->urc_passthrough;
 	if (urc)
 		mfw_rx_urc(port, ev);
+	if (ev->type == MFW_AT_MATREADY) {
+		/* The module restarted: no command in flight gets an answer. */
+		completed = mfw_rx_txn_abort(port);
+		user_done = port->user_busy;
+		port->user_busy = false;
+	}
 	if (ctx->driver && !urc) {
 		completed = mfw_rx_txn_line(port, ev);
 	} else if (!ctx->driver && mfw_at_is_final(ev->type) &&
@@ -169,6 +190,11 @@ static bool mfw_rx_event(const struct mfw_at_event *ev, void *data)
 
 	if (urc)
 		wake_up_all(&port->read_wq);
+	if (fota) {
+		/* Process context, no lock held: pollers of progress wake. */
+		sysfs_notify(&port->dev.kobj, NULL, "progress");
+		sysfs_notify(&port->dev.kobj, NULL, "percent");
+	}
 	if (completed || user_done)
 		wake_up_all(&port->wq);
 	if (completed)
@@ -179,7 +205,12 @@ static bool mfw_rx_event(const struct mfw_at_event *ev, void *data)
 	    ctx->lines && !(fota && !passthrough))
 		mfw_rx_inject(port, ev->line, ev->len);
 
-	/* Stop at the driver's final result: the rest belongs to users. */
+	/*
+	 * Stop at the driver's final result: the rest belongs to users, but
+	 * for the LF that may end the result's CR.
+	 */
+	if (completed)
+		port->eat_lf = true;
 	return !completed;
 }
 
@@ -233,6 +264,13 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 		const u8 *f = fp ? fp + done : NULL;
 		size_t left = count - done, n;
 
+		if (port->eat_lf) {
+			port->eat_lf = false;
+			if (cp[done] == '\n' && (!f || *f == TTY_NORMAL)) {
+				done++;
+				continue;
+			}
+		}
 		if (mfw_chan_driver_owns(port)) {
 			n = mfw_rx_feed(port, cp + done, f, left, true, false);
 		} else if (!READ_ONCE(port->urc_passthrough)) {

@@ -3,6 +3,8 @@
  * Helpers shared by mfw's kernel selftests.
  */
 #include <errno.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,7 +20,7 @@
 
 #include "rig.h"
 
-static long long now_ms(void)
+long long rig_now_ms(void)
 {
 	struct timespec ts;
 
@@ -99,7 +101,7 @@ pid_t rig_sim_start(const char *const argv[], int pass_fd, int timeout_ms)
 	const char *prog = getenv("MFW_MODEMSIM");
 	char log[64];
 	const char *args[64];
-	long long end = now_ms() + timeout_ms;
+	long long end = rig_now_ms() + timeout_ms;
 	size_t n = 0;
 	pid_t pid;
 	int status;
@@ -135,7 +137,7 @@ pid_t rig_sim_start(const char *const argv[], int pass_fd, int timeout_ms)
 		_exit(127);
 	}
 	snprintf(log, sizeof(log), "/tmp/modemsim-%d.log", pid);
-	while (now_ms() < end) {
+	while (rig_now_ms() < end) {
 		if (file_contains(log, "mfw-modemsim: ready"))
 			return pid;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
@@ -157,8 +159,8 @@ void rig_sim_stop(pid_t pid)
 	if (pid <= 0)
 		return;
 	kill(pid, SIGTERM);
-	end = now_ms() + 5000;
-	while (now_ms() < end) {
+	end = rig_now_ms() + 5000;
+	while (rig_now_ms() < end) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			return;
 		usleep(10000);
@@ -187,12 +189,12 @@ int rig_write_str(int fd, const char *s)
 
 int rig_read_line(int fd, char *buf, size_t len, int timeout_ms)
 {
-	long long end = now_ms() + timeout_ms;
+	long long end = rig_now_ms() + timeout_ms;
 	size_t used = 0;
 
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		long long left = end - now_ms();
+		long long left = end - rig_now_ms();
 		char c;
 		ssize_t n;
 
@@ -226,11 +228,11 @@ int rig_read_line(int fd, char *buf, size_t len, int timeout_ms)
 
 int rig_expect_line(int fd, const char *want, int timeout_ms)
 {
-	long long end = now_ms() + timeout_ms;
+	long long end = rig_now_ms() + timeout_ms;
 	char line[1024];
 
 	for (;;) {
-		long long left = end - now_ms();
+		long long left = end - rig_now_ms();
 		int n;
 
 		if (left <= 0)
@@ -243,7 +245,7 @@ int rig_expect_line(int fd, const char *want, int timeout_ms)
 	}
 }
 
-int rig_port_attr(const char *path, const char *attr, char *buf, size_t len)
+int rig_port_dir(const char *path, char *dir, size_t len)
 {
 	char want[64], file[256], name[64];
 	const char *p = path;
@@ -271,17 +273,115 @@ int rig_port_attr(const char *path, const char *attr, char *buf, size_t len)
 		name[strcspn(name, "\n")] = '\0';
 		if (strcmp(name, want))
 			continue;
-		snprintf(file, sizeof(file), "/sys/class/mfw/mfw%d/%s", i, attr);
-		f = fopen(file, "r");
-		if (!f)
-			return -errno;
-		if (!fgets(buf, len, f))
-			buf[0] = '\0';
-		fclose(f);
-		buf[strcspn(buf, "\n")] = '\0';
-		return (int)strlen(buf);
+		snprintf(dir, len, "/sys/class/mfw/mfw%d", i);
+		return 0;
 	}
 	return -ENOENT;
+}
+
+int rig_port_node(const char *path, char *node, size_t len)
+{
+	char dir[64];
+
+	if (rig_port_dir(path, dir, sizeof(dir)))
+		return -ENOENT;
+	snprintf(node, len, "/dev/%s", strrchr(dir, '/') + 1);
+	return 0;
+}
+
+int rig_port_attr(const char *path, const char *attr, char *buf, size_t len)
+{
+	char dir[64], file[256];
+	FILE *f;
+
+	if (rig_port_dir(path, dir, sizeof(dir)))
+		return -ENOENT;
+	snprintf(file, sizeof(file), "%s/%s", dir, attr);
+	f = fopen(file, "r");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return (int)strlen(buf);
+}
+
+int rig_port_write(const char *path, const char *attr, const char *value)
+{
+	char dir[64], file[256];
+	ssize_t n;
+	int fd, ret = 0;
+
+	if (rig_port_dir(path, dir, sizeof(dir)))
+		return -ENOENT;
+	snprintf(file, sizeof(file), "%s/%s", dir, attr);
+	fd = open(file, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, strlen(value));
+	if (n < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int rig_uevent_open(void)
+{
+	struct sockaddr_nl sa = {
+		.nl_family = AF_NETLINK,
+		.nl_groups = 1,
+	};
+	int sock, size = 1 << 20;
+
+	sock = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+		      NETLINK_KOBJECT_UEVENT);
+	if (sock < 0)
+		return -1;
+	setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (bind(sock, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(sock);
+		return -1;
+	}
+	return sock;
+}
+
+int rig_uevent_wait(int sock, const char *action, const char *devname,
+		    const char *var, int timeout_ms)
+{
+	long long end = rig_now_ms() + timeout_ms;
+	char msg[8192];
+
+	for (;;) {
+		struct pollfd p = { .fd = sock, .events = POLLIN };
+		long long left = end - rig_now_ms();
+		bool act = false, dev = false, has = false;
+		ssize_t n;
+		char *f;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&p, 1, (int)left) <= 0)
+			continue;
+		n = recv(sock, msg, sizeof(msg) - 1, 0);
+		if (n <= 0)
+			continue;
+		msg[n] = '\0';
+		/* "action@devpath\0KEY=VALUE\0..." */
+		for (f = msg; f < msg + n; f += strlen(f) + 1) {
+			size_t dl = strlen(devname), fl = strlen(f);
+
+			if (!strncmp(f, "ACTION=", 7))
+				act = !strcmp(f + 7, action);
+			else if (!strncmp(f, "DEVPATH=", 8))
+				dev = fl >= dl + 1 && f[fl - dl - 1] == '/' &&
+				      !strcmp(f + fl - dl, devname);
+			else if (!strcmp(f, var))
+				has = true;
+		}
+		if (act && dev && has)
+			return 0;
+	}
 }
 
 long rig_port_num(const char *path, const char *attr)

@@ -52,8 +52,33 @@ int rig_expect_line(int fd, const char *want, int timeout_ms);
  */
 int rig_port_attr(const char *path, const char *attr, char *buf, size_t len);
 
+/*
+ * Directory of the mfw port attached to tty @path, e.g.
+ * "/sys/class/mfw/mfw0", and its device node "/dev/mfw0".  Return 0 or
+ * -ENOENT.
+ */
+int rig_port_dir(const char *path, char *dir, size_t len);
+int rig_port_node(const char *path, char *node, size_t len);
+
+/* Write @value to attribute @attr of the port on @path.  0 or -errno. */
+int rig_port_write(const char *path, const char *attr, const char *value);
+
 /* Like rig_port_attr(), as a number; -1 on failure. */
 long rig_port_num(const char *path, const char *attr);
+
+/* A socket receiving kernel uevents, or -1. */
+int rig_uevent_open(void);
+
+/*
+ * Wait up to @timeout_ms for a uevent of action @action on a device whose
+ * DEVPATH ends in @devname and that carries variable @var (e.g.
+ * "MFW_STATE=idle").  Returns 0 or -ETIMEDOUT.
+ */
+int rig_uevent_wait(int sock, const char *action, const char *devname,
+		    const char *var, int timeout_ms);
+
+/* Milliseconds on the monotonic clock. */
+long long rig_now_ms(void);
 
 /* Whether the kernel log holds a record containing @needle. */
 bool rig_kmsg_contains(const char *needle);

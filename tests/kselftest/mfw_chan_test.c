@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw line discipline: URC capture, sysfs and uevents, and the
+ * arbitration of the AT channel between users and the driver.
+ *
+ * Each test runs over a pty and over the USB gadget, against the simulator.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "mfw_port.h"
+#include "rig.h"
+
+#define TIMEOUT_MS	15000
+#define VERSION		"ML307R-DC-MBRH0S01"
+
+FIXTURE(chan) {
+	struct mfw_port_rig r;
+};
+
+FIXTURE_VARIANT(chan) {
+	bool usb;
+};
+
+FIXTURE_VARIANT_ADD(chan, pty) {
+	.usb = false,
+};
+
+FIXTURE_VARIANT_ADD(chan, usb_gadget) {
+	.usb = true,
+};
+
+FIXTURE_SETUP(chan)
+{
+	self->r.tty = self->r.master = -1;
+	self->r.sim = -1;
+	self->r.usb = variant->usb;
+}
+
+FIXTURE_TEARDOWN(chan)
+{
+	port_down(&self->r);
+}
+
+/* Wait until the driver identified the module (it does so after boot). */
+static int wait_identified(const char *path)
+{
+	long long end = rig_now_ms() + TIMEOUT_MS;
+	char fw[128];
+
+	while (rig_now_ms() < end) {
+		if (rig_port_attr(path, "firmware", fw, sizeof(fw)) > 0 &&
+		    !strcmp(fw, VERSION))
+			return 0;
+		usleep(50000);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Send @cmd and read lines up to its final result; 0 if it was OK. */
+static int at(int fd, const char *cmd, char *seen, size_t seen_len)
+{
+	char line[1024];
+	size_t used = 0;
+
+	if (rig_write_str(fd, cmd) || rig_write_str(fd, "\r"))
+		return -EIO;
+	for (;;) {
+		int n = rig_read_line(fd, line, sizeof(line), TIMEOUT_MS);
+
+		if (n < 0)
+			return n;
+		if (seen && used + n + 2 < seen_len) {
+			memcpy(seen + used, line, n);
+			used += n;
+			seen[used++] = '\n';
+			seen[used] = '\0';
+		}
+		if (!strcmp(line, "OK"))
+			return 0;
+		if (!strcmp(line, "ERROR") || !strncmp(line, "+CME ERROR", 10))
+			return -EREMOTEIO;
+	}
+}
+
+/* FOTA URCs reach the reader, sysfs, /dev/mfwN and uevents. */
+TEST_F(chan, urcs_in_sysfs_devnode_and_uevents)
+{
+	const char *args[] = {
+		"--fault", "urc=+MFWDLOAD: 1,1000,500@cmd=AT#1",
+		"--fault", "urc=+MFWDLOAD: 2,1000,1000@cmd=AT#2", NULL };
+	char dir[64], node[64], buf[256], seen[1024];
+	int sock, dev;
+	ssize_t n;
+
+	sock = rig_uevent_open();
+	ASSERT_LE(0, sock);
+	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
+	ASSERT_EQ(0, rig_port_dir(self->r.path, dir, sizeof(dir)));
+	ASSERT_EQ(0, rig_port_node(self->r.path, node, sizeof(node)));
+	dev = open(node, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, dev) TH_LOG("open %s: %m", node);
+	ASSERT_EQ(0, wait_identified(self->r.path));
+
+	ASSERT_EQ(0, at(self->r.tty, "AT", seen, sizeof(seen)));
+	EXPECT_NE(NULL, strstr(seen, "+MFWDLOAD: 1,1000,500\n")) TH_LOG("%s", seen);
+	ASSERT_LT(0, rig_port_attr(self->r.path, "state", buf, sizeof(buf)));
+	EXPECT_STREQ("downloading", buf);
+	ASSERT_LT(0, rig_port_attr(self->r.path, "progress", buf, sizeof(buf)));
+	EXPECT_STREQ("500 1000", buf);
+	ASSERT_LT(0, rig_port_attr(self->r.path, "percent", buf, sizeof(buf)));
+	EXPECT_STREQ("50", buf);
+	ASSERT_LT(0, rig_port_attr(self->r.path, "last_urc", buf, sizeof(buf)));
+	EXPECT_STREQ("+MFWDLOAD: 1,1000,500", buf);
+	EXPECT_EQ(0, rig_uevent_wait(sock, "change", strrchr(dir, '/') + 1,
+				     "MFW_STATE=downloading", TIMEOUT_MS));
+
+	ASSERT_EQ(0, at(self->r.tty, "AT", seen, sizeof(seen)));
+	ASSERT_LT(0, rig_port_attr(self->r.path, "state", buf, sizeof(buf)));
+	EXPECT_STREQ("idle", buf);
+	EXPECT_EQ(0, rig_uevent_wait(sock, "change", strrchr(dir, '/') + 1,
+				     "MFW_STATE=idle", TIMEOUT_MS));
+
+	/* /dev/mfwN keeps what it captured, one URC per line. */
+	n = read(dev, buf, sizeof(buf) - 1);
+	ASSERT_LT(0, n) TH_LOG("read %s: %m", node);
+	buf[n] = '\0';
+	EXPECT_NE(NULL, strstr(buf, "+MFWDLOAD: 1,1000,500\n+MFWDLOAD: 2,1000,1000\n"))
+		TH_LOG("%s", buf);
+	EXPECT_LE(2, rig_port_num(self->r.path, "statistics/urcs"));
+	close(dev);
+	close(sock);
+}
+
+/* With passthrough off users never see FOTA URCs; the driver still does. */
+TEST_F(chan, urc_passthrough_off)
+{
+	const char *args[] = {
+		"--fault", "urc=+MFWDLOAD: 1,4096,1024@cmd=AT#1", NULL };
+	char buf[256], seen[1024];
+
+	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
+	ASSERT_EQ(0, wait_identified(self->r.path));
+	ASSERT_EQ(0, rig_port_write(self->r.path, "urc_passthrough", "0"));
+	ASSERT_EQ(0, at(self->r.tty, "AT", seen, sizeof(seen)));
+	EXPECT_EQ(NULL, strstr(seen, "+MFWDLOAD")) TH_LOG("%s", seen);
+	ASSERT_LT(0, rig_port_attr(self->r.path, "last_urc", buf, sizeof(buf)));
+	EXPECT_STREQ("+MFWDLOAD: 1,4096,1024", buf);
+	ASSERT_LT(0, rig_port_attr(self->r.path, "percent", buf, sizeof(buf)));
+	EXPECT_STREQ("25", buf);
+	/* Ordinary answers still come through, line by line. */
+	ASSERT_EQ(0, at(self->r.tty, "ATI", seen, sizeof(seen)));
+	EXPECT_NE(NULL, strstr(seen, "CMCC\n")) TH_LOG("%s", seen);
+}
+
+struct identify_job {
+	const char *path;
+	int ret;
+	long long started, finished;
+};
+
+static void *identify_thread(void *arg)
+{
+	struct identify_job *job = arg;
+
+	job->started = rig_now_ms();
+	job->ret = rig_port_write(job->path, "identify", "1");
+	job->finished = rig_now_ms();
+	return NULL;
+}
+
+/*
+ * In the module's transcript, after the user's "AT+MFWDLOAD?", the
+ * module's "OK" for it must come before the driver's next "AT+CGMR".
+ */
+static int user_answered_first(const char *transcript)
+{
+	static char text[1 << 16];
+	char *ati, *cgmr, *ok;
+	FILE *f = fopen(transcript, "r");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	ati = strstr(text, "< AT+MFWDLOAD?\\r");
+	if (!ati)
+		return -ENOENT;
+	cgmr = strstr(ati, "< AT+CGMR");
+	ok = strstr(ati, "OK\\r\\n");
+	if (!cgmr || !ok)
+		return -ENOENT;
+	return ok < cgmr ? 0 : -EINVAL;
+}
+
+/* A driver command waits until the user's command in flight finished. */
+TEST_F(chan, driver_waits_for_user_command)
+{
+	const char *args[] = { "--cmd-delay-ms", "1500", NULL };
+	struct identify_job job = { .path = self->r.path };
+	pthread_t t;
+
+	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
+	ASSERT_EQ(0, wait_identified(self->r.path));
+
+	ASSERT_EQ(0, rig_write_str(self->r.tty, "AT+MFWDLOAD?\r"));
+	usleep(300000);
+	ASSERT_EQ(0, pthread_create(&t, NULL, identify_thread, &job));
+	ASSERT_EQ(0, rig_expect_line(self->r.tty, "OK", TIMEOUT_MS));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, job.ret);
+
+	/* The module answered the user before it got the driver's command. */
+	EXPECT_EQ(0, user_answered_first(self->r.transcript));
+}
+
+/* User writes wait while the driver owns the channel; its answers stay hidden. */
+TEST_F(chan, user_write_waits_for_driver_command)
+{
+	const char *args[] = { "--cmd-delay-ms", "1000", NULL };
+	struct identify_job job = { .path = self->r.path };
+	long long t0, waited;
+	char seen[1024];
+	pthread_t t;
+	int flags;
+
+	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
+	ASSERT_EQ(0, wait_identified(self->r.path));
+	ASSERT_EQ(0, pthread_create(&t, NULL, identify_thread, &job));
+	usleep(300000);
+
+	/* Non-blocking: refused at once. */
+	flags = fcntl(self->r.tty, F_GETFL);
+	ASSERT_EQ(0, fcntl(self->r.tty, F_SETFL, flags | O_NONBLOCK));
+	EXPECT_EQ(-1, write(self->r.tty, "AT\r", 3));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, fcntl(self->r.tty, F_SETFL, flags));
+
+	/* Blocking: goes out once the driver is done. */
+	t0 = rig_now_ms();
+	ASSERT_EQ(0, at(self->r.tty, "AT", seen, sizeof(seen)));
+	waited = rig_now_ms() - t0;
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, job.ret);
+	EXPECT_LE(1000, waited) TH_LOG("user write went out after %lld ms", waited);
+	/* The driver's AT+CGMR answer (the bare version) never reached us. */
+	EXPECT_EQ(NULL, strstr(seen, VERSION "\n")) TH_LOG("%s", seen);
+	EXPECT_LE(1, rig_port_num(self->r.path, "statistics/user_waits"));
+}
+
+/* /dev/mfwN: one opener at a time, and only root. */
+TEST_F(chan, devnode_exclusive_and_root_only)
+{
+	char node[64];
+	int a, b, status;
+	pid_t pid;
+
+	ASSERT_EQ(0, port_up(&self->r, variant->usb, NULL));
+	ASSERT_EQ(0, rig_port_node(self->r.path, node, sizeof(node)));
+	a = open(node, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, a);
+	b = open(node, O_RDONLY | O_CLOEXEC);
+	EXPECT_EQ(-1, b);
+	EXPECT_EQ(EBUSY, errno);
+	close(a);
+	b = open(node, O_RDONLY | O_CLOEXEC);
+	EXPECT_LE(0, b);
+	close(b);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		if (open(node, O_RDONLY) >= 0)
+			_exit(11);
+		if (errno != EACCES)
+			_exit(12);
+		/* Nor may it write an attribute. */
+		if (rig_port_write(self->r.path, "urc_passthrough", "0") != -EACCES)
+			_exit(13);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* poll() on progress wakes when a FOTA URC moves it. */
+TEST_F(chan, progress_poll_wakes)
+{
+	const char *args[] = {
+		"--fault", "urc=+MFWDLOAD: 1,2048,1024@cmd=AT#1", NULL };
+	char dir[64], file[128], buf[64];
+	struct pollfd p;
+	int fd;
+
+	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
+	ASSERT_EQ(0, wait_identified(self->r.path));
+	ASSERT_EQ(0, rig_port_dir(self->r.path, dir, sizeof(dir)));
+	snprintf(file, sizeof(file), "%s/progress", dir);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, buf, sizeof(buf)));
+	ASSERT_EQ(0, rig_write_str(self->r.tty, "AT\r"));
+	p.fd = fd;
+	p.events = POLLPRI | POLLERR;
+	ASSERT_EQ(1, poll(&p, 1, TIMEOUT_MS));
+	EXPECT_TRUE(p.revents & POLLPRI);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	buf[read(fd, buf, sizeof(buf) - 1)] = '\0';
+	EXPECT_STREQ("1024 2048\n", buf);
+	close(fd);
+}
+
+/*
+ * A 64 KiB line without a newline from the module: the reader gets every
+ * byte, and the driver's framer resynchronises on the next line.
+ */
+TEST(long_line_64k)
+{
+	char slave[64], line[128], chunk[4096];
+	size_t sent = 0, got = 0;
+	int m, s;
+
+	m = rig_open_pty(slave, sizeof(slave));
+	ASSERT_LE(0, m);
+	s = rig_open_tty(slave);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, rig_attach(s));
+	/* Play the module: answer the driver's identification (two commands). */
+	for (int i = 0; i < 2; i++) {
+		ASSERT_LT(0, rig_read_line(m, line, sizeof(line), TIMEOUT_MS));
+		ASSERT_EQ(0, rig_write_str(m, "\r\nOK\r\n"));
+	}
+	memset(chunk, 'x', sizeof(chunk));
+	/* Interleave writes and reads: the pty buffers only a few KiB. */
+	while (got < 65536) {
+		struct pollfd p[2] = {
+			{ .fd = m, .events = sent < 65536 ? POLLOUT : 0 },
+			{ .fd = s, .events = POLLIN },
+		};
+		ssize_t n;
+
+		ASSERT_LT(0, poll(p, 2, TIMEOUT_MS));
+		if (p[0].revents & POLLOUT) {
+			n = write(m, chunk, sizeof(chunk));
+			ASSERT_LT(0, n);
+			sent += n;
+		}
+		if (p[1].revents & POLLIN) {
+			n = read(s, chunk, sizeof(chunk));
+			ASSERT_LT(0, n);
+			got += n;
+			memset(chunk, 'x', sizeof(chunk));
+		}
+	}
+	EXPECT_EQ((size_t)65536, got);
+	ASSERT_EQ(0, rig_write_str(m, "\r\n+MFWUPGRADE: 1,42\r\n"));
+	ASSERT_EQ(0, rig_expect_line(s, "+MFWUPGRADE: 1,42", TIMEOUT_MS));
+	ASSERT_LT(0, rig_port_attr(slave, "last_urc", line, sizeof(line)));
+	EXPECT_STREQ("+MFWUPGRADE: 1,42", line);
+	ASSERT_LT(0, rig_port_attr(slave, "state", line, sizeof(line)));
+	EXPECT_STREQ("upgrading", line);
+	EXPECT_LE(65536, rig_port_num(slave, "statistics/rx_bytes"));
+	close(s);
+	close(m);
+}
+
+TEST_HARNESS_MAIN
