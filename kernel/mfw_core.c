@@ -227,7 +227,10 @@ static ssize_t mfw_cdev_read(struct file *file, char __user *buf,
 			break;
 	}
 	up_read(&port->rwsem);
-	return ret ? ret : copied;
+	/* Not "ret ? ret : copied": that would make -errno unsigned. */
+	if (ret)
+		return ret;
+	return copied;
 }
 
 static __poll_t mfw_cdev_poll(struct file *file, poll_table *wait)
