@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -321,6 +322,43 @@ TEST_F(chan, progress_poll_wakes)
 	buf[read(fd, buf, sizeof(buf) - 1)] = '\0';
 	EXPECT_STREQ("1024 2048\n", buf);
 	close(fd);
+}
+
+/* A canonical-mode client reads whole lines, URCs included. */
+TEST_F(chan, canonical_client_with_urcs)
+{
+	const char *args[] = {
+		"--fault", "urc=+MFWUPGRADE: 1,30@cmd=AT#1", NULL };
+	char buf[256], all[1024] = "";
+	struct termios tio;
+	int i;
+
+	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
+	ASSERT_EQ(0, wait_identified(self->r.path));
+	ASSERT_EQ(0, tcgetattr(self->r.tty, &tio));
+	tio.c_lflag |= ICANON;
+	tio.c_lflag &= ~(ECHO | ISIG);
+	tio.c_iflag |= IGNCR;
+	ASSERT_EQ(0, tcsetattr(self->r.tty, TCSANOW, &tio));
+	ASSERT_EQ(0, rig_write_str(self->r.tty, "AT\r"));
+	/* Each read() returns one line: echo, URC, OK (blank lines too). */
+	for (i = 0; i < 8 && !strstr(all, "OK\n"); i++) {
+		struct pollfd p = { .fd = self->r.tty, .events = POLLIN };
+		ssize_t n;
+
+		ASSERT_EQ(1, poll(&p, 1, TIMEOUT_MS));
+		n = read(self->r.tty, buf, sizeof(buf) - 1);
+		ASSERT_LT(0, n);
+		buf[n] = '\0';
+		ASSERT_EQ('\n', buf[n - 1]) TH_LOG("not a whole line: %s", buf);
+		strncat(all, buf, sizeof(all) - strlen(all) - 1);
+	}
+	EXPECT_NE(NULL, strstr(all, "+MFWUPGRADE: 1,30\n")) TH_LOG("%s", all);
+	EXPECT_NE(NULL, strstr(all, "OK\n")) TH_LOG("%s", all);
+	ASSERT_LT(0, rig_port_attr(self->r.path, "state", buf, sizeof(buf)));
+	EXPECT_STREQ("upgrading", buf);
+	ASSERT_LT(0, rig_port_attr(self->r.path, "percent", buf, sizeof(buf)));
+	EXPECT_STREQ("30", buf);
 }
 
 /*

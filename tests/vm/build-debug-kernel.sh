@@ -14,7 +14,7 @@ dir=$MFW_CACHE/debug-kernel-$key
 out=$dir/out
 
 if [ -f "$dir/done" ]; then
-	note "debug kernel: cached ($pkg $ver, $key)"
+	[ -z "${MFW_VERBOSE:-}" ] || note "debug kernel: cached ($pkg $ver, $key)"
 	echo "$out"
 	exit 0
 fi

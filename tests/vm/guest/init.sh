@@ -41,8 +41,30 @@ say "booted $(uname -r)"
 while read -r name limit cmd; do
 	[ -n "$name" ] || continue
 	say "begin $name"
-	timeout "$limit" sh -c "$cmd" >$out 2>&1 </dev/null
-	rc=$?
+	setsid sh -c "$cmd" >$out 2>&1 </dev/null &
+	pid=$!
+	t=0
+	while kill -0 $pid 2>/dev/null && [ $t -lt $((limit * 10)) ]; do
+		sleep 0.1
+		t=$((t + 1))
+	done
+	if kill -0 $pid 2>/dev/null; then
+		# Show where every task of the test sleeps, then end it.
+		say "timeout: $name still running after ${limit}s; its tasks:"
+		for task in /proc/[0-9]*/task/*; do
+			sid=$(cut -d' ' -f6 "$task/stat" 2>/dev/null)
+			[ "$sid" = "$pid" ] || continue
+			echo "task $(cat $task/comm) ($(cut -d' ' -f3 $task/stat))" \
+				"in $(cat $task/wchan 2>/dev/null):"
+			cat "$task/stack" 2>/dev/null
+		done >$out
+		kill -9 -- -$pid 2>/dev/null
+		wait $pid
+		rc=124
+	else
+		wait $pid
+		rc=$?
+	fi
 	say "end $name rc=$rc"
 done </etc/mfw-rig/tests
 
