@@ -12,6 +12,7 @@ mod=$(tests/vm/build-module.sh "$kernel")
 list=$MFW_OUT/demo-tests
 echo "demo 300 demo.sh" >"$list"
 results=$MFW_OUT/runs/$kernel-demo/results.log
+rm -rf "$MFW_OUT/runs/$kernel-demo"
 echo "mfw demo: booting $kernel kernel $( (kernel_info "$kernel"; echo "$KVER") ) under QEMU"
 MFW_MODULE=$mod tests/vm/run-vm.sh "$kernel" demo "$list" \
 	tests/vm/guest/demo.sh tests/vm/guest/mfw-gadget \

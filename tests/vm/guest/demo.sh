@@ -4,6 +4,9 @@
 # ordinary AT client talks to the module through it while the driver sees
 # every line the module sends.
 set -u
+# The modem's tty becomes our controlling terminal; its unplug must not
+# end the demo.
+trap '' HUP
 say() { printf '\n### %s\n' "$*"; }
 fail() { echo "demo: $*" >&2; exit 1; }
 
@@ -60,14 +63,24 @@ at "AT+MFWCFG=\"timeout\""
 at "AT+MFWDLOAD?"
 at "AT+MFWCHECK=2"
 
-say "What the driver saw (kernel log)"
-dmesg | grep ' mfw: ' | sed 's/^\[[^]]*\] //'
+say "What the driver made of it (/sys/class/mfw)"
+for d in /sys/class/mfw/mfw*; do
+	echo "$d:"
+	for a in tty model family firmware state last_urc \
+		statistics/rx_lines statistics/urcs \
+		statistics/user_commands statistics/driver_commands; do
+		printf '  %-28s %s\n' "$a" "$(cat $d/$a)"
+	done
+done
 
-say "Detach"
+say "Unplug: the port and /dev/mfw0 go away with the module"
 exec 3>&-
+mfw-gadget unplug
+sleep 1
+ls /dev/mfw* 2>/dev/null || echo "no /dev/mfw* left"
 kill $sim $hold 2>/dev/null
 wait $sim $hold 2>/dev/null
-dmesg | grep ' mfw: .*detached' | sed 's/^\[[^]]*\] //'
+dmesg | grep -E 'mfw[0-9]+: (attached|detached)' | sed 's/^\[[^]]*\] //'
 mfw-gadget destroy
 echo
 echo "demo finished"
