@@ -29,7 +29,7 @@
 #define MFW_IDENT_MAX		64
 /* Longest response a driver command collects (info lines). */
 #define MFW_RESP_MAX		512
-/* Bytes of captured FOTA URCs kept for readers of /dev/mfwN. */
+/* Bytes of captured FOTA and boot URCs kept for readers of /dev/mfwN. */
 #define MFW_URC_FIFO		4096
 /* State changes queued for uevents. */
 #define MFW_EVENT_FIFO		16
@@ -128,7 +128,7 @@ struct mfw_stats {
  *	event work only
  * @event_work: sends the queued uevents
  * @ident_work: asks the module for its model and firmware
- * @urcs: captured FOTA URCs for /dev/mfwN readers, '\n'-separated
+ * @urcs: captured FOTA and boot URCs for /dev/mfwN readers, '\n'-separated
  * @read_wq: readers of /dev/mfwN
  */
 struct mfw_port {

@@ -2,7 +2,7 @@
 /*
  * mfw - framer and classifier of what a module sends on its AT port.
  *
- * Compiled into the module and, unchanged, into the simulator, the host
+ * Compiled into the module and, unchanged, into the host
  * unit tests and the fuzzer: no kernel or libc dependency beyond
  * mfw_types.h and mfw_cme.h.  See mfw_at.c for the rules it follows.
  */

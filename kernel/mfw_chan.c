@@ -3,9 +3,10 @@
  * mfw - the command channel: one AT command in flight on the port.
  *
  * Users (ModemManager, a terminal, the mfw helper) and the driver share the
- * module's AT port.  A user command is "in flight" from the write that
- * carries its CR until its final result, or until mfw_user_timeout_ms have
- * passed.  A driver command waits for that, then owns the channel: user
+ * module's AT port.  A user command is "in flight" from the first byte a
+ * user writes (a terminal sends one character at a time) until the
+ * module's final result, or until mfw_user_timeout_ms have passed since
+ * the user last wrote.  A driver command waits for that, then owns the channel: user
  * writes wait (or fail with -EAGAIN when non-blocking), and the lines that
  * answer the driver are kept from users.  Neither side's bytes are ever
  * interleaved with the other's.
@@ -193,12 +194,16 @@ static bool mfw_chan_user_try_enter(struct mfw_port *port, bool command)
 	spin_lock(&port->lock);
 	if (port->owner != MFW_OWNER_DRIVER) {
 		port->user_writers++;
-		if (command) {
-			port->user_busy = true;
-			port->user_deadline = jiffies +
-				msecs_to_jiffies(mfw_user_timeout_ms);
+		/*
+		 * Any byte starts (or continues) a user's command: a terminal
+		 * sends "AT" and the CR in separate writes, and the driver
+		 * must not slip its command in between.
+		 */
+		port->user_busy = true;
+		port->user_deadline = jiffies +
+			msecs_to_jiffies(mfw_user_timeout_ms);
+		if (command)
 			port->stats.user_commands++;
-		}
 		ok = true;
 	}
 	spin_unlock(&port->lock);

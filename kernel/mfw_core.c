@@ -194,7 +194,7 @@ static int mfw_cdev_release(struct inode *inode, struct file *file)
 }
 
 /*
- * Reading /dev/mfwN gives the FOTA URCs the driver captured, one per line,
+ * Reading /dev/mfwN gives the FOTA and boot URCs the driver captured, one per line,
  * whether or not they were also passed to the tty's readers.
  */
 static ssize_t mfw_cdev_read(struct file *file, char __user *buf,
@@ -349,11 +349,11 @@ err_put:
 }
 
 /* Mark the port dead and wake every sleeper; takes the port's lock. */
-static void mfw_port_kill(struct mfw_port *port)
+static void mfw_port_kill(struct mfw_port *port, bool hangup)
 {
 	spin_lock(&port->lock);
 	/* A hangup during an upgrade is the module restarting. */
-	if (port->state == MFW_STATE_UPGRADING)
+	if (hangup && port->state == MFW_STATE_UPGRADING)
 		mfw_port_set_state(port, MFW_STATE_REBOOTING);
 	WRITE_ONCE(port->dead, true);
 	spin_unlock(&port->lock);
@@ -371,7 +371,7 @@ static void mfw_port_kill(struct mfw_port *port)
  */
 void mfw_port_hangup(struct mfw_port *port)
 {
-	mfw_port_kill(port);
+	mfw_port_kill(port, true);
 }
 
 /**
@@ -385,7 +385,7 @@ void mfw_port_hangup(struct mfw_port *port)
  */
 void mfw_port_disconnect(struct mfw_port *port)
 {
-	mfw_port_kill(port);
+	mfw_port_kill(port, false);
 
 	/* Every operation re-checks @dead under the rwsem; wait them out. */
 	down_write(&port->rwsem);

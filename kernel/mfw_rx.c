@@ -5,7 +5,8 @@
  * While no driver command owns the channel, received bytes go to n_tty
  * first and mfw inspects exactly the bytes n_tty consumed.  While a driver
  * command owns it, mfw consumes the bytes itself up to the command's final
- * result, and only FOTA URCs are passed on to users.  With URC passthrough
+ * result; URCs and "+NAME:" lines that do not answer the command (as
+ * "+CEREG: 1" does not answer AT+CGMR) are passed on to users.  With URC passthrough
  * off, every line reaches users only once it is complete and known not to
  * be a FOTA URC.
  */
@@ -107,14 +108,41 @@ static void mfw_rx_urc(struct mfw_port *port, const struct mfw_at_event *ev)
 	}
 }
 
-/* A line answering the driver's command.  Caller holds the lock. */
+/*
+ * Whether an information line answers the command @cmd: a "+NAME:" line
+ * answers only "AT+NAME..."; anything else ("+CEREG: 1" while the driver
+ * asked AT+CGMR) is unsolicited and belongs to users.
+ */
+static bool mfw_rx_answers(const char *cmd, size_t cmd_len,
+			   const struct mfw_at_event *ev)
+{
+	const char *colon = memchr(ev->line, ':', ev->len);
+	size_t name;
+
+	if (!ev->len || ev->line[0] != '+' || !colon)
+		return true;
+	name = colon - ev->line;
+	/* "AT" then the name, then "=", "?" or the end. */
+	return cmd_len >= name + 2 && !memcmp(cmd + 2, ev->line, name) &&
+	       (cmd_len == name + 2 || cmd[name + 2] == '=' ||
+		cmd[name + 2] == '?');
+}
+
+/*
+ * A line while the driver's command owns the channel.  Caller holds the
+ * lock.  Returns true when it completed the command; *@unsolicited tells
+ * that the line is not the driver's and goes to users.
+ */
 static bool mfw_rx_txn_line(struct mfw_port *port,
-			    const struct mfw_at_event *ev)
+			    const struct mfw_at_event *ev, bool *unsolicited)
 {
 	struct mfw_txn *txn = port->txn;
 
-	if (!txn || txn->done)
+	*unsolicited = false;
+	if (!txn || txn->done) {
+		*unsolicited = true;
 		return false;
+	}
 	if (mfw_at_is_final(ev->type)) {
 		txn->cme = ev->code;
 		if (ev->type == MFW_AT_OK) {
@@ -135,6 +163,8 @@ static bool mfw_rx_txn_line(struct mfw_port *port,
 	if (!txn->echo_seen && ev->len == txn->cmd_len &&
 	    !memcmp(ev->line, txn->cmd, ev->len)) {
 		txn->echo_seen = true;
+	} else if (!mfw_rx_answers(txn->cmd, txn->cmd_len, ev)) {
+		*unsolicited = true;
 	} else if (txn->resp && txn->resp_len + ev->len + 2 <= txn->resp_size) {
 		memcpy(txn->resp + txn->resp_len, ev->line, ev->len);
 		txn->resp_len += ev->len;
@@ -167,6 +197,7 @@ static bool mfw_rx_event(const struct mfw_at_event *ev, void *data)
 		   ev->type == MFW_AT_MATREADY;
 	bool fota = urc && ev->type != MFW_AT_MATREADY;
 	bool passthrough, completed = false, user_done = false;
+	bool unsolicited = false;
 
 	spin_lock(&port->lock);
 	port->stats.rx_lines++;
@@ -180,7 +211,7 @@ static bool mfw_rx_event(const struct mfw_at_event *ev, void *data)
 		port->user_busy = false;
 	}
 	if (ctx->driver && !urc) {
-		completed = mfw_rx_txn_line(port, ev);
+		completed = mfw_rx_txn_line(port, ev, &unsolicited);
 	} else if (!ctx->driver && mfw_at_is_final(ev->type) &&
 		   port->user_busy) {
 		port->user_busy = false;
@@ -201,7 +232,7 @@ static bool mfw_rx_event(const struct mfw_at_event *ev, void *data)
 		wake_up_interruptible_all(&port->tty->write_wait);
 
 	/* What users get of a line that n_tty has not seen. */
-	if (ctx->driver ? urc && (passthrough || !fota) :
+	if (ctx->driver ? unsolicited || (urc && (passthrough || !fota)) :
 	    ctx->lines && !(fota && !passthrough))
 		mfw_rx_inject(port, ev->line, ev->len);
 
