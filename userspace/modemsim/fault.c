@@ -170,6 +170,42 @@ struct fault *fault_offset(struct sim *sim, size_t from, size_t to)
 	return NULL;
 }
 
+/*
+ * Apply a data fault that fired at byte @at of @data (*@len bytes): drop
+ * or corrupt bytes there, or lose power or the link.  Returns false for
+ * the faults whose meaning depends on the transfer (error, cut), which the
+ * caller handles.
+ */
+bool fault_apply_data(struct sim *sim, const struct fault *f, size_t at,
+		      unsigned char *data, size_t *len)
+{
+	size_t k;
+
+	switch (f->act) {
+	case FA_DROP:
+		k = (size_t)f->arg < *len - at ? (size_t)f->arg : *len - at;
+		memmove(data + at, data + at + k, *len - at - k);
+		*len -= k;
+		return true;
+	case FA_CORRUPT:
+		for (k = at; k < *len && k < at + (size_t)f->arg; k++)
+			data[k] ^= 0x5a;
+		return true;
+	case FA_POWERLOSS:
+		sim_power_loss(sim);
+		return true;
+	case FA_DISCONNECT:
+		tp_hangup(sim);
+		sim_timer_add(sim, sim->boot_ms, sim_boot_done, 1);
+		return true;
+	case FA_ERROR:
+	case FA_CUT:
+		return false;
+	default:
+		return true;
+	}
+}
+
 struct fault *fault_upgrade(struct sim *sim, int percent)
 {
 	for (size_t i = 0; i < sim->nr_faults; i++) {

@@ -227,37 +227,14 @@ static int data_fault(struct sim *sim, size_t off, unsigned char *data,
 		      size_t *len)
 {
 	struct fault *f;
-	size_t at, k;
+	size_t at;
 
 	while ((f = fault_offset(sim, off, off + *len))) {
 		at = f->pos - off;
-		switch (f->act) {
-		case FA_ERROR:
-			*len = at;
-			return (int)f->arg;
-		case FA_CUT:
-			*len = at;
-			return -1;
-		case FA_DROP:
-			k = (size_t)f->arg < *len - at ?
-			    (size_t)f->arg : *len - at;
-			memmove(data + at, data + at + k, *len - at - k);
-			*len -= k;
-			break;
-		case FA_CORRUPT:
-			for (k = at; k < *len && k < at + (size_t)f->arg; k++)
-				data[k] ^= 0x5a;
-			break;
-		case FA_POWERLOSS:
-			sim_power_loss(sim);
-			break;
-		case FA_DISCONNECT:
-			tp_hangup(sim);
-			sim_timer_add(sim, sim->boot_ms, sim_boot_done, 1);
-			break;
-		default:
-			break;
-		}
+		if (fault_apply_data(sim, f, at, data, len))
+			continue;
+		*len = at;
+		return f->act == FA_ERROR ? (int)f->arg : -1;
 	}
 	return 0;
 }

@@ -178,38 +178,18 @@ static size_t on_data(char *buf, size_t size, size_t n, void *data)
 					       sim->p.pkg_len + len);
 
 		if (f) {
-			size_t at = f->pos - sim->p.pkg_len, k;
+			size_t at = f->pos - sim->p.pkg_len;
 
-			switch (f->act) {
-			case FA_ERROR:
+			if (f->act == FA_ERROR) {
 				rm->hard = true;
 				return 0;
-			case FA_CUT:
+			} else if (f->act == FA_CUT) {
 				/* Keep what came before the cut. */
 				keep = at;
 				rm->cut = true;
-				break;
-			case FA_DROP:
-				k = (size_t)f->arg < len - at ?
-				    (size_t)f->arg : len - at;
-				memmove(buf + at, buf + at + k, len - at - k);
-				keep = len - k;
-				break;
-			case FA_CORRUPT:
-				for (k = at; k < len && k < at + (size_t)f->arg;
-				     k++)
-					buf[k] ^= 0x5a;
-				break;
-			case FA_POWERLOSS:
-				sim_power_loss(sim);
-				break;
-			case FA_DISCONNECT:
-				tp_hangup(sim);
-				sim_timer_add(sim, sim->boot_ms,
-					      sim_boot_done, 1);
-				break;
-			default:
-				break;
+			} else {
+				fault_apply_data(sim, f, at,
+						 (unsigned char *)buf, &keep);
 			}
 		}
 	}

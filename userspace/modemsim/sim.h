@@ -89,6 +89,8 @@ int fault_parse(struct sim *sim, const char *spec);
 int fault_load(struct sim *sim, const char *file);
 struct fault *fault_cmd(struct sim *sim, const char *name);
 struct fault *fault_offset(struct sim *sim, size_t from, size_t to);
+bool fault_apply_data(struct sim *sim, const struct fault *f, size_t at,
+		      unsigned char *data, size_t *len);
 struct fault *fault_upgrade(struct sim *sim, int percent);
 
 /* --- state.c: what survives a power cycle ---------------------------- */
