@@ -61,24 +61,31 @@ static void mfw_chan_release(struct mfw_port *port)
 	wake_up_interruptible_all(&port->tty->write_wait);
 }
 
-/* Write all of @buf to the tty driver, waiting for room as needed. */
+/*
+ * Write all of @buf to the tty driver, waiting for room as needed.  Once
+ * the first byte is out the rest follows even if the port is being
+ * detached, so the module never keeps half a command that a later user
+ * command would complete.
+ */
 static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
 			 unsigned int timeout_ms)
 {
 	struct tty_struct *tty = port->tty;
 	unsigned long end = jiffies + msecs_to_jiffies(timeout_ms);
+	bool started = false;
 
 	while (len) {
 		long left = end - jiffies;
 		int n;
 
-		if (READ_ONCE(port->dead))
+		if (!started && READ_ONCE(port->dead))
 			return -ENODEV;
 		if (left <= 0)
 			return -ETIMEDOUT;
 		n = tty->ops->write(tty, buf, len);
 		if (n < 0)
 			return n;
+		started |= n > 0;
 		buf += n;
 		len -= n;
 		if (!len)
@@ -90,6 +97,9 @@ static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
 						   left);
 		if (left < 0)
 			return -EINTR;
+		/* A dead port whose driver takes nothing more: give up. */
+		if (READ_ONCE(port->dead) && !tty_write_room(tty))
+			return -ENODEV;
 	}
 	return 0;
 }
@@ -124,6 +134,7 @@ int mfw_chan_command(struct mfw_port *port, const char *cmd, char *resp,
 		.cme = -1,
 	};
 	bool acquired = false;
+	u8 *line;
 	long left;
 	int ret;
 
@@ -152,9 +163,16 @@ int mfw_chan_command(struct mfw_port *port, const char *cmd, char *resp,
 	port->stats.driver_commands++;
 	spin_unlock(&port->lock);
 
-	ret = mfw_chan_send(port, cmd, txn.cmd_len, timeout_ms);
-	if (!ret)
-		ret = mfw_chan_send(port, "\r", 1, timeout_ms);
+	/* The command and its CR leave in one write. */
+	line = kmalloc(txn.cmd_len + 1, GFP_KERNEL);
+	if (!line) {
+		ret = -ENOMEM;
+		goto out_release;
+	}
+	memcpy(line, cmd, txn.cmd_len);
+	line[txn.cmd_len] = '\r';
+	ret = mfw_chan_send(port, line, txn.cmd_len + 1, timeout_ms);
+	kfree(line);
 	if (ret)
 		goto out_release;
 
