@@ -109,6 +109,17 @@ static void mfw_rx_urc(struct mfw_port *port, const struct mfw_at_event *ev)
 }
 
 /*
+ * The driver's command has its result: wake it and free the channel, so
+ * the bytes after this line go to users.  Caller holds the lock.
+ */
+static void mfw_rx_txn_end(struct mfw_port *port, struct mfw_txn *txn)
+{
+	WRITE_ONCE(txn->done, true);
+	port->owner = MFW_OWNER_NONE;
+	port->txn = NULL;
+}
+
+/*
  * Whether an information line answers the command @cmd: a "+NAME:" line
  * answers only "AT+NAME..."; anything else ("+CEREG: 1" while the driver
  * asked AT+CGMR) is unsolicited and belongs to users.
@@ -154,10 +165,7 @@ static bool mfw_rx_txn_line(struct mfw_port *port,
 			if (ev->code > 0)
 				port->last_error = ev->code;
 		}
-		WRITE_ONCE(txn->done, true);
-		/* The channel is free from here; later bytes go to users. */
-		port->owner = MFW_OWNER_NONE;
-		port->txn = NULL;
+		mfw_rx_txn_end(port, txn);
 		return true;
 	}
 	if (!txn->echo_seen && ev->len == txn->cmd_len &&
@@ -182,9 +190,7 @@ static bool mfw_rx_txn_abort(struct mfw_port *port)
 	if (!txn || txn->done)
 		return false;
 	txn->result = -EAGAIN;
-	WRITE_ONCE(txn->done, true);
-	port->owner = MFW_OWNER_NONE;
-	port->txn = NULL;
+	mfw_rx_txn_end(port, txn);
 	return true;
 }
 

@@ -234,19 +234,7 @@ class Sim:
         """Send a command, return (lines, final); echo lines are dropped."""
         self.lines = []
         self.send(command + "\r")
-        got = []
-        end = time.time() + timeout
-        while True:
-            while self.lines:
-                line = self.lines.pop(0)
-                if FINAL.match(line):
-                    return got, line
-                if line.startswith(command) or line == command:
-                    continue
-                got.append(line)
-            if time.time() > end:
-                raise Fail("no final result for %r (got %r)" % (command, got))
-            self._fill(min(0.1, end - time.time()))
+        return self.cmd_wait_final(timeout, echo=command)
 
     def ok(self, command, timeout=5):
         lines, final = self.cmd(command, timeout)
@@ -274,7 +262,8 @@ class Sim:
         lines, final = self.cmd_wait_final()
         eq(final, expect, "transparent write")
 
-    def cmd_wait_final(self, timeout=5):
+    def cmd_wait_final(self, timeout=5, echo=None):
+        """Lines up to the final result; with @echo, its echo is dropped."""
         got = []
         end = time.time() + timeout
         while True:
@@ -282,9 +271,11 @@ class Sim:
                 line = self.lines.pop(0)
                 if FINAL.match(line):
                     return got, line
+                if echo is not None and line.startswith(echo):
+                    continue
                 got.append(line)
             if time.time() > end:
-                raise Fail("no final result (got %r)" % got)
+                raise Fail("no final result for %r (got %r)" % (echo, got))
             self._fill(min(0.1, end - time.time()))
 
     def hex_write(self, data, offset=0, quoted=True, chunk=512):

@@ -43,6 +43,19 @@ void at_ok(struct sim *sim)
 	at_done(sim);
 }
 
+/*
+ * For commands that only execute: answer the test form with OK and any
+ * other form with ERROR.  Returns true when the caller should execute.
+ */
+bool at_exec_form(struct sim *sim, char form)
+{
+	if (form == 't')
+		at_ok(sim);
+	else if (form != 'e')
+		at_error(sim);
+	return form == 'e';
+}
+
 void at_error(struct sim *sim)
 {
 	at_line(sim, "ERROR");

@@ -575,14 +575,8 @@ void fota_erase(struct sim *sim, const char *args, char form)
 		at_error(sim);
 		return;
 	}
-	if (form == 't') {
-		at_ok(sim);
+	if (!at_exec_form(sim, form))
 		return;
-	}
-	if (form != 'e') {
-		at_error(sim);
-		return;
-	}
 	remote_abort(sim);
 	state_pkg_reset(sim);
 	sim->p.dl_state = DL_IDLE;

@@ -177,6 +177,7 @@ void at_line(struct sim *sim, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void at_ok(struct sim *sim);
 void at_error(struct sim *sim);
+bool at_exec_form(struct sim *sim, char form);
 void at_cme(struct sim *sim, int code);
 void at_done(struct sim *sim);	/* the running command finished */
 

@@ -118,14 +118,8 @@ void upgrade_cmd(struct sim *sim, const char *args, char form)
 	bool bad;
 
 	(void)args;
-	if (form == 't') {
-		at_ok(sim);
+	if (!at_exec_form(sim, form))
 		return;
-	}
-	if (form != 'e') {
-		at_error(sim);
-		return;
-	}
 	if (remote_active(sim)) {
 		at_cme(sim, MFW_CME_UPGRADE);
 		return;
