@@ -122,6 +122,7 @@ struct mfw_stats {
  * @firmware: firmware version from AT+CGMR, NUL-terminated
  * @caps: capability row of the module, NULL while unknown
  * @urc_passthrough: FOTA URCs reach user readers of the tty too
+ * @fota: AT+MFWCFG values set through this port, under @lock
  * @stats: counters
  * @events: state changes waiting to be sent as uevents
  * @uevent_state: the state the change uevent being sent announces;
@@ -164,6 +165,7 @@ struct mfw_port {
 	char firmware[MFW_IDENT_MAX];
 	const struct mfw_model *caps;
 	bool urc_passthrough;
+	struct mfw_fota fota;
 	struct mfw_stats stats;
 
 	DECLARE_KFIFO(events, u8, MFW_EVENT_FIFO);
