@@ -11,6 +11,7 @@
 #define _MFW_H
 
 #include <linux/cdev.h>
+#include <linux/firmware.h>
 #include <linux/device.h>
 #include <linux/kfifo.h>
 #include <linux/mutex.h>
@@ -23,7 +24,10 @@
 #include <uapi/linux/mfw.h>
 
 #include "mfw_at.h"
+#include "mfw_chan.h"
+#include "mfw_fota.h"
 #include "mfw_models.h"
+#include "mfw_xfer.h"
 
 /* Longest model and firmware strings kept from ATI / AT+CGMR. */
 #define MFW_IDENT_MAX		64
@@ -41,31 +45,6 @@ enum mfw_owner {
 };
 
 /**
- * struct mfw_txn - one command the driver sends and the answer it collects
- * @cmd: the command, without the terminating CR
- * @cmd_len: length of @cmd
- * @resp: buffer for the information lines of the answer, one per line,
- *	each terminated by '\n'; may be NULL
- * @resp_size: size of @resp
- * @resp_len: bytes used in @resp
- * @echo_seen: the module's echo of @cmd has been swallowed
- * @done: a final result arrived
- * @result: 0 for OK, -EIO for ERROR, -EREMOTEIO for a +CME/CMS/CIS error
- * @cme: the error code of a +CME ERROR, or -1
- */
-struct mfw_txn {
-	const char *cmd;
-	size_t cmd_len;
-	char *resp;
-	size_t resp_size;
-	size_t resp_len;
-	bool echo_seen;
-	bool done;
-	int result;
-	int cme;
-};
-
-/**
  * struct mfw_stats - counters shown under statistics/
  * @rx_bytes: bytes received from the module
  * @rx_lines: lines received
@@ -75,6 +54,8 @@ struct mfw_txn {
  * @driver_timeouts: driver commands that got no final result in time
  * @user_waits: user writes that had to wait for a driver command
  * @urcs_dropped: URC bytes /dev/mfwN readers lost to a full buffer
+ * @mem_peak: most bytes the port had allocated at once (its structure,
+ *	hash states and write buffers)
  */
 struct mfw_stats {
 	unsigned long rx_bytes;
@@ -85,6 +66,7 @@ struct mfw_stats {
 	unsigned long driver_timeouts;
 	unsigned long user_waits;
 	unsigned long urcs_dropped;
+	unsigned long mem_peak;
 };
 
 /**
@@ -131,6 +113,8 @@ struct mfw_stats {
  * @ident_work: asks the module for its model and firmware
  * @urcs: captured FOTA and boot URCs for /dev/mfwN readers, '\n'-separated
  * @read_wq: readers of /dev/mfwN
+ * @xfer: the package being written (mfw_xfer.c)
+ * @fwl: the firmware-upload front end, when the kernel has one
  */
 struct mfw_port {
 	struct device dev;
@@ -174,6 +158,8 @@ struct mfw_port {
 	struct work_struct ident_work;
 	DECLARE_KFIFO(urcs, char, MFW_URC_FIFO);
 	wait_queue_head_t read_wq;
+	struct mfw_xfer xfer;
+	struct fw_upload *fwl;
 };
 
 #define to_mfw_port(d) container_of(d, struct mfw_port, dev)
@@ -188,13 +174,12 @@ const char *mfw_state_name(enum mfw_state state);
 int mfw_core_init(void);
 void mfw_core_exit(void);
 
-/* mfw_chan.c */
-int mfw_chan_command(struct mfw_port *port, const char *cmd, char *resp,
-		     size_t resp_size, unsigned int timeout_ms);
-int mfw_chan_user_enter(struct mfw_port *port, struct file *file,
-			const u8 *buf, size_t len);
-void mfw_chan_user_leave(struct mfw_port *port);
-bool mfw_chan_driver_owns(struct mfw_port *port);
+/* mfw_cdev.c */
+extern const struct file_operations mfw_cdev_fops;
+
+/* mfw_fwul.c */
+int mfw_fwul_register(struct mfw_port *port);
+void mfw_fwul_unregister(struct mfw_port *port);
 
 /* mfw_rx.c */
 size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count);

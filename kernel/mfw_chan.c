@@ -17,6 +17,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/jiffies.h>
+#include <linux/minmax.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -104,6 +105,116 @@ static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
 	return 0;
 }
 
+/*
+ * Take the command mutex, the port (rwsem read) and the channel for @txn,
+ * waiting for a user command in flight to finish.  On success all three
+ * are held; mfw_chan_unlock() drops the first two.
+ */
+static int mfw_chan_lock(struct mfw_port *port, struct mfw_txn *txn)
+{
+	bool acquired = false;
+	long left;
+
+	if (mutex_lock_killable(&port->cmd_mutex))
+		return -EINTR;
+	down_read(&port->rwsem);
+	if (port->dead)
+		goto err_dead;
+
+	left = wait_event_killable_timeout(port->wq,
+					   mfw_chan_acquire_or_dead(port, txn,
+								    &acquired),
+					   msecs_to_jiffies(mfw_user_timeout_ms));
+	if (!acquired && left == 0)
+		acquired = mfw_chan_try_acquire(port, txn, true);
+	if (acquired) {
+		spin_lock(&port->lock);
+		port->stats.driver_commands++;
+		spin_unlock(&port->lock);
+		return 0;
+	}
+	up_read(&port->rwsem);
+	mutex_unlock(&port->cmd_mutex);
+	return left < 0 ? -EINTR : port->dead ? -ENODEV : -EBUSY;
+
+err_dead:
+	up_read(&port->rwsem);
+	mutex_unlock(&port->cmd_mutex);
+	return -ENODEV;
+}
+
+static void mfw_chan_unlock(struct mfw_port *port)
+{
+	up_read(&port->rwsem);
+	mutex_unlock(&port->cmd_mutex);
+}
+
+/* Send @txn's command and its CR in one write. */
+static int mfw_chan_send_cmd(struct mfw_port *port, struct mfw_txn *txn,
+			     unsigned int timeout_ms)
+{
+	u8 *line;
+	int ret;
+
+	line = kmalloc(txn->cmd_len + 1, GFP_KERNEL);
+	if (!line)
+		return -ENOMEM;
+	memcpy(line, txn->cmd, txn->cmd_len);
+	line[txn->cmd_len] = '\r';
+	ret = mfw_chan_send(port, line, txn->cmd_len + 1, timeout_ms);
+	kfree_sensitive(line);
+	return ret;
+}
+
+/*
+ * Wait until @txn has its final result (or, with @prompt, the transparent
+ * prompt), the port dies or @timeout_ms pass.  Returns the result, 1 for
+ * the prompt, or -ENODEV, -EINTR, -ETIMEDOUT.
+ */
+static int mfw_chan_wait(struct mfw_port *port, struct mfw_txn *txn,
+			 bool prompt, unsigned int timeout_ms)
+{
+	long left;
+	int ret;
+
+	left = wait_event_killable_timeout(port->wq,
+					   READ_ONCE(txn->done) ||
+					   (prompt && READ_ONCE(txn->prompt)) ||
+					   READ_ONCE(port->dead),
+					   msecs_to_jiffies(timeout_ms));
+	spin_lock(&port->lock);
+	if (txn->done) {
+		ret = txn->result;
+	} else if (prompt && txn->prompt) {
+		ret = 1;
+	} else if (port->dead) {
+		ret = -ENODEV;
+	} else if (left < 0) {
+		ret = -EINTR;
+	} else {
+		port->stats.driver_timeouts++;
+		ret = -ETIMEDOUT;
+	}
+	spin_unlock(&port->lock);
+	if (ret == -ETIMEDOUT)
+		dev_warn(&port->dev, "%.*s: no answer within %u ms\n",
+			 (int)min_t(size_t, txn->cmd_len, 40), txn->cmd,
+			 timeout_ms);
+	return ret;
+}
+
+/* Give the channel up unless the receive path already ended @txn. */
+static void mfw_chan_release_txn(struct mfw_port *port, struct mfw_txn *txn)
+{
+	bool ours;
+
+	spin_lock(&port->lock);
+	ours = port->txn == txn;
+	spin_unlock(&port->lock);
+	if (ours)
+		mfw_chan_release(port);
+}
+
 /**
  * mfw_chan_command() - send one AT command and wait for its final result
  * @port: the port
@@ -133,74 +244,110 @@ int mfw_chan_command(struct mfw_port *port, const char *cmd, char *resp,
 		.resp_size = resp_size,
 		.cme = -1,
 	};
-	bool acquired = false;
-	u8 *line;
-	long left;
 	int ret;
 
 	if (resp && resp_size)
 		resp[0] = '\0';
-	if (mutex_lock_killable(&port->cmd_mutex))
-		return -EINTR;
-	down_read(&port->rwsem);
-	if (port->dead) {
-		ret = -ENODEV;
-		goto out_unlock;
-	}
-
-	left = wait_event_killable_timeout(port->wq,
-					   mfw_chan_acquire_or_dead(port, &txn,
-								    &acquired),
-					   msecs_to_jiffies(mfw_user_timeout_ms));
-	if (!acquired && left == 0)
-		acquired = mfw_chan_try_acquire(port, &txn, true);
-	if (!acquired) {
-		ret = left < 0 ? -EINTR : port->dead ? -ENODEV : -EBUSY;
-		goto out_unlock;
-	}
-
-	spin_lock(&port->lock);
-	port->stats.driver_commands++;
-	spin_unlock(&port->lock);
-
-	/* The command and its CR leave in one write. */
-	line = kmalloc(txn.cmd_len + 1, GFP_KERNEL);
-	if (!line) {
-		ret = -ENOMEM;
-		goto out_release;
-	}
-	memcpy(line, cmd, txn.cmd_len);
-	line[txn.cmd_len] = '\r';
-	ret = mfw_chan_send(port, line, txn.cmd_len + 1, timeout_ms);
-	kfree(line);
+	ret = mfw_chan_lock(port, &txn);
 	if (ret)
-		goto out_release;
+		return ret;
+	ret = mfw_chan_send_cmd(port, &txn, timeout_ms);
+	if (!ret)
+		ret = mfw_chan_wait(port, &txn, false, timeout_ms);
+	mfw_chan_release_txn(port, &txn);
+	mfw_chan_unlock(port);
+	return ret;
+}
 
-	left = wait_event_killable_timeout(port->wq,
-					   READ_ONCE(txn.done) ||
-					   READ_ONCE(port->dead),
-					   msecs_to_jiffies(timeout_ms));
+/**
+ * mfw_chan_raw_start() - open a transparent write
+ * @port: the port
+ * @txn: the AT+MFWDLOAD=<offset>,<len> command, zero-initialised but for
+ *	@txn->cmd and @txn->cmd_len; it must live until mfw_chan_raw_end()
+ * @timeout_ms: how long the module may take to prompt
+ *
+ * Sends the command and waits for the module's "> " prompt.  On success
+ * the driver keeps the channel (user writes wait) after this returns,
+ * across system calls, until the module's final result or
+ * mfw_chan_raw_end(); no lock is held meanwhile.
+ *
+ * Return: 0 at the prompt; otherwise the command's result as for
+ * mfw_chan_command() (the channel is then free again).
+ */
+int mfw_chan_raw_start(struct mfw_port *port, struct mfw_txn *txn,
+		       unsigned int timeout_ms)
+{
+	int ret;
+
+	txn->cme = -1;
+	txn->raw = true;
+	ret = mfw_chan_lock(port, txn);
+	if (ret)
+		return ret;
+	/* Before the command leaves, so the prompt cannot come first. */
+	mfw_at_expect_prompt(&port->parser, true);
+	ret = mfw_chan_send_cmd(port, txn, timeout_ms);
+	if (!ret)
+		ret = mfw_chan_wait(port, txn, true, timeout_ms);
+	if (ret == 1)
+		ret = 0;
+	else
+		mfw_chan_release_txn(port, txn);
+	mfw_chan_unlock(port);
+	return ret;
+}
+
+/**
+ * mfw_chan_raw_send() - send package bytes after the prompt
+ * @port: the port
+ * @txn: the transfer opened by mfw_chan_raw_start()
+ * @buf: the bytes
+ * @len: their number
+ * @timeout_ms: how long the tty may take to accept them
+ *
+ * Stops before sending anything once the module has ended the transfer
+ * (a write error): the rest would be read as commands.
+ *
+ * Return: 0, the module's result when it ended the transfer early, or
+ * -ENODEV, -ETIMEDOUT, -EINTR.
+ */
+int mfw_chan_raw_send(struct mfw_port *port, struct mfw_txn *txn,
+		      const u8 *buf, size_t len, unsigned int timeout_ms)
+{
+	int ret;
+
+	down_read(&port->rwsem);
 	spin_lock(&port->lock);
-	if (txn.done) {
-		ret = txn.result;
-	} else if (port->dead) {
+	if (port->dead)
 		ret = -ENODEV;
-	} else if (left < 0) {
-		ret = -EINTR;
-	} else {
-		port->stats.driver_timeouts++;
-		ret = -ETIMEDOUT;
-	}
+	else if (txn->done)
+		ret = txn->result ? txn->result : -EIO;
+	else
+		ret = 0;
 	spin_unlock(&port->lock);
-	if (ret == -ETIMEDOUT)
-		dev_warn(&port->dev, "%s: no answer within %u ms\n", cmd,
-			 timeout_ms);
-
-out_release:
-	mfw_chan_release(port);
-out_unlock:
+	if (!ret)
+		ret = mfw_chan_send(port, buf, len, timeout_ms);
 	up_read(&port->rwsem);
-	mutex_unlock(&port->cmd_mutex);
+	return ret;
+}
+
+/**
+ * mfw_chan_raw_end() - wait for the module's answer to a transparent write
+ * @port: the port
+ * @txn: the transfer opened by mfw_chan_raw_start()
+ * @timeout_ms: how long the module may take to answer
+ *
+ * Called once every byte was sent, or to abandon a transfer: the channel
+ * is free again when this returns.
+ *
+ * Return: the module's result, or -ENODEV, -ETIMEDOUT, -EINTR.
+ */
+int mfw_chan_raw_end(struct mfw_port *port, struct mfw_txn *txn,
+		     unsigned int timeout_ms)
+{
+	int ret = mfw_chan_wait(port, txn, false, timeout_ms);
+
+	mfw_chan_release_txn(port, txn);
 	return ret;
 }
 

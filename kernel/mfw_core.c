@@ -163,100 +163,6 @@ static void mfw_ident_work(struct work_struct *work)
 		dev_warn(&port->dev, "cannot identify the module: %d\n", ret);
 }
 
-static int mfw_cdev_open(struct inode *inode, struct file *file)
-{
-	struct mfw_port *port = container_of(inode->i_cdev, struct mfw_port,
-					     cdev);
-	int ret = 0;
-
-	get_device(&port->dev);
-	down_read(&port->rwsem);
-	if (port->dead)
-		ret = -ENODEV;
-	else if (atomic_cmpxchg(&port->opened, 0, 1))
-		ret = -EBUSY;
-	up_read(&port->rwsem);
-	if (ret) {
-		put_device(&port->dev);
-		return ret;
-	}
-	file->private_data = port;
-	return 0;
-}
-
-static int mfw_cdev_release(struct inode *inode, struct file *file)
-{
-	struct mfw_port *port = file->private_data;
-
-	atomic_set(&port->opened, 0);
-	put_device(&port->dev);
-	return 0;
-}
-
-/*
- * Reading /dev/mfwN gives the FOTA and boot URCs the driver captured, one per line,
- * whether or not they were also passed to the tty's readers.
- */
-static ssize_t mfw_cdev_read(struct file *file, char __user *buf,
-			     size_t count, loff_t *pos)
-{
-	struct mfw_port *port = file->private_data;
-	unsigned int copied = 0;
-	int ret;
-
-	down_read(&port->rwsem);
-	for (;;) {
-		if (port->dead) {
-			ret = -ENODEV;
-			break;
-		}
-		if (!kfifo_is_empty(&port->urcs)) {
-			ret = kfifo_to_user(&port->urcs, buf, count, &copied);
-			break;
-		}
-		if (file->f_flags & O_NONBLOCK) {
-			ret = -EAGAIN;
-			break;
-		}
-		up_read(&port->rwsem);
-		ret = wait_event_interruptible(port->read_wq,
-					       READ_ONCE(port->dead) ||
-					       !kfifo_is_empty(&port->urcs));
-		down_read(&port->rwsem);
-		if (ret)
-			break;
-	}
-	up_read(&port->rwsem);
-	/* Not "ret ? ret : copied": that would make -errno unsigned. */
-	if (ret)
-		return ret;
-	return copied;
-}
-
-static __poll_t mfw_cdev_poll(struct file *file, poll_table *wait)
-{
-	struct mfw_port *port = file->private_data;
-	__poll_t mask = 0;
-
-	poll_wait(file, &port->read_wq, wait);
-	down_read(&port->rwsem);
-	if (port->dead)
-		mask = EPOLLHUP | EPOLLERR;
-	else if (!kfifo_is_empty(&port->urcs))
-		mask = EPOLLIN | EPOLLRDNORM;
-	up_read(&port->rwsem);
-	return mask;
-}
-
-static const struct file_operations mfw_cdev_fops = {
-	.owner		= THIS_MODULE,
-	.open		= mfw_cdev_open,
-	.release	= mfw_cdev_release,
-	.read		= mfw_cdev_read,
-	.poll		= mfw_cdev_poll,
-	.llseek		= noop_llseek,
-};
-
 /*
  * Every uevent of a port carries MFW_STATE: the current state for add,
  * the announced one for the change events the event work sends.
@@ -280,6 +186,7 @@ static void mfw_port_release(struct device *dev)
 {
 	struct mfw_port *port = to_mfw_port(dev);
 
+	mfw_xfer_destroy(port);
 	tty_kref_put(port->tty);
 	ida_free(&mfw_minors, MINOR(dev->devt));
 	kfree(port);
@@ -320,6 +227,13 @@ struct mfw_port *mfw_port_create(struct tty_struct *tty)
 	INIT_WORK(&port->event_work, mfw_event_work);
 	INIT_WORK(&port->ident_work, mfw_ident_work);
 	mfw_at_init(&port->parser);
+	ret = mfw_xfer_init(port);
+	if (ret) {
+		tty_kref_put(port->tty);
+		ida_free(&mfw_minors, minor);
+		kfree(port);
+		return ERR_PTR(ret);
+	}
 	port->percent = -1;
 	port->urc_passthrough = true;
 	port->state = MFW_STATE_IDLE;
@@ -340,6 +254,11 @@ struct mfw_port *mfw_port_create(struct tty_struct *tty)
 	if (ret)
 		goto err_put;
 
+	ret = mfw_fwul_register(port);
+	if (ret)
+		/* /dev/mfwN still works; only the front end is missing. */
+		dev_warn(&port->dev, "no firmware-upload interface: %d\n",
+			 ret);
 	return port;
 
 err_put:
@@ -392,6 +311,8 @@ void mfw_port_disconnect(struct mfw_port *port)
 	up_write(&port->rwsem);
 
 	cancel_work_sync(&port->ident_work);
+	/* Dead: an upload in progress fails at once, and is waited for. */
+	mfw_fwul_unregister(port);
 	/* Queued state changes still go out, before the device goes. */
 	flush_work(&port->event_work);
 	cdev_device_del(&port->cdev, &port->dev);

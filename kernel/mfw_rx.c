@@ -140,16 +140,32 @@ static bool mfw_rx_answers(const char *cmd, size_t cmd_len,
 }
 
 /*
+ * Whether @ev is the module's echo of the command.  A hex write's echo
+ * is longer than a line the framer keeps: its start must match.
+ */
+static bool mfw_rx_is_echo(const struct mfw_txn *txn,
+			   const struct mfw_at_event *ev)
+{
+	if (ev->truncated)
+		return ev->len <= txn->cmd_len &&
+		       !memcmp(ev->line, txn->cmd, ev->len);
+	return ev->len == txn->cmd_len && !memcmp(ev->line, txn->cmd, ev->len);
+}
+
+/*
  * A line while the driver's command owns the channel.  Caller holds the
  * lock.  Returns true when it completed the command; *@unsolicited tells
- * that the line is not the driver's and goes to users.
+ * that the line is not the driver's and goes to users, *@prompted that it
+ * was the prompt a transparent write waits for.
  */
 static bool mfw_rx_txn_line(struct mfw_port *port,
-			    const struct mfw_at_event *ev, bool *unsolicited)
+			    const struct mfw_at_event *ev, bool *unsolicited,
+			    bool *prompted)
 {
 	struct mfw_txn *txn = port->txn;
 
 	*unsolicited = false;
+	*prompted = false;
 	if (!txn || txn->done) {
 		*unsolicited = true;
 		return false;
@@ -168,8 +184,17 @@ static bool mfw_rx_txn_line(struct mfw_port *port,
 		mfw_rx_txn_end(port, txn);
 		return true;
 	}
-	if (!txn->echo_seen && ev->len == txn->cmd_len &&
-	    !memcmp(ev->line, txn->cmd, ev->len)) {
+	if (ev->type == MFW_AT_PROMPT) {
+		/* Only a transparent write asked for it; raw bytes follow. */
+		if (txn->raw && !txn->prompt) {
+			txn->prompt = true;
+			*prompted = true;
+			return false;
+		}
+		*unsolicited = true;
+		return false;
+	}
+	if (!txn->echo_seen && mfw_rx_is_echo(txn, ev)) {
 		txn->echo_seen = true;
 	} else if (!mfw_rx_answers(txn->cmd, txn->cmd_len, ev)) {
 		*unsolicited = true;
@@ -203,7 +228,7 @@ static bool mfw_rx_event(const struct mfw_at_event *ev, void *data)
 		   ev->type == MFW_AT_MATREADY;
 	bool fota = urc && ev->type != MFW_AT_MATREADY;
 	bool passthrough, completed = false, user_done = false;
-	bool unsolicited = false;
+	bool unsolicited = false, prompted = false;
 
 	spin_lock(&port->lock);
 	port->stats.rx_lines++;
@@ -217,7 +242,8 @@ static bool mfw_rx_event(const struct mfw_at_event *ev, void *data)
 		port->user_busy = false;
 	}
 	if (ctx->driver && !urc) {
-		completed = mfw_rx_txn_line(port, ev, &unsolicited);
+		completed = mfw_rx_txn_line(port, ev, &unsolicited,
+					    &prompted);
 	} else if (!ctx->driver && mfw_at_is_final(ev->type) &&
 		   port->user_busy) {
 		port->user_busy = false;
@@ -232,7 +258,7 @@ static bool mfw_rx_event(const struct mfw_at_event *ev, void *data)
 		sysfs_notify(&port->dev.kobj, NULL, "progress");
 		sysfs_notify(&port->dev.kobj, NULL, "percent");
 	}
-	if (completed || user_done)
+	if (completed || user_done || prompted)
 		wake_up_all(&port->wq);
 	if (completed)
 		wake_up_interruptible_all(&port->tty->write_wait);

@@ -176,6 +176,155 @@ static ssize_t identify_store(struct device *dev,
 }
 static DEVICE_ATTR_WO(identify);
 
+/* The family's ways in, e.g. "transparent remote special". */
+static ssize_t paths_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	static const char * const names[] = {
+		"hex", "transparent", "remote", "special",
+	};
+	struct mfw_port *port = to_mfw_port(dev);
+	const struct mfw_model *caps;
+	ssize_t len = 0;
+	size_t i;
+
+	spin_lock(&port->lock);
+	caps = port->caps;
+	spin_unlock(&port->lock);
+	if (!caps)
+		return sysfs_emit(buf, "unknown\n");
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (caps->paths & (1u << i))
+			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
+					     names[i]);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+static DEVICE_ATTR_RO(paths);
+
+/* Size declared for the package being, or about to be, written. */
+static ssize_t image_size_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct mfw_port *port = to_mfw_port(dev);
+	u64 size;
+
+	spin_lock(&port->lock);
+	size = port->xfer.next_size;
+	spin_unlock(&port->lock);
+	return sysfs_emit(buf, "%llu\n", size);
+}
+
+static ssize_t image_size_store(struct device *dev,
+				struct device_attribute *attr,
+				const char *buf, size_t count)
+{
+	u64 size;
+	int ret;
+
+	ret = kstrtou64(buf, 10, &size);
+	if (ret)
+		return ret;
+	ret = mfw_xfer_declare(to_mfw_port(dev), size);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(image_size);
+
+/* Bytes of the package the module acknowledged: where a write resumes. */
+static ssize_t offset_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct mfw_port *port = to_mfw_port(dev);
+	u64 pos;
+
+	spin_lock(&port->lock);
+	pos = port->xfer.pub_pos;
+	spin_unlock(&port->lock);
+	return sysfs_emit(buf, "%llu\n", pos);
+}
+static DEVICE_ATTR_RO(offset);
+
+static ssize_t check_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	static const char * const names[] = {
+		[MFW_CHECK_NONE]	= "unchecked",
+		[MFW_CHECK_MATCH]	= "match",
+		[MFW_CHECK_MISMATCH]	= "mismatch",
+	};
+	struct mfw_port *port = to_mfw_port(dev);
+	enum mfw_check check;
+
+	spin_lock(&port->lock);
+	check = port->xfer.check;
+	spin_unlock(&port->lock);
+	return sysfs_emit(buf, "%s\n", names[check]);
+}
+static DEVICE_ATTR_RO(check);
+
+static struct attribute *mfw_xfer_attrs[] = {
+	&dev_attr_paths.attr,
+	&dev_attr_image_size.attr,
+	&dev_attr_offset.attr,
+	&dev_attr_check.attr,
+	NULL
+};
+
+const struct attribute_group mfw_xfer_group = {
+	.attrs = mfw_xfer_attrs,
+};
+
+/* One digest of what the port wrote, by enum mfw_digest. */
+struct mfw_digest_attr {
+	struct device_attribute attr;
+	enum mfw_digest which;
+	size_t len;
+};
+
+static ssize_t mfw_digest_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct mfw_digest_attr *da = container_of(attr, struct mfw_digest_attr,
+						  attr);
+	struct mfw_port *port = to_mfw_port(dev);
+	u8 digest[MFW_DIGEST_MAX];
+	bool valid;
+
+	spin_lock(&port->lock);
+	valid = port->xfer.digest_valid && port->xfer.tfm[da->which];
+	memcpy(digest, port->xfer.digest[da->which], sizeof(digest));
+	spin_unlock(&port->lock);
+	if (!valid)
+		return sysfs_emit(buf, "\n");
+	return sysfs_emit(buf, "%*phN\n", (int)da->len, digest);
+}
+
+#define MFW_DIGEST(_name, _which, _len) {				\
+	.attr = {							\
+		.attr = { .name = _name, .mode = 0444 },		\
+		.show = mfw_digest_show,				\
+	},								\
+	.which = _which,						\
+	.len = _len,							\
+}
+
+static struct mfw_digest_attr mfw_digest_attrs[] = {
+	MFW_DIGEST("md5", MFW_DIGEST_MD5, 16),
+	MFW_DIGEST("sha1", MFW_DIGEST_SHA1, 20),
+	MFW_DIGEST("sha256", MFW_DIGEST_SHA256, 32),
+};
+
+static struct attribute *mfw_digest_attr_list[] = {
+	&mfw_digest_attrs[0].attr.attr,
+	&mfw_digest_attrs[1].attr.attr,
+	&mfw_digest_attrs[2].attr.attr,
+	NULL
+};
+
+const struct attribute_group mfw_digest_group = {
+	.name = "digest",
+	.attrs = mfw_digest_attr_list,
+};
+
 static struct attribute *mfw_attrs[] = {
 	&dev_attr_identify.attr,
 	&dev_attr_tty.attr,
@@ -232,6 +381,7 @@ static struct mfw_stat_attr mfw_stat_attrs[] = {
 	MFW_STAT(driver_timeouts),
 	MFW_STAT(user_waits),
 	MFW_STAT(urcs_dropped),
+	MFW_STAT(mem_peak),
 };
 
 static struct attribute *mfw_stats_attrs[] = {
@@ -243,6 +393,7 @@ static struct attribute *mfw_stats_attrs[] = {
 	&mfw_stat_attrs[5].attr.attr,
 	&mfw_stat_attrs[6].attr.attr,
 	&mfw_stat_attrs[7].attr.attr,
+	&mfw_stat_attrs[8].attr.attr,
 	NULL
 };
 
@@ -254,5 +405,8 @@ static const struct attribute_group mfw_stats_group = {
 const struct attribute_group *mfw_groups[] = {
 	&mfw_group,
 	&mfw_stats_group,
+	&mfw_fota_group,
+	&mfw_xfer_group,
+	&mfw_digest_group,
 	NULL
 };

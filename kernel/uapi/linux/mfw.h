@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
  * mfw - userspace interface of the OneMO firmware-upgrade line discipline.
+ *
+ * The sysfs attributes of /sys/class/mfw/mfwN are described in
+ * Documentation/ABI/testing/sysfs-class-mfw; this header holds what a
+ * program needs in C: the state names' order and the ioctls of /dev/mfwN.
  */
 #ifndef _UAPI_LINUX_MFW_H
 #define _UAPI_LINUX_MFW_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
 
 /*
  * States of a port, as /sys/class/mfw/mfwN/state names them and as the
@@ -18,5 +25,22 @@ enum mfw_state {
 	MFW_STATE_ERROR,	/* the last operation failed; see last_error */
 	MFW_STATE_NR
 };
+
+#define MFW_IOC_MAGIC		0xB8
+
+/*
+ * MFW_IOC_SET_SIZE: declare the size in bytes of the package about to be
+ * written through this file, before the first write().  Families with the
+ * transparent path then stream the package instead of buffering it until
+ * close().  Fails with -EBUSY once a write has started, -EINVAL for 0 and
+ * -EFBIG for a size the module's protocol cannot carry.
+ */
+#define MFW_IOC_SET_SIZE	_IOW(MFW_IOC_MAGIC, 0x01, __u64)
+
+/*
+ * MFW_IOC_COMMIT: finish the write session now, as close() would, and
+ * return its result: 0 once the module acknowledged every byte.
+ */
+#define MFW_IOC_COMMIT		_IO(MFW_IOC_MAGIC, 0x02)
 
 #endif /* _UAPI_LINUX_MFW_H */

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw - /dev/mfwN: the captured URCs to read, and the package to write.
+ *
+ * The node may be open once at a time.  Writing opens a write session
+ * (mfw_xfer.c) on the first write(), ioctl(MFW_IOC_SET_SIZE) or fsync();
+ * the file position is the offset in the package, so pwrite() and lseek()
+ * resume a hex write where the module stopped.  close() commits: a
+ * transparent package of unknown size is sent then, and close() returns
+ * its result.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "mfw.h"
+
+/* Bytes copied from userspace at a time. */
+#define MFW_CDEV_CHUNK	PAGE_SIZE
+
+/**
+ * struct mfw_file - one open file of /dev/mfwN
+ * @port: the port
+ * @session: this file opened the port's write session
+ * @bounce: @MFW_CDEV_CHUNK bytes from userspace, while @session
+ */
+struct mfw_file {
+	struct mfw_port *port;
+	bool session;
+	u8 *bounce;
+};
+
+static int mfw_cdev_open(struct inode *inode, struct file *file)
+{
+	struct mfw_port *port = container_of(inode->i_cdev, struct mfw_port,
+					     cdev);
+	struct mfw_file *mf;
+	int ret = 0;
+
+	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
+	if (!mf)
+		return -ENOMEM;
+	get_device(&port->dev);
+	down_read(&port->rwsem);
+	if (port->dead)
+		ret = -ENODEV;
+	else if (atomic_cmpxchg(&port->opened, 0, 1))
+		ret = -EBUSY;
+	up_read(&port->rwsem);
+	if (ret) {
+		put_device(&port->dev);
+		kfree(mf);
+		return ret;
+	}
+	mf->port = port;
+	file->private_data = mf;
+	return 0;
+}
+
+/* Open the write session of @mf, with @size declared (0: unknown). */
+static int mfw_cdev_session(struct mfw_file *mf, u64 size)
+{
+	int ret;
+
+	if (mf->session)
+		return size ? mfw_xfer_declare(mf->port, size) : 0;
+	mf->bounce = kmalloc(MFW_CDEV_CHUNK, GFP_KERNEL);
+	if (!mf->bounce)
+		return -ENOMEM;
+	ret = mfw_xfer_open(mf->port, size);
+	if (ret) {
+		kfree(mf->bounce);
+		mf->bounce = NULL;
+		return ret;
+	}
+	mf->session = true;
+	return 0;
+}
+
+static int mfw_cdev_release(struct inode *inode, struct file *file)
+{
+	struct mfw_file *mf = file->private_data;
+	struct mfw_port *port = mf->port;
+
+	/* flush() already committed and reported; this only cleans up. */
+	if (mf->session)
+		mfw_xfer_close(port);
+	kfree(mf->bounce);
+	kfree(mf);
+	atomic_set(&port->opened, 0);
+	put_device(&port->dev);
+	return 0;
+}
+
+/*
+ * Reading /dev/mfwN gives the FOTA and boot URCs the driver captured, one
+ * per line, whether or not they were also passed to the tty's readers.
+ */
+static ssize_t mfw_cdev_read(struct file *file, char __user *buf,
+			     size_t count, loff_t *pos)
+{
+	struct mfw_port *port = ((struct mfw_file *)file->private_data)->port;
+	unsigned int copied = 0;
+	int ret;
+
+	down_read(&port->rwsem);
+	for (;;) {
+		if (port->dead) {
+			ret = -ENODEV;
+			break;
+		}
+		if (!kfifo_is_empty(&port->urcs)) {
+			ret = kfifo_to_user(&port->urcs, buf, count, &copied);
+			break;
+		}
+		if (file->f_flags & O_NONBLOCK) {
+			ret = -EAGAIN;
+			break;
+		}
+		up_read(&port->rwsem);
+		ret = wait_event_interruptible(port->read_wq,
+					       READ_ONCE(port->dead) ||
+					       !kfifo_is_empty(&port->urcs));
+		down_read(&port->rwsem);
+		if (ret)
+			break;
+	}
+	up_read(&port->rwsem);
+	/* Not "ret ? ret : copied": that would make -errno unsigned. */
+	if (ret)
+		return ret;
+	return copied;
+}
+
+/*
+ * Write package bytes at *@pos.  Each chunk returns once the module holds
+ * it (hex), took it (transparent, size declared) or it was buffered.
+ */
+static ssize_t mfw_cdev_write(struct file *file, const char __user *buf,
+			      size_t count, loff_t *pos)
+{
+	struct mfw_file *mf = file->private_data;
+	size_t done = 0;
+	ssize_t ret = 0;
+
+	if (*pos < 0)
+		return -EINVAL;
+	ret = mfw_cdev_session(mf, 0);
+	if (ret)
+		return ret;
+	while (done < count) {
+		size_t n = min_t(size_t, count - done, MFW_CDEV_CHUNK);
+
+		if (copy_from_user(mf->bounce, buf + done, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = mfw_xfer_write(mf->port, mf->bounce, n, *pos);
+		if (ret <= 0)
+			break;
+		*pos += ret;
+		done += ret;
+		if ((size_t)ret < n)
+			break;
+		ret = 0;
+		if (fatal_signal_pending(current))
+			break;
+	}
+	if (done)
+		return done;
+	return ret;
+}
+
+/* close(): commit the package and report the result. */
+static int mfw_cdev_flush(struct file *file, fl_owner_t id)
+{
+	struct mfw_file *mf = file->private_data;
+
+	if (!mf->session)
+		return 0;
+	return mfw_xfer_commit(mf->port);
+}
+
+static int mfw_cdev_fsync(struct file *file, loff_t start, loff_t end,
+			  int datasync)
+{
+	return mfw_cdev_flush(file, NULL);
+}
+
+static long mfw_cdev_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct mfw_file *mf = file->private_data;
+	u64 size;
+
+	switch (cmd) {
+	case MFW_IOC_SET_SIZE:
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		if (copy_from_user(&size, (void __user *)arg, sizeof(size)))
+			return -EFAULT;
+		if (!size)
+			return -EINVAL;
+		return mfw_cdev_session(mf, size);
+	case MFW_IOC_COMMIT:
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		return mf->session ? mfw_xfer_commit(mf->port) : 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static __poll_t mfw_cdev_poll(struct file *file, poll_table *wait)
+{
+	struct mfw_port *port = ((struct mfw_file *)file->private_data)->port;
+	__poll_t mask = 0;
+
+	poll_wait(file, &port->read_wq, wait);
+	down_read(&port->rwsem);
+	if (port->dead)
+		mask = EPOLLHUP | EPOLLERR;
+	else if (!kfifo_is_empty(&port->urcs))
+		mask = EPOLLIN | EPOLLRDNORM;
+	up_read(&port->rwsem);
+	return mask;
+}
+
+const struct file_operations mfw_cdev_fops = {
+	.owner		= THIS_MODULE,
+	.open		= mfw_cdev_open,
+	.release	= mfw_cdev_release,
+	.read		= mfw_cdev_read,
+	.write		= mfw_cdev_write,
+	.flush		= mfw_cdev_flush,
+	.fsync		= mfw_cdev_fsync,
+	.poll		= mfw_cdev_poll,
+	.unlocked_ioctl	= mfw_cdev_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= no_seek_end_llseek,
+};

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mfw - writing a package into the module: the hex and transparent paths,
+ * their digests and the check before an upgrade.  /dev/mfwN and the
+ * firmware-upload front end both drive one write session at a time
+ * through these functions.
+ */
+#ifndef _MFW_XFER_H
+#define _MFW_XFER_H
+
+#include <linux/sysfs.h>
+#include <linux/types.h>
+
+#include "mfw_chan.h"
+#include "mfw_models.h"
+
+struct mfw_port;
+struct crypto_shash;
+struct shash_desc;
+
+/* Digests the driver keeps of what it wrote. */
+enum mfw_digest {
+	MFW_DIGEST_MD5,		/* AT+MFWCHECK=0 */
+	MFW_DIGEST_SHA1,	/* AT+MFWCHECK=1 */
+	MFW_DIGEST_SHA256,	/* AT+MFWCHECK=2 */
+	MFW_DIGEST_NR
+};
+
+/* Largest digest, in bytes (SHA-256). */
+#define MFW_DIGEST_MAX		32
+
+/* Outcome of the last comparison with AT+MFWCHECK. */
+enum mfw_check {
+	MFW_CHECK_NONE,		/* not compared */
+	MFW_CHECK_MATCH,
+	MFW_CHECK_MISMATCH,
+};
+
+/**
+ * struct mfw_xfer - the package the driver writes into one module
+ * @mutex: serialises writers: held across a whole write(), commit and
+ *	close, so one session's chunks never interleave with another's;
+ *	protects the fields up to @raw_txn
+ * @active: a write session is open (one per port)
+ * @started: the session's first write happened (erase done, offset set)
+ * @caps: the family's row, fixed for the session
+ * @declared: package size declared for the session, 0 when unknown
+ * @pos: bytes of the package the module acknowledged (hex), or took
+ *	(transparent)
+ * @whole: the running digests cover the package from its first byte
+ * @raw: a transparent write is open: the module counts raw bytes and the
+ *	driver owns the command channel until they are all in
+ * @raw_total: the length announced with AT+MFWDLOAD=0,<len>
+ * @raw_txn: the command of the transparent write
+ * @cmd: the command being built (hex chunks need MFW_HEX_CMD_MAX bytes)
+ * @buf: a transparent package of unknown size, kept until commit
+ * @buf_len: bytes in @buf
+ * @buf_size: allocated size of @buf
+ * @result: a failure that ends the session; later writes return it
+ * @alloc: bytes allocated for this port now (for statistics/mem_peak)
+ * @tfm: hash transforms, by enum mfw_digest (NULL: not in this kernel)
+ * @desc: running hash states, by enum mfw_digest
+ * @scratch: a hash state copied to finish without ending the original
+ * @cancel: the session's owner asked it to stop; read without the mutex
+ * @next_size: size declared for the next session (port lock)
+ * @pub_pos: @pos as sysfs shows it (port lock)
+ * @digest: digests of the package this port wrote (port lock)
+ * @digest_valid: @digest is meaningful (port lock)
+ * @check: enum mfw_check of the last comparison (port lock)
+ */
+struct mfw_xfer {
+	struct mutex mutex;	/* the write session, see above */
+	bool active;
+	bool started;
+	const struct mfw_model *caps;
+	u64 declared;
+	u64 pos;
+	bool whole;
+	bool raw;
+	u64 raw_total;
+	struct mfw_txn raw_txn;
+	char *cmd;
+	u8 *buf;
+	size_t buf_len;
+	size_t buf_size;
+	int result;
+	long alloc;
+	struct crypto_shash *tfm[MFW_DIGEST_NR];
+	struct shash_desc *desc[MFW_DIGEST_NR];
+	struct shash_desc *scratch;
+	bool cancel;
+
+	u64 next_size;
+	u64 pub_pos;
+	u8 digest[MFW_DIGEST_NR][MFW_DIGEST_MAX];
+	bool digest_valid;
+	enum mfw_check check;
+};
+
+/**
+ * mfw_xfer_init() - set up a port's write state at creation
+ * @port: the port
+ *
+ * Return: 0 or -ENOMEM (or the crypto API's error for a missing hash).
+ */
+int mfw_xfer_init(struct mfw_port *port);
+
+/**
+ * mfw_xfer_destroy() - free what mfw_xfer_init() and the sessions allocated
+ * @port: the port, no longer reachable by any writer
+ */
+void mfw_xfer_destroy(struct mfw_port *port);
+
+/**
+ * mfw_xfer_open() - start a write session
+ * @port: the port
+ * @size: size of the package when known, else 0
+ *
+ * Return: 0; -EBUSY when a session is open; -ENXIO while the module's
+ * family is unknown; -EOPNOTSUPP when the family cannot take a package
+ * over the serial line (it upgrades from a url only).
+ */
+int mfw_xfer_open(struct mfw_port *port, u64 size);
+
+/**
+ * mfw_xfer_declare() - declare the package size (ioctl, sysfs image_size)
+ * @port: the port
+ * @size: the size in bytes; it applies to the open session, or to the
+ *	next one when none is open (0 withdraws a declaration)
+ *
+ * Return: 0, -EBUSY once bytes were written, -EINVAL or -EFBIG.
+ */
+int mfw_xfer_declare(struct mfw_port *port, u64 size);
+
+/**
+ * mfw_xfer_write() - write part of the package
+ * @port: the port
+ * @data: the bytes (kernel memory)
+ * @len: their number
+ * @offset: their offset in the package
+ *
+ * Sleeps until the module acknowledged them (hex path), took them
+ * (transparent path with a declared size) or they were buffered (size
+ * unknown).
+ *
+ * Return: bytes written (fewer than @len only after a failure that the
+ * next call reports) or a negative errno; -ESPIPE when @offset is not
+ * where the family can continue.
+ */
+ssize_t mfw_xfer_write(struct mfw_port *port, const u8 *data, size_t len,
+		       u64 offset);
+
+/**
+ * mfw_xfer_commit() - finish the session's package
+ * @port: the port
+ *
+ * Sends a buffered package, waits for the module's final answer to a
+ * transparent write, and completes the digests.  Idempotent.
+ *
+ * Return: 0 or the session's failure.
+ */
+int mfw_xfer_commit(struct mfw_port *port);
+
+/**
+ * mfw_xfer_close() - end the session, committing what was written
+ * @port: the port
+ *
+ * Return: the result of mfw_xfer_commit().
+ */
+int mfw_xfer_close(struct mfw_port *port);
+
+/**
+ * mfw_xfer_cancel() - make the session's current and later writes stop
+ * @port: the port
+ *
+ * Does not sleep.
+ */
+void mfw_xfer_cancel(struct mfw_port *port);
+
+/**
+ * mfw_xfer_busy() - whether a write session is open
+ * @port: the port
+ *
+ * Return: true while /dev/mfwN or the firmware upload writes a package.
+ */
+bool mfw_xfer_busy(struct mfw_port *port);
+
+/**
+ * mfw_xfer_verify() - compare the module's package with what was written
+ * @port: the port
+ *
+ * For families with AT+MFWCHECK, when this port wrote the whole package,
+ * asks the module for its SHA-256 and compares.  Sleeps.
+ *
+ * Return: 0 when they match or there is nothing to compare; -EBADMSG on a
+ * mismatch; the command's error when the module did not answer.
+ */
+int mfw_xfer_verify(struct mfw_port *port);
+
+/**
+ * mfw_xfer_forget() - the module's package was replaced or erased
+ * @port: the port
+ *
+ * Drops the digests and the resume offset.
+ */
+void mfw_xfer_forget(struct mfw_port *port);
+
+extern const struct attribute_group mfw_xfer_group;
+extern const struct attribute_group mfw_digest_group;
+
+#endif /* _MFW_XFER_H */
