@@ -1,0 +1,128 @@
+#!/bin/bash
+# Device tree gate: the binding against the dt-schema meta-schema, its
+# example and the Raspberry Pi 4 overlay through dtc (-@), the example
+# against the binding, and the overlay applied to mainline's
+# bcm2711-rpi-4-b.dtb with the result checked the way mfw and the udev
+# rules read it.  Any warning from dtc or dt-schema fails.
+#
+# Needs dtc/fdtoverlay/fdtget (device-tree-compiler), dt-schema and Debian's
+# linux-source-6.1 (the dt-bindings headers and the board's base tree come
+# from it, extracted once into $MFW_CACHE).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. tests/vm/lib.sh
+
+bindings=Documentation/devicetree/bindings
+binding=net/wwan/cmiot,ml307r.yaml
+overlay=dts/onemo-rpi4-overlay.dts
+
+for t in dtc fdtoverlay fdtget cpp dt-doc-validate dt-extract-example dt-mk-schema dt-validate; do
+	command -v $t >/dev/null || die "$t is not installed"
+done
+
+pkg=linux-source-6.1
+src=$MFW_CACHE/dts-$(source_package_version $pkg)
+if [ ! -f "$src/done" ]; then
+	mkdir -p "$src"
+	tar -xJf "$(source_tarball $pkg)" -C "$src" --strip-components=1 --wildcards \
+		'*/include/dt-bindings/*' '*/arch/arm/boot/dts/bcm2*'
+	touch "$src/done"
+fi
+
+out=$(mktemp -d "${TMPDIR:-/tmp}/mfw-dtc.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+fail=0
+
+# quiet NAME COMMAND...: run it; any output (a warning) or a non-zero exit
+# fails the gate, and the output is shown.
+quiet() {
+	local name=$1 log
+	shift
+	log=$out/$(echo "$name" | tr -c 'a-zA-Z0-9\n' _).log
+	if "$@" >"$log" 2>&1 && [ ! -s "$log" ]; then
+		echo "ok: $name"
+	else
+		echo "FAILED: $name"
+		sed 's/^/    /' "$log"
+		fail=1
+	fi
+}
+
+cpp_dts() {
+	cpp -nostdinc -undef -D__DTS__ -x assembler-with-cpp -P \
+		-I "$src/include" -I "$src/arch/arm/boot/dts" "$1" -o "$2"
+}
+
+# 1. The binding is a valid schema.
+quiet "binding: dt-doc-validate" \
+	dt-doc-validate -u "$PWD/$bindings" "$bindings/$binding"
+
+# 2. The binding's examples, each wrapped in a minimal tree: a plugin, as
+#    the kernel's dt_binding_check does it, so references to a board's
+#    labels stay unresolved (dt-extract-example's own wrapper adds
+#    #address-cells that dtc warns about), then validated against the
+#    binding.
+/usr/bin/python3 - "$bindings/$binding" >"$out/example.dts" <<'PY'
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+print('/dts-v1/;\n/plugin/;\n')
+for i, ex in enumerate(doc.get('examples', [])):
+    lines = ex.splitlines()
+    # The #includes stay at the top level for cpp.
+    print('\n'.join(l for l in lines if l.startswith('#include')))
+    print('/ {\n\tcompatible = "mfw,example";\n\tmodel = "mfw example";\n')
+    print('\texample-%d {' % i)
+    print('\n'.join(l for l in lines if not l.startswith('#include')))
+    print('\t};\n};')
+PY
+cpp_dts "$out/example.dts" "$out/example.pp.dts"
+quiet "example: dtc -@" dtc -@ -I dts -O dtb -o "$out/example.dtb" "$out/example.pp.dts"
+quiet "schemas: dt-mk-schema" dt-mk-schema -j -o "$out/schemas.json" "$PWD/$bindings/"
+quiet "example: dt-validate" dt-validate -s "$out/schemas.json" "$out/example.dtb"
+
+# 3. The overlay.
+cpp_dts "$overlay" "$out/overlay.pp.dts"
+quiet "overlay: dtc -@" dtc -@ -I dts -O dtb -o "$out/overlay.dtbo" "$out/overlay.pp.dts"
+
+# 4. The overlay applied to the board's mainline tree (whose own warnings
+#    are not ours: -q).
+cpp_dts "$src/arch/arm/boot/dts/bcm2711-rpi-4-b.dts" "$out/base.pp.dts"
+dtc -q -@ -I dts -O dtb -o "$out/base.dtb" "$out/base.pp.dts"
+quiet "overlay: fdtoverlay onto bcm2711-rpi-4-b.dtb" \
+	fdtoverlay -i "$out/base.dtb" -o "$out/merged.dtb" "$out/overlay.dtbo"
+
+# 5. What the overlay promises, read back from the merged tree.
+check() {
+	local what=$1 got=$2 want=$3
+	if [ "$got" = "$want" ]; then
+		echo "ok: $what = $want"
+	else
+		echo "FAILED: $what: '$got', expected '$want'"
+		fail=1
+	fi
+}
+if [ -f "$out/merged.dtb" ]; then
+	m=$out/merged.dtb
+	gpio=$(fdtget "$m" /__symbols__ gpio)
+	uart=$(fdtget "$m" /__symbols__ uart3)
+	# gpio-line-names is a string list: one name per line, index = offset.
+	names=$(fdtget -t s "$m" "$gpio" gpio-line-names | tr ' ' '\n')
+	check "line 17" "$(sed -n 18p <<<"$names")" MODEM_PWRKEY
+	check "line 22" "$(sed -n 23p <<<"$names")" MODEM_STATUS
+	check "line 27" "$(sed -n 28p <<<"$names")" MODEM_RESET
+	check "line count" "$(wc -l <<<"$names")" 58
+	check "$uart status" "$(fdtget "$m" "$uart" status)" okay
+	check "/modem compatible" "$(fdtget "$m" /modem compatible)" cmiot,ml307r
+	check "/modem cmiot,uart" "$(fdtget "$m" /modem cmiot,uart)" \
+		"$(fdtget "$m" "$uart" phandle)"
+	gphandle=$(fdtget "$m" "$gpio" phandle)
+	check "/modem pwrkey-gpios" "$(fdtget "$m" /modem pwrkey-gpios)" "$gphandle 17 0"
+	check "/modem reset-gpios" "$(fdtget "$m" /modem reset-gpios)" "$gphandle 27 0"
+	check "/modem status-gpios" "$(fdtget "$m" /modem status-gpios)" "$gphandle 22 0"
+	# The merged tree's modem node also satisfies the binding.
+	quiet "merged: dt-validate (modem node)" sh -c \
+		"dt-validate -s '$out/schemas.json' '$m' 2>&1 | grep -i -e modem -e cmiot || true"
+fi
+
+[ $fail = 0 ] && echo "dtc: all checks passed"
+exit $fail
