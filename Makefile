@@ -4,11 +4,13 @@
 #   make demo      the module in a QEMU guest, attached to the simulated modem
 #   make modules   build the kernel module against $(KDIR)
 #   make userspace build the helper and the simulator with Meson
+#   make install   module sources + DKMS, userspace, udev rules, systemd units
+#   make uninstall remove all of that again
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 BUILD ?= build
 
-.PHONY: all modules userspace deps check demo clean
+.PHONY: all modules userspace deps check demo clean install uninstall
 
 all: modules userspace
 
@@ -33,3 +35,68 @@ demo: deps
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(BUILD) build-asan tests/out
+
+# install/uninstall: PREFIX for the userspace (meson) and the units;
+# DESTDIR stages everything (packaging) and then skips the steps that act
+# on the running system (dkms, udev and systemd reloads).  udev reads rules
+# and runs helpers only from its own directory, whatever PREFIX is.
+install uninstall: PREFIX ?= /usr
+install uninstall: DESTDIR ?=
+install uninstall: UDEVDIR ?= /usr/lib/udev
+install uninstall: UNITDIR ?= $(PREFIX)/lib/systemd/system
+install uninstall: INSTALL_BUILD ?= build-install
+install uninstall: MFW_VERSION := $(shell sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" meson.build)
+install uninstall: DKMS_SRC = $(DESTDIR)/usr/src/mfw-$(MFW_VERSION)
+install uninstall: LIVE = [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]
+
+install:
+	@test -n "$(MFW_VERSION)" || { echo "install: no version in meson.build" >&2; exit 1; }
+	# kernel module sources, built and installed for every kernel by DKMS
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)/kernel/uapi/linux
+	install -m 0644 Kbuild $(DKMS_SRC)/
+	sed 's/@VERSION@/$(MFW_VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+	install -m 0644 kernel/*.[ch] $(DKMS_SRC)/kernel/
+	install -m 0644 kernel/uapi/linux/*.h $(DKMS_SRC)/kernel/uapi/linux/
+	# userspace and its man pages
+	{ [ -f $(INSTALL_BUILD)/build.ninja ] || \
+	  meson setup $(INSTALL_BUILD) --prefix=$(PREFIX) --buildtype=release; } && \
+	meson configure $(INSTALL_BUILD) --prefix=$(PREFIX) && \
+	meson install -C $(INSTALL_BUILD) $(if $(DESTDIR),--destdir $(DESTDIR))
+	# udev rules and helpers, systemd units (pointing at PREFIX's mfw)
+	install -d $(DESTDIR)$(UDEVDIR)/rules.d $(DESTDIR)$(UNITDIR)
+	install -m 0644 udev/70-mfw.rules $(DESTDIR)$(UDEVDIR)/rules.d/
+	install -m 0755 udev/mfw-option-newid udev/mfw-of-modem $(DESTDIR)$(UDEVDIR)/
+	for u in systemd/*.service; do \
+		sed 's|/usr/bin/mfw|$(PREFIX)/bin/mfw|g' $$u >$(DESTDIR)$(UNITDIR)/$${u#systemd/} && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u#systemd/} || exit 1; \
+	done
+	# on the running system only: DKMS, then udev and systemd pick it up
+	if $(LIVE); then \
+		if command -v dkms >/dev/null; then \
+			dkms add -m mfw -v $(MFW_VERSION) && \
+			dkms install -m mfw -v $(MFW_VERSION) || exit 1; \
+		else \
+			echo "install: dkms not found; build the module with 'make modules'" >&2; \
+		fi; \
+		udevadm control --reload || true; \
+		systemctl daemon-reload && systemctl enable mfw-resume.service || true; \
+	fi
+
+uninstall:
+	if $(LIVE); then \
+		systemctl disable mfw-resume.service || true; \
+		if command -v dkms >/dev/null && dkms status -m mfw -v $(MFW_VERSION) | grep -q .; then \
+			dkms remove -m mfw -v $(MFW_VERSION) --all || exit 1; \
+		fi; \
+	fi
+	rm -rf $(DKMS_SRC)
+	if [ -f $(INSTALL_BUILD)/meson-logs/install-log.txt ]; then \
+		ninja -C $(INSTALL_BUILD) uninstall; \
+	else \
+		rm -f $(DESTDIR)$(PREFIX)/bin/mfw $(DESTDIR)$(PREFIX)/share/man/man8/mfw.8; \
+	fi
+	rm -f $(DESTDIR)$(UDEVDIR)/rules.d/70-mfw.rules \
+		$(DESTDIR)$(UDEVDIR)/mfw-option-newid $(DESTDIR)$(UDEVDIR)/mfw-of-modem
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(wildcard systemd/*.service)))
+	if $(LIVE); then udevadm control --reload || true; systemctl daemon-reload || true; fi
