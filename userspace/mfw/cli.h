@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mfw helper - the command line: global options, subcommands, exit codes.
+ */
+#ifndef MFW_CLI_H
+#define MFW_CLI_H
+
+#include "config.h"
+
+/* The whole program; returns an exit code (enum mfw_exit). */
+int mfw_main(int argc, char **argv);
+
+/* Subcommands, each given argv from its own name on. */
+int mfw_cmd_attach(struct mfw_config *cfg, int argc, char **argv);
+int mfw_cmd_power(struct mfw_config *cfg, int argc, char **argv);
+int mfw_cmd_upgrade(struct mfw_config *cfg, int argc, char **argv);
+int mfw_cmd_resume(struct mfw_config *cfg, int argc, char **argv);
+int mfw_cmd_status(struct mfw_config *cfg, int argc, char **argv);
+int mfw_cmd_manifest(struct mfw_config *cfg, int argc, char **argv);
+
+#endif /* MFW_CLI_H */

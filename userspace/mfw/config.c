@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw helper - the configuration file.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "util.h"
+
+enum cfg_type { CFG_STR, CFG_LONG, CFG_LINE, CFG_LOW };
+
+struct cfg_key {
+	const char *name;
+	enum cfg_type type;
+	size_t off;
+	long min, max;
+};
+
+#define STR(n, f) { n, CFG_STR, offsetof(struct mfw_config, f), 0, 0 }
+#define NUM(n, f, lo, hi) { n, CFG_LONG, offsetof(struct mfw_config, f), lo, hi }
+#define LINE(n, f) { n, CFG_LINE, offsetof(struct mfw_config, f), 0, 0 }
+#define LOW(n, f) { n, CFG_LOW, offsetof(struct mfw_config, f), 0, 0 }
+
+static const struct cfg_key cfg_keys[] = {
+	STR("port", port),
+	NUM("speed", speed, 1200, 4000000),
+	STR("pubkey", pubkey),
+	STR("firmware_dir", firmware_dir),
+	STR("state_dir", state_dir),
+	STR("sysfs_root", sysfs_root),
+	LINE("pwrkey", pwrkey),
+	LINE("reset", reset),
+	LINE("status", status),
+	LOW("pwrkey_active_low", pwrkey),
+	LOW("reset_active_low", reset),
+	LOW("status_active_low", status),
+	NUM("pwrkey_on_ms", pwrkey_on_ms, 2000, 3500),
+	NUM("pwrkey_off_ms", pwrkey_off_ms, 3500, 4000),
+	NUM("reset_ms", reset_ms, 300, 10000),
+	NUM("vbat_settle_ms", vbat_settle_ms, 100, 10000),
+	NUM("status_timeout_ms", status_timeout_ms, 100, 120000),
+	NUM("battery_min", battery_min, 0, 100),
+	NUM("ready_timeout", ready_timeout_s, 1, 3600),
+	NUM("reboot_timeout", reboot_timeout_s, 1, 3600),
+	NUM("upgrade_timeout", upgrade_timeout_s, 1, 7200),
+	NUM("download_timeout", download_timeout_s, 1, 7200),
+	NUM("chunk", chunk, 1, 1 << 20),
+};
+
+void mfw_config_defaults(struct mfw_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->speed = 115200;
+	snprintf(cfg->firmware_dir, sizeof(cfg->firmware_dir), "/var/lib/mfw/firmware");
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", MFW_STATE_DIR);
+	snprintf(cfg->sysfs_root, sizeof(cfg->sysfs_root), "/sys");
+	snprintf(cfg->pwrkey.spec, sizeof(cfg->pwrkey.spec), "MODEM_PWRKEY");
+	snprintf(cfg->reset.spec, sizeof(cfg->reset.spec), "MODEM_RESET");
+	snprintf(cfg->status.spec, sizeof(cfg->status.spec), "MODEM_STATUS");
+	/* ML307x: PWRKEY and RESET are pulled low to act. */
+	cfg->pwrkey.active_low = true;
+	cfg->reset.active_low = true;
+	cfg->pwrkey_on_ms = 2500;
+	cfg->pwrkey_off_ms = 3800;
+	cfg->reset_ms = 400;
+	cfg->vbat_settle_ms = 100;
+	cfg->status_timeout_ms = 10000;
+	cfg->battery_min = 30;
+	cfg->ready_timeout_s = 60;
+	cfg->reboot_timeout_s = 300;
+	cfg->upgrade_timeout_s = 1200;
+	cfg->download_timeout_s = 1800;
+	cfg->chunk = 4096;
+}
+
+int mfw_config_set(struct mfw_config *cfg, const char *key, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cfg_keys) / sizeof(cfg_keys[0]); i++) {
+		const struct cfg_key *k = &cfg_keys[i];
+		char *field = (char *)cfg + k->off;
+		struct mfw_line_cfg *line = (struct mfw_line_cfg *)field;
+		bool b;
+		long v;
+		int err;
+
+		if (strcmp(k->name, key))
+			continue;
+		switch (k->type) {
+		case CFG_STR:
+			if (strlen(value) >= MFW_CFG_STR_MAX)
+				return -ERANGE;
+			memcpy(field, value, strlen(value) + 1);
+			return 0;
+		case CFG_LINE:
+			if (!*value || strlen(value) >= sizeof(line->spec))
+				return -EINVAL;
+			memcpy(line->spec, value, strlen(value) + 1);
+			return 0;
+		case CFG_LOW:
+			err = mfw_parse_bool(value, &b);
+			if (err)
+				return err;
+			line->active_low = b;
+			return 0;
+		case CFG_LONG:
+			err = mfw_parse_long(value, k->min, k->max, &v);
+			if (err)
+				return err;
+			*(long *)field = v;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int mfw_config_load(struct mfw_config *cfg, const char *path, bool optional)
+{
+	char buf[1024];
+	int lineno = 0, ret = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f) {
+		if (errno == ENOENT && optional)
+			return 0;
+		ret = -errno;
+		mfw_err("cannot read configuration %s: %s; fix the path given with --config",
+			path, strerror(errno));
+		return ret;
+	}
+	while (fgets(buf, sizeof(buf), f)) {
+		char *line, *eq, *key, *value;
+		int err;
+
+		lineno++;
+		if (!strchr(buf, '\n') && !feof(f)) {
+			mfw_err("%s:%d: line too long; shorten it", path, lineno);
+			ret = -EINVAL;
+			break;
+		}
+		line = mfw_strip(buf);
+		if (!*line || *line == '#' || *line == ';')
+			continue;
+		eq = strchr(line, '=');
+		if (!eq) {
+			mfw_err("%s:%d: expected key=value; fix or comment out the line",
+				path, lineno);
+			ret = -EINVAL;
+			break;
+		}
+		*eq = '\0';
+		key = mfw_strip(line);
+		value = mfw_strip(eq + 1);
+		err = mfw_config_set(cfg, key, value);
+		if (err == -ENOENT) {
+			mfw_err("%s:%d: unknown key '%s'; see mfw(8) for the keys",
+				path, lineno, key);
+			ret = err;
+			break;
+		}
+		if (err) {
+			mfw_err("%s:%d: bad value '%s' for %s; see mfw(8) for its range",
+				path, lineno, value, key);
+			ret = err;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+void mfw_config_env(struct mfw_config *cfg)
+{
+	const char *v;
+
+	v = getenv("MFW_SYSFS_ROOT");
+	if (v && *v)
+		snprintf(cfg->sysfs_root, sizeof(cfg->sysfs_root), "%s", v);
+	v = getenv("MFW_STATE_DIR");
+	if (v && *v)
+		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", v);
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mfw helper - the configuration file (/etc/mfw/mfw.conf), key=value lines.
+ */
+#ifndef MFW_CONFIG_H
+#define MFW_CONFIG_H
+
+#include <stdbool.h>
+
+#define MFW_CONFIG_FILE		"/etc/mfw/mfw.conf"
+#define MFW_STATE_DIR		"/var/lib/mfw"
+#define MFW_CFG_STR_MAX		256
+
+/* A GPIO line: a line name, or "<chip>:<offset>" (chip name, path or number). */
+struct mfw_line_cfg {
+	char spec[MFW_CFG_STR_MAX];
+	bool active_low;
+};
+
+struct mfw_config {
+	char port[MFW_CFG_STR_MAX];	/* tty of the module's AT port */
+	long speed;			/* baud rate set by attach */
+	char pubkey[MFW_CFG_STR_MAX];	/* PEM public key; empty: none */
+	char firmware_dir[MFW_CFG_STR_MAX];
+	char state_dir[MFW_CFG_STR_MAX];
+	char sysfs_root[MFW_CFG_STR_MAX];
+	struct mfw_line_cfg pwrkey;
+	struct mfw_line_cfg reset;
+	struct mfw_line_cfg status;
+	long pwrkey_on_ms;		/* 2000..3500 */
+	long pwrkey_off_ms;		/* 3500..4000 */
+	long reset_ms;			/* >= 300 */
+	long vbat_settle_ms;		/* >= 100 before a pulse */
+	long status_timeout_ms;		/* wait for STATUS to follow */
+	long battery_min;		/* percent, 0..100 */
+	long ready_timeout_s;		/* +MATREADY / answer after attach */
+	long reboot_timeout_s;		/* one reboot of the module */
+	long upgrade_timeout_s;		/* whole upgrade after the trigger */
+	long download_timeout_s;	/* remote download */
+	long chunk;			/* bytes per write() to /dev/mfwN */
+};
+
+/* Built-in defaults. */
+void mfw_config_defaults(struct mfw_config *cfg);
+
+/*
+ * Apply one "key=value" setting.  Returns 0, -ENOENT for an unknown key,
+ * -EINVAL/-ERANGE for a bad value.
+ */
+int mfw_config_set(struct mfw_config *cfg, const char *key, const char *value);
+
+/*
+ * Read a configuration file on top of @cfg.  A missing file is fine when
+ * @optional.  Returns 0, or -errno with a message naming file and line.
+ */
+int mfw_config_load(struct mfw_config *cfg, const char *path, bool optional);
+
+/* Environment overrides: MFW_SYSFS_ROOT, MFW_STATE_DIR. */
+void mfw_config_env(struct mfw_config *cfg);
+
+#endif /* MFW_CONFIG_H */

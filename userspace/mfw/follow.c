@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw helper - waiting for the module: its port coming back after a
+ * reboot, its readiness, its reports while it flashes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "out.h"
+#include "session.h"
+#include "sig.h"
+#include "trace.h"
+#include "util.h"
+
+/* A tty nobody attaches to within this long gets attached by us. */
+#define MFW_HOLDER_GRACE_MS	5000
+/* Tick of every wait loop. */
+#define MFW_TICK_MS		500
+/* Identification is retried this often while the module boots. */
+#define MFW_IDENTIFY_EVERY_MS	3000
+/* After a boot, how long to wait for +MFWUPGRADE before asking the version. */
+#define MFW_VERDICT_GRACE_MS	30000
+
+int mfw_left_ms(int64_t deadline)
+{
+	int64_t left = deadline - mfw_now_ms();
+
+	return left < 0 ? 0 : left > 0x7fffffff ? 0x7fffffff : (int)left;
+}
+
+static void mfw_sess_service(struct mfw_session *s, struct pollfd *p)
+{
+	char a[64], sub[64], n[64];
+
+	if (p[0].fd >= 0 && p[0].revents &&
+	    mfw_link_service(&s->link, p[0].revents) == -ENODEV) {
+		mfw_trace("tty %s hung up", s->link.tty);
+		mfw_link_drop(&s->link);
+	}
+	while (s->watch && p[1].revents &&
+	       mfw_watch_read(s->watch, a, sub, n, sizeof(a)) > 0) {
+		mfw_trace("uevent %s %s %s", a, sub, n);
+		if (mfw_link_removed(&s->link, a, sub, n))
+			mfw_link_drop(&s->link);
+	}
+}
+
+int mfw_sess_wait_port(struct mfw_session *s, int timeout_ms)
+{
+	int64_t end = mfw_now_ms() + timeout_ms, seen = 0;
+
+	s->have_port = false;
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = s->link.fd, .events = POLLIN },
+			{ .fd = s->watch ? mfw_watch_fd(s->watch) : -1, .events = POLLIN },
+		};
+		int ret;
+
+		if (!mfw_link_locate(&s->link)) {
+			if (!mfw_port_find(s->cfg->sysfs_root, s->link.tty, &s->port)) {
+				s->have_port = true;
+				mfw_trace("port %s on %s", s->port.name, s->link.tty);
+				return 0;
+			}
+			if (!seen)
+				seen = mfw_now_ms();
+			if (s->link.fd < 0 &&
+			    (s->own_link || mfw_now_ms() - seen > MFW_HOLDER_GRACE_MS)) {
+				ret = mfw_link_attach(&s->link);
+				if (ret == -ENOPKG) {
+					mfw_err("the mfw kernel module is not loaded; run 'modprobe mfw'");
+					return ret;
+				}
+				if (!ret) {
+					s->own_link = true;
+					mfw_trace("attached %s", s->link.node);
+					continue;
+				}
+			}
+		}
+		if (mfw_now_ms() >= end)
+			return -ETIMEDOUT;
+		ret = mfw_poll(p, 2, mfw_left_ms(end) < MFW_TICK_MS ?
+			       mfw_left_ms(end) : MFW_TICK_MS);
+		if (ret == -EINTR)
+			return ret;
+		if (ret > 0)
+			mfw_sess_service(s, p);
+	}
+}
+
+int mfw_sess_open_dev(struct mfw_session *s)
+{
+	char path[PATH_MAX];
+
+	mfw_sess_close_dev(s);
+	mfw_port_dev(&s->port, path, sizeof(path));
+	s->dev = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (s->dev < 0)
+		return -errno;
+	s->urc_len = 0;
+	return 0;
+}
+
+void mfw_sess_close_dev(struct mfw_session *s)
+{
+	if (s->dev >= 0)
+		close(s->dev);
+	s->dev = -1;
+}
+
+int mfw_sess_urc(struct mfw_session *s, char *line, size_t size)
+{
+	for (;;) {
+		char *nl = memchr(s->urc, '\n', s->urc_len);
+		ssize_t n;
+
+		if (nl) {
+			size_t len = nl - s->urc;
+
+			snprintf(line, size, "%.*s", (int)len, s->urc);
+			memmove(s->urc, nl + 1, s->urc_len - len - 1);
+			s->urc_len -= len + 1;
+			mfw_trace("module: %s", line);
+			return 1;
+		}
+		if (s->dev < 0)
+			return -ENODEV;
+		if (s->urc_len == sizeof(s->urc))
+			s->urc_len = 0;		/* a line longer than any report */
+		n = read(s->dev, s->urc + s->urc_len, sizeof(s->urc) - s->urc_len);
+		if (n > 0) {
+			s->urc_len += n;
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		return -ENODEV;
+	}
+}
+
+int mfw_sess_identify(struct mfw_session *s)
+{
+	int ret;
+
+	ret = mfw_port_set(&s->port, "identify", "1");
+	if (ret)
+		return ret;
+	if (mfw_port_get(&s->port, "family", s->family, sizeof(s->family)) < 0 ||
+	    mfw_port_get(&s->port, "firmware", s->firmware, sizeof(s->firmware)) < 0)
+		return -EIO;
+	s->model = mfw_model_find(s->family, strlen(s->family), NULL);
+	mfw_trace("identified: family %s firmware %s", s->family, s->firmware);
+	return 0;
+}
+
+int mfw_sess_ready(struct mfw_session *s, int timeout_ms)
+{
+	int64_t end = mfw_now_ms() + timeout_ms, next = 0;
+	char line[256];
+	int ret;
+
+	for (;;) {
+		struct pollfd p[3] = {
+			{ .fd = s->link.fd, .events = POLLIN },
+			{ .fd = s->watch ? mfw_watch_fd(s->watch) : -1, .events = POLLIN },
+			{ .fd = s->dev, .events = POLLIN },
+		};
+
+		while ((ret = mfw_sess_urc(s, line, sizeof(line))) > 0)
+			if (!strcmp(line, "+MATREADY"))
+				next = 0;
+		if (mfw_now_ms() >= next) {
+			ret = mfw_sess_identify(s);
+			if (!ret)
+				return 0;
+			if (ret == -ENODEV || ret == -ENOENT)
+				return -ENODEV;
+			mfw_dbg("module not answering yet: %s", strerror(-ret));
+			next = mfw_now_ms() + MFW_IDENTIFY_EVERY_MS;
+		}
+		if (mfw_now_ms() >= end)
+			return -ETIMEDOUT;
+		ret = mfw_poll(p, 3, mfw_left_ms(end) < MFW_TICK_MS ?
+			       mfw_left_ms(end) : MFW_TICK_MS);
+		if (ret == -EINTR)
+			return ret;
+		if (ret > 0)
+			mfw_sess_service(s, p);
+	}
+}
+
+/* Verdict of a +MFWUPGRADE report: 1 success, -1 failure, 0 neither. */
+static int mfw_upgrade_urc(const char *line, int *percent)
+{
+	int state, pct;
+
+	if (sscanf(line, "+MFWUPGRADE: %d,%d", &state, &pct) == 2 && state == 1) {
+		*percent = pct;
+		return 0;
+	}
+	if (sscanf(line, "+MFWUPGRADE: %d", &state) != 1)
+		return 0;
+	return state == 2 ? 1 : state == 3 ? -1 : 0;
+}
+
+/* After a boot without a report: decide from the version the module runs. */
+static int mfw_version_verdict(struct mfw_session *s)
+{
+	if (*s->j.target)
+		return !strcmp(s->firmware, s->j.target) ? 1 : 0;
+	return strcmp(s->firmware, s->j.from) ? 1 : 0;
+}
+
+static int mfw_confirm(struct mfw_session *s, int verdict)
+{
+	char err[128] = "";
+	int ret;
+
+	mfw_sig_defer(false);
+	if (verdict < 0) {
+		mfw_port_get(&s->port, "last_error", err, sizeof(err));
+		mfw_sess_identify(s);
+		mfw_err("the module reports the upgrade FAILED (%s); it runs %s. Check the package against the module (mfw status) and run the upgrade again",
+			*err ? err : "no error code", *s->firmware ? s->firmware : "an unknown version");
+		mfw_sess_journal(s, MFW_PHASE_FAILED, "module reported failure");
+		return MFW_EXIT_UPGRADE;
+	}
+	ret = mfw_sess_identify(s);
+	if (ret)
+		mfw_sess_ready(s, s->cfg->ready_timeout_s * 1000);
+	if (*s->j.target && strcmp(s->firmware, s->j.target)) {
+		mfw_err("the module reports success but runs %s, not %s; check the package (mfw status) and upgrade again",
+			s->firmware, s->j.target);
+		mfw_sess_journal(s, MFW_PHASE_FAILED, "unexpected version after upgrade");
+		return MFW_EXIT_UPGRADE;
+	}
+	mfw_out_phase("done", s->firmware);
+	mfw_sess_journal(s, MFW_PHASE_DONE, s->firmware);
+	return MFW_EXIT_OK;
+}
+
+static int mfw_not_back(struct mfw_session *s, const char *what)
+{
+	mfw_sig_defer(false);
+	mfw_err("%s. Do NOT power it off: it may still be flashing. Wait, then run 'mfw resume'; if it never answers again, recover it with the vendor's tools",
+		what);
+	snprintf(s->j.note, sizeof(s->j.note), "%s", what);
+	mfw_journal_write(s->cfg->state_dir, &s->j);
+	mfw_trace_dump(40);
+	return MFW_EXIT_TIMEOUT;
+}
+
+int mfw_sess_follow(struct mfw_session *s)
+{
+	long total_s = s->o->timeout_s ? s->o->timeout_s : s->cfg->upgrade_timeout_s;
+	int64_t deadline = mfw_now_ms() + total_s * 1000, booted = 0;
+	int percent = -1, boots = 0;
+	char line[256], state[32];
+
+	mfw_sig_defer(true);
+	mfw_out_phase("flashing", "do not power off the module");
+	for (;;) {
+		struct pollfd p[3];
+		int verdict = 0, ret, pct = -1;
+
+		if (!s->have_port || s->dev < 0) {
+			mfw_sess_close_dev(s);
+			mfw_trace("waiting for the module to come back");
+			ret = mfw_sess_wait_port(s, mfw_left_ms(deadline) <
+						 s->cfg->reboot_timeout_s * 1000 ?
+						 mfw_left_ms(deadline) :
+						 s->cfg->reboot_timeout_s * 1000);
+			if (ret == -ETIMEDOUT)
+				return mfw_not_back(s, "the module did not come back");
+			if (ret)
+				return MFW_EXIT_FAIL;
+			ret = mfw_sess_open_dev(s);
+			if (ret) {
+				mfw_trace("cannot open /dev/%s: %s", s->port.name, strerror(-ret));
+				s->have_port = false;
+				mfw_sig_sleep(MFW_TICK_MS);
+				continue;
+			}
+			boots++;
+			booted = mfw_now_ms();
+			mfw_out_phase("rebooted", s->link.tty);
+		}
+		while ((ret = mfw_sess_urc(s, line, sizeof(line))) > 0) {
+			verdict = mfw_upgrade_urc(line, &pct);
+			if (pct >= 0 && pct != percent) {
+				percent = pct;
+				mfw_out_progress("flashing", pct, 100);
+			}
+			if (!strcmp(line, "+MATREADY"))
+				booted = mfw_now_ms();
+			if (verdict)
+				break;
+		}
+		if (verdict)
+			return mfw_confirm(s, verdict);
+		if (ret == -ENODEV) {
+			mfw_trace("port %s went away", s->port.name);
+			s->have_port = false;
+			continue;
+		}
+		if (mfw_port_get(&s->port, "state", state, sizeof(state)) >= 0 &&
+		    !strcmp(state, "error"))
+			return mfw_confirm(s, -1);
+		/* Booted again but no report: ask which version it runs. */
+		if (boots && mfw_now_ms() - booted > MFW_VERDICT_GRACE_MS) {
+			if (!mfw_sess_identify(s) && mfw_version_verdict(s) > 0)
+				return mfw_confirm(s, 1);
+			booted = mfw_now_ms();
+		}
+		if (mfw_now_ms() >= deadline)
+			return mfw_not_back(s, "no result from the module before the timeout");
+		p[0] = (struct pollfd){ .fd = s->link.fd, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = s->watch ? mfw_watch_fd(s->watch) : -1,
+					.events = POLLIN };
+		p[2] = (struct pollfd){ .fd = s->dev, .events = POLLIN };
+		ret = mfw_poll(p, 3, MFW_TICK_MS);
+		if (ret > 0) {
+			mfw_sess_service(s, p);
+			if (p[2].revents & (POLLHUP | POLLERR)) {
+				mfw_trace("port %s went away", s->port.name);
+				s->have_port = false;
+			}
+		}
+	}
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw helper - logind inhibitor lock and ModemManager inhibition over
+ * GDBus and libmm-glib.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <gio/gunixfdlist.h>
+#include <libmm-glib.h>
+
+#include "inhibit.h"
+#include "util.h"
+
+/* Longest a D-Bus call may take. */
+#define MFW_DBUS_TIMEOUT_MS	10000
+
+struct mfw_inhibit {
+	GDBusConnection *bus;
+	int logind_fd;
+	MMManager *mm;
+	char *mm_uid;
+};
+
+static int mfw_logind_lock(struct mfw_inhibit *in, const char *why)
+{
+	GUnixFDList *fds = NULL;
+	GError *err = NULL;
+	GVariant *ret;
+	gint32 idx;
+
+	ret = g_dbus_connection_call_with_unix_fd_list_sync(in->bus,
+		"org.freedesktop.login1", "/org/freedesktop/login1",
+		"org.freedesktop.login1.Manager", "Inhibit",
+		g_variant_new("(ssss)", MFW_INHIBIT_WHAT, "mfw", why, "block"),
+		G_VARIANT_TYPE("(h)"), G_DBUS_CALL_FLAGS_NO_AUTO_START,
+		MFW_DBUS_TIMEOUT_MS, NULL, &fds, NULL, &err);
+	if (!ret) {
+		mfw_info("no logind inhibitor lock (%s); make sure nothing shuts the system down during the upgrade",
+			 err->message);
+		g_error_free(err);
+		return 0;
+	}
+	g_variant_get(ret, "(h)", &idx);
+	in->logind_fd = g_unix_fd_list_get(fds, idx, &err);
+	g_variant_unref(ret);
+	g_object_unref(fds);
+	if (in->logind_fd < 0) {
+		mfw_warn("logind inhibitor lock: %s", err->message);
+		g_error_free(err);
+		return -EIO;
+	}
+	mfw_dbg("logind: shutdown, sleep and power keys blocked");
+	return 0;
+}
+
+/* The modem ModemManager built on tty @tty, if any: its device UID. */
+static char *mfw_mm_find(MMManager *mm, const char *tty)
+{
+	GList *objs, *o;
+	char *uid = NULL;
+
+	objs = g_dbus_object_manager_get_objects(G_DBUS_OBJECT_MANAGER(mm));
+	for (o = objs; o && !uid; o = o->next) {
+		MMModem *modem = mm_object_peek_modem(MM_OBJECT(o->data));
+		MMModemPortInfo *ports = NULL;
+		guint n = 0, i;
+
+		if (!modem)
+			continue;
+		if (!mm_modem_get_ports(modem, &ports, &n))
+			continue;
+		for (i = 0; i < n; i++)
+			if (ports[i].name && !strcmp(ports[i].name, tty))
+				uid = g_strdup(mm_modem_get_device(modem));
+		mm_modem_port_info_array_free(ports, n);
+	}
+	g_list_free_full(objs, g_object_unref);
+	return uid;
+}
+
+static int mfw_mm_inhibit(struct mfw_inhibit *in, const char *tty)
+{
+	GError *err = NULL;
+	char *owner;
+
+	in->mm = mm_manager_new_sync(in->bus,
+				     G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
+				     NULL, &err);
+	if (!in->mm) {
+		mfw_info("ModemManager not reachable (%s); continuing", err->message);
+		g_error_free(err);
+		return 0;
+	}
+	owner = g_dbus_object_manager_client_get_name_owner(
+			G_DBUS_OBJECT_MANAGER_CLIENT(in->mm));
+	if (!owner) {
+		mfw_info("ModemManager is not running; continuing");
+		return 0;
+	}
+	g_free(owner);
+	in->mm_uid = mfw_mm_find(in->mm, tty);
+	if (!in->mm_uid) {
+		mfw_info("ModemManager does not manage %s; continuing", tty);
+		return 0;
+	}
+	if (!mm_manager_inhibit_device_sync(in->mm, in->mm_uid, NULL, &err)) {
+		mfw_err("ModemManager refused to let go of %s (%s); stop ModemManager or retry",
+			in->mm_uid, err->message);
+		g_error_free(err);
+		g_free(in->mm_uid);
+		in->mm_uid = NULL;
+		return -EBUSY;
+	}
+	mfw_info("ModemManager: modem %s inhibited", in->mm_uid);
+	return 0;
+}
+
+int mfw_inhibit_take(const char *tty, const char *why, struct mfw_inhibit **out)
+{
+	struct mfw_inhibit *in;
+	GError *err = NULL;
+	int ret;
+
+	in = calloc(1, sizeof(*in));
+	if (!in)
+		return -ENOMEM;
+	in->logind_fd = -1;
+	*out = in;
+	in->bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &err);
+	if (!in->bus) {
+		mfw_info("no D-Bus system bus (%s): no logind lock, no ModemManager inhibition; make sure nothing else uses the module or powers the system down",
+			 err->message);
+		g_error_free(err);
+		return 0;
+	}
+	ret = mfw_logind_lock(in, why);
+	if (!ret)
+		ret = mfw_mm_inhibit(in, tty);
+	return ret;
+}
+
+void mfw_inhibit_release(struct mfw_inhibit *in)
+{
+	GError *err = NULL;
+
+	if (!in)
+		return;
+	if (in->mm_uid) {
+		if (!mm_manager_uninhibit_device_sync(in->mm, in->mm_uid, NULL, &err)) {
+			mfw_warn("ModemManager uninhibit of %s: %s (it ends when mfw exits anyway)",
+				 in->mm_uid, err->message);
+			g_error_free(err);
+		} else {
+			mfw_dbg("ModemManager: modem %s released", in->mm_uid);
+		}
+		g_free(in->mm_uid);
+	}
+	if (in->mm)
+		g_object_unref(in->mm);
+	if (in->logind_fd >= 0)
+		close(in->logind_fd);
+	if (in->bus)
+		g_object_unref(in->bus);
+	free(in);
+}

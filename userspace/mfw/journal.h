@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mfw helper - the upgrade journal (<state_dir>/journal): where an upgrade
+ * stands, so "mfw resume" can finish it or recover after a crash or a power
+ * cut.  key=value lines ending with a checksum line; replaced atomically on
+ * every step (tmp file, fsync, rename, fsync of the directory).
+ */
+#ifndef MFW_JOURNAL_H
+#define MFW_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "manifest.h"
+
+#define MFW_JOURNAL_NAME	"journal"
+#define MFW_JOURNAL_FORMAT	1
+#define MFW_JSTR		256
+
+/* Steps of an upgrade, in order. */
+enum mfw_phase {
+	MFW_PHASE_NONE,		/* no upgrade recorded */
+	MFW_PHASE_PREPARED,	/* verified and checked, module untouched */
+	MFW_PHASE_WRITING,	/* package going to the module */
+	MFW_PHASE_DOWNLOADING,	/* the module fetches the package (url) */
+	MFW_PHASE_WRITTEN,	/* package in the module, upgrade not started */
+	MFW_PHASE_FLASHING,	/* upgrade triggered: the module may be flashing */
+	MFW_PHASE_DONE,		/* new version confirmed */
+	MFW_PHASE_FAILED,	/* the module reported a failure or did not return */
+	MFW_PHASE_NR
+};
+
+struct mfw_journal {
+	enum mfw_phase phase;
+	char image[MFW_JSTR];		/* local image path, or empty */
+	char url[MFW_JSTR];		/* remote url, or empty */
+	char manifest[MFW_JSTR];
+	char sha256[MFW_SHA256_HEX];
+	uint64_t size;
+	char port[MFW_JSTR];		/* tty path as configured */
+	char usbpath[MFW_JSTR];		/* devpath of the USB device, or empty */
+	char family[MFW_VERSION_MAX];
+	char from[MFW_VERSION_MAX];	/* version before the upgrade */
+	char target[MFW_VERSION_MAX];	/* version expected after, or empty */
+	uint64_t offset;		/* bytes acknowledged by the module */
+	int64_t started;		/* wall-clock seconds */
+	int64_t updated;
+	long pid;
+	char note[MFW_JSTR];		/* last event, for people */
+};
+
+const char *mfw_phase_name(enum mfw_phase phase);
+/* Phase of a name, or -1. */
+int mfw_phase_find(const char *name);
+
+/* True when the module may be flashing: never cut its power then. */
+bool mfw_phase_flashing(enum mfw_phase phase);
+
+/* Text of @j with its checksum line.  Length, -EINVAL (newline in a value), -ENOSPC. */
+int mfw_journal_format(const struct mfw_journal *j, char *buf, size_t size);
+
+/* Parse journal text.  0, or -EBADMSG when corrupt (reason in @why). */
+int mfw_journal_parse(const char *text, size_t len, struct mfw_journal *j,
+		      char *why, size_t whylen);
+
+/* Write @j to @dir/journal atomically (creating @dir, mode 0700).  0 or -errno. */
+int mfw_journal_write(const char *dir, const struct mfw_journal *j);
+
+/* Read @dir/journal.  0, -ENOENT when there is none, -EBADMSG when corrupt. */
+int mfw_journal_read(const char *dir, struct mfw_journal *j, char *why,
+		     size_t whylen);
+
+/* Keep a corrupt journal as journal.corrupt for inspection.  0 or -errno. */
+int mfw_journal_set_aside(const char *dir);
+
+#endif /* MFW_JOURNAL_H */

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw helper - attach, hold, lose and find again the module's tty.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "link.h"
+#include "sig.h"
+#include "util.h"
+
+/* Re-check for the tty this often even without uevents. */
+#define MFW_LINK_RETRY_MS	500
+
+void mfw_link_init(struct mfw_link *l, const char *path, long speed,
+		   const char *sysfs_root)
+{
+	memset(l, 0, sizeof(*l));
+	snprintf(l->path, sizeof(l->path), "%s", path);
+	snprintf(l->sysfs_root, sizeof(l->sysfs_root), "%s", sysfs_root);
+	l->speed = speed;
+	l->fd = -1;
+}
+
+int mfw_link_locate(struct mfw_link *l)
+{
+	char ident[MFW_IDENT_MAX];
+	int ret;
+
+	/* A USB port is found where it is plugged in, whatever its name now. */
+	if (*l->ident && !mfw_tty_by_identity(l->ident, l->node, sizeof(l->node)))
+		return mfw_tty_name(l->node, l->tty, sizeof(l->tty));
+	if (*l->ident)
+		return -ENOENT;
+	snprintf(l->node, sizeof(l->node), "%s", l->path);
+	ret = mfw_tty_name(l->node, l->tty, sizeof(l->tty));
+	if (ret)
+		return ret;
+	if (!mfw_tty_identity(l->tty, ident, sizeof(ident)) && *ident) {
+		memcpy(l->ident, ident, sizeof(ident));
+		mfw_dbg("%s is USB port %s", l->tty, l->ident);
+	}
+	return 0;
+}
+
+int mfw_link_attach(struct mfw_link *l)
+{
+	int ldisc, fd, ret;
+
+	ret = mfw_link_locate(l);
+	if (ret)
+		return ret;
+	ldisc = mfw_ldisc_number(l->sysfs_root);
+	if (ldisc < 0)
+		return -ENOPKG;
+	fd = mfw_tty_attach(l->node, l->speed, ldisc);
+	if (fd < 0)
+		return fd;
+	mfw_link_drop(l);
+	l->fd = fd;
+	mfw_dbg("attached discipline %d to %s (%s)", ldisc, l->node, l->tty);
+	return 0;
+}
+
+void mfw_link_drop(struct mfw_link *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+}
+
+int mfw_link_service(struct mfw_link *l, short revents)
+{
+	char buf[512];
+	ssize_t n;
+
+	if (l->fd < 0)
+		return 0;
+	if (revents & (POLLHUP | POLLERR | POLLNVAL))
+		return -ENODEV;
+	if (!(revents & POLLIN))
+		return 0;
+	for (;;) {
+		n = read(l->fd, buf, sizeof(buf));
+		if (n > 0)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		return -ENODEV;		/* EOF after hangup, EIO */
+	}
+}
+
+bool mfw_link_removed(const struct mfw_link *l, const char *action,
+		      const char *subsystem, const char *name)
+{
+	return !strcmp(action, "remove") && !strcmp(subsystem, "tty") &&
+	       !strcmp(name, l->tty);
+}
+
+void mfw_watch_drain(struct mfw_watch *w)
+{
+	char a[64], s[64], n[64];
+
+	while (w && mfw_watch_read(w, a, s, n, sizeof(a)) > 0)
+		;
+}
+
+int mfw_link_reattach(struct mfw_link *l, struct mfw_watch *w, int timeout_ms)
+{
+	int64_t end = mfw_now_ms() + timeout_ms;
+	int last = 0;
+
+	mfw_link_drop(l);
+	for (;;) {
+		struct pollfd pfd = { .fd = w ? mfw_watch_fd(w) : -1, .events = POLLIN };
+		int left, ret;
+
+		ret = mfw_link_attach(l);
+		if (!ret)
+			return 0;
+		if (ret == -ENOPKG) {
+			mfw_err("the mfw kernel module is not loaded; run 'modprobe mfw'");
+			return ret;
+		}
+		if (ret != last)
+			mfw_dbg("%s not back yet: %s", l->path, strerror(-ret));
+		last = ret;
+		left = (int)(end - mfw_now_ms());
+		if (left <= 0)
+			return -ETIMEDOUT;
+		ret = mfw_poll(&pfd, 1, left < MFW_LINK_RETRY_MS ? left : MFW_LINK_RETRY_MS);
+		if (ret == -EINTR)
+			return ret;
+		if (ret > 0)
+			mfw_watch_drain(w);
+	}
+}

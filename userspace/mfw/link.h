@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mfw helper - the module's tty as something that comes and goes: attach
+ * the line discipline and hold the port, notice when it goes away, find it
+ * again after the module re-enumerates, attach again.  Used by "mfw attach"
+ * and by the upgrade.
+ */
+#ifndef MFW_LINK_H
+#define MFW_LINK_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "port.h"
+#include "udev.h"
+
+struct mfw_link {
+	char path[PATH_MAX];		/* the tty as configured */
+	char node[PATH_MAX];		/* device node used at the last attach */
+	char tty[MFW_NAME_MAX];		/* its kernel name */
+	char ident[MFW_IDENT_MAX];	/* USB identity, empty for other ttys */
+	char sysfs_root[PATH_MAX];
+	long speed;
+	int fd;				/* held tty, -1 when none */
+};
+
+void mfw_link_init(struct mfw_link *l, const char *path, long speed,
+		   const char *sysfs_root);
+
+/* Resolve the current node of the tty and its identity.  0 or -errno. */
+int mfw_link_locate(struct mfw_link *l);
+
+/* Locate, open, set raw and speed, set the discipline.  0 or -errno. */
+int mfw_link_attach(struct mfw_link *l);
+
+/* Let the port go (closing the last holder detaches the discipline). */
+void mfw_link_drop(struct mfw_link *l);
+
+/*
+ * Consume what the module sent to the holder (n_tty stops taking bytes,
+ * and mfw stops seeing them, once nobody reads).  0, or -ENODEV when the
+ * tty hung up or went away.
+ */
+int mfw_link_service(struct mfw_link *l, short revents);
+
+/* Whether uevent (@action, @subsystem, @name) says our tty went away. */
+bool mfw_link_removed(const struct mfw_link *l, const char *action,
+		      const char *subsystem, const char *name);
+
+/*
+ * Wait up to @timeout_ms for the tty to exist again and attach to it
+ * (@w may be NULL: polling only).  0, -ETIMEDOUT, -EINTR (signal).
+ */
+int mfw_link_reattach(struct mfw_link *l, struct mfw_watch *w, int timeout_ms);
+
+/* Drain the watch's queued events without acting on them. */
+void mfw_watch_drain(struct mfw_watch *w);
+
+#endif /* MFW_LINK_H */

@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw - firmware upgrades of CMIoT OneMO cellular modules.
+ */
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+	return mfw_main(argc, argv);
+}

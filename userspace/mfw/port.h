@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mfw helper - ports: a tty with the mfw line discipline, seen through
+ * <sysfs>/class/mfw/mfwN and /dev/mfwN.
+ */
+#ifndef MFW_PORT_H
+#define MFW_PORT_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#define MFW_NAME_MAX	64
+
+struct mfw_port {
+	char name[MFW_NAME_MAX];	/* "mfw0" */
+	char dir[PATH_MAX];		/* <sysfs>/class/mfw/mfw0 */
+	char tty[MFW_NAME_MAX];		/* "ttyACM0", "pts3" */
+};
+
+/*
+ * Kernel name of the tty behind @path (symlinks followed): "/dev/ttyUSB2"
+ * is "ttyUSB2", "/dev/pts/3" is "pts3".  0 or -errno.
+ */
+int mfw_tty_name(const char *path, char *name, size_t size);
+
+/*
+ * The port attached to tty @tty (a kernel name); with @tty NULL or empty
+ * the only port there is.  0, -ENOENT (none), -ENOTUNIQ (several and no
+ * tty given).
+ */
+int mfw_port_find(const char *sysfs_root, const char *tty, struct mfw_port *p);
+
+/* Read attribute @attr ("state", "digest/sha256").  Length or -errno. */
+int mfw_port_get(const struct mfw_port *p, const char *attr, char *buf,
+		 size_t size);
+
+/* Write attribute @attr.  0 or -errno. */
+int mfw_port_set(const struct mfw_port *p, const char *attr, const char *value);
+
+/* Path of an attribute, for poll(). */
+void mfw_port_attr_path(const struct mfw_port *p, const char *attr,
+			char *buf, size_t size);
+
+/* /dev/mfwN of the port. */
+void mfw_port_dev(const struct mfw_port *p, char *buf, size_t size);
+
+/* Line discipline number of the loaded module, or -errno. */
+int mfw_ldisc_number(const char *sysfs_root);
+
+/*
+ * Open @path like ldattach: O_RDWR|O_NOCTTY, raw, @speed, then set the
+ * line discipline @ldisc.  Returns the fd or -errno.
+ */
+int mfw_tty_attach(const char *path, long speed, int ldisc);
+
+#endif /* MFW_PORT_H */

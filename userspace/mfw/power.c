@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw helper - power on, off and reset through the board's GPIO lines.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "gpio.h"
+#include "power.h"
+#include "util.h"
+
+/* How often STATUS is sampled while waiting for it. */
+#define MFW_STATUS_POLL_MS	50
+
+int mfw_power_status(const struct mfw_config *cfg)
+{
+	struct mfw_gpio *g;
+	int ret;
+
+	ret = mfw_gpio_request(cfg->status.spec, cfg->status.active_low,
+			       MFW_GPIO_IN, 0, &g);
+	if (ret)
+		return ret;
+	ret = mfw_gpio_get(g);
+	mfw_gpio_release(g);
+	return ret;
+}
+
+static int mfw_wait_status(const struct mfw_config *cfg, int want)
+{
+	int64_t end = mfw_now_ms() + cfg->status_timeout_ms;
+	int v;
+
+	for (;;) {
+		v = mfw_power_status(cfg);
+		if (v < 0)
+			return v;
+		if (v == want)
+			return 0;
+		if (mfw_now_ms() >= end)
+			return -ETIMEDOUT;
+		mfw_sleep_ms(MFW_STATUS_POLL_MS);
+	}
+}
+
+/* Assert @line for @ms, then release it. */
+static int mfw_pulse(const struct mfw_line_cfg *line, long ms)
+{
+	struct mfw_gpio *g;
+	int ret;
+
+	ret = mfw_gpio_request(line->spec, line->active_low, MFW_GPIO_OUT, 0, &g);
+	if (ret)
+		return ret;
+	ret = mfw_gpio_set(g, 1);
+	if (!ret) {
+		mfw_sleep_ms(ms);
+		ret = mfw_gpio_set(g, 0);
+	}
+	mfw_gpio_release(g);
+	return ret;
+}
+
+static int mfw_power_switch(const struct mfw_config *cfg, int want, bool blind)
+{
+	long ms = want ? cfg->pwrkey_on_ms : cfg->pwrkey_off_ms;
+	int ret;
+
+	ret = mfw_power_status(cfg);
+	if (ret == want)
+		return 0;
+	if (ret < 0 && !(blind && ret == -ENOENT))
+		return ret;
+	if (want)
+		mfw_sleep_ms(cfg->vbat_settle_ms);
+	mfw_dbg("pulsing %s for %ld ms", cfg->pwrkey.spec, ms);
+	ret = mfw_pulse(&cfg->pwrkey, ms);
+	if (ret)
+		return ret;
+	if (blind && mfw_power_status(cfg) == -ENOENT)
+		return 0;
+	return mfw_wait_status(cfg, want);
+}
+
+int mfw_power_on(const struct mfw_config *cfg, bool blind)
+{
+	return mfw_power_switch(cfg, 1, blind);
+}
+
+int mfw_power_off(const struct mfw_config *cfg, bool blind)
+{
+	return mfw_power_switch(cfg, 0, blind);
+}
+
+int mfw_power_reset(const struct mfw_config *cfg)
+{
+	int ret;
+
+	mfw_dbg("pulsing %s for %ld ms", cfg->reset.spec, cfg->reset_ms);
+	ret = mfw_pulse(&cfg->reset, cfg->reset_ms);
+	if (ret)
+		return ret;
+	ret = mfw_wait_status(cfg, 1);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+static int mfw_hold_one(const struct mfw_line_cfg *line, struct mfw_gpio **g)
+{
+	int ret;
+
+	ret = mfw_gpio_request(line->spec, line->active_low, MFW_GPIO_OUT, 0, g);
+	if (ret == -ENOENT) {
+		mfw_info("no GPIO line %s: not held during the upgrade", line->spec);
+		*g = NULL;
+		return 0;
+	}
+	if (ret == -EBUSY)
+		mfw_err("GPIO line %s is held by another program (see gpioinfo); stop it before upgrading, nothing may toggle the module's power while it flashes",
+			line->spec);
+	else if (ret)
+		mfw_err("cannot hold GPIO line %s: %s", line->spec, strerror(-ret));
+	return ret;
+}
+
+int mfw_power_hold(const struct mfw_config *cfg, struct mfw_power_hold *h)
+{
+	int ret;
+
+	memset(h, 0, sizeof(*h));
+	ret = mfw_hold_one(&cfg->pwrkey, &h->pwrkey);
+	if (!ret)
+		ret = mfw_hold_one(&cfg->reset, &h->reset);
+	if (ret)
+		mfw_power_unhold(h);
+	return ret;
+}
+
+void mfw_power_unhold(struct mfw_power_hold *h)
+{
+	mfw_gpio_release(h->pwrkey);
+	mfw_gpio_release(h->reset);
+	h->pwrkey = h->reset = NULL;
+}

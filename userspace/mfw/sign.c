@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw helper - "mfw manifest create|sign|verify", the vendor's side:
+ * describe an image in a manifest and sign files with a private key.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "manifest.h"
+#include "util.h"
+
+#define MFW_SIGN_MAX	(512u << 20)
+
+struct sign_args {
+	const char *family, *version, *base, *out, *key, *pubkey, *image;
+	const char *file;
+};
+
+static int sign_parse(const char *cmd, int argc, char **argv, struct sign_args *a)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "family", required_argument, NULL, 'F' },
+		{ "version", required_argument, NULL, 'R' },
+		{ "base", required_argument, NULL, 'B' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "pubkey", required_argument, NULL, 'P' },
+		{ "image", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jvF:R:B:o:k:P:i:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': mfw_json = true; break;
+		case 'v': mfw_verbose++; break;
+		case 'F': a->family = optarg; break;
+		case 'R': a->version = optarg; break;
+		case 'B': a->base = optarg; break;
+		case 'o': a->out = optarg; break;
+		case 'k': a->key = optarg; break;
+		case 'P': a->pubkey = optarg; break;
+		case 'i': a->image = optarg; break;
+		default: return MFW_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		mfw_err("manifest %s: give one file; see 'mfw --help'", cmd);
+		return MFW_EXIT_USAGE;
+	}
+	a->file = argv[optind];
+	return MFW_EXIT_OK;
+}
+
+static int manifest_create(const struct sign_args *a)
+{
+	struct mfw_manifest m = { 0 };
+	char out[PATH_MAX], text[1024], why[256];
+	unsigned char *img;
+	size_t len;
+	int ret, n;
+
+	if (!a->family || !a->version) {
+		mfw_err("manifest create: --family and --version are required");
+		return MFW_EXIT_USAGE;
+	}
+	ret = mfw_read_file(a->file, &img, &len, MFW_SIGN_MAX);
+	if (ret) {
+		mfw_err("manifest create: cannot read %s: %s", a->file, strerror(-ret));
+		return MFW_EXIT_USAGE;
+	}
+	ret = mfw_sha256_hex(img, len, m.sha256);
+	free(img);
+	if (ret)
+		return MFW_EXIT_FAIL;
+	m.size = len;
+	snprintf(m.family, sizeof(m.family), "%s", a->family);
+	snprintf(m.version, sizeof(m.version), "%s", a->version);
+	if (a->base)
+		snprintf(m.base, sizeof(m.base), "%s", a->base);
+	n = mfw_manifest_format(&m, text, sizeof(text));
+	/* What we write must be what we accept. */
+	if (n < 0 || mfw_manifest_parse(text, n, &m, why, sizeof(why))) {
+		mfw_err("manifest create: %s; give a family of 'mfw-modemsim --list-models' and versions without blanks",
+			n < 0 ? "too long" : why);
+		return MFW_EXIT_USAGE;
+	}
+	snprintf(out, sizeof(out), "%s%s", a->out ? a->out : a->file,
+		 a->out ? "" : ".manifest");
+	ret = mfw_write_atomic(out, text, n, 0644);
+	if (ret) {
+		mfw_err("manifest create: cannot write %s: %s", out, strerror(-ret));
+		return MFW_EXIT_FAIL;
+	}
+	mfw_info("wrote %s; sign it with 'mfw manifest sign %s --key KEY'", out, out);
+	return MFW_EXIT_OK;
+}
+
+static int manifest_sign(const struct sign_args *a)
+{
+	char sig[PATH_MAX];
+	unsigned char *data;
+	size_t len;
+	int ret;
+
+	if (!a->key) {
+		mfw_err("manifest sign: --key PRIVATE.pem is required");
+		return MFW_EXIT_USAGE;
+	}
+	ret = mfw_read_file(a->file, &data, &len, MFW_SIGN_MAX);
+	if (ret) {
+		mfw_err("manifest sign: cannot read %s: %s", a->file, strerror(-ret));
+		return MFW_EXIT_USAGE;
+	}
+	snprintf(sig, sizeof(sig), "%s.sig", a->out ? a->out : a->file);
+	if (a->out)
+		snprintf(sig, sizeof(sig), "%s", a->out);
+	ret = mfw_sig_sign(a->key, data, len, sig);
+	free(data);
+	if (ret == -EKEYREJECTED) {
+		mfw_err("manifest sign: cannot load the private key %s (PEM expected)", a->key);
+		return MFW_EXIT_USAGE;
+	}
+	if (ret) {
+		mfw_err("manifest sign: %s: %s", sig, strerror(-ret));
+		return MFW_EXIT_FAIL;
+	}
+	mfw_info("wrote %s", sig);
+	return MFW_EXIT_OK;
+}
+
+static int manifest_verify(struct mfw_config *cfg, const struct sign_args *a)
+{
+	const char *key = a->pubkey ? a->pubkey : cfg->pubkey;
+	struct mfw_manifest m;
+	bool ok = false;
+	char why[256];
+
+	if (mfw_manifest_load(key, a->file, &m, &ok))
+		return MFW_EXIT_VERIFY;
+	if (a->image) {
+		char sha[MFW_SHA256_HEX];
+		unsigned char *img;
+		size_t len;
+		int ret;
+
+		ret = mfw_read_file(a->image, &img, &len, MFW_SIGN_MAX);
+		if (ret) {
+			mfw_err("manifest verify: cannot read %s: %s", a->image, strerror(-ret));
+			return MFW_EXIT_USAGE;
+		}
+		ret = mfw_sha256_hex(img, len, sha);
+		if (!ret && !mfw_verify_file(key, a->image, img, len, &ok) &&
+		    mfw_manifest_check_image(&m, sha, len, why, sizeof(why))) {
+			mfw_err("%s does not match %s: %s", a->image, a->file, why);
+			ret = -EBADMSG;
+		} else if (!ret && *key && !ok) {
+			ret = -EBADMSG;
+		}
+		free(img);
+		if (ret)
+			return MFW_EXIT_VERIFY;
+	}
+	mfw_info("%s: %s family %s version %s%s%s", a->file,
+		 ok ? "signature good," : "NOT VERIFIED (no key),", m.family, m.version,
+		 *m.base ? " base " : "", m.base);
+	return MFW_EXIT_OK;
+}
+
+int mfw_cmd_manifest(struct mfw_config *cfg, int argc, char **argv)
+{
+	struct sign_args a;
+	const char *verb;
+	int ret;
+
+	if (argc < 2) {
+		mfw_err("manifest: give create, sign or verify; see 'mfw --help'");
+		return MFW_EXIT_USAGE;
+	}
+	verb = argv[1];
+	ret = sign_parse(verb, argc - 1, argv + 1, &a);
+	if (ret)
+		return ret;
+	if (!strcmp(verb, "create"))
+		return manifest_create(&a);
+	if (!strcmp(verb, "sign"))
+		return manifest_sign(&a);
+	if (!strcmp(verb, "verify"))
+		return manifest_verify(cfg, &a);
+	mfw_err("manifest: unknown '%s'; give create, sign or verify", verb);
+	return MFW_EXIT_USAGE;
+}

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw helper - putting the package into the module: a write through
+ * /dev/mfwN (hex or transparent, the driver picks the family's path) or a
+ * remote download the module does itself.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/mfw.h>
+
+#include "out.h"
+#include "session.h"
+#include "sig.h"
+#include "trace.h"
+#include "util.h"
+
+/* Record the offset in the journal at least every this many bytes. */
+#define MFW_JOURNAL_EVERY	(64 * 1024)
+/* Interrupted remote downloads retried before giving up. */
+#define MFW_DOWNLOAD_RETRIES	3
+
+static int mfw_write_errno(struct mfw_session *s, int err, const char *what)
+{
+	char last[128] = "";
+
+	mfw_port_get(&s->port, "last_error", last, sizeof(last));
+	switch (err) {
+	case EBUSY:
+		mfw_err("%s: the port is busy (another program has /dev/%s open or runs an operation); find it with 'fuser /dev/%s' and retry",
+			what, s->port.name, s->port.name);
+		return MFW_EXIT_PORT;
+	case ENODEV:
+		mfw_err("%s: the port went away; run 'mfw resume' once the module is back",
+			what);
+		return MFW_EXIT_PORT;
+	case ENXIO:
+		mfw_err("%s: the module is not identified; check it answers (mfw status) and retry",
+			what);
+		return MFW_EXIT_PORT;
+	case EOPNOTSUPP:
+		mfw_err("%s: the %s family does not take a package this way; see mfw(8) for its path",
+			what, s->family);
+		return MFW_EXIT_USAGE;
+	case EFBIG:
+		mfw_err("%s: the package is too large for the module's protocol; check the image",
+			what);
+		return MFW_EXIT_VERIFY;
+	case EBADMSG:
+		mfw_err("%s: the module's checksum of the package does not match; run the upgrade again",
+			what);
+		return MFW_EXIT_UPGRADE;
+	case EREMOTEIO:
+	case EIO:
+		mfw_err("%s: the module refused (%s); check the package suits it, then retry",
+			what, *last ? last : "ERROR");
+		return MFW_EXIT_UPGRADE;
+	case ETIMEDOUT:
+		mfw_err("%s: the module stopped answering; run 'mfw resume' to continue",
+			what);
+		return MFW_EXIT_TIMEOUT;
+	default:
+		mfw_err("%s: %s", what, strerror(err));
+		return MFW_EXIT_FAIL;
+	}
+}
+
+/* Where a resumed write continues: the module's acknowledged offset. */
+static uint64_t mfw_resume_offset(struct mfw_session *s)
+{
+	char buf[32];
+	uint64_t off;
+
+	if (!s->model || !s->model->resume)
+		return 0;
+	if (mfw_port_get(&s->port, "offset", buf, sizeof(buf)) < 0 ||
+	    mfw_parse_u64(buf, &off) || off > s->size)
+		return 0;
+	return off;
+}
+
+static int mfw_check_digest(struct mfw_session *s)
+{
+	char dig[MFW_SHA256_HEX + 8], chk[32];
+
+	if (mfw_port_get(&s->port, "digest/sha256", dig, sizeof(dig)) > 0 &&
+	    strcmp(dig, s->j.sha256)) {
+		mfw_err("the module holds a package with SHA-256 %s, not the image's %s; run the upgrade again",
+			dig, s->j.sha256);
+		return MFW_EXIT_UPGRADE;
+	}
+	if (mfw_port_get(&s->port, "check", chk, sizeof(chk)) > 0 &&
+	    !strcmp(chk, "mismatch")) {
+		mfw_err("the module's checksum of the package does not match the image; run the upgrade again");
+		return MFW_EXIT_UPGRADE;
+	}
+	return MFW_EXIT_OK;
+}
+
+int mfw_sess_write(struct mfw_session *s, bool resume)
+{
+	uint64_t size = s->size, pos = 0, noted;
+	char path[PATH_MAX];
+	int fd, ret = MFW_EXIT_OK;
+
+	mfw_port_dev(&s->port, path, sizeof(path));
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return mfw_write_errno(s, errno, path);
+	if (resume)
+		pos = mfw_resume_offset(s);
+	if (ioctl(fd, MFW_IOC_SET_SIZE, &size) < 0) {
+		if (errno == ENOTTY)
+			mfw_warn("%s does not take a declared size; the driver buffers the package", path);
+		else {
+			ret = mfw_write_errno(s, errno, "declaring the package size");
+			goto out;
+		}
+	}
+	if (pos && lseek(fd, (off_t)pos, SEEK_SET) != (off_t)pos) {
+		mfw_warn("cannot resume at byte %" PRIu64 " (%s); starting over", pos,
+			 strerror(errno));
+		pos = 0;
+	}
+	if (pos)
+		mfw_info("resuming the write at byte %" PRIu64 " of %" PRIu64, pos, size);
+	s->j.offset = pos;
+	ret = mfw_sess_journal(s, MFW_PHASE_WRITING, "writing");
+	if (ret)
+		goto out;
+	mfw_trace("write %s from %" PRIu64 " of %" PRIu64, path, pos, size);
+	noted = pos;
+	while (pos < size) {
+		size_t n = size - pos < (uint64_t)s->cfg->chunk ? size - pos
+								 : (size_t)s->cfg->chunk;
+		ssize_t w;
+
+		if (mfw_sig_pending()) {
+			s->j.offset = pos;
+			mfw_sess_journal(s, MFW_PHASE_WRITING, "interrupted");
+			mfw_err("stopped by a signal at byte %" PRIu64 "; the module is not flashing. Run 'mfw resume' to continue",
+				pos);
+			ret = MFW_EXIT_INTERRUPTED;
+			goto out;
+		}
+		w = write(fd, s->image + pos, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			s->j.offset = pos;
+			mfw_sess_journal(s, MFW_PHASE_WRITING, strerror(errno));
+			ret = mfw_write_errno(s, errno, "writing the package");
+			goto out;
+		}
+		pos += w;
+		mfw_out_progress("writing", pos, size);
+		if (pos - noted >= MFW_JOURNAL_EVERY) {
+			s->j.offset = pos;
+			noted = pos;
+			ret = mfw_sess_journal(s, MFW_PHASE_WRITING, "writing");
+			if (ret)
+				goto out;
+		}
+	}
+	if (ioctl(fd, MFW_IOC_COMMIT) < 0 && errno != ENOTTY) {
+		ret = mfw_write_errno(s, errno, "finishing the write");
+		goto out;
+	}
+out:
+	if (close(fd) < 0 && !ret)
+		ret = mfw_write_errno(s, errno, "finishing the write");
+	if (ret)
+		return ret;
+	ret = mfw_check_digest(s);
+	if (ret)
+		return ret;
+	s->j.offset = size;
+	mfw_trace("package written");
+	return mfw_sess_journal(s, MFW_PHASE_WRITTEN, "package in the module");
+}
+
+/* Follow a remote download: 1 done, 0 interrupted (resumable), or an exit code < 0. */
+static int mfw_follow_download(struct mfw_session *s, int64_t deadline)
+{
+	bool failed = false;
+	char line[256];
+
+	for (;;) {
+		struct pollfd p = { .fd = s->dev, .events = POLLIN };
+		unsigned long long a, b;
+		int st, ret;
+
+		while ((ret = mfw_sess_urc(s, line, sizeof(line))) > 0) {
+			int n = sscanf(line, "+MFWDLOAD: %d,%llu,%llu", &st, &a, &b);
+
+			if (n < 1)
+				continue;
+			if (st == 1 || st == 2)
+				mfw_out_progress("download", n == 3 ? b : n == 2 ? a : 0,
+						 n == 3 ? a : 0);
+			if (st == 2)
+				return 1;
+			if (st == 3)
+				failed = true;	/* "0" next means interrupted */
+			if (st == 0 && failed)
+				return 0;
+		}
+		if (ret == -ENODEV)
+			return -mfw_write_errno(s, ENODEV, "downloading");
+		if (mfw_now_ms() >= deadline) {
+			mfw_err("the module's download did not finish in %ld s; check its network and the url, then run 'mfw resume'",
+				s->cfg->download_timeout_s);
+			return -MFW_EXIT_TIMEOUT;
+		}
+		ret = mfw_poll(&p, 1, failed ? 2000 : 500);
+		if (ret == -EINTR) {
+			mfw_err("stopped by a signal during the download; the module is not flashing. Run 'mfw resume' to continue");
+			return -MFW_EXIT_INTERRUPTED;
+		}
+		if (failed && ret == 0)
+			break;
+	}
+	return -mfw_write_errno(s, EREMOTEIO, "the module's download failed");
+}
+
+int mfw_sess_download(struct mfw_session *s)
+{
+	int64_t deadline = mfw_now_ms() + s->cfg->download_timeout_s * 1000;
+	int tries, ret;
+
+	ret = mfw_port_set(&s->port, "url", s->o->url ? s->o->url : s->j.url);
+	if (ret) {
+		if (ret == -EINVAL || ret == -EREMOTEIO)
+			mfw_err("the module refused the url (%s); it must be one of the schemes its family takes (see mfw(8))",
+				strerror(-ret));
+		else
+			return mfw_write_errno(s, -ret, "setting the url");
+		return MFW_EXIT_USAGE;
+	}
+	if (!(s->model->paths & MFW_PATH_REMOTE))
+		return mfw_sess_journal(s, MFW_PHASE_WRITTEN, "url set");
+	ret = mfw_sess_journal(s, MFW_PHASE_DOWNLOADING, "downloading");
+	if (ret)
+		return ret;
+	ret = mfw_sess_open_dev(s);
+	if (ret)
+		return mfw_write_errno(s, -ret, "opening the port's reports");
+	for (tries = 0; tries <= MFW_DOWNLOAD_RETRIES; tries++) {
+		mfw_trace("download try %d", tries + 1);
+		ret = mfw_port_set(&s->port, "download", "1");
+		if (ret)
+			return mfw_write_errno(s, -ret, "starting the download");
+		ret = mfw_follow_download(s, deadline);
+		if (ret == 1)
+			return mfw_sess_journal(s, MFW_PHASE_WRITTEN, "downloaded");
+		if (ret < 0)
+			return -ret;
+		mfw_warn("download interrupted; resuming it");
+	}
+	mfw_err("the download was interrupted %d times; check the module's network and run 'mfw resume'",
+		tries);
+	return MFW_EXIT_UPGRADE;
+}

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw helper - tty identities and uevents through libudev.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libudev.h>
+
+#include "udev.h"
+#include "util.h"
+
+struct mfw_watch {
+	struct udev *udev;
+	struct udev_monitor *mon;
+};
+
+static int mfw_dev_identity(struct udev_device *dev, char *ident, size_t size)
+{
+	struct udev_device *intf, *usb;
+	const char *ifnum;
+
+	*ident = '\0';
+	intf = udev_device_get_parent_with_subsystem_devtype(dev, "usb",
+							     "usb_interface");
+	usb = udev_device_get_parent_with_subsystem_devtype(dev, "usb",
+							    "usb_device");
+	if (!intf || !usb)
+		return 0;
+	ifnum = udev_device_get_sysattr_value(intf, "bInterfaceNumber");
+	snprintf(ident, size, "%s:%s", udev_device_get_devpath(usb),
+		 ifnum ? ifnum : "?");
+	return 0;
+}
+
+int mfw_tty_identity(const char *name, char *ident, size_t size)
+{
+	struct udev_device *dev;
+	struct udev *udev;
+	int ret;
+
+	udev = udev_new();
+	if (!udev)
+		return -ENOMEM;
+	dev = udev_device_new_from_subsystem_sysname(udev, "tty", name);
+	if (!dev) {
+		udev_unref(udev);
+		return -ENOENT;
+	}
+	ret = mfw_dev_identity(dev, ident, size);
+	udev_device_unref(dev);
+	udev_unref(udev);
+	return ret;
+}
+
+int mfw_tty_by_identity(const char *ident, char *node, size_t size)
+{
+	struct udev_list_entry *e;
+	struct udev_enumerate *en;
+	struct udev *udev;
+	int ret = -ENOENT;
+
+	udev = udev_new();
+	if (!udev)
+		return -ENOMEM;
+	en = udev_enumerate_new(udev);
+	if (!en) {
+		udev_unref(udev);
+		return -ENOMEM;
+	}
+	udev_enumerate_add_match_subsystem(en, "tty");
+	udev_enumerate_scan_devices(en);
+	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
+		struct udev_device *dev;
+		char id[MFW_IDENT_MAX];
+		const char *dn;
+
+		dev = udev_device_new_from_syspath(udev, udev_list_entry_get_name(e));
+		if (!dev)
+			continue;
+		dn = udev_device_get_devnode(dev);
+		if (!dn)
+			dn = udev_device_get_sysname(dev);
+		if (!mfw_dev_identity(dev, id, sizeof(id)) && *id &&
+		    !strcmp(id, ident)) {
+			if (dn[0] == '/')
+				snprintf(node, size, "%s", dn);
+			else
+				snprintf(node, size, "/dev/%s", dn);
+			ret = 0;
+		}
+		udev_device_unref(dev);
+		if (!ret)
+			break;
+	}
+	udev_enumerate_unref(en);
+	udev_unref(udev);
+	return ret;
+}
+
+int mfw_watch_open(struct mfw_watch **out)
+{
+	struct mfw_watch *w;
+	const char *source;
+
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->udev = udev_new();
+	if (!w->udev)
+		goto fail;
+	/* Without udevd nobody re-broadcasts: listen to the kernel itself. */
+	source = access("/run/udev/control", F_OK) ? "kernel" : "udev";
+	w->mon = udev_monitor_new_from_netlink(w->udev, source);
+	if (!w->mon)
+		goto fail;
+	if (udev_monitor_filter_add_match_subsystem_devtype(w->mon, "tty", NULL) < 0 ||
+	    udev_monitor_filter_add_match_subsystem_devtype(w->mon, "mfw", NULL) < 0 ||
+	    udev_monitor_enable_receiving(w->mon) < 0)
+		goto fail;
+	mfw_dbg("watching uevents from %s", source);
+	*out = w;
+	return 0;
+fail:
+	mfw_watch_close(w);
+	return -EPERM;
+}
+
+int mfw_watch_fd(const struct mfw_watch *w)
+{
+	return udev_monitor_get_fd(w->mon);
+}
+
+int mfw_watch_read(struct mfw_watch *w, char *action, char *subsystem,
+		   char *name, size_t size)
+{
+	struct udev_device *dev;
+	const char *a, *s, *n;
+
+	dev = udev_monitor_receive_device(w->mon);
+	if (!dev)
+		return 0;
+	a = udev_device_get_action(dev);
+	s = udev_device_get_subsystem(dev);
+	n = udev_device_get_sysname(dev);
+	snprintf(action, size, "%s", a ? a : "");
+	snprintf(subsystem, size, "%s", s ? s : "");
+	snprintf(name, size, "%s", n ? n : "");
+	udev_device_unref(dev);
+	return 1;
+}
+
+void mfw_watch_close(struct mfw_watch *w)
+{
+	if (!w)
+		return;
+	if (w->mon)
+		udev_monitor_unref(w->mon);
+	if (w->udev)
+		udev_unref(w->udev);
+	free(w);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mfw helper - finding a module's tty again after it re-enumerates
+ * (libudev).  A USB port is recognised by where it is plugged in (the
+ * devpath of its USB device) and its interface number, not by VID:PID, so
+ * two identical modules on one board never get mixed up.
+ */
+#ifndef MFW_UDEV_H
+#define MFW_UDEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define MFW_IDENT_MAX	512
+
+/*
+ * Identity of tty @name ("ttyACM0"): "<usb device devpath>:<interface>"
+ * for a USB tty, empty for others.  0 or -errno.
+ */
+int mfw_tty_identity(const char *name, char *ident, size_t size);
+
+/*
+ * Device node of the tty with identity @ident, if one exists now.
+ * 0, -ENOENT, other -errno.
+ */
+int mfw_tty_by_identity(const char *ident, char *node, size_t size);
+
+/* A uevent monitor for tty and mfw devices. */
+struct mfw_watch;
+
+/*
+ * Open the monitor: events from udevd when it runs, else straight from
+ * the kernel (initramfs, containers).  0 or -errno.
+ */
+int mfw_watch_open(struct mfw_watch **w);
+int mfw_watch_fd(const struct mfw_watch *w);
+
+/*
+ * One event, if one is waiting: 1 with @action ("add", "remove", "change"),
+ * @subsystem ("tty", "mfw") and @name ("ttyACM0", "mfw1") filled, 0 when
+ * none is waiting.
+ */
+int mfw_watch_read(struct mfw_watch *w, char *action, char *subsystem,
+		   char *name, size_t size);
+void mfw_watch_close(struct mfw_watch *w);
+
+#endif /* MFW_UDEV_H */

@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw helper - the upgrade's phases and "mfw resume".
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "inhibit.h"
+#include "out.h"
+#include "power.h"
+#include "session.h"
+#include "sig.h"
+#include "supply.h"
+#include "trace.h"
+#include "util.h"
+
+/* Largest package taken into memory. */
+#define MFW_IMAGE_MAX	(512u << 20)
+
+int mfw_sess_journal(struct mfw_session *s, enum mfw_phase phase,
+		     const char *note)
+{
+	int ret;
+
+	s->j.phase = phase;
+	s->j.updated = time(NULL);
+	s->j.pid = getpid();
+	if (note)
+		snprintf(s->j.note, sizeof(s->j.note), "%s", note);
+	ret = mfw_journal_write(s->cfg->state_dir, &s->j);
+	if (ret) {
+		mfw_err("cannot write the journal in %s: %s; fix the state directory (state_dir=, MFW_STATE_DIR)",
+			s->cfg->state_dir, strerror(-ret));
+		return MFW_EXIT_JOURNAL;
+	}
+	mfw_trace("journal: %s (%s)", mfw_phase_name(phase), s->j.note);
+	return MFW_EXIT_OK;
+}
+
+/* Phase 1: the image, its signature and its manifest. */
+static int mfw_phase_verify(struct mfw_session *s, bool resuming)
+{
+	const char *key = s->cfg->pubkey;
+	char man[PATH_MAX], why[256], sha[MFW_SHA256_HEX];
+	bool ok;
+	int ret;
+
+	if (s->o->manifest)
+		snprintf(man, sizeof(man), "%s", s->o->manifest);
+	else if (s->o->image)
+		snprintf(man, sizeof(man), "%s.manifest", s->o->image);
+	else
+		man[0] = '\0';
+	if (s->o->image) {
+		ret = mfw_read_file(s->o->image, &s->image, &s->size, MFW_IMAGE_MAX);
+		if (ret) {
+			mfw_err("cannot read image %s: %s; check the path", s->o->image,
+				strerror(-ret));
+			return MFW_EXIT_USAGE;
+		}
+		if (!s->size) {
+			mfw_err("image %s is empty; check the file", s->o->image);
+			return MFW_EXIT_VERIFY;
+		}
+		if (mfw_sha256_hex(s->image, s->size, sha))
+			return MFW_EXIT_FAIL;
+		if (resuming && strcmp(sha, s->j.sha256)) {
+			mfw_err("image %s changed since the upgrade started (SHA-256 %s, journal %s); restore it or start a new upgrade",
+				s->o->image, sha, s->j.sha256);
+			return MFW_EXIT_VERIFY;
+		}
+		memcpy(s->j.sha256, sha, sizeof(sha));
+		s->j.size = s->size;
+		if (mfw_verify_file(key, s->o->image, s->image, s->size, &ok))
+			return MFW_EXIT_VERIFY;
+	}
+	if (*man && (access(man, F_OK) == 0 || *key || s->o->manifest)) {
+		if (mfw_manifest_load(key, man, &s->man, &ok))
+			return MFW_EXIT_VERIFY;
+		s->have_man = true;
+		snprintf(s->j.manifest, sizeof(s->j.manifest), "%s", man);
+		snprintf(s->j.target, sizeof(s->j.target), "%s", s->man.version);
+		if (s->o->image &&
+		    mfw_manifest_check_image(&s->man, sha, s->size, why, sizeof(why))) {
+			mfw_err("image %s does not match its manifest %s: %s; get a matching pair from the vendor",
+				s->o->image, man, why);
+			return MFW_EXIT_VERIFY;
+		}
+	} else if (*key) {
+		mfw_err("a public key is configured, so a signed manifest is required (--manifest FILE); get it from the vendor");
+		return MFW_EXIT_VERIFY;
+	} else {
+		mfw_warn("no manifest: the image's family and base version are NOT checked");
+	}
+	return MFW_EXIT_OK;
+}
+
+/* Phase 2: is the power safe to flash? */
+static int mfw_phase_power(struct mfw_session *s)
+{
+	struct mfw_supply_report r;
+	char why[256];
+	int ret;
+
+	ret = mfw_supply_read(s->cfg->sysfs_root, &r);
+	if (ret)
+		mfw_warn("cannot read the power supplies: %s", strerror(-ret));
+	if (mfw_supply_safe(&r, s->cfg->battery_min, why, sizeof(why))) {
+		mfw_dbg("power: %s", why);
+		return MFW_EXIT_OK;
+	}
+	if (s->o->force) {
+		mfw_warn("power: %s; going on because of --force", why);
+		return MFW_EXIT_OK;
+	}
+	mfw_err("power: %s; connect external power or charge the battery (or --force, at the risk of a bricked module)",
+		why);
+	return MFW_EXIT_UNSAFE;
+}
+
+/* The tty to use: option, configuration, journal, or the only port. */
+static int mfw_pick_tty(struct mfw_session *s, char *path, size_t size)
+{
+	const char *p = s->o->port;
+	struct mfw_port port;
+	int ret;
+
+	if (!p || !*p)
+		p = s->cfg->port;
+	if (!p || !*p)
+		p = s->j.port;
+	if (p && *p) {
+		snprintf(path, size, "%s", p);
+		return 0;
+	}
+	ret = mfw_port_find(s->cfg->sysfs_root, NULL, &port);
+	if (ret == -ENOTUNIQ) {
+		mfw_err("several mfw ports; name one with --port or port= in the configuration");
+		return MFW_EXIT_USAGE;
+	}
+	if (ret) {
+		mfw_err("no port given and no mfw port attached; give --port TTY or set port= in the configuration");
+		return MFW_EXIT_USAGE;
+	}
+	if (!strncmp(port.tty, "pts", 3))
+		snprintf(path, size, "/dev/pts/%s", port.tty + 3);
+	else
+		snprintf(path, size, "/dev/%s", port.tty);
+	return 0;
+}
+
+/* Power-cycle a silent module, never one that may be flashing. */
+static int mfw_recover_power(struct mfw_session *s)
+{
+	int ret;
+
+	if (mfw_phase_flashing(s->j.phase)) {
+		mfw_err("the journal says the module may be flashing: not power-cycling it. Wait for it, then run 'mfw resume'");
+		return MFW_EXIT_UNSAFE;
+	}
+	mfw_warn("--recover: resetting the silent module");
+	mfw_trace("recover: reset");
+	ret = mfw_power_reset(s->cfg);
+	if (ret) {
+		mfw_warn("reset failed (%s); trying PWRKEY off and on", strerror(-ret));
+		mfw_power_off(s->cfg, true);
+		ret = mfw_power_on(s->cfg, true);
+	}
+	if (ret) {
+		mfw_err("cannot power-cycle the module: %s; check pwrkey=, reset=, status= in the configuration",
+			strerror(-ret));
+		return MFW_EXIT_GPIO;
+	}
+	return MFW_EXIT_OK;
+}
+
+/* Phase 3: find the port, attach when nobody holds it, identify the module. */
+static int mfw_phase_port(struct mfw_session *s)
+{
+	char path[PATH_MAX];
+	int ret, tries;
+
+	ret = mfw_pick_tty(s, path, sizeof(path));
+	if (ret)
+		return ret;
+	mfw_link_init(&s->link, path, s->cfg->speed, s->cfg->sysfs_root);
+	snprintf(s->j.port, sizeof(s->j.port), "%s", path);
+	for (tries = 0; tries < 2; tries++) {
+		ret = mfw_link_locate(&s->link);
+		if (ret) {
+			mfw_err("port %s: %s; check the module is powered (mfw power status) and the path is right",
+				path, strerror(-ret));
+			return MFW_EXIT_PORT;
+		}
+		snprintf(s->j.usbpath, sizeof(s->j.usbpath), "%s", s->link.ident);
+		s->own_link = mfw_port_find(s->cfg->sysfs_root, s->link.tty, &s->port) != 0;
+		if (!s->inh && mfw_inhibit_take(s->link.tty, "firmware upgrade of the cellular module",
+						 &s->inh) == -EBUSY && !s->o->force)
+			return MFW_EXIT_PORT;
+		ret = mfw_sess_wait_port(s, s->cfg->ready_timeout_s * 1000);
+		if (ret == -EINTR)
+			return MFW_EXIT_INTERRUPTED;
+		if (ret) {
+			mfw_err("cannot attach to %s: %s; is the mfw module loaded (modprobe mfw) and the port free?",
+				path, strerror(-ret));
+			return MFW_EXIT_PORT;
+		}
+		mfw_dbg("using %s (%s)", s->port.name, s->link.tty);
+		ret = mfw_sess_ready(s, s->cfg->ready_timeout_s * 1000);
+		if (ret == -EINTR)
+			return MFW_EXIT_INTERRUPTED;
+		if (!ret && s->model)
+			return MFW_EXIT_OK;
+		if (!ret) {
+			mfw_err("module on %s not recognised (family '%s', firmware '%s'); it is not a supported OneMO module",
+				path, s->family, s->firmware);
+			return MFW_EXIT_PORT;
+		}
+		if (!s->o->recover || tries) {
+			mfw_err("the module on %s does not answer (%s); check it is powered (mfw power status), or retry with --recover to reset it",
+				path, strerror(-ret));
+			return MFW_EXIT_PORT;
+		}
+		ret = mfw_recover_power(s);
+		if (ret)
+			return ret;
+	}
+	return MFW_EXIT_PORT;
+}
+
+/* Phase 4: the package suits the module and the module can take it. */
+static int mfw_phase_match(struct mfw_session *s)
+{
+	unsigned int need = s->o->image ? MFW_PATH_HEX | MFW_PATH_TRANSPARENT
+					: MFW_PATH_REMOTE | MFW_PATH_SPECIAL;
+	char why[256];
+	int ret;
+
+	snprintf(s->j.family, sizeof(s->j.family), "%s", s->model->name);
+	if (!*s->j.from)
+		snprintf(s->j.from, sizeof(s->j.from), "%s", s->firmware);
+	if (!(s->model->paths & need)) {
+		mfw_err("the %s family cannot take %s; use %s", s->model->name,
+			s->o->image ? "a package from the host" : "a url",
+			s->o->image ? "--url URL (the module downloads it)"
+				    : "a local image file");
+		return MFW_EXIT_USAGE;
+	}
+	if (!s->have_man)
+		return MFW_EXIT_OK;
+	ret = mfw_manifest_check_module(&s->man, s->family, s->firmware, why, sizeof(why));
+	if (ret) {
+		mfw_err("refusing the package: %s; get the package built for this module and version",
+			why);
+		return MFW_EXIT_VERIFY;
+	}
+	return MFW_EXIT_OK;
+}
+
+static void mfw_cleanup(struct mfw_session *s)
+{
+	mfw_sess_close_dev(s);
+	mfw_power_unhold(&s->hold);
+	mfw_inhibit_release(s->inh);
+	s->inh = NULL;
+	mfw_watch_close(s->watch);
+	s->watch = NULL;
+	mfw_link_drop(&s->link);
+	free(s->image);
+	s->image = NULL;
+	mfw_trace_close();
+}
+
+/* Phases 5 and 6: hold power lines, transfer, trigger, follow. */
+static int mfw_run(struct mfw_session *s, bool resuming)
+{
+	int ret;
+
+	if (mfw_power_hold(s->cfg, &s->hold) && !s->o->force)
+		return MFW_EXIT_GPIO;
+	if (!resuming || s->j.phase < MFW_PHASE_FLASHING) {
+		ret = mfw_sess_journal(s, MFW_PHASE_PREPARED, "verified");
+		if (ret)
+			return ret;
+		if (s->o->image) {
+			mfw_out_phase("writing", s->port.name);
+			ret = mfw_sess_write(s, resuming);
+		} else {
+			mfw_out_phase("download", s->o->url);
+			ret = mfw_sess_download(s);
+		}
+		if (ret)
+			return ret;
+		if (mfw_sig_pending()) {
+			mfw_err("stopped by a signal before the upgrade started; the module is not flashing. Run 'mfw resume' to continue");
+			return MFW_EXIT_INTERRUPTED;
+		}
+		mfw_sess_close_dev(s);
+		/* The journal says flashing before the module may start. */
+		ret = mfw_sess_journal(s, MFW_PHASE_FLASHING, "upgrade triggered");
+		if (ret)
+			return ret;
+		mfw_sig_defer(true);
+		ret = mfw_sess_open_dev(s);
+		if (ret)
+			mfw_dbg("no reports from /dev/%s: %s", s->port.name, strerror(-ret));
+		mfw_trace("trigger upgrade on %s", s->port.name);
+		ret = mfw_port_set(&s->port, "upgrade", "1");
+		if (ret == -EBADMSG || ret == -EREMOTEIO || ret == -EIO ||
+		    ret == -EOPNOTSUPP || ret == -ENXIO || ret == -EBUSY ||
+		    ret == -EINVAL) {
+			char last[128] = "";
+
+			mfw_sig_defer(false);
+			mfw_port_get(&s->port, "last_error", last, sizeof(last));
+			mfw_err("the module refused the upgrade (%s%s%s); it keeps running %s. Check the package and run the upgrade again",
+				strerror(-ret), *last ? ", " : "", last, s->firmware);
+			mfw_sess_journal(s, MFW_PHASE_FAILED, "upgrade refused");
+			return MFW_EXIT_UPGRADE;
+		}
+		if (ret)
+			mfw_trace("upgrade trigger: %s (following the module anyway)",
+				  strerror(-ret));
+	}
+	return mfw_sess_follow(s);
+}
+
+static void mfw_session_init(struct mfw_session *s, const struct mfw_config *cfg,
+			     const struct mfw_upgrade_opts *o)
+{
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->o = o;
+	s->dev = -1;
+	s->link.fd = -1;
+}
+
+static int mfw_begin(struct mfw_session *s, bool resuming)
+{
+	int ret;
+
+	ret = mfw_trace_open(s->cfg->state_dir, resuming);
+	if (ret) {
+		mfw_err("cannot write in the state directory %s: %s; fix state_dir= or MFW_STATE_DIR",
+			s->cfg->state_dir, strerror(-ret));
+		return MFW_EXIT_JOURNAL;
+	}
+	mfw_sig_init();
+	/* The monitor exists before anything can make the module go away. */
+	ret = mfw_watch_open(&s->watch);
+	if (ret)
+		mfw_info("no uevent monitor (%s): finding the module again by polling",
+			 strerror(-ret));
+	return MFW_EXIT_OK;
+}
+
+static int mfw_finish(struct mfw_session *s, int ret)
+{
+	int sig = mfw_sig_pending();
+
+	mfw_cleanup(s);
+	if (mfw_json) {
+		struct mfw_json j;
+
+		mfw_json_begin(&j, "result");
+		mfw_json_int(&j, "exit", ret);
+		mfw_json_str(&j, "phase", mfw_phase_name(s->j.phase));
+		mfw_json_str(&j, "firmware", s->firmware);
+		mfw_json_emit(&j);
+	}
+	if (sig && !ret)
+		mfw_info("%s honoured now that the upgrade is over", strsignal(sig));
+	return ret;
+}
+
+int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
+{
+	struct mfw_session s;
+	struct mfw_journal old;
+	char why[128];
+	int ret;
+
+	mfw_session_init(&s, cfg, o);
+	if (!mfw_journal_read(cfg->state_dir, &old, why, sizeof(why)) &&
+	    (old.phase == MFW_PHASE_FLASHING ||
+	     (old.phase > MFW_PHASE_NONE && old.phase < MFW_PHASE_DONE && !o->force))) {
+		mfw_err("an earlier upgrade is unfinished (phase %s%s); run 'mfw resume' first%s",
+			mfw_phase_name(old.phase),
+			old.phase == MFW_PHASE_FLASHING ? ", the module may be flashing" : "",
+			old.phase == MFW_PHASE_FLASHING ? "" : " (or --force to start over)");
+		return MFW_EXIT_JOURNAL;
+	}
+	ret = mfw_begin(&s, false);
+	if (ret)
+		return mfw_finish(&s, ret);
+	s.j.started = time(NULL);
+	if (o->url)
+		snprintf(s.j.url, sizeof(s.j.url), "%s", o->url);
+	if (o->image) {
+		char *abs = realpath(o->image, NULL);
+
+		snprintf(s.j.image, sizeof(s.j.image), "%s", abs ? abs : o->image);
+		free(abs);
+	}
+	mfw_out_phase("verify", o->image ? o->image : o->url);
+	ret = mfw_phase_verify(&s, false);
+	if (!ret)
+		ret = mfw_phase_power(&s);
+	if (!ret) {
+		mfw_out_phase("port", NULL);
+		ret = mfw_phase_port(&s);
+	}
+	if (!ret)
+		ret = mfw_phase_match(&s);
+	if (!ret && s.have_man && !strcmp(s.firmware, s.man.version) && !o->force) {
+		mfw_info("the module already runs %s; nothing to do (--force to flash it again)",
+			 s.firmware);
+		return mfw_finish(&s, MFW_EXIT_OK);
+	}
+	if (!ret)
+		ret = mfw_run(&s, false);
+	return mfw_finish(&s, ret);
+}
+
+int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
+{
+	struct mfw_upgrade_opts ro = *o;
+	struct mfw_session s;
+	char why[128];
+	int ret;
+
+	mfw_session_init(&s, cfg, &ro);
+	ret = mfw_journal_read(cfg->state_dir, &s.j, why, sizeof(why));
+	if (ret == -ENOENT) {
+		mfw_info("no upgrade to resume");
+		return MFW_EXIT_OK;
+	}
+	if (ret == -EBADMSG) {
+		mfw_journal_set_aside(cfg->state_dir);
+		mfw_err("the journal in %s is corrupt (%s) and was moved to journal.corrupt; the module may have been flashing: do not power it off, check 'mfw status' once it answers and upgrade again",
+			cfg->state_dir, why);
+		return MFW_EXIT_JOURNAL;
+	}
+	if (ret) {
+		mfw_err("cannot read the journal in %s: %s; fix the state directory",
+			cfg->state_dir, strerror(-ret));
+		return MFW_EXIT_JOURNAL;
+	}
+	if (s.j.phase == MFW_PHASE_NONE || s.j.phase >= MFW_PHASE_DONE) {
+		mfw_info("nothing to resume: the last upgrade is %s (%s)",
+			 mfw_phase_name(s.j.phase), s.j.note);
+		return MFW_EXIT_OK;
+	}
+	ro.image = *s.j.image ? s.j.image : NULL;
+	ro.url = *s.j.url ? s.j.url : NULL;
+	ro.manifest = *s.j.manifest ? s.j.manifest : NULL;
+	if (!ro.port || !*ro.port)
+		ro.port = s.j.port;
+	mfw_info("resuming the upgrade of %s (phase %s)", s.j.port,
+		 mfw_phase_name(s.j.phase));
+	ret = mfw_begin(&s, true);
+	if (ret)
+		return mfw_finish(&s, ret);
+	mfw_trace("resume from phase %s", mfw_phase_name(s.j.phase));
+	if (mfw_phase_flashing(s.j.phase)) {
+		/* Wait it out: no writes, no power changes, only watching. */
+		char path[PATH_MAX];
+
+		ret = mfw_pick_tty(&s, path, sizeof(path));
+		if (ret)
+			return mfw_finish(&s, ret);
+		mfw_link_init(&s.link, path, cfg->speed, cfg->sysfs_root);
+		snprintf(s.link.ident, sizeof(s.link.ident), "%s", s.j.usbpath);
+		if (mfw_power_hold(cfg, &s.hold) && !o->force)
+			return mfw_finish(&s, MFW_EXIT_GPIO);
+		if (mfw_inhibit_take(s.j.port, "firmware upgrade of the cellular module",
+				     &s.inh) == -EBUSY && !o->force)
+			return mfw_finish(&s, MFW_EXIT_PORT);
+		s.own_link = true;
+		return mfw_finish(&s, mfw_sess_follow(&s));
+	}
+	ret = mfw_phase_verify(&s, true);
+	if (!ret)
+		ret = mfw_phase_power(&s);
+	if (!ret)
+		ret = mfw_phase_port(&s);
+	if (!ret)
+		ret = mfw_phase_match(&s);
+	if (!ret)
+		ret = mfw_run(&s, true);
+	return mfw_finish(&s, ret);
+}

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw helper - exit codes, messages and small file helpers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "out.h"
+#include "util.h"
+
+int mfw_verbose;
+bool mfw_json;
+
+static const char *const mfw_exit_texts[] = {
+	[MFW_EXIT_OK] = "success, or nothing to do",
+	[MFW_EXIT_FAIL] = "other failure (see the message)",
+	[MFW_EXIT_USAGE] = "bad command line",
+	[MFW_EXIT_CONFIG] = "bad or unreadable configuration file",
+	[MFW_EXIT_VERIFY] = "image, signature or manifest refused",
+	[MFW_EXIT_UNSAFE] = "power check refused the upgrade (--force overrides)",
+	[MFW_EXIT_PORT] = "no mfw port, module not answering, or port busy",
+	[MFW_EXIT_UPGRADE] = "the module refused or failed the upgrade",
+	[MFW_EXIT_TIMEOUT] = "the module did not come back in time",
+	[MFW_EXIT_INTERRUPTED] = "stopped by a signal at a safe point",
+	[MFW_EXIT_GPIO] = "power, reset or status line failed",
+	[MFW_EXIT_JOURNAL] = "journal unreadable, corrupt or unwritable",
+};
+
+const char *mfw_exit_text(int code)
+{
+	if (code < 0 || (size_t)code >= sizeof(mfw_exit_texts) / sizeof(mfw_exit_texts[0]))
+		return NULL;
+	return mfw_exit_texts[code];
+}
+
+static void mfw_vlog(const char *level, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	mfw_out_clear_bar();
+	fprintf(stderr, "mfw: %s%s\n", level, msg);
+	if (mfw_json && *level)
+		mfw_out_event("log", "level", *level == 'e' ? "error" : "warning",
+			      "message", msg, NULL);
+}
+
+void mfw_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mfw_vlog("error: ", fmt, ap);
+	va_end(ap);
+}
+
+void mfw_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mfw_vlog("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void mfw_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mfw_vlog("", fmt, ap);
+	va_end(ap);
+}
+
+void mfw_dbg(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!mfw_verbose)
+		return;
+	va_start(ap, fmt);
+	mfw_vlog("", fmt, ap);
+	va_end(ap);
+}
+
+int64_t mfw_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void mfw_sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int mfw_read_text(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	err = errno;
+	close(fd);
+	if (n < 0)
+		return -err;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+int mfw_write_text(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	ssize_t n;
+	int fd, err;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, len);
+	err = errno;
+	if (close(fd) < 0 && n >= 0)
+		return -errno;
+	if (n < 0)
+		return -err;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int mfw_read_file(const char *path, unsigned char **data, size_t *len,
+		  size_t max)
+{
+	unsigned char *buf = NULL;
+	size_t used = 0, cap = 0;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (used == cap) {
+			unsigned char *nb;
+
+			if (cap >= max) {
+				err = -EFBIG;
+				break;
+			}
+			cap = cap ? cap * 2 : 65536;
+			if (cap > max)
+				cap = max;
+			nb = realloc(buf, cap + 1);
+			if (!nb) {
+				err = -ENOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + used, cap - used);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		used += n;
+	}
+	close(fd);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	if (!buf) {
+		buf = malloc(1);
+		if (!buf)
+			return -ENOMEM;
+	}
+	buf[used] = '\0';
+	*data = buf;
+	*len = used;
+	return 0;
+}
+
+static int mfw_fsync_dir(const char *path)
+{
+	char copy[PATH_MAX];
+	int fd, ret = 0;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int mfw_write_atomic(const char *path, const void *data, size_t len,
+		     unsigned int mode)
+{
+	const unsigned char *p = data;
+	char tmp[PATH_MAX];
+	int fd, err = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		p += n;
+		len -= n;
+	}
+	if (!err && fsync(fd) < 0)
+		err = -errno;
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	if (!err && rename(tmp, path) < 0)
+		err = -errno;
+	if (err) {
+		unlink(tmp);
+		return err;
+	}
+	return mfw_fsync_dir(path);
+}
+
+int mfw_parse_u64(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -ERANGE;
+	if (*end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int mfw_parse_long(const char *s, long min, long max, long *out)
+{
+	long v;
+	char *end;
+
+	if (!s || !*s || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno)
+		return -ERANGE;
+	if (*end)
+		return -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int mfw_parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "1", "yes", "true", "on", NULL };
+	static const char *const no[] = { "0", "no", "false", "off", NULL };
+	int i;
+
+	for (i = 0; yes[i]; i++)
+		if (!strcasecmp(s, yes[i])) {
+			*out = true;
+			return 0;
+		}
+	for (i = 0; no[i]; i++)
+		if (!strcasecmp(s, no[i])) {
+			*out = false;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+char *mfw_strip(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+			 e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+void mfw_hex(const unsigned char *in, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}

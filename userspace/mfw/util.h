@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mfw helper - exit codes, messages and small file helpers shared by every
+ * part of the program.
+ */
+#ifndef MFW_UTIL_H
+#define MFW_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes, documented in mfw(8) and in --help. */
+enum mfw_exit {
+	MFW_EXIT_OK = 0,		/* done (or nothing to do) */
+	MFW_EXIT_FAIL = 1,		/* any other failure */
+	MFW_EXIT_USAGE = 2,		/* bad command line */
+	MFW_EXIT_CONFIG = 3,		/* bad or unreadable configuration */
+	MFW_EXIT_VERIFY = 4,		/* image, signature or manifest refused */
+	MFW_EXIT_UNSAFE = 5,		/* power check refused (--force overrides) */
+	MFW_EXIT_PORT = 6,		/* no port, module absent or port busy */
+	MFW_EXIT_UPGRADE = 7,		/* the module refused or failed the upgrade */
+	MFW_EXIT_TIMEOUT = 8,		/* the module did not come back in time */
+	MFW_EXIT_INTERRUPTED = 9,	/* stopped by a signal at a safe point */
+	MFW_EXIT_GPIO = 10,		/* power or reset line failed */
+	MFW_EXIT_JOURNAL = 11,		/* journal unreadable, corrupt or unwritable */
+};
+
+/* One line per exit code for --help and for the tests. */
+const char *mfw_exit_text(int code);
+
+/* Message verbosity and output style, set once by the command line. */
+extern int mfw_verbose;
+extern bool mfw_json;
+
+void mfw_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void mfw_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void mfw_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void mfw_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+int64_t mfw_now_ms(void);
+
+/* Sleep @ms milliseconds, resuming after signals. */
+void mfw_sleep_ms(long ms);
+
+/*
+ * Read a small text file into @buf (NUL-terminated, trailing newlines
+ * stripped).  Returns the length or -errno.
+ */
+int mfw_read_text(const char *path, char *buf, size_t size);
+
+/* Write @text to an existing file (a sysfs attribute).  0 or -errno. */
+int mfw_write_text(const char *path, const char *text);
+
+/* Whole file into a malloc'd buffer.  0 or -errno; *len gets the size. */
+int mfw_read_file(const char *path, unsigned char **data, size_t *len,
+		  size_t max);
+
+/*
+ * Write @len bytes to @path atomically: @path.tmp, fsync, rename, fsync
+ * of the directory.  0 or -errno.
+ */
+int mfw_write_atomic(const char *path, const void *data, size_t len,
+		     unsigned int mode);
+
+/* Decimal unsigned number, whole string.  0 or -EINVAL/-ERANGE. */
+int mfw_parse_u64(const char *s, uint64_t *out);
+int mfw_parse_long(const char *s, long min, long max, long *out);
+int mfw_parse_bool(const char *s, bool *out);
+
+/* Strip leading and trailing white space in place; returns @s moved. */
+char *mfw_strip(char *s);
+
+/* Lower-case hex of @len bytes into @out (2 * len + 1 bytes). */
+void mfw_hex(const unsigned char *in, size_t len, char *out);
+
+#endif /* MFW_UTIL_H */
