@@ -15,10 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/mfw.h>
 
 #include "kselftest_harness.h"
 #include "mfw_port.h"
@@ -988,6 +991,52 @@ TEST_F_TIMEOUT(fota, upgrade_refused_854, 90)
 	EXPECT_ATTR(self->r.path, "last_error", "854 upgrade error");
 	EXPECT_EQ(-EINVAL, put(self->r.path, "upgrade", "no"));
 	close(sock);
+	if (_metadata->passed == 0)
+		dump(self->r.transcript);
+}
+
+/*
+ * While /dev/mfwN has a write session open the triggers are EBUSY; a
+ * package the module holds differently from what was written blocks the
+ * upgrade with EBADMSG (ML305U compares with AT+MFWCHECK).
+ */
+TEST_F_TIMEOUT(fota, upgrade_checks_written_package_ml305u, 120)
+{
+	const char *extra[] = { "--fault", "corrupt=1@offset=100", NULL };
+	static const char *const triggers[] = { "download", "upgrade",
+						"erase" };
+	char node[64], pkg[4096];
+	__u64 size = sizeof(pkg);
+	long before;
+	size_t i;
+	int fd;
+
+	ASSERT_EQ(0, module_up(&self->r, "ML305U", "ML305U", extra));
+	ASSERT_EQ(0, rig_port_node(self->r.path, node, sizeof(node)));
+	for (i = 0; i < sizeof(pkg); i++)
+		pkg[i] = 'a' + i % 26;
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("open %s: %m", node);
+	ASSERT_EQ(0, ioctl(fd, MFW_IOC_SET_SIZE, &size)) TH_LOG("%m");
+	before = rig_port_num(self->r.path, "statistics/driver_commands");
+	for (i = 0; i < ARRAY_SIZE(triggers); i++)
+		EXPECT_EQ(-EBUSY, put(self->r.path, triggers[i], "1"))
+			TH_LOG("trigger %zu", i);
+	/* Refused before a command was sent. */
+	EXPECT_EQ(before,
+		  rig_port_num(self->r.path, "statistics/driver_commands"));
+	ASSERT_EQ((ssize_t)sizeof(pkg), write(fd, pkg, sizeof(pkg)))
+		TH_LOG("write: %m");
+	EXPECT_EQ(0, close(fd)) TH_LOG("close: %m");
+
+	EXPECT_EQ(-EBADMSG, put(self->r.path, "upgrade", "1"));
+	EXPECT_ATTR(self->r.path, "state", "error");
+	EXPECT_TRUE(host_sent(self->r.transcript, "AT+MFWCHECK=2"));
+	EXPECT_FALSE(host_sent(self->r.transcript, "AT+MFWUPGRADE"));
+	EXPECT_FALSE(host_sent(self->r.transcript, "AT+MFWDLOAD"));
+
+	EXPECT_EQ(0, put(self->r.path, "erase", "1"));
+	EXPECT_ATTR(self->r.path, "state", "idle");
 	if (_metadata->passed == 0)
 		dump(self->r.transcript);
 }
