@@ -36,6 +36,9 @@ static void mfw_usage(FILE *f)
 		"          [--timeout S]  verify, write and apply a firmware package\n"
 		"  upgrade --url URL [--manifest F] [...]\n"
 		"                         let the module download the package itself\n"
+		"  upgrade --auto [--port TTY] [...]\n"
+		"                         the newest package for the module in the\n"
+		"                         firmware directory, if any\n"
 		"  resume [--recover]     finish or recover an interrupted upgrade\n"
 		"  status [--port TTY]    ports, module, power and the journal\n"
 		"  manifest create <image> --family F --version V [--base B] [-o FILE]\n"
@@ -240,6 +243,7 @@ static int mfw_upgrade_args(const char *cmd, struct mfw_config *cfg, int argc,
 		{ "manifest", required_argument, NULL, 'm' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "auto", no_argument, NULL, 'a' },
 		{ "recover", no_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
@@ -264,6 +268,9 @@ static int mfw_upgrade_args(const char *cmd, struct mfw_config *cfg, int argc,
 			break;
 		case 'f':
 			o->force = true;
+			break;
+		case 'a':
+			o->automatic = true;
 			break;
 		case 'r':
 			o->recover = true;
@@ -291,8 +298,9 @@ int mfw_cmd_upgrade(struct mfw_config *cfg, int argc, char **argv)
 	ret = mfw_upgrade_args("upgrade", cfg, argc, argv, &o);
 	if (ret)
 		return ret;
-	if (!o.image == !o.url)
-		return mfw_bad_usage("upgrade", "give an image file or --url URL (one of them)");
+	if ((o.automatic && (o.image || o.url)) ||
+	    (!o.automatic && !o.image == !o.url))
+		return mfw_bad_usage("upgrade", "give an image file, --url URL or --auto (one of them)");
 	if (o.url && strlen(o.url) > 256)
 		return mfw_bad_usage("upgrade", "the url is longer than 256 bytes");
 	return mfw_upgrade(cfg, &o);
@@ -306,7 +314,7 @@ int mfw_cmd_resume(struct mfw_config *cfg, int argc, char **argv)
 	ret = mfw_upgrade_args("resume", cfg, argc, argv, &o);
 	if (ret)
 		return ret;
-	if (o.image || o.url || o.manifest)
+	if (o.image || o.url || o.manifest || o.automatic)
 		return mfw_bad_usage("resume", "takes no image, url or manifest (the journal has them)");
 	return mfw_resume(cfg, &o);
 }

@@ -55,7 +55,7 @@ void mfw_config_defaults(struct mfw_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->speed = 115200;
-	snprintf(cfg->firmware_dir, sizeof(cfg->firmware_dir), "/var/lib/mfw/firmware");
+	snprintf(cfg->firmware_dir, sizeof(cfg->firmware_dir), "/lib/firmware/mfw");
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", MFW_STATE_DIR);
 	snprintf(cfg->sysfs_root, sizeof(cfg->sysfs_root), "/sys");
 	snprintf(cfg->pwrkey.spec, sizeof(cfg->pwrkey.spec), "MODEM_PWRKEY");

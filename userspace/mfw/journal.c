@@ -3,12 +3,14 @@
  * mfw helper - the upgrade journal.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "journal.h"
 #include "util.h"
@@ -257,8 +259,8 @@ int mfw_journal_write(const char *dir, const struct mfw_journal *j)
 	return ret;
 }
 
-int mfw_journal_read(const char *dir, struct mfw_journal *j, char *why,
-		     size_t whylen)
+static int mfw_journal_load(const char *dir, const char *name,
+			    struct mfw_journal *j, char *why, size_t whylen)
 {
 	char path[PATH_MAX];
 	unsigned char *text;
@@ -266,7 +268,7 @@ int mfw_journal_read(const char *dir, struct mfw_journal *j, char *why,
 	int ret;
 
 	memset(j, 0, sizeof(*j));
-	ret = mfw_path(path, sizeof(path), dir, MFW_JOURNAL_NAME);
+	ret = mfw_path(path, sizeof(path), dir, name);
 	if (ret)
 		return ret;
 	ret = mfw_read_file(path, &text, &len, MFW_JOURNAL_MAX);
@@ -276,6 +278,37 @@ int mfw_journal_read(const char *dir, struct mfw_journal *j, char *why,
 		return ret;
 	ret = mfw_journal_parse((const char *)text, len, j, why, whylen);
 	free(text);
+	return ret;
+}
+
+int mfw_journal_read(const char *dir, struct mfw_journal *j, char *why,
+		     size_t whylen)
+{
+	return mfw_journal_load(dir, MFW_JOURNAL_NAME, j, why, whylen);
+}
+
+int mfw_journal_read_last(const char *dir, struct mfw_journal *j, char *why,
+			  size_t whylen)
+{
+	return mfw_journal_load(dir, MFW_JOURNAL_NAME ".last", j, why, whylen);
+}
+
+int mfw_journal_finish(const char *dir)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	int fd, ret = 0;
+
+	if (mfw_path(from, sizeof(from), dir, MFW_JOURNAL_NAME) ||
+	    mfw_path(to, sizeof(to), dir, MFW_JOURNAL_NAME ".last"))
+		return -ENAMETOOLONG;
+	if (rename(from, to) < 0)
+		return -errno;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		ret = -errno;
+	close(fd);
 	return ret;
 }
 

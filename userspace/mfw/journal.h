@@ -71,6 +71,16 @@ int mfw_journal_write(const char *dir, const struct mfw_journal *j);
 int mfw_journal_read(const char *dir, struct mfw_journal *j, char *why,
 		     size_t whylen);
 
+/*
+ * The upgrade is over (done, or failed with the module safe): the journal
+ * becomes journal.last, so its presence always means "in flight".  0 or -errno.
+ */
+int mfw_journal_finish(const char *dir);
+
+/* Read the last finished upgrade (journal.last), as mfw_journal_read(). */
+int mfw_journal_read_last(const char *dir, struct mfw_journal *j, char *why,
+			  size_t whylen);
+
 /* Keep a corrupt journal as journal.corrupt for inspection.  0 or -errno. */
 int mfw_journal_set_aside(const char *dir);
 

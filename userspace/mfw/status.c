@@ -108,6 +108,8 @@ static int mfw_status_journal(const struct mfw_config *cfg)
 	int ret;
 
 	ret = mfw_journal_read(cfg->state_dir, &jn, why, sizeof(why));
+	if (ret == -ENOENT && !mfw_journal_read_last(cfg->state_dir, &jn, why, sizeof(why)))
+		ret = 0;	/* the last finished upgrade */
 	if (mfw_json) {
 		struct mfw_json j;
 

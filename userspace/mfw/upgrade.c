@@ -2,11 +2,15 @@
 /*
  * mfw helper - the upgrade's phases and "mfw resume".
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +43,12 @@ int mfw_sess_journal(struct mfw_session *s, enum mfw_phase phase,
 		return MFW_EXIT_JOURNAL;
 	}
 	mfw_trace("journal: %s (%s)", mfw_phase_name(phase), s->j.note);
+	if (phase >= MFW_PHASE_DONE) {
+		ret = mfw_journal_finish(s->cfg->state_dir);
+		if (ret)
+			mfw_warn("cannot close the journal in %s: %s; remove %s/journal by hand",
+				 s->cfg->state_dir, strerror(-ret), s->cfg->state_dir);
+	}
 	return MFW_EXIT_OK;
 }
 
@@ -294,6 +304,12 @@ static int mfw_run(struct mfw_session *s, bool resuming)
 			mfw_out_phase("download", s->o->url);
 			ret = mfw_sess_download(s);
 		}
+		if (ret == MFW_EXIT_UPGRADE || ret == MFW_EXIT_VERIFY ||
+		    ret == MFW_EXIT_USAGE) {
+			/* Refused before flashing: the module is safe, nothing to resume. */
+			mfw_sess_journal(s, MFW_PHASE_FAILED, "package refused");
+			return ret;
+		}
 		if (ret)
 			return ret;
 		if (mfw_sig_pending()) {
@@ -378,14 +394,118 @@ static int mfw_finish(struct mfw_session *s, int ret)
 	return ret;
 }
 
-int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
+/* One upgrade at a time: an exclusive lock on <state_dir>/lock. */
+static int mfw_lock(const struct mfw_config *cfg)
 {
+	char path[PATH_MAX];
+	int fd;
+
+	if (mkdir(cfg->state_dir, 0700) < 0 && errno != EEXIST) {
+		mfw_err("cannot create the state directory %s: %s; fix state_dir= or MFW_STATE_DIR",
+			cfg->state_dir, strerror(errno));
+		return -MFW_EXIT_JOURNAL;
+	}
+	snprintf(path, sizeof(path), "%s/lock", cfg->state_dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		mfw_err("cannot open %s: %s; fix the state directory", path, strerror(errno));
+		return -MFW_EXIT_JOURNAL;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		mfw_err("another mfw upgrade or resume is running (it holds %s); wait for it",
+			path);
+		close(fd);
+		return -MFW_EXIT_PORT;
+	}
+	return fd;	/* held until exit */
+}
+
+/* Whether manifest @m is an upgrade for a module running @fw. */
+static bool mfw_auto_fits(const struct mfw_manifest *m, const char *family,
+			  const char *fw)
+{
+	char why[128];
+
+	if (mfw_manifest_check_module(m, family, fw, why, sizeof(why)))
+		return false;
+	return strverscmp(m->version, fw) > 0;
+}
+
+/*
+ * --auto: the newest package in <firmware_dir>/<family>/ that applies to
+ * the running version.  0 with @image set, 1 when there is none, or -exit.
+ */
+static int mfw_auto_pick(const struct mfw_config *cfg, const char *tty_path,
+			 char *image, size_t size)
+{
+	char dir[PATH_MAX], tty[MFW_NAME_MAX], family[MFW_VERSION_MAX], fw[MFW_VERSION_MAX];
+	struct mfw_manifest best = { 0 };
+	const struct mfw_model *model;
+	struct mfw_port port;
+	struct dirent *de;
+	DIR *d;
+
+	if (!tty_path || mfw_tty_name(tty_path, tty, sizeof(tty)) ||
+	    mfw_port_find(cfg->sysfs_root, tty, &port)) {
+		mfw_err("--auto: no mfw port on %s; attach it first (mfw attach)",
+			tty_path ? tty_path : "(no --port)");
+		return -MFW_EXIT_PORT;
+	}
+	if (mfw_port_get(&port, "family", family, sizeof(family)) < 0 ||
+	    mfw_port_get(&port, "firmware", fw, sizeof(fw)) < 0 ||
+	    !(model = mfw_model_find(family, strlen(family), NULL)) || !*fw) {
+		mfw_err("--auto: the module on %s is not identified yet; retry once it answers",
+			tty_path);
+		return -MFW_EXIT_PORT;
+	}
+	snprintf(dir, sizeof(dir), "%s/%s", cfg->firmware_dir, model->name);
+	d = opendir(dir);
+	if (!d) {
+		mfw_info("no packages for %s in %s", model->name, dir);
+		return 1;
+	}
+	*image = '\0';
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		struct mfw_manifest m;
+		char path[PATH_MAX];
+		bool ok;
+
+		if (n <= 9 || strcmp(de->d_name + n - 9, ".manifest"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (mfw_manifest_load(cfg->pubkey, path, &m, &ok) ||
+		    !mfw_auto_fits(&m, family, fw))
+			continue;
+		if (*image && strverscmp(m.version, best.version) < 0)
+			continue;
+		if (*image && !strcmp(m.version, best.version) && !*m.base)
+			continue;	/* same version: prefer the differential one */
+		best = m;
+		snprintf(image, size, "%.*s", (int)(strlen(path) - 9), path);
+	}
+	closedir(d);
+	if (!*image) {
+		mfw_info("the module runs %s; no newer package for it in %s", fw, dir);
+		return 1;
+	}
+	mfw_info("upgrading %s to %s with %s", fw, best.version, image);
+	return 0;
+}
+
+int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *uo)
+{
+	struct mfw_upgrade_opts ao = *uo, *o = &ao;
+	char image[PATH_MAX], tty[PATH_MAX];
 	struct mfw_session s;
 	struct mfw_journal old;
 	char why[128];
-	int ret;
+	int ret, lock;
 
 	mfw_session_init(&s, cfg, o);
+	lock = mfw_lock(cfg);
+	if (lock < 0)
+		return -lock;
 	if (!mfw_journal_read(cfg->state_dir, &old, why, sizeof(why)) &&
 	    (old.phase == MFW_PHASE_FLASHING ||
 	     (old.phase > MFW_PHASE_NONE && old.phase < MFW_PHASE_DONE && !o->force))) {
@@ -394,6 +514,16 @@ int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 			old.phase == MFW_PHASE_FLASHING ? ", the module may be flashing" : "",
 			old.phase == MFW_PHASE_FLASHING ? "" : " (or --force to start over)");
 		return MFW_EXIT_JOURNAL;
+	}
+	if (o->automatic) {
+		ret = mfw_pick_tty(&s, tty, sizeof(tty));
+		if (ret)
+			return ret;
+		ret = mfw_auto_pick(cfg, tty, image, sizeof(image));
+		if (ret)
+			return ret < 0 ? -ret : MFW_EXIT_OK;
+		o->image = image;
+		o->port = tty;
 	}
 	ret = mfw_begin(&s, false);
 	if (ret)
@@ -435,6 +565,9 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 	int ret;
 
 	mfw_session_init(&s, cfg, &ro);
+	ret = mfw_lock(cfg);
+	if (ret < 0)
+		return -ret;
 	ret = mfw_journal_read(cfg->state_dir, &s.j, why, sizeof(why));
 	if (ret == -ENOENT) {
 		mfw_info("no upgrade to resume");

@@ -18,6 +18,7 @@ struct mfw_upgrade_opts {
 	const char *url;	/* remote package, or NULL */
 	const char *manifest;	/* default: <image>.manifest */
 	const char *port;	/* default: config port, or the only mfw port */
+	bool automatic;		/* pick the newest package in firmware_dir */
 	bool force;		/* past the power check and the version check */
 	bool recover;		/* power-cycle a silent module (never while flashing) */
 	long timeout_s;		/* wait for the module after the trigger (0: config) */
