@@ -35,7 +35,7 @@ int mfw_cmd_attach(struct mfw_config *cfg, int argc, char **argv)
 	bool drain = true;
 	int c, ret;
 
-	optind = 1;
+	optind = 0;	/* 0: glibc starts over, ordering included */
 	while ((c = getopt_long(argc, argv, "jvs:nt:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':

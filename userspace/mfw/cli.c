@@ -85,7 +85,7 @@ int mfw_main(int argc, char **argv)
 
 	mfw_json = false;
 	mfw_verbose = 0;
-	optind = 1;
+	optind = 0;	/* 0: glibc starts over, ordering included */
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "+c:jvhV", mfw_global_opts, NULL)) != -1) {
 		switch (c) {
@@ -180,7 +180,7 @@ int mfw_cmd_power(struct mfw_config *cfg, int argc, char **argv)
 	const char *verb;
 	int c, ret;
 
-	optind = 1;
+	optind = 0;	/* 0: glibc starts over, ordering included */
 	while ((c = getopt_long(argc, argv, "jvb", opts, NULL)) != -1) {
 		if (!mfw_common_opt(c))
 			continue;
@@ -252,7 +252,7 @@ static int mfw_upgrade_args(const char *cmd, struct mfw_config *cfg, int argc,
 
 	(void)cfg;
 	memset(o, 0, sizeof(*o));
-	optind = 1;
+	optind = 0;	/* 0: glibc starts over, ordering included */
 	while ((c = getopt_long(argc, argv, "jvu:m:p:frt:", opts, NULL)) != -1) {
 		if (!mfw_common_opt(c))
 			continue;

@@ -38,7 +38,7 @@ static int sign_parse(const char *cmd, int argc, char **argv, struct sign_args *
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	optind = 1;
+	optind = 0;	/* 0: glibc starts over, ordering included */
 	while ((c = getopt_long(argc, argv, "jvF:R:B:o:k:P:i:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': mfw_json = true; break;

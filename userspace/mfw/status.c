@@ -160,7 +160,7 @@ int mfw_cmd_status(struct mfw_config *cfg, int argc, char **argv)
 	const char *only = NULL;
 	int c;
 
-	optind = 1;
+	optind = 0;	/* 0: glibc starts over, ordering included */
 	while ((c = getopt_long(argc, argv, "jvp:", opts, NULL)) != -1) {
 		if (c == 'j')
 			mfw_json = true;

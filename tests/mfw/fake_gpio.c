@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A fake GPIO backend behind userspace/mfw/gpio.h, with a module on the
+ * lines: a PWRKEY pulse of 2-3.5 s powers it on, 3.5-4 s off, RESET of at
+ * least 300 ms restarts it; STATUS follows.  Physical levels honour each
+ * request's active-low flag, as a real chip would.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_gpio.h"
+#include "gpio.h"
+#include "util.h"
+
+struct fake_line fake_lines[FAKE_LINES] = {
+	{ .name = "MODEM_PWRKEY", .phys = 1 },	/* pulled up: released */
+	{ .name = "MODEM_RESET", .phys = 1 },
+	{ .name = "MODEM_STATUS", .phys = 0 },
+};
+bool fake_module_on;
+
+struct mfw_gpio {
+	struct fake_line *line;
+	bool active_low;
+};
+
+static struct fake_line *fake_find(const char *spec)
+{
+	int i;
+
+	for (i = 0; i < FAKE_LINES; i++)
+		if (fake_lines[i].name && !strcmp(fake_lines[i].name, spec))
+			return &fake_lines[i];
+	return NULL;
+}
+
+/* The module reacts when a key goes back to its released (high) level. */
+static void fake_module(struct fake_line *l, int phys)
+{
+	int64_t now = mfw_now_ms();
+
+	if (phys == 0 && l->phys == 1) {
+		l->pressed_at = now;
+	} else if (phys == 1 && l->phys == 0) {
+		long held = (long)(now - l->pressed_at);
+
+		l->last_pulse_ms = held;
+		l->pulses++;
+		if (!strcmp(l->name, "MODEM_PWRKEY")) {
+			if (!fake_module_on && held >= 2000 && held <= 3500)
+				fake_module_on = true;
+			else if (fake_module_on && held >= 3500 && held <= 4000)
+				fake_module_on = false;
+		} else if (!strcmp(l->name, "MODEM_RESET") && held >= 300) {
+			fake_module_on = true;
+		}
+	}
+	l->phys = phys;
+	fake_find("MODEM_STATUS")->phys = fake_module_on;
+}
+
+int mfw_gpio_request(const char *spec, bool active_low, enum mfw_gpio_dir dir,
+		     int value, struct mfw_gpio **out)
+{
+	struct fake_line *l = fake_find(spec);
+	struct mfw_gpio *g;
+
+	if (!l)
+		return -ENOENT;
+	if (l->held)
+		return -EBUSY;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->line = l;
+	g->active_low = active_low;
+	l->held = true;
+	l->output = dir == MFW_GPIO_OUT;
+	if (l->output)
+		fake_module(l, active_low ? !value : !!value);
+	*out = g;
+	return 0;
+}
+
+int mfw_gpio_set(struct mfw_gpio *g, int value)
+{
+	if (!g->line->output)
+		return -EPERM;
+	fake_module(g->line, g->active_low ? !value : !!value);
+	return 0;
+}
+
+int mfw_gpio_get(struct mfw_gpio *g)
+{
+	fake_find("MODEM_STATUS")->phys = fake_module_on;
+	return g->active_low ? !g->line->phys : g->line->phys;
+}
+
+void mfw_gpio_release(struct mfw_gpio *g)
+{
+	if (!g)
+		return;
+	g->line->held = false;
+	free(g);
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The fake GPIO lines and module of fake_gpio.c, for tests to inspect.
+ */
+#ifndef MFW_FAKE_GPIO_H
+#define MFW_FAKE_GPIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FAKE_LINES 3
+
+struct fake_line {
+	const char *name;
+	int phys;		/* electrical level */
+	bool held;
+	bool output;
+	int64_t pressed_at;
+	long last_pulse_ms;	/* length of the last low pulse */
+	int pulses;
+};
+
+extern struct fake_line fake_lines[FAKE_LINES];
+extern bool fake_module_on;
+
+#endif /* MFW_FAKE_GPIO_H */

@@ -1,0 +1,230 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""The mfw program end to end on the host: command line, exit codes, JSON,
+signatures made with the openssl tool, power check and status against fake
+sysfs trees, the journal seen by upgrade, resume and status.  TAP output."""
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+MFW = os.environ.get("MFW", "build/userspace/mfw/mfw")
+n = 0
+failed = 0
+tmp = tempfile.mkdtemp(prefix="mfw-cli-")
+
+
+def check(cond, what):
+    global n, failed
+    n += 1
+    if not cond:
+        failed += 1
+    print(("ok" if cond else "not ok") + " %d - %s" % (n, what), flush=True)
+
+
+def run(*args, env=None, timeout=60):
+    e = dict(os.environ)
+    e.pop("MFW_CONFIG", None)
+    e["MFW_SYSFS_ROOT"] = os.path.join(tmp, "nosys")
+    e["MFW_STATE_DIR"] = os.path.join(tmp, "state")
+    if env:
+        e.update(env)
+    p = subprocess.run([MFW] + list(args), capture_output=True, text=True,
+                       env=e, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def put(path, text, mode="w"):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, mode) as f:
+        f.write(text)
+
+
+def openssl(*args):
+    subprocess.run(["openssl"] + list(args), check=True, capture_output=True)
+
+
+def conf(name, lines):
+    path = os.path.join(tmp, name)
+    put(path, "".join(l + "\n" for l in lines))
+    return path
+
+
+def journal(state, fields):
+    body = "format=1\n" + "".join("%s=%s\n" % kv for kv in fields)
+    text = body + "checksum=" + hashlib.sha256(body.encode()).hexdigest() + "\n"
+    put(os.path.join(state, "journal"), text)
+
+
+# --- command line and exit codes -------------------------------------------
+rc, out, err = run("--help")
+check(rc == 0 and "Exit codes" in out, "--help exits 0 and lists exit codes")
+check(all(("%2d  " % i) in out for i in range(12)), "--help lists codes 0..11")
+man = open(os.path.join(os.path.dirname(__file__), "..", "..", "userspace",
+                        "mfw", "mfw.8")).read()
+for cmd in ("attach", "power", "upgrade", "resume", "status", "manifest"):
+    check(cmd in out and (".SS " + cmd) in man, "%s in --help and mfw(8)" % cmd)
+check(all(".B %d\n" % i in man for i in range(12)), "mfw(8) documents codes 0..11")
+check(run()[0] == 2, "no command: 2")
+rc, out, err = run("frobnicate")
+check(rc == 2 and "mfw --help" in err, "unknown command: 2, says what to do")
+check(run("upgrade")[0] == 2, "upgrade without image or url: 2")
+check(run("upgrade", "a.bin", "--url", "http://x/y")[0] == 2, "image and url: 2")
+check(run("upgrade", "--auto", "a.bin")[0] == 2, "--auto with an image: 2")
+check(run("upgrade", "a.bin", "--timeout", "soon")[0] == 2, "bad --timeout: 2")
+check(run("upgrade", "--url", "http://" + "x" * 300)[0] == 2, "url over 256 bytes: 2")
+check(run("power", "sideways")[0] == 2, "power with a bad verb: 2")
+check(run("resume", "img.bin")[0] == 2, "resume takes no image: 2")
+check(run("attach")[0] == 2, "attach without a tty: 2")
+check(run("attach", "/dev/null", "--speed", "12")[0] == 2, "attach with a bad speed: 2")
+check(run("manifest")[0] == 2, "manifest without a verb: 2")
+check(run("--config", os.path.join(tmp, "missing.conf"), "status")[0] == 3,
+      "missing --config file: 3")
+rc, out, err = run("--config", conf("bad.conf", ["colour=blue"]), "status")
+check(rc == 3 and "bad.conf:1" in err, "unknown config key: 3, names file and line")
+rc, out, err = run("--config", conf("range.conf", ["pwrkey_on_ms=5000"]), "status")
+check(rc == 3, "config value out of range: 3")
+rc, out, err = run(env={"MFW_CONFIG": conf("env.conf", ["speed=x"])}, *["status"])
+check(rc == 3, "MFW_CONFIG names the configuration")
+
+# --- keys, signatures, manifests -------------------------------------------
+d = os.path.join(tmp, "fw")
+os.makedirs(d)
+img = os.path.join(d, "fw.bin")
+put(img, "MFWPKG firmware\n" * 100 + "MFWVER:ML307R-DC-MBRH0S02\n")
+key, pub = os.path.join(tmp, "k.pem"), os.path.join(tmp, "k.pub")
+openssl("genpkey", "-algorithm", "ED25519", "-out", key)
+openssl("pkey", "-in", key, "-pubout", "-out", pub)
+rsa, rsapub = os.path.join(tmp, "r.pem"), os.path.join(tmp, "r.pub")
+openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", rsa)
+openssl("pkey", "-in", rsa, "-pubout", "-out", rsapub)
+
+check(run("manifest", "create", img, "--version", "V")[0] == 2,
+      "manifest create without --family: 2")
+check(run("manifest", "create", img, "--family", "ML999", "--version", "V")[0] == 2,
+      "manifest create with an unknown family: 2")
+rc, out, err = run("manifest", "create", img, "--family", "ML307R-DC",
+                   "--version", "ML307R-DC-MBRH0S02", "--base", "ML307R-DC-MBRH0S01")
+text = open(img + ".manifest").read()
+check(rc == 0 and "sha256=" + hashlib.sha256(open(img, "rb").read()).hexdigest() in text
+      and "size=%d" % os.path.getsize(img) in text and "base=ML307R-DC-MBRH0S01" in text,
+      "manifest create writes family, version, base, sha256, size")
+check(run("manifest", "sign", img, "--key", key)[0] == 0 and os.path.exists(img + ".sig"),
+      "manifest sign signs the image")
+check(run("manifest", "sign", img + ".manifest", "--key", key)[0] == 0,
+      "manifest sign signs the manifest")
+check(run("manifest", "sign", img, "--key", pub)[0] == 2, "signing with a public key: 2")
+rc, out, err = run("manifest", "verify", img + ".manifest", "--image", img, "--pubkey", pub)
+check(rc == 0 and "signature good" in err, "manifest verify: good")
+check(run("manifest", "verify", img + ".manifest", "--image", img, "--pubkey", rsapub)[0] == 4,
+      "manifest verify with another key: 4")
+# openssl dgst signatures are the same format (RSA).
+openssl("dgst", "-sha256", "-sign", rsa, "-out", img + ".sig", img)
+openssl("dgst", "-sha256", "-sign", rsa, "-out", img + ".manifest.sig", img + ".manifest")
+check(run("manifest", "verify", img + ".manifest", "--image", img, "--pubkey", rsapub)[0] == 0,
+      "signatures made by 'openssl dgst -sha256 -sign' verify")
+good = open(img, "rb").read()
+put(img, good.replace(b"firmware", b"firmwarE", 1), "wb")
+rc, out, err = run("manifest", "verify", img + ".manifest", "--image", img, "--pubkey", rsapub)
+check(rc == 4 and "NOT verify" in err, "tampered image: 4")
+put(img, good, "wb")
+rc, out, err = run("manifest", "verify", img + ".manifest", "--image", img)
+check(rc == 0 and "NOT VERIFIED" in err, "no key: accepted with a loud warning")
+
+# --- upgrade refusals before the module is touched ---------------------------
+sysfs = os.path.join(tmp, "sys")
+bat = os.path.join(sysfs, "class/power_supply")
+put(os.path.join(bat, "BAT0/type"), "Battery\n")
+put(os.path.join(bat, "BAT0/capacity"), "10\n")
+put(os.path.join(bat, "AC/type"), "Mains\n")
+put(os.path.join(bat, "AC/online"), "0\n")
+cfg = conf("up.conf", ["pubkey=" + rsapub, "reboot_timeout=2", "ready_timeout=2",
+                       "upgrade_timeout=3"])
+env = {"MFW_SYSFS_ROOT": sysfs}
+rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", env=env)
+check(rc == 5 and "charge" in err, "battery 10%%, mains offline: 5 (%s)" % err.strip()[-80:])
+rc, out, err = run("--config", cfg, "--json", "upgrade", img, "--port", "/dev/nonexistent",
+                   env=env)
+lines = [json.loads(l) for l in out.splitlines()]
+check(rc == 5 and any(l.get("event") == "log" and l.get("level") == "error" for l in lines)
+      and lines[-1].get("event") == "result" and lines[-1].get("exit") == 5,
+      "--json: error log line and result line")
+rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", "--force",
+                   env=env)
+check(rc == 6 and "nonexistent" in err, "--force passes the power check, then no port: 6")
+put(os.path.join(bat, "AC/online"), "1\n")
+rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", env=env)
+check(rc == 6, "mains online: power ok, then no port: 6")
+os.rename(img + ".sig", img + ".sig.away")
+rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", env=env)
+check(rc == 4 and "not signed" in err, "unsigned image with a key configured: 4")
+os.rename(img + ".sig.away", img + ".sig")
+os.rename(img + ".manifest", img + ".manifest.away")
+rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", env=env)
+check(rc == 4 and "manifest" in err, "missing manifest with a key configured: 4")
+os.rename(img + ".manifest.away", img + ".manifest")
+put(img, good + b"x", "wb")
+openssl("dgst", "-sha256", "-sign", rsa, "-out", img + ".sig", img)
+rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", env=env)
+check(rc == 4 and "does not match its manifest" in err,
+      "validly signed image that is not the manifest's: 4")
+put(img, good, "wb")
+openssl("dgst", "-sha256", "-sign", rsa, "-out", img + ".sig", img)
+check(not os.path.exists(os.path.join(tmp, "state", "journal")),
+      "refusals leave no journal behind")
+
+# --- the upgrade lock -------------------------------------------------------
+os.makedirs(os.path.join(tmp, "state"), exist_ok=True)
+with open(os.path.join(tmp, "state", "lock"), "w") as lk:
+    fcntl.flock(lk, fcntl.LOCK_EX)
+    rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", env=env)
+    check(rc == 6 and "another mfw" in err, "a second upgrade while one runs: 6")
+
+# --- status against a fake sysfs port and journals -----------------------------
+port = os.path.join(sysfs, "class/mfw/mfw0")
+for k, v in {"tty": "ttyACM0", "model": "ML307R-DC", "family": "ML307R-DC",
+             "firmware": "ML307R-DC-MBRH0S01", "state": "idle", "progress": "0 0",
+             "percent": "unknown", "last_error": "none", "paths": "transparent remote"}.items():
+    put(os.path.join(port, k), v + "\n")
+rc, out, err = run("status", env=env)
+check(rc == 0 and "ML307R-DC-MBRH0S01" in out and "no upgrade recorded" in out,
+      "status shows the port and no journal")
+state = os.path.join(tmp, "state")
+journal(state, [("phase", "flashing"), ("port", "/dev/nonexistent"), ("family", "ML307R-DC"),
+                ("from", "A"), ("target", "B"), ("note", "upgrade triggered")])
+rc, out, err = run("--json", "status", env=env)
+ev = {l["event"]: l for l in map(json.loads, out.splitlines())}
+check(rc == 0 and ev["port"]["firmware"] == "ML307R-DC-MBRH0S01" and
+      ev["port"]["paths"] == "transparent remote" and ev["power"]["safe"] is True and
+      ev["journal"]["phase"] == "flashing" and ev["journal"]["flashing"] is True,
+      "status --json: port, power and journal objects")
+rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", "--force",
+                   env=env)
+check(rc == 11 and "resume" in err, "upgrade refuses while the journal says flashing: 11")
+rc, out, err = run("--config", cfg, "resume", "--recover", env=env, timeout=90)
+check(rc == 8 and "Do NOT power it off" in err and "transcript" in err,
+      "resume waits out a flashing module, reports it with its transcript: 8")
+check(os.path.exists(os.path.join(state, "journal")) and
+      "phase=flashing" in open(os.path.join(state, "journal")).read(),
+      "the journal still says flashing afterwards")
+put(os.path.join(state, "journal"), open(os.path.join(state, "journal")).read()
+    .replace("phase=flashing", "phase=done"))
+rc, out, err = run("status", env=env)
+check(rc == 11 and "unreadable" in out, "status reports a corrupt journal: 11")
+rc, out, err = run("resume", env=env)
+check(rc == 11 and os.path.exists(os.path.join(state, "journal.corrupt")) and
+      not os.path.exists(os.path.join(state, "journal")),
+      "resume sets a corrupt journal aside: 11")
+rc, out, err = run("resume", env=env)
+check(rc == 0 and "no upgrade to resume" in err, "resume without a journal: 0")
+journal(state, [("phase", "failed"), ("note", "module reported failure")])
+rc, out, err = run("resume", env=env)
+check(rc == 0 and "nothing to resume" in err, "resume after a finished upgrade: 0")
+
+shutil.rmtree(tmp)
+print("1..%d" % n)
+sys.exit(1 if failed else 0)

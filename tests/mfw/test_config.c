@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Configuration file parsing: keys, ranges, errors, environment.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "tap.h"
+
+static char dir[512];
+
+static int load(const char *text, struct mfw_config *cfg)
+{
+	char path[600];
+
+	tap_put(dir, "mfw.conf", text);
+	snprintf(path, sizeof(path), "%s/mfw.conf", dir);
+	mfw_config_defaults(cfg);
+	return mfw_config_load(cfg, path, false);
+}
+
+int main(void)
+{
+	struct mfw_config c;
+	char path[600];
+
+	snprintf(dir, sizeof(dir), "%s", tap_tmpdir());
+	mfw_config_defaults(&c);
+	check(c.pwrkey_on_ms >= 2000 && c.pwrkey_on_ms <= 3500 &&
+	      c.pwrkey_off_ms >= 3500 && c.pwrkey_off_ms <= 4000 && c.reset_ms >= 300,
+	      "default timings are within the hardware guide");
+	check(c.reboot_timeout_s > 120, "default reboot wait is above 120 s");
+	check(!load("# board A\n\nport = /dev/ttyUSB2\nspeed=921600\n"
+		    "pwrkey=gpiochip1:7\npwrkey_active_low=no\nstatus=MODEM_STAT\n"
+		    "status_active_low = yes\nbattery_min=45\npubkey=/etc/mfw/key.pem\n"
+		    "reset_ms=500\n", &c) &&
+	      !strcmp(c.port, "/dev/ttyUSB2") && c.speed == 921600 &&
+	      !strcmp(c.pwrkey.spec, "gpiochip1:7") && !c.pwrkey.active_low &&
+	      c.status.active_low && !strcmp(c.status.spec, "MODEM_STAT") &&
+	      c.battery_min == 45 && c.reset_ms == 500 &&
+	      !strcmp(c.reset.spec, "MODEM_RESET"),
+	      "a full file parses, unset keys keep defaults");
+	check(load("pwrkey_on_ms=1500\n", &c) == -ERANGE, "PWRKEY on pulse below 2 s refused");
+	check(load("pwrkey_off_ms=4500\n", &c) == -ERANGE, "PWRKEY off pulse above 4 s refused");
+	check(load("reset_ms=100\n", &c) == -ERANGE, "RESET below 300 ms refused");
+	check(load("battery_min=101\n", &c) == -ERANGE, "battery_min above 100 refused");
+	check(load("speed=fast\n", &c) == -EINVAL, "non-number refused");
+	check(load("pwrkey_active_low=maybe\n", &c) == -EINVAL, "non-boolean refused");
+	check(load("colour=blue\n", &c) == -ENOENT, "unknown key refused");
+	check(load("just words\n", &c) == -EINVAL, "line without '=' refused");
+	check(load("pwrkey=\n", &c) == -EINVAL, "empty line name refused");
+	snprintf(path, sizeof(path), "%s/none.conf", dir);
+	mfw_config_defaults(&c);
+	check(mfw_config_load(&c, path, true) == 0, "missing optional file is fine");
+	check(mfw_config_load(&c, path, false) == -ENOENT, "missing given file is an error");
+	setenv("MFW_SYSFS_ROOT", "/tmp/fakesys", 1);
+	setenv("MFW_STATE_DIR", "/tmp/fakestate", 1);
+	mfw_config_env(&c);
+	check(!strcmp(c.sysfs_root, "/tmp/fakesys") && !strcmp(c.state_dir, "/tmp/fakestate"),
+	      "environment overrides sysfs root and state directory");
+	tap_rmtree(dir);
+	return tap_done();
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The upgrade journal: round trip, atomic replacement, corrupt and
+ * truncated journals, set aside and finish.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "journal.h"
+#include "tap.h"
+#include "util.h"
+
+static char dir[512];
+
+static struct mfw_journal sample(void)
+{
+	struct mfw_journal j = {
+		.phase = MFW_PHASE_WRITING,
+		.image = "/var/lib/mfw/firmware/ML307R-DC/fw.bin",
+		.sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		.size = 1048576,
+		.port = "/dev/ttyUSB2",
+		.usbpath = "/devices/pci0000:00/0000:00:14.0/usb1/1-1:02",
+		.family = "ML307R-DC",
+		.from = "ML307R-DC-MBRH0S01",
+		.target = "ML307R-DC-MBRH0S02",
+		.offset = 65536,
+		.started = 1790000000,
+		.updated = 1790000100,
+		.pid = 4242,
+		.note = "writing = still going",
+	};
+	return j;
+}
+
+static int exists(const char *name)
+{
+	char p[700];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return stat(p, &st) == 0;
+}
+
+static void corrupt_at(long at, int byte)
+{
+	char p[700];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/journal", dir);
+	f = fopen(p, "r+");
+	fseek(f, at, SEEK_SET);
+	fputc(byte, f);
+	fclose(f);
+}
+
+static void truncate_to(long len)
+{
+	char p[700];
+
+	snprintf(p, sizeof(p), "%s/journal", dir);
+	if (truncate(p, len))
+		perror("truncate");
+}
+
+int main(void)
+{
+	struct mfw_journal j = sample(), got;
+	char why[128], text[8192], state[700];
+	int n, i;
+
+	snprintf(dir, sizeof(dir), "%s", tap_tmpdir());
+	snprintf(state, sizeof(state), "%s/state", dir);
+	check(mfw_journal_read(state, &got, why, sizeof(why)) == -ENOENT,
+	      "no journal yet: -ENOENT");
+	check(!mfw_journal_write(state, &j), "write creates the state directory and journal");
+	snprintf(dir, sizeof(dir), "%s", state);
+	check(!exists("journal.tmp"), "no temporary file left behind");
+	check(!mfw_journal_read(dir, &got, why, sizeof(why)) && !memcmp(&j, &got, sizeof(j)),
+	      "read gives back every field");
+	{
+		struct stat st;
+		char p[700];
+
+		snprintf(p, sizeof(p), "%s/journal", dir);
+		check(!stat(p, &st) && (st.st_mode & 0777) == 0600, "journal is 0600");
+	}
+	for (i = MFW_PHASE_NONE; i < MFW_PHASE_NR; i++) {
+		j.phase = i;
+		mfw_journal_write(dir, &j);
+		check(!mfw_journal_read(dir, &got, why, sizeof(why)) && got.phase == j.phase,
+		      "phase %s survives", mfw_phase_name(i));
+	}
+	check(mfw_phase_flashing(MFW_PHASE_FLASHING) && !mfw_phase_flashing(MFW_PHASE_WRITING) &&
+	      !mfw_phase_flashing(MFW_PHASE_DONE), "only 'flashing' may be flashing");
+	check(mfw_phase_find("flashing") == MFW_PHASE_FLASHING && mfw_phase_find("x") == -1,
+	      "phase names");
+
+	/* A value with a newline would forge lines: refused. */
+	j = sample();
+	snprintf(j.note, sizeof(j.note), "bad\nphase=done");
+	check(mfw_journal_format(&j, text, sizeof(text)) == -EINVAL,
+	      "newline in a value is refused");
+	check(mfw_journal_format(&j, text, 10) == -ENOSPC, "small buffer: -ENOSPC");
+
+	/* A stale temporary file from a crash does not matter. */
+	j = sample();
+	mfw_journal_write(dir, &j);
+	tap_put(dir, "journal.tmp", "phase=done\n");
+	check(!mfw_journal_read(dir, &got, why, sizeof(why)) && got.phase == MFW_PHASE_WRITING,
+	      "leftover journal.tmp is ignored");
+	check(!mfw_journal_write(dir, &j) && !exists("journal.tmp"),
+	      "next write replaces the leftover");
+
+	/* Corruption: any byte changed, truncation, garbage, empty. */
+	n = mfw_journal_format(&j, text, sizeof(text));
+	corrupt_at(20, 'X');
+	check(mfw_journal_read(dir, &got, why, sizeof(why)) == -EBADMSG,
+	      "changed byte: corrupt (%s)", why);
+	mfw_journal_write(dir, &j);
+	truncate_to(n - 10);
+	check(mfw_journal_read(dir, &got, why, sizeof(why)) == -EBADMSG,
+	      "truncated checksum: corrupt (%s)", why);
+	mfw_journal_write(dir, &j);
+	truncate_to(n / 2);
+	check(mfw_journal_read(dir, &got, why, sizeof(why)) == -EBADMSG,
+	      "half a journal: corrupt (%s)", why);
+	tap_put(dir, "journal", "");
+	check(mfw_journal_read(dir, &got, why, sizeof(why)) == -EBADMSG, "empty: corrupt");
+	tap_put(dir, "journal", "\x7f" "ELF garbage\n\n");
+	check(mfw_journal_read(dir, &got, why, sizeof(why)) == -EBADMSG, "garbage: corrupt");
+	/* A valid checksum over an unknown phase is still refused. */
+	{
+		char forged[256], sum[MFW_SHA256_HEX];
+		const char *body = "format=1\nphase=exploded\n";
+
+		mfw_sha256_hex(body, strlen(body), sum);
+		snprintf(forged, sizeof(forged), "%schecksum=%s\n", body, sum);
+		tap_put(dir, "journal", forged);
+		check(mfw_journal_read(dir, &got, why, sizeof(why)) == -EBADMSG,
+		      "unknown phase: corrupt (%s)", why);
+		body = "format=1\nphase=written\nfuture_key=1\n";
+		mfw_sha256_hex(body, strlen(body), sum);
+		snprintf(forged, sizeof(forged), "%schecksum=%s\n", body, sum);
+		tap_put(dir, "journal", forged);
+		check(!mfw_journal_read(dir, &got, why, sizeof(why)) &&
+		      got.phase == MFW_PHASE_WRITTEN, "unknown keys of a later version are skipped");
+	}
+	check(!mfw_journal_set_aside(dir) && exists("journal.corrupt") && !exists("journal"),
+	      "set aside moves it to journal.corrupt");
+
+	j = sample();
+	j.phase = MFW_PHASE_DONE;
+	mfw_journal_write(dir, &j);
+	check(!mfw_journal_finish(dir) && !exists("journal") && exists("journal.last"),
+	      "finish: journal becomes journal.last");
+	check(!mfw_journal_read_last(dir, &got, why, sizeof(why)) && got.phase == MFW_PHASE_DONE,
+	      "last journal readable");
+	check(mfw_journal_finish(dir) == -ENOENT, "finish without a journal: -ENOENT");
+
+	snprintf(state, sizeof(state), "%s", dir);
+	*strrchr(state, '/') = '\0';
+	tap_rmtree(state);
+	return tap_done();
+}
