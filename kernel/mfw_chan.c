@@ -24,6 +24,9 @@
 
 #include "mfw.h"
 
+/* Longest wait for room in the tty driver before looking again. */
+#define MFW_CHAN_ROOM_POLL_MS	20
+
 /* Take the channel for @txn if no user command or write is under way. */
 static bool mfw_chan_try_acquire(struct mfw_port *port, struct mfw_txn *txn,
 				 bool force)
@@ -91,11 +94,17 @@ static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
 		len -= n;
 		if (!len)
 			break;
-		/* tty_wakeup() wakes write_wait when the driver has room. */
+		/*
+		 * tty_wakeup() wakes write_wait when the driver has room, but
+		 * not every driver wakes after every drain (a pty's other end
+		 * frees room from a work item after the wakeup): look again
+		 * at least every MFW_CHAN_ROOM_POLL_MS.
+		 */
 		left = wait_event_killable_timeout(tty->write_wait,
 						   READ_ONCE(port->dead) ||
 						   tty_write_room(tty) > 0,
-						   left);
+						   min_t(long, left,
+							 msecs_to_jiffies(MFW_CHAN_ROOM_POLL_MS)));
 		if (left < 0)
 			return -EINTR;
 		/* A dead port whose driver takes nothing more: give up. */
@@ -197,9 +206,9 @@ static int mfw_chan_wait(struct mfw_port *port, struct mfw_txn *txn,
 	}
 	spin_unlock(&port->lock);
 	if (ret == -ETIMEDOUT)
+		/* The name only: the arguments may be a password. */
 		dev_warn(&port->dev, "%.*s: no answer within %u ms\n",
-			 (int)min_t(size_t, txn->cmd_len, 40), txn->cmd,
-			 timeout_ms);
+			 (int)strcspn(txn->cmd, "=?"), txn->cmd, timeout_ms);
 	return ret;
 }
 

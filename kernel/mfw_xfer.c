@@ -155,16 +155,23 @@ static void mfw_xfer_set_state(struct mfw_port *port, enum mfw_state state)
 	spin_unlock(&port->lock);
 }
 
-/* The session failed with @ret: remember it and say so.  Caller: mutex. */
+/* An operation failed with @ret: say so in sysfs.  Caller: mutex. */
+static int mfw_xfer_error(struct mfw_port *port, int ret)
+{
+	ret = mfw_xfer_errno(port, ret);
+	if (ret != -ENODEV)
+		mfw_xfer_set_state(port, MFW_STATE_ERROR);
+	return ret;
+}
+
+/* The session failed for good with @ret.  Caller: mutex. */
 static int mfw_xfer_fail(struct mfw_port *port, int ret)
 {
 	struct mfw_xfer *x = &port->xfer;
 
-	ret = mfw_xfer_errno(port, ret);
+	ret = mfw_xfer_error(port, ret);
 	if (!x->result)
 		x->result = ret;
-	if (ret != -ENODEV)
-		mfw_xfer_set_state(port, MFW_STATE_ERROR);
 	return ret;
 }
 
@@ -294,6 +301,7 @@ static int mfw_xfer_hex_chunk(struct mfw_port *port, const u8 *data,
 		return ret;
 	mfw_xfer_hash(x, data, len);
 	x->pos += len;
+	x->failed = 0;
 	mfw_xfer_progress(port);
 	return 0;
 }
@@ -381,6 +389,8 @@ int mfw_xfer_open(struct mfw_port *port, u64 size)
 	x->started = false;
 	x->raw = false;
 	x->result = 0;
+	x->failed = 0;
+	x->pending = false;
 	x->declared = 0;
 	WRITE_ONCE(x->cancel, false);
 	spin_lock(&port->lock);
@@ -467,6 +477,12 @@ ssize_t mfw_xfer_write(struct mfw_port *port, const u8 *data, size_t len,
 		ret = x->result;
 		goto out;
 	}
+	if (x->pending) {
+		/* The failure that cut the previous write short. */
+		x->pending = false;
+		ret = x->failed;
+		goto out;
+	}
 	if (!len)
 		goto out;
 	if (!x->started) {
@@ -520,9 +536,14 @@ ssize_t mfw_xfer_write(struct mfw_port *port, const u8 *data, size_t len,
 				mfw_xfer_raw_close(port);
 			goto err_fail;
 		}
-		ret = mfw_xfer_fail(port, ret);
-		/* The next hex write may retry at the offset reached. */
-		x->result = 0;
+		/*
+		 * A hex write may be tried again at the offset reached; the
+		 * failure is reported now, or by the next call when bytes
+		 * before it went in.
+		 */
+		x->failed = mfw_xfer_error(port, ret);
+		x->pending = done > 0;
+		ret = x->failed;
 	}
 	if (!ret && x->declared && x->pos == x->declared)
 		mfw_xfer_hash_publish(port);
@@ -547,6 +568,11 @@ static int mfw_xfer_commit_locked(struct mfw_port *port)
 		return x->result;
 	if (!x->started)
 		return 0;
+	if (x->failed) {
+		/* The last hex chunk did not go in: the package is not whole. */
+		x->pending = false;
+		return x->failed;
+	}
 
 	if (x->raw) {
 		dev_err(&port->dev, "transfer ended after %llu of %llu bytes\n",

@@ -57,6 +57,8 @@ enum mfw_check {
  * @buf_len: bytes in @buf
  * @buf_size: allocated size of @buf
  * @result: a failure that ends the session; later writes return it
+ * @failed: the last hex chunk failed with this errno (0: it went in)
+ * @pending: @failed cut a write short and is for the next call to report
  * @alloc: bytes allocated for this port now (for statistics/mem_peak)
  * @tfm: hash transforms, by enum mfw_digest (NULL: not in this kernel)
  * @desc: running hash states, by enum mfw_digest
@@ -84,6 +86,8 @@ struct mfw_xfer {
 	size_t buf_len;
 	size_t buf_size;
 	int result;
+	int failed;
+	bool pending;
 	long alloc;
 	struct crypto_shash *tfm[MFW_DIGEST_NR];
 	struct shash_desc *desc[MFW_DIGEST_NR];

@@ -10,7 +10,7 @@ pkgs=(
 	# pahole: the distribution headers generate module BTF when they can
 	dwarves
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
-	sparse device-tree-compiler
+	sparse device-tree-compiler dt-schema
 	# VM rig
 	qemu-system-x86 busybox-static
 	# userspace

@@ -77,6 +77,7 @@ fi
 # --- kernel style gates --------------------------------------------------
 section "kernel: checkpatch --strict, sparse, W=1 on both kernels"
 step style/checkpatch sh -c 'out=$(tests/style/checkpatch.sh) && [ -z "$out" ] || { echo "$out"; exit 1; }'
+step style/dtc tests/style/dtc.sh
 step build/module-stock-W1 tests/vm/build-module.sh stock
 step build/module-debug-W1 tests/vm/build-module.sh debug
 step style/sparse tests/style/sparse.sh
@@ -86,8 +87,10 @@ section "kernel: selftests in QEMU"
 ksft=$(kselftest_headers)
 step build/kselftests make -s -C tests/kselftest KSFT_INC="$ksft" OUT="$MFW_OUT/bin"
 sim=build/userspace/modemsim/mfw-modemsim
+helper=build/userspace/mfw/mfw
 guest_files=("$MFW_OUT"/bin/* tests/vm/guest/mfw-gadget)
 [ -x "$sim" ] && guest_files+=("$sim")
+[ -x "$helper" ] && guest_files+=("$helper" tests/kselftest/mfw_helper_test.sh)
 tests=$MFW_OUT/guest-tests
 : >"$tests"
 # Per program and per guest limits: the debug kernel (KASAN, lockdep) runs
@@ -95,6 +98,7 @@ tests=$MFW_OUT/guest-tests
 for t in "$MFW_OUT"/bin/*; do
 	echo "$(basename "$t") 1800 $(basename "$t")" >>"$tests"
 done
+echo "mfw_helper 600 mfw_helper_test.sh" >>"$tests"
 for k in stock debug; do
 	t0=$SECONDS
 	MFW_VM_TIMEOUT=3600 MFW_MODULE=$MFW_OUT/kmod-$k/mfw.ko \

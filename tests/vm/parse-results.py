@@ -14,9 +14,15 @@ prefix, path = sys.argv[1], sys.argv[2]
 text = open(path, encoding="utf-8", errors="replace").read()
 lines = [l.rstrip("\r") for l in text.splitlines()]
 
-tap = re.compile(r"^(not )?ok \d+ (.*?)(?:\s+#\s*(SKIP|XFAIL)\b.*)?$")
-current, failed_case, results, done = None, False, [], False
+tap = re.compile(r"^(not )?ok \d+ ?(.*?)(?:\s*#\s*(SKIP|XFAIL)\b.*)?$")
+# The harness names a skipped case only in its "RUN" line.
+run = re.compile(r"^#\s+RUN\s+(\S+)")
+current, failed_case, results, done, last_run = None, False, [], False, ""
 for line in lines:
+    m = run.match(line)
+    if m:
+        last_run = m.group(1)
+        continue
     m = re.match(r"^MFW-RIG: begin (\S+)", line)
     if m:
         current, failed_case = m.group(1), False
@@ -34,7 +40,7 @@ for line in lines:
         continue
     m = tap.match(line)
     if m and current:
-        name = f"{prefix}/{current}/{m.group(2).strip()}"
+        name = f"{prefix}/{current}/{m.group(2).strip() or last_run}"
         if m.group(3) == "SKIP":
             results.append(("SKIP", name))
         elif m.group(1):

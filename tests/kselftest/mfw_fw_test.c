@@ -1,0 +1,661 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw: packages into the module through /dev/mfwN.  Every family's serial
+ * path end to end (the package the simulated module stored is compared
+ * byte for byte, the upgrade's new version read back), every FOTA error
+ * at the start, middle and end of a transfer, a disconnect and resume, a
+ * checksum mismatch, url-only families, non-root openers and the
+ * firmware-upload front end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/mfw.h>
+
+#include "kselftest_harness.h"
+#include "mfw_port.h"
+#include "rig.h"
+
+#define TIMEOUT_MS	20000
+#define IMAGE		"/tmp/mfw-image.bin"
+#define STATE		"/tmp/mfw-module.state"
+
+FIXTURE(fw) {
+	struct mfw_port_rig r;
+	char node[64];
+	char dir[64];
+};
+
+FIXTURE_SETUP(fw)
+{
+	self->r.tty = self->r.master = -1;
+	self->r.sim = -1;
+	unlink(STATE);
+	unlink(STATE ".pkg");
+}
+
+FIXTURE_TEARDOWN(fw)
+{
+	char cmd[128];
+
+	if (!_metadata->passed && self->r.transcript[0]) {
+		snprintf(cmd, sizeof(cmd), "tail -c 2000 %s | cut -c1-200",
+			 self->r.transcript);
+		if (system(cmd))
+			TH_LOG("no transcript");
+	}
+	port_down(&self->r);
+}
+
+/*
+ * A package of @size bytes: pseudo-random data without 'A' or 'a' (so
+ * the rest of a transparent write that a module reads as commands after
+ * an error can never start one), ending with the version trailer.
+ */
+static int make_image(const char *path, size_t size, const char *version,
+		      unsigned int seed)
+{
+	char trailer[96];
+	size_t tlen, i;
+	unsigned char *buf;
+	FILE *f;
+	int ret = 0;
+
+	tlen = snprintf(trailer, sizeof(trailer), "\nMFWVER:%s\n", version);
+	if (size < tlen + 16)
+		return -EINVAL;
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	srand(seed);
+	for (i = 0; i < size - tlen; i++) {
+		buf[i] = rand() & 0xff;
+		if (buf[i] == 'A' || buf[i] == 'a')
+			buf[i] ^= 0x80;
+	}
+	memcpy(buf + size - tlen, trailer, tlen);
+	f = fopen(path, "w");
+	if (!f || fwrite(buf, 1, size, f) != size)
+		ret = -EIO;
+	if (f && fclose(f))
+		ret = -EIO;
+	free(buf);
+	return ret;
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	struct stat st;
+	unsigned char *buf;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !(buf = malloc(st.st_size + 1))) {
+		close(fd);
+		return NULL;
+	}
+	*len = read(fd, buf, st.st_size);
+	close(fd);
+	return buf;
+}
+
+/* The module's stored package (its first pkg_len bytes) equals @path. */
+static bool module_holds(const char *path)
+{
+	size_t ilen = 0, plen = 0, slen = 0, want = 0;
+	unsigned char *img = slurp(path, &ilen);
+	unsigned char *pkg = slurp(STATE ".pkg", &plen);
+	char *state = (char *)slurp(STATE, &slen);
+	const char *p;
+	bool ok = false;
+
+	if (img && pkg && state) {
+		state[slen] = '\0';
+		p = strstr(state, "pkg_len=");
+		if (p)
+			want = strtoul(p + 8, NULL, 10);
+		ok = want == ilen && plen >= ilen && !memcmp(img, pkg, ilen);
+		if (!ok)
+			fprintf(stderr, "# module holds %zu bytes, image %zu\n",
+				want, ilen);
+	}
+	free(img);
+	free(pkg);
+	free(state);
+	return ok;
+}
+
+/* "<algorithm>sum" of busybox over @path, into @hex. */
+static int digest_of(const char *alg, const char *path, char *hex, size_t len)
+{
+	char cmd[128];
+	FILE *p;
+	int ok;
+
+	snprintf(cmd, sizeof(cmd), "busybox %ssum %s", alg, path);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	ok = fscanf(p, "%127s", hex) == 1;
+	pclose(p);
+	(void)len;
+	return ok ? 0 : -1;
+}
+
+static bool transcript_has(const char *path, const char *needle)
+{
+	size_t len = 0;
+	char *t = (char *)slurp(path, &len);
+	bool found;
+
+	if (!t)
+		return false;
+	t[len] = '\0';
+	found = strstr(t, needle);
+	free(t);
+	return found;
+}
+
+/* Bring the simulated @model up and wait until mfw identified it. */
+static int fw_up(struct __test_metadata *_metadata, FIXTURE_DATA(fw) *self,
+		 bool usb, const char *model, const char *const extra[])
+{
+	const char *args[40] = { "--model", model, "--state", STATE,
+				 "--flash-ms", "300" };
+	long long end = rig_now_ms() + TIMEOUT_MS;
+	char fam[64];
+	size_t n = 6;
+	int ret;
+
+	while (extra && *extra && n < 38)
+		args[n++] = *extra++;
+	args[n] = NULL;
+	ret = port_up(&self->r, usb, args);
+	if (ret)
+		return ret;
+	while (rig_now_ms() < end) {
+		if (rig_port_attr(self->r.path, "family", fam, sizeof(fam)) > 0 &&
+		    strcmp(fam, "unknown"))
+			break;
+		usleep(20000);
+	}
+	if (rig_port_dir(self->r.path, self->dir, sizeof(self->dir)) ||
+	    rig_port_node(self->r.path, self->node, sizeof(self->node)))
+		return -ENOENT;
+	return strcmp(fam, "unknown") ? 0 : -ETIMEDOUT;
+}
+
+/*
+ * The module re-enumerated (USB): attach to its new host tty and wait
+ * until mfw identified it again.
+ */
+static int reattach(FIXTURE_DATA(fw) *self)
+{
+	long long end = rig_now_ms() + TIMEOUT_MS;
+	char fam[64] = "unknown", link[300];
+	int i, ret;
+
+	if (self->r.tty >= 0)
+		close(self->r.tty);
+	self->r.tty = -1;
+	while (self->r.tty < 0 && rig_now_ms() < end) {
+		usleep(100000);
+		for (i = 0; i < 8 && self->r.tty < 0; i++) {
+			snprintf(link, sizeof(link), "/sys/class/tty/ttyACM%d", i);
+			if (access(link, F_OK))
+				continue;
+			snprintf(self->r.path, sizeof(self->r.path),
+				 "/dev/ttyACM%d", i);
+			self->r.tty = rig_open_tty(self->r.path);
+		}
+	}
+	if (self->r.tty < 0)
+		return -ETIMEDOUT;
+	ret = rig_attach(self->r.tty);
+	if (ret)
+		return ret;
+	while (rig_now_ms() < end) {
+		if (rig_port_attr(self->r.path, "family", fam, sizeof(fam)) > 0 &&
+		    strcmp(fam, "unknown"))
+			break;
+		usleep(20000);
+	}
+	if (rig_port_dir(self->r.path, self->dir, sizeof(self->dir)) ||
+	    rig_port_node(self->r.path, self->node, sizeof(self->node)))
+		return -ENOENT;
+	return strcmp(fam, "unknown") ? 0 : -ETIMEDOUT;
+}
+
+static int attr(FIXTURE_DATA(fw) *self, const char *name, char *buf,
+		size_t len)
+{
+	return rig_port_attr(self->r.path, name, buf, len);
+}
+
+/* Write @path to @node from @from in @chunk-byte writes; close().  */
+static int write_image(const char *node, const char *path, off_t from,
+		       size_t chunk, bool declare, off_t *acked)
+{
+	size_t len = 0, off = from;
+	unsigned char *img = slurp(path, &len);
+	int fd, ret = 0;
+
+	if (!img)
+		return -ENOENT;
+	fd = open(node, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(img);
+		return -errno;
+	}
+	if (declare) {
+		__u64 size = len;
+
+		if (ioctl(fd, MFW_IOC_SET_SIZE, &size))
+			ret = -errno;
+	}
+	while (!ret && off < len) {
+		size_t n = len - off < chunk ? len - off : chunk;
+		ssize_t w = pwrite(fd, img + off, n, off);
+
+		if (w < 0)
+			ret = -errno;
+		else
+			off += w;
+		if (acked)
+			*acked = off;
+	}
+	if (close(fd) && !ret)
+		ret = -errno;
+	free(img);
+	return ret;
+}
+
+/* Wait until attribute @name reads @want. */
+static bool attr_becomes(FIXTURE_DATA(fw) *self, const char *name,
+			 const char *want, int timeout_ms)
+{
+	long long end = rig_now_ms() + timeout_ms;
+	char buf[128];
+
+	do {
+		if (attr(self, name, buf, sizeof(buf)) >= 0 &&
+		    !strcmp(buf, want))
+			return true;
+		usleep(20000);
+	} while (rig_now_ms() < end);
+	fprintf(stderr, "# %s is \"%s\", not \"%s\"\n", name, buf, want);
+	return false;
+}
+
+static void expect_digests(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(fw) *self, const char *path)
+{
+	static const char * const algs[] = { "md5", "sha1", "sha256" };
+	char want[130], got[130], name[32];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, digest_of(algs[i], path, want, sizeof(want)));
+		snprintf(name, sizeof(name), "digest/%s", algs[i]);
+		ASSERT_LT(0, attr(self, name, got, sizeof(got)));
+		EXPECT_STREQ(want, got);
+	}
+}
+
+TEST_F_TIMEOUT(fw, hex_write_mn316, 120)
+{
+	char buf[64];
+
+	ASSERT_EQ(0, fw_up(_metadata, self, false, "MN316", NULL));
+	ASSERT_LT(0, attr(self, "paths", buf, sizeof(buf)));
+	EXPECT_STREQ("hex remote", buf);
+	ASSERT_EQ(0, make_image(IMAGE, 20000, "MN316-DBRS-MBRH0S02", 1));
+	/* Writes of an odd size: chunks never line up with them. */
+	ASSERT_EQ(0, write_image(self->node, IMAGE, 0, 3000, false, NULL));
+	EXPECT_TRUE(module_holds(IMAGE));
+	EXPECT_TRUE(attr_becomes(self, "offset", "20000", 1000));
+	EXPECT_TRUE(attr_becomes(self, "state", "idle", 1000));
+	EXPECT_TRUE(attr_becomes(self, "last_error", "none", 1000));
+	expect_digests(_metadata, self, IMAGE);
+	/* Erased before the first chunk, as NB modules need. */
+	EXPECT_TRUE(transcript_has(self->r.transcript,
+				   "< AT+MFWERASE\\r"));
+	EXPECT_TRUE(transcript_has(self->r.transcript,
+				   "< AT+MFWDLOAD=19536,464,\""));
+
+	/* The stored package upgrades; the new version shows after. */
+	ASSERT_EQ(0, rig_port_write(self->r.path, "upgrade", "1"));
+	EXPECT_TRUE(attr_becomes(self, "firmware", "MN316-DBRS-MBRH0S02",
+				 TIMEOUT_MS));
+}
+
+TEST_F_TIMEOUT(fw, transparent_declared_ml305u, 120)
+{
+	char buf[64];
+
+	ASSERT_EQ(0, fw_up(_metadata, self, false, "ML305U", NULL));
+	ASSERT_LT(0, attr(self, "paths", buf, sizeof(buf)));
+	EXPECT_STREQ("transparent remote", buf);
+	ASSERT_EQ(0, make_image(IMAGE, 70000, "ML305U-DBLN-MBRH0S02", 2));
+	ASSERT_EQ(0, write_image(self->node, IMAGE, 0, 65536, true, NULL));
+	EXPECT_TRUE(module_holds(IMAGE));
+	EXPECT_TRUE(transcript_has(self->r.transcript,
+				   "< AT+MFWDLOAD=0,70000\\r"));
+	expect_digests(_metadata, self, IMAGE);
+	EXPECT_TRUE(attr_becomes(self, "check", "unchecked", 1000));
+	/* ML305U has AT+MFWCHECK: the upgrade compares first. */
+	ASSERT_EQ(0, rig_port_write(self->r.path, "upgrade", "1"));
+	EXPECT_TRUE(attr_becomes(self, "check", "match", 1000));
+	EXPECT_TRUE(attr_becomes(self, "firmware", "ML305U-DBLN-MBRH0S02",
+				 TIMEOUT_MS));
+}
+
+TEST_F_TIMEOUT(fw, transparent_cat_ml307r_dc_usb, 120)
+{
+	char cmd[160];
+
+	ASSERT_EQ(0, fw_up(_metadata, self, true, "ML307R-DC", NULL));
+	ASSERT_EQ(0, make_image(IMAGE, 50000, "ML307R-DC-MBRH0S02", 3));
+	/* What users type: the size is unknown until close(). */
+	snprintf(cmd, sizeof(cmd), "cat %s > %s", IMAGE, self->node);
+	ASSERT_EQ(0, system(cmd));
+	EXPECT_TRUE(module_holds(IMAGE));
+	EXPECT_TRUE(transcript_has(self->r.transcript,
+				   "< AT+MFWDLOAD=0,50000\\r"));
+	expect_digests(_metadata, self, IMAGE);
+	/* The upgrade reboots the module: over USB the port goes away. */
+	ASSERT_EQ(0, rig_port_write(self->r.path, "upgrade", "1"));
+	usleep(500000);
+	ASSERT_EQ(0, reattach(self));
+	EXPECT_TRUE(attr_becomes(self, "firmware", "ML307R-DC-MBRH0S02",
+				 TIMEOUT_MS));
+}
+
+TEST_F_TIMEOUT(fw, url_only_family_refuses_writes, 60)
+{
+	int fd;
+
+	ASSERT_EQ(0, fw_up(_metadata, self, false, "ML307A", NULL));
+	ASSERT_EQ(0, make_image(IMAGE, 4096, "ML307A-DCLN-MBRH0S02", 4));
+	fd = open(self->node, O_WRONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, write(fd, "x", 1));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	close(fd);
+	EXPECT_TRUE(rig_kmsg_contains("takes no package over the serial line"));
+	EXPECT_FALSE(transcript_has(self->r.transcript, "MFWDLOAD"));
+}
+
+TEST_F_TIMEOUT(fw, checksum_mismatch_blocks_upgrade, 120)
+{
+	const char *const faults[] = { "--fault", "corrupt=1@offset=1000",
+				       NULL };
+
+	ASSERT_EQ(0, fw_up(_metadata, self, false, "ML305U", faults));
+	ASSERT_EQ(0, make_image(IMAGE, 8192, "ML305U-DBLN-MBRH0S02", 5));
+	ASSERT_EQ(0, write_image(self->node, IMAGE, 0, 4096, true, NULL));
+	EXPECT_EQ(-EBADMSG, rig_port_write(self->r.path, "upgrade", "1"));
+	EXPECT_TRUE(attr_becomes(self, "check", "mismatch", 1000));
+	EXPECT_TRUE(attr_becomes(self, "state", "error", 1000));
+	EXPECT_FALSE(transcript_has(self->r.transcript, "AT+MFWUPGRADE"));
+	EXPECT_TRUE(rig_kmsg_contains("not upgrading"));
+}
+
+/* What a write returns for each FOTA error code. */
+static int code_errno(int code)
+{
+	switch (code) {
+	case 860:
+		return ENOSPC;
+	case 858:
+	case 859:
+		return ENOEXEC;
+	case 851:
+		return EINVAL;
+	case 850:
+	case 853:
+		return EIO;
+	default:
+		return EREMOTEIO;
+	}
+}
+
+/*
+ * Every error code at @where (0 start, 1 middle, 2 end) of a transfer of
+ * @model: each attempt fails with the code's errno and shows the code in
+ * last_error; hex families then resume at the offset sysfs reports,
+ * transparent ones start again from 0.  The last attempt succeeds.
+ */
+static void errors_at(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(fw) *self, const char *model, int where)
+{
+	const size_t size = 6000;
+	const size_t at[3] = { 0, size / 2, size - 1 };
+	char specs[11][48], buf[128];
+	const char *faults[24];
+	bool hex = !strcmp(model, "MN316");
+	int code, n = 0;
+	off_t acked;
+
+	for (code = 850; code <= 860; code++) {
+		snprintf(specs[code - 850], sizeof(specs[0]),
+			 "error=%d@offset=%zu", code, at[where]);
+		faults[n++] = "--fault";
+		faults[n++] = specs[code - 850];
+	}
+	faults[n] = NULL;
+	ASSERT_EQ(0, fw_up(_metadata, self, false, model, faults));
+	ASSERT_EQ(0, make_image(IMAGE, size, "X-MBRH0S02", 6));
+
+	acked = 0;
+	for (code = 850; code <= 860; code++) {
+		off_t from = hex ? acked : 0;
+		int ret = write_image(self->node, IMAGE, from, 1024, !hex,
+				      &acked);
+
+		ASSERT_EQ(-code_errno(code), ret) {
+			TH_LOG("code %d at %zu: %d", code, at[where], ret);
+		}
+		ASSERT_LT(0, attr(self, "last_error", buf, sizeof(buf)));
+		EXPECT_EQ(code, atoi(buf));
+		EXPECT_TRUE(attr_becomes(self, "state", "error", 1000));
+		if (hex) {
+			/* Nothing past the failed chunk was acknowledged. */
+			ASSERT_LT(0, attr(self, "offset", buf, sizeof(buf)));
+			acked = atol(buf);
+			EXPECT_EQ(0, acked % 512);
+			EXPECT_GE((off_t)at[where], acked);
+		}
+	}
+	ASSERT_EQ(0, write_image(self->node, IMAGE, hex ? acked : 0, 1024,
+				 !hex, NULL));
+	EXPECT_TRUE(module_holds(IMAGE));
+	EXPECT_TRUE(attr_becomes(self, "state", "idle", 1000));
+}
+
+TEST_F_TIMEOUT(fw, hex_errors_at_start, 180) { errors_at(_metadata, self, "MN316", 0); }
+TEST_F_TIMEOUT(fw, hex_errors_in_middle, 180) { errors_at(_metadata, self, "MN316", 1); }
+TEST_F_TIMEOUT(fw, hex_errors_at_end, 180) { errors_at(_metadata, self, "MN316", 2); }
+TEST_F_TIMEOUT(fw, transparent_errors_at_start, 180) { errors_at(_metadata, self, "ML305U", 0); }
+TEST_F_TIMEOUT(fw, transparent_errors_in_middle, 180) { errors_at(_metadata, self, "ML305U", 1); }
+TEST_F_TIMEOUT(fw, transparent_errors_at_end, 180) { errors_at(_metadata, self, "ML305U", 2); }
+
+/* Unplugged in the middle of a hex write; written on to the end after. */
+TEST_F_TIMEOUT(fw, disconnect_then_resume_usb, 180)
+{
+	const char *const faults[] = { "--fault", "disconnect@cmd=MFWDLOAD#6",
+				       NULL };
+	off_t acked = 0;
+	char buf[32];
+	int ret;
+
+	ASSERT_EQ(0, fw_up(_metadata, self, true, "MN316", faults));
+	ASSERT_EQ(0, make_image(IMAGE, 8000, "MN316-DBRS-MBRH0S02", 7));
+	ret = write_image(self->node, IMAGE, 0, 512, false, &acked);
+	EXPECT_EQ(-ENODEV, ret);
+	EXPECT_EQ(2560, acked);
+
+	/* The module comes back: attach to the new port and go on. */
+	ASSERT_EQ(0, reattach(self));
+	ASSERT_LT(0, attr(self, "offset", buf, sizeof(buf)));
+	EXPECT_STREQ("0", buf);
+	ASSERT_EQ(0, write_image(self->node, IMAGE, acked, 512, false, NULL));
+	EXPECT_TRUE(module_holds(IMAGE));
+}
+
+/* The port stays usable for others while a package goes in. */
+struct user_cmd {
+	int tty;
+	int ret;
+};
+
+static void *user_command(void *arg)
+{
+	struct user_cmd *u = arg;
+
+	usleep(200000);
+	u->ret = rig_write_str(u->tty, "AT+CGMI\r");
+	if (!u->ret)
+		u->ret = rig_expect_line(u->tty, "CMCC", TIMEOUT_MS);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(fw, users_talk_during_a_write, 120)
+{
+	struct user_cmd u;
+	pthread_t t;
+
+	ASSERT_EQ(0, fw_up(_metadata, self, false, "MN316",
+			   (const char *const[]){ "--baud", "115200", NULL }));
+	ASSERT_EQ(0, make_image(IMAGE, 30000, "MN316-DBRS-MBRH0S02", 8));
+	u.tty = self->r.tty;
+	ASSERT_EQ(0, pthread_create(&t, NULL, user_command, &u));
+	ASSERT_EQ(0, write_image(self->node, IMAGE, 0, 30000, false, NULL));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, u.ret);
+	EXPECT_TRUE(module_holds(IMAGE));
+}
+
+TEST_F_TIMEOUT(fw, non_root_is_refused, 60)
+{
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, fw_up(_metadata, self, false, "MN316", NULL));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char file[128];
+		int bad = 0;
+
+		if (setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(2);
+		if (open(self->node, O_WRONLY) >= 0 || errno != EACCES)
+			bad++;
+		if (open(self->node, O_RDONLY) >= 0 || errno != EACCES)
+			bad++;
+		snprintf(file, sizeof(file), "%s/image_size", self->dir);
+		if (open(file, O_WRONLY) >= 0 || errno != EACCES)
+			bad++;
+		_exit(bad);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* Write @s to the firmware-upload file @name of @dir. */
+static int fwul_write(const char *dir, const char *name, const void *s,
+		      size_t len)
+{
+	char file[160];
+	int fd, ret = 0;
+
+	snprintf(file, sizeof(file), "%s/%s", dir, name);
+	fd = open(file, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	/* sysfs takes a page or so per write. */
+	while (!ret && len) {
+		ssize_t n = write(fd, s, len);
+
+		if (n <= 0) {
+			ret = n ? -errno : -EIO;
+			break;
+		}
+		s = (const char *)s + n;
+		len -= n;
+	}
+	close(fd);
+	return ret;
+}
+
+static int fwul_read(const char *dir, const char *name, char *buf, size_t len)
+{
+	char file[160];
+	ssize_t n;
+	int fd;
+
+	snprintf(file, sizeof(file), "%s/%s", dir, name);
+	fd = open(file, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return n;
+}
+
+TEST_F_TIMEOUT(fw, firmware_upload_front_end, 120)
+{
+	char fwdir[96], buf[64];
+	unsigned char *img;
+	struct utsname u;
+	long long end;
+	size_t len = 0;
+
+	ASSERT_EQ(0, fw_up(_metadata, self, false, "ML307R-DC", NULL));
+	snprintf(fwdir, sizeof(fwdir), "/sys/class/firmware/%s",
+		 strrchr(self->dir, '/') + 1);
+	if (access(fwdir, F_OK)) {
+		/* Only kernels with CONFIG_FW_UPLOAD; the rig's debug has it. */
+		ASSERT_EQ(0, uname(&u));
+		ASSERT_NE(NULL, strstr(u.release, "-amd64")) {
+			TH_LOG("%s missing on %s", fwdir, u.release);
+		}
+		SKIP(return, "kernel without CONFIG_FW_UPLOAD");
+	}
+	ASSERT_EQ(0, make_image(IMAGE, 40000, "ML307R-DC-MBRH0S02", 9));
+	img = slurp(IMAGE, &len);
+	ASSERT_NE(NULL, img);
+	ASSERT_EQ(0, fwul_write(fwdir, "loading", "1", 1));
+	ASSERT_EQ(0, fwul_write(fwdir, "data", img, len));
+	ASSERT_EQ(0, fwul_write(fwdir, "loading", "0", 1));
+	free(img);
+	end = rig_now_ms() + TIMEOUT_MS;
+	do {
+		usleep(50000);
+		ASSERT_LT(0, fwul_read(fwdir, "status", buf, sizeof(buf)));
+	} while (strcmp(buf, "idle") && rig_now_ms() < end);
+	EXPECT_STREQ("idle", buf);
+	EXPECT_LE(0, fwul_read(fwdir, "error", buf, sizeof(buf)));
+	EXPECT_STREQ("", buf);
+	EXPECT_TRUE(module_holds(IMAGE));
+	expect_digests(_metadata, self, IMAGE);
+}
+
+TEST_HARNESS_MAIN
