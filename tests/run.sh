@@ -80,6 +80,7 @@ step style/checkpatch sh -c 'out=$(tests/style/checkpatch.sh) && [ -z "$out" ] |
 step style/dtc tests/style/dtc.sh
 step build/module-stock-W1 tests/vm/build-module.sh stock
 step build/module-debug-W1 tests/vm/build-module.sh debug
+step build/module-6.12-W1 tests/style/build-newer.sh
 step style/sparse tests/style/sparse.sh
 
 # --- kernel tests in QEMU ------------------------------------------------
