@@ -1041,4 +1041,45 @@ TEST_F_TIMEOUT(fota, upgrade_checks_written_package_ml305u, 120)
 		dump(self->r.transcript);
 }
 
+/*
+ * A url-path upgrade of @model over a pty the simulator keeps across its
+ * reboots (--fd): with @download the package is fetched first with
+ * AT+MFWDLOAD, without it AT+MFWUPGRADE fetches and applies it (the
+ * special mode).  The port lives on; AT+CGMR shows @version after.
+ */
+static void url_upgrade(struct __test_metadata *_metadata,
+			FIXTURE_DATA(fota) *self, const char *model,
+			const char *version, bool download)
+{
+	const char *args[] = { "--model", model, "--flash-ms", "300", NULL };
+
+	SERVE(self, version);
+	ASSERT_EQ(0, port_up(&self->r, false, args));
+	ASSERT_EQ(0, wait_family(self->r.path, model));
+	ASSERT_EQ(0, put(self->r.path, "url", self->url));
+	if (download) {
+		ASSERT_EQ(0, put(self->r.path, "progind", "4096"));
+		ASSERT_EQ(0, put(self->r.path, "download", "1"));
+		expect_downloaded(_metadata, self->r.path);
+	}
+	ASSERT_EQ(0, put(self->r.path, "upgrade", "1"));
+	EXPECT_ATTR_T(self->r.path, "firmware", version, 90000);
+	EXPECT_ATTR_T(self->r.path, "state", "idle", TIMEOUT_MS);
+	EXPECT_TRUE(transcript_has(self->r.transcript, "+MFWUPGRADE: 2"));
+	if (_metadata->passed == 0)
+		dump(self->r.transcript);
+}
+
+/* Minimal-system family: download and three reboots inside MFWUPGRADE. */
+TEST_F_TIMEOUT(fota, special_mode_upgrade_ml307a, 300)
+{
+	url_upgrade(_metadata, self, "ML307A", "ML307A-DCLN-MBRH0S02", false);
+}
+
+/* Full-system differential package fetched from the url, then applied. */
+TEST_F_TIMEOUT(fota, remote_upgrade_ml307r_dc, 300)
+{
+	url_upgrade(_metadata, self, "ML307R-DC", "ML307R-DC-MBRH0S02", true);
+}
+
 TEST_HARNESS_MAIN
