@@ -18,6 +18,7 @@ tap = re.compile(r"^(not )?ok \d+ ?(.*?)(?:\s*#\s*(SKIP|XFAIL)\b.*)?$")
 # The harness names a skipped case only in its "RUN" line.
 run = re.compile(r"^#\s+RUN\s+(\S+)")
 current, failed_case, results, done, last_run = None, False, [], False, ""
+cases = 0
 for line in lines:
     m = run.match(line)
     if m:
@@ -25,7 +26,7 @@ for line in lines:
         continue
     m = re.match(r"^MFW-RIG: begin (\S+)", line)
     if m:
-        current, failed_case = m.group(1), False
+        current, failed_case, cases = m.group(1), False, 0
         continue
     m = re.match(r"^MFW-RIG: end (\S+) rc=(\d+)", line)
     if m:
@@ -33,6 +34,9 @@ for line in lines:
         if rc != 0 and not failed_case:
             why = "timed out" if rc in (124, 143) else f"exited {rc}"
             results.append(("FAIL", f"{prefix}/{m.group(1)} ({why})"))
+        elif rc == 0 and not cases:
+            # A program without TAP: its exit status is its verdict.
+            results.append(("PASS", f"{prefix}/{m.group(1)}"))
         current = None
         continue
     if line.startswith("MFW-RIG: done"):
@@ -41,6 +45,7 @@ for line in lines:
     m = tap.match(line)
     if m and current:
         name = f"{prefix}/{current}/{m.group(2).strip() or last_run}"
+        cases += 1
         if m.group(3) == "SKIP":
             results.append(("SKIP", name))
         elif m.group(1):
