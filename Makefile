@@ -2,6 +2,7 @@
 #
 #   make check     install build dependencies, build everything, run every test
 #   make demo      the module in a QEMU guest, attached to the simulated modem
+#   make bench     write paths against the line rate, in a QEMU guest (not a test)
 #   make modules   build the kernel module against $(KDIR)
 #   make userspace build the helper and the simulator with Meson
 #   make install   module sources + DKMS, userspace, udev rules, systemd units
@@ -10,7 +11,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 BUILD ?= build
 
-.PHONY: all modules userspace deps check demo clean install uninstall
+.PHONY: all modules userspace deps check demo bench clean install uninstall
 
 all: modules userspace
 
@@ -31,6 +32,9 @@ check: deps
 
 demo: deps
 	tests/vm/demo.sh
+
+bench: deps
+	tests/bench/run.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -1,0 +1,61 @@
+#!/bin/bash
+# make bench: mfw's write paths against the line rate and the hex
+# protocol's ceiling, in a QEMU guest on the stock kernel (not a test; see
+# tests/bench/mfw_bench.c for what is measured and how).  Prints the
+# guest's table at the end; exits non-zero when the guest run failed or a
+# stored package differed from the image.  Targets not met are reported in
+# the table, not as a failure.
+# Environment: MFW_BENCH_OUT (artefacts, default build-bench-vm),
+# MFW_BENCH_BUILD (meson dir for the simulator, default build-bench),
+# MFW_BENCH_BAUDS (default "115200 921600"), MFW_VM_TIMEOUT (default 2400).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export MFW_OUT=${MFW_BENCH_OUT:-$PWD/build-bench-vm}
+. tests/vm/lib.sh
+
+build=${MFW_BENCH_BUILD:-build-bench}
+bauds=${MFW_BENCH_BAUDS:-115200 921600}
+t0=$SECONDS
+mkdir -p "$MFW_OUT/bin"
+
+kernel_info stock
+ko=$(tests/vm/build-module.sh stock)
+[ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
+meson compile -C "$build" mfw-modemsim >/dev/null
+sim=$build/userspace/modemsim/mfw-modemsim
+bench=$MFW_OUT/bin/mfw_bench
+cc -O2 -g -D_GNU_SOURCE -Wall -Wextra -Werror -Itests/kselftest -Ikernel/uapi \
+	-o "$bench" tests/bench/mfw_bench.c tests/kselftest/rig.c
+
+# Guest time: about 2 x (1 MiB raw + 2 x 2.1 MB of hex) at each rate,
+# about 9 minutes for the defaults, plus boot and set-up under TCG.
+list=$(mktemp "${TMPDIR:-/tmp}/mfw-bench-tests.XXXXXX")
+trap 'rm -f "$list"' EXIT
+limit=${MFW_VM_TIMEOUT:-2400}
+echo "mfw_bench $((limit - 120)) mfw_bench $bauds" >"$list"
+
+note "bench: stock kernel $KVER, rates $bauds (guest limit ${limit}s)"
+verdicts=$(MFW_VM_TIMEOUT=$limit MFW_MODULE=$ko \
+	tests/vm/run-vm.sh stock bench "$list" "$bench" "$sim" \
+	tests/bench/mfw-bench-shell.sh) || true
+results=$MFW_OUT/runs/stock-bench/results.txt
+
+echo "--- guest output ($results):"
+grep -v '^MFW-RIG: ' "$results" | sed -n '/^BENCH table begin/q;p' || true
+echo "--- verdicts:"
+echo "$verdicts"
+echo
+echo "mfw bench, stock kernel $KVER, QEMU TCG 2 vCPUs, 1 MiB image, simulator over a pty:"
+if ! sed -n '/^BENCH table begin/,/^BENCH table end/p' "$results" |
+	sed '1d;$d' | grep .; then
+	echo "no table in the guest output" >&2
+	exit 1
+fi
+echo "(fraction: transparent of the line rate baud/10; hex and shell-hex of the hex"
+echo " protocol's ceiling, line rate x payload / (command + CR + CR LF OK CR LF) bytes;"
+echo " target 0.95; shell/mfw: the shell loop's time over mfw's hex time at that rate)"
+echo "total time $((SECONDS - t0)) s"
+if grep -q '^FAIL' <<<"$verdicts"; then
+	echo "bench FAILED (see above)" >&2
+	exit 1
+fi
