@@ -141,7 +141,10 @@ static bool mfw_rx_answers(const char *cmd, size_t cmd_len,
 
 /*
  * Whether @ev is the module's echo of the command.  A hex write's echo
- * is longer than a line the framer keeps: its start must match.
+ * is longer than a line the framer keeps: its start must match.  The
+ * echo may also end a line that something else began (bytes a freshly
+ * opened tty echoed back to the module before it was set raw): a line
+ * that ends with the whole command is its echo.
  */
 static bool mfw_rx_is_echo(const struct mfw_txn *txn,
 			   const struct mfw_at_event *ev)
@@ -149,7 +152,9 @@ static bool mfw_rx_is_echo(const struct mfw_txn *txn,
 	if (ev->truncated)
 		return ev->len <= txn->cmd_len &&
 		       !memcmp(ev->line, txn->cmd, ev->len);
-	return ev->len == txn->cmd_len && !memcmp(ev->line, txn->cmd, ev->len);
+	return ev->len >= txn->cmd_len &&
+	       !memcmp(ev->line + ev->len - txn->cmd_len, txn->cmd,
+		       txn->cmd_len);
 }
 
 /*

@@ -117,27 +117,6 @@ static int make_image(void)
 	return ret;
 }
 
-static unsigned char *slurp(const char *path, size_t *len)
-{
-	struct stat st;
-	unsigned char *buf;
-	size_t got = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) || !(buf = malloc(st.st_size + 1))) {
-		close(fd);
-		return NULL;
-	}
-	while (got < (size_t)st.st_size &&
-	       (n = read(fd, buf + got, st.st_size - got)) > 0)
-		got += n;
-	close(fd);
-	*len = got;
-	return buf;
-}
 
 /*
  * The hex path's commands for IMAGE, as mfw chunks it (512 bytes at
@@ -149,7 +128,7 @@ static long long write_lines(const char *image, const char *out)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t len = 0, off, n, i;
-	unsigned char *img = slurp(image, &len);
+	unsigned char *img = rig_slurp(image, &len);
 	char *line;
 	long long wire = 0;
 	FILE *f;
@@ -240,9 +219,9 @@ static bool module_holds(const char *state_file)
 	bool ok = false;
 
 	snprintf(pkg_file, sizeof(pkg_file), "%s.pkg", state_file);
-	img = slurp(IMAGE, &ilen);
-	pkg = slurp(pkg_file, &plen);
-	state = (char *)slurp(state_file, &slen);
+	img = rig_slurp(IMAGE, &ilen);
+	pkg = rig_slurp(pkg_file, &plen);
+	state = (char *)rig_slurp(state_file, &slen);
 	if (img && pkg && state) {
 		state[slen] = '\0';
 		p = strstr(state, "pkg_len=");
@@ -363,36 +342,7 @@ static int link_up(struct link *k, const char *model, long baud, bool mfw,
 /* Write IMAGE to @node; declare its size first when @declare. */
 static int mfw_write(const char *node, bool declare)
 {
-	size_t len = 0, off = 0;
-	unsigned char *img = slurp(IMAGE, &len);
-	int fd, ret = 0;
-
-	if (!img)
-		return -ENOENT;
-	fd = open(node, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		free(img);
-		return -errno;
-	}
-	if (declare) {
-		__u64 size = len;
-
-		if (ioctl(fd, MFW_IOC_SET_SIZE, &size))
-			ret = -errno;
-	}
-	while (!ret && off < len) {
-		size_t n = len - off < WRITE_SIZE ? len - off : WRITE_SIZE;
-		ssize_t w = write(fd, img + off, n);
-
-		if (w < 0)
-			ret = -errno;
-		else
-			off += w;
-	}
-	if (close(fd) && !ret)
-		ret = -errno;
-	free(img);
-	return ret;
+	return rig_write_package(node, IMAGE, 0, WRITE_SIZE, declare, NULL);
 }
 
 static int run_shell(const char *tty)

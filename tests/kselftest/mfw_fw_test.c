@@ -92,30 +92,13 @@ static int make_image(const char *path, size_t size, const char *version,
 	return ret;
 }
 
-static unsigned char *slurp(const char *path, size_t *len)
-{
-	struct stat st;
-	unsigned char *buf;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) || !(buf = malloc(st.st_size + 1))) {
-		close(fd);
-		return NULL;
-	}
-	*len = read(fd, buf, st.st_size);
-	close(fd);
-	return buf;
-}
-
 /* The module's stored package (its first pkg_len bytes) equals @path. */
 static bool module_holds(const char *path)
 {
 	size_t ilen = 0, plen = 0, slen = 0, want = 0;
-	unsigned char *img = slurp(path, &ilen);
-	unsigned char *pkg = slurp(STATE ".pkg", &plen);
-	char *state = (char *)slurp(STATE, &slen);
+	unsigned char *img = rig_slurp(path, &ilen);
+	unsigned char *pkg = rig_slurp(STATE ".pkg", &plen);
+	char *state = (char *)rig_slurp(STATE, &slen);
 	const char *p;
 	bool ok = false;
 
@@ -155,7 +138,7 @@ static int digest_of(const char *alg, const char *path, char *hex, size_t len)
 static bool transcript_has(const char *path, const char *needle)
 {
 	size_t len = 0;
-	char *t = (char *)slurp(path, &len);
+	char *t = (char *)rig_slurp(path, &len);
 	bool found;
 
 	if (!t)
@@ -242,44 +225,6 @@ static int attr(FIXTURE_DATA(fw) *self, const char *name, char *buf,
 	return rig_port_attr(self->r.path, name, buf, len);
 }
 
-/* Write @path to @node from @from in @chunk-byte writes; close().  */
-static int write_image(const char *node, const char *path, off_t from,
-		       size_t chunk, bool declare, off_t *acked)
-{
-	size_t len = 0, off = from;
-	unsigned char *img = slurp(path, &len);
-	int fd, ret = 0;
-
-	if (!img)
-		return -ENOENT;
-	fd = open(node, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		free(img);
-		return -errno;
-	}
-	if (declare) {
-		__u64 size = len;
-
-		if (ioctl(fd, MFW_IOC_SET_SIZE, &size))
-			ret = -errno;
-	}
-	while (!ret && off < len) {
-		size_t n = len - off < chunk ? len - off : chunk;
-		ssize_t w = pwrite(fd, img + off, n, off);
-
-		if (w < 0)
-			ret = -errno;
-		else
-			off += w;
-		if (acked)
-			*acked = off;
-	}
-	if (close(fd) && !ret)
-		ret = -errno;
-	free(img);
-	return ret;
-}
-
 /* Wait until attribute @name reads @want. */
 static bool attr_becomes(FIXTURE_DATA(fw) *self, const char *name,
 			 const char *want, int timeout_ms)
@@ -321,7 +266,7 @@ TEST_F_TIMEOUT(fw, hex_write_mn316, 120)
 	EXPECT_STREQ("hex remote", buf);
 	ASSERT_EQ(0, make_image(IMAGE, 20000, "MN316-DBRS-MBRH0S02", 1));
 	/* Writes of an odd size: chunks never line up with them. */
-	ASSERT_EQ(0, write_image(self->node, IMAGE, 0, 3000, false, NULL));
+	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, 0, 3000, false, NULL));
 	EXPECT_TRUE(module_holds(IMAGE));
 	EXPECT_TRUE(attr_becomes(self, "offset", "20000", 1000));
 	EXPECT_TRUE(attr_becomes(self, "state", "idle", 1000));
@@ -347,7 +292,7 @@ TEST_F_TIMEOUT(fw, transparent_declared_ml305u, 120)
 	ASSERT_LT(0, attr(self, "paths", buf, sizeof(buf)));
 	EXPECT_STREQ("transparent remote", buf);
 	ASSERT_EQ(0, make_image(IMAGE, 70000, "ML305U-DBLN-MBRH0S02", 2));
-	ASSERT_EQ(0, write_image(self->node, IMAGE, 0, 65536, true, NULL));
+	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, 0, 65536, true, NULL));
 	EXPECT_TRUE(module_holds(IMAGE));
 	EXPECT_TRUE(transcript_has(self->r.transcript,
 				   "< AT+MFWDLOAD=0,70000\\r"));
@@ -403,7 +348,7 @@ TEST_F_TIMEOUT(fw, checksum_mismatch_blocks_upgrade, 120)
 
 	ASSERT_EQ(0, fw_up(_metadata, self, false, "ML305U", faults));
 	ASSERT_EQ(0, make_image(IMAGE, 8192, "ML305U-DBLN-MBRH0S02", 5));
-	ASSERT_EQ(0, write_image(self->node, IMAGE, 0, 4096, true, NULL));
+	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, 0, 4096, true, NULL));
 	EXPECT_EQ(-EBADMSG, rig_port_write(self->r.path, "upgrade", "1"));
 	EXPECT_TRUE(attr_becomes(self, "check", "mismatch", 1000));
 	EXPECT_TRUE(attr_becomes(self, "state", "error", 1000));
@@ -460,7 +405,7 @@ static void errors_at(struct __test_metadata *_metadata,
 	acked = 0;
 	for (code = 850; code <= 860; code++) {
 		off_t from = hex ? acked : 0;
-		int ret = write_image(self->node, IMAGE, from, 1024, !hex,
+		int ret = rig_write_package(self->node, IMAGE, from, 1024, !hex,
 				      &acked);
 
 		ASSERT_EQ(-code_errno(code), ret) {
@@ -477,7 +422,7 @@ static void errors_at(struct __test_metadata *_metadata,
 			EXPECT_GE((off_t)at[where], acked);
 		}
 	}
-	ASSERT_EQ(0, write_image(self->node, IMAGE, hex ? acked : 0, 1024,
+	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, hex ? acked : 0, 1024,
 				 !hex, NULL));
 	EXPECT_TRUE(module_holds(IMAGE));
 	EXPECT_TRUE(attr_becomes(self, "state", "idle", 1000));
@@ -501,7 +446,7 @@ TEST_F_TIMEOUT(fw, disconnect_then_resume_usb, 180)
 
 	ASSERT_EQ(0, fw_up(_metadata, self, true, "MN316", faults));
 	ASSERT_EQ(0, make_image(IMAGE, 8000, "MN316-DBRS-MBRH0S02", 7));
-	ret = write_image(self->node, IMAGE, 0, 512, false, &acked);
+	ret = rig_write_package(self->node, IMAGE, 0, 512, false, &acked);
 	EXPECT_EQ(-ENODEV, ret);
 	EXPECT_EQ(2560, acked);
 
@@ -509,7 +454,7 @@ TEST_F_TIMEOUT(fw, disconnect_then_resume_usb, 180)
 	ASSERT_EQ(0, reattach(self));
 	ASSERT_LT(0, attr(self, "offset", buf, sizeof(buf)));
 	EXPECT_STREQ("0", buf);
-	ASSERT_EQ(0, write_image(self->node, IMAGE, acked, 512, false, NULL));
+	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, acked, 512, false, NULL));
 	EXPECT_TRUE(module_holds(IMAGE));
 }
 
@@ -540,7 +485,7 @@ TEST_F_TIMEOUT(fw, users_talk_during_a_write, 120)
 	ASSERT_EQ(0, make_image(IMAGE, 30000, "MN316-DBRS-MBRH0S02", 8));
 	u.tty = self->r.tty;
 	ASSERT_EQ(0, pthread_create(&t, NULL, user_command, &u));
-	ASSERT_EQ(0, write_image(self->node, IMAGE, 0, 30000, false, NULL));
+	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, 0, 30000, false, NULL));
 	pthread_join(t, NULL);
 	EXPECT_EQ(0, u.ret);
 	EXPECT_TRUE(module_holds(IMAGE));
@@ -640,7 +585,7 @@ TEST_F_TIMEOUT(fw, firmware_upload_front_end, 120)
 		SKIP(return, "kernel without CONFIG_FW_UPLOAD");
 	}
 	ASSERT_EQ(0, make_image(IMAGE, 40000, "ML307R-DC-MBRH0S02", 9));
-	img = slurp(IMAGE, &len);
+	img = rig_slurp(IMAGE, &len);
 	ASSERT_NE(NULL, img);
 	ASSERT_EQ(0, fwul_write(fwdir, "loading", "1", 1));
 	ASSERT_EQ(0, fwul_write(fwdir, "data", img, len));

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/mfw.h>
+
 #include "rig.h"
 
 long long rig_now_ms(void)
@@ -438,4 +440,63 @@ int rig_gadget(const char *verb, char *out, size_t len)
 	while (fgets(line, sizeof(line), p))
 		;
 	return pclose(p) == 0 ? 0 : -1;
+}
+
+unsigned char *rig_slurp(const char *path, size_t *len)
+{
+	struct stat st;
+	unsigned char *buf;
+	size_t got = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !(buf = malloc(st.st_size + 1))) {
+		close(fd);
+		return NULL;
+	}
+	while (got < (size_t)st.st_size &&
+	       (n = read(fd, buf + got, st.st_size - got)) > 0)
+		got += n;
+	close(fd);
+	*len = got;
+	return buf;
+}
+
+int rig_write_package(const char *node, const char *path, off_t from,
+		      size_t chunk, bool declare, off_t *acked)
+{
+	size_t len = 0, off = from;
+	unsigned char *img = rig_slurp(path, &len);
+	int fd, ret = 0;
+
+	if (!img)
+		return -ENOENT;
+	fd = open(node, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(img);
+		return -errno;
+	}
+	if (declare) {
+		__u64 size = len;
+
+		if (ioctl(fd, MFW_IOC_SET_SIZE, &size))
+			ret = -errno;
+	}
+	while (!ret && off < len) {
+		size_t n = len - off < chunk ? len - off : chunk;
+		ssize_t w = pwrite(fd, img + off, n, off);
+
+		if (w < 0)
+			ret = -errno;
+		else
+			off += w;
+		if (acked)
+			*acked = off;
+	}
+	if (close(fd) && !ret)
+		ret = -errno;
+	free(img);
+	return ret;
 }

@@ -90,4 +90,19 @@ bool rig_kmsg_contains(const char *needle);
  */
 int rig_gadget(const char *verb, char *out, size_t len);
 
+/*
+ * The whole file @path in a malloc()ed buffer (one spare byte after it,
+ * for a NUL); its length in *@len.  NULL on failure.
+ */
+unsigned char *rig_slurp(const char *path, size_t *len);
+
+/*
+ * Write the package @path to /dev/mfwN @node from offset @from, in
+ * pwrite()s of @chunk bytes, declaring its size first when @declare, then
+ * close().  *@acked (if not NULL) follows the bytes written.  Returns 0 or
+ * the first -errno of a write or of close().
+ */
+int rig_write_package(const char *node, const char *path, off_t from,
+		      size_t chunk, bool declare, off_t *acked);
+
 #endif /* MFW_RIG_H */
