@@ -91,7 +91,7 @@ sim=build/userspace/modemsim/mfw-modemsim
 helper=build/userspace/mfw/mfw
 guest_files=("$MFW_OUT"/bin/* tests/vm/guest/mfw-gadget)
 [ -x "$sim" ] && guest_files+=("$sim")
-[ -x "$helper" ] && guest_files+=("$helper" tests/kselftest/mfw_helper_test.sh)
+[ -x "$helper" ] && guest_files+=("$helper" tests/kselftest/mfw_helper_*.sh)
 tests=$MFW_OUT/guest-tests
 : >"$tests"
 # Per program and per guest limits: the debug kernel (KASAN, lockdep) runs
@@ -100,6 +100,9 @@ for t in "$MFW_OUT"/bin/*; do
 	echo "$(basename "$t") 1800 $(basename "$t")" >>"$tests"
 done
 echo "mfw_helper 600 mfw_helper_test.sh" >>"$tests"
+for t in gpio power tamper resume usb; do
+	echo "mfw_helper_$t 300 mfw_helper_$t.sh" >>"$tests"
+done
 for k in stock debug; do
 	t0=$SECONDS
 	MFW_VM_TIMEOUT=3600 MFW_MODULE=$MFW_OUT/kmod-$k/mfw.ko \

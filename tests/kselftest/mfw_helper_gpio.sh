@@ -1,0 +1,148 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest test: "mfw power" and the power-line hold of "mfw upgrade" on GPIO
+# lines of a gpio-sim chip (CONFIG_GPIO_SIM) named as a board's device tree
+# names them: MODEM_PWRKEY, MODEM_RESET (active low, pulled up on the
+# board) and MODEM_STATUS.  A shell loop plays the module's side: it watches
+# the PWRKEY and RESET levels in sysfs and drives STATUS through the sim's
+# pull attribute.  The stock kernel has no gpio-sim: skipped there.
+# Needs mfw and mfw-modemsim in PATH and the mfw module loaded.
+. "$(dirname "$0")/mfw_helper_lib.sh"
+
+cfs=/sys/kernel/config/gpio-sim
+need "gpio-sim (CONFIG_GPIO_SIM)" "[ -d $cfs ]" \
+	lines_by_name status_off power_on power_on_again reset power_off \
+	lines_released upgrade_holds_lines pwrkey_busy_during_upgrade \
+	reset_busy_during_upgrade status_readable_during_upgrade \
+	upgrade_toggles_nothing upgrade_releases_lines
+plan 13
+export MFW_STATE_DIR=$d/state
+g=$cfs/mfwboard
+mkdir $g $g/bank0
+echo 3 >$g/bank0/num_lines
+i=0
+for name in MODEM_PWRKEY MODEM_RESET MODEM_STATUS; do
+	mkdir $g/bank0/line$i
+	echo $name >$g/bank0/line$i/name
+	i=$((i + 1))
+done
+echo 1 >$g/live
+sysd=/sys/devices/platform/$(cat $g/dev_name)/$(cat $g/bank0/chip_name)
+pk=$sysd/sim_gpio0 rs=$sysd/sim_gpio1 st=$sysd/sim_gpio2
+echo pull-up >$pk/pull
+echo pull-up >$rs/pull
+echo pull-down >$st/pull
+
+teardown() {
+	touch "$d/stop"
+	[ -z "${modsim:-}" ] || wait "$modsim" 2>/dev/null
+	echo 0 >$g/live
+	rmdir $g/bank0/line0 $g/bank0/line1 $g/bank0/line2 $g/bank0 $g
+}
+
+# The module: a PWRKEY press of 1 s or more toggles it on or off (STATUS
+# follows the release), a RESET press turns STATUS off until 0.3 s after the
+# release.  Each press is logged with its length in hundredths of a second.
+module() {
+	kdown= rdown=
+	while [ ! -e "$d/stop" ]; do
+		# No forks in this loop: it must see a 0.4 s RESET pulse even on
+		# the debug kernel.
+		read -r k <$pk/value
+		read -r r <$rs/value
+		read -r t _ </proc/uptime
+		t=$((${t%.*} * 100 + 1${t#*.} - 100))
+		if [ "$k" = 0 ] && [ -z "$kdown" ]; then
+			kdown=$t
+		elif [ "$k" = 1 ] && [ -n "$kdown" ]; then
+			echo "pwrkey $((t - kdown))" >>"$d/module.log"
+			if [ $((t - kdown)) -ge 100 ]; then
+				read -r p <$st/pull
+				if [ "$p" = pull-up ]; then
+					echo pull-down >$st/pull
+				else
+					echo pull-up >$st/pull
+				fi
+			fi
+			kdown=
+		fi
+		if [ "$r" = 0 ] && [ -z "$rdown" ]; then
+			rdown=$t
+			echo pull-down >$st/pull
+		elif [ "$r" = 1 ] && [ -n "$rdown" ]; then
+			echo "reset $((t - rdown))" >>"$d/module.log"
+			sleep 0.3
+			echo pull-up >$st/pull
+			rdown=
+		fi
+		sleep 0.05
+	done
+}
+: >"$d/module.log"
+module &
+modsim=$!
+
+presses() { grep -c "^$1 " "$d/module.log"; }
+# last_press KIND MIN MAX: the last press of KIND lasted MIN..MAX cs.
+last_press() {
+	l=$(grep "^$1 " "$d/module.log" | tail -n 1 | cut -d' ' -f2)
+	[ -n "$l" ] && [ "$l" -ge "$2" ] && [ "$l" -le "$3" ]
+}
+# The lines mfw holds, as the kernel's GPIO debugfs lists them.
+held() { grep -q "$1 *|mfw " /sys/kernel/debug/gpio; }
+named_lines() { grep -q "MODEM_PWRKEY" /sys/kernel/debug/gpio; }
+power() {
+	echo "\$ mfw power $*" >>"$d/power.log"
+	mfw --verbose power "$@" >>"$d/power.log" 2>&1
+}
+
+status_is() { [ "$(mfw power status 2>>"$d/power.log")" = "$1" ]; }
+
+check lines_by_name named_lines
+check status_off status_is off
+# Defaults: PWRKEY pressed 2.5 s (off: 3.8 s), RESET 0.4 s, STATUS awaited.
+case_on() { power on && status_is on && last_press pwrkey 230 450; }
+check power_on case_on
+case_on_again() {
+	before=$(presses pwrkey)
+	power on && status_is on && [ "$(presses pwrkey)" = "$before" ]
+}
+check power_on_again case_on_again
+case_reset() { power reset && status_is on && last_press reset 35 150; }
+check reset case_reset
+case_off() { power off && status_is off && last_press pwrkey 360 550; }
+check power_off case_off
+check lines_released eval '! grep -q "|mfw " /sys/kernel/debug/gpio'
+
+# The upgrade: the module is on, PWRKEY and RESET must be held, released
+# level, for the whole upgrade and let go afterwards.
+power on >/dev/null 2>&1
+sim_start --model ML307R-DC --boot-ms 300 --flash-ms 4000 || {
+	not_ok simulator "did not start"; teardown; finish; }
+mkimage "$d/fw.bin" ML307R-DC-MBRH0S02 8
+before=$(presses pwrkey):$(presses reset)
+mfw --verbose upgrade "$d/fw.bin" --port "$d/tty" --timeout 120 >"$d/out.log" 2>"$d/upgrade.log" &
+up=$!
+case_hold() { wait_for 30 held MODEM_PWRKEY && held MODEM_RESET; }
+check upgrade_holds_lines case_hold
+# Another program asking for a held line gets EBUSY (mfw itself is such a
+# program: libgpiod 1.6 requests lines with GPIO_GET_LINEHANDLE_IOCTL).
+case_busy() {
+	power "$1"
+	rc=$?
+	[ $rc -eq 10 ] && grep -q "held by another program" "$d/power.log"
+}
+check pwrkey_busy_during_upgrade case_busy off
+check reset_busy_during_upgrade case_busy reset
+check status_readable_during_upgrade status_is on
+wait $up
+rc=$?
+echo "upgrade exited $rc" >>"$d/upgrade.log"
+case_untouched() {
+	[ $rc -eq 0 ] && [ "$(presses pwrkey):$(presses reset)" = "$before" ] &&
+		grep -q MBRH0S02 "$d/sim.state"
+}
+check upgrade_toggles_nothing case_untouched
+check upgrade_releases_lines eval '! grep -q "|mfw " /sys/kernel/debug/gpio'
+teardown
+finish

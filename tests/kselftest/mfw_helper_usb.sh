@@ -1,0 +1,34 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest test: "mfw upgrade" of an ML307R-DC on USB.  The simulator serves
+# the gadget side (/dev/ttyGS0 of a configfs ACM gadget on dummy_hcd, made
+# by mfw-gadget); mfw talks to the host side, a real /dev/ttyACMn.  The
+# module's reboots unbind and bind the UDC (a USB disconnect and a
+# re-enumeration): mfw must follow the module to its new tty and confirm
+# the new version.
+# Needs mfw, mfw-modemsim and mfw-gadget in PATH and the mfw module loaded.
+. "$(dirname "$0")/mfw_helper_lib.sh"
+
+plan 5
+export MFW_STATE_DIR=$d/state
+tty=$(mfw-gadget create 2>"$d/gadget.log") || {
+	not_ok gadget "mfw-gadget create failed"; finish; }
+mfw-modemsim --model ML307R-DC --tty /dev/ttyGS0 --gadget "$(mfw-gadget dir)" \
+	--udc "$(mfw-gadget udc)" --state "$d/sim.state" --transcript "$d/sim.log" \
+	--boot-ms 300 --flash-ms 1000 2>"$d/simerr.log" &
+sim=$!
+
+img=$d/fw.bin
+mkimage "$img" ML307R-DC-MBRH0S02 16
+timed upgrade mfw --verbose upgrade "$img" --port "$tty" --timeout 240
+if [ $rc -eq 0 ]; then ok upgrade_exit_0; else not_ok upgrade_exit_0 "exited $rc"; fi
+# The module went away and came back at least once while mfw waited.
+check usb_reenumerated eval 'grep -q "port down" "$d/sim.log" && grep -q "rebooted" "$d/upgrade.log"'
+check new_version_confirmed grep -q "done: ML307R-DC-MBRH0S02" "$d/upgrade.log"
+check journal_done eval 'mfw status 2>&1 | grep -q "journal: done" && [ ! -e "$d/state/journal" ]'
+# Whatever ttyACM the module has now, the kernel reads the new version.
+tty=$(ls /dev/ttyACM* | head -n 1)
+check module_runs_new_version firmware_is ML307R-DC-MBRH0S02 "$tty"
+sim_stop
+mfw-gadget destroy 2>/dev/null
+finish
