@@ -243,6 +243,22 @@ static bool transcript_has(const char *transcript, const char *needle)
 	return found;
 }
 
+/*
+ * transcript_has() for something that did happen: the simulator logs a
+ * record after its write, so give the record a moment to land.
+ */
+static bool transcript_gets(const char *transcript, const char *needle)
+{
+	long long end = rig_now_ms() + 3000;
+
+	while (!transcript_has(transcript, needle)) {
+		if (rig_now_ms() > end)
+			return false;
+		usleep(20000);
+	}
+	return true;
+}
+
 /* Wait until the driver knows the module's family. */
 static int wait_family(const char *path, const char *family)
 {
@@ -583,7 +599,7 @@ TEST_F_TIMEOUT(fota, at_injection_is_refused, 120)
 	EXPECT_ATTR(self->r.path, "url", url);
 	snprintf(auth, sizeof(auth), "%048d:%048d", 1, 2);
 	EXPECT_EQ(0, put(self->r.path, "auth", auth));
-	EXPECT_TRUE(transcript_has(self->r.transcript,
+	EXPECT_TRUE(transcript_gets(self->r.transcript,
 				   "000000000000000000000000000000000000000000000002\""));
 	/* One trailing newline (echo's) is not part of the value. */
 	EXPECT_EQ(0, put(self->r.path, "url", "http://h/echo\n"));
@@ -777,7 +793,7 @@ TEST_F_TIMEOUT(fota, remote_download_end_to_end, 240)
 	expect_downloaded(_metadata, self->r.path);
 	EXPECT_ATTR(self->r.path, "last_error", "none");
 	/* progind 4096: a report at each multiple of 4096, then the end. */
-	EXPECT_TRUE(transcript_has(self->r.transcript,
+	EXPECT_TRUE(transcript_gets(self->r.transcript,
 				   "+MFWDLOAD: 1,20000,16384"));
 	EXPECT_TRUE(host_sent(self->r.transcript, "AT+MFWDLOAD"));
 	EXPECT_LE(0, attr_read(self->r.path, "statistics/urcs", v, sizeof(v)));
@@ -813,14 +829,14 @@ TEST_F_TIMEOUT(fota, interrupted_download_resumes, 240)
 	EXPECT_ATTR(self->r.path, "last_urc", "+MFWDLOAD: 0");
 	/* The last report before the cut; the cut itself says 8192. */
 	EXPECT_ATTR(self->r.path, "progress", "4096 20000");
-	EXPECT_TRUE(transcript_has(self->r.transcript,
+	EXPECT_TRUE(transcript_gets(self->r.transcript,
 				   "+MFWDLOAD: 3,20000,8192"));
 
 	/* Again: progress and the error start over, the data does not. */
 	ASSERT_EQ(0, put(self->r.path, "download", "1"));
 	expect_downloaded(_metadata, self->r.path);
 	EXPECT_ATTR(self->r.path, "last_error", "none");
-	EXPECT_TRUE(transcript_has(self->r.transcript, "from 8192"));
+	EXPECT_TRUE(transcript_gets(self->r.transcript, "from 8192"));
 	close(sock);
 	if (_metadata->passed == 0)
 		dump(self->r.transcript);
@@ -956,8 +972,8 @@ TEST_F_TIMEOUT(fota, upgrade_after_download_mn316, 300)
 	ASSERT_EQ(0, wait_family(self->r.path, "MN316"));
 	EXPECT_ATTR_T(self->r.path, "firmware", NEW_VERSION, TIMEOUT_MS);
 	EXPECT_ATTR(self->r.path, "state", "idle");
-	EXPECT_TRUE(transcript_has(self->r.transcript, "upgrade to " NEW_VERSION));
-	EXPECT_TRUE(transcript_has(self->r.transcript, "+MFWUPGRADE: 2"));
+	EXPECT_TRUE(transcript_gets(self->r.transcript, "upgrade to " NEW_VERSION));
+	EXPECT_TRUE(transcript_gets(self->r.transcript, "+MFWUPGRADE: 2"));
 	/* A new port starts with an empty configuration cache. */
 	EXPECT_EQ(0, attr_read(self->r.path, "url", v, sizeof(v)));
 	close(sock);
@@ -1065,7 +1081,7 @@ static void url_upgrade(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, put(self->r.path, "upgrade", "1"));
 	EXPECT_ATTR_T(self->r.path, "firmware", version, 90000);
 	EXPECT_ATTR_T(self->r.path, "state", "idle", TIMEOUT_MS);
-	EXPECT_TRUE(transcript_has(self->r.transcript, "+MFWUPGRADE: 2"));
+	EXPECT_TRUE(transcript_gets(self->r.transcript, "+MFWUPGRADE: 2"));
 	if (_metadata->passed == 0)
 		dump(self->r.transcript);
 }
