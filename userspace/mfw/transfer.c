@@ -151,11 +151,14 @@ int mfw_sess_write(struct mfw_session *s, bool resume)
 		}
 		w = write(fd, s->image + pos, n);
 		if (w < 0) {
-			if (errno == EINTR)
+			int err = errno;
+
+			if (err == EINTR)
 				continue;
+			/* Recording the step may change errno: keep the module's. */
 			s->j.offset = pos;
-			mfw_sess_journal(s, MFW_PHASE_WRITING, strerror(errno));
-			ret = mfw_write_errno(s, errno, "writing the package");
+			mfw_sess_journal(s, MFW_PHASE_WRITING, strerror(err));
+			ret = mfw_write_errno(s, err, "writing the package");
 			goto out;
 		}
 		pos += w;
