@@ -201,6 +201,10 @@ static bool mfw_rx_txn_line(struct mfw_port *port,
 	}
 	if (!txn->echo_seen && mfw_rx_is_echo(txn, ev)) {
 		txn->echo_seen = true;
+		/* Lines before the echo were sent before the command came. */
+		txn->resp_len = 0;
+		if (txn->resp && txn->resp_size)
+			txn->resp[0] = '\0';
 	} else if (!mfw_rx_answers(txn->cmd, txn->cmd_len, ev)) {
 		*unsolicited = true;
 	} else if (txn->resp && txn->resp_len + ev->len + 2 <= txn->resp_size) {
