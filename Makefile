@@ -71,8 +71,10 @@ install:
 	install -d $(DESTDIR)$(UDEVDIR)/rules.d $(DESTDIR)$(UNITDIR)
 	install -m 0644 udev/70-mfw.rules $(DESTDIR)$(UDEVDIR)/rules.d/
 	install -m 0755 udev/mfw-option-newid udev/mfw-of-modem $(DESTDIR)$(UDEVDIR)/
-	for u in systemd/*.service; do \
-		sed 's|/usr/bin/mfw|$(PREFIX)/bin/mfw|g' $$u >$(DESTDIR)$(UNITDIR)/$${u#systemd/} && \
+	install -d $(DESTDIR)$(PREFIX)/lib/mfw
+	install -m 0755 systemd/mfw-firmware-changed $(DESTDIR)$(PREFIX)/lib/mfw/
+	for u in systemd/*.service systemd/*.path; do \
+		sed 's|/usr/sbin/mfw|$(PREFIX)/sbin/mfw|g; s|/usr/lib/mfw/|$(PREFIX)/lib/mfw/|g' $$u >$(DESTDIR)$(UNITDIR)/$${u#systemd/} && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u#systemd/} || exit 1; \
 	done
 	# on the running system only: DKMS, then udev and systemd pick it up
@@ -98,9 +100,11 @@ uninstall:
 	if [ -f $(INSTALL_BUILD)/meson-logs/install-log.txt ]; then \
 		ninja -C $(INSTALL_BUILD) uninstall; \
 	else \
-		rm -f $(DESTDIR)$(PREFIX)/bin/mfw $(DESTDIR)$(PREFIX)/share/man/man8/mfw.8; \
+		rm -f $(DESTDIR)$(PREFIX)/sbin/mfw $(DESTDIR)$(PREFIX)/share/man/man8/mfw.8; \
 	fi
 	rm -f $(DESTDIR)$(UDEVDIR)/rules.d/70-mfw.rules \
 		$(DESTDIR)$(UDEVDIR)/mfw-option-newid $(DESTDIR)$(UDEVDIR)/mfw-of-modem
-	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(wildcard systemd/*.service)))
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(wildcard systemd/*.service systemd/*.path)))
+	rm -f $(DESTDIR)$(PREFIX)/lib/mfw/mfw-firmware-changed
+	-rmdir $(DESTDIR)$(PREFIX)/lib/mfw 2>/dev/null
 	if $(LIVE); then udevadm control --reload || true; systemctl daemon-reload || true; fi

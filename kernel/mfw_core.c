@@ -105,12 +105,15 @@ static void mfw_first_line(char *dst, size_t size, const char *resp)
  * @port: the port
  *
  * Sends AT+CGMR and ATI through the command channel and updates the
- * firmware, model and family the port shows.  Sleeps.
+ * firmware, model and family the port shows, then announces them with a
+ * change uevent carrying MFW_EVENT=identified.  Sleeps.
  *
  * Return: 0, or the error of the first command that failed.
  */
 int mfw_port_identify(struct mfw_port *port)
 {
+	char event[] = "MFW_EVENT=identified";
+	char *envp[2] = { event };
 	const struct mfw_model *caps;
 	const char *model;
 	char *resp;
@@ -145,6 +148,11 @@ int mfw_port_identify(struct mfw_port *port)
 	if (caps)
 		port->caps = caps;
 	spin_unlock(&port->lock);
+	/*
+	 * udev learns MFW_FAMILY from here on; what depends on the running
+	 * firmware (the automatic upgrade) starts from this event.
+	 */
+	kobject_uevent_env(&port->dev.kobj, KOBJ_CHANGE, envp);
 out:
 	kfree(resp);
 	return ret;
@@ -164,15 +172,25 @@ static void mfw_ident_work(struct work_struct *work)
 }
 
 /*
- * Every uevent of a port carries MFW_STATE: the current state for add,
- * the announced one for the change events the event work sends.
+ * Every uevent of a port carries MFW_STATE (the current state for add, the
+ * announced one for the change events the event work sends) and
+ * MFW_FAMILY (the capability table's name, "unknown" until identified).
  */
 static int mfw_dev_uevent(mfw_uevent_dev_t *dev, struct kobj_uevent_env *env)
 {
 	struct mfw_port *port = to_mfw_port(dev);
+	const struct mfw_model *caps;
+	int ret;
 
-	return add_uevent_var(env, "MFW_STATE=%s",
-			      mfw_state_name(port->uevent_state));
+	ret = add_uevent_var(env, "MFW_STATE=%s",
+			     mfw_state_name(port->uevent_state));
+	if (ret)
+		return ret;
+	spin_lock(&port->lock);
+	caps = port->caps;
+	spin_unlock(&port->lock);
+	return add_uevent_var(env, "MFW_FAMILY=%s",
+			      caps ? caps->name : "unknown");
 }
 
 /* devtmpfs gives the nodes mode 0600; udev rules may widen that. */

@@ -22,8 +22,7 @@
 # system is up, copies its output to the console and powers off.
 #
 # Environment: MFW_CACHE (default /var/cache/mfw), MFW_DEBIAN_MIRROR (default:
-# the first Debian mirror in /etc/apt/sources.list*), MFW_ROOTFS_DKMS=1 adds
-# dkms and a compiler (about 200 MB more) to try "make install" in the guest.
+# the first Debian mirror in /etc/apt/sources.list*).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -35,12 +34,13 @@ pkgs=(
 	libpam-systemd
 	# what the mfw helper links at run time
 	libgpiod2 libudev1 libmm-glib0 libssl3 libglib2.0-0 libcurl4
+	# "make install" in the guest: DKMS builds the module there (against
+	# the debug kernel's build tree, shared over 9p) and Meson installs
+	# the userspace built on the host
+	dkms make gcc libc6-dev meson ninja-build
 	# tools for poking at a guest by hand
 	gpiod usbutils procps iproute2 less
 )
-if [ "${MFW_ROOTFS_DKMS:-0}" = 1 ]; then
-	pkgs+=(dkms make gcc libc6-dev)
-fi
 
 # The mirror this machine's apt uses (deb822 "URIs:" or one-line "deb").
 mirror=${MFW_DEBIAN_MIRROR:-$(
