@@ -63,9 +63,13 @@ install:
 	install -m 0644 kernel/*.[ch] $(DKMS_SRC)/kernel/
 	install -m 0644 kernel/uapi/linux/*.h $(DKMS_SRC)/kernel/uapi/linux/
 	# userspace and its man pages
+	# (a build directory prepared elsewhere with the same prefix is used
+	# as it is: reconfiguring would need the -dev packages here too)
 	{ [ -f $(INSTALL_BUILD)/build.ninja ] || \
 	  meson setup $(INSTALL_BUILD) --prefix=$(PREFIX) --buildtype=release; } && \
-	meson configure $(INSTALL_BUILD) --prefix=$(PREFIX) && \
+	{ [ "$$(meson introspect --buildoptions $(INSTALL_BUILD) | \
+	    python3 -c 'import json, sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])')" = "$(PREFIX)" ] || \
+	  meson configure $(INSTALL_BUILD) --prefix=$(PREFIX); } && \
 	meson install -C $(INSTALL_BUILD) $(if $(DESTDIR),--destdir $(DESTDIR))
 	# udev rules and helpers, systemd units (pointing at PREFIX's mfw)
 	install -d $(DESTDIR)$(UDEVDIR)/rules.d $(DESTDIR)$(UNITDIR)
@@ -91,7 +95,14 @@ install:
 
 uninstall:
 	if $(LIVE); then \
+		if [ -e /var/lib/mfw/journal ]; then \
+			echo "uninstall: an upgrade is unfinished (/var/lib/mfw/journal): let it finish, or run 'mfw resume', first" >&2; \
+			exit 1; \
+		fi; \
+		systemctl stop 'mfw-firmware@*.path' 'mfw-autoupgrade@*.service' \
+			'mfw-attach@*.service' 2>/dev/null || true; \
 		systemctl disable mfw-resume.service || true; \
+		modprobe -r mfw 2>/dev/null || true; \
 		if command -v dkms >/dev/null && dkms status -m mfw -v $(MFW_VERSION) | grep -q .; then \
 			dkms remove -m mfw -v $(MFW_VERSION) --all || exit 1; \
 		fi; \
@@ -107,4 +118,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(wildcard systemd/*.service systemd/*.path)))
 	rm -f $(DESTDIR)$(PREFIX)/lib/mfw/mfw-firmware-changed
 	-rmdir $(DESTDIR)$(PREFIX)/lib/mfw 2>/dev/null
-	if $(LIVE); then udevadm control --reload || true; systemctl daemon-reload || true; fi
+	if $(LIVE); then \
+		rm -rf /var/lib/mfw; \
+		udevadm control --reload || true; systemctl daemon-reload || true; \
+	fi

@@ -15,6 +15,8 @@ pkgs=(
 	sparse device-tree-compiler dt-schema
 	# VM rig
 	qemu-system-x86 busybox-static
+	# full-system guest: a Debian root file system in an ext4 image
+	debootstrap e2fsprogs
 	# userspace
 	meson ninja-build pkg-config
 	libgpiod-dev libudev-dev libmm-glib-dev libglib2.0-dev

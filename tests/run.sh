@@ -110,6 +110,11 @@ for k in stock debug; do
 	echo "    ($k kernel selftests: $((SECONDS - t0)) s)"
 done
 
+section "full system: Debian guest with systemd, udev, D-Bus, logind and ModemManager"
+t0=$SECONDS
+collect tests/system/run.sh
+echo "    (full-system guest, with its one-time root file system: $((SECONDS - t0)) s)"
+
 section "rig self-test: a planted splat must fail a run"
 echo "noop 10 true" >"$MFW_OUT/noop-tests"
 for k in stock debug; do

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Shared by the full-system guest's payloads (guest.sh, demo.sh; sourced):
+# the board's set-up and the probes of the module, its units, the journal
+# and ModemManager.  Expects P (the payload directory) and S (state kept
+# across the guest's reboots); reads $P/env.
+. "$P/env"	# MFW_TOP KBUILD FAMILY V1 V2 V3 V4
+mkdir -p "$S"
+TTY=ttyACM0
+FWDIR=/lib/firmware/mfw/$FAMILY
+upgrade_unit=mfw-autoupgrade@$TTY.service
+
+# wait_for SECONDS COMMAND...: poll every half second.
+wait_for() {
+	local n=$(($1 * 2))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.5
+		n=$((n - 1))
+	done
+	"$@"
+}
+set_phase() { echo "$1" >"$S/phase" && sync; }
+unit_done_ok() {
+	[ "$(systemctl show -P ActiveState "$1")" = inactive ] &&
+		[ "$(systemctl show -P Result "$1")" = success ] &&
+		[ "$(systemctl show -P ExecMainStatus "$1")" = 0 ]
+}
+port() { ls -d /sys/class/mfw/mfw* 2>/dev/null | head -n 1; }
+firmware_is() {
+	local p
+	p=$(port) && [ -n "$p" ] && [ "$(cat "$p/family")" = "$FAMILY" ] &&
+		[ "$(cat "$p/firmware")" = "$1" ]
+}
+attached_runs() {
+	wait_for 180 systemctl is-active --quiet "mfw-attach@$TTY.service" &&
+		wait_for 120 firmware_is "$1"
+	local rc=$?
+	echo "attach unit: $(systemctl is-active "mfw-attach@$TTY.service"), port: $(port)," \
+		"family: $(cat "$(port)/family" 2>/dev/null), firmware: $(cat "$(port)/firmware" 2>/dev/null), want $1"
+	return $rc
+}
+journal_phase() { sed -n 's/^phase=//p' /var/lib/mfw/journal 2>/dev/null; }
+journal_phase_is() { [ "$(journal_phase)" = "$1" ]; }
+# The package for VERSION, complete before its manifest makes it visible.
+drop_package() {
+	local v=$1 f
+	mkdir -p "$FWDIR"
+	for f in "$v.bin" "$v.bin.sig" "$v.bin.manifest.sig"; do
+		cp "$P/pkg/$f" "$FWDIR/$f" || return 1
+	done
+	cp "$P/pkg/$v.bin.manifest" "$FWDIR/.$v.tmp" &&
+		mv "$FWDIR/.$v.tmp" "$FWDIR/$v.bin.manifest"
+}
+# refused_by_inhibitor VERB: root's "systemctl VERB" honouring inhibitors
+# fails and names the lock.
+refused_by_inhibitor() {
+	local out
+	if out=$(systemctl "$1" --check-inhibitors=yes 2>&1); then
+		echo "systemctl $1 went through: $out"
+		return 1
+	fi
+	echo "$out"
+	echo "$out" | grep -qi 'inhibit'
+}
+modems() { mmcli -L 2>/dev/null | grep -c '/Modem/'; }
+mm_sees_module() {
+	local m
+	[ "$(modems)" -ge 1 ] || return 1
+	m=$(mmcli -L | sed -n 's|.*/Modem/\([0-9]*\).*|\1|p' | head -n 1)
+	mmcli -m "$m" -K | grep -q "modem.generic.device  *: onemo-usb-"
+}
+mm_sees_nothing() { [ "$(modems)" -eq 0 ]; }
+# Everything make install could have added: packages' files are in
+# /usr, /etc and /var/lib (the bookkeeping of systemd, dpkg and this
+# test aside).
+file_list() {
+	find /usr /etc /var/lib /opt -xdev \
+		\( -path /var/lib/mfw-system -o -path /var/lib/systemd -o \
+		-path /var/lib/dpkg -o -path /var/lib/apt -o -path /var/lib/ModemManager -o \
+		-path /var/lib/polkit-1 -o -path /etc/machine-id -o -path /etc/ld.so.cache -o \
+		-path /var/lib/dbus -o -path /usr/lib/python3/dist-packages -o \
+		-name __pycache__ \) -prune -o -print | sort
+}
+
+# board_setup: the board's own set-up, before "make install": persistent
+# journal, the kernel's build tree (a board has linux-headers-$(uname -r);
+# here the debug kernel's tree over 9p), the mfw sources, the simulated
+# module as a service, mfw's configuration with the vendor's key, and a
+# user for the unprivileged checks.
+board_setup() {
+	mkdir -p /var/log/journal && systemd-tmpfiles --create --prefix /var/log/journal &&
+		journalctl --flush || return 1
+	mkdir -p "$KBUILD" /lib/modules/"$(uname -r)" || return 1
+	mount -t 9p -o trans=virtio,version=9p2000.L,ro kbuild "$KBUILD" || return 1
+	ln -sfn "$KBUILD/out" /lib/modules/"$(uname -r)"/build || return 1
+	tar -xf "$P/src.tar" -C / || return 1
+	install -m 0755 "$P/bin/mfw-modemsim" "$P/bin/mfw-gadget" "$P/mfw-sim-run" /usr/local/bin/ || return 1
+	install -m 0644 "$P/mfw-sim.service" /etc/systemd/system/ || return 1
+	install -m 0644 "$P/mfw-sim.default" /etc/default/mfw-sim || return 1
+	mkdir -p /etc/mfw /etc/polkit-1/rules.d || return 1
+	install -m 0644 "$P/pkg/vendor.pub" /etc/mfw/vendor.pub || return 1
+	printf 'pubkey=/etc/mfw/vendor.pub\n' >/etc/mfw/mfw.conf || return 1
+	install -m 0644 "$P/50-mfw-tester.rules" /etc/polkit-1/rules.d/ || return 1
+	useradd -m tester || return 1
+	systemctl daemon-reload || return 1
+	systemctl enable mfw-sim.service || return 1
+	systemctl restart polkit.service || return 1
+}

@@ -1,0 +1,179 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The full-system scenarios, run inside the Debian guest (systemd as PID 1,
+# udevd, D-Bus, logind, polkit and ModemManager) by mfw-rig-payload from
+# the payload disk that tests/system/run.sh made.  The guest boots three
+# times in one QEMU process; /var/lib/mfw-system/phase says where we are:
+#
+#   install  set up the board, "make install", plug the simulated module
+#            (USB gadget): udev attaches it; drop a package in the firmware
+#            directory: the upgrade runs by itself.  During it, poweroff and
+#            suspend are refused and ModemManager leaves the module alone.
+#            Then a second package, and while the module flashes a root
+#            "systemctl reboot --check-inhibitors=no".
+#   reboot   the shutdown waited for the module: check that in the previous
+#            boot's journal and the version it runs now.  Drop a third
+#            package and ask the host for a hard reset mid-transfer.
+#   reset    mfw-resume.service finished the job at boot; "make uninstall"
+#            leaves the file system as it was before "make install".
+#
+# Verdicts go to /dev/ttyS1 (the host collects them) as "PASS|FAIL name";
+# "mfw-system: reset" there asks the host for a QEMU system_reset, and
+# "mfw-system: done" ends the run.
+set -u
+P=$(cd "$(dirname "$0")" && pwd)
+S=/var/lib/mfw-system
+. "$P/guest-lib.sh"
+exec 3>>/dev/ttyS1
+phase=$(cat "$S/phase" 2>/dev/null || echo install)
+say() { echo "mfw-system[$phase]: $*"; }
+verdict() { echo "$1 $2" >&3; say "$1 $2${3:+ ($3)}"; }
+failures=0
+# check NAME COMMAND...: the verdict is the command's exit code; a failure
+# shows what the command printed.
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		verdict PASS "$name"
+	else
+		failures=$((failures + 1))
+		verdict FAIL "$name" "$*"
+		printf '%s\n' "$out" | tail -n 30 | sed 's/^/    | /'
+	fi
+}
+
+phase_install() {
+	say "setting up the board"
+	check install/board-setup board_setup
+	file_list >"$S/before.list"
+
+	say "make install"
+	local t0=$SECONDS
+	check install/make-install make -C "$MFW_TOP" install
+	say "make install took $((SECONDS - t0)) s"
+	check install/dkms-built-the-module sh -c \
+		"dkms status -m mfw | grep -q installed && modinfo -n mfw | grep -q /updates/dkms/"
+	check install/helper-and-man-page sh -c '/usr/sbin/mfw --help >/dev/null && ls /usr/share/man/man8/mfw.8*'
+	check install/units-verify systemd-analyze verify --man=no \
+		/usr/lib/systemd/system/mfw-attach@.service \
+		/usr/lib/systemd/system/mfw-autoupgrade@.service \
+		/usr/lib/systemd/system/mfw-upgrade@.service \
+		/usr/lib/systemd/system/mfw-resume.service \
+		/usr/lib/systemd/system/mfw-firmware@.path \
+		/usr/lib/systemd/system/mfw-firmware@.service
+	check install/resume-enabled systemctl is-enabled --quiet mfw-resume.service
+
+	say "plugging the module in"
+	t0=$SECONDS
+	systemctl start mfw-sim.service
+	check plug/udev-attaches-the-port attached_runs "$V1"
+	say "attached and identified $((SECONDS - t0)) s after the plug"
+	check plug/firmware-directory-watched wait_for 30 \
+		systemctl is-active --quiet "mfw-firmware@$FAMILY.path"
+	check plug/no-package-no-upgrade sh -c \
+		"! systemctl is-active --quiet $upgrade_unit && [ ! -e /var/lib/mfw/journal ]"
+	check mm/sees-the-module-before wait_for 180 mm_sees_module
+	check inhibit/poweroff-allowed-before sh -c \
+		"runuser -u tester -- busctl call org.freedesktop.login1 /org/freedesktop/login1 \
+		 org.freedesktop.login1.Manager CanPowerOff | grep -qx 's \"yes\"'"
+
+	say "dropping $V2 into $FWDIR"
+	t0=$SECONDS
+	drop_package "$V2"
+	check auto/upgrade-starts-by-itself wait_for 60 test -e /var/lib/mfw/journal
+	check auto/one-upgrade-unit sh -c "systemctl is-active --quiet $upgrade_unit"
+	check inhibit/lock-held wait_for 30 sh -c \
+		"systemd-inhibit --list --no-legend | grep mfw | grep -q block"
+	check inhibit/poweroff-refused-unprivileged sh -c "
+		runuser -u tester -- busctl call org.freedesktop.login1 /org/freedesktop/login1 \
+			org.freedesktop.login1.Manager CanPowerOff | grep -vqx 's \"yes\"' &&
+		! runuser -u tester -- systemctl poweroff"
+	check inhibit/suspend-refused-unprivileged sh -c \
+		"! runuser -u tester -- systemctl suspend"
+	check inhibit/poweroff-refused-root refused_by_inhibitor poweroff
+	check inhibit/suspend-refused-root refused_by_inhibitor suspend
+	check mm/leaves-the-module-alone-during wait_for 30 mm_sees_nothing
+	check auto/upgrade-succeeds wait_for 600 unit_done_ok "$upgrade_unit"
+	say "automatic upgrade to $V2 took $((SECONDS - t0)) s"
+	check auto/new-version-reported attached_runs "$V2"
+	check auto/journal-cleared test ! -e /var/lib/mfw/journal
+	check inhibit/released sh -c "! systemd-inhibit --list --no-legend | grep -q mfw"
+	check mm/sees-the-module-after wait_for 180 mm_sees_module
+	check auto/no-second-upgrade sh -c \
+		"[ \$(journalctl -b -u $upgrade_unit -o cat | grep -c 'upgrading .* to $V2') = 1 ]"
+
+	say "dropping $V3, then a root reboot while the module flashes"
+	drop_package "$V3"
+	check reboot/upgrade-starts wait_for 60 test -e /var/lib/mfw/journal
+	if wait_for 600 journal_phase_is flashing; then
+		set_phase reboot
+		say "module flashing; systemctl reboot --check-inhibitors=no"
+		systemctl reboot --check-inhibitors=no
+		sleep infinity
+	fi
+	verdict FAIL reboot/module-flashing "journal phase: $(journal_phase)"
+	journalctl -b -u "$upgrade_unit" --no-pager | tail -n 30
+}
+
+phase_reboot() {
+	local log=$S/previous-boot.log
+	journalctl -b -1 -o short-monotonic --no-pager \
+		-u "$upgrade_unit" -u systemd-logind.service >"$log" 2>&1
+	sed 's/^/    | /' "$log" | tail -n 40
+	check reboot/sigterm-deferred-while-flashing \
+		grep -q "received while the module may be flashing" "$log"
+	check reboot/upgrade-finished-before-the-reboot grep -q "done: $V3" "$log"
+	check reboot/not-killed sh -c "! grep -Eq 'SIGKILL|Failed with result|timed out' '$log'"
+	check reboot/new-version-after-the-reboot attached_runs "$V3"
+
+	say "dropping $V4, then a hard reset of the host mid-transfer"
+	drop_package "$V4"
+	check reset/upgrade-starts wait_for 60 test -e /var/lib/mfw/journal
+	if wait_for 300 sh -c '[ "$(journal_phase)" = writing ] &&
+		p=$(ls -d /sys/class/mfw/mfw* | head -n 1) &&
+		set -- $(cat "$p/progress") && [ "$2" -gt 0 ] && [ $(($1 * 4)) -ge "$2" ]'; then
+		set_phase reset
+		say "transfer at $(cat "$(port)/progress"); asking for a reset"
+		echo "mfw-system: reset" >&3
+		sleep infinity
+	fi
+	verdict FAIL reset/mid-transfer "journal phase $(journal_phase), progress $(cat "$(port)/progress" 2>/dev/null)"
+}
+
+phase_reset() {
+	local log=$S/resume.log
+	journalctl -b -o short-monotonic --no-pager -u mfw-resume.service >"$log" 2>&1
+	sed 's/^/    | /' "$log" | tail -n 30
+	check reset/resume-ran-at-boot unit_done_ok mfw-resume.service
+	check reset/resume-finished-the-job grep -q "done: $V4" "$log"
+	check reset/new-version attached_runs "$V4"
+	check reset/journal-cleared test ! -e /var/lib/mfw/journal
+	check mm/sees-the-module-at-the-end wait_for 180 mm_sees_module
+
+	say "make uninstall"
+	systemctl stop mfw-sim.service
+	check uninstall/make-uninstall make -C "$MFW_TOP" uninstall
+	file_list >"$S/after.list"
+	check uninstall/leaves-a-clean-system diff -u "$S/before.list" "$S/after.list"
+	check uninstall/module-gone sh -c "! modinfo mfw && ! grep -q '^mfw ' /proc/modules"
+	# Leaks of the whole run, the module's included (it was unloaded):
+	# two scans past kmemleak's minimum object age.
+	check kernel/no-kmemleak-reports kmemleak_clean
+}
+
+kmemleak_clean() {
+	local k=/sys/kernel/debug/kmemleak
+	[ -e $k ] || mount -t debugfs debugfs /sys/kernel/debug
+	echo scan >$k && sleep 6 && echo scan >$k || return 1
+	[ -z "$(cat $k)" ] || { head -n 60 $k; return 1; }
+}
+
+case $phase in
+install) phase_install ;;
+reboot) phase_reboot ;;
+reset) phase_reset ;;
+esac
+say "done ($failures failures in this boot)"
+echo "mfw-system: done" >&3

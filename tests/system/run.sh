@@ -1,0 +1,158 @@
+#!/bin/bash
+# Full-system end-to-end test: a Debian 12 guest with systemd as PID 1,
+# udevd, D-Bus, logind, polkit and ModemManager, booted on the debug kernel
+# (KASAN, lockdep, kmemleak), where mfw is installed with "make install"
+# (DKMS builds the module in the guest) and a simulated ML307R-DC on a USB
+# gadget is upgraded by udev and systemd alone.  tests/system/guest.sh
+# holds the scenarios; this script prepares the payload disk, boots the
+# guest, performs the hard reset it asks for, and prints one
+# "PASS|FAIL system/<name>" line per verdict.
+#
+# Environment: MFW_CACHE, MFW_OUT (see tests/vm/lib.sh),
+# MFW_SYSTEM_TIMEOUT (seconds for the whole guest run, default 2400).
+set -uo pipefail
+. "$(dirname "$0")/../vm/lib.sh"
+cd "$MFW_TOP"
+
+out=$MFW_OUT/system
+rm -rf "$out"
+mkdir -p "$out/payload/bin" "$out/payload/pkg"
+log=$out/host.log
+fail() { echo "FAIL system/$1"; [ -z "${2:-}" ] || echo "    $2"; }
+
+kout=$(tests/vm/build-debug-kernel.sh 2>>"$log") || { fail debug-kernel "see $log"; exit 1; }
+kdir=$(dirname "$kout")
+image=$(tests/vm/build-rootfs.sh 2>>"$log") || { fail rootfs "see $log"; exit 1; }
+
+# --- what the guest's "make install" installs ------------------------------
+# Userspace built here, in the build directory "make install" uses, with
+# the prefix it installs to; the guest has Meson to install it but not
+# the -dev packages to build it.
+if ! { { [ -f build-install/build.ninja ] ||
+	meson setup build-install --prefix=/usr --buildtype=release; } &&
+	meson compile -C build-install; } >>"$log" 2>&1; then
+	fail userspace-build "see $log"
+	exit 1
+fi
+for b in build/userspace/mfw/mfw build/userspace/modemsim/mfw-modemsim; do
+	[ -x "$b" ] && continue
+	{ { [ -f build/build.ninja ] || meson setup build; } && meson compile -C build; } \
+		>>"$log" 2>&1 || { fail userspace-build "see $log"; exit 1; }
+done
+# The tree as it is (tracked and new files) at the same absolute path in
+# the guest: Meson's build directory refers to it.
+{ git ls-files -co --exclude-standard && find build-install; } |
+	sed "s|^|${MFW_TOP#/}/|" |
+	tar -C / -cf "$out/payload/src.tar" -T - || { fail payload "tar of the tree"; exit 1; }
+
+# --- the vendor's packages -------------------------------------------------
+family=ML307R-DC
+V1=ML307R-DC-MBRH0S01 V2=ML307R-DC-MBRH0S02 V3=ML307R-DC-MBRH0S03 V4=ML307R-DC-MBRH0S04
+pkg=$out/payload/pkg
+mfw=build/userspace/mfw/mfw
+openssl genpkey -algorithm ed25519 -out "$out/vendor.pem" 2>>"$log" &&
+	openssl pkey -in "$out/vendor.pem" -pubout -out "$pkg/vendor.pub" 2>>"$log" ||
+	{ fail payload "vendor key"; exit 1; }
+for v in $V2 $V3 $V4; do
+	# 128 KiB: about 11 s on the simulated module's 115200 baud line
+	for ((i = 0; i < 4096; i++)); do printf 'package %s line %08d ---\n' "$v" "$i"; done |
+		head -c $((128 * 1024 - 32)) >"$pkg/$v.bin"
+	echo "MFWVER:$v" >>"$pkg/$v.bin"
+	{ "$mfw" manifest create "$pkg/$v.bin" --family "$family" --version "$v" &&
+		"$mfw" manifest sign "$pkg/$v.bin" --key "$out/vendor.pem" &&
+		"$mfw" manifest sign "$pkg/$v.bin.manifest" --key "$out/vendor.pem"; } >>"$log" 2>&1 ||
+		{ fail payload "manifest of $v"; exit 1; }
+done
+
+# --- the payload disk --------------------------------------------------------
+p=$out/payload
+cp tests/system/guest.sh "$p/run"
+cp tests/system/guest-lib.sh "$p/"
+cp tests/system/mfw-sim-run tests/system/mfw-sim.service tests/system/50-mfw-tester.rules "$p/"
+cp build/userspace/modemsim/mfw-modemsim tests/vm/guest/mfw-gadget "$p/bin/"
+cat >"$p/env" <<EOF
+MFW_TOP=$MFW_TOP
+KBUILD=$kdir
+FAMILY=$family
+V1=$V1 V2=$V2 V3=$V3 V4=$V4
+EOF
+cat >"$p/mfw-sim.default" <<EOF
+SIM_MODEL=$family
+SIM_VERSION=$V1
+SIM_BAUD=115200
+SIM_BOOT_MS=3000
+SIM_FLASH_MS=15000
+EOF
+size=$(($(du -s --block-size=1M "$p" | cut -f1) + 32))
+mkfs.ext4 -q -F -L mfw-payload -d "$p" "$out/payload.ext4" "${size}M" >>"$log" 2>&1 ||
+	{ fail payload "mkfs.ext4"; exit 1; }
+
+# --- the guest -----------------------------------------------------------------
+limit=${MFW_SYSTEM_TIMEOUT:-2400}
+: >"$out/results.log"
+t0=$SECONDS
+qemu-system-x86_64 \
+	-machine pc -accel tcg -cpu max -smp 2 -m 2048 \
+	-display none -nodefaults -no-user-config \
+	-monitor "unix:$out/monitor.sock,server=on,wait=off" \
+	-serial "file:$out/console.log" -serial "file:$out/results.log" \
+	-kernel "$kout/arch/x86/boot/bzImage" \
+	-drive "file=$image,format=raw,if=virtio,snapshot=on" \
+	-drive "file=$out/payload.ext4,format=raw,if=virtio,readonly=on" \
+	-virtfs "local,path=$kdir,mount_tag=kbuild,security_model=none,readonly=on" \
+	-append "root=/dev/vda rw console=ttyS0,115200 mfw.payload panic=0 printk.time=1 ignore_loglevel" \
+	>"$out/qemu.log" 2>&1 &
+qemu=$!
+
+monitor() {
+	/usr/bin/python3 - "$out/monitor.sock" "$1" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+time.sleep(0.2)
+s.sendall((sys.argv[2] + "\n").encode())
+time.sleep(0.5)
+s.close()
+PY
+}
+
+resets=0
+timed_out=0
+while kill -0 $qemu 2>/dev/null; do
+	n=$(tr -d '\r' <"$out/results.log" | grep -c '^mfw-system: reset$')
+	if [ "$n" -gt "$resets" ]; then
+		resets=$n
+		echo "    (hard reset of the guest after $((SECONDS - t0)) s)"
+		monitor system_reset >>"$log" 2>&1
+	fi
+	if [ $((SECONDS - t0)) -gt "$limit" ]; then
+		timed_out=1
+		monitor quit >>"$log" 2>&1
+		sleep 5
+		kill $qemu 2>/dev/null
+		break
+	fi
+	sleep 1
+done
+wait $qemu 2>/dev/null
+echo "    (guest ran $((SECONDS - t0)) s, $resets hard reset(s))"
+
+tr -d '\r' <"$out/results.log" >"$out/results.txt"
+grep -E '^(PASS|FAIL|SKIP) ' "$out/results.txt" | sed -E 's/^(PASS|FAIL|SKIP) /\1 system\//'
+if [ $timed_out = 1 ]; then
+	fail guest-finished "killed after ${limit} s; tail of the console:"
+	tail -n 40 "$out/console.log" | sed 's/^/    | /'
+elif ! grep -q '^PASS uninstall/leaves-a-clean-system$\|^FAIL uninstall/leaves-a-clean-system$' "$out/results.txt"; then
+	fail all-phases-ran "the guest stopped before its last phase; tail of the console:"
+	tail -n 40 "$out/console.log" | sed 's/^/    | /'
+else
+	echo "PASS system/all-phases-ran"
+fi
+# The console mixes systemd's and the payload's lines with the kernel's;
+# only the kernel's (timestamped) lines are checked for splats.
+grep -aE '^\[ *[0-9]+\.[0-9]+\]' "$out/console.log" >"$out/kernel.log"
+if tests/vm/splat-check.sh "$out/kernel.log"; then
+	echo "PASS system/no-kernel-splat"
+else
+	echo "FAIL system/no-kernel-splat"
+fi
