@@ -1,7 +1,8 @@
 # mfw - top-level entry point.
 #
 #   make check     install build dependencies, build everything, run every test
-#   make demo      the module in a QEMU guest, attached to the simulated modem
+#   make demo      the automatic upgrade of a simulated module, on a full
+#                  Debian guest (systemd, udev, ModemManager), narrated
 #   make bench     write paths against the line rate, in a QEMU guest (not a test)
 #   make modules   build the kernel module against $(KDIR)
 #   make userspace build the helper and the simulator with Meson
@@ -31,7 +32,7 @@ check: deps
 	tests/run.sh
 
 demo: deps
-	tests/vm/demo.sh
+	tests/system/run.sh --demo
 
 bench: deps
 	tests/bench/run.sh

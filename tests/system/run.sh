@@ -8,13 +8,18 @@
 # guest, performs the hard reset it asks for, and prints one
 # "PASS|FAIL system/<name>" line per verdict.
 #
+# With --demo the guest runs tests/system/demo.sh instead ("make demo"):
+# the automatic upgrade narrated on this terminal.
+#
 # Environment: MFW_CACHE, MFW_OUT (see tests/vm/lib.sh),
 # MFW_SYSTEM_TIMEOUT (seconds for the whole guest run, default 2400).
 set -uo pipefail
 . "$(dirname "$0")/../vm/lib.sh"
 cd "$MFW_TOP"
+demo=0
+[ "${1:-}" = --demo ] && demo=1
 
-out=$MFW_OUT/system
+out=$MFW_OUT/system$([ $demo = 0 ] || echo -demo)
 rm -rf "$out"
 mkdir -p "$out/payload/bin" "$out/payload/pkg"
 log=$out/host.log
@@ -66,7 +71,11 @@ done
 
 # --- the payload disk --------------------------------------------------------
 p=$out/payload
-cp tests/system/guest.sh "$p/run"
+if [ $demo = 1 ]; then
+	cp tests/system/demo.sh "$p/run"
+else
+	cp tests/system/guest.sh "$p/run"
+fi
 cp tests/system/guest-lib.sh "$p/"
 cp tests/system/mfw-sim-run tests/system/mfw-sim.service tests/system/50-mfw-tester.rules "$p/"
 cp build/userspace/modemsim/mfw-modemsim tests/vm/guest/mfw-gadget "$p/bin/"
@@ -90,18 +99,25 @@ mkfs.ext4 -q -F -L mfw-payload -d "$p" "$out/payload.ext4" "${size}M" >>"$log" 2
 # --- the guest -----------------------------------------------------------------
 limit=${MFW_SYSTEM_TIMEOUT:-2400}
 : >"$out/results.log"
+if [ $demo = 1 ]; then
+	# the narration, live on this terminal
+	second_serial=file:/dev/stdout
+	echo "mfw demo: booting the board (console log: $out/console.log)"
+else
+	second_serial=file:$out/results.log
+fi
 t0=$SECONDS
 qemu-system-x86_64 \
 	-machine pc -accel tcg -cpu max -smp 2 -m 2048 \
 	-display none -nodefaults -no-user-config \
 	-monitor "unix:$out/monitor.sock,server=on,wait=off" \
-	-serial "file:$out/console.log" -serial "file:$out/results.log" \
+	-serial "file:$out/console.log" -serial "$second_serial" \
 	-kernel "$kout/arch/x86/boot/bzImage" \
 	-drive "file=$image,format=raw,if=virtio,snapshot=on" \
 	-drive "file=$out/payload.ext4,format=raw,if=virtio,readonly=on" \
 	-virtfs "local,path=$kdir,mount_tag=kbuild,security_model=none,readonly=on" \
 	-append "root=/dev/vda rw console=ttyS0,115200 mfw.payload panic=0 printk.time=1 ignore_loglevel" \
-	>"$out/qemu.log" 2>&1 &
+	2>"$out/qemu.log" &
 qemu=$!
 
 monitor() {
@@ -135,6 +151,10 @@ while kill -0 $qemu 2>/dev/null; do
 	sleep 1
 done
 wait $qemu 2>/dev/null
+if [ $demo = 1 ]; then
+	[ $timed_out = 0 ] && grep -aq '^mfw-rig-payload: exit 0' "$out/console.log"
+	exit
+fi
 echo "    (guest ran $((SECONDS - t0)) s, $resets hard reset(s))"
 
 tr -d '\r' <"$out/results.log" >"$out/results.txt"
