@@ -28,6 +28,7 @@ static struct mfw_journal sample(void)
 		.from = "ML307R-DC-MBRH0S01",
 		.target = "ML307R-DC-MBRH0S02",
 		.offset = 65536,
+		.inflight = 512,
 		.started = 1790000000,
 		.updated = 1790000100,
 		.pid = 4242,

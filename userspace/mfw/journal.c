@@ -75,6 +75,7 @@ static const struct jfield jfields[] = {
 	JS("from", from),
 	JS("target", target),
 	JN("offset", offset, J_U64),
+	JN("inflight", inflight, J_U64),
 	JN("started", started, J_I64),
 	JN("updated", updated, J_I64),
 	JN("pid", pid, J_LONG),

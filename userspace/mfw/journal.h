@@ -44,6 +44,7 @@ struct mfw_journal {
 	char from[MFW_VERSION_MAX];	/* version before the upgrade */
 	char target[MFW_VERSION_MAX];	/* version expected after, or empty */
 	uint64_t offset;		/* bytes acknowledged by the module */
+	uint64_t inflight;		/* bytes past offset it may hold too */
 	int64_t started;		/* wall-clock seconds */
 	int64_t updated;
 	long pid;

@@ -15,7 +15,9 @@
 
 #include <linux/mfw.h>
 
+#include "mfw_cme.h"
 #include "out.h"
+#include "resume.h"
 #include "session.h"
 #include "sig.h"
 #include "trace.h"
@@ -71,18 +73,27 @@ static int mfw_write_errno(struct mfw_session *s, int err, const char *what)
 	}
 }
 
-/* Where a resumed write continues: the module's acknowledged offset. */
-static uint64_t mfw_resume_offset(struct mfw_session *s)
+/* The offset the port's driver says the module acknowledged, or 0. */
+static uint64_t mfw_port_offset(struct mfw_session *s)
 {
 	char buf[32];
 	uint64_t off;
 
-	if (!s->model || !s->model->resume)
-		return 0;
 	if (mfw_port_get(&s->port, "offset", buf, sizeof(buf)) < 0 ||
-	    mfw_parse_u64(buf, &off) || off > s->size)
+	    mfw_parse_u64(buf, &off))
 		return 0;
 	return off;
+}
+
+/* Whether the module's last answer was 853, a package write error. */
+static bool mfw_write_refused(struct mfw_session *s, int err)
+{
+	char last[128] = "";
+
+	if (err != EIO && err != EREMOTEIO)
+		return false;
+	mfw_port_get(&s->port, "last_error", last, sizeof(last));
+	return mfw_last_error_code(last) == MFW_CME_WRITE;
 }
 
 static int mfw_check_digest(struct mfw_session *s)
@@ -103,18 +114,27 @@ static int mfw_check_digest(struct mfw_session *s)
 	return MFW_EXIT_OK;
 }
 
-int mfw_sess_write(struct mfw_session *s, bool resume)
+/*
+ * Write the package from byte @pos to its end through a fresh write
+ * session.  With @probe, the module refusing the very first chunk with
+ * 853 (the package it holds is not @pos bytes long) is not reported but
+ * sets *@refused, so that the caller may try another offset.
+ */
+static int mfw_write_pass(struct mfw_session *s, uint64_t pos, bool probe,
+			  bool *refused)
 {
-	uint64_t size = s->size, pos = 0, noted;
+	unsigned int hex_max = s->model && (s->model->paths & MFW_PATH_HEX) ?
+			       s->model->hex_max : 0;
+	uint64_t size = s->size, step = mfw_hex_write_size(s->cfg->chunk, hex_max);
+	uint64_t noted, first = pos;
 	char path[PATH_MAX];
 	int fd, ret = MFW_EXIT_OK;
 
+	*refused = false;
 	mfw_port_dev(&s->port, path, sizeof(path));
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return mfw_write_errno(s, errno, path);
-	if (resume)
-		pos = mfw_resume_offset(s);
 	if (ioctl(fd, MFW_IOC_SET_SIZE, &size) < 0) {
 		if (errno == ENOTTY)
 			mfw_warn("%s does not take a declared size; the driver buffers the package", path);
@@ -128,21 +148,21 @@ int mfw_sess_write(struct mfw_session *s, bool resume)
 			 strerror(errno));
 		pos = 0;
 	}
-	if (pos)
-		mfw_info("resuming the write at byte %" PRIu64 " of %" PRIu64, pos, size);
+	/* A kill from now on may leave the next chunk in the module. */
 	s->j.offset = pos;
+	s->j.inflight = mfw_hex_inflight(size, hex_max, pos);
 	ret = mfw_sess_journal(s, MFW_PHASE_WRITING, "writing");
 	if (ret)
 		goto out;
 	mfw_trace("write %s from %" PRIu64 " of %" PRIu64, path, pos, size);
 	noted = pos;
 	while (pos < size) {
-		size_t n = size - pos < (uint64_t)s->cfg->chunk ? size - pos
-								 : (size_t)s->cfg->chunk;
+		size_t n = size - pos < step ? size - pos : step;
 		ssize_t w;
 
 		if (mfw_sig_pending()) {
 			s->j.offset = pos;
+			s->j.inflight = 0;
 			mfw_sess_journal(s, MFW_PHASE_WRITING, "interrupted");
 			mfw_err("stopped by a signal at byte %" PRIu64 "; the module is not flashing. Run 'mfw resume' to continue",
 				pos);
@@ -155,8 +175,15 @@ int mfw_sess_write(struct mfw_session *s, bool resume)
 
 			if (err == EINTR)
 				continue;
+			if (probe && pos == first && mfw_write_refused(s, err)) {
+				mfw_trace("module refused the write at %" PRIu64, pos);
+				*refused = true;
+				ret = MFW_EXIT_UPGRADE;
+				goto out;
+			}
 			/* Recording the step may change errno: keep the module's. */
 			s->j.offset = pos;
+			s->j.inflight = mfw_hex_inflight(size, hex_max, pos);
 			mfw_sess_journal(s, MFW_PHASE_WRITING, strerror(err));
 			ret = mfw_write_errno(s, err, "writing the package");
 			goto out;
@@ -165,6 +192,7 @@ int mfw_sess_write(struct mfw_session *s, bool resume)
 		mfw_out_progress("writing", pos, size);
 		if (pos - noted >= MFW_JOURNAL_EVERY) {
 			s->j.offset = pos;
+			s->j.inflight = mfw_hex_inflight(size, hex_max, pos);
 			noted = pos;
 			ret = mfw_sess_journal(s, MFW_PHASE_WRITING, "writing");
 			if (ret)
@@ -176,14 +204,56 @@ int mfw_sess_write(struct mfw_session *s, bool resume)
 		goto out;
 	}
 out:
+	/* After a refusal close() repeats it: nothing new to report. */
 	if (close(fd) < 0 && !ret)
 		ret = mfw_write_errno(s, errno, "finishing the write");
+	return ret;
+}
+
+int mfw_sess_write(struct mfw_session *s, bool resume)
+{
+	bool hex = s->model && (s->model->paths & MFW_PATH_HEX) && s->model->resume;
+	struct mfw_resume r;
+	bool refused;
+	int ret;
+
+	if (resume && hex) {
+		uint64_t port_off = mfw_port_offset(s);
+
+		mfw_trace("resume: port offset %" PRIu64 ", journal offset %" PRIu64 " (+%" PRIu64 " in flight)",
+			  port_off, s->j.offset, s->j.inflight);
+		mfw_resume_plan(&r, s->size, s->model->hex_max, port_off,
+				s->j.offset, s->j.inflight);
+	} else
+		mfw_resume_plan(&r, s->size, 0, 0, 0, 0);
+	for (;;) {
+		uint64_t at = mfw_resume_offset(&r);
+
+		if (at)
+			mfw_info("resuming the write at byte %" PRIu64 " of %" PRIu64,
+				 at, (uint64_t)s->size);
+		ret = mfw_write_pass(s, at, at > 0, &refused);
+		if (!refused)
+			break;
+		if (!mfw_resume_refused(&r)) {
+			/* Cannot happen: the plan always ends at 0. */
+			ret = mfw_write_errno(s, EIO, "writing the package");
+			break;
+		}
+		if (mfw_resume_offset(&r))
+			mfw_warn("the module does not continue at byte %" PRIu64 " (853); the chunk in flight when the write stopped may have reached it: trying byte %" PRIu64,
+				 at, mfw_resume_offset(&r));
+		else
+			mfw_warn("the module does not continue at byte %" PRIu64 " (853); erasing its package and writing it again from the start",
+				 at);
+	}
 	if (ret)
 		return ret;
 	ret = mfw_check_digest(s);
 	if (ret)
 		return ret;
-	s->j.offset = size;
+	s->j.offset = s->size;
+	s->j.inflight = 0;
 	mfw_trace("package written");
 	return mfw_sess_journal(s, MFW_PHASE_WRITTEN, "package in the module");
 }
