@@ -1,34 +1,83 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Guest test: the journal.  "mfw upgrade" of an MN316 (hex path, resumable)
-# is stopped with SIGTERM in the middle of the write, over a link throttled
-# to 115200 baud: it stops at a safe point (exit 9, journal "writing");
-# "mfw resume" then continues at the module's offset (no erase, no rewrite
-# from 0) and finishes the upgrade.  The module's flash
-# holds exactly the image and AT+CGMR reports the new version.
+# Guest test: the journal and resumed writes of an MN316 (hex path,
+# resumable) over a link throttled to 115200 baud.
+#
+# 1. "mfw upgrade" stopped with SIGTERM in the middle of the write stops at
+#    a safe point (exit 9, journal "writing"); "mfw resume" continues at
+#    the module's offset (no erase, no rewrite from 0) and finishes.
+# 2. "mfw upgrade" killed with SIGKILL in the middle of the write: the
+#    module stores the chunk that was in flight, while the port's offset
+#    and the journal lag behind it.  "mfw resume" still continues where
+#    the module is, without starting over.
+# 3. SIGTERM again, then the module restarts (the simulator comes back on
+#    a new pty, so the port is a new one whose offset is 0): "mfw resume"
+#    continues at the journal's offset.
+# Each time the module's flash holds exactly the image and AT+CGMR reports
+# the new version.
 # Needs mfw and mfw-modemsim in PATH and the mfw module loaded.
 . "$(dirname "$0")/mfw_helper_lib.sh"
 
-plan 7
+plan 18
 export MFW_STATE_DIR=$d/state
+sim_args="--model MN316 --baud 115200 --boot-ms 300 --flash-ms 3000"
+
+# mkimage_md5 FILE VERSION KIB: a package whose trailer's md5= makes the
+# module itself check every byte before it flashes (a mismatch fails the
+# upgrade with 854).
+mkimage_md5() {
+	mkimage "$1" "$2" "$3"
+	head -n -1 "$1" >"$d/body"
+	echo "MFWVER:$2 md5=$(md5sum <"$d/body" | cut -d' ' -f1)" >>"$d/body"
+	mv "$d/body" "$1"
+}
+
 img=$d/fw.bin
-# The trailer's md5= makes the module itself check every byte before it
-# flashes (a mismatch fails the upgrade with 854).
-mkimage "$img" MN316-DBRS-MBRH0S02 64
-head -n -1 "$img" >"$d/body"
-echo "MFWVER:MN316-DBRS-MBRH0S02 md5=$(md5sum <"$d/body" | cut -d' ' -f1)" >>"$d/body"
-mv "$d/body" "$img"
+mkimage_md5 "$img" MN316-DBRS-MBRH0S02 64
 size=$(wc -c <"$img")
-sim_start --model MN316 --baud 115200 --boot-ms 300 --flash-ms 3000 || {
-	not_ok simulator "did not start"; finish; }
+sim_start $sim_args || { not_ok simulator "did not start"; finish; }
 
-# The write acknowledged so far, as the port's progress says ("done total").
-written() { p=$(mfw_port) && cut -d' ' -f1 "$p/progress"; }
-past() { b=$(written) && [ -n "$b" ] && [ "$b" -ge "$1" ]; }
+# The write of a SIZE-byte package acknowledged so far, as the port's
+# progress says ("done total"); nothing while another size is shown.
+written() { p=$(mfw_port) && read -r b t <"$p/progress" && [ "$t" = "$1" ] && echo "$b"; }
+past() { b=$(written "$2") && [ -n "$b" ] && [ "$b" -ge "$1" ]; }
 
+# The module drops its package once it flashed it: copy its flash as soon
+# as the whole SIZE-byte package is in, before the upgrade is over.
+watch_flash() {
+	rm -f "$d/flash.copy" "$d/flash.len" "$d/stop"
+	(
+		while [ ! -e "$d/stop" ]; do
+			if [ "$(wc -c <"$d/sim.state.pkg" 2>/dev/null)" = "$1" ] &&
+			   [ "$(sed -n 's/^pkg_len=//p' "$d/sim.state")" = "$1" ]; then
+				cp "$d/sim.state.pkg" "$d/flash.copy"
+				sed -n 's/^pkg_len=//p' "$d/sim.state" >"$d/flash.len"
+				break
+			fi
+			sleep 0.1
+		done
+	) &
+}
+# flash_is IMAGE: the copied flash is exactly the image.
+flash_is() {
+	len=$(cat "$d/flash.len" 2>/dev/null)
+	echo "pkg_len=$len image=$(wc -c <"$1")"
+	[ "$len" = "$(wc -c <"$1")" ] && head -c "$len" "$d/flash.copy" | cmp -s - "$1"
+}
+
+# What the host sent the module, as one line (the simulator's transcript
+# splits it into reads of any size); with LINE, only from that line of
+# the transcript on.
+sent() { tail -n +"${1:-1}" "$d/sim.log" | grep '^[0-9.]* < ' | cut -d' ' -f3- | tr -d '\n'; }
+mark() { wc -l <"$d/sim.log"; }
+count() { grep -o "$1" | wc -l; }
+# The journal's key=value.
+jget() { sed -n "s/^$1=//p" "$d/state/journal"; }
+
+# --- 1. SIGTERM: a safe stop -------------------------------------------
 mfw --verbose upgrade "$img" --port "$d/tty" --timeout 300 >"$d/out.log" 2>"$d/upgrade.log" &
 up=$!
-if wait_for 120 past $((size / 4)); then
+if wait_for 120 past $((size / 4)) "$size"; then
 	kill -TERM $up
 	wait $up
 	rc=$?
@@ -40,47 +89,112 @@ else
 	finish
 fi
 case_in_flight() {
-	grep -q '^phase=writing' "$d/state/journal" && ! past "$size" &&
+	grep -q '^phase=writing' "$d/state/journal" && ! past "$size" "$size" &&
 		! grep -q 'MFWUPGRADE' "$d/sim.log"
 }
 check journal_in_flight case_in_flight
 
-# The module drops its package once it flashed it: copy its flash as soon
-# as the whole package is in, before the upgrade is over.
-(
-	while [ ! -e "$d/stop" ]; do
-		if [ "$(wc -c <"$d/sim.state.pkg" 2>/dev/null)" = "$size" ]; then
-			cp "$d/sim.state.pkg" "$d/flash.copy"
-			sed -n 's/^pkg_len=//p' "$d/sim.state" >"$d/flash.len"
-			break
-		fi
-		sleep 0.1
-	done
-) &
+watch_flash "$size"
 timed resume mfw --verbose resume
 touch "$d/stop"
 if [ $rc -eq 0 ]; then ok resume_exit_0; else not_ok resume_exit_0 "exited $rc"; fi
 
-# What the host sent the module, as one line (the simulator's transcript
-# splits it into reads of any size).
-sent() { grep '^[0-9.]* < ' "$d/sim.log" | cut -d' ' -f3- | tr -d '\n'; }
-# After the kill: no second erase, nothing rewritten from 0, and the write
+# After the stop: no second erase, nothing rewritten from 0, and the write
 # continues at the offset the module acknowledged.
 case_continued() {
 	off=$(sed -n 's/.*resuming the write at byte \([0-9]*\) .*/\1/p' "$d/resume.log")
-	echo "resumed at '$off'; erases $(sent | grep -o AT+MFWERASE | wc -l)," \
-		"writes at 0: $(sent | grep -o 'AT+MFWDLOAD=0,' | wc -l)"
+	echo "resumed at '$off'; erases $(sent | count AT+MFWERASE)," \
+		"writes at 0: $(sent | count 'AT+MFWDLOAD=0,')"
 	[ -n "$off" ] && [ "$off" -gt 0 ] && sent | grep -q "AT+MFWDLOAD=$off," &&
-		[ "$(sent | grep -o AT+MFWERASE | wc -l)" -le 1 ] &&
-		[ "$(sent | grep -o 'AT+MFWDLOAD=0,' | wc -l)" -eq 1 ]
+		[ "$(sent | count AT+MFWERASE)" -le 1 ] &&
+		[ "$(sent | count 'AT+MFWDLOAD=0,')" -eq 1 ]
 }
 check resume_continues_at_offset case_continued
-case_flash() {
-	len=$(cat "$d/flash.len")
-	echo "pkg_len=$len image=$size"
-	[ "$len" = "$size" ] && head -c "$len" "$d/flash.copy" | cmp -s - "$img"
-}
-check module_holds_image case_flash
+check module_holds_image flash_is "$img"
 check journal_done eval 'mfw status 2>&1 | grep -q "journal: done" && [ ! -e "$d/state/journal" ]'
 check module_runs_new_version firmware_is MN316-DBRS-MBRH0S02
+
+# --- 2. SIGKILL: no safe point -----------------------------------------
+img2=$d/fw2.bin
+mkimage_md5 "$img2" MN316-DBRS-MBRH0S03 66
+size2=$(wc -c <"$img2")
+mfw --verbose upgrade "$img2" --port "$d/tty" --timeout 300 >>"$d/out.log" 2>"$d/upgrade2.log" &
+up=$!
+if wait_for 120 past $((size2 / 3)) "$size2"; then
+	kill -KILL $up
+	wait $up
+	rc=$?
+	if [ $rc -eq 137 ]; then ok killed_mid_transfer
+	else not_ok killed_mid_transfer "exited $rc"; fi
+else
+	kill -9 $up
+	not_ok killed_mid_transfer "the write never got past a third"
+	finish
+fi
+# The command in flight reaches the module after the kill.
+sleep 1
+at_kill=$(($(mark) + 1))
+held=$(sed -n 's/^pkg_len=//p' "$d/sim.state")
+echo "# $T: after the kill: module holds $held, port offset $(cat "$(mfw_port)/offset" 2>/dev/null)," \
+	"journal offset $(jget offset) (+$(jget inflight) in flight)"
+check journal_in_flight_after_kill eval '[ "$(jget phase)" = writing ] && [ "$held" -lt "$size2" ]'
+
+watch_flash "$size2"
+timed resume2 mfw --verbose resume
+touch "$d/stop"
+if [ $rc -eq 0 ]; then ok resume_after_kill_exit_0; else not_ok resume_after_kill_exit_0 "exited $rc"; fi
+# It continues where the module is: no erase, nothing from 0, and the
+# first write the module takes is at the length it held.
+case_found_module() {
+	echo "held $held; sent after the kill: erases $(sent "$at_kill" | count AT+MFWERASE)," \
+		"writes at 0: $(sent "$at_kill" | count 'AT+MFWDLOAD=0,')"
+	grep -E 'resuming|853' "$d/resume2.log"
+	[ "$(sent "$at_kill" | count AT+MFWERASE)" -eq 0 ] &&
+		[ "$(sent "$at_kill" | count 'AT+MFWDLOAD=0,')" -eq 0 ] &&
+		sent "$at_kill" | grep -q "AT+MFWDLOAD=$held,"
+}
+check resume_after_kill_continues_where_module_is case_found_module
+check module_holds_image_after_kill flash_is "$img2"
+check module_runs_new_version_after_kill firmware_is MN316-DBRS-MBRH0S03
+
+# --- 3. SIGTERM, then the module restarts on a new port ------------------
+img3=$d/fw3.bin
+mkimage_md5 "$img3" MN316-DBRS-MBRH0S04 32
+size3=$(wc -c <"$img3")
+mfw --verbose upgrade "$img3" --port "$d/tty" --timeout 300 >>"$d/out.log" 2>"$d/upgrade3.log" &
+up=$!
+if wait_for 120 past $((size3 / 3)) "$size3"; then
+	kill -TERM $up
+	wait $up
+	rc=$?
+	if [ $rc -eq 9 ]; then ok stopped_again_exit_9
+	else not_ok stopped_again_exit_9 "exited $rc"; fi
+else
+	kill -9 $up
+	not_ok stopped_again_exit_9 "the write never got past a third"
+	finish
+fi
+joff=$(jget offset)
+# The old port goes with the old pty; the module keeps its package.
+sim_stop
+wait_for 10 eval '! mfw_port >/dev/null'
+sim_start $sim_args || { not_ok simulator "did not start again"; finish; }
+at_restart=$(($(mark) + 1))
+watch_flash "$size3"
+timed resume3 mfw --verbose resume
+touch "$d/stop"
+if [ $rc -eq 0 ]; then ok resume_new_port_exit_0; else not_ok resume_new_port_exit_0 "exited $rc"; fi
+case_journal_offset() {
+	echo "journal offset '$joff'; sent after the restart: erases" \
+		"$(sent "$at_restart" | count AT+MFWERASE), writes at 0:" \
+		"$(sent "$at_restart" | count 'AT+MFWDLOAD=0,')"
+	grep -E 'resuming|853' "$d/resume3.log"
+	[ -n "$joff" ] && [ "$joff" -gt 0 ] &&
+		grep -q "resuming the write at byte $joff " "$d/resume3.log" &&
+		[ "$(sent "$at_restart" | count AT+MFWERASE)" -eq 0 ] &&
+		[ "$(sent "$at_restart" | count 'AT+MFWDLOAD=0,')" -eq 0 ]
+}
+check resume_new_port_continues_at_journal_offset case_journal_offset
+check module_holds_image_new_port flash_is "$img3"
+check module_runs_new_version_new_port firmware_is MN316-DBRS-MBRH0S04
 finish

@@ -23,7 +23,10 @@
 #define MFW_TICK_MS		500
 /* Identification is retried this often while the module boots. */
 #define MFW_IDENTIFY_EVERY_MS	3000
-/* After a boot, how long to wait for +MFWUPGRADE before asking the version. */
+/*
+ * After a boot, how long to wait for +MFWUPGRADE before asking the version
+ * again when the module answered with a version that does not settle it.
+ */
 #define MFW_VERDICT_GRACE_MS	30000
 
 int mfw_left_ms(int64_t deadline)
@@ -263,6 +266,7 @@ int mfw_sess_follow(struct mfw_session *s)
 	int64_t deadline = mfw_now_ms() + total_s * 1000, booted = 0;
 	int percent = -1, boots = 0;
 	char line[256], state[32];
+	bool ask = false;
 
 	mfw_sig_defer(true);
 	mfw_out_phase("flashing", "do not power off the module");
@@ -291,6 +295,12 @@ int mfw_sess_follow(struct mfw_session *s)
 			boots++;
 			booted = mfw_now_ms();
 			mfw_out_phase("rebooted", s->link.tty);
+			/*
+			 * Its +MATREADY and +MFWUPGRADE may have come before
+			 * anyone attached to the new tty, and then they are
+			 * gone: ask the module at once what it runs.
+			 */
+			ask = true;
 		}
 		while ((ret = mfw_sess_urc(s, line, sizeof(line))) > 0) {
 			verdict = mfw_upgrade_urc(line, &pct);
@@ -298,8 +308,10 @@ int mfw_sess_follow(struct mfw_session *s)
 				percent = pct;
 				mfw_out_progress("flashing", pct, 100);
 			}
-			if (!strcmp(line, "+MATREADY"))
+			if (!strcmp(line, "+MATREADY")) {
 				booted = mfw_now_ms();
+				ask = boots > 0;
+			}
 			if (verdict)
 				break;
 		}
@@ -313,11 +325,19 @@ int mfw_sess_follow(struct mfw_session *s)
 		if (mfw_port_get(&s->port, "state", state, sizeof(state)) >= 0 &&
 		    !strcmp(state, "error"))
 			return mfw_confirm(s, -1);
-		/* Booted again but no report: ask which version it runs. */
-		if (boots && mfw_now_ms() - booted > MFW_VERDICT_GRACE_MS) {
-			if (!mfw_sess_identify(s) && mfw_version_verdict(s) > 0)
+		/*
+		 * Booted again but no report: the version it runs settles it
+		 * as soon as it answers; one that does not settle it yet is
+		 * asked again after a grace for the report.
+		 */
+		if (boots && (ask || mfw_now_ms() - booted > MFW_VERDICT_GRACE_MS)) {
+			ret = mfw_sess_identify(s);
+			mfw_trace("after the boot: %s", ret ? strerror(-ret) : s->firmware);
+			if (!ret && mfw_version_verdict(s) > 0)
 				return mfw_confirm(s, 1);
-			booted = mfw_now_ms();
+			if (!ask)
+				booted = mfw_now_ms();
+			ask = false;
 		}
 		if (mfw_now_ms() >= deadline)
 			return mfw_not_back(s, "no result from the module before the timeout");
