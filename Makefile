@@ -112,7 +112,8 @@ uninstall:
 	if [ -f $(INSTALL_BUILD)/meson-logs/install-log.txt ]; then \
 		ninja -C $(INSTALL_BUILD) uninstall; \
 	else \
-		rm -f $(DESTDIR)$(PREFIX)/sbin/mfw $(DESTDIR)$(PREFIX)/share/man/man8/mfw.8; \
+		rm -f $(DESTDIR)$(PREFIX)/sbin/mfw $(DESTDIR)$(PREFIX)/bin/mfw-modemsim \
+			$(DESTDIR)$(PREFIX)/share/man/man8/mfw.8; \
 	fi
 	rm -f $(DESTDIR)$(UDEVDIR)/rules.d/70-mfw.rules \
 		$(DESTDIR)$(UDEVDIR)/mfw-option-newid $(DESTDIR)$(UDEVDIR)/mfw-of-modem
