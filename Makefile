@@ -50,6 +50,9 @@ install uninstall: DESTDIR ?=
 install uninstall: UDEVDIR ?= /usr/lib/udev
 install uninstall: UNITDIR ?= $(PREFIX)/lib/systemd/system
 install uninstall: INSTALL_BUILD ?= build-install
+# --no-rebuild installs a build directory made on another machine (with the
+# -dev packages) on one that has only the run-time libraries.
+install: MESON_INSTALL_FLAGS ?=
 install uninstall: MFW_VERSION := $(shell sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" meson.build)
 install uninstall: DKMS_SRC = $(DESTDIR)/usr/src/mfw-$(MFW_VERSION)
 install uninstall: LIVE = [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]
@@ -71,7 +74,7 @@ install:
 	{ [ "$$(meson introspect --buildoptions $(INSTALL_BUILD) | \
 	    python3 -c 'import json, sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])')" = "$(PREFIX)" ] || \
 	  meson configure $(INSTALL_BUILD) --prefix=$(PREFIX); } && \
-	meson install -C $(INSTALL_BUILD) $(if $(DESTDIR),--destdir $(DESTDIR))
+	meson install -C $(INSTALL_BUILD) $(MESON_INSTALL_FLAGS) $(if $(DESTDIR),--destdir $(DESTDIR))
 	# udev rules and helpers, systemd units (pointing at PREFIX's mfw)
 	install -d $(DESTDIR)$(UDEVDIR)/rules.d $(DESTDIR)$(UNITDIR)
 	install -m 0644 udev/70-mfw.rules $(DESTDIR)$(UDEVDIR)/rules.d/

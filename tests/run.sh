@@ -100,9 +100,11 @@ for t in "$MFW_OUT"/bin/*; do
 	echo "$(basename "$t") 1800 $(basename "$t")" >>"$tests"
 done
 echo "mfw_helper 600 mfw_helper_test.sh" >>"$tests"
-for t in gpio power tamper resume usb; do
+for t in gpio power tamper usb; do
 	echo "mfw_helper_$t 300 mfw_helper_$t.sh" >>"$tests"
 done
+# Three kills and resumes of a 70 KiB write at 115200 baud
+echo "mfw_helper_resume 600 mfw_helper_resume.sh" >>"$tests"
 for k in stock debug; do
 	t0=$SECONDS
 	MFW_VM_TIMEOUT=3600 MFW_MODULE=$MFW_OUT/kmod-$k/mfw.ko \

@@ -27,6 +27,13 @@ unit_done_ok() {
 		[ "$(systemctl show -P Result "$1")" = success ] &&
 		[ "$(systemctl show -P ExecMainStatus "$1")" = 0 ]
 }
+# A oneshot unit is "activating" for as long as its command runs.
+unit_running() {
+	case $(systemctl show -P ActiveState "$1") in
+	active | activating | deactivating | reloading) return 0 ;;
+	esac
+	return 1
+}
 port() { ls -d /sys/class/mfw/mfw* 2>/dev/null | head -n 1; }
 firmware_is() {
 	local p
