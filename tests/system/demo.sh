@@ -32,6 +32,10 @@ dkms status -m mfw | show
 
 say "Plugging in the module: a simulated ML307R-DC on USB (2ecc:3012)."
 systemctl start mfw-sim.service
+wait_for 60 at_tty >/dev/null || die "the module did not enumerate"
+TTY=$(at_tty)
+upgrade_unit=mfw-autoupgrade@$TTY.service
+say "USB: $(lsusb -d 2ecc:3012); its AT port (interface 2) is /dev/$TTY."
 wait_for 180 systemctl is-active --quiet "mfw-attach@$TTY.service" ||
 	die "udev did not start mfw-attach@$TTY"
 say "udev started mfw-attach@$TTY.service: the line discipline holds /dev/$TTY."

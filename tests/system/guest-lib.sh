@@ -6,8 +6,20 @@
 # across the guest's reboots); reads $P/env.
 . "$P/env"	# MFW_TOP KBUILD FAMILY V1 V2 V3 V4
 mkdir -p "$S"
-TTY=ttyACM0
 FWDIR=/lib/firmware/mfw/$FAMILY
+# The module's AT port: the ttyACM of interface 2 of 2ecc:3012 (the tty
+# number is the kernel's choice, e.g. after a re-enumeration while the old
+# one was still open).
+at_tty() {
+	local t
+	for t in /sys/class/tty/ttyACM*; do
+		[ "$(cat "$t/device/bInterfaceNumber" 2>/dev/null)" = 02 ] &&
+			[ "$(cat "$t/device/../idVendor" 2>/dev/null)" = 2ecc ] &&
+			echo "${t##*/}" && return 0
+	done
+	return 1
+}
+TTY=$(at_tty || echo ttyACM1)
 upgrade_unit=mfw-autoupgrade@$TTY.service
 
 # wait_for SECONDS COMMAND...: poll every half second.
@@ -41,6 +53,8 @@ firmware_is() {
 		[ "$(cat "$p/firmware")" = "$1" ]
 }
 attached_runs() {
+	wait_for 180 at_tty >/dev/null
+	TTY=$(at_tty || echo ttyACM1)
 	wait_for 180 systemctl is-active --quiet "mfw-attach@$TTY.service" &&
 		wait_for 120 firmware_is "$1"
 	local rc=$?
