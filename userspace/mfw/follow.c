@@ -260,6 +260,32 @@ static int mfw_not_back(struct mfw_session *s, const char *what)
 	return MFW_EXIT_TIMEOUT;
 }
 
+/*
+ * The wait is over without a verdict.  After a resume, a module that
+ * answers and reports its version settles the journal: the target runs,
+ * or the upgrade did not take (a rollback whose report nobody saw).
+ * Otherwise it may still be flashing and the journal stays as it is.
+ */
+static int mfw_follow_expired(struct mfw_session *s, const char *what)
+{
+	char retry[MFW_JSTR + 32] = "";
+
+	if (!s->resolve || !s->have_port || mfw_sess_identify(s) || !*s->firmware)
+		return mfw_not_back(s, what);
+	mfw_trace("at the timeout the module answers: %s", s->firmware);
+	if (mfw_version_verdict(s) > 0)
+		return mfw_confirm(s, 1);
+	mfw_sig_defer(false);
+	if (*s->j.image)
+		snprintf(retry, sizeof(retry), " ('mfw upgrade %s')", s->j.image);
+	else if (*s->j.url)
+		snprintf(retry, sizeof(retry), " ('mfw upgrade --url %s')", s->j.url);
+	mfw_err("the module answers and runs %s%s%s: the upgrade did not take (it kept or rolled back to its firmware) and it is not flashing. Run the upgrade again%s",
+		s->firmware, *s->j.target ? ", not " : "", s->j.target, retry);
+	mfw_sess_journal(s, MFW_PHASE_FAILED, "upgrade did not take");
+	return MFW_EXIT_UPGRADE;
+}
+
 int mfw_sess_follow(struct mfw_session *s)
 {
 	long total_s = s->o->timeout_s ? s->o->timeout_s : s->cfg->upgrade_timeout_s;
@@ -288,8 +314,14 @@ int mfw_sess_follow(struct mfw_session *s)
 			ret = mfw_sess_open_dev(s);
 			if (ret) {
 				mfw_trace("cannot open /dev/%s: %s", s->port.name, strerror(-ret));
+				/* Another holder never lets go: stop at the deadline. */
+				if (mfw_now_ms() >= deadline)
+					return mfw_follow_expired(s, ret == -EBUSY ?
+						"the module's port stayed busy (another program holds it open: 'fuser /dev/mfw*')" :
+						"no result from the module before the timeout");
 				s->have_port = false;
-				mfw_sig_sleep(MFW_TICK_MS);
+				mfw_sig_sleep(mfw_left_ms(deadline) < MFW_TICK_MS ?
+					      mfw_left_ms(deadline) : MFW_TICK_MS);
 				continue;
 			}
 			boots++;
@@ -340,7 +372,7 @@ int mfw_sess_follow(struct mfw_session *s)
 			ask = false;
 		}
 		if (mfw_now_ms() >= deadline)
-			return mfw_not_back(s, "no result from the module before the timeout");
+			return mfw_follow_expired(s, "no result from the module before the timeout");
 		p[0] = (struct pollfd){ .fd = s->link.fd, .events = POLLIN };
 		p[1] = (struct pollfd){ .fd = s->watch ? mfw_watch_fd(s->watch) : -1,
 					.events = POLLIN };

@@ -42,6 +42,8 @@ struct mfw_session {
 	int dev;			/* /dev/mfwN for reports, -1 */
 	char urc[1024];			/* partial report line */
 	size_t urc_len;
+	char fail_note[MFW_JSTR];	/* journal note of a refusal, or empty */
+	bool resolve;			/* settle a flashing journal at the timeout */
 };
 
 /* Record a phase (and a note) in the journal.  0 or an exit code. */

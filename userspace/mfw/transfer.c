@@ -22,6 +22,7 @@
 #include "sig.h"
 #include "trace.h"
 #include "util.h"
+#include "verdict.h"
 
 /* Record the offset in the journal at least every this many bytes. */
 #define MFW_JOURNAL_EVERY	(64 * 1024)
@@ -30,9 +31,16 @@
 
 static int mfw_write_errno(struct mfw_session *s, int err, const char *what)
 {
-	char last[128] = "";
+	char last[128] = "", msg[512];
 
 	mfw_port_get(&s->port, "last_error", last, sizeof(last));
+	if (mfw_write_refusal(err, last, msg, sizeof(msg))) {
+		mfw_err("%s: %s", what, msg);
+		snprintf(s->fail_note, sizeof(s->fail_note), "%s: %s",
+			 MFW_NOTE_PKG_REFUSED,
+			 *last && strcmp(last, "none") ? last : strerror(err));
+		return MFW_EXIT_UPGRADE;
+	}
 	switch (err) {
 	case EBUSY:
 		mfw_err("%s: the port is busy (another program has /dev/%s open or runs an operation); find it with 'fuser /dev/%s' and retry",
@@ -57,11 +65,6 @@ static int mfw_write_errno(struct mfw_session *s, int err, const char *what)
 	case EBADMSG:
 		mfw_err("%s: the module's checksum of the package does not match; run the upgrade again",
 			what);
-		return MFW_EXIT_UPGRADE;
-	case EREMOTEIO:
-	case EIO:
-		mfw_err("%s: the module refused (%s); check the package suits it, then retry",
-			what, *last ? last : "ERROR");
 		return MFW_EXIT_UPGRADE;
 	case ETIMEDOUT:
 		mfw_err("%s: the module stopped answering; run 'mfw resume' to continue",

@@ -22,6 +22,7 @@
 #include "supply.h"
 #include "trace.h"
 #include "util.h"
+#include "verdict.h"
 
 /* Largest package taken into memory. */
 #define MFW_IMAGE_MAX	(512u << 20)
@@ -286,6 +287,35 @@ static void mfw_cleanup(struct mfw_session *s)
 	mfw_trace_close();
 }
 
+/*
+ * Writing the upgrade attribute failed: the module never got
+ * AT+MFWUPGRADE or refused it, so it is not flashing.  The journal leaves
+ * the flashing phase for one that "mfw resume" can act on.
+ */
+static int mfw_trigger_failed(struct mfw_session *s, int err)
+{
+	char last[128] = "", msg[512], note[MFW_JSTR];
+	enum mfw_phase phase;
+	int ret;
+
+	mfw_sig_defer(false);
+	mfw_sess_close_dev(s);
+	mfw_port_get(&s->port, "last_error", last, sizeof(last));
+	ret = mfw_trigger_failure(err, last, s->firmware, &phase, msg, sizeof(msg));
+	mfw_trace("upgrade trigger failed: %s (last error %s)", strerror(err),
+		  *last ? last : "none");
+	mfw_err("%s", msg);
+	if (err == EBADMSG)
+		snprintf(note, sizeof(note), "checksum mismatch, upgrade not started");
+	else if (phase == MFW_PHASE_FAILED)
+		snprintf(note, sizeof(note), "%s: %s", MFW_NOTE_UPGRADE_REFUSED,
+			 *last && strcmp(last, "none") ? last : strerror(err));
+	else
+		snprintf(note, sizeof(note), "upgrade not started: %s", strerror(err));
+	mfw_sess_journal(s, phase, note);
+	return ret;
+}
+
 /* Phases 5 and 6: hold power lines, transfer, trigger, follow. */
 static int mfw_run(struct mfw_session *s, bool resuming)
 {
@@ -307,7 +337,8 @@ static int mfw_run(struct mfw_session *s, bool resuming)
 		if (ret == MFW_EXIT_UPGRADE || ret == MFW_EXIT_VERIFY ||
 		    ret == MFW_EXIT_USAGE) {
 			/* Refused before flashing: the module is safe, nothing to resume. */
-			mfw_sess_journal(s, MFW_PHASE_FAILED, "package refused");
+			mfw_sess_journal(s, MFW_PHASE_FAILED,
+					 *s->fail_note ? s->fail_note : "package not accepted");
 			return ret;
 		}
 		if (ret)
@@ -327,21 +358,8 @@ static int mfw_run(struct mfw_session *s, bool resuming)
 			mfw_dbg("no reports from /dev/%s: %s", s->port.name, strerror(-ret));
 		mfw_trace("trigger upgrade on %s", s->port.name);
 		ret = mfw_port_set(&s->port, "upgrade", "1");
-		if (ret == -EBADMSG || ret == -EREMOTEIO || ret == -EIO ||
-		    ret == -EOPNOTSUPP || ret == -ENXIO || ret == -EBUSY ||
-		    ret == -EINVAL) {
-			char last[128] = "";
-
-			mfw_sig_defer(false);
-			mfw_port_get(&s->port, "last_error", last, sizeof(last));
-			mfw_err("the module refused the upgrade (%s%s%s); it keeps running %s. Check the package and run the upgrade again",
-				strerror(-ret), *last ? ", " : "", last, s->firmware);
-			mfw_sess_journal(s, MFW_PHASE_FAILED, "upgrade refused");
-			return MFW_EXIT_UPGRADE;
-		}
 		if (ret)
-			mfw_trace("upgrade trigger: %s (following the module anyway)",
-				  strerror(-ret));
+			return mfw_trigger_failed(s, -ret);
 	}
 	return mfw_sess_follow(s);
 }
@@ -440,6 +458,9 @@ static int mfw_auto_pick(const struct mfw_config *cfg, const char *tty_path,
 {
 	char dir[PATH_MAX], tty[MFW_NAME_MAX], family[MFW_VERSION_MAX], fw[MFW_VERSION_MAX];
 	struct mfw_manifest best = { 0 };
+	char paths[64], why[128];
+	struct mfw_journal last;
+	unsigned int bits;
 	const struct mfw_model *model;
 	struct mfw_port port;
 	struct dirent *de;
@@ -457,6 +478,15 @@ static int mfw_auto_pick(const struct mfw_config *cfg, const char *tty_path,
 		mfw_err("--auto: the module on %s is not identified yet; retry once it answers",
 			tty_path);
 		return -MFW_EXIT_PORT;
+	}
+	/* The driver's view of the paths first; the helper's table otherwise. */
+	if (mfw_port_get(&port, "paths", paths, sizeof(paths)) < 0 ||
+	    mfw_paths_parse(paths, &bits))
+		bits = model->paths;
+	if (!(bits & (MFW_PATH_HEX | MFW_PATH_TRANSPARENT))) {
+		mfw_info("the %s family upgrades only from a url (mfw upgrade --url URL); --auto does not use packages in %s/%s",
+			 model->name, cfg->firmware_dir, model->name);
+		return 1;
 	}
 	snprintf(dir, sizeof(dir), "%s/%s", cfg->firmware_dir, model->name);
 	d = opendir(dir);
@@ -487,6 +517,12 @@ static int mfw_auto_pick(const struct mfw_config *cfg, const char *tty_path,
 	closedir(d);
 	if (!*image) {
 		mfw_info("the module runs %s; no newer package for it in %s", fw, dir);
+		return 1;
+	}
+	if (!mfw_journal_read_last(cfg->state_dir, &last, why, sizeof(why)) &&
+	    mfw_refused_before(&last, best.sha256, fw)) {
+		mfw_info("the module refused %s last time (%s); not offering it again automatically. Fix the cause and run 'mfw upgrade %s'",
+			 image, last.note, image);
 		return 1;
 	}
 	mfw_info("upgrading %s to %s with %s", fw, best.version, image);
@@ -615,6 +651,7 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 				     &s.inh) == -EBUSY && !o->force)
 			return mfw_finish(&s, MFW_EXIT_PORT);
 		s.own_link = true;
+		s.resolve = true;
 		return mfw_finish(&s, mfw_sess_follow(&s));
 	}
 	ret = mfw_phase_verify(&s, true);
