@@ -33,8 +33,11 @@ def run(*args, env=None, timeout=60):
     e["MFW_STATE_DIR"] = os.path.join(tmp, "state")
     if env:
         e.update(env)
-    p = subprocess.run([MFW] + list(args), capture_output=True, text=True,
-                       env=e, timeout=timeout)
+    try:
+        p = subprocess.run([MFW] + list(args), capture_output=True, text=True,
+                           env=e, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return -1, "", "(still running after %d s: killed)" % timeout
     return p.returncode, p.stdout, p.stderr
 
 
@@ -221,9 +224,127 @@ check(rc == 11 and os.path.exists(os.path.join(state, "journal.corrupt")) and
       "resume sets a corrupt journal aside: 11")
 rc, out, err = run("resume", env=env)
 check(rc == 0 and "no upgrade to resume" in err, "resume without a journal: 0")
-journal(state, [("phase", "failed"), ("note", "module reported failure")])
+journal(state, [("phase", "failed"), ("note", "package refused: 860 not enough file-system space")])
+jtext = open(os.path.join(state, "journal")).read()
 rc, out, err = run("resume", env=env)
-check(rc == 0 and "nothing to resume" in err, "resume after a finished upgrade: 0")
+check(rc == 0 and "nothing to resume" in err and
+      open(os.path.join(state, "journal")).read() == jtext,
+      "resume after a refused package: 0, the journal is left as it is")
+
+# --- a flashing journal whose module answers: settled at the timeout ----------
+import time
+
+
+def fake_port(name, tty, attrs):
+    d = os.path.join(sysfs, "class/mfw", name)
+    if os.path.isdir(d):
+        shutil.rmtree(d)
+    base = {"tty": tty, "model": "ML307R-DC", "family": "ML307R-DC",
+            "firmware": "ML307R-DC-MBRH0S01", "state": "idle", "progress": "0 0",
+            "percent": "unknown", "last_error": "none", "paths": "transparent remote",
+            "identify": ""}
+    base.update(attrs)
+    for k, v in base.items():
+        if v is None:
+            os.makedirs(os.path.join(d, k))
+        else:
+            put(os.path.join(d, k), v + "\n")
+    put(os.path.join(tmp, "dev", tty), "")
+    return os.path.join(tmp, "dev", tty)
+
+
+st2 = os.path.join(tmp, "state2")
+env2 = {"MFW_SYSFS_ROOT": sysfs, "MFW_STATE_DIR": st2}
+cfg2 = conf("resolve.conf", ["reboot_timeout=2", "ready_timeout=2", "upgrade_timeout=3"])
+tty7 = fake_port("mfw7", "ttyMFWT7", {})
+flashing = [("phase", "flashing"), ("image", img), ("port", tty7), ("family", "ML307R-DC"),
+            ("from", "ML307R-DC-MBRH0S01"), ("target", "ML307R-DC-MBRH0S02"),
+            ("note", "upgrade triggered")]
+
+
+def rm(path):
+    if os.path.exists(path):
+        os.remove(path)
+
+
+def last_phase():
+    p = os.path.join(st2, "journal.last")
+    if not os.path.exists(p):
+        return None
+    for line in open(p):
+        if line.startswith("phase="):
+            return line.strip()[6:]
+
+
+journal(st2, flashing)
+t0 = time.monotonic()
+rc, out, err = run("--config", cfg2, "resume", env=env2, timeout=40)
+dt = time.monotonic() - t0
+check(rc == 7 and "did not take" in err and "runs ML307R-DC-MBRH0S01" in err and
+      "mfw upgrade " + img in err and not os.path.exists(os.path.join(st2, "journal"))
+      and last_phase() == "failed",
+      "resume: the module answers with its old version at the timeout: 7, journal failed, "
+      "says how to retry (%.1f s, %s)" % (dt, err.strip().splitlines()[-1:] if err else ""))
+check(dt < 20, "resume stopped at its 3 s timeout (%.1f s)" % dt)
+rc, out, err = run("--config", cfg2, "upgrade", img, "--port", tty7, env=env2)
+check("unfinished" not in err, "after that, upgrade is no longer blocked by the journal")
+
+rm(os.path.join(st2, "journal.last"))
+fake_port("mfw7", "ttyMFWT7", {"firmware": "ML307R-DC-MBRH0S02"})
+journal(st2, flashing)
+rc, out, err = run("--config", cfg2, "resume", env=env2, timeout=40)
+check(rc == 0 and last_phase() == "done" and not os.path.exists(os.path.join(st2, "journal")),
+      "resume: the module runs the target at the timeout: 0, journal done")
+
+# /dev/mfw7 never opens (as when another program holds it) and the module
+# does not answer: the wait ends at the timeout, the journal stays flashing.
+rm(os.path.join(st2, "journal.last"))
+fake_port("mfw7", "ttyMFWT7", {"identify": None})
+journal(st2, flashing)
+t0 = time.monotonic()
+rc, out, err = run("--config", cfg2, "resume", env=env2, timeout=40)
+dt = time.monotonic() - t0
+check(rc == 8 and "Do NOT power it off" in err and dt < 20 and
+      os.path.exists(os.path.join(st2, "journal")) and
+      "phase=flashing" in open(os.path.join(st2, "journal")).read(),
+      "resume: port never opens, module silent: 8 at the timeout, still flashing (%.1f s)" % dt)
+rm(os.path.join(st2, "journal"))
+
+# --- upgrade --auto --------------------------------------------------------
+fwdir = os.path.join(tmp, "fwdir")
+cfg3 = conf("auto.conf", ["firmware_dir=" + fwdir, "reboot_timeout=2", "ready_timeout=2",
+                          "upgrade_timeout=3"])
+a_img = os.path.join(fwdir, "ML307A", "ML307A-DSLN-V2.bin")
+put(a_img, "MFWPKG special\nMFWVER:ML307A-DSLN-V2\n")
+run("manifest", "create", a_img, "--family", "ML307A", "--version", "ML307A-DSLN-V2")
+tty8 = fake_port("mfw8", "ttyMFWT8", {"model": "ML307A", "family": "ML307A",
+                                      "firmware": "ML307A-DSLN-V1", "paths": "special"})
+rc, out, err = run("--config", cfg3, "upgrade", "--auto", "--port", tty8, env=env2)
+check(rc == 0 and err.count("only from a url") == 1,
+      "--auto on a url-only family with a package in its directory: 0, said once (%s)"
+      % err.strip()[-100:])
+fake_port("mfw8", "ttyMFWT8", {"model": "ML307A", "family": "ML307A",
+                               "firmware": "ML307A-DSLN-V1", "paths": "unknown"})
+rc, out, err = run("--config", cfg3, "upgrade", "--auto", "--port", tty8, env=env2)
+check(rc == 0 and "only from a url" in err,
+      "--auto: paths unknown yet, the capability table says url-only: 0")
+
+r_img = os.path.join(fwdir, "ML307R-DC", "ML307R-DC-MBRH0S02.bin")
+put(r_img, "MFWPKG firmware\nMFWVER:ML307R-DC-MBRH0S02\n")
+run("manifest", "create", r_img, "--family", "ML307R-DC", "--version", "ML307R-DC-MBRH0S02")
+tty9 = fake_port("mfw9", "ttyMFWT9", {"identify": None})
+rc, out, err = run("--config", cfg3, "upgrade", "--auto", "--port", tty9, env=env2)
+check("upgrading ML307R-DC-MBRH0S01 to ML307R-DC-MBRH0S02" in err,
+      "--auto offers a fitting package to a family with a local path")
+for f in ("journal", "journal.last"):
+    rm(os.path.join(st2, f))
+sha = hashlib.sha256(open(r_img, "rb").read()).hexdigest()
+journal(st2, [("phase", "failed"), ("image", r_img), ("sha256", sha),
+              ("from", "ML307R-DC-MBRH0S01"), ("note", "package refused: 860 not enough file-system space")])
+os.rename(os.path.join(st2, "journal"), os.path.join(st2, "journal.last"))
+rc, out, err = run("--config", cfg3, "upgrade", "--auto", "--port", tty9, env=env2)
+check(rc == 0 and "refused" in err and "upgrading" not in err,
+      "--auto does not offer again a package the module refused: 0 (%s)" % err.strip()[-100:])
 
 shutil.rmtree(tmp)
 print("1..%d" % n)
