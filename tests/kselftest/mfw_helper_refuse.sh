@@ -1,0 +1,71 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest test: what "mfw upgrade" does when the module refuses.  A write the
+# module refuses with 860 (no space) exits 7 naming the code, its text and
+# what to do, and closes the journal as failed, which "mfw resume" leaves
+# alone.  An AT+MFWCHECK before the upgrade that is never answered means
+# AT+MFWUPGRADE was not sent: exit 8 at once, the journal left "written"
+# (not "flashing"), and "mfw resume" then finishes the upgrade.
+# Needs mfw and mfw-modemsim in PATH and the mfw module loaded.
+. "$(dirname "$0")/mfw_helper_lib.sh"
+
+plan 8
+export MFW_STATE_DIR=$d/state
+img=$d/fw.bin
+mkimage "$img" ML307R-DC-MBRH0S02 8
+phase() { sed -n 's/^phase=//p' "$d/state/$1" 2>/dev/null; }
+
+# 1. The module runs out of space half-way through the package.
+sim_start --model ML307R-DC --boot-ms 300 --flash-ms 500 \
+	--fault error=860@offset=4096 || { not_ok simulator "did not start"; finish; }
+timed nospace mfw upgrade "$img" --port "$d/tty" --timeout 60
+if [ $rc -eq 7 ]; then ok refused_write_exit_7; else not_ok refused_write_exit_7 "exited $rc"; fi
+check refused_write_names_860 grep -q "error 860 (not enough file-system space).*erase.*differential" \
+	"$d/nospace.log"
+if [ ! -e "$d/state/journal" ] && [ "$(phase journal.last)" = failed ]; then
+	ok refused_write_journal_failed
+else
+	not_ok refused_write_journal_failed "journal: $(phase journal), journal.last: $(phase journal.last)"
+fi
+cp "$d/state/journal.last" "$d/last.before"
+timed resume1 mfw resume
+if [ $rc -eq 0 ] && cmp -s "$d/state/journal.last" "$d/last.before" &&
+   [ ! -e "$d/state/journal" ] && ! grep -q MFWDLOAD "$d/resume1.log"; then
+	ok resume_leaves_refusal_alone
+else
+	not_ok resume_leaves_refusal_alone "exited $rc"
+fi
+sim_stop
+rm -f "$d/sim.state" "$d/sim.state.pkg" "$d/state/journal.last" "$d/sim.log"
+
+# 2. The pre-upgrade check (ML305U has AT+MFWCHECK) is never answered
+# (kernel timeout 3 s).
+mkimage "$img" ML305U-DBLN-MBRH0S02 8
+par=/sys/module/mfw/parameters/write_timeout_ms
+old=$(cat "$par")
+echo 3000 >"$par"
+sim_start --model ML305U --boot-ms 300 --flash-ms 500 \
+	--fault stall=6000@cmd=MFWCHECK || { not_ok simulator "did not start"; finish; }
+t0=$(now_cs)
+timed precheck mfw upgrade "$img" --port "$d/tty" --timeout 120
+dt=$(($(now_cs) - t0))
+echo "$old" >"$par"
+if [ $rc -eq 8 ] && [ $dt -lt 6000 ]; then
+	ok precheck_timeout_exit_8_at_once
+else
+	not_ok precheck_timeout_exit_8_at_once "exited $rc after $dt cs"
+fi
+check precheck_message grep -q "not started.*not flashing" "$d/precheck.log"
+if [ "$(phase journal)" = written ] && ! grep -q 'MFWUPGRADE' "$d/sim.log"; then
+	ok precheck_journal_written
+else
+	not_ok precheck_journal_written "journal: $(phase journal)"
+fi
+sleep 4	# the stalled answer comes and goes
+timed resume2 mfw resume --timeout 120
+if [ $rc -eq 0 ] && [ "$(phase journal.last)" = done ]; then
+	ok resume_after_precheck_done
+else
+	not_ok resume_after_precheck_done "exited $rc, journal.last: $(phase journal.last)"
+fi
+finish
