@@ -60,6 +60,8 @@ attached_runs() {
 	local rc=$?
 	echo "attach unit: $(systemctl is-active "mfw-attach@$TTY.service"), port: $(port)," \
 		"family: $(cat "$(port)/family" 2>/dev/null), firmware: $(cat "$(port)/firmware" 2>/dev/null), want $1"
+	[ $rc = 0 ] || journalctl -b -o short-monotonic --no-pager -n 25 \
+		-u "mfw-attach@$TTY.service" -u "mfw-autoupgrade@$TTY.service"
 	return $rc
 }
 journal_phase() { sed -n 's/^phase=//p' /var/lib/mfw/journal 2>/dev/null; }
