@@ -95,16 +95,30 @@ mm_sees_module() {
 	mmcli -m "$m" -K | grep -q "modem.generic.device  *: onemo-usb-"
 }
 mm_sees_nothing() { [ "$(modems)" -eq 0 ]; }
-# Everything make install could have added: packages' files are in
-# /usr, /etc and /var/lib (the bookkeeping of systemd, dpkg and this
-# test aside).
+# Every file make install could have added or left behind: files and links
+# under /usr, /etc, /var/lib and /opt.  Not compared: the bookkeeping of
+# systemd, dpkg, D-Bus, polkit and ModemManager, this test's own state
+# and the packages it dropped in the firmware directory, depmod's index
+# files (regenerated for the whole kernel) and empty directories.
 file_list() {
 	find /usr /etc /var/lib /opt -xdev \
-		\( -path /var/lib/mfw-system -o -path /var/lib/systemd -o \
-		-path /var/lib/dpkg -o -path /var/lib/apt -o -path /var/lib/ModemManager -o \
-		-path /var/lib/polkit-1 -o -path /etc/machine-id -o -path /etc/ld.so.cache -o \
-		-path /var/lib/dbus -o -path /usr/lib/python3/dist-packages -o \
-		-name __pycache__ \) -prune -o -print | sort
+		\( -path /var/lib/mfw-system -o -path /var/lib/mfw-sim -o \
+		-path /var/lib/systemd -o -path /var/lib/dpkg -o -path /var/lib/apt -o \
+		-path /var/lib/ModemManager -o -path /var/lib/polkit-1 -o -path /var/lib/dbus -o \
+		-path /etc/machine-id -o -path /etc/ld.so.cache -o \
+		-path /usr/lib/firmware/mfw -o -path '/usr/lib/modules/*/modules.*' -o \
+		-path /usr/lib/python3/dist-packages -o -name __pycache__ \) -prune -o \
+		! -type d -print | sort
+}
+
+# transfer_quarter_done: an upgrade is writing its package and has sent at
+# least a quarter of it.
+transfer_quarter_done() {
+	local p done total
+	[ "$(journal_phase)" = writing ] || return 1
+	p=$(port) && [ -n "$p" ] || return 1
+	read -r done total <"$p/progress" || return 1
+	[ "${total:-0}" -gt 0 ] && [ $((done * 4)) -ge "$total" ]
 }
 
 # board_setup: the board's own set-up, before "make install": persistent

@@ -135,9 +135,7 @@ phase_reboot() {
 	say "dropping $V4, then a hard reset of the host mid-transfer"
 	drop_package "$V4"
 	check reset/upgrade-starts wait_for 60 test -e /var/lib/mfw/journal
-	if wait_for 300 sh -c '[ "$(journal_phase)" = writing ] &&
-		p=$(ls -d /sys/class/mfw/mfw* | head -n 1) &&
-		set -- $(cat "$p/progress") && [ "$2" -gt 0 ] && [ $(($1 * 4)) -ge "$2" ]'; then
+	if wait_for 300 transfer_quarter_done; then
 		set_phase reset
 		say "transfer at $(cat "$(port)/progress"); asking for a reset"
 		echo "mfw-system: reset" >&3
