@@ -17,7 +17,8 @@
 #            -append "root=/dev/vda rw console=ttyS0,115200"
 #   debug: the same without -initrd; the kernel needs the options listed in
 #          Documentation/mfw/testing.rst (virtio block, ext4, cgroups, ...).
-# With "mfw.payload" on the kernel command line and a second disk (/dev/vdb,
+# With "mfwrig.payload" on the kernel command line (not "mfw.": the kernel
+# would take that for a parameter of the mfw module) and a second disk (/dev/vdb,
 # an ext4 image holding an executable "run"), the guest runs it once the
 # system is up, copies its output to the console and powers off.
 #
@@ -131,7 +132,7 @@ chmod 0755 "$tree/usr/local/sbin/mfw-rig-payload"
 cat >"$tree/etc/systemd/system/mfw-rig-payload.service" <<'EOF'
 [Unit]
 Description=Run the test payload from the second disk
-ConditionKernelCommandLine=mfw.payload
+ConditionKernelCommandLine=mfwrig.payload
 Requires=dev-vdb.device
 After=dev-vdb.device multi-user.target
 
