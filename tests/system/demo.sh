@@ -15,9 +15,17 @@ say() { printf '\r\033[K[%4d s] %s\n' $((SECONDS - t0)) "$*" >&3; }
 show() { sed 's/^/           | /' >&3; }
 die() { say "demo stopped: $*"; exit 1; }
 
-# bar STATE PERCENT: one line, redrawn in place.
+# bar STATE PERCENT: one line, redrawn in place; a bar while the package
+# goes in, the state alone while the module works on its own.
 bar() {
 	local pct=$2 n fill
+	case $1 in
+	writing | downloading) ;;
+	*)
+		printf '\r\033[K           %s ...' "$1" >&3
+		return
+		;;
+	esac
 	case $pct in '' | *[!0-9]*) pct=0 ;; esac
 	n=$((pct * 40 / 100))
 	fill=$(printf '%*s' "$n" '' | tr ' ' '#')
@@ -43,7 +51,7 @@ wait_for 120 firmware_is "$V1" || die "the module was not identified"
 p=$(port)
 say "$(basename "$p"): model $(cat "$p/model"), family $(cat "$p/family"), firmware $(cat "$p/firmware")"
 say "udev also watches the family's firmware directory:"
-systemctl list-units --no-legend 'mfw-*' | show
+systemctl list-units --no-legend 'mfw-attach@*' 'mfw-firmware@*' | show
 if wait_for 180 mm_sees_module; then
 	say "ModemManager sees the module too:"
 	mmcli -L | show
