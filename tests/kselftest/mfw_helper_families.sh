@@ -1,0 +1,137 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest test: a full "mfw upgrade" of every family of the capability table
+# (one simulated module of each, its first sub-model), through the line
+# discipline, /dev/mfwN and sysfs.  The kernel's "paths" attribute says how
+# the package gets in: families with a local write path (hex, transparent)
+# take an image from the host; the others (remote download, special mode)
+# get "--url" and download it from busybox httpd on the guest's loopback.
+# Each case passes when mfw exits 0, the module reports the new version
+# with AT+CGMR after re-attaching, and "mfw status" shows the journal done.
+# Needs mfw and mfw-modemsim in PATH and the mfw module loaded.
+. "$(dirname "$0")/mfw_helper_lib.sh"
+
+HTTP_PORT=18090
+www=$d/www
+httpd=
+
+if ! mfw-modemsim --list-models >"$d/models" 2>"$d/models.log" || [ ! -s "$d/models" ]; then
+	plan 1
+	not_ok families "mfw-modemsim --list-models listed no family"
+	finish
+fi
+plan "$(grep -c . "$d/models")"
+
+# probe [VERSION]: attach to the module on $d/tty, have the kernel ask it
+# (AT+CGMR, ATI) and read the answers into $fw and $paths, then stop
+# attaching; with VERSION, the firmware must be that.  Says how long the
+# steps took.
+probe() {
+	mfw attach "$d/tty" >>"$d/attach.log" 2>&1 &
+	a=$!
+	paths='' fw='' s0=$(now_cs) s1='' s2=''
+	if wait_for 20 mfw_port >/dev/null; then
+		s1=$(now_cs)
+		p=$(mfw_port)
+		# Asks AT+CGMR and ATI now (a booting module answers later).
+		echo 1 >"$p/identify"
+		wait_for 20 eval 'test -n "$(cat "$p/firmware")"'
+		# ATI, after AT+CGMR, gives the family and so the paths.
+		wait_for 20 eval 'test "$(cat "$p/paths")" != unknown'
+		s2=$(now_cs)
+		fw=$(cat "$p/firmware" 2>/dev/null)
+		paths=$(cat "$p/paths" 2>/dev/null)
+	fi
+	# The port stays until the simulator closes the pty's master: the
+	# line discipline of a pty slave is released with the pair.
+	kill "$a" 2>/dev/null
+	wait "$a" 2>/dev/null
+	echo "# $T: probe: firmware '$fw', paths '$paths' (port after $((${s1:-$s0} - s0)) cs, identified after $((${s2:-$s0} - s0)) cs)" >&3
+	[ -n "$fw" ] && [ -n "$paths" ] && [ "$paths" != unknown ] && [ "$fw" = "${1:-$fw}" ]
+}
+
+# serve: busybox httpd on 127.0.0.1:$HTTP_PORT for $www, once.
+serve() {
+	[ -n "$httpd" ] && return 0
+	mkdir -p "$www"
+	busybox ip link set lo up 2>/dev/null || busybox ifconfig lo 127.0.0.1 up ||
+		return 1
+	busybox httpd -f -p "127.0.0.1:$HTTP_PORT" -h "$www" 2>>"$d/httpd.log" &
+	httpd=$!
+	echo probe >"$www/probe"
+	wait_for 20 busybox wget -q -O /dev/null "http://127.0.0.1:$HTTP_PORT/probe"
+}
+
+# family FAMILY SUBMODEL: one full upgrade of a simulated SUBMODEL.
+family() {
+	fam=$1 sub=$2 new=$2-MBRH0S02
+	t0=$(now_cs)
+	export MFW_STATE_DIR="$d/state-$fam"
+	rm -f "$d/tty"
+	if ! sim_start --model "$sub" --boot-ms 200 --flash-ms 300; then
+		not_ok "$fam" "the simulator did not start"
+		return
+	fi
+	t1=$(now_cs)
+	if ! probe 3>&1 >>"$d/check.log" 2>&1; then
+		not_ok "$fam" "the module was not identified"
+		return
+	fi
+	old=$fw
+	t2=$(now_cs)
+	how=
+	case " $paths " in
+	*" hex "* | *" transparent "*)
+		how=image
+		mkimage "$d/$fam.bin" "$new" 8
+		timed upgrade mfw upgrade "$d/$fam.bin" --port "$d/tty" --timeout 120
+		;;
+	*" remote "* | *" special "*)
+		how=url
+		if ! serve >>"$d/check.log" 2>&1; then
+			not_ok "$fam" "no web server on the loopback"
+			return
+		fi
+		mkimage "$www/$fam.bin" "$new" 8
+		timed upgrade mfw upgrade --url "http://127.0.0.1:$HTTP_PORT/$fam.bin" \
+			--port "$d/tty" --timeout 120
+		;;
+	*)
+		not_ok "$fam" "no known path in '$paths'"
+		return
+		;;
+	esac
+	if [ $rc -ne 0 ]; then
+		not_ok "$fam" "mfw upgrade ($how, paths '$paths') exited $rc"
+		return
+	fi
+	t3=$(now_cs)
+	if ! probe "$new" 3>&1 >>"$d/check.log" 2>&1; then
+		not_ok "$fam" "the module does not run $new after the upgrade (was $old)"
+		return
+	fi
+	t4=$(now_cs)
+	mfw status >"$d/status.log" 2>&1
+	if ! grep -q "^journal: done" "$d/status.log"; then
+		not_ok "$fam" "mfw status: $(grep '^journal' "$d/status.log")"
+		return
+	fi
+	echo "# $T: $fam ($sub, $how; paths: $paths): $old -> $new in $(($(now_cs) - t0)) cs (start $((t1 - t0)), probe $((t2 - t1)), upgrade $((t3 - t2)), re-attach $((t4 - t3)), status $(($(now_cs) - t4)))"
+	ok "$fam"
+}
+
+while read -r fam sub _; do
+	family "$fam" "$sub" </dev/null
+	sim_stop
+	wait_for 10 eval '! mfw_port >/dev/null' ||
+		echo "# $T: $fam: the port is still there after the simulator stopped"
+	# Each family's logs apart, so that a failure shows only its own.
+	mkdir -p "$d/logs-$fam"
+	mv "$d"/*.log "$d/logs-$fam/" 2>/dev/null
+	mv "$d/sim.state" "$d/sim.state.pkg" "$d/logs-$fam/" 2>/dev/null
+done <"$d/models"
+if [ -n "$httpd" ]; then
+	kill "$httpd" 2>/dev/null
+	wait "$httpd" 2>/dev/null
+fi
+finish
