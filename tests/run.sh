@@ -105,6 +105,8 @@ for t in gpio power tamper usb refuse; do
 done
 # Three kills and resumes of a 70 KiB write at 115200 baud
 echo "mfw_helper_resume 600 mfw_helper_resume.sh" >>"$tests"
+# A full upgrade through mfw for every family of the capability table
+echo "mfw_helper_families 600 mfw_helper_families.sh" >>"$tests"
 for k in stock debug; do
 	t0=$SECONDS
 	MFW_VM_TIMEOUT=3600 MFW_MODULE=$MFW_OUT/kmod-$k/mfw.ko \
