@@ -94,6 +94,14 @@ mm_sees_module() {
 	m=$(mmcli -L | sed -n 's|.*/Modem/\([0-9]*\).*|\1|p' | head -n 1)
 	mmcli -m "$m" -K | grep -q "modem.generic.device  *: onemo-usb-"
 }
+# mm_sees_module_within SECONDS: as mm_sees_module, and when it does not,
+# what ModemManager listed and logged.
+mm_sees_module_within() {
+	wait_for "$1" mm_sees_module && return 0
+	mmcli -L
+	journalctl -b -o short-monotonic --no-pager -n 40 -u ModemManager.service
+	return 1
+}
 mm_sees_nothing() { [ "$(modems)" -eq 0 ]; }
 # Every file make install could have added or left behind: files and links
 # under /usr, /etc, /var/lib and /opt.  Not compared: the bookkeeping of

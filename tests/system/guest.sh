@@ -74,7 +74,7 @@ phase_install() {
 		systemctl is-active --quiet "mfw-firmware@$FAMILY.path"
 	check plug/no-package-no-upgrade sh -c \
 		"[ ! -e /var/lib/mfw/journal ] && [ \"\$(systemctl show -P ActiveState $upgrade_unit)\" != activating ]"
-	check mm/sees-the-module-before wait_for 180 mm_sees_module
+	check mm/sees-the-module-before mm_sees_module_within 180
 	check inhibit/poweroff-allowed-before sh -c \
 		"runuser -u tester -- busctl call org.freedesktop.login1 /org/freedesktop/login1 \
 		 org.freedesktop.login1.Manager CanPowerOff | grep -qx 's \"yes\"'"
@@ -100,7 +100,7 @@ phase_install() {
 	check auto/new-version-reported attached_runs "$V2"
 	check auto/journal-cleared test ! -e /var/lib/mfw/journal
 	check inhibit/released sh -c "! systemd-inhibit --list --no-legend | grep -q mfw"
-	check mm/sees-the-module-after wait_for 180 mm_sees_module
+	check mm/sees-the-module-after mm_sees_module_within 180
 	check auto/no-second-upgrade sh -c \
 		"[ \$(journalctl -b -u $upgrade_unit -o cat | grep -c 'upgrading .* to $V2') = 1 ]"
 
@@ -152,7 +152,7 @@ phase_reset() {
 	check reset/resume-finished-the-job grep -q "done: $V4" "$log"
 	check reset/new-version attached_runs "$V4"
 	check reset/journal-cleared test ! -e /var/lib/mfw/journal
-	check mm/sees-the-module-at-the-end wait_for 180 mm_sees_module
+	check mm/sees-the-module-at-the-end mm_sees_module_within 180
 
 	say "make uninstall"
 	systemctl stop mfw-sim.service
