@@ -148,6 +148,8 @@ board_setup() {
 	install -m 0644 "$P/pkg/vendor.pub" /etc/mfw/vendor.pub || return 1
 	printf 'pubkey=/etc/mfw/vendor.pub\n' >/etc/mfw/mfw.conf || return 1
 	install -m 0644 "$P/50-mfw-tester.rules" /etc/polkit-1/rules.d/ || return 1
+	install -m 0644 "$P/79-mfw-sim.rules" /etc/udev/rules.d/ || return 1
+	udevadm control --reload || return 1
 	useradd -m tester || return 1
 	systemctl daemon-reload || return 1
 	systemctl enable mfw-sim.service || return 1

@@ -77,7 +77,8 @@ else
 	cp tests/system/guest.sh "$p/run"
 fi
 cp tests/system/guest-lib.sh "$p/"
-cp tests/system/mfw-sim-run tests/system/mfw-sim.service tests/system/50-mfw-tester.rules "$p/"
+cp tests/system/mfw-sim-run tests/system/mfw-sim.service tests/system/50-mfw-tester.rules \
+	tests/system/79-mfw-sim.rules "$p/"
 cp build/userspace/modemsim/mfw-modemsim tests/vm/guest/mfw-gadget "$p/bin/"
 cat >"$p/env" <<EOF
 MFW_TOP=$MFW_TOP
