@@ -168,6 +168,7 @@ struct mfw_port {
 struct mfw_port *mfw_port_create(struct tty_struct *tty);
 void mfw_port_disconnect(struct mfw_port *port);
 void mfw_port_hangup(struct mfw_port *port);
+const struct mfw_model *mfw_port_caps(struct mfw_port *port);
 int mfw_port_identify(struct mfw_port *port);
 void mfw_port_set_state(struct mfw_port *port, enum mfw_state state);
 const char *mfw_state_name(enum mfw_state state);

@@ -22,6 +22,9 @@
 #include "mfw_compat.h"
 
 #define MFW_MINORS	256
+/* Identification attempts after an ERROR, and the pause between them. */
+#define MFW_IDENT_TRIES		3
+#define MFW_IDENT_RETRY_MS	1000
 
 static DEFINE_IDA(mfw_minors);
 static dev_t mfw_first;
@@ -101,6 +104,25 @@ static void mfw_first_line(char *dst, size_t size, const char *resp)
 }
 
 /**
+ * mfw_port_caps() - the capability row of the module on a port
+ * @port: the port
+ *
+ * Rows are static, so the pointer stays valid once read; it only changes
+ * when the module is identified again.
+ *
+ * Return: the row, or NULL while the module is not identified.
+ */
+const struct mfw_model *mfw_port_caps(struct mfw_port *port)
+{
+	const struct mfw_model *caps;
+
+	spin_lock(&port->lock);
+	caps = port->caps;
+	spin_unlock(&port->lock);
+	return caps;
+}
+
+/**
  * mfw_port_identify() - ask the module for its firmware version and model
  * @port: the port
  *
@@ -161,8 +183,25 @@ out:
 static void mfw_ident_work(struct work_struct *work)
 {
 	struct mfw_port *port = container_of(work, struct mfw_port, ident_work);
-	int ret = mfw_port_identify(port);
+	unsigned int tries = 1;
+	int ret;
 
+	for (;;) {
+		ret = mfw_port_identify(port);
+		/*
+		 * ERROR to a query that cannot fail means the module's line
+		 * buffer held something before our command: what a user left
+		 * unfinished, or its own boot lines echoed back by a host
+		 * tty that was not yet raw when the module started talking.
+		 * Its answer to that line flushed the buffer; ask again.
+		 */
+		if ((ret != -EIO && ret != -EREMOTEIO) ||
+		    tries++ >= MFW_IDENT_TRIES)
+			break;
+		if (wait_event_timeout(port->wq, READ_ONCE(port->dead),
+				       msecs_to_jiffies(MFW_IDENT_RETRY_MS)))
+			return;
+	}
 	/*
 	 * A module still booting answers nothing, and one that restarts
 	 * drops the command (-EAGAIN); its +MATREADY queues us again.
@@ -186,9 +225,7 @@ static int mfw_dev_uevent(mfw_uevent_dev_t *dev, struct kobj_uevent_env *env)
 			     mfw_state_name(port->uevent_state));
 	if (ret)
 		return ret;
-	spin_lock(&port->lock);
-	caps = port->caps;
-	spin_unlock(&port->lock);
+	caps = mfw_port_caps(port);
 	return add_uevent_var(env, "MFW_FAMILY=%s",
 			      caps ? caps->name : "unknown");
 }

@@ -67,17 +67,6 @@ static ssize_t mfw_fota_clean(const char *buf, size_t count, size_t max)
 	return count;
 }
 
-/* The family of the module (stable once read: rows are static). */
-static const struct mfw_model *mfw_fota_caps(struct mfw_port *port)
-{
-	const struct mfw_model *caps;
-
-	spin_lock(&port->lock);
-	caps = port->caps;
-	spin_unlock(&port->lock);
-	return caps;
-}
-
 /*
  * The family, checked to honour @key: -ENXIO while the family is unknown,
  * -EOPNOTSUPP when its row lacks the key.
@@ -85,7 +74,7 @@ static const struct mfw_model *mfw_fota_caps(struct mfw_port *port)
 static const struct mfw_model *mfw_fota_caps_key(struct mfw_port *port,
 						 int key)
 {
-	const struct mfw_model *caps = mfw_fota_caps(port);
+	const struct mfw_model *caps = mfw_port_caps(port);
 
 	if (!caps)
 		return ERR_PTR(-ENXIO);
@@ -346,7 +335,7 @@ static int mfw_fota_trigger(const char *buf)
 /* The family, or -ENXIO while it is unknown, or -EBUSY while writing. */
 static const struct mfw_model *mfw_fota_caps_idle(struct mfw_port *port)
 {
-	const struct mfw_model *caps = mfw_fota_caps(port);
+	const struct mfw_model *caps = mfw_port_caps(port);
 
 	if (!caps)
 		return ERR_PTR(-ENXIO);
@@ -537,7 +526,7 @@ static ssize_t erase_store(struct device *dev, struct device_attribute *attr,
 	ret = mfw_fota_trigger(buf);
 	if (ret)
 		return ret;
-	caps = mfw_fota_caps(port);
+	caps = mfw_port_caps(port);
 	if (!caps)
 		return -ENXIO;
 	if (!caps->erase)

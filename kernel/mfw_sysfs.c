@@ -62,12 +62,8 @@ static DEVICE_ATTR_RO(last_urc);
 static ssize_t family_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
-	struct mfw_port *port = to_mfw_port(dev);
-	const struct mfw_model *caps;
+	const struct mfw_model *caps = mfw_port_caps(to_mfw_port(dev));
 
-	spin_lock(&port->lock);
-	caps = port->caps;
-	spin_unlock(&port->lock);
 	return sysfs_emit(buf, "%s\n", caps ? caps->name : "unknown");
 }
 static DEVICE_ATTR_RO(family);
@@ -183,14 +179,10 @@ static ssize_t paths_show(struct device *dev, struct device_attribute *attr,
 	static const char * const names[] = {
 		"hex", "transparent", "remote", "special",
 	};
-	struct mfw_port *port = to_mfw_port(dev);
-	const struct mfw_model *caps;
+	const struct mfw_model *caps = mfw_port_caps(to_mfw_port(dev));
 	ssize_t len = 0;
 	size_t i;
 
-	spin_lock(&port->lock);
-	caps = port->caps;
-	spin_unlock(&port->lock);
 	if (!caps)
 		return sysfs_emit(buf, "unknown\n");
 	for (i = 0; i < ARRAY_SIZE(names); i++)

@@ -356,12 +356,9 @@ static int mfw_xfer_set_size(struct mfw_port *port, u64 size);
 int mfw_xfer_open(struct mfw_port *port, u64 size)
 {
 	struct mfw_xfer *x = &port->xfer;
-	const struct mfw_model *caps;
+	const struct mfw_model *caps = mfw_port_caps(port);
 	int ret = 0;
 
-	spin_lock(&port->lock);
-	caps = port->caps;
-	spin_unlock(&port->lock);
 	if (!caps) {
 		dev_err(&port->dev, "the module is not identified yet\n");
 		return -ENXIO;

@@ -312,6 +312,20 @@ TEST_F(chan, unsolicited_line_during_driver_command)
 	EXPECT_ATTR(self->r.path, "firmware", VERSION);
 }
 
+/*
+ * A module answers ERROR to a line it could not parse: leftovers in its
+ * line buffer ahead of the driver's command.  The driver asks again, so
+ * two such answers in a row still end with the module identified.
+ */
+TEST_F(chan, identification_retries_after_error)
+{
+	const char *args[] = { "--fault", "error@cmd=CGMR#1",
+			       "--fault", "error@cmd=CGMR#2", NULL };
+
+	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
+	EXPECT_EQ(0, wait_identified(self->r.path));
+}
+
 /* /dev/mfwN: one opener at a time, and only root. */
 TEST_F(chan, devnode_exclusive_and_root_only)
 {

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,8 +180,10 @@ static int fw_up(struct __test_metadata *_metadata, FIXTURE_DATA(fw) *self,
 }
 
 /*
- * The module re-enumerated (USB): attach to its new host tty and wait
- * until mfw identified it again.
+ * The module re-enumerates (USB): wait until its old host tty hung up,
+ * so that a ttyACM that has not gone away yet is never mistaken for the
+ * new one, then attach to the new tty and wait until mfw identified it
+ * again.
  */
 static int reattach(FIXTURE_DATA(fw) *self)
 {
@@ -188,8 +191,20 @@ static int reattach(FIXTURE_DATA(fw) *self)
 	char fam[64] = "unknown", link[300];
 	int i, ret;
 
-	if (self->r.tty >= 0)
+	if (self->r.tty >= 0) {
+		struct pollfd p = { .fd = self->r.tty };
+
+		/* With no events asked for, only a hangup or error wakes. */
+		while (!(p.revents & (POLLHUP | POLLERR))) {
+			long long left = end - rig_now_ms();
+
+			if (left <= 0)
+				return -ETIMEDOUT;
+			if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+				return -errno;
+		}
 		close(self->r.tty);
+	}
 	self->r.tty = -1;
 	while (self->r.tty < 0 && rig_now_ms() < end) {
 		usleep(100000);
@@ -320,7 +335,6 @@ TEST_F_TIMEOUT(fw, transparent_cat_ml307r_dc_usb, 120)
 	expect_digests(_metadata, self, IMAGE);
 	/* The upgrade reboots the module: over USB the port goes away. */
 	ASSERT_EQ(0, rig_port_write(self->r.path, "upgrade", "1"));
-	usleep(500000);
 	ASSERT_EQ(0, reattach(self));
 	EXPECT_TRUE(attr_becomes(self, "firmware", "ML307R-DC-MBRH0S02",
 				 TIMEOUT_MS));

@@ -15,11 +15,14 @@ from simlib import SIM, HttpServer, check, eq, image, run, sim  # noqa: E402
 def test_every_error_code(tmp):
     faults = ["error=%d@cmd=MFWERASE#%d" % (c, c - 849)
               for c in range(850, 861)]
+    faults.append("error@cmd=CGMI")
     s = sim(tmp, args=sum((["--fault", f] for f in faults), []))
     s.ok("ATE0")
     for c in range(850, 861):
         s.err("AT+MFWERASE", c)
     s.ok("AT+MFWERASE")                           # faults fire once
+    eq(s.cmd("AT+CGMI"), ([], "ERROR"), "no code: a plain ERROR")
+    eq(s.ok("AT+CGMI"), ["CMCC"], "once only")
     s.ok("AT+CMEE=2")
     path = os.path.join(tmp, "faults")
     open(path, "w").write("# one per line\nerror=857@cmd=CGMR\n\n")
@@ -115,7 +118,7 @@ def test_remote_cut(tmp):
 
 def test_bad_fault_spec(tmp):
     for spec in ["error=849@cmd=AT", "bogus@cmd=AT", "drop=1@nowhere",
-                 "error=850", "powerloss@upgrade=101"]:
+                 "error=850", "powerloss@upgrade=101", "error@offset=10"]:
         r = subprocess.run([SIM, "--fault", spec, "--pty",
                             os.path.join(tmp, "x")], capture_output=True)
         eq(r.returncode, 2, "bad spec %s" % spec)

@@ -236,7 +236,10 @@ static void at_exec(struct sim *sim, char *cmd)
 		transcript_event("fault at command %s", cmd);
 		switch (f->act) {
 		case FA_ERROR:
-			at_cme(sim, (int)f->arg);
+			if (f->arg)
+				at_cme(sim, (int)f->arg);
+			else
+				at_error(sim);
 			return;
 		case FA_STALL:
 			sim->stalled = true;

@@ -3,7 +3,7 @@
  * mfw-modemsim - scripted faults.
  *
  * A fault is "ACTION[=ARG]@WHERE" and fires once:
- *   ACTION  error=<850..860> | drop=<n> | corrupt=<n> | stall[=<ms>] |
+ *   ACTION  error[=<850..860>] | drop=<n> | corrupt=<n> | stall[=<ms>] |
  *           garbage | urc=<text> | disconnect | powerloss | cut
  *   WHERE   cmd=<NAME>[#<n>]   the n-th command NAME (MFWDLOAD, CGMR, E0,
  *                              AT for a bare "AT"; n defaults to 1)
@@ -20,9 +20,9 @@
 static const struct {
 	const char *name;
 	enum fault_act act;
-	bool arg;		/* takes "=ARG" */
+	bool arg;		/* needs "=ARG" */
 } acts[] = {
-	{ "error", FA_ERROR, true },
+	{ "error", FA_ERROR, false },	/* a code, except at a command */
 	{ "drop", FA_DROP, true },
 	{ "corrupt", FA_CORRUPT, true },
 	{ "stall", FA_STALL, false },
@@ -73,7 +73,10 @@ int fault_parse(struct sim *sim, const char *spec)
 		if (parse_num(eq, &f.arg))
 			goto bad;
 	}
-	if (f.act == FA_ERROR && !mfw_cme_text((int)f.arg))
+	/* Without a code, a command gets a plain ERROR. */
+	if (f.act == FA_ERROR && eq && !mfw_cme_text((int)f.arg))
+		goto bad;
+	if (f.act == FA_ERROR && !eq && strncmp(where, "cmd=", 4))
 		goto bad;
 
 	if (!strncmp(where, "cmd=", 4)) {
