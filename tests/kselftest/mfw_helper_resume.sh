@@ -74,30 +74,44 @@ count() { grep -o "$1" | wc -l; }
 # The journal's key=value.
 jget() { sed -n "s/^$1=//p" "$d/state/journal"; }
 
+# interrupt NAME IMAGE LOG DIVISOR SIGNAL EXIT: "mfw upgrade IMAGE" (its
+# messages in LOG), sent SIGNAL once 1/DIVISOR of the package is
+# acknowledged; NAME passes when mfw then exits with EXIT.  A write that
+# never gets that far ends the test.
+interrupt() {
+	isize=$(wc -c <"$2")
+	mfw --verbose upgrade "$2" --port "$d/tty" --timeout 300 >>"$d/out.log" 2>"$d/$3" &
+	up=$!
+	if wait_for 120 past $((isize / $4)) "$isize"; then
+		kill -"$5" $up
+		wait $up
+		rc=$?
+		if [ $rc -eq "$6" ]; then ok "$1"; else not_ok "$1" "exited $rc"; fi
+	else
+		kill -9 $up
+		not_ok "$1" "the write never got past 1/$4 of the package"
+		finish
+	fi
+}
+# resumed NAME LOG SIZE: "mfw resume" (its messages in LOG.log), the
+# module's flash copied once the whole SIZE-byte package is in; NAME
+# passes when it exits 0.
+resumed() {
+	watch_flash "$3"
+	timed "$2" mfw --verbose resume
+	touch "$d/stop"
+	if [ $rc -eq 0 ]; then ok "$1"; else not_ok "$1" "exited $rc"; fi
+}
+
 # --- 1. SIGTERM: a safe stop -------------------------------------------
-mfw --verbose upgrade "$img" --port "$d/tty" --timeout 300 >"$d/out.log" 2>"$d/upgrade.log" &
-up=$!
-if wait_for 120 past $((size / 4)) "$size"; then
-	kill -TERM $up
-	wait $up
-	rc=$?
-	if [ $rc -eq 9 ]; then ok stopped_mid_transfer_exit_9
-	else not_ok stopped_mid_transfer_exit_9 "exited $rc"; fi
-else
-	kill -9 $up
-	not_ok stopped_mid_transfer_exit_9 "the write never got past a quarter"
-	finish
-fi
+interrupt stopped_mid_transfer_exit_9 "$img" upgrade.log 4 TERM 9
 case_in_flight() {
 	grep -q '^phase=writing' "$d/state/journal" && ! past "$size" "$size" &&
 		! grep -q 'MFWUPGRADE' "$d/sim.log"
 }
 check journal_in_flight case_in_flight
 
-watch_flash "$size"
-timed resume mfw --verbose resume
-touch "$d/stop"
-if [ $rc -eq 0 ]; then ok resume_exit_0; else not_ok resume_exit_0 "exited $rc"; fi
+resumed resume_exit_0 resume "$size"
 
 # After the stop: no second erase, nothing rewritten from 0, and the write
 # continues at the offset the module acknowledged.
@@ -118,19 +132,7 @@ check module_runs_new_version firmware_is MN316-DBRS-MBRH0S02
 img2=$d/fw2.bin
 mkimage_md5 "$img2" MN316-DBRS-MBRH0S03 66
 size2=$(wc -c <"$img2")
-mfw --verbose upgrade "$img2" --port "$d/tty" --timeout 300 >>"$d/out.log" 2>"$d/upgrade2.log" &
-up=$!
-if wait_for 120 past $((size2 / 3)) "$size2"; then
-	kill -KILL $up
-	wait $up
-	rc=$?
-	if [ $rc -eq 137 ]; then ok killed_mid_transfer
-	else not_ok killed_mid_transfer "exited $rc"; fi
-else
-	kill -9 $up
-	not_ok killed_mid_transfer "the write never got past a third"
-	finish
-fi
+interrupt killed_mid_transfer "$img2" upgrade2.log 3 KILL 137
 # The command in flight reaches the module after the kill.
 sleep 1
 at_kill=$(($(mark) + 1))
@@ -139,10 +141,7 @@ echo "# $T: after the kill: module holds $held, port offset $(cat "$(mfw_port)/o
 	"journal offset $(jget offset) (+$(jget inflight) in flight)"
 check journal_in_flight_after_kill eval '[ "$(jget phase)" = writing ] && [ "$held" -lt "$size2" ]'
 
-watch_flash "$size2"
-timed resume2 mfw --verbose resume
-touch "$d/stop"
-if [ $rc -eq 0 ]; then ok resume_after_kill_exit_0; else not_ok resume_after_kill_exit_0 "exited $rc"; fi
+resumed resume_after_kill_exit_0 resume2 "$size2"
 # It continues where the module is: no erase, nothing from 0, and the
 # first write the module takes is at the length it held.
 case_found_module() {
@@ -161,29 +160,14 @@ check module_runs_new_version_after_kill firmware_is MN316-DBRS-MBRH0S03
 img3=$d/fw3.bin
 mkimage_md5 "$img3" MN316-DBRS-MBRH0S04 32
 size3=$(wc -c <"$img3")
-mfw --verbose upgrade "$img3" --port "$d/tty" --timeout 300 >>"$d/out.log" 2>"$d/upgrade3.log" &
-up=$!
-if wait_for 120 past $((size3 / 3)) "$size3"; then
-	kill -TERM $up
-	wait $up
-	rc=$?
-	if [ $rc -eq 9 ]; then ok stopped_again_exit_9
-	else not_ok stopped_again_exit_9 "exited $rc"; fi
-else
-	kill -9 $up
-	not_ok stopped_again_exit_9 "the write never got past a third"
-	finish
-fi
+interrupt stopped_again_exit_9 "$img3" upgrade3.log 3 TERM 9
 joff=$(jget offset)
 # The old port goes with the old pty; the module keeps its package.
 sim_stop
 wait_for 10 eval '! mfw_port >/dev/null'
 sim_start $sim_args || { not_ok simulator "did not start again"; finish; }
 at_restart=$(($(mark) + 1))
-watch_flash "$size3"
-timed resume3 mfw --verbose resume
-touch "$d/stop"
-if [ $rc -eq 0 ]; then ok resume_new_port_exit_0; else not_ok resume_new_port_exit_0 "exited $rc"; fi
+resumed resume_new_port_exit_0 resume3 "$size3"
 case_journal_offset() {
 	echo "journal offset '$joff'; sent after the restart: erases" \
 		"$(sent "$at_restart" | count AT+MFWERASE), writes at 0:" \
