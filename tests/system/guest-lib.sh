@@ -12,12 +12,7 @@ FWDIR=/lib/firmware/mfw/$FAMILY
 # one was still open).
 at_tty() {
 	local t
-	for t in /sys/class/tty/ttyACM*; do
-		[ "$(cat "$t/device/bInterfaceNumber" 2>/dev/null)" = 02 ] &&
-			[ "$(cat "$t/device/../idVendor" 2>/dev/null)" = 2ecc ] &&
-			echo "${t##*/}" && return 0
-	done
-	return 1
+	t=$(MFW_GADGET_LAYOUT=onemo "$P/bin/mfw-gadget" tty) && echo "${t#/dev/}"
 }
 TTY=$(at_tty || echo ttyACM1)
 upgrade_unit=mfw-autoupgrade@$TTY.service
