@@ -100,7 +100,7 @@ for t in "$MFW_OUT"/bin/*; do
 	echo "$(basename "$t") 1800 $(basename "$t")" >>"$tests"
 done
 echo "mfw_helper 600 mfw_helper_test.sh" >>"$tests"
-for t in gpio power tamper usb refuse; do
+for t in gpio power tamper usb refuse share; do
 	echo "mfw_helper_$t 300 mfw_helper_$t.sh" >>"$tests"
 done
 # Three kills and resumes of a 70 KiB write at 115200 baud

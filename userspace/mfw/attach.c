@@ -17,6 +17,8 @@
 
 /* Default wait for the port to come back, in seconds. */
 #define MFW_ATTACH_WAIT_S	3600
+/* How often the held tty's input is looked at. */
+#define MFW_ATTACH_TICK_MS	1000
 
 int mfw_cmd_attach(struct mfw_config *cfg, int argc, char **argv)
 {
@@ -87,20 +89,20 @@ int mfw_cmd_attach(struct mfw_config *cfg, int argc, char **argv)
 	mfw_info("attached to %s (%s%s%s)", l.node, l.tty, *l.ident ? ", USB " : "", l.ident);
 	for (;;) {
 		struct pollfd p[2] = {
-			{ .fd = l.fd, .events = drain ? POLLIN : 0 },
+			{ .fd = l.fd, .events = 0 },
 			{ .fd = w ? mfw_watch_fd(w) : -1, .events = POLLIN },
 		};
 		char a[64], s[64], n[64];
 		bool gone = false;
 
-		ret = mfw_poll(p, 2, 60000);
+		ret = mfw_poll(p, 2, MFW_ATTACH_TICK_MS);
 		if (ret == -EINTR)
 			break;
 		if (ret < 0) {
 			mfw_err("attach: %s", strerror(-ret));
 			break;
 		}
-		if (p[0].revents && mfw_link_service(&l, p[0].revents) == -ENODEV)
+		if (mfw_link_service(&l, p[0].revents, drain) == -ENODEV)
 			gone = true;
 		while (w && p[1].revents && mfw_watch_read(w, a, s, n, sizeof(a)) > 0)
 			if (mfw_link_removed(&l, a, s, n))

@@ -40,8 +40,8 @@ static void mfw_sess_service(struct mfw_session *s, struct pollfd *p)
 {
 	char a[64], sub[64], n[64];
 
-	if (p[0].fd >= 0 && p[0].revents &&
-	    mfw_link_service(&s->link, p[0].revents) == -ENODEV) {
+	if (p[0].fd >= 0 &&
+	    mfw_link_service(&s->link, p[0].revents, true) == -ENODEV) {
 		mfw_trace("tty %s hung up", s->link.tty);
 		mfw_link_drop(&s->link);
 	}
@@ -60,7 +60,7 @@ int mfw_sess_wait_port(struct mfw_session *s, int timeout_ms)
 	s->have_port = false;
 	for (;;) {
 		struct pollfd p[2] = {
-			{ .fd = s->link.fd, .events = POLLIN },
+			{ .fd = s->link.fd, .events = 0 },
 			{ .fd = s->watch ? mfw_watch_fd(s->watch) : -1, .events = POLLIN },
 		};
 		int ret;
@@ -93,7 +93,7 @@ int mfw_sess_wait_port(struct mfw_session *s, int timeout_ms)
 			       mfw_left_ms(end) : MFW_TICK_MS);
 		if (ret == -EINTR)
 			return ret;
-		if (ret > 0)
+		if (ret >= 0)
 			mfw_sess_service(s, p);
 	}
 }
@@ -171,7 +171,7 @@ int mfw_sess_ready(struct mfw_session *s, int timeout_ms)
 
 	for (;;) {
 		struct pollfd p[3] = {
-			{ .fd = s->link.fd, .events = POLLIN },
+			{ .fd = s->link.fd, .events = 0 },
 			{ .fd = s->watch ? mfw_watch_fd(s->watch) : -1, .events = POLLIN },
 			{ .fd = s->dev, .events = POLLIN },
 		};
@@ -194,7 +194,7 @@ int mfw_sess_ready(struct mfw_session *s, int timeout_ms)
 			       mfw_left_ms(end) : MFW_TICK_MS);
 		if (ret == -EINTR)
 			return ret;
-		if (ret > 0)
+		if (ret >= 0)
 			mfw_sess_service(s, p);
 	}
 }
@@ -373,12 +373,12 @@ int mfw_sess_follow(struct mfw_session *s)
 		}
 		if (mfw_now_ms() >= deadline)
 			return mfw_follow_expired(s, "no result from the module before the timeout");
-		p[0] = (struct pollfd){ .fd = s->link.fd, .events = POLLIN };
+		p[0] = (struct pollfd){ .fd = s->link.fd, .events = 0 };
 		p[1] = (struct pollfd){ .fd = s->watch ? mfw_watch_fd(s->watch) : -1,
 					.events = POLLIN };
 		p[2] = (struct pollfd){ .fd = s->dev, .events = POLLIN };
 		ret = mfw_poll(p, 3, MFW_TICK_MS);
-		if (ret > 0) {
+		if (ret >= 0) {
 			mfw_sess_service(s, p);
 			if (p[2].revents & (POLLHUP | POLLERR)) {
 				mfw_trace("port %s went away", s->port.name);

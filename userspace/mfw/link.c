@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "link.h"
@@ -14,6 +15,14 @@
 
 /* Re-check for the tty this often even without uevents. */
 #define MFW_LINK_RETRY_MS	500
+/*
+ * Input waiting on the holder's tty is thrown away only past this many
+ * bytes.  A reader such as ModemManager keeps the buffer far below it, so
+ * nothing is ever taken from under it; with nobody reading, n_tty (4 KiB)
+ * would fill, stop taking bytes, and mfw would stop seeing the module's
+ * reports.
+ */
+#define MFW_LINK_DISCARD_ABOVE	2048
 
 void mfw_link_init(struct mfw_link *l, const char *path, long speed,
 		   const char *sysfs_root)
@@ -72,25 +81,34 @@ void mfw_link_drop(struct mfw_link *l)
 	l->fd = -1;
 }
 
-int mfw_link_service(struct mfw_link *l, short revents)
+int mfw_link_service(struct mfw_link *l, short revents, bool discard)
 {
 	char buf[512];
+	int queued;
 	ssize_t n;
 
 	if (l->fd < 0)
 		return 0;
 	if (revents & (POLLHUP | POLLERR | POLLNVAL))
 		return -ENODEV;
-	if (!(revents & POLLIN))
+	if (!discard)
 		return 0;
-	for (;;) {
-		n = read(l->fd, buf, sizeof(buf));
-		if (n > 0)
+	if (ioctl(l->fd, TIOCINQ, &queued) < 0)
+		return errno == EIO ? -ENODEV : 0;	/* EIO: hung up */
+	if (queued < MFW_LINK_DISCARD_ABOVE)
+		return 0;
+	mfw_dbg("nobody reads %s: discarding %d bytes", l->tty, queued);
+	while (queued > 0) {
+		n = read(l->fd, buf, (size_t)queued < sizeof(buf) ? (size_t)queued : sizeof(buf));
+		if (n > 0) {
+			queued -= (int)n;
 			continue;
+		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return 0;
 		return -ENODEV;		/* EOF after hangup, EIO */
 	}
+	return 0;
 }
 
 bool mfw_link_removed(const struct mfw_link *l, const char *action,

@@ -37,11 +37,15 @@ int mfw_link_attach(struct mfw_link *l);
 void mfw_link_drop(struct mfw_link *l);
 
 /*
- * Consume what the module sent to the holder (n_tty stops taking bytes,
- * and mfw stops seeing them, once nobody reads).  0, or -ENODEV when the
+ * Call on every wake-up, the link's fd polled for no events (a hangup is
+ * reported anyway) and with a timeout of a second or so.  With @discard,
+ * throws away the input that waits on the tty once nobody has read it
+ * for so long that it passed half of n_tty's buffer (n_tty stops taking
+ * bytes, and mfw stops seeing them, once it is full); never what another
+ * reader, such as ModemManager, is about to read.  0, or -ENODEV when the
  * tty hung up or went away.
  */
-int mfw_link_service(struct mfw_link *l, short revents);
+int mfw_link_service(struct mfw_link *l, short revents, bool discard);
 
 /* Whether uevent (@action, @subsystem, @name) says our tty went away. */
 bool mfw_link_removed(const struct mfw_link *l, const char *action,
