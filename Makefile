@@ -1,6 +1,7 @@
 # mfw - top-level entry point.
 #
 #   make check     install build dependencies, build everything, run every test
+#   make soak      the long stress runs make check keeps short (not a gate)
 #   make demo      the automatic upgrade of a simulated module, on a full
 #                  Debian guest (systemd, udev, ModemManager), narrated
 #   make bench     write paths against the line rate, in a QEMU guest (not a test)
@@ -12,7 +13,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 BUILD ?= build
 
-.PHONY: all modules userspace deps check demo bench clean install uninstall
+.PHONY: all modules userspace deps check soak demo bench clean install uninstall dkms-source
 
 all: modules userspace
 
@@ -28,8 +29,13 @@ userspace: $(BUILD)/build.ninja
 deps:
 	scripts/install-deps.sh
 
-check: deps
+# tests/run.sh installs the dependencies itself, as the first entry of
+# its time table.
+check:
 	tests/run.sh
+
+soak: deps
+	tests/soak.sh
 
 demo: deps
 	tests/system/run.sh --demo
@@ -52,20 +58,35 @@ install uninstall: UNITDIR ?= $(PREFIX)/lib/systemd/system
 install uninstall: INSTALL_BUILD ?= build-install
 # --no-rebuild installs a build directory made on another machine (with the
 # -dev packages) on one that has only the run-time libraries.
+# DKMS_ARCHIVE=file.tar.gz: a DKMS archive of this version made elsewhere
+# ("dkms mktarball", e.g. by tests/system/build-dkms-archive.sh): dkms
+# loads it and installs its module for the running kernel without
+# compiling (it compiles only for a kernel the archive has no module for).
+# Installing again replaces what DKMS had of this version.
 install: MESON_INSTALL_FLAGS ?=
+install: DKMS_ARCHIVE ?=
 install uninstall: MFW_VERSION := $(shell sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" meson.build)
 install uninstall: DKMS_SRC = $(DESTDIR)/usr/src/mfw-$(MFW_VERSION)
 install uninstall: LIVE = [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]
 
-install:
-	@test -n "$(MFW_VERSION)" || { echo "install: no version in meson.build" >&2; exit 1; }
-	# kernel module sources, built and installed for every kernel by DKMS
+# The module's sources as DKMS takes them, in $(DESTDIR)/usr/src/mfw-VERSION
+# (also what a prebuilt DKMS archive is made from).
+dkms-source: DESTDIR ?=
+dkms-source: MFW_VERSION := $(shell sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" meson.build)
+dkms-source: DKMS_SRC = $(DESTDIR)/usr/src/mfw-$(MFW_VERSION)
+dkms-source:
+	@test -n "$(MFW_VERSION)" || { echo "dkms-source: no version in meson.build" >&2; exit 1; }
 	rm -rf $(DKMS_SRC)
 	install -d $(DKMS_SRC)/kernel/uapi/linux
 	install -m 0644 Kbuild $(DKMS_SRC)/
 	sed 's/@VERSION@/$(MFW_VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 	install -m 0644 kernel/*.[ch] $(DKMS_SRC)/kernel/
 	install -m 0644 kernel/uapi/linux/*.h $(DKMS_SRC)/kernel/uapi/linux/
+
+install:
+	@test -n "$(MFW_VERSION)" || { echo "install: no version in meson.build" >&2; exit 1; }
+	# kernel module sources, built and installed for every kernel by DKMS
+	$(MAKE) --no-print-directory dkms-source DESTDIR=$(DESTDIR)
 	# userspace and its man pages
 	# (a build directory prepared elsewhere with the same prefix is used
 	# as it is: reconfiguring would need the -dev packages here too)
@@ -88,7 +109,14 @@ install:
 	# on the running system only: DKMS, then udev and systemd pick it up
 	if $(LIVE); then \
 		if command -v dkms >/dev/null; then \
-			dkms add -m mfw -v $(MFW_VERSION) && \
+			if dkms status -m mfw -v $(MFW_VERSION) | grep -q .; then \
+				dkms remove -m mfw -v $(MFW_VERSION) --all || exit 1; \
+			fi; \
+			if [ -n "$(DKMS_ARCHIVE)" ]; then \
+				dkms ldtarball "$(DKMS_ARCHIVE)" || exit 1; \
+			else \
+				dkms add -m mfw -v $(MFW_VERSION) || exit 1; \
+			fi; \
 			dkms install -m mfw -v $(MFW_VERSION) || exit 1; \
 		else \
 			echo "install: dkms not found; build the module with 'make modules'" >&2; \

@@ -5,8 +5,8 @@
 set -euo pipefail
 
 pkgs=(
-	# toolchain and kernel build
-	gcc make bc bison flex libelf-dev libssl-dev cpio xz-utils kmod rsync
+	# toolchain and kernel build (dkms: the full-system guest's module archive)
+	gcc make bc bison flex libelf-dev libssl-dev cpio xz-utils kmod rsync dkms
 	# pahole: the distribution headers generate module BTF when they can
 	dwarves
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1

@@ -1,53 +1,159 @@
 #!/bin/bash
-# make check: build everything and run every test, host-side and in QEMU on
-# both rig kernels.  Ends with one line "N passed, N failed" (skips are
-# counted on the line before it) and exits non-zero on any failure.
+# make check: install what is missing, build everything and run every test,
+# host-side and in QEMU on both rig kernels.  Ends with a table of where the
+# time went, then one line "N passed, N failed" (skips are counted on the
+# line before it); exits non-zero on any failure.
+#
+# The guests run in two lanes side by side (Documentation/mfw/testing.rst,
+# "Time"): most of a guest's time is spent waiting for the simulated
+# module's line rate and boot, not computing, so two of them share the two
+# cores well.  The debug kernel and the guest's root file system, built
+# once per cache, are built in the background while the host tests and
+# the stock kernel's guest run.
+#
+# Environment: MFW_CACHE, MFW_OUT (tests/vm/lib.sh); MFW_FUZZ_SECONDS
+# (default 30); MFW_CYCLES (attach/unplug cycles per transport in
+# mfw_life_test, default 30; "make soak" runs the full count);
+# MFW_LANES=1 runs the guests one after the other.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . tests/vm/lib.sh
+. tests/ledger.sh
 
+run_t0=$SECONDS
+# An interrupted run takes its background builds and lanes with it.
+trap 'trap - INT TERM; kill $(jobs -p) 2>/dev/null; exit 130' INT TERM
 mkdir -p "$MFW_OUT"
 ledger=$MFW_OUT/results.txt
 : >"$ledger"
 logs=$MFW_OUT/logs
 mkdir -p "$logs"
+lanes=$MFW_OUT/lanes
+rm -rf "$lanes"
+mkdir -p "$lanes"
+# "<seconds> <what>" per section, per background build and per guest (and
+# per program inside a guest, from tests/vm/run-vm.sh).
+export MFW_TIMES=$MFW_OUT/times.txt
+: >"$MFW_TIMES"
 
-record() {
-	echo "$1 $2" >>"$ledger"
-	echo "$1 $2"
-}
-
-# step NAME COMMAND...: one test whose verdict is the command's exit code;
-# its output is kept in a log and shown only when it fails.
-step() {
-	local name=$1 log=$logs/${1//\//_}.log t0=$SECONDS
+# --- dependencies, and the one-time builds in the background ---------------
+section "dependencies: Debian packages (scripts/install-deps.sh)"
+step build/deps scripts/install-deps.sh
+# The debug kernel (several minutes when its cache entry is new) and the
+# full-system guest's root file system are not needed before the guests.
+# The kernel build runs at the lowest priority: it fills the time the
+# guests leave idle and never slows a timed test down.  Each build leaves
+# its exit code in $lanes/NAME.rc; await NAME waits for that file.
+prebuild() {
+	local name=$1 t0=$SECONDS rc
 	shift
-	if "$@" >"$log" 2>&1; then
-		record PASS "$name"
+	"$@" >/dev/null 2>"$logs/build_$name.log"
+	rc=$?
+	echo "$((SECONDS - t0)) build $name (once per cache entry)" >>"$MFW_TIMES"
+	echo $rc >"$lanes/$name.rc"
+}
+await() {
+	while [ ! -s "$lanes/$1.rc" ]; do sleep 1; done
+	[ "$(cat "$lanes/$1.rc")" = 0 ] && return 0
+	tail -n 40 "$logs/build_$1.log" | sed 's/^/    | /'
+	return 1
+}
+# The debug kernel's module build (W=1, a gate like the stock one) follows
+# the kernel at once, so that neither lane waits for the other to make it.
+{
+	prebuild debug-kernel nice -n 19 tests/vm/build-debug-kernel.sh
+	if [ "$(cat "$lanes/debug-kernel.rc")" = 0 ]; then
+		prebuild module-debug-W1 tests/vm/build-module.sh debug
 	else
-		record FAIL "$name"
-		tail -n 40 "$log" | sed 's/^/    | /'
+		echo "the debug kernel did not build" >"$logs/build_module-debug-W1.log"
+		echo 1 >"$lanes/module-debug-W1.rc"
 	fi
-	echo "    ($((SECONDS - t0)) s)" >>"$log"
+} &
+prebuild rootfs tests/vm/build-rootfs.sh &
+# verdict NAME: the ledger's line for a background build, once it ended.
+verdict() {
+	if await "$1" >"$lanes/$1.why"; then
+		record PASS "build/$1"
+	else
+		record FAIL "build/$1"
+		cat "$lanes/$1.why"
+	fi
 }
 
-# Feed "PASS|FAIL|SKIP name" lines from a command into the ledger.
-collect() {
-	local line
-	while IFS= read -r line; do
-		case $line in
-		PASS\ * | FAIL\ * | SKIP\ *) record "${line%% *}" "${line#* }" ;;
-		*) echo "$line" ;;
-		esac
-	done < <("$@")
-}
-
-section() { printf '\n== %s\n' "$*"; }
-
-# --- userspace and host tests ------------------------------------------
-section "userspace: build (release, for the guest) and host tests under ASan/UBSan"
+# --- what the guests run ----------------------------------------------------
+section "builds for the guests: userspace (release), the stock module (W=1), kselftests"
 step build/userspace sh -c '
 	{ [ -f build/build.ninja ] || meson setup build; } && meson compile -C build'
+step build/module-stock-W1 tests/vm/build-module.sh stock
+ksft=$(kselftest_headers)
+step build/kselftests make -s -C tests/kselftest KSFT_INC="$ksft" OUT="$MFW_OUT/bin"
+
+# --- kernel tests in QEMU ------------------------------------------------
+sim=build/userspace/modemsim/mfw-modemsim
+helper=build/userspace/mfw/mfw
+guest_files=("$MFW_OUT"/bin/* tests/vm/guest/mfw-gadget)
+[ -x "$sim" ] && guest_files+=("$sim")
+[ -x "$helper" ] && guest_files+=("$helper" tests/kselftest/mfw_helper_*.sh)
+# The kernel selftests, in one list; mfw_life_test's cycles are set below.
+# Limits bound a hang, not an expected duration: the debug kernel under
+# TCG runs several times slower than the stock one, and a machine may be
+# twice as slow again.
+ktests=$MFW_OUT/guest-tests-kernel
+: >"$ktests"
+for t in "$MFW_OUT"/bin/*; do
+	echo "$(basename "$t") 1800 $(basename "$t")" >>"$ktests"
+done
+# The helper's guest scripts, in a second list.
+htests=$MFW_OUT/guest-tests-helper
+echo "mfw_helper 600 mfw_helper_test.sh" >"$htests"
+for t in gpio power tamper usb refuse share; do
+	echo "mfw_helper_$t 600 mfw_helper_$t.sh" >>"$htests"
+done
+# Three kills and resumes of a 70 KiB write at 115200 baud
+echo "mfw_helper_resume 900 mfw_helper_resume.sh" >>"$htests"
+# A full upgrade through mfw for every family of the capability table
+echo "mfw_helper_families 900 mfw_helper_families.sh" >>"$htests"
+# Enough cycles to catch a lifetime bug on both transports (a third of
+# them detaches, the rest unplugs or hangups); "make soak" runs 200.
+cycles=${MFW_CYCLES:-30}
+
+# selftests KERNEL NAME LIST: one guest running LIST on KERNEL.
+selftests() {
+	MFW_VM_TIMEOUT=2700 MFW_MODULE=$MFW_OUT/kmod-$1/mfw.ko \
+		MFW_GUEST_ENV="export MFW_CYCLES=$cycles" \
+		tests/vm/run-vm.sh "$1" "$2" "$3" "${guest_files[@]}"
+}
+system_guest() {
+	await rootfs >/dev/null && await module-debug-W1 >/dev/null || {
+		echo "    (no full-system guest: a build it needs failed)"
+		return 1
+	}
+	tests/system/run.sh
+}
+
+# Three lanes side by side.  A: the C selftests on the stock kernel, then
+# on the debug kernel.  B: the helper's scripts, the same way.  C: the
+# full-system guest.  The debug kernel's guests wait for its build.  Each
+# lane's results are shown when it ends.
+lane_a() {
+	selftests stock selftests "$ktests"
+	await module-debug-W1 >/dev/null && selftests debug selftests "$ktests"
+}
+lane_b() {
+	selftests stock helper "$htests"
+	await module-debug-W1 >/dev/null && selftests debug helper "$htests"
+}
+lane_c() {
+	system_guest
+}
+section "guests: three lanes start (selftests, helper scripts, full system)"
+for l in a b c; do
+	bg $l lane_$l
+	[ "${MFW_LANES:-3}" != 1 ] || join $l
+done
+
+# --- host tests, beside the lanes ------------------------------------------
+section "host: userspace under ASan/UBSan and its tests (the lanes run beside)"
 step build/userspace-asan sh -c '
 	{ [ -f build-asan/build.ninja ] ||
 	  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false; } &&
@@ -74,78 +180,47 @@ if [ -x tests/fuzz/run.sh ]; then
 	step fuzz/mfw_at tests/fuzz/run.sh --seconds "${MFW_FUZZ_SECONDS:-30}"
 fi
 
-# --- kernel style gates --------------------------------------------------
-section "kernel: checkpatch --strict, sparse, W=1 on both kernels"
+section "host: checkpatch --strict, device trees, W=1 against 6.12, sparse"
 step style/checkpatch sh -c 'out=$(tests/style/checkpatch.sh) && [ -z "$out" ] || { echo "$out"; exit 1; }'
 step style/dtc tests/style/dtc.sh
-step build/module-stock-W1 tests/vm/build-module.sh stock
-step build/module-debug-W1 tests/vm/build-module.sh debug
 step build/module-6.12-W1 tests/style/build-newer.sh
 step style/sparse tests/style/sparse.sh
 
-# --- kernel tests in QEMU ------------------------------------------------
-section "kernel: selftests in QEMU"
-ksft=$(kselftest_headers)
-step build/kselftests make -s -C tests/kselftest KSFT_INC="$ksft" OUT="$MFW_OUT/bin"
-sim=build/userspace/modemsim/mfw-modemsim
-helper=build/userspace/mfw/mfw
-guest_files=("$MFW_OUT"/bin/* tests/vm/guest/mfw-gadget)
-[ -x "$sim" ] && guest_files+=("$sim")
-[ -x "$helper" ] && guest_files+=("$helper" tests/kselftest/mfw_helper_*.sh)
-tests=$MFW_OUT/guest-tests
-: >"$tests"
-# Per program and per guest limits: the debug kernel (KASAN, lockdep) runs
-# the 200-cycle lifetime tests several times slower than the stock one.
-for t in "$MFW_OUT"/bin/*; do
-	echo "$(basename "$t") 1800 $(basename "$t")" >>"$tests"
+section "guests: the lanes' remaining work"
+[ "${MFW_LANES:-3}" = 1 ] || for l in a b c; do join $l; done
+for b in debug-kernel module-debug-W1 rootfs; do
+	verdict $b
 done
-echo "mfw_helper 600 mfw_helper_test.sh" >>"$tests"
-for t in gpio power tamper usb refuse share; do
-	echo "mfw_helper_$t 300 mfw_helper_$t.sh" >>"$tests"
-done
-# Three kills and resumes of a 70 KiB write at 115200 baud
-echo "mfw_helper_resume 600 mfw_helper_resume.sh" >>"$tests"
-# A full upgrade through mfw for every family of the capability table
-echo "mfw_helper_families 600 mfw_helper_families.sh" >>"$tests"
-for k in stock debug; do
-	t0=$SECONDS
-	MFW_VM_TIMEOUT=3600 MFW_MODULE=$MFW_OUT/kmod-$k/mfw.ko \
-		collect tests/vm/run-vm.sh "$k" selftests "$tests" "${guest_files[@]}"
-	echo "    ($k kernel selftests: $((SECONDS - t0)) s)"
-done
-
-section "full system: Debian guest with systemd, udev, D-Bus, logind and ModemManager"
-t0=$SECONDS
-collect tests/system/run.sh
-echo "    (full-system guest, with its one-time root file system: $((SECONDS - t0)) s)"
+section_end
 
 section "rig self-test: a planted splat must fail a run"
 echo "noop 10 true" >"$MFW_OUT/noop-tests"
+rm -f "$MFW_OUT"/splat-*.ko
 for k in stock debug; do
+	[ $k = stock ] || await module-debug-W1 >/dev/null || continue
 	kernel_info $k
 	if make -s -C "$KDIR" M="$MFW_TOP/tests/vm/splat" modules >"$logs/splat-$k.log" 2>&1; then
 		cp tests/vm/splat/mfw_splat_test.ko "$MFW_OUT/splat-$k.ko"
 		make -s -C "$KDIR" M="$MFW_TOP/tests/vm/splat" clean >/dev/null 2>&1
-		MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES=$MFW_OUT/splat-$k.ko \
-			collect tests/vm/run-vm.sh "$k" splat-warn "$MFW_OUT/noop-tests"
 	else
 		record FAIL "rig/$k: build planted-splat module"
 	fi
 done
-# kmemleak exists only on the debug kernel.
-MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-debug.ko:leak=1" \
-	collect tests/vm/run-vm.sh debug splat-leak "$MFW_OUT/noop-tests"
-
-# --- summary -----------------------------------------------------------
-pass=$(grep -c '^PASS ' "$ledger")
-fail=$(grep -c '^FAIL ' "$ledger")
-skip=$(grep -c '^SKIP ' "$ledger")
-echo
-if [ "$fail" -gt 0 ]; then
-	echo "failed:"
-	grep '^FAIL ' "$ledger" | sed 's/^FAIL /  /'
+# The three guests side by side: each only boots, warns and powers off.
+[ -f "$MFW_OUT/splat-stock.ko" ] &&
+	bg splat-stock env MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-stock.ko" \
+		tests/vm/run-vm.sh stock splat-warn "$MFW_OUT/noop-tests"
+if [ -f "$MFW_OUT/splat-debug.ko" ]; then
+	bg splat-debug env MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-debug.ko" \
+		tests/vm/run-vm.sh debug splat-warn "$MFW_OUT/noop-tests"
+	# kmemleak exists only on the debug kernel.
+	bg splat-leak env MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-debug.ko:leak=1" \
+		tests/vm/run-vm.sh debug splat-leak "$MFW_OUT/noop-tests"
 fi
-# The last line is always "N passed, N failed"; skips are reported above it.
-[ "$skip" -eq 0 ] || echo "$skip skipped (features the stock kernel lacks; they run on the debug kernel)"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+for j in splat-stock splat-debug splat-leak; do
+	[ -z "${bg_pid[$j]:-}" ] || join $j
+done
+section_end
+
+timetable "$((SECONDS - run_t0))"
+summary

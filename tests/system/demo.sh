@@ -33,9 +33,16 @@ bar() {
 }
 
 say "A Debian 12 board (systemd, udev, D-Bus, logind, ModemManager) booted on"
-say "the debug kernel.  Installing mfw: make install (DKMS builds the module)."
+if [ -f "$P/mfw-dkms.tar.gz" ]; then
+	say "the debug kernel.  Installing mfw: make install (DKMS installs the module"
+	say "from an archive built for this kernel on the build host)."
+	archive=DKMS_ARCHIVE=$P/mfw-dkms.tar.gz
+else
+	say "the debug kernel.  Installing mfw: make install (DKMS builds the module)."
+	archive=
+fi
 board_setup || die "board set-up failed"
-make -C "$MFW_TOP" install MESON_INSTALL_FLAGS=--no-rebuild >"$S/install.log" 2>&1 || { tail -n 20 "$S/install.log" | show; die "make install failed"; }
+make -C "$MFW_TOP" install MESON_INSTALL_FLAGS=--no-rebuild $archive >"$S/install.log" 2>&1 || { tail -n 20 "$S/install.log" | show; die "make install failed"; }
 dkms status -m mfw | show
 
 say "Plugging in the module: a simulated ML307R-DC on USB (2ecc:3012)."

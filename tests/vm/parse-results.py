@@ -2,15 +2,24 @@
 """Turn the guest's result channel into the suite's result lines.
 
 Reads the text the guest wrote on its result port (sections framed by
-"MFW-RIG: begin <name>" / "MFW-RIG: end <name> rc=<n>", TAP inside) and
+"MFW-RIG: begin <name>" / "MFW-RIG: end <name> rc=<n> secs=<s>", TAP inside) and
 prints one line per test: "PASS <prefix>/<name>/<case>", "FAIL ...",
 "SKIP ...".  A program that exits non-zero without reporting a failed case,
 a section that never ends and a guest that never finished are failures too.
+
+Usage: parse-results.py PREFIX RESULTS [TIMES [GUEST_SECONDS]]
+With TIMES, each program's running time is appended to that file as
+"<seconds> <prefix>/<name>"; GUEST_SECONDS (how long the guest ran, host
+clock) dates a section the guest never ended.
 """
 import re
 import sys
 
 prefix, path = sys.argv[1], sys.argv[2]
+times_path = sys.argv[3] if len(sys.argv) > 3 else None
+guest_secs = int(sys.argv[4]) if len(sys.argv) > 4 else None
+times = []
+begun_at = None
 text = open(path, encoding="utf-8", errors="replace").read()
 lines = [l.rstrip("\r") for l in text.splitlines()]
 
@@ -24,13 +33,16 @@ for line in lines:
     if m:
         last_run = m.group(1)
         continue
-    m = re.match(r"^MFW-RIG: begin (\S+)", line)
+    m = re.match(r"^MFW-RIG: begin (\S+)(?: at=(\d+))?", line)
     if m:
         current, failed_case, cases = m.group(1), False, 0
+        begun_at = int(m.group(2)) if m.group(2) else None
         continue
-    m = re.match(r"^MFW-RIG: end (\S+) rc=(\d+)", line)
+    m = re.match(r"^MFW-RIG: end (\S+) rc=(\d+)(?: secs=(\d+))?", line)
     if m:
         rc = int(m.group(2))
+        if m.group(3):
+            times.append((int(m.group(3)), f"{prefix}/{m.group(1)}"))
         if rc != 0 and not failed_case:
             why = "timed out" if rc in (124, 143) else f"exited {rc}"
             results.append(("FAIL", f"{prefix}/{m.group(1)} ({why})"))
@@ -55,8 +67,18 @@ for line in lines:
             results.append(("PASS", name))
 
 if current:
-    results.append(("FAIL", f"{prefix}/{current} (never finished)"))
+    # The guest was killed inside this program: say for about how long it
+    # had been running (the guest's clock starts a little after the host's).
+    how_long = ""
+    if begun_at is not None and guest_secs is not None:
+        how_long = f", killed about {max(guest_secs - begun_at, 0)} s into it"
+        times.append((max(guest_secs - begun_at, 0), f"{prefix}/{current} (killed)"))
+    results.append(("FAIL", f"{prefix}/{current} (never finished{how_long})"))
 if not done:
     results.append(("FAIL", f"{prefix}: guest did not finish"))
 for verdict, name in results:
     print(verdict, name)
+if times_path:
+    with open(times_path, "a", encoding="utf-8") as f:
+        for secs, name in times:
+            f.write(f"{secs} {name}\n")

@@ -8,7 +8,9 @@
 #   (TESTLIST and file... as for mkinitramfs.sh)
 # Environment: MFW_MODULE, MFW_EXTRA_MODULES, MFW_GUEST_ENV (see
 # mkinitramfs.sh); MFW_VM_TIMEOUT (default 600); MFW_EXPECT_SPLAT=1 turns the
-# splat gate around (used to prove the gate works).
+# splat gate around (used to prove the gate works); MFW_TIMES (a file: the
+# guest's and each program's running time are appended to it, one
+# "<seconds> <what>" line each); MFW_VM_CPUS (vCPUs, default 2).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -24,7 +26,7 @@ mkdir -p "$run"
 limit=${MFW_VM_TIMEOUT:-600}
 start=$(date +%s)
 timeout --kill-after=10 "$limit" qemu-system-x86_64 \
-	-machine pc -accel tcg -cpu max -smp 2 -m 1536 \
+	-machine pc -accel tcg -cpu max -smp "${MFW_VM_CPUS:-2}" -m 1536 \
 	-display none -no-reboot -monitor none -nodefaults \
 	-serial "file:$run/console.log" \
 	-serial "${MFW_VM_UART:-null}" \
@@ -33,15 +35,18 @@ timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 	-append "console=ttyS0,115200 panic=-1 printk.time=1 ${MFW_VM_APPEND:-}" \
 	>"$run/qemu.log" 2>&1
 rc=$?
-note "$kernel-$name: guest ran $(($(date +%s) - start)) s (qemu rc=$rc)"
+ran=$(($(date +%s) - start))
+note "$kernel-$name: guest ran $ran s (qemu rc=$rc)"
+[ -z "${MFW_TIMES:-}" ] || echo "$ran guest $kernel-$name" >>"$MFW_TIMES"
 tr -d '\r' <"$run/results.log" >"$run/results.txt" 2>/dev/null || : >"$run/results.txt"
 
 if [ $rc = 124 ] || [ $rc = 137 ]; then
-	echo "FAIL $kernel/$name: guest hung, killed after ${limit}s"
+	echo "FAIL $kernel/$name: guest hung, killed after ${limit}s (the program it was running is named below)"
 	echo "--- tail of the $kernel-$name console:" >&2
 	tail -n 30 "$run/console.log" | sed 's/^/    | /' >&2
 fi
-/usr/bin/python3 "$MFW_TOP/tests/vm/parse-results.py" "$kernel" "$run/results.txt"
+/usr/bin/python3 "$MFW_TOP/tests/vm/parse-results.py" "$kernel" "$run/results.txt" \
+	"${MFW_TIMES:-/dev/null}" "$ran"
 
 if [ "${MFW_EXPECT_SPLAT:-0}" = 1 ]; then
 	if "$MFW_TOP/tests/vm/splat-check.sh" "$run/console.log" 2>"$run/splat.txt"; then

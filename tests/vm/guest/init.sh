@@ -40,13 +40,17 @@ say "booted $(uname -r)"
 # Each line of /etc/mfw-rig/tests: <name> <timeout-seconds> <command...>
 while read -r name limit cmd; do
 	[ -n "$name" ] || continue
-	say "begin $name"
+	read -r t0 _ </proc/uptime
+	say "begin $name at=${t0%.*}"
 	setsid sh -c "$cmd" >$out 2>&1 </dev/null &
 	pid=$!
-	t=0
-	while kill -0 $pid 2>/dev/null && [ $t -lt $((limit * 10)) ]; do
+	# The limit is in the guest's own seconds (uptime), whatever the
+	# polling costs under emulation.
+	t=${t0%.*}
+	while kill -0 $pid 2>/dev/null && [ $t -lt $((${t0%.*} + limit)) ]; do
 		sleep 0.1
-		t=$((t + 1))
+		read -r t _ </proc/uptime
+		t=${t%.*}
 	done
 	if kill -0 $pid 2>/dev/null; then
 		# Show where every task of the test sleeps, then end it.
@@ -65,7 +69,8 @@ while read -r name limit cmd; do
 		wait $pid
 		rc=$?
 	fi
-	say "end $name rc=$rc"
+	read -r t1 _ </proc/uptime
+	say "end $name rc=$rc secs=$((${t1%.*} - ${t0%.*}))"
 done </etc/mfw-rig/tests
 
 # Unload the driver so kmemleak sees everything it ever allocated.

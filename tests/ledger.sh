@@ -1,0 +1,107 @@
+# Shared by tests/run.sh (make check) and tests/soak.sh (make soak), sourced:
+# the ledger of results and the closing summary.
+# shellcheck shell=bash
+# Expects: ledger (the results file), logs (a directory for step logs),
+# lanes (a directory for background jobs' output), MFW_TIMES (the file of
+# "<seconds> <what>" lines the time table is made of).
+
+record() {
+	echo "$1 $2" >>"$ledger"
+	echo "$1 $2"
+}
+
+# step NAME COMMAND...: one test whose verdict is the command's exit code;
+# its output is kept in a log and shown only when it fails.
+step() {
+	local name=$1 log=$logs/${1//\//_}.log t0=$SECONDS
+	shift
+	if "$@" >"$log" 2>&1; then
+		record PASS "$name"
+	else
+		record FAIL "$name"
+		tail -n 40 "$log" | sed 's/^/    | /'
+	fi
+	echo "    ($((SECONDS - t0)) s)" >>"$log"
+}
+
+# Feed "PASS|FAIL|SKIP name" lines from a command into the ledger.
+collect() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		PASS\ * | FAIL\ * | SKIP\ *) record "${line%% *}" "${line#* }" ;;
+		*) echo "$line" ;;
+		esac
+	done < <("$@")
+}
+
+# summary: the failures, the skips and the closing "N passed, N failed"
+# line; returns non-zero when anything failed.
+summary() {
+	local pass fail skip
+	pass=$(grep -c '^PASS ' "$ledger")
+	fail=$(grep -c '^FAIL ' "$ledger")
+	skip=$(grep -c '^SKIP ' "$ledger")
+	echo
+	if [ "$fail" -gt 0 ]; then
+		echo "failed:"
+		grep '^FAIL ' "$ledger" | sed 's/^FAIL /  /'
+	fi
+	# The last line is always "N passed, N failed"; skips are reported above it.
+	[ "$skip" -eq 0 ] || echo "$skip skipped (features the stock kernel lacks; they run on the debug kernel)"
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+}
+
+# section TITLE: a heading; the time since the previous heading is booked
+# to the previous section.
+section_name=
+section_t0=$SECONDS
+section() {
+	section_end
+	section_name=$1
+	section_t0=$SECONDS
+	printf '\n== %s\n' "$*"
+}
+section_end() {
+	[ -z "$section_name" ] ||
+		echo "$((SECONDS - section_t0)) section ${section_name%%:*}" >>"$MFW_TIMES"
+	section_name=
+}
+
+# bg NAME COMMAND...: run a command in the background, its stdout and
+# stderr kept apart; join NAME waits for it, books its time, feeds its
+# result lines to the ledger and shows the rest.
+declare -A bg_pid bg_t0
+bg() {
+	local name=$1
+	shift
+	"$@" >"$lanes/$name.out" 2>"$lanes/$name.err" &
+	bg_pid[$name]=$!
+	bg_t0[$name]=$SECONDS
+}
+join() {
+	local name=$1 rc
+	wait "${bg_pid[$name]}"
+	rc=$?
+	echo "$((SECONDS - ${bg_t0[$name]})) lane $name (wall, side by side with others)" >>"$MFW_TIMES"
+	printf '\n== lane %s (%d s)\n' "$name" "$((SECONDS - ${bg_t0[$name]}))"
+	collect cat "$lanes/$name.out"
+	grep -v '^mfw-rig: .*cached' "$lanes/$name.err" | sed 's/^/  /'
+	return $rc
+}
+
+# timetable SECONDS: where the time went, from $MFW_TIMES, and the total.
+timetable() {
+	echo
+	echo "where the time went (seconds; sections follow each other, the builds, lanes"
+	echo "and guests inside a section run side by side):"
+	local kind
+	for kind in section build lane guest; do
+		grep -E "^[0-9]+ $kind " "$MFW_TIMES"
+	done | awk '{ s = $1; $1 = ""; printf "  %6d %s\n", s, substr($0, 2) }'
+	echo "  programs inside the guests:"
+	grep -vE '^[0-9]+ (section|build|lane|guest) ' "$MFW_TIMES" |
+		awk '{ s = $1; $1 = ""; printf "    %6d %s\n", s, substr($0, 2) }'
+	printf '  %6d total (wall)\n' "$1"
+}

@@ -1,0 +1,72 @@
+#!/bin/bash
+# make soak: the stress runs that "make check" keeps short.  On both rig
+# kernels (the debug one gates on KASAN, lockdep and kmemleak splats):
+#   - mfw_life_test with MFW_SOAK_CYCLES attach/unplug cycles per transport
+#     (default 200; make check runs 30), a third of them detaches;
+#   - mfw_chan_test, mfw_fota_test and mfw_fw_test MFW_SOAK_ROUNDS times
+#     over in one guest (default 3), so that a race or a timing flake shows
+#     as a failure in one round of several.
+# The two kernels' guests run side by side.  Ends with the time table and
+# "N passed, N failed", like make check; needs what make check builds
+# (it builds it when missing).
+#
+# Environment: MFW_CACHE, MFW_OUT (tests/vm/lib.sh); MFW_SOAK_CYCLES,
+# MFW_SOAK_ROUNDS.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. tests/vm/lib.sh
+. tests/ledger.sh
+
+run_t0=$SECONDS
+soak=$MFW_OUT/soak
+mkdir -p "$soak"
+ledger=$soak/results.txt
+: >"$ledger"
+logs=$soak/logs
+lanes=$soak/lanes
+rm -rf "$logs" "$lanes"
+mkdir -p "$logs" "$lanes"
+export MFW_TIMES=$soak/times.txt
+: >"$MFW_TIMES"
+cycles=${MFW_SOAK_CYCLES:-200}
+rounds=${MFW_SOAK_ROUNDS:-3}
+case $cycles$rounds in
+*[!0-9]*) echo "make soak: MFW_SOAK_CYCLES and MFW_SOAK_ROUNDS are whole numbers" >&2; exit 2 ;;
+esac
+
+section "build: userspace, kselftests, the module for both kernels"
+step build/userspace sh -c '
+	{ [ -f build/build.ninja ] || meson setup build; } && meson compile -C build'
+step build/kselftests make -s -C tests/kselftest KSFT_INC="$(kselftest_headers)" OUT="$soak/bin"
+step build/module-stock tests/vm/build-module.sh stock
+step build/module-debug tests/vm/build-module.sh debug
+
+section "soak: $cycles lifetime cycles per transport, $rounds rounds of the port tests"
+list=$soak/tests
+# Limits bound a hang: 200 cycles on the debug kernel under TCG take
+# tens of minutes.
+echo "mfw_life_test 7200 mfw_life_test" >"$list"
+r=1
+while [ "$r" -le "$rounds" ]; do
+	for t in mfw_chan_test mfw_fota_test mfw_fw_test; do
+		echo "$t.$r 1800 $t" >>"$list"
+	done
+	r=$((r + 1))
+done
+files=("$soak"/bin/* tests/vm/guest/mfw-gadget build/userspace/modemsim/mfw-modemsim)
+for k in stock debug; do
+	bg "$k" env MFW_VM_TIMEOUT=$((7200 + rounds * 3 * 1800)) \
+		MFW_MODULE="$MFW_OUT/kmod-$k/mfw.ko" MFW_GUEST_ENV="export MFW_CYCLES=$cycles" \
+		tests/vm/run-vm.sh "$k" soak "$list" "${files[@]}"
+done
+join stock
+join debug
+section_end
+# What mfw_life_test counted (cycles, lines answered), per kernel.
+for k in stock debug; do
+	grep -a 'cycles, .* lines answered' "$MFW_OUT/runs/$k-soak/results.txt" 2>/dev/null |
+		sed "s/^/  $k: /"
+done
+
+timetable "$((SECONDS - run_t0))"
+summary
