@@ -65,7 +65,7 @@ section() {
 }
 section_end() {
 	[ -z "$section_name" ] ||
-		echo "$((SECONDS - section_t0)) section ${section_name%%:*}" >>"$MFW_TIMES"
+		echo "$((SECONDS - section_t0)) section ${section_name%% (*}" >>"$MFW_TIMES"
 	section_name=
 }
 
