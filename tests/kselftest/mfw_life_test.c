@@ -225,7 +225,7 @@ static void *talk(void *arg)
  * and a /dev/mfwN reader are busy, many times over.  The debug kernel's
  * checkers judge what this leaves behind.
  */
-TEST_F_TIMEOUT(life, attach_unplug_cycles_under_traffic, 1200)
+TEST_F_TIMEOUT(life, attach_unplug_cycles_under_traffic, 3600)
 {
 	const char *env = getenv("MFW_CYCLES");
 	int cycles = env ? atoi(env) : 200;
