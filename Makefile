@@ -58,11 +58,13 @@ install uninstall: UNITDIR ?= $(PREFIX)/lib/systemd/system
 install uninstall: INSTALL_BUILD ?= build-install
 # --no-rebuild installs a build directory made on another machine (with the
 # -dev packages) on one that has only the run-time libraries.
-# DKMS_ARCHIVE=file.tar.gz: a DKMS archive of this version made elsewhere
-# ("dkms mktarball", e.g. by tests/system/build-dkms-archive.sh): dkms
-# loads it and installs its module for the running kernel without
-# compiling (it compiles only for a kernel the archive has no module for).
-# Installing again replaces what DKMS had of this version.
+# DKMS_ARCHIVE=/abs/file.tar.gz: a DKMS archive of this version made
+# elsewhere ("dkms mktarball" with sources, e.g. by
+# tests/system/build-dkms-archive.sh): dkms loads it and installs its module
+# for the running kernel without compiling (it compiles only for a kernel
+# the archive has no module for); an archive of another version is refused.
+# Installing again replaces what DKMS had of this version (for every
+# kernel; dkms then installs it for the running one).
 install: MESON_INSTALL_FLAGS ?=
 install: DKMS_ARCHIVE ?=
 install uninstall: MFW_VERSION := $(shell sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" meson.build)
@@ -113,6 +115,12 @@ install:
 				dkms remove -m mfw -v $(MFW_VERSION) --all || exit 1; \
 			fi; \
 			if [ -n "$(DKMS_ARCHIVE)" ]; then \
+				v=$$(tar -xzOf "$(DKMS_ARCHIVE)" ./dkms_source_tree/dkms.conf 2>/dev/null | \
+					sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p'); \
+				if [ "$$v" != "$(MFW_VERSION)" ]; then \
+					echo "install: $(DKMS_ARCHIVE) holds mfw '$$v', not $(MFW_VERSION): make the archive from these sources (tests/system/build-dkms-archive.sh)" >&2; \
+					exit 1; \
+				fi; \
 				dkms ldtarball "$(DKMS_ARCHIVE)" || exit 1; \
 			else \
 				dkms add -m mfw -v $(MFW_VERSION) || exit 1; \

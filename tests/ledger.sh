@@ -84,11 +84,28 @@ join() {
 	local name=$1 rc
 	wait "${bg_pid[$name]}"
 	rc=$?
-	echo "$((SECONDS - ${bg_t0[$name]})) lane $name (wall, side by side with others)" >>"$MFW_TIMES"
+	echo "$((SECONDS - ${bg_t0[$name]})) lane $name" >>"$MFW_TIMES"
 	printf '\n== lane %s (%d s)\n' "$name" "$((SECONDS - ${bg_t0[$name]}))"
 	collect cat "$lanes/$name.out"
 	grep -v '^mfw-rig: .*cached' "$lanes/$name.err" | sed 's/^/  /'
 	return $rc
+}
+
+# stop_all: end every process this shell started, however deep (QEMU runs
+# under timeout(1), in a process group of its own, where a terminal's
+# SIGINT does not reach it).
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1"); do
+		kill_tree "$c"
+	done
+	kill "$1" 2>/dev/null
+}
+stop_all() {
+	local c
+	for c in $(pgrep -P $$); do
+		kill_tree "$c"
+	done
 }
 
 # timetable SECONDS: where the time went, from $MFW_TIMES, and the total.

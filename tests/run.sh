@@ -19,8 +19,8 @@ cd "$(dirname "$0")/.."
 . tests/ledger.sh
 
 run_t0=$SECONDS
-# An interrupted run takes its background builds and lanes with it.
-trap 'trap - INT TERM; kill $(jobs -p) 2>/dev/null; exit 130' INT TERM
+# An interrupted run takes its background builds, lanes and guests with it.
+trap 'trap - INT TERM; stop_all; exit 130' INT TERM
 mkdir -p "$MFW_OUT"
 ledger=$MFW_OUT/results.txt
 : >"$ledger"
@@ -37,6 +37,11 @@ export MFW_TIMES=$MFW_OUT/times.txt
 # --- dependencies, and the one-time builds in the background ---------------
 section "dependencies: Debian packages (scripts/install-deps.sh)"
 step build/deps scripts/install-deps.sh
+if grep -q '^FAIL build/deps' "$ledger"; then
+	echo "make check: the Debian packages above could not be installed; nothing can be built without them"
+	summary
+	exit 1
+fi
 # The debug kernel (several minutes when its cache entry is new) and the
 # full-system guest's root file system are not needed before the guests.
 # The kernel build runs at the lowest priority: it fills the time the
@@ -45,27 +50,43 @@ step build/deps scripts/install-deps.sh
 prebuild() {
 	local name=$1 t0=$SECONDS rc
 	shift
-	"$@" >/dev/null 2>"$logs/build_$name.log"
+	# A bound on a hung build (a stalled download, say), far above the
+	# quarter of an hour a cold debug kernel takes on two slow cores.
+	timeout --kill-after=10 3600 "$@" >/dev/null 2>"$logs/build_$name.log"
 	rc=$?
+	[ $rc != 124 ] || echo "killed after 3600 s" >>"$logs/build_$name.log"
 	echo "$((SECONDS - t0)) build $name (once per cache entry)" >>"$MFW_TIMES"
 	echo $rc >"$lanes/$name.rc"
 }
 await() {
-	while [ ! -s "$lanes/$1.rc" ]; do sleep 1; done
+	local n=0
+	# prebuild always leaves the file; the bound covers a build that died
+	# with its shell.
+	while [ ! -s "$lanes/$1.rc" ] && [ $n -lt 3700 ]; do
+		sleep 1
+		n=$((n + 1))
+	done
+	[ -s "$lanes/$1.rc" ] || echo "no word from the $1 build after $n s" >"$lanes/$1.rc"
 	[ "$(cat "$lanes/$1.rc")" = 0 ] && return 0
-	tail -n 40 "$logs/build_$1.log" | sed 's/^/    | /'
+	[ ! -f "$logs/build_$1.log" ] || tail -n 40 "$logs/build_$1.log" | sed 's/^/    | /'
 	return 1
 }
 # The debug kernel's module build (W=1, a gate like the stock one) follows
 # the kernel at once, so that neither lane waits for the other to make it.
+# The guests take a copy of the module (guest-mfw-debug.ko), made even when
+# the W=1 gate fails on a warning: the debug kernel's tests and splat gate
+# still run.  debug-module.rc says whether there is one.
 {
 	prebuild debug-kernel nice -n 19 tests/vm/build-debug-kernel.sh
+	rm -f "$MFW_OUT/kmod-debug/mfw.ko" "$MFW_OUT/guest-mfw-debug.ko"
 	if [ "$(cat "$lanes/debug-kernel.rc")" = 0 ]; then
 		prebuild module-debug-W1 tests/vm/build-module.sh debug
 	else
 		echo "the debug kernel did not build" >"$logs/build_module-debug-W1.log"
 		echo 1 >"$lanes/module-debug-W1.rc"
 	fi
+	cp "$MFW_OUT/kmod-debug/mfw.ko" "$MFW_OUT/guest-mfw-debug.ko" 2>/dev/null
+	echo $? >"$lanes/debug-module.rc"
 } &
 prebuild rootfs tests/vm/build-rootfs.sh &
 # verdict NAME: the ledger's line for a background build, once it ended.
@@ -79,10 +100,13 @@ verdict() {
 }
 
 # --- what the guests run ----------------------------------------------------
-section "builds for the guests: userspace (release), the stock module (W=1), kselftests"
+section "builds for the guests: userspace release build, the stock module with W=1, kselftests"
 step build/userspace sh -c '
 	{ [ -f build/build.ninja ] || meson setup build; } && meson compile -C build'
+rm -f "$MFW_OUT/kmod-stock/mfw.ko" "$MFW_OUT/guest-mfw-stock.ko"
 step build/module-stock-W1 tests/vm/build-module.sh stock
+# The guests' own copy: sparse rebuilds kmod-stock while they boot.
+cp "$MFW_OUT/kmod-stock/mfw.ko" "$MFW_OUT/guest-mfw-stock.ko" 2>/dev/null
 ksft=$(kselftest_headers)
 step build/kselftests make -s -C tests/kselftest KSFT_INC="$ksft" OUT="$MFW_OUT/bin"
 
@@ -117,12 +141,12 @@ cycles=${MFW_CYCLES:-30}
 
 # selftests KERNEL NAME LIST: one guest running LIST on KERNEL.
 selftests() {
-	MFW_VM_TIMEOUT=2700 MFW_MODULE=$MFW_OUT/kmod-$1/mfw.ko \
+	MFW_VM_TIMEOUT=2700 MFW_MODULE=$MFW_OUT/guest-mfw-$1.ko \
 		MFW_GUEST_ENV="export MFW_CYCLES=$cycles" \
 		tests/vm/run-vm.sh "$1" "$2" "$3" "${guest_files[@]}"
 }
 system_guest() {
-	await rootfs >/dev/null && await module-debug-W1 >/dev/null || {
+	await rootfs >/dev/null && await debug-module >/dev/null || {
 		echo "    (no full-system guest: a build it needs failed)"
 		return 1
 	}
@@ -139,12 +163,12 @@ system_guest() {
 # kernel.  Each lane's results are shown when it ends.
 lane_a() {
 	system_guest
-	await module-debug-W1 >/dev/null && selftests debug selftests "$ktests"
+	await debug-module >/dev/null && selftests debug selftests "$ktests"
 }
 lane_b() {
 	selftests stock selftests "$ktests"
 	selftests stock helper "$htests"
-	await module-debug-W1 >/dev/null && selftests debug helper "$htests"
+	await debug-module >/dev/null && selftests debug helper "$htests"
 }
 section "guests: two lanes start (full system and debug selftests; stock guests, then debug helper scripts)"
 for l in a b; do
@@ -197,7 +221,7 @@ section "rig self-test: a planted splat must fail a run"
 echo "noop 10 true" >"$MFW_OUT/noop-tests"
 rm -f "$MFW_OUT"/splat-*.ko
 for k in stock debug; do
-	[ $k = stock ] || await module-debug-W1 >/dev/null || continue
+	[ $k = stock ] || await debug-kernel >/dev/null || continue
 	kernel_info $k
 	if make -s -C "$KDIR" M="$MFW_TOP/tests/vm/splat" modules >"$logs/splat-$k.log" 2>&1; then
 		cp tests/vm/splat/mfw_splat_test.ko "$MFW_OUT/splat-$k.ko"
@@ -206,7 +230,8 @@ for k in stock debug; do
 		record FAIL "rig/$k: build planted-splat module"
 	fi
 done
-# The three guests side by side: each only boots, warns and powers off.
+# The three guests side by side: each only boots, warns and powers off, a
+# minute's work that no timed case shares.
 [ -f "$MFW_OUT/splat-stock.ko" ] &&
 	bg splat-stock env MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-stock.ko" \
 		tests/vm/run-vm.sh stock splat-warn "$MFW_OUT/noop-tests"

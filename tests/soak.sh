@@ -18,6 +18,7 @@ cd "$(dirname "$0")/.."
 . tests/ledger.sh
 
 run_t0=$SECONDS
+trap 'trap - INT TERM; stop_all; exit 130' INT TERM
 soak=$MFW_OUT/soak
 mkdir -p "$soak"
 ledger=$soak/results.txt
@@ -43,8 +44,9 @@ step build/module-debug tests/vm/build-module.sh debug
 
 section "soak: $cycles lifetime cycles per transport, $rounds rounds of the port tests"
 list=$soak/tests
-# Limits bound a hang: 200 cycles on the debug kernel under TCG take
-# tens of minutes.
+# Limits bound a hang: 200 cycles per transport took about 3 minutes each
+# on the debug kernel under TCG.  The harness gives each transport an hour
+# (mfw_life_test.c), the guest's list two.
 echo "mfw_life_test 7200 mfw_life_test" >"$list"
 r=1
 while [ "$r" -le "$rounds" ]; do

@@ -115,7 +115,8 @@ firmware_is() {
 	# started by sim_start holds its pty open, so the discipline (and the
 	# port) stays until that pty closes: nothing to wait for.  Elsewhere
 	# the port goes with mfw's last close.
-	[ -n "$sim" ] || wait_for 10 eval '! mfw_port >/dev/null'
+	[ -n "$sim" ] && [ "${2:-$d/tty}" = "$d/tty" ] ||
+		wait_for 10 eval '! mfw_port >/dev/null'
 	echo "firmware: '$fw', want '$1' (read in $(($(now_cs) - t)) cs)"
 	[ "$fw" = "$1" ]
 }

@@ -13,20 +13,32 @@
 # host's DKMS is never touched.  Module signing is off, as on the guest,
 # whose kernel has no module signature support.
 #
-# Usage: build-dkms-archive.sh KERNEL OUTDIR
-# Prints the archive's path on stdout.
+# Usage: build-dkms-archive.sh stock|debug OUTDIR
+# OUTDIR is made anew: it must be absent, empty, or an earlier OUTDIR of
+# this script.  Prints the archive's path on stdout; compiler warnings, if
+# any, are left in OUTDIR/warnings.txt (the archive is made all the same).
 set -euo pipefail
 . "$(dirname "$0")/../vm/lib.sh"
 
-kernel=$1 out=$2
+[ $# = 2 ] || die "usage: $0 stock|debug OUTDIR"
+kernel=$1
+out=$(realpath -m "$2")
+if [ -e "$out" ] && [ ! -e "$out/.mfw-dkms-archive" ] &&
+	[ -n "$(ls -A "$out" 2>/dev/null)" ]; then
+	die "$out is not empty and not one of this script's directories; give a new one"
+fi
 command -v dkms >/dev/null || die "dkms is not installed (scripts/install-deps.sh installs it)"
 command -v unshare >/dev/null || die "unshare (util-linux) is missing"
+# The mount points of the private DKMS state: the dkms package makes both.
+[ -d /var/lib/dkms ] && [ -d /etc/dkms ] ||
+	die "/var/lib/dkms or /etc/dkms is missing: reinstall the dkms package"
 kernel_info "$kernel"
 ver=$(sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" "$MFW_TOP/meson.build")
 [ -n "$ver" ] || die "no version in meson.build"
 
 rm -rf "$out"
 mkdir -p "$out/etc-dkms" "$out/state"
+touch "$out/.mfw-dkms-archive"
 make -s -C "$MFW_TOP" dkms-source DESTDIR="$out/root" >&2
 printf '# mfw rig: build without signing, like the guest\nsign_file="/nonexistent"\n' \
 	>"$out/etc-dkms/framework.conf"
@@ -37,7 +49,6 @@ log=$out/dkms.log
 if ! unshare -m sh -c '
 	set -e
 	mount --make-rprivate /
-	mkdir -p /var/lib/dkms /etc/dkms
 	mount --bind "$1/state" /var/lib/dkms
 	mount --bind "$1/etc-dkms" /etc/dkms
 	dkms add -m mfw -v "$2" --sourcetree "$1/root/usr/src"
@@ -49,8 +60,13 @@ if ! unshare -m sh -c '
 	cat "$log" >&2
 	die "DKMS build of mfw $ver for $KVER failed; log in $log"
 fi
-if grep -E 'warning:|error:' "$out/state/mfw/$ver/$KVER"/*/log/make.log >&2; then
-	die "DKMS build of mfw $ver for $KVER has compiler warnings"
-fi
 [ -s "$archive" ] || die "dkms mktarball made no archive; log in $log"
+makelog=$(ls "$out/state/mfw/$ver/$KVER"/*/log/make.log 2>/dev/null | head -n 1)
+[ -n "$makelog" ] || die "DKMS kept no make.log for $KVER; log in $log"
+if grep -E 'warning:|error:' "$makelog" >"$out/warnings.txt"; then
+	note "DKMS build of mfw $ver for $KVER has compiler warnings:"
+	cat "$out/warnings.txt" >&2
+else
+	rm -f "$out/warnings.txt"
+fi
 echo "$archive"

@@ -75,7 +75,11 @@ if current:
         times.append((max(guest_secs - begun_at, 0), f"{prefix}/{current} (killed)"))
     results.append(("FAIL", f"{prefix}/{current} (never finished{how_long})"))
 if not done:
-    results.append(("FAIL", f"{prefix}: guest did not finish"))
+    # Named after the run's directory (runs/<kernel>-<name>/results.txt):
+    # a kernel has several guests.
+    import os
+    guest = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    results.append(("FAIL", f"{prefix}: guest {guest} did not finish"))
 for verdict, name in results:
     print(verdict, name)
 if times_path:

@@ -20,8 +20,11 @@ kernel_info "$kernel"
 run=$MFW_OUT/runs/$kernel-$name
 rm -rf "$run"
 mkdir -p "$run"
-"$MFW_TOP/tests/vm/mkinitramfs.sh" "$kernel" "$run/initramfs.gz" "$tests" "$@" ||
+if ! "$MFW_TOP/tests/vm/mkinitramfs.sh" "$kernel" "$run/initramfs.gz" "$tests" "$@"; then
+	# A verdict, so that the guest's missing results are not silent.
+	echo "FAIL $kernel/$name: its initramfs could not be made"
 	die "initramfs for $kernel-$name failed"
+fi
 
 limit=${MFW_VM_TIMEOUT:-600}
 # A periodic tick (highres=off nohz=off): with one-shot timer events, a
