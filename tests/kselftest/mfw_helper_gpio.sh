@@ -42,9 +42,14 @@ teardown() {
 
 # The module: a PWRKEY press of 1 s or more toggles it on or off (STATUS
 # follows the release), a RESET press turns STATUS off until 0.3 s after the
-# release.  Each press is logged with its length in hundredths of a second.
+# release.  Each press is logged as "KIND LENGTH BEFORE AFTER" in
+# hundredths of a second: the length the loop saw, and how long the loop's
+# turn that saw the press begin (BEFORE) and end (AFTER) took.  An edge is
+# seen up to one turn late, so the press lasted between LENGTH - AFTER and
+# LENGTH + BEFORE: on a machine whose CPUs are busy the turns grow, and
+# the bounds with them.
 module() {
-	kdown= rdown=
+	kdown= rdown= prev=
 	while [ ! -e "$d/stop" ]; do
 		# No forks in this loop: it must see a 0.4 s RESET pulse even on
 		# the debug kernel.
@@ -52,10 +57,12 @@ module() {
 		read -r r <$rs/value
 		read -r t _ </proc/uptime
 		t=$((${t%.*} * 100 + 1${t#*.} - 100))
+		turn=$((t - ${prev:-$t}))
+		prev=$t
 		if [ "$k" = 0 ] && [ -z "$kdown" ]; then
-			kdown=$t
+			kdown=$t kturn=$turn
 		elif [ "$k" = 1 ] && [ -n "$kdown" ]; then
-			echo "pwrkey $((t - kdown))" >>"$d/module.log"
+			echo "pwrkey $((t - kdown)) $kturn $turn" >>"$d/module.log"
 			if [ $((t - kdown)) -ge 100 ]; then
 				read -r p <$st/pull
 				if [ "$p" = pull-up ]; then
@@ -67,10 +74,10 @@ module() {
 			kdown=
 		fi
 		if [ "$r" = 0 ] && [ -z "$rdown" ]; then
-			rdown=$t
+			rdown=$t rturn=$turn
 			echo pull-down >$st/pull
 		elif [ "$r" = 1 ] && [ -n "$rdown" ]; then
-			echo "reset $((t - rdown))" >>"$d/module.log"
+			echo "reset $((t - rdown)) $rturn $turn" >>"$d/module.log"
 			sleep 0.3
 			echo pull-up >$st/pull
 			rdown=
@@ -83,10 +90,11 @@ module &
 modsim=$!
 
 presses() { grep -c "^$1 " "$d/module.log"; }
-# last_press KIND MIN MAX: the last press of KIND lasted MIN..MAX cs.
+# last_press KIND MIN MAX: the last press of KIND can have lasted MIN..MAX
+# cs, as far as the loop's turns let it tell.
 last_press() {
-	l=$(grep "^$1 " "$d/module.log" | tail -n 1 | cut -d' ' -f2)
-	[ -n "$l" ] && [ "$l" -ge "$2" ] && [ "$l" -le "$3" ]
+	set -- "$1" "$2" "$3" $(grep "^$1 " "$d/module.log" | tail -n 1)
+	[ $# -eq 7 ] && [ $(($5 + $6)) -ge "$2" ] && [ $(($5 - $7)) -le "$3" ]
 }
 # The lines mfw holds, as the kernel's GPIO debugfs lists them.
 held() { grep -q "$1 *|mfw " /sys/kernel/debug/gpio; }
