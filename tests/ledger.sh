@@ -1,9 +1,22 @@
 # Shared by tests/run.sh (make check) and tests/soak.sh (make soak), sourced:
 # the ledger of results and the closing summary.
 # shellcheck shell=bash
-# Expects: ledger (the results file), logs (a directory for step logs),
-# lanes (a directory for background jobs' output), MFW_TIMES (the file of
-# "<seconds> <what>" lines the time table is made of).
+# ledger_init sets what the rest uses: ledger (the results file), logs (a
+# directory for step logs), lanes (background jobs' output), MFW_TIMES (the
+# file of "<seconds> <what>" lines the time table is made of), run_t0.
+
+# ledger_init DIR: a run's ledger, logs, lanes and times under DIR, and a
+# trap that takes the run's background work with it when it is interrupted.
+ledger_init() {
+	run_t0=$SECONDS
+	trap 'trap - INT TERM; stop_all; exit 130' INT TERM
+	ledger=$1/results.txt logs=$1/logs lanes=$1/lanes
+	rm -rf "$lanes"
+	mkdir -p "$logs" "$lanes"
+	: >"$ledger"
+	export MFW_TIMES=$1/times.txt
+	: >"$MFW_TIMES"
+}
 
 record() {
 	echo "$1 $2" >>"$ledger"

@@ -18,21 +18,9 @@ cd "$(dirname "$0")/.."
 . tests/vm/lib.sh
 . tests/ledger.sh
 
-run_t0=$SECONDS
-# An interrupted run takes its background builds, lanes and guests with it.
-trap 'trap - INT TERM; stop_all; exit 130' INT TERM
-mkdir -p "$MFW_OUT"
-ledger=$MFW_OUT/results.txt
-: >"$ledger"
-logs=$MFW_OUT/logs
-mkdir -p "$logs"
-lanes=$MFW_OUT/lanes
-rm -rf "$lanes"
-mkdir -p "$lanes"
-# "<seconds> <what>" per section, per background build and per guest (and
-# per program inside a guest, from tests/vm/run-vm.sh).
-export MFW_TIMES=$MFW_OUT/times.txt
-: >"$MFW_TIMES"
+# The time table has a line per section, per background build and per
+# guest, and per program inside a guest (from tests/vm/run-vm.sh).
+ledger_init "$MFW_OUT"
 
 # --- dependencies, and the one-time builds in the background ---------------
 section "dependencies: Debian packages (scripts/install-deps.sh)"

@@ -17,18 +17,8 @@ cd "$(dirname "$0")/.."
 . tests/vm/lib.sh
 . tests/ledger.sh
 
-run_t0=$SECONDS
-trap 'trap - INT TERM; stop_all; exit 130' INT TERM
 soak=$MFW_OUT/soak
-mkdir -p "$soak"
-ledger=$soak/results.txt
-: >"$ledger"
-logs=$soak/logs
-lanes=$soak/lanes
-rm -rf "$logs" "$lanes"
-mkdir -p "$logs" "$lanes"
-export MFW_TIMES=$soak/times.txt
-: >"$MFW_TIMES"
+ledger_init "$soak"
 cycles=${MFW_SOAK_CYCLES:-200}
 rounds=${MFW_SOAK_ROUNDS:-3}
 case $cycles$rounds in
