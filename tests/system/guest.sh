@@ -18,33 +18,19 @@
 #   reset    mfw-resume.service finished the job at boot; "make uninstall"
 #            leaves the file system as it was before "make install".
 #
-# Everything the host reads comes through the kernel's log, one record per
-# line tagged "mfwsys: " (/dev/kmsg, shown on the console ttyS0): verdicts
-# as "PASS|FAIL name", "TIME seconds what" for the time table, "mfw-system:
-# reset" to ask the host for a QEMU system_reset, "mfw-system: done" to end
-# the run, and what the scenario says.  Not through a tty: printk writes
-# the console by polling, while a tty waits for the UART's transmit
-# interrupt, and a guest beside others on a busy host lost one; every
-# writer of that tty (PID 1's status lines among them) then waited
-# forever.  The payload's own output goes to $S/payload.log.
+# Verdicts go to /dev/ttyS1 (the host collects them) as "PASS|FAIL name";
+# "mfw-system: reset" there asks the host for a QEMU system_reset, and
+# "mfw-system: done" ends the run.
 set -u
 P=$(cd "$(dirname "$0")" && pwd)
 S=/var/lib/mfw-system
 . "$P/guest-lib.sh"
-exec 3>/dev/kmsg
-exec >>"$S/payload.log" 2>&1
+exec 3>>/dev/ttyS1
 phase=$(cat "$S/phase" 2>/dev/null || echo install)
-# host: each line of standard input to the host, in a record of its own.
-host() {
-	local l
-	while IFS= read -r l; do
-		printf 'mfwsys: %s\n' "$l" >&3
-	done
-}
-say() { echo "mfw-system[$phase]: $*"; echo "mfw-system[$phase]: $*" | host; }
-verdict() { echo "$1 $2" | host; say "$1 $2${3:+ ($3)}"; }
+say() { echo "mfw-system[$phase]: $*"; }
+verdict() { echo "$1 $2" >&3; say "$1 $2${3:+ ($3)}"; }
 # took WHAT SECONDS: say it, and hand it to the host's time table.
-took() { echo "TIME $2 $1" | host; say "$1 took $2 s"; }
+took() { echo "TIME $2 $1" >&3; say "$1 took $2 s"; }
 failures=0
 # check NAME COMMAND...: the verdict is the command's exit code; a failure
 # shows what the command printed.
@@ -56,7 +42,7 @@ check() {
 	else
 		failures=$((failures + 1))
 		verdict FAIL "$name" "$*"
-		printf '%s\n' "$out" | tail -n 30 | sed 's/^/    | /' | tee -a /dev/stderr | host
+		printf '%s\n' "$out" | tail -n 30 | sed 's/^/    | /'
 	fi
 }
 
@@ -135,14 +121,14 @@ phase_install() {
 		sleep infinity
 	fi
 	verdict FAIL reboot/module-flashing "journal phase: $(journal_phase)"
-	journalctl -b -u "$upgrade_unit" --no-pager | tail -n 30 | host
+	journalctl -b -u "$upgrade_unit" --no-pager | tail -n 30
 }
 
 phase_reboot() {
 	local log=$S/previous-boot.log
 	journalctl -b -1 -o short-monotonic --no-pager \
 		-u "$upgrade_unit" -u systemd-logind.service >"$log" 2>&1
-	sed 's/^/    | /' "$log" | tail -n 40 | tee -a /dev/stderr | host
+	sed 's/^/    | /' "$log" | tail -n 40
 	check reboot/sigterm-deferred-while-flashing \
 		grep -q "received while the module may be flashing" "$log"
 	check reboot/upgrade-finished-before-the-reboot grep -q "done: $V3" "$log"
@@ -160,7 +146,7 @@ phase_reboot() {
 		set_phase reset
 		took "boot phase reboot (after systemd was up)" $((SECONDS - t_phase))
 		say "transfer at $(cat "$(port)/progress"); asking for a reset"
-		echo "mfw-system: reset" | host
+		echo "mfw-system: reset" >&3
 		sleep infinity
 	fi
 	verdict FAIL reset/mid-transfer "journal phase $(journal_phase), progress $(cat "$(port)/progress" 2>/dev/null)"
@@ -169,7 +155,7 @@ phase_reboot() {
 phase_reset() {
 	local log=$S/resume.log
 	journalctl -b -o short-monotonic --no-pager -u mfw-resume.service >"$log" 2>&1
-	sed 's/^/    | /' "$log" | tail -n 30 | tee -a /dev/stderr | host
+	sed 's/^/    | /' "$log" | tail -n 30
 	check reset/resume-ran-at-boot unit_done_ok mfw-resume.service
 	check reset/resume-finished-the-job grep -q "done: $V4" "$log"
 	check reset/new-version attached_runs "$V4"
@@ -202,4 +188,4 @@ reset) phase_reset ;;
 esac
 took "boot phase $phase (after systemd was up)" $((SECONDS - t_phase))
 say "done ($failures failures in this boot)"
-echo "mfw-system: done" | host
+echo "mfw-system: done" >&3
