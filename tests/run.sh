@@ -4,8 +4,9 @@
 # time went, then one line "N passed, N failed" (skips are counted on the
 # line before it); exits non-zero on any failure.
 #
-# The guests run in two lanes side by side (Documentation/mfw/testing.rst,
-# "Time"), and the host's tests run beside them.  The debug kernel and the guest's root file system, built
+# The kernel selftests and the helper's guest scripts run in two lanes side
+# by side (Documentation/mfw/testing.rst, "Time"), the host's tests beside
+# them; then the full-system guest runs alone.  The debug kernel and the guest's root file system, built
 # once per cache, are built in the background while the host tests and
 # the stock kernel's guest run.
 #
@@ -141,24 +142,24 @@ system_guest() {
 	tests/system/run.sh
 }
 
-# Two lanes side by side.  A debug-kernel guest keeps more than one core
-# busy (KASAN and lockdep under TCG), a stock one about half a core: two
-# guests at a time fit the two cores; three debug guests at once slowed
-# each other threefold and failed timed cases.  Lane A: the full-system
-# guest, then the C selftests on the debug kernel.  Lane B: the C
-# selftests and the helper's scripts on the stock kernel (while the debug
-# kernel may still be building), then the helper's scripts on the debug
-# kernel.  Each lane's results are shown when it ends.
+# Two lanes side by side, then the full-system guest alone.  A debug-kernel
+# guest keeps more than one core busy (KASAN and lockdep under TCG), a
+# stock one about half a core: two guests at a time fit the two cores;
+# three debug guests at once slowed each other threefold and failed timed
+# cases.  Lane A: the C selftests, then the helper's scripts, on the debug
+# kernel (once it is built).  Lane B: the same on the stock kernel.  The
+# full-system guest's boot stalled whenever other guests ran beside it
+# (Documentation/mfw/testing.rst), so it runs after the lanes, alone.
 lane_a() {
-	system_guest
-	await debug-module >/dev/null && selftests debug selftests "$ktests"
+	await debug-module >/dev/null || return 0
+	selftests debug selftests "$ktests"
+	selftests debug helper "$htests"
 }
 lane_b() {
 	selftests stock selftests "$ktests"
 	selftests stock helper "$htests"
-	await debug-module >/dev/null && selftests debug helper "$htests"
 }
-section "guests: two lanes start (full system and debug selftests; stock guests, then debug helper scripts)"
+section "guests: two lanes start (debug kernel; stock kernel)"
 for l in a b; do
 	bg $l lane_$l
 	[ "${MFW_LANES:-2}" != 1 ] || join $l
@@ -200,6 +201,10 @@ step style/sparse tests/style/sparse.sh
 
 section "guests: the lanes' remaining work"
 [ "${MFW_LANES:-2}" = 1 ] || for l in a b; do join $l; done
+section_end
+
+section "full system: the Debian guest, alone"
+collect system_guest
 for b in debug-kernel module-debug-W1 rootfs; do
 	verdict $b
 done

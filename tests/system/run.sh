@@ -129,8 +129,6 @@ else
 	second_serial=file:$out/results.log
 fi
 t0=$SECONDS
-# highres=off nohz=off: a periodic tick (see tests/vm/run-vm.sh: a guest
-# beside others once slept for minutes past a missed one-shot wake-up).
 # pci=noacpi: PCI interrupts from the BIOS's routing table.  Evaluating
 # ACPI's _PRT under TCG with KASAN outlasts the AML loop timeout, and the
 # device it was for (virtio, the 9p share) is left without an interrupt.
@@ -143,7 +141,7 @@ qemu-system-x86_64 \
 	-drive "file=$image,format=raw,if=virtio,snapshot=on" \
 	-drive "file=$out/payload.ext4,format=raw,if=virtio,readonly=on" \
 	-virtfs "local,path=$kdir,mount_tag=kbuild,security_model=none,readonly=on" \
-	-append "root=/dev/vda rw console=ttyS0,115200 mfwrig.payload panic=0 printk.time=1 ignore_loglevel pci=noacpi highres=off nohz=off systemd.default_device_timeout_sec=600" \
+	-append "root=/dev/vda rw console=ttyS0,115200 mfwrig.payload panic=0 printk.time=1 ignore_loglevel pci=noacpi systemd.default_device_timeout_sec=600" \
 	2>"$out/qemu.log" &
 qemu=$!
 

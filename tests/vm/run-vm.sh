@@ -27,11 +27,6 @@ if ! "$MFW_TOP/tests/vm/mkinitramfs.sh" "$kernel" "$run/initramfs.gz" "$tests" "
 fi
 
 limit=${MFW_VM_TIMEOUT:-600}
-# A periodic tick (highres=off nohz=off): with one-shot timer events, a
-# TCG guest whose vCPU threads the host kept waiting (guests side by side)
-# was seen to miss its wake-up and sleep for minutes, until any interrupt
-# came; an NMI from the monitor woke it.  A periodic tick re-arms itself.
-tick="highres=off nohz=off"
 start=$(date +%s)
 timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 	-machine pc -accel tcg -cpu max -smp "${MFW_VM_CPUS:-2}" -m 1536 \
@@ -40,7 +35,7 @@ timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 	-serial "${MFW_VM_UART:-null}" \
 	-serial "file:$run/results.log" \
 	-kernel "$KIMAGE" -initrd "$run/initramfs.gz" \
-	-append "console=ttyS0,115200 panic=-1 printk.time=1 $tick ${MFW_VM_APPEND:-}" \
+	-append "console=ttyS0,115200 panic=-1 printk.time=1 ${MFW_VM_APPEND:-}" \
 	>"$run/qemu.log" 2>&1
 rc=$?
 ran=$(($(date +%s) - start))
