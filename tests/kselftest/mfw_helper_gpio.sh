@@ -125,7 +125,9 @@ check lines_released eval '! grep -q "|mfw " /sys/kernel/debug/gpio'
 # The upgrade: the module is on, PWRKEY and RESET must be held, released
 # level, for the whole upgrade and let go afterwards.
 power on >/dev/null 2>&1
-sim_start --model ML307R-DC --boot-ms 300 --flash-ms 4000 || {
+# The checks below run while the upgrade does: the module flashes for 20 s,
+# enough for them on a debug kernel sharing a busy host (4 s was not).
+sim_start --model ML307R-DC --boot-ms 300 --flash-ms 20000 || {
 	not_ok simulator "did not start"; teardown; finish; }
 mkimage "$d/fw.bin" ML307R-DC-MBRH0S02 8
 before=$(presses pwrkey):$(presses reset)
