@@ -111,7 +111,9 @@ struct mfw_stats {
  *	event work only
  * @event_work: sends the queued uevents
  * @ident_work: asks the module for its model and firmware
- * @urcs: captured FOTA and boot URCs for /dev/mfwN readers, '\n'-separated
+ * @urcs: captured FOTA and boot URCs for /dev/mfwN readers, '\n'-separated;
+ *	the receive hook is its only producer
+ * @read_mutex: the reader end of @urcs: one reader of /dev/mfwN at a time
  * @read_wq: readers of /dev/mfwN
  * @xfer: the package being written (mfw_xfer.c)
  * @fwl: the firmware-upload front end, when the kernel has one
@@ -157,6 +159,7 @@ struct mfw_port {
 	struct work_struct event_work;
 	struct work_struct ident_work;
 	DECLARE_KFIFO(urcs, char, MFW_URC_FIFO);
+	struct mutex read_mutex;	/* reader end of @urcs */
 	wait_queue_head_t read_wq;
 	struct mfw_xfer xfer;
 	struct fw_upload *fwl;

@@ -2,12 +2,19 @@
 /*
  * mfw - /dev/mfwN: the captured URCs to read, and the package to write.
  *
- * The node may be open once at a time.  Writing opens a write session
- * (mfw_xfer.c) on the first write(), ioctl(MFW_IOC_SET_SIZE) or fsync();
- * the file position is the offset in the package, so pwrite() and lseek()
- * resume a hex write where the module stopped.  close() commits: a
- * transparent package of unknown size is sent then, and close() returns
- * its result.
+ * The node may be open once at a time, but one open file can be shared:
+ * threads, a child after fork(), dup() and descriptors passed over a
+ * socket all reach the same struct file.  So every operation serialises
+ * itself: readers on the port's read mutex (the URC FIFO has one reader
+ * end), writers, ioctl() and the commit on the file's own mutex.
+ *
+ * Writing opens a write session (mfw_xfer.c) on the first write(),
+ * ioctl(MFW_IOC_SET_SIZE) or fsync(); the file position is the offset in
+ * the package, so pwrite() and lseek() resume a hex write where the module
+ * stopped.  The writer's close() commits: a transparent package of unknown
+ * size is sent then, and close() returns its result.  A close by anyone
+ * else who shares the file (a forked child exiting) commits nothing,
+ * unless it drops the file's last reference.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,13 +34,19 @@
 /**
  * struct mfw_file - one open file of /dev/mfwN
  * @port: the port
+ * @lock: serialises write(), ioctl(), fsync() and the commit in flush()
+ *	of this file; protects @session, @bounce and @writer
  * @session: this file opened the port's write session
  * @bounce: @MFW_CDEV_CHUNK bytes from userspace, while @session
+ * @writer: the file table (fl_owner_t) of the last task that wrote or
+ *	declared a size; only compared, never dereferenced
  */
 struct mfw_file {
 	struct mfw_port *port;
+	struct mutex lock;	/* session, bounce, writer */
 	bool session;
 	u8 *bounce;
+	fl_owner_t writer;
 };
 
 static int mfw_cdev_open(struct inode *inode, struct file *file)
@@ -58,6 +71,7 @@ static int mfw_cdev_open(struct inode *inode, struct file *file)
 		kfree(mf);
 		return ret;
 	}
+	mutex_init(&mf->lock);
 	mf->port = port;
 	file->private_data = mf;
 	return 0;
@@ -68,6 +82,8 @@ static int mfw_cdev_session(struct mfw_file *mf, u64 size)
 {
 	int ret;
 
+	lockdep_assert_held(&mf->lock);
+	mf->writer = current->files;
 	if (mf->session)
 		return size ? mfw_xfer_declare(mf->port, size) : 0;
 	mf->bounce = kmalloc(MFW_CDEV_CHUNK, GFP_KERNEL);
@@ -92,6 +108,7 @@ static int mfw_cdev_release(struct inode *inode, struct file *file)
 	if (mf->session)
 		mfw_xfer_close(port);
 	kfree(mf->bounce);
+	mutex_destroy(&mf->lock);
 	kfree(mf);
 	atomic_set(&port->opened, 0);
 	put_device(&port->dev);
@@ -101,6 +118,10 @@ static int mfw_cdev_release(struct inode *inode, struct file *file)
 /*
  * Reading /dev/mfwN gives the FOTA and boot URCs the driver captured, one
  * per line, whether or not they were also passed to the tty's readers.
+ *
+ * The FIFO lives in the port, which the open file keeps alive, so a read
+ * needs no lock a detach waits for: a reader whose buffer faults slowly
+ * (userfaultfd, FUSE) holds up nobody but other readers of this port.
  */
 static ssize_t mfw_cdev_read(struct file *file, char __user *buf,
 			     size_t count, loff_t *pos)
@@ -109,9 +130,10 @@ static ssize_t mfw_cdev_read(struct file *file, char __user *buf,
 	unsigned int copied = 0;
 	int ret;
 
-	down_read(&port->rwsem);
+	if (mutex_lock_interruptible(&port->read_mutex))
+		return -ERESTARTSYS;
 	for (;;) {
-		if (port->dead) {
+		if (READ_ONCE(port->dead)) {
 			ret = -ENODEV;
 			break;
 		}
@@ -123,15 +145,16 @@ static ssize_t mfw_cdev_read(struct file *file, char __user *buf,
 			ret = -EAGAIN;
 			break;
 		}
-		up_read(&port->rwsem);
+		mutex_unlock(&port->read_mutex);
 		ret = wait_event_interruptible(port->read_wq,
 					       READ_ONCE(port->dead) ||
 					       !kfifo_is_empty(&port->urcs));
-		down_read(&port->rwsem);
 		if (ret)
-			break;
+			return ret;
+		if (mutex_lock_interruptible(&port->read_mutex))
+			return -ERESTARTSYS;
 	}
-	up_read(&port->rwsem);
+	mutex_unlock(&port->read_mutex);
 	/* Not "ret ? ret : copied": that would make -errno unsigned. */
 	if (ret)
 		return ret;
@@ -151,9 +174,13 @@ static ssize_t mfw_cdev_write(struct file *file, const char __user *buf,
 
 	if (*pos < 0)
 		return -EINVAL;
+	if (READ_ONCE(mf->port->dead))
+		return -ENODEV;
+	if (mutex_lock_killable(&mf->lock))
+		return -EINTR;
 	ret = mfw_cdev_session(mf, 0);
 	if (ret)
-		return ret;
+		goto out;
 	while (done < count) {
 		size_t n = min_t(size_t, count - done, MFW_CDEV_CHUNK);
 
@@ -172,25 +199,44 @@ static ssize_t mfw_cdev_write(struct file *file, const char __user *buf,
 		if (fatal_signal_pending(current))
 			break;
 	}
+out:
+	mutex_unlock(&mf->lock);
 	if (done)
 		return done;
 	return ret;
 }
 
-/* close(): commit the package and report the result. */
+/*
+ * close(): the writer's close commits the package and reports the result.
+ * A close by a task that shares the file but did not write (a child that
+ * inherited the descriptor) leaves the session as it is, unless it drops
+ * the last reference to the file.
+ */
 static int mfw_cdev_flush(struct file *file, fl_owner_t id)
 {
 	struct mfw_file *mf = file->private_data;
+	int ret = 0;
 
-	if (!mf->session)
-		return 0;
-	return mfw_xfer_commit(mf->port);
+	mutex_lock(&mf->lock);
+	if (mf->session && (id == mf->writer || file_count(file) == 1))
+		ret = mfw_xfer_commit(mf->port);
+	mutex_unlock(&mf->lock);
+	return ret;
 }
 
+/* fsync(): whoever calls it commits, as MFW_IOC_COMMIT does. */
 static int mfw_cdev_fsync(struct file *file, loff_t start, loff_t end,
 			  int datasync)
 {
-	return mfw_cdev_flush(file, NULL);
+	struct mfw_file *mf = file->private_data;
+	int ret = 0;
+
+	if (mutex_lock_killable(&mf->lock))
+		return -EINTR;
+	if (mf->session)
+		ret = mfw_xfer_commit(mf->port);
+	mutex_unlock(&mf->lock);
+	return ret;
 }
 
 static long mfw_cdev_ioctl(struct file *file, unsigned int cmd,
@@ -198,6 +244,7 @@ static long mfw_cdev_ioctl(struct file *file, unsigned int cmd,
 {
 	struct mfw_file *mf = file->private_data;
 	u64 size;
+	int ret;
 
 	switch (cmd) {
 	case MFW_IOC_SET_SIZE:
@@ -207,11 +254,17 @@ static long mfw_cdev_ioctl(struct file *file, unsigned int cmd,
 			return -EFAULT;
 		if (!size)
 			return -EINVAL;
-		return mfw_cdev_session(mf, size);
+		if (READ_ONCE(mf->port->dead))
+			return -ENODEV;
+		if (mutex_lock_killable(&mf->lock))
+			return -EINTR;
+		ret = mfw_cdev_session(mf, size);
+		mutex_unlock(&mf->lock);
+		return ret;
 	case MFW_IOC_COMMIT:
 		if (!(file->f_mode & FMODE_WRITE))
 			return -EBADF;
-		return mf->session ? mfw_xfer_commit(mf->port) : 0;
+		return mfw_cdev_fsync(file, 0, LLONG_MAX, 0);
 	default:
 		return -ENOTTY;
 	}
@@ -223,12 +276,10 @@ static __poll_t mfw_cdev_poll(struct file *file, poll_table *wait)
 	__poll_t mask = 0;
 
 	poll_wait(file, &port->read_wq, wait);
-	down_read(&port->rwsem);
-	if (port->dead)
+	if (READ_ONCE(port->dead))
 		mask = EPOLLHUP | EPOLLERR;
 	else if (!kfifo_is_empty(&port->urcs))
 		mask = EPOLLIN | EPOLLRDNORM;
-	up_read(&port->rwsem);
 	return mask;
 }
 

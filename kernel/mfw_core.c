@@ -57,12 +57,14 @@ const char *mfw_state_name(enum mfw_state state)
  * @state: the new state
  *
  * Caller holds @port->lock.  The uevent is sent from a work item, so this
- * may be called from the receive path.
+ * may be called from the receive path.  A dead port's state is frozen:
+ * mfw_port_disconnect() has sent its last change uevent, and "remove"
+ * follows.
  */
 void mfw_port_set_state(struct mfw_port *port, enum mfw_state state)
 {
 	lockdep_assert_held(&port->lock);
-	if (port->state == state)
+	if (port->dead || port->state == state)
 		return;
 	port->state = state;
 	/* A full queue drops the oldest change; the newest always goes out. */
@@ -241,6 +243,8 @@ static void mfw_port_release(struct device *dev)
 {
 	struct mfw_port *port = to_mfw_port(dev);
 
+	/* Disconnect flushed it, and a dead port queues no more changes. */
+	WARN_ON_ONCE(work_pending(&port->event_work));
 	mfw_xfer_destroy(port);
 	tty_kref_put(port->tty);
 	ida_free(&mfw_minors, MINOR(dev->devt));
@@ -276,6 +280,7 @@ struct mfw_port *mfw_port_create(struct tty_struct *tty)
 	spin_lock_init(&port->lock);
 	init_waitqueue_head(&port->wq);
 	init_waitqueue_head(&port->read_wq);
+	mutex_init(&port->read_mutex);
 	mutex_init(&port->cmd_mutex);
 	INIT_KFIFO(port->events);
 	INIT_KFIFO(port->urcs);

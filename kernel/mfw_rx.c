@@ -316,6 +316,19 @@ static size_t mfw_rx_feed(struct mfw_port *port, const u8 *cp, const u8 *fp,
 	return i;
 }
 
+/*
+ * Bytes mfw took never reach n_tty's reader, and on a pty only that
+ * reader wakes the writer on the other side once room is made
+ * (n_tty_check_unthrottle() in drivers/tty/n_tty.c): a simulator, or a
+ * CMUX daemon whose channels are ptys, would stall until a user read.
+ * Wake it here instead, as that reader would.
+ */
+static void mfw_rx_wake_link(struct tty_struct *tty)
+{
+	if (tty->driver->type == TTY_DRIVER_TYPE_PTY && tty->link)
+		tty_wakeup(tty->link);
+}
+
 /**
  * mfw_rx() - the receive hook's work for one chunk
  * @port: the port
@@ -330,7 +343,7 @@ static size_t mfw_rx_feed(struct mfw_port *port, const u8 *cp, const u8 *fp,
  */
 size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 {
-	size_t done = 0;
+	size_t done = 0, taken = 0;
 
 	while (done < count) {
 		const u8 *f = fp ? fp + done : NULL;
@@ -345,16 +358,22 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 		}
 		if (mfw_chan_driver_owns(port)) {
 			n = mfw_rx_feed(port, cp + done, f, left, true, false);
+			taken += n;
 		} else if (!READ_ONCE(port->urc_passthrough)) {
 			n = mfw_rx_feed(port, cp + done, f, left, false, true);
+			taken += n;
 		} else {
 			n = mfw_ldisc_n_tty_receive(port->tty, cp + done, f,
 						    left);
 			mfw_rx_feed(port, cp + done, f, n, false, false);
-			if (n < left)
-				return done + n;
+			if (n < left) {
+				done += n;
+				break;
+			}
 		}
 		done += n;
 	}
+	if (taken)
+		mfw_rx_wake_link(port->tty);
 	return done;
 }

@@ -310,20 +310,23 @@ static int mfw_xfer_hex_chunk(struct mfw_port *port, const u8 *data,
 static int mfw_xfer_buffer(struct mfw_port *port, const u8 *data, size_t len)
 {
 	struct mfw_xfer *x = &port->xfer;
+	/* Root may change the parameter at any time: read it once. */
+	size_t max = READ_ONCE(mfw_buffer_max);
 	size_t need = x->buf_len + len, size;
 	u8 *buf;
 
-	if (need > mfw_buffer_max) {
+	lockdep_assert_held(&x->mutex);
+	if (need > max) {
 		dev_err(&port->dev,
-			"package larger than buffer_max (%u bytes): declare its size first (image_size or MFW_IOC_SET_SIZE)\n",
-			mfw_buffer_max);
+			"package larger than buffer_max (%zu bytes): declare its size first (image_size or MFW_IOC_SET_SIZE)\n",
+			max);
 		return -EFBIG;
 	}
 	if (need > x->buf_size) {
 		size = max_t(size_t, PAGE_SIZE, x->buf_size);
 		while (size < need)
 			size *= 2;
-		size = min_t(size_t, size, mfw_buffer_max);
+		size = min_t(size_t, size, max);
 		buf = kvmalloc(size, GFP_KERNEL);
 		if (!buf)
 			return -ENOMEM;

@@ -57,68 +57,6 @@ FIXTURE_TEARDOWN(fw)
 	port_down(&self->r);
 }
 
-/*
- * A package of @size bytes: pseudo-random data without 'A' or 'a' (so
- * the rest of a transparent write that a module reads as commands after
- * an error can never start one), ending with the version trailer.
- */
-static int make_image(const char *path, size_t size, const char *version,
-		      unsigned int seed)
-{
-	char trailer[96];
-	size_t tlen, i;
-	unsigned char *buf;
-	FILE *f;
-	int ret = 0;
-
-	tlen = snprintf(trailer, sizeof(trailer), "\nMFWVER:%s\n", version);
-	if (size < tlen + 16)
-		return -EINVAL;
-	buf = malloc(size);
-	if (!buf)
-		return -ENOMEM;
-	srand(seed);
-	for (i = 0; i < size - tlen; i++) {
-		buf[i] = rand() & 0xff;
-		if (buf[i] == 'A' || buf[i] == 'a')
-			buf[i] ^= 0x80;
-	}
-	memcpy(buf + size - tlen, trailer, tlen);
-	f = fopen(path, "w");
-	if (!f || fwrite(buf, 1, size, f) != size)
-		ret = -EIO;
-	if (f && fclose(f))
-		ret = -EIO;
-	free(buf);
-	return ret;
-}
-
-/* The module's stored package (its first pkg_len bytes) equals @path. */
-static bool module_holds(const char *path)
-{
-	size_t ilen = 0, plen = 0, slen = 0, want = 0;
-	unsigned char *img = rig_slurp(path, &ilen);
-	unsigned char *pkg = rig_slurp(STATE ".pkg", &plen);
-	char *state = (char *)rig_slurp(STATE, &slen);
-	const char *p;
-	bool ok = false;
-
-	if (img && pkg && state) {
-		state[slen] = '\0';
-		p = strstr(state, "pkg_len=");
-		if (p)
-			want = strtoul(p + 8, NULL, 10);
-		ok = want == ilen && plen >= ilen && !memcmp(img, pkg, ilen);
-		if (!ok)
-			fprintf(stderr, "# module holds %zu bytes, image %zu\n",
-				want, ilen);
-	}
-	free(img);
-	free(pkg);
-	free(state);
-	return ok;
-}
-
 /* "<algorithm>sum" of busybox over @path, into @hex. */
 static int digest_of(const char *alg, const char *path, char *hex, size_t len)
 {
@@ -136,47 +74,18 @@ static int digest_of(const char *alg, const char *path, char *hex, size_t len)
 	return ok ? 0 : -1;
 }
 
-static bool transcript_has(const char *path, const char *needle)
-{
-	size_t len = 0;
-	char *t = (char *)rig_slurp(path, &len);
-	bool found;
-
-	if (!t)
-		return false;
-	t[len] = '\0';
-	found = strstr(t, needle);
-	free(t);
-	return found;
-}
-
 /* Bring the simulated @model up and wait until mfw identified it. */
 static int fw_up(struct __test_metadata *_metadata, FIXTURE_DATA(fw) *self,
 		 bool usb, const char *model, const char *const extra[])
 {
-	const char *args[40] = { "--model", model, "--state", STATE,
-				 "--flash-ms", "300" };
-	long long end = rig_now_ms() + TIMEOUT_MS;
-	char fam[64];
-	size_t n = 6;
-	int ret;
+	int ret = port_up_model(&self->r, usb, model, STATE, extra);
 
-	while (extra && *extra && n < 38)
-		args[n++] = *extra++;
-	args[n] = NULL;
-	ret = port_up(&self->r, usb, args);
 	if (ret)
 		return ret;
-	while (rig_now_ms() < end) {
-		if (rig_port_attr(self->r.path, "family", fam, sizeof(fam)) > 0 &&
-		    strcmp(fam, "unknown"))
-			break;
-		usleep(20000);
-	}
 	if (rig_port_dir(self->r.path, self->dir, sizeof(self->dir)) ||
 	    rig_port_node(self->r.path, self->node, sizeof(self->node)))
 		return -ENOENT;
-	return strcmp(fam, "unknown") ? 0 : -ETIMEDOUT;
+	return 0;
 }
 
 /*
@@ -279,18 +188,18 @@ TEST_F_TIMEOUT(fw, hex_write_mn316, 120)
 	ASSERT_EQ(0, fw_up(_metadata, self, false, "MN316", NULL));
 	ASSERT_LT(0, attr(self, "paths", buf, sizeof(buf)));
 	EXPECT_STREQ("hex remote", buf);
-	ASSERT_EQ(0, make_image(IMAGE, 20000, "MN316-DBRS-MBRH0S02", 1));
+	ASSERT_EQ(0, port_make_image(IMAGE, 20000, "MN316-DBRS-MBRH0S02", 1));
 	/* Writes of an odd size: chunks never line up with them. */
 	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, 0, 3000, false, NULL));
-	EXPECT_TRUE(module_holds(IMAGE));
+	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
 	EXPECT_TRUE(attr_becomes(self, "offset", "20000", 1000));
 	EXPECT_TRUE(attr_becomes(self, "state", "idle", 1000));
 	EXPECT_TRUE(attr_becomes(self, "last_error", "none", 1000));
 	expect_digests(_metadata, self, IMAGE);
 	/* Erased before the first chunk, as NB modules need. */
-	EXPECT_TRUE(transcript_has(self->r.transcript,
+	EXPECT_TRUE(rig_file_contains(self->r.transcript,
 				   "< AT+MFWERASE\\r"));
-	EXPECT_TRUE(transcript_has(self->r.transcript,
+	EXPECT_TRUE(rig_file_contains(self->r.transcript,
 				   "< AT+MFWDLOAD=19536,464,\""));
 
 	/* The stored package upgrades; the new version shows after. */
@@ -306,10 +215,10 @@ TEST_F_TIMEOUT(fw, transparent_declared_ml305u, 120)
 	ASSERT_EQ(0, fw_up(_metadata, self, false, "ML305U", NULL));
 	ASSERT_LT(0, attr(self, "paths", buf, sizeof(buf)));
 	EXPECT_STREQ("transparent remote", buf);
-	ASSERT_EQ(0, make_image(IMAGE, 70000, "ML305U-DBLN-MBRH0S02", 2));
+	ASSERT_EQ(0, port_make_image(IMAGE, 70000, "ML305U-DBLN-MBRH0S02", 2));
 	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, 0, 65536, true, NULL));
-	EXPECT_TRUE(module_holds(IMAGE));
-	EXPECT_TRUE(transcript_has(self->r.transcript,
+	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
+	EXPECT_TRUE(rig_file_contains(self->r.transcript,
 				   "< AT+MFWDLOAD=0,70000\\r"));
 	expect_digests(_metadata, self, IMAGE);
 	EXPECT_TRUE(attr_becomes(self, "check", "unchecked", 1000));
@@ -325,12 +234,12 @@ TEST_F_TIMEOUT(fw, transparent_cat_ml307r_dc_usb, 120)
 	char cmd[160];
 
 	ASSERT_EQ(0, fw_up(_metadata, self, true, "ML307R-DC", NULL));
-	ASSERT_EQ(0, make_image(IMAGE, 50000, "ML307R-DC-MBRH0S02", 3));
+	ASSERT_EQ(0, port_make_image(IMAGE, 50000, "ML307R-DC-MBRH0S02", 3));
 	/* What users type: the size is unknown until close(). */
 	snprintf(cmd, sizeof(cmd), "cat %s > %s", IMAGE, self->node);
 	ASSERT_EQ(0, system(cmd));
-	EXPECT_TRUE(module_holds(IMAGE));
-	EXPECT_TRUE(transcript_has(self->r.transcript,
+	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
+	EXPECT_TRUE(rig_file_contains(self->r.transcript,
 				   "< AT+MFWDLOAD=0,50000\\r"));
 	expect_digests(_metadata, self, IMAGE);
 	/* The upgrade reboots the module: over USB the port goes away. */
@@ -345,14 +254,14 @@ TEST_F_TIMEOUT(fw, url_only_family_refuses_writes, 60)
 	int fd;
 
 	ASSERT_EQ(0, fw_up(_metadata, self, false, "ML307A", NULL));
-	ASSERT_EQ(0, make_image(IMAGE, 4096, "ML307A-DCLN-MBRH0S02", 4));
+	ASSERT_EQ(0, port_make_image(IMAGE, 4096, "ML307A-DCLN-MBRH0S02", 4));
 	fd = open(self->node, O_WRONLY);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, write(fd, "x", 1));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	close(fd);
 	EXPECT_TRUE(rig_kmsg_contains("takes no package over the serial line"));
-	EXPECT_FALSE(transcript_has(self->r.transcript, "MFWDLOAD"));
+	EXPECT_FALSE(rig_file_contains(self->r.transcript, "MFWDLOAD"));
 }
 
 TEST_F_TIMEOUT(fw, checksum_mismatch_blocks_upgrade, 120)
@@ -361,12 +270,12 @@ TEST_F_TIMEOUT(fw, checksum_mismatch_blocks_upgrade, 120)
 				       NULL };
 
 	ASSERT_EQ(0, fw_up(_metadata, self, false, "ML305U", faults));
-	ASSERT_EQ(0, make_image(IMAGE, 8192, "ML305U-DBLN-MBRH0S02", 5));
+	ASSERT_EQ(0, port_make_image(IMAGE, 8192, "ML305U-DBLN-MBRH0S02", 5));
 	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, 0, 4096, true, NULL));
 	EXPECT_EQ(-EBADMSG, rig_port_write(self->r.path, "upgrade", "1"));
 	EXPECT_TRUE(attr_becomes(self, "check", "mismatch", 1000));
 	EXPECT_TRUE(attr_becomes(self, "state", "error", 1000));
-	EXPECT_FALSE(transcript_has(self->r.transcript, "AT+MFWUPGRADE"));
+	EXPECT_FALSE(rig_file_contains(self->r.transcript, "AT+MFWUPGRADE"));
 	EXPECT_TRUE(rig_kmsg_contains("not upgrading"));
 }
 
@@ -414,7 +323,7 @@ static void errors_at(struct __test_metadata *_metadata,
 	}
 	faults[n] = NULL;
 	ASSERT_EQ(0, fw_up(_metadata, self, false, model, faults));
-	ASSERT_EQ(0, make_image(IMAGE, size, "X-MBRH0S02", 6));
+	ASSERT_EQ(0, port_make_image(IMAGE, size, "X-MBRH0S02", 6));
 
 	acked = 0;
 	for (code = 850; code <= 860; code++) {
@@ -438,7 +347,7 @@ static void errors_at(struct __test_metadata *_metadata,
 	}
 	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, hex ? acked : 0, 1024,
 				 !hex, NULL));
-	EXPECT_TRUE(module_holds(IMAGE));
+	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
 	EXPECT_TRUE(attr_becomes(self, "state", "idle", 1000));
 }
 
@@ -459,7 +368,7 @@ TEST_F_TIMEOUT(fw, disconnect_then_resume_usb, 180)
 	int ret;
 
 	ASSERT_EQ(0, fw_up(_metadata, self, true, "MN316", faults));
-	ASSERT_EQ(0, make_image(IMAGE, 8000, "MN316-DBRS-MBRH0S02", 7));
+	ASSERT_EQ(0, port_make_image(IMAGE, 8000, "MN316-DBRS-MBRH0S02", 7));
 	ret = rig_write_package(self->node, IMAGE, 0, 512, false, &acked);
 	EXPECT_EQ(-ENODEV, ret);
 	EXPECT_EQ(2560, acked);
@@ -469,7 +378,7 @@ TEST_F_TIMEOUT(fw, disconnect_then_resume_usb, 180)
 	ASSERT_LT(0, attr(self, "offset", buf, sizeof(buf)));
 	EXPECT_STREQ("0", buf);
 	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, acked, 512, false, NULL));
-	EXPECT_TRUE(module_holds(IMAGE));
+	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
 }
 
 /* The port stays usable for others while a package goes in. */
@@ -496,13 +405,13 @@ TEST_F_TIMEOUT(fw, users_talk_during_a_write, 120)
 
 	ASSERT_EQ(0, fw_up(_metadata, self, false, "MN316",
 			   (const char *const[]){ "--baud", "115200", NULL }));
-	ASSERT_EQ(0, make_image(IMAGE, 30000, "MN316-DBRS-MBRH0S02", 8));
+	ASSERT_EQ(0, port_make_image(IMAGE, 30000, "MN316-DBRS-MBRH0S02", 8));
 	u.tty = self->r.tty;
 	ASSERT_EQ(0, pthread_create(&t, NULL, user_command, &u));
 	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, 0, 30000, false, NULL));
 	pthread_join(t, NULL);
 	EXPECT_EQ(0, u.ret);
-	EXPECT_TRUE(module_holds(IMAGE));
+	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
 }
 
 TEST_F_TIMEOUT(fw, non_root_is_refused, 60)
@@ -598,7 +507,7 @@ TEST_F_TIMEOUT(fw, firmware_upload_front_end, 120)
 		}
 		SKIP(return, "kernel without CONFIG_FW_UPLOAD");
 	}
-	ASSERT_EQ(0, make_image(IMAGE, 40000, "ML307R-DC-MBRH0S02", 9));
+	ASSERT_EQ(0, port_make_image(IMAGE, 40000, "ML307R-DC-MBRH0S02", 9));
 	img = rig_slurp(IMAGE, &len);
 	ASSERT_NE(NULL, img);
 	ASSERT_EQ(0, fwul_write(fwdir, "loading", "1", 1));
@@ -613,7 +522,7 @@ TEST_F_TIMEOUT(fw, firmware_upload_front_end, 120)
 	EXPECT_STREQ("idle", buf);
 	EXPECT_LE(0, fwul_read(fwdir, "error", buf, sizeof(buf)));
 	EXPECT_STREQ("", buf);
-	EXPECT_TRUE(module_holds(IMAGE));
+	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
 	expect_digests(_metadata, self, IMAGE);
 }
 

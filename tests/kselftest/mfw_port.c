@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "rig.h"
 
 #define BOOT_TIMEOUT_MS	15000
+#define IDENT_TIMEOUT_MS	20000
 
 int port_up(struct mfw_port_rig *r, bool usb, const char *const args[])
 {
@@ -75,4 +77,88 @@ void port_down(struct mfw_port_rig *r)
 	r->tty = r->master = -1;
 	if (r->usb)
 		rig_gadget("destroy", NULL, 0);
+}
+
+int port_up_model(struct mfw_port_rig *r, bool usb, const char *model,
+		  const char *state, const char *const extra[])
+{
+	const char *args[40] = { "--model", model, "--state", state,
+				 "--flash-ms", "300" };
+	long long end = rig_now_ms() + IDENT_TIMEOUT_MS;
+	char fam[64] = "unknown";
+	size_t n = 6;
+	int ret;
+
+	while (extra && *extra && n < 38)
+		args[n++] = *extra++;
+	args[n] = NULL;
+	ret = port_up(r, usb, args);
+	if (ret)
+		return ret;
+	while (rig_now_ms() < end) {
+		if (rig_port_attr(r->path, "family", fam, sizeof(fam)) > 0 &&
+		    strcmp(fam, "unknown"))
+			return 0;
+		usleep(20000);
+	}
+	return -ETIMEDOUT;
+}
+
+int port_make_image(const char *path, size_t size, const char *version,
+		    unsigned int seed)
+{
+	char trailer[96];
+	size_t tlen, i;
+	unsigned char *buf;
+	FILE *f;
+	int ret = 0;
+
+	tlen = snprintf(trailer, sizeof(trailer), "\nMFWVER:%s\n", version);
+	if (size < tlen + 16)
+		return -EINVAL;
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	srand(seed);
+	for (i = 0; i < size - tlen; i++) {
+		buf[i] = rand() & 0xff;
+		if (buf[i] == 'A' || buf[i] == 'a')
+			buf[i] ^= 0x80;
+	}
+	memcpy(buf + size - tlen, trailer, tlen);
+	f = fopen(path, "w");
+	if (!f || fwrite(buf, 1, size, f) != size)
+		ret = -EIO;
+	if (f && fclose(f))
+		ret = -EIO;
+	free(buf);
+	return ret;
+}
+
+bool port_module_holds(const char *state, const char *path)
+{
+	size_t ilen = 0, plen = 0, slen = 0, want = 0;
+	unsigned char *img = rig_slurp(path, &ilen);
+	char pkgpath[128];
+	unsigned char *pkg;
+	char *st = (char *)rig_slurp(state, &slen);
+	const char *p;
+	bool ok = false;
+
+	snprintf(pkgpath, sizeof(pkgpath), "%s.pkg", state);
+	pkg = rig_slurp(pkgpath, &plen);
+	if (img && pkg && st) {
+		st[slen] = '\0';
+		p = strstr(st, "pkg_len=");
+		if (p)
+			want = strtoul(p + 8, NULL, 10);
+		ok = want == ilen && plen >= ilen && !memcmp(img, pkg, ilen);
+		if (!ok)
+			fprintf(stderr, "# module holds %zu bytes, image %zu\n",
+				want, ilen);
+	}
+	free(img);
+	free(pkg);
+	free(st);
+	return ok;
 }

@@ -84,20 +84,6 @@ int rig_open_pty(char *slave, size_t len)
 	return m;
 }
 
-static bool file_contains(const char *path, const char *needle)
-{
-	char buf[4096];
-	FILE *f = fopen(path, "r");
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (!found && fgets(buf, sizeof(buf), f))
-		found = strstr(buf, needle) != NULL;
-	fclose(f);
-	return found;
-}
-
 pid_t rig_sim_start(const char *const argv[], int pass_fd, int timeout_ms)
 {
 	const char *prog = getenv("MFW_MODEMSIM");
@@ -140,7 +126,7 @@ pid_t rig_sim_start(const char *const argv[], int pass_fd, int timeout_ms)
 	}
 	snprintf(log, sizeof(log), "/tmp/modemsim-%d.log", pid);
 	while (rig_now_ms() < end) {
-		if (file_contains(log, "mfw-modemsim: ready"))
+		if (rig_file_contains(log, "mfw-modemsim: ready"))
 			return pid;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			fprintf(stderr, "# simulator exited early, see %s\n",
@@ -499,4 +485,18 @@ int rig_write_package(const char *node, const char *path, off_t from,
 		ret = -errno;
 	free(img);
 	return ret;
+}
+
+bool rig_file_contains(const char *path, const char *needle)
+{
+	size_t len = 0;
+	char *t = (char *)rig_slurp(path, &len);
+	bool found;
+
+	if (!t)
+		return false;
+	/* Transcripts hold package bytes, NULs included. */
+	found = memmem(t, len, needle, strlen(needle));
+	free(t);
+	return found;
 }

@@ -96,6 +96,9 @@ int rig_gadget(const char *verb, char *out, size_t len);
  */
 unsigned char *rig_slurp(const char *path, size_t *len);
 
+/* Whether the file @path holds the text @needle. */
+bool rig_file_contains(const char *path, const char *needle);
+
 /*
  * Write the package @path to /dev/mfwN @node from offset @from, in
  * pwrite()s of @chunk bytes, declaring its size first when @declare, then

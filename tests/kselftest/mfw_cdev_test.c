@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw: one open file of /dev/mfwN shared by threads and processes, and a
+ * port that dies under it.  Readers that share a file each get whole,
+ * real URC bytes; a write racing ioctl(MFW_IOC_SET_SIZE) or another write
+ * on one file; buffer_max changed under a buffered write; a forked child
+ * whose exit must not commit its parent's half-written package; a write
+ * after detach (no change uevent after "remove"); a reader whose buffer
+ * faults slowly must not hold up a detach.  On the debug kernel KASAN,
+ * lockdep and kmemleak watch every case.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <linux/mfw.h>
+
+#include "kselftest_harness.h"
+#include "mfw_port.h"
+#include "rig.h"
+
+#define TIMEOUT_MS	20000
+#define IMAGE		"/tmp/mfw-cdev-image.bin"
+#define STATE		"/tmp/mfw-cdev-module.state"
+#define BUFFER_MAX	"/sys/module/mfw/parameters/buffer_max"
+
+FIXTURE(cdev) {
+	struct mfw_port_rig r;	/* a simulated module */
+	int master, slave;	/* or a bare pty this test plays the module on */
+	char slave_path[64];
+	char node[64];
+	char buffer_max[32];	/* the parameter's value before the test */
+};
+
+FIXTURE_SETUP(cdev)
+{
+	size_t len = 0;
+	char *v = (char *)rig_slurp(BUFFER_MAX, &len);
+
+	self->r.tty = self->r.master = -1;
+	self->r.sim = -1;
+	self->master = self->slave = -1;
+	ASSERT_NE(NULL, v);
+	v[strcspn(v, "\n")] = '\0';
+	snprintf(self->buffer_max, sizeof(self->buffer_max), "%s", v);
+	free(v);
+	unlink(STATE);
+	unlink(STATE ".pkg");
+}
+
+FIXTURE_TEARDOWN(cdev)
+{
+	int fd = open(BUFFER_MAX, O_WRONLY);
+
+	if (fd >= 0) {
+		if (rig_write_str(fd, self->buffer_max))
+			TH_LOG("cannot restore buffer_max");
+		close(fd);
+	}
+	port_down(&self->r);
+	if (self->slave >= 0)
+		close(self->slave);
+	if (self->master >= 0)
+		close(self->master);
+}
+
+/*
+ * A port on a bare pty, the test playing the module on the master side:
+ * answer the driver's identification, keep FOTA URCs from the tty's
+ * readers (nobody reads the slave here), find /dev/mfwN.
+ */
+static int bare_up(FIXTURE_DATA(cdev) *self)
+{
+	char line[128];
+	int i;
+
+	self->master = rig_open_pty(self->slave_path, sizeof(self->slave_path));
+	if (self->master < 0)
+		return -errno;
+	self->slave = rig_open_tty(self->slave_path);
+	if (self->slave < 0)
+		return -errno;
+	if (rig_attach(self->slave))
+		return -EIO;
+	for (i = 0; i < 2; i++) {
+		if (rig_read_line(self->master, line, sizeof(line),
+				  TIMEOUT_MS) <= 0 ||
+		    rig_write_str(self->master, "\r\nOK\r\n"))
+			return -EIO;
+	}
+	if (rig_port_write(self->slave_path, "urc_passthrough", "0"))
+		return -EIO;
+	return rig_port_node(self->slave_path, self->node, sizeof(self->node));
+}
+
+/* The simulated @model on a pty, identified; /dev/mfwN found. */
+static int sim_up(FIXTURE_DATA(cdev) *self, const char *model,
+		  const char *const extra[])
+{
+	int ret = port_up_model(&self->r, false, model, STATE, extra);
+
+	if (ret)
+		return ret;
+	return rig_port_node(self->r.path, self->node, sizeof(self->node));
+}
+
+static int set_buffer_max(const char *value)
+{
+	int fd = open(BUFFER_MAX, O_WRONLY), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = rig_write_str(fd, value);
+	close(fd);
+	return ret;
+}
+
+/* --- readers sharing one file ---------------------------------------- */
+
+#define URC_LINES	3000
+
+struct reader {
+	int fd;
+	volatile bool *done;
+	size_t got;		/* bytes read */
+	size_t bad;		/* bytes that no URC line holds */
+	size_t over;		/* reads that returned more than asked */
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	char buf[4096];
+
+	for (;;) {
+		struct pollfd p = { .fd = rd->fd, .events = POLLIN };
+		size_t ask = 1 + rand() % sizeof(buf);
+		ssize_t n = read(rd->fd, buf, ask);
+
+		if (n > 0) {
+			if ((size_t)n > ask)
+				rd->over++;
+			for (ssize_t i = 0; i < n && (size_t)i < ask; i++)
+				if (!buf[i] ||
+				    !strchr("+MFWUPGRADE: 1,0123456789\n", buf[i]))
+					rd->bad++;
+			rd->got += n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN)
+			break;
+		if (*rd->done)
+			break;
+		poll(&p, 1, 100);
+	}
+	return NULL;
+}
+
+/* A user of the tty, reading whatever reaches it. */
+struct drainer {
+	int fd;
+	volatile bool *done;
+};
+
+static void *drainer_main(void *arg)
+{
+	struct drainer *dr = arg;
+	char buf[4096];
+
+	while (!*dr->done) {
+		struct pollfd p = { .fd = dr->fd, .events = POLLIN };
+
+		if (poll(&p, 1, 100) > 0 && read(dr->fd, buf, sizeof(buf)) < 0 &&
+		    errno != EAGAIN && errno != EINTR)
+			break;
+	}
+	return NULL;
+}
+
+/*
+ * Three threads read one non-blocking file while the module sends 3000
+ * URCs: every byte read is a URC byte, no read returns more than it was
+ * asked for, and what was read plus what the driver dropped is exactly
+ * what was sent.
+ */
+TEST_F_TIMEOUT(cdev, readers_share_a_file, 300)
+{
+	struct reader rd[3];
+	struct drainer dr;
+	pthread_t th[3], dt;
+	volatile bool done = false;
+	size_t sent = 0, got = 0;
+	long long end;
+	char batch[2048];
+	int fd, i, n, len = 0;
+
+	ASSERT_EQ(0, bare_up(self));
+	dr = (struct drainer){ .fd = self->slave, .done = &done };
+	ASSERT_EQ(0, pthread_create(&dt, NULL, drainer_main, &dr));
+	fd = open(self->node, O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 3; i++) {
+		rd[i] = (struct reader){ .fd = fd, .done = &done };
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, reader_main, &rd[i]));
+	}
+	for (n = 0; n < URC_LINES; n++) {
+		int l = snprintf(batch + len, sizeof(batch) - len,
+				 "\r\n+MFWUPGRADE: 1,%d\r\n", n % 100);
+
+		sent += l - 4 + 1;	/* the line and its '\n' */
+		len += l;
+		if (len > (int)sizeof(batch) - 64 || n == URC_LINES - 1) {
+			ASSERT_EQ(0, rig_write_str(self->master, batch));
+			len = 0;
+		}
+	}
+	/* Every line reached the driver before the readers may stop. */
+	end = rig_now_ms() + TIMEOUT_MS;
+	while (rig_port_num(self->slave_path, "statistics/urcs") < URC_LINES &&
+	       rig_now_ms() < end)
+		usleep(20000);
+	EXPECT_EQ(URC_LINES, rig_port_num(self->slave_path, "statistics/urcs"));
+	done = true;
+	for (i = 0; i < 3; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_EQ(0U, rd[i].bad);
+		EXPECT_EQ(0U, rd[i].over);
+		got += rd[i].got;
+	}
+	pthread_join(dt, NULL);
+	EXPECT_EQ(sent, got + rig_port_num(self->slave_path,
+					   "statistics/urcs_dropped"));
+	close(fd);
+}
+
+/* --- writers, ioctl() and the commit on one file ---------------------- */
+
+struct racer {
+	int fd;
+	pthread_barrier_t *go;
+	int op;			/* 0: write(0 bytes), 1: MFW_IOC_SET_SIZE */
+	int ret, err;
+};
+
+static void *racer_main(void *arg)
+{
+	struct racer *rc = arg;
+	__u64 size = 4096;
+
+	pthread_barrier_wait(rc->go);
+	if (rc->op)
+		rc->ret = ioctl(rc->fd, MFW_IOC_SET_SIZE, &size);
+	else
+		rc->ret = (int)write(rc->fd, "", 0);
+	rc->err = errno;
+	return NULL;
+}
+
+/*
+ * A write() and an ioctl(MFW_IOC_SET_SIZE) race to open one file's write
+ * session, 100 times: both succeed, and the session they share takes a
+ * byte (the hex path holds it in the module) and ends as a short package.
+ */
+TEST_F_TIMEOUT(cdev, write_races_set_size, 600)
+{
+	pthread_barrier_t go;
+	int i;
+
+	ASSERT_EQ(0, sim_up(self, "MN316", NULL));
+	ASSERT_EQ(0, pthread_barrier_init(&go, NULL, 2));
+	for (i = 0; i < 100; i++) {
+		struct racer rc[2];
+		pthread_t th[2];
+		int fd = open(self->node, O_WRONLY), j;
+
+		ASSERT_LE(0, fd);
+		for (j = 0; j < 2; j++) {
+			rc[j] = (struct racer){ .fd = fd, .go = &go, .op = j };
+			ASSERT_EQ(0, pthread_create(&th[j], NULL, racer_main,
+						    &rc[j]));
+		}
+		for (j = 0; j < 2; j++) {
+			pthread_join(th[j], NULL);
+			EXPECT_EQ(0, rc[j].ret) TH_LOG("op %d: %s", j,
+						       strerror(rc[j].err));
+		}
+		/* Only every tenth round sends bytes: the module is slow. */
+		if (i % 10 == 0) {
+			EXPECT_EQ(1, write(fd, "x", 1));
+			/* 1 of the 4096 bytes declared: a short package. */
+			EXPECT_EQ(-1, close(fd));
+			EXPECT_EQ(EIO, errno);
+		} else {
+			EXPECT_EQ(0, close(fd));
+		}
+	}
+	pthread_barrier_destroy(&go);
+}
+
+struct pumper {
+	int fd;
+	const unsigned char *img;
+	size_t len, chunk;
+	unsigned char *kept;	/* the bytes the driver accepted, in order */
+	size_t kept_len;
+	int refused;		/* writes refused with EFBIG */
+	int other;		/* writes that failed otherwise */
+	volatile bool done;
+};
+
+static void *pumper_main(void *arg)
+{
+	struct pumper *pm = arg;
+	size_t off;
+
+	for (off = 0; off < pm->len; off += pm->chunk) {
+		size_t n = pm->len - off < pm->chunk ? pm->len - off : pm->chunk;
+		ssize_t w = write(pm->fd, pm->img + off, n);
+
+		if (w > 0) {
+			memcpy(pm->kept + pm->kept_len, pm->img + off, w);
+			pm->kept_len += w;
+		} else if (errno == EFBIG) {
+			pm->refused++;
+		} else {
+			pm->other++;
+		}
+	}
+	pm->done = true;
+	return NULL;
+}
+
+/*
+ * root changes buffer_max all the time while a transparent package of
+ * unknown size is buffered: each write either goes in whole or is
+ * refused with EFBIG, and the module stores exactly the bytes that went
+ * in, in order.
+ */
+TEST_F_TIMEOUT(cdev, buffer_max_changes_under_a_write, 600)
+{
+	static const char *const sizes[] = { "4096", "65536", "1024", "40000" };
+	struct pumper pm = { .chunk = 997 };
+	pthread_t th;
+	FILE *f;
+	int i = 0;
+
+	ASSERT_EQ(0, sim_up(self, "ML305U", NULL));
+	ASSERT_EQ(0, port_make_image(IMAGE, 48000, "ML305U-DBLN-MBRH0S02",
+				     11));
+	pm.img = rig_slurp(IMAGE, &pm.len);
+	ASSERT_NE(NULL, pm.img);
+	pm.kept = malloc(pm.len);
+	ASSERT_NE(NULL, pm.kept);
+	pm.fd = open(self->node, O_WRONLY);
+	ASSERT_LE(0, pm.fd);
+	ASSERT_EQ(0, pthread_create(&th, NULL, pumper_main, &pm));
+	while (!pm.done)
+		ASSERT_EQ(0, set_buffer_max(sizes[i++ % 4]));
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, set_buffer_max(self->buffer_max));
+	EXPECT_EQ(0, pm.other);
+	TH_LOG("%d parameter changes, %d writes refused, %zu of %zu bytes kept",
+	       i, pm.refused, pm.kept_len, pm.len);
+	EXPECT_EQ(0, close(pm.fd));
+	/* What the module stored is what went in. */
+	f = fopen(IMAGE, "w");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(pm.kept_len, fwrite(pm.kept, 1, pm.kept_len, f));
+	ASSERT_EQ(0, fclose(f));
+	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
+	free((void *)pm.img);
+	free(pm.kept);
+}
+
+/*
+ * The writer forks (a helper, a hook); the child's exit closes its copy
+ * of the descriptor.  That close is not the writer's: nothing reaches the
+ * module until the parent, the writer, closes; then all of it does.
+ */
+TEST_F_TIMEOUT(cdev, forked_child_does_not_commit, 300)
+{
+	unsigned char *img;
+	size_t len = 0;
+	char state[32];
+	pid_t pid;
+	int fd, st;
+
+	ASSERT_EQ(0, sim_up(self, "ML305U", NULL));
+	ASSERT_EQ(0, port_make_image(IMAGE, 20000, "ML305U-DBLN-MBRH0S02",
+				     12));
+	img = rig_slurp(IMAGE, &len);
+	ASSERT_NE(NULL, img);
+	fd = open(self->node, O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(10000, write(fd, img, 10000));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(0);	/* closes the inherited descriptor */
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	/* A second child that closes explicitly, before exiting. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(close(fd) ? 1 : 0);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	/* Nothing was sent: the package is still buffered, unannounced. */
+	ASSERT_LT(0, rig_port_attr(self->r.path, "state", state,
+				   sizeof(state)));
+	EXPECT_STREQ("writing", state);
+	EXPECT_FALSE(rig_file_contains(self->r.transcript, "AT+MFWDLOAD"));
+	ASSERT_EQ((ssize_t)(len - 10000), write(fd, img + 10000, len - 10000));
+	EXPECT_EQ(0, close(fd));
+	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
+	free(img);
+}
+
+/* --- a port that dies under an open file ------------------------------- */
+
+/*
+ * The discipline is detached while /dev/mfwN is open; then a write and a
+ * close on the dead node.  The write fails with ENODEV, close() succeeds,
+ * and no change uevent follows the port's "remove".
+ */
+TEST_F_TIMEOUT(cdev, write_after_detach, 120)
+{
+	int n_tty = N_TTY, fd, sock;
+	char devname[32];
+
+	ASSERT_EQ(0, sim_up(self, "MN316", NULL));
+	snprintf(devname, sizeof(devname), "%s", strrchr(self->node, '/') + 1);
+	sock = rig_uevent_open();
+	ASSERT_LE(0, sock);
+	fd = open(self->node, O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(self->r.tty, TIOCSETD, &n_tty));
+	ASSERT_EQ(0, rig_uevent_wait(sock, "remove", devname, "SUBSYSTEM=mfw",
+				     TIMEOUT_MS));
+	EXPECT_EQ(-1, write(fd, "x", 1));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(0, close(fd));
+	EXPECT_EQ(-ETIMEDOUT, rig_uevent_wait(sock, "change", devname,
+					      "SUBSYSTEM=mfw", 1500));
+	close(sock);
+}
+
+struct detacher {
+	int tty;
+	volatile int done;	/* 1 once TIOCSETD returned */
+	int ret;
+};
+
+static void *detacher_main(void *arg)
+{
+	struct detacher *d = arg;
+	int n_tty = N_TTY;
+
+	d->ret = ioctl(d->tty, TIOCSETD, &n_tty);
+	d->done = 1;
+	return NULL;
+}
+
+struct slow_reader {
+	int fd;
+	char *buf;
+	ssize_t ret;
+};
+
+static void *slow_reader_main(void *arg)
+{
+	struct slow_reader *sr = arg;
+
+	sr->ret = read(sr->fd, sr->buf, 64);
+	return NULL;
+}
+
+/*
+ * A reader of /dev/mfwN whose buffer faults slowly (a userfaultfd page
+ * nobody fills yet) must not hold up a detach: TIOCSETD returns while the
+ * reader is still stuck in its copy.
+ */
+TEST_F_TIMEOUT(cdev, slow_reader_does_not_block_detach, 120)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_copy copy = { 0 };
+	struct slow_reader sr = { 0 };
+	struct detacher d = { 0 };
+	struct pollfd p;
+	struct uffd_msg msg;
+	pthread_t rt, dt;
+	long long end;
+	char *page, *src;
+	int uffd;
+
+	uffd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		SKIP(return, "no userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	page = mmap(NULL, psz, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	src = malloc(psz);
+	ASSERT_NE(MAP_FAILED, page);
+	ASSERT_NE(NULL, src);
+	memset(src, '.', psz);
+	reg.range.start = (unsigned long)page;
+	reg.range.len = psz;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	ASSERT_EQ(0, bare_up(self));
+	sr.fd = open(self->node, O_RDONLY);
+	ASSERT_LE(0, sr.fd);
+	ASSERT_EQ(0, rig_write_str(self->master, "\r\n+MFWUPGRADE: 1,5\r\n"));
+	sr.buf = page;
+	ASSERT_EQ(0, pthread_create(&rt, NULL, slow_reader_main, &sr));
+	/* The reader is in the kernel, faulting on its buffer. */
+	p = (struct pollfd){ .fd = uffd, .events = POLLIN };
+	ASSERT_EQ(1, poll(&p, 1, TIMEOUT_MS));
+	ASSERT_EQ((ssize_t)sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+
+	d.tty = self->slave;
+	ASSERT_EQ(0, pthread_create(&dt, NULL, detacher_main, &d));
+	end = rig_now_ms() + 10000;
+	while (!d.done && rig_now_ms() < end)
+		usleep(20000);
+	EXPECT_EQ(1, d.done) TH_LOG("TIOCSETD waits for the stuck reader");
+
+	/* Let the reader finish, whatever happened. */
+	copy.dst = (unsigned long)page;
+	copy.src = (unsigned long)src;
+	copy.len = psz;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_COPY, &copy));
+	pthread_join(rt, NULL);
+	pthread_join(dt, NULL);
+	EXPECT_EQ(0, d.ret);
+	/* The URC was taken before the port died: the reader has it. */
+	EXPECT_EQ((ssize_t)strlen("+MFWUPGRADE: 1,5\n"), sr.ret);
+	close(sr.fd);
+	close(uffd);
+	munmap(page, psz);
+	free(src);
+}
+
+TEST_HARNESS_MAIN
