@@ -25,6 +25,7 @@
 
 #include "mfw_at.h"
 #include "mfw_chan.h"
+#include "mfw_echo.h"
 #include "mfw_fota.h"
 #include "mfw_models.h"
 #include "mfw_xfer.h"
@@ -80,14 +81,15 @@ struct mfw_stats {
  * @dead: the tty is gone (detach, hangup, unplug); set once, never cleared
  * @opened: /dev/mfwN is open (it is exclusive)
  * @lock: protects the channel (@owner, @user_writers, @user_busy,
- *	@user_deadline, @txn), the state fields (@state, @done, @total,
- *	@percent, @last_error, @last_urc), @model, @firmware, @caps,
+ *	@user_deadline, @txn, @echo), the state fields (@state, @done,
+ *	@total, @percent, @last_error, @last_urc), @model, @firmware, @caps,
  *	@urc_passthrough and @stats
  * @owner: who owns the command channel
  * @user_writers: user writes currently passing through n_tty
  * @user_busy: a user command is in flight (sent, no final result yet)
  * @user_deadline: jiffies after which a user command counts as finished
  * @txn: the driver's command in flight, when @owner is MFW_OWNER_DRIVER
+ * @echo: what users wrote that the module has not echoed yet
  * @wq: woken on channel changes, transaction completion and death
  * @cmd_mutex: serialises the driver's commands (one in flight)
  * @parser: the AT framer; only the receive hook touches it
@@ -134,6 +136,7 @@ struct mfw_port {
 	bool user_busy;
 	unsigned long user_deadline;
 	struct mfw_txn *txn;
+	struct mfw_echo echo;
 	wait_queue_head_t wq;
 	struct mutex cmd_mutex;	/* one driver command at a time */
 

@@ -33,6 +33,25 @@
  * carries code -1.  Verbose +CME ERROR texts are mapped back to the FOTA
  * codes 850-860 through mfw_cme.h.
  *
+ * Line noise.  A UART picks up stray bytes while the module restarts (a
+ * break, a glitch on the line): control bytes and 8-bit bytes, never
+ * printable text.  They are skipped at the start of a line before it is
+ * classified, so "\xff+MATREADY" is still the boot report.  Printable text
+ * is never skipped: "X+MATREADY" is not a report.
+ *
+ * V.250 result codes.  RING, NO CARRIER, CONNECT, BUSY, NO ANSWER and NO
+ * DIALTONE end a user's dial command (RING ends nothing) but none of the
+ * commands mfw sends; they have their own type, so that arriving during
+ * one of mfw's commands they neither end it nor become its answer.
+ *
+ * Message data.  An SMS header (+CMT, +CMGR and +CMGL of a message in
+ * either mode, +CDS in PDU mode, +CBM) is followed by the message on a
+ * line of its own, and whoever sent the message chose its text.  The line
+ * after such a header is reported as PAYLOAD, whatever it holds.  Text
+ * mode tells a message's header from a status report's by its fields
+ * (a quoted address, or a PDU length): a status report carries no data
+ * line, and the line after it is classified as usual.
+ *
  * Cost.  Per byte a few compares; per line one pass over at most
  * MFW_AT_LINE_MAX bytes and at most a dozen text compares.  No recursion,
  * no allocation.
@@ -53,6 +72,8 @@ static const char * const mfw_at_type_names[] = {
 	[MFW_AT_MFWDLOAD]	= "mfwdload",
 	[MFW_AT_MFWUPGRADE]	= "mfwupgrade",
 	[MFW_AT_MATREADY]	= "matready",
+	[MFW_AT_V250]		= "v250",
+	[MFW_AT_PAYLOAD]	= "payload",
 	[MFW_AT_OTHER]		= "other",
 };
 
@@ -76,6 +97,16 @@ bool mfw_at_is_urc(enum mfw_at_type type)
 	       type == MFW_AT_MATREADY;
 }
 
+bool mfw_at_ends_user_command(const struct mfw_at_event *ev)
+{
+	if (mfw_at_is_final(ev->type))
+		return true;
+	/* RING announces a call; the others answer a dial command. */
+	return ev->type == MFW_AT_V250 &&
+	       !(ev->len - ev->noise == 4 &&
+		 !memcmp(ev->line + ev->noise, "RING", 4));
+}
+
 void mfw_at_init(struct mfw_at_parser *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -84,6 +115,19 @@ void mfw_at_init(struct mfw_at_parser *p)
 void mfw_at_expect_prompt(struct mfw_at_parser *p, bool on)
 {
 	p->expect_prompt = on;
+}
+
+void mfw_at_cancel_payload(struct mfw_at_parser *p)
+{
+	p->payload = false;
+}
+
+/* Control and 8-bit bytes: what a UART picks up, never a module's text. */
+static bool mfw_at_noise(char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	return u < 0x20 || u >= 0x7f;
 }
 
 static bool mfw_at_blank(char c)
@@ -229,6 +273,96 @@ static bool mfw_at_parse_upgrade(struct mfw_at_cur *c, struct mfw_at_event *ev)
 	return true;
 }
 
+/*
+ * The @n-th (from 0) comma-separated field of @c: whether it starts with a
+ * quote, or holds a number.  Commas inside quotes do not count.
+ */
+static bool mfw_at_field(const struct mfw_at_cur *c, int n, bool *quoted,
+			 bool *number)
+{
+	struct mfw_at_cur f = *c;
+	bool inq = false;
+	size_t i;
+
+	for (i = 0; i < f.n && n; i++) {
+		if (f.s[i] == '"')
+			inq = !inq;
+		else if (f.s[i] == ',' && !inq)
+			n--;
+	}
+	if (n)
+		return false;
+	f.s += i;
+	f.n -= i;
+	mfw_at_skip_blanks(&f);
+	*quoted = f.n && *f.s == '"';
+	*number = f.n && mfw_at_digit(*f.s);
+	return true;
+}
+
+/* Fields of @c, commas inside quotes not counted. */
+static int mfw_at_field_count(const struct mfw_at_cur *c)
+{
+	bool inq = false;
+	int n = 1;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		if (c->s[i] == '"')
+			inq = !inq;
+		else if (c->s[i] == ',' && !inq)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Whether an SMS header (cursor past its name) announces message data on
+ * the next line (3GPP TS 27.005, 3.4.3 and 4.1).  PDU mode: always, the
+ * PDU follows.  Text mode: a message's header has a quoted address where
+ * a status report has a number (<fo>), and a status report carries no data.
+ */
+static bool mfw_at_sms_data(const char *name, const struct mfw_at_cur *c)
+{
+	bool q0, n0, q1, n1, q2, n2;
+
+	if (!mfw_at_field(c, 0, &q0, &n0))
+		return false;
+	if (!strcmp(name, "+CMT:") || !strcmp(name, "+CBM:"))
+		return true;
+	if (!strcmp(name, "+CDS:"))
+		/* PDU mode: "+CDS: <length>"; text mode has no data line. */
+		return n0 && mfw_at_field_count(c) == 1;
+	if (!strcmp(name, "+CMGR:")) {
+		/* <stat>: a number in PDU mode, a quoted string in text. */
+		if (n0)
+			return true;
+		return mfw_at_field(c, 1, &q1, &n1) && q1;
+	}
+	/* +CMGL: <index>,<stat>,... */
+	if (!mfw_at_field(c, 1, &q1, &n1))
+		return false;
+	if (n1)
+		return true;
+	return mfw_at_field(c, 2, &q2, &n2) && q2;
+}
+
+/* The V.250 result codes mfw's commands never end on (V.250, 5.7.1). */
+static bool mfw_at_v250(const struct mfw_at_cur *c)
+{
+	static const char * const codes[] = {
+		"RING", "NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(codes); i++)
+		if (c->n == strlen(codes[i]) && !memcmp(c->s, codes[i], c->n))
+			return true;
+	/* CONNECT, or CONNECT <text> (the rate) */
+	return c->n >= 7 && !memcmp(c->s, "CONNECT", 7) &&
+	       (c->n == 7 || c->s[7] == ' ');
+}
+
 static void mfw_at_event_init(struct mfw_at_event *ev, enum mfw_at_type type,
 			      const char *line, size_t len)
 {
@@ -244,15 +378,38 @@ static void mfw_at_event_init(struct mfw_at_event *ev, enum mfw_at_type type,
 void mfw_at_classify(const char *line, size_t len, bool truncated,
 		     struct mfw_at_event *ev)
 {
+	static const char * const sms[] = {
+		"+CMT:", "+CMGR:", "+CMGL:", "+CDS:", "+CBM:",
+	};
 	struct mfw_at_cur c = { .s = line, .n = len };
+	size_t noise = 0, i;
 	bool ok;
 
+	/* Line noise first: what follows it is what the line says. */
+	while (noise < c.n && mfw_at_noise(c.s[noise]))
+		noise++;
+	c.s += noise;
+	c.n -= noise;
 	mfw_at_event_init(ev, MFW_AT_OTHER, line, len);
 	ev->truncated = truncated;
+	ev->noise = noise;
 
 	/* Blanks at the end never change what a line is. */
 	while (c.n && mfw_at_blank(c.s[c.n - 1]))
 		c.n--;
+
+	for (i = 0; i < ARRAY_SIZE(sms); i++) {
+		struct mfw_at_cur h = c;
+
+		if (mfw_at_prefix(&h, sms[i])) {
+			ev->payload = mfw_at_sms_data(sms[i], &h);
+			return;
+		}
+	}
+	if (!truncated && mfw_at_v250(&c)) {
+		ev->type = MFW_AT_V250;
+		return;
+	}
 
 	if (!truncated && c.n == 2 && !memcmp(c.s, "OK", 2)) {
 		ev->type = MFW_AT_OK;
@@ -276,6 +433,7 @@ void mfw_at_classify(const char *line, size_t len, bool truncated,
 		else
 			mfw_at_event_init(ev, MFW_AT_OTHER, line, len);
 		ev->truncated = truncated;
+		ev->noise = noise;
 		ev->malformed = !ok;
 	} else if (mfw_at_prefix(&c, "+MFWUPGRADE:")) {
 		ok = !truncated && mfw_at_parse_upgrade(&c, ev);
@@ -284,6 +442,7 @@ void mfw_at_classify(const char *line, size_t len, bool truncated,
 		else
 			mfw_at_event_init(ev, MFW_AT_OTHER, line, len);
 		ev->truncated = truncated;
+		ev->noise = noise;
 		ev->malformed = !ok;
 	}
 }
@@ -314,7 +473,17 @@ size_t mfw_at_feed(struct mfw_at_parser *p, const char *buf, size_t len,
 		if (c == '\r' || c == '\n') {
 			if (!p->len && !p->overflow)
 				continue;
-			mfw_at_classify(p->buf, p->len, p->overflow, &ev);
+			if (p->payload) {
+				/* Message data: whatever it says. */
+				p->payload = false;
+				mfw_at_event_init(&ev, MFW_AT_PAYLOAD, p->buf,
+						  p->len);
+				ev.truncated = p->overflow;
+			} else {
+				mfw_at_classify(p->buf, p->len, p->overflow,
+						&ev);
+				p->payload = ev.payload;
+			}
 			p->len = 0;
 			p->overflow = false;
 			if (!mfw_at_emit(p, &ev, cb, ctx))

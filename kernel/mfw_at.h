@@ -31,6 +31,10 @@ enum mfw_at_type {
 	MFW_AT_MFWDLOAD,	/* +MFWDLOAD: <state>[,<total>],<dlength> */
 	MFW_AT_MFWUPGRADE,	/* +MFWUPGRADE: <state>[,<percent>] */
 	MFW_AT_MATREADY,	/* +MATREADY: the module booted */
+	/* RING, NO CARRIER, CONNECT, BUSY, NO ANSWER, NO DIALTONE */
+	MFW_AT_V250,		/* V.250 codes, ending none of mfw's commands */
+	/* The line after an SMS header (+CMT, +CMGR, +CMGL, +CDS, +CBM) */
+	MFW_AT_PAYLOAD,		/* message data: never a report or a result */
 	MFW_AT_OTHER,		/* anything else: info lines, echoes */
 	MFW_AT_TYPE_NR
 };
@@ -60,6 +64,13 @@ enum mfw_at_type {
  * @dlength: +MFWDLOAD bytes so far (0 for the bare "+MFWDLOAD: 0");
  *	never more than @total when @has_total
  * @percent: +MFWUPGRADE percent 0..100, -1 when absent or another type
+ * @noise: bytes of line noise before the text (control and 8-bit bytes a
+ *	UART picks up while the module restarts); classification starts
+ *	after them, and @line keeps them
+ * @payload: this line announces message data on the next line (an SMS
+ *	header: +CMT, +CMGR and +CMGL of a message, +CDS and +CBM in PDU
+ *	mode, +CBM in text mode); the framer then reports that line as
+ *	MFW_AT_PAYLOAD
  */
 struct mfw_at_event {
 	enum mfw_at_type type;
@@ -75,6 +86,8 @@ struct mfw_at_event {
 	unsigned long total;
 	unsigned long dlength;
 	int percent;
+	size_t noise;
+	bool payload;
 };
 
 /**
@@ -85,6 +98,7 @@ struct mfw_at_event {
  *	dropped up to the next terminator
  * @expect_prompt: a '>' at the start of a line is the transparent prompt
  * @skip_space: the prompt's following space is to be skipped
+ * @payload: the next complete line is message data (MFW_AT_PAYLOAD)
  *
  * Initialise with mfw_at_init(); treat the fields as private.  Callers
  * serialise: one feed at a time per parser.
@@ -95,6 +109,7 @@ struct mfw_at_parser {
 	bool overflow;
 	bool expect_prompt;
 	bool skip_space;
+	bool payload;
 };
 
 /**
@@ -123,6 +138,16 @@ void mfw_at_init(struct mfw_at_parser *p);
  * The flag clears itself when the prompt or a final result arrives.
  */
 void mfw_at_expect_prompt(struct mfw_at_parser *p, bool on);
+
+/**
+ * mfw_at_cancel_payload() - the line just reported announces nothing
+ * @p: the parser
+ *
+ * For the callback, when the line that said message data follows was not
+ * the module's own (a user's input echoed back): the next line is
+ * classified as usual.
+ */
+void mfw_at_cancel_payload(struct mfw_at_parser *p);
 
 /**
  * mfw_at_feed() - feed received bytes to the framer
@@ -165,6 +190,16 @@ bool mfw_at_is_final(enum mfw_at_type type);
  * also the answer to AT+MFWDLOAD?, with the same fields.)
  */
 bool mfw_at_is_urc(enum mfw_at_type type);
+
+/**
+ * mfw_at_ends_user_command() - whether an event ends a user's command
+ * @ev: the event
+ *
+ * Return: true for the final results, and for the V.250 codes that end a
+ * dial command (all but RING).  mfw's own commands end only at a final
+ * result (mfw_at_is_final()).
+ */
+bool mfw_at_ends_user_command(const struct mfw_at_event *ev);
 
 /**
  * mfw_at_type_name() - short name of an event type, for logs

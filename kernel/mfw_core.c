@@ -287,6 +287,7 @@ struct mfw_port *mfw_port_create(struct tty_struct *tty)
 	INIT_WORK(&port->event_work, mfw_event_work);
 	INIT_WORK(&port->ident_work, mfw_ident_work);
 	mfw_at_init(&port->parser);
+	mfw_echo_init(&port->echo);
 	ret = mfw_xfer_init(port);
 	if (ret) {
 		tty_kref_put(port->tty);

@@ -98,7 +98,16 @@ static ssize_t mfw_write(struct tty_struct *tty, struct file *file,
 	ret = mfw_chan_user_enter(port, file, buf, nr);
 	if (ret)
 		return ret;
+	/* Before they go: the echo may be back before n_tty returns. */
+	spin_lock(&port->lock);
+	mfw_echo_sent(&port->echo, (const char *)buf, nr);
+	spin_unlock(&port->lock);
 	ret = n_tty_write(tty, file, buf, nr);
+	if (ret < (ssize_t)nr) {
+		spin_lock(&port->lock);
+		mfw_echo_unsent(&port->echo, ret < 0 ? nr : nr - ret);
+		spin_unlock(&port->lock);
+	}
 	mfw_chan_user_leave(port);
 	return ret;
 }

@@ -45,13 +45,16 @@ static void mfw_rx_inject(struct mfw_port *port, const char *line,
 /* A FOTA or boot URC: update the port's state.  Caller holds the lock. */
 static void mfw_rx_urc(struct mfw_port *port, const struct mfw_at_event *ev)
 {
-	size_t n = min_t(size_t, ev->len, MFW_AT_LINE_MAX);
+	/* The report as the module wrote it, without the noise before it. */
+	const char *text = ev->line + ev->noise;
+	size_t n = min_t(size_t, ev->len - ev->noise, MFW_AT_LINE_MAX);
 
+	lockdep_assert_held(&port->lock);
 	port->stats.urcs++;
-	memcpy(port->last_urc, ev->line, n);
+	memcpy(port->last_urc, text, n);
 	port->last_urc[n] = '\0';
 	if (kfifo_avail(&port->urcs) >= n + 1) {
-		kfifo_in(&port->urcs, ev->line, n);
+		kfifo_in(&port->urcs, text, n);
 		kfifo_put(&port->urcs, '\n');
 	} else {
 		port->stats.urcs_dropped += n + 1;
@@ -100,6 +103,8 @@ static void mfw_rx_urc(struct mfw_port *port, const struct mfw_at_event *ev)
 		if (port->state == MFW_STATE_UPGRADING ||
 		    port->state == MFW_STATE_REBOOTING)
 			mfw_port_set_state(port, MFW_STATE_IDLE);
+		/* It lost what users had sent: none of it comes back. */
+		mfw_echo_init(&port->echo);
 		/* The module (re)started: learn its firmware again. */
 		schedule_work(&port->ident_work);
 		break;
@@ -169,9 +174,15 @@ static bool mfw_rx_txn_line(struct mfw_port *port,
 {
 	struct mfw_txn *txn = port->txn;
 
+	lockdep_assert_held(&port->lock);
 	*unsolicited = false;
 	*prompted = false;
 	if (!txn || txn->done) {
+		*unsolicited = true;
+		return false;
+	}
+	/* A call's codes and message data answer no command of ours. */
+	if (ev->type == MFW_AT_V250 || ev->type == MFW_AT_PAYLOAD) {
 		*unsolicited = true;
 		return false;
 	}
@@ -207,9 +218,12 @@ static bool mfw_rx_txn_line(struct mfw_port *port,
 			txn->resp[0] = '\0';
 	} else if (!mfw_rx_answers(txn->cmd, txn->cmd_len, ev)) {
 		*unsolicited = true;
-	} else if (txn->resp && txn->resp_len + ev->len + 2 <= txn->resp_size) {
-		memcpy(txn->resp + txn->resp_len, ev->line, ev->len);
-		txn->resp_len += ev->len;
+	} else if (txn->resp &&
+		   txn->resp_len + ev->len - ev->noise + 2 <= txn->resp_size) {
+		/* The answer as the module wrote it, without line noise. */
+		memcpy(txn->resp + txn->resp_len, ev->line + ev->noise,
+		       ev->len - ev->noise);
+		txn->resp_len += ev->len - ev->noise;
 		txn->resp[txn->resp_len++] = '\n';
 		txn->resp[txn->resp_len] = '\0';
 	}
@@ -221,6 +235,7 @@ static bool mfw_rx_txn_abort(struct mfw_port *port)
 {
 	struct mfw_txn *txn = port->txn;
 
+	lockdep_assert_held(&port->lock);
 	if (!txn || txn->done)
 		return false;
 	txn->result = -EAGAIN;
@@ -228,18 +243,42 @@ static bool mfw_rx_txn_abort(struct mfw_port *port)
 	return true;
 }
 
-static bool mfw_rx_event(const struct mfw_at_event *ev, void *data)
+/*
+ * The users' own text coming back (the module's echo of what they wrote,
+ * see mfw_echo.c): in @echo, the line as users' data that is nothing
+ * else.  Caller holds the lock.
+ */
+static const struct mfw_at_event *
+mfw_rx_unecho(struct mfw_port *port, const struct mfw_at_event *ev,
+	      struct mfw_at_event *echo)
+{
+	lockdep_assert_held(&port->lock);
+	if (ev->type == MFW_AT_PROMPT || ev->type == MFW_AT_PAYLOAD ||
+	    !mfw_echo_line(&port->echo, ev->line, ev->len, ev->truncated))
+		return ev;
+	/* An echoed SMS header announces nothing. */
+	if (ev->payload)
+		mfw_at_cancel_payload(&port->parser);
+	*echo = *ev;
+	echo->type = MFW_AT_OTHER;
+	echo->payload = false;
+	echo->noise = 0;
+	return echo;
+}
+
+static bool mfw_rx_event(const struct mfw_at_event *line, void *data)
 {
 	struct mfw_rx_ctx *ctx = data;
 	struct mfw_port *port = ctx->port;
-	bool urc = ev->type == MFW_AT_MFWDLOAD ||
-		   ev->type == MFW_AT_MFWUPGRADE ||
-		   ev->type == MFW_AT_MATREADY;
-	bool fota = urc && ev->type != MFW_AT_MATREADY;
-	bool passthrough, completed = false, user_done = false;
+	const struct mfw_at_event *ev;
+	struct mfw_at_event echo;
+	bool urc, fota, passthrough, completed = false, user_done = false;
 	bool unsolicited = false, prompted = false;
 
 	spin_lock(&port->lock);
+	ev = mfw_rx_unecho(port, line, &echo);
+	urc = mfw_at_is_urc(ev->type);
+	fota = urc && ev->type != MFW_AT_MATREADY;
 	port->stats.rx_lines++;
 	passthrough = port->urc_passthrough;
 	if (urc)
@@ -253,10 +292,11 @@ static bool mfw_rx_event(const struct mfw_at_event *ev, void *data)
 	if (ctx->driver && !urc) {
 		completed = mfw_rx_txn_line(port, ev, &unsolicited,
 					    &prompted);
-	} else if (!ctx->driver && mfw_at_is_final(ev->type) &&
+	} else if (!ctx->driver && mfw_at_ends_user_command(ev) &&
 		   port->user_busy) {
 		port->user_busy = false;
 		user_done = true;
+		mfw_echo_final(&port->echo);
 	}
 	spin_unlock(&port->lock);
 

@@ -10,6 +10,7 @@
 #define _MFW_TYPES_H
 
 #ifdef __KERNEL__
+#include <linux/kernel.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/types.h>
@@ -17,6 +18,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 #endif
 
 #endif /* _MFW_TYPES_H */

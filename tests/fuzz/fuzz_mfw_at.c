@@ -10,8 +10,13 @@
  * feeds stopped early, in one piece, and byte at a time.  Prompt arming
  * happens at fixed byte offsets, so all three must give the same events.
  * Every event is checked against the documented invariants, re-classified
- * on its own, and with no prompt armed the lines are compared with a
- * reference framing written here independently.
+ * on its own (but message data, which only the line before makes so), and
+ * with no prompt armed the lines are compared with a reference framing
+ * written here independently.
+ *
+ * A last pass plays a user who wrote the first half of the data: the echo
+ * tracker (kernel/mfw_echo.c) sees those bytes sent, then every framed
+ * line and every final result, and keeps within its bounds.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +24,7 @@
 #include <string.h>
 
 #include "mfw_at.h"
+#include "mfw_echo.h"
 
 #define FUZZ_CTRL_MAX	15
 #define FUZZ_ARM_MAX	8
@@ -45,6 +51,7 @@ struct plan {
 struct run {
 	struct mfw_at_parser *p;
 	bool model_expect;	/* what the parser's prompt flag must be */
+	bool want_payload;	/* the next line must be message data */
 	size_t events;
 	size_t stop_every;
 	uint64_t hash;
@@ -70,11 +77,20 @@ static bool is_error(enum mfw_at_type t)
 	       t == MFW_AT_CIS_ERROR;
 }
 
+/* Does the line's text (after its noise) start with @s? */
 static bool starts(const struct mfw_at_event *ev, const char *s)
 {
 	size_t n = strlen(s);
 
-	return ev->len >= n && !memcmp(ev->line, s, n);
+	return ev->len - ev->noise >= n &&
+	       !memcmp(ev->line + ev->noise, s, n);
+}
+
+static bool noise_byte(char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	return u < 0x20 || u >= 0x7f;
 }
 
 static void check_event(const struct mfw_at_event *ev)
@@ -95,6 +111,13 @@ static void check_event(const struct mfw_at_event *ev)
 	}
 	(void)sum;
 	fuzz_assert(!ev->truncated || ev->len == MFW_AT_LINE_MAX);
+	/* Noise is control and 8-bit bytes only, and all of them. */
+	fuzz_assert(ev->noise <= ev->len);
+	for (i = 0; i < ev->noise; i++)
+		fuzz_assert(noise_byte(ev->line[i]));
+	fuzz_assert(ev->noise == ev->len || !noise_byte(ev->line[ev->noise]) ||
+		    ev->type == MFW_AT_PAYLOAD || ev->type == MFW_AT_PROMPT);
+	fuzz_assert(!ev->payload || ev->type == MFW_AT_OTHER);
 	fuzz_assert(!ev->malformed || ev->type == MFW_AT_OTHER ||
 		    is_error(ev->type));
 	fuzz_assert(!mfw_at_is_final(ev->type) || !mfw_at_is_urc(ev->type));
@@ -162,6 +185,15 @@ static void check_event(const struct mfw_at_event *ev)
 		fuzz_assert(ev->len == 1 && ev->line[0] == '>');
 		fuzz_assert(!ev->truncated && !ev->malformed);
 		return;
+	case MFW_AT_V250:
+		fuzz_assert(!ev->truncated && !ev->malformed);
+		fuzz_assert(starts(ev, "RING") || starts(ev, "NO ") ||
+			    starts(ev, "BUSY") || starts(ev, "CONNECT"));
+		break;
+	case MFW_AT_PAYLOAD:
+		/* Whatever it says: nothing was parsed out of it. */
+		fuzz_assert(!ev->malformed && !ev->noise && !ev->payload);
+		return;
 	default:
 		break;
 	}
@@ -187,6 +219,11 @@ static bool on_event(const struct mfw_at_event *ev, void *ctx)
 	size_t i;
 
 	check_event(ev);
+	/* The line after a header is its data, and only that line. */
+	if (ev->type != MFW_AT_PROMPT) {
+		fuzz_assert((ev->type == MFW_AT_PAYLOAD) == r->want_payload);
+		r->want_payload = ev->payload;
+	}
 
 	if (ev->type == MFW_AT_PROMPT) {
 		fuzz_assert(r->model_expect);
@@ -264,6 +301,7 @@ static void run_once(struct run *r, const struct plan *pl, size_t len,
 	mfw_at_init(r->p);
 	r->pos = NO_POS;
 	r->model_expect = false;
+	r->want_payload = false;
 	r->events = 0;
 	r->hash = 0xcbf29ce484222325ULL;
 	r->nlines = 0;
@@ -327,6 +365,48 @@ static void reference_lines(const struct run *r, size_t len)
 		start = i + 1;
 	}
 	fuzz_assert(n == r->nlines);
+}
+
+/* The echo pass: lines and finals through the tracker. */
+struct echo_run {
+	struct mfw_echo *e;
+	size_t lines;
+};
+
+static bool on_echo_event(const struct mfw_at_event *ev, void *ctx)
+{
+	struct echo_run *er = ctx;
+
+	if (ev->type != MFW_AT_PROMPT && ev->type != MFW_AT_PAYLOAD)
+		(void)mfw_echo_line(er->e, ev->line, ev->len, ev->truncated);
+	if (mfw_at_ends_user_command(ev))
+		mfw_echo_final(er->e);
+	fuzz_assert(er->e->len <= MFW_ECHO_MAX);
+	er->lines++;
+	return true;
+}
+
+static void echo_pass(const unsigned char *data, size_t len)
+{
+	struct mfw_at_parser *p = malloc(sizeof(*p));
+	struct mfw_echo *e = malloc(sizeof(*e));
+	struct echo_run er = { .e = e };
+	size_t half = len / 2, i;
+
+	fuzz_assert(p && e);
+	mfw_at_init(p);
+	mfw_echo_init(e);
+	/* The user's bytes in three writes, one of them taken back. */
+	mfw_echo_sent(e, (const char *)data, half / 2);
+	mfw_echo_sent(e, (const char *)data + half / 2, half - half / 2);
+	mfw_echo_unsent(e, half / 3);
+	mfw_echo_sent(e, (const char *)data, half);
+	fuzz_assert(e->len <= MFW_ECHO_MAX);
+	for (i = 0; i < len; i += mfw_at_feed(p, (const char *)data + i,
+					      len - i, on_echo_event, &er))
+		;
+	free(e);
+	free(p);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size);
@@ -393,6 +473,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 	fuzz_assert(r.events == events);
 	fuzz_assert(h_whole == h_track && h_split == h_track &&
 		    h_bytes == h_track);
+	echo_pass(r.data, len);
 
 	free((void *)r.data);
 	free(p);

@@ -30,7 +30,7 @@ mkdir -p "$out/corpus/mfw_at" "$out/artifacts"
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I"$top/kernel" -o "$out/fuzz_mfw_at" \
 	"$top/tests/fuzz/fuzz_mfw_at.c" "$top/kernel/mfw_at.c" \
-	"$top/kernel/mfw_cme.c"
+	"$top/kernel/mfw_echo.c" "$top/kernel/mfw_cme.c"
 
 log=$out/fuzz_mfw_at.log
 t0=$(date +%s.%N)

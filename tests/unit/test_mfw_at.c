@@ -163,7 +163,31 @@ static const struct want wants[] = {
 	OTHER("OKAY"),
 	OTHER("O"),
 	OTHER("ERRORS"),
-	OTHER("NO CARRIER"),
+	FINAL("NO CARRIER", MFW_AT_V250),
+	FINAL("RING", MFW_AT_V250),
+	FINAL("BUSY", MFW_AT_V250),
+	FINAL("NO ANSWER", MFW_AT_V250),
+	FINAL("NO DIALTONE", MFW_AT_V250),
+	FINAL("CONNECT", MFW_AT_V250),
+	FINAL("CONNECT 115200", MFW_AT_V250),
+	FINAL("RING ", MFW_AT_V250),
+	OTHER("CONNECTED"),
+	OTHER("RINGING"),
+	OTHER("+RING"),
+	OTHER("NO CARRIER!"),
+
+	/* Line noise (control and 8-bit bytes) before the text. */
+	FINAL("\xff+MATREADY", MFW_AT_MATREADY),
+	FINAL("\x80\x1b\x7f+MATREADY", MFW_AT_MATREADY),
+	FINAL("\xfeOK", MFW_AT_OK),
+	FINAL("\x01\x02" "ERROR", MFW_AT_ERROR),
+	UP("\xf0+MFWUPGRADE: 1,50", 1, 50),
+	DL3("\xff\xff+MFWDLOAD: 1,100,50", 1, 100, 50),
+	OTHER("X+MATREADY"),
+	OTHER(".OK"),
+	OTHER("\xff X+MFWUPGRADE: 3"),
+	OTHER("\xff"),
+
 	FINAL("+MATREADY", MFW_AT_MATREADY),
 	FINAL("+MATREADY ", MFW_AT_MATREADY),
 	OTHER("+MATREADY: 1"),
@@ -845,6 +869,110 @@ static void test_transcript(void)
 	}
 }
 
+/* Feed @s whole and return the types of the events, as letters. */
+static const char *types_of(const char *s)
+{
+	static char out[RECS_MAX + 1];
+	static const char letter[MFW_AT_TYPE_NR] = {
+		[MFW_AT_OK] = 'K', [MFW_AT_ERROR] = 'E',
+		[MFW_AT_CME_ERROR] = 'C', [MFW_AT_CMS_ERROR] = 'S',
+		[MFW_AT_CIS_ERROR] = 'I', [MFW_AT_PROMPT] = '>',
+		[MFW_AT_MFWDLOAD] = 'D', [MFW_AT_MFWUPGRADE] = 'U',
+		[MFW_AT_MATREADY] = 'M', [MFW_AT_V250] = 'V',
+		[MFW_AT_PAYLOAD] = 'P', [MFW_AT_OTHER] = 'o',
+	};
+	struct mfw_at_parser p;
+	struct log log;
+	size_t i;
+
+	mfw_at_init(&p);
+	log_reset(&log);
+	feed_chunks(&p, s, strlen(s), 0, &log);
+	for (i = 0; i < log.n; i++)
+		out[i] = letter[log.r[i].ev.type];
+	out[i] = '\0';
+	return out;
+}
+
+/*
+ * Message data: the line after an SMS header is PAYLOAD whatever it
+ * says; a status report's header in text mode announces none.
+ */
+static void test_payload(void)
+{
+	static const struct {
+		const char *in, *want, *what;
+	} cases[] = {
+		{ "\r\n+CMT: \"+10000000000\",,\"26/11/30,08:00:00+32\"\r\nOK\r\n",
+		  "oP", "text-mode +CMT whose text is OK" },
+		{ "\r\n+CMT: ,24\r\n+MATREADY\r\n+MATREADY\r\n",
+		  "oPM", "PDU-mode +CMT, then a real +MATREADY" },
+		{ "\r\n+CMT: \"+1\",,\"t\"\r\n+MFWUPGRADE: 3\r\nOK\r\n",
+		  "oPK", "text-mode +CMT carrying a report, then OK" },
+		{ "+CMGR: \"REC READ\",\"+1\",,\"t\"\r\nERROR\r\nOK\r\n",
+		  "oPK", "text-mode +CMGR of a message" },
+		{ "+CMGR: \"REC READ\",6,1,\"+1\",145,\"t\",\"t\",0\r\nOK\r\n",
+		  "oK", "text-mode +CMGR of a status report has no data" },
+		{ "+CMGR: 1,,24\r\nOK\r\nOK\r\n", "oPK", "PDU-mode +CMGR" },
+		{ "+CMGL: 1,\"REC UNREAD\",\"+1\",,\"t\"\r\nOK\r\n"
+		  "+CMGL: 2,\"REC READ\",\"+2\",,\"t\"\r\n+MATREADY\r\nOK\r\n",
+		  "oPoPK", "text-mode +CMGL of two messages" },
+		{ "+CMGL: 1,\"REC READ\",6,1\r\nOK\r\n", "oK",
+		  "text-mode +CMGL of a status report" },
+		{ "+CMGL: 1,0,,24\r\nRING\r\nOK\r\n", "oPK", "PDU-mode +CMGL" },
+		{ "+CDS: 25\r\nOK\r\nOK\r\n", "oPK", "PDU-mode +CDS" },
+		{ "+CDS: 6,1,\"+1\",145,\"t\",\"t\",0\r\nOK\r\n", "oK",
+		  "text-mode +CDS has no data" },
+		{ "+CBM: 88\r\n+MATREADY\r\n", "oP", "PDU-mode +CBM" },
+		{ "+CMTI: \"SM\",3\r\nOK\r\n", "oK", "+CMTI carries no data" },
+		{ "\xff+CMT: ,24\r\nOK\r\n", "oP", "a header after noise" },
+		{ "X+CMT: ,24\r\nOK\r\n", "oK", "not a header" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = types_of(cases[i].in);
+
+		check(!strcmp(got, cases[i].want), "payload: %s (%s)",
+		      cases[i].what, cases[i].want);
+		if (strcmp(got, cases[i].want))
+			diag("got %s", got);
+	}
+
+	/* An echoed header announces nothing once cancelled. */
+	{
+		struct mfw_at_parser p;
+		struct log log;
+		const char *s = "+CMT: ,24\r\n";
+
+		mfw_at_init(&p);
+		log_reset(&log);
+		feed_chunks(&p, s, strlen(s), 0, &log);
+		mfw_at_cancel_payload(&p);
+		s = "OK\r\n";
+		feed_chunks(&p, s, strlen(s), 0, &log);
+		check(log.n == 2 && log.r[0].ev.payload &&
+		      log.r[1].ev.type == MFW_AT_OK,
+		      "payload: mfw_at_cancel_payload() keeps the next line a line");
+	}
+}
+
+static void test_user_commands(void)
+{
+	struct mfw_at_event ev;
+
+	mfw_at_classify("RING", 4, false, &ev);
+	check(!mfw_at_ends_user_command(&ev) && !mfw_at_is_final(ev.type),
+	      "RING ends no command");
+	mfw_at_classify("NO CARRIER", 10, false, &ev);
+	check(mfw_at_ends_user_command(&ev) && !mfw_at_is_final(ev.type),
+	      "NO CARRIER ends a user's dial, no command of mfw");
+	mfw_at_classify("\xff" "CONNECT 9600", 13, false, &ev);
+	check(mfw_at_ends_user_command(&ev), "CONNECT after noise ends a dial");
+	mfw_at_classify("OK", 2, false, &ev);
+	check(mfw_at_ends_user_command(&ev), "OK ends a user's command");
+}
+
 int main(void)
 {
 	test_type_helpers();
@@ -856,6 +984,8 @@ int main(void)
 	test_binary();
 	test_stop();
 	test_transcript();
+	test_payload();
+	test_user_commands();
 	printf("1..%d\n", tests);
 	if (failures)
 		diag("%d of %d failed", failures, tests);

@@ -28,6 +28,19 @@ void at_line(struct sim *sim, const char *fmt, ...)
 		n = sizeof(buf) - 5;
 	buf[2 + n] = '\r';
 	buf[3 + n] = '\n';
+	if (sim->noise_next) {
+		/* What a UART picks up while the module restarts. */
+		static const char noise[] = "\xff\xfe\x00\xf0\x80\x1b\x7f\xff";
+		int k = sim->noise_next;
+
+		sim->noise_next = 0;
+		tp_write(sim, buf, 2);
+		for (; k > 0; k -= (int)sizeof(noise) - 1)
+			tp_write(sim, noise, k < (int)sizeof(noise) - 1 ?
+				 (size_t)k : sizeof(noise) - 1);
+		tp_write(sim, buf + 2, n + 2);
+		return;
+	}
 	tp_write(sim, buf, n + 4);
 }
 
@@ -256,6 +269,18 @@ static void at_exec(struct sim *sim, char *cmd)
 			break;
 		case FA_URC:
 			at_line(sim, "%s", f->text);
+			break;
+		case FA_SMS:
+			/* 3GPP TS 27.005 3.4.1, text mode, +CSDH=0 */
+			at_line(sim, "+CMT: \"+10000000000\",,\"26/11/30,08:00:00+32\"");
+			tp_write(sim, f->text, strlen(f->text));
+			tp_write(sim, "\r\n", 2);
+			break;
+		case FA_RING:
+			at_line(sim, "RING");
+			break;
+		case FA_NOISE:
+			sim->noise_next = (int)f->arg;
 			break;
 		case FA_DISCONNECT:
 			tp_hangup(sim);

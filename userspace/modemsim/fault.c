@@ -4,7 +4,10 @@
  *
  * A fault is "ACTION[=ARG]@WHERE" and fires once:
  *   ACTION  error[=<850..860>] | drop=<n> | corrupt=<n> | stall[=<ms>] |
- *           garbage | urc=<text> | disconnect | powerloss | cut
+ *           garbage | urc=<text> | disconnect | powerloss | cut |
+ *           sms=<text> (a text-mode +CMT: message with that body) |
+ *           ring | noise=<n> (n bytes of line noise open the next line)
+ *           In <text>, \r and \n stand for CR and LF.
  *   WHERE   cmd=<NAME>[#<n>]   the n-th command NAME (MFWDLOAD, CGMR, E0,
  *                              AT for a bare "AT"; n defaults to 1)
  *           offset=<bytes>     when package data reaches that offset
@@ -31,7 +34,26 @@ static const struct {
 	{ "disconnect", FA_DISCONNECT, false },
 	{ "powerloss", FA_POWERLOSS, false },
 	{ "cut", FA_CUT, false },
+	{ "sms", FA_SMS, true },
+	{ "ring", FA_RING, false },
+	{ "noise", FA_NOISE, true },
 };
+
+/* Copy @in to @out (@len bytes) turning "\r" and "\n" into CR and LF. */
+static void unescape(char *out, size_t len, const char *in)
+{
+	size_t n = 0;
+
+	for (; *in && n + 1 < len; in++) {
+		if (in[0] == '\\' && (in[1] == 'r' || in[1] == 'n')) {
+			out[n++] = in[1] == 'r' ? '\r' : '\n';
+			in++;
+		} else {
+			out[n++] = *in;
+		}
+	}
+	out[n] = 0;
+}
 
 static int parse_num(const char *s, long *v)
 {
@@ -67,8 +89,8 @@ int fault_parse(struct sim *sim, const char *spec)
 	if (i == sizeof(acts) / sizeof(acts[0]) || (acts[i].arg && !eq))
 		goto bad;
 	f.act = acts[i].act;
-	if (f.act == FA_URC) {
-		snprintf(f.text, sizeof(f.text), "%s", eq);
+	if (f.act == FA_URC || f.act == FA_SMS) {
+		unescape(f.text, sizeof(f.text), eq);
 	} else if (eq) {
 		if (parse_num(eq, &f.arg))
 			goto bad;

@@ -69,14 +69,14 @@ void transcript_close(void);
 /* --- fault.c --------------------------------------------------------- */
 enum fault_act {
 	FA_ERROR, FA_DROP, FA_CORRUPT, FA_STALL, FA_GARBAGE, FA_URC,
-	FA_DISCONNECT, FA_POWERLOSS, FA_CUT,
+	FA_DISCONNECT, FA_POWERLOSS, FA_CUT, FA_SMS, FA_RING, FA_NOISE,
 };
 enum fault_where { FW_CMD, FW_OFFSET, FW_UPGRADE };
 
 struct fault {
 	enum fault_act act;
 	long arg;		/* error code, byte count, stall ms */
-	char text[128];		/* urc text */
+	char text[128];		/* urc or sms text, "\\r" and "\\n" unescaped */
 	enum fault_where where;
 	char cmd[32];		/* command name, upper case, no "AT" */
 	long nth;		/* nth matching command (1-based) */
@@ -228,6 +228,7 @@ struct sim {
 	/* AT interpreter */
 	enum sim_mode mode;
 	bool echo;
+	int noise_next;			/* noise bytes to open the next line */
 	int cmee;
 	unsigned char *inq;		/* received, not yet consumed */
 	size_t inq_len, inq_cap;

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw - tracking what users wrote, so that its echo stays users' text.
+ *
+ * A module echoes every byte it receives on its AT port until someone
+ * sends ATE0 (V.250, 6.2.4), and most USB AT ports start with echo on.
+ * So anything a user who may write the tty types comes back on the
+ * receive side, framed like the module's own lines: "+MFWUPGRADE: 3",
+ * "+MATREADY" or "OK" typed by a user would read as a failed upgrade, a
+ * restart or the end of a command.  Only the module speaks for the
+ * module: this file remembers the bytes users sent, and a received line
+ * that repeats them is their echo.
+ *
+ * The bytes are kept as one stream, oldest first, CR ending a command.
+ * A received line that the oldest command not yet echoed starts with is
+ * echo, and is consumed; so is one that a later command starts with, and
+ * the older commands go (a module ignores a line without "AT" in it, and
+ * answers nothing).  Once a command is echoed up to its CR it counts
+ * in @echoed until its final result comes.  A module with echo off never
+ * sends the bytes back: when the final result for a command comes and
+ * nothing of that command was echoed, its bytes are dropped.
+ *
+ * The stream is bounded.  When users write more than it keeps, the oldest
+ * bytes go, and the received lines they would have matched are taken for
+ * echo by count, so that flooding the port cannot turn an echo into a
+ * report.
+ */
+#include "mfw_echo.h"
+
+static bool mfw_echo_term(char c)
+{
+	return c == '\r' || c == '\n';
+}
+
+/* Drop the first @n bytes. */
+static void mfw_echo_drop(struct mfw_echo *e, size_t n)
+{
+	if (n > e->len)
+		n = e->len;
+	memmove(e->buf, e->buf + n, e->len - n);
+	e->len -= n;
+}
+
+/* Drop the terminators at the start: empty commands, a LF after a CR. */
+static void mfw_echo_skip_terms(struct mfw_echo *e)
+{
+	size_t i = 0;
+
+	while (i < e->len && mfw_echo_term(e->buf[i]))
+		i++;
+	mfw_echo_drop(e, i);
+}
+
+/* Length of the first command, without its CR. */
+static size_t mfw_echo_cmd_len(const struct mfw_echo *e)
+{
+	size_t i = 0;
+
+	while (i < e->len && !mfw_echo_term(e->buf[i]))
+		i++;
+	return i;
+}
+
+/* Drop the first command and its CR, if it is complete. */
+static void mfw_echo_drop_cmd(struct mfw_echo *e)
+{
+	size_t n = mfw_echo_cmd_len(e);
+
+	if (n < e->len)
+		mfw_echo_drop(e, n + 1);
+}
+
+void mfw_echo_init(struct mfw_echo *e)
+{
+	memset(e, 0, sizeof(*e));
+}
+
+/*
+ * Make room: drop the oldest command whole (through its CR), or all that
+ * is kept when no command in it is complete.  Its echo may still come,
+ * and then matches nothing: one more line to take for echo by count.
+ */
+static void mfw_echo_cut(struct mfw_echo *e)
+{
+	size_t n;
+
+	mfw_echo_skip_terms(e);
+	if (!e->len)
+		return;
+	n = mfw_echo_cmd_len(e);
+	mfw_echo_drop(e, n < e->len ? n + 1 : e->len);
+	e->distrust++;
+}
+
+void mfw_echo_sent(struct mfw_echo *e, const char *buf, size_t len)
+{
+	while (len) {
+		size_t n = MFW_ECHO_MAX - e->len;
+
+		if (!n) {
+			mfw_echo_cut(e);
+			continue;
+		}
+		if (n > len)
+			n = len;
+		memcpy(e->buf + e->len, buf, n);
+		e->len += n;
+		buf += n;
+		len -= n;
+	}
+}
+
+void mfw_echo_unsent(struct mfw_echo *e, size_t len)
+{
+	e->len -= len < e->len ? len : e->len;
+}
+
+bool mfw_echo_line(struct mfw_echo *e, const char *line, size_t len,
+		   bool truncated)
+{
+	size_t pos = 0, cmd;
+
+	mfw_echo_skip_terms(e);
+	/*
+	 * The oldest command first; a later one when the module echoes
+	 * that: it handles commands in order, so the older ones were lines
+	 * it ignored (no "AT" in them) and will never echo.
+	 */
+	while (len && pos < e->len) {
+		while (pos < e->len && mfw_echo_term(e->buf[pos]))
+			pos++;
+		cmd = 0;
+		while (pos + cmd < e->len && !mfw_echo_term(e->buf[pos + cmd]))
+			cmd++;
+		if (len <= cmd && !memcmp(e->buf + pos, line, len)) {
+			/* A truncated echo: the framer dropped the rest. */
+			mfw_echo_drop(e, pos + (truncated ? cmd : len));
+			if (e->len && e->buf[0] == '\r') {
+				/* Echoed up to its CR: its final is next. */
+				mfw_echo_drop(e, 1);
+				e->echoed++;
+			}
+			return true;
+		}
+		pos += cmd;
+	}
+	if (e->distrust) {
+		e->distrust--;
+		return true;
+	}
+	return false;
+}
+
+void mfw_echo_final(struct mfw_echo *e)
+{
+	if (e->echoed) {
+		e->echoed--;
+		return;
+	}
+	/*
+	 * The oldest command was answered.  Partly echoed: the rest of its
+	 * echo is not coming.  Not echoed at all: echo is off, it never
+	 * will be.  Either way it is over (if its CR went out at all).
+	 */
+	mfw_echo_skip_terms(e);
+	mfw_echo_drop_cmd(e);
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mfw - what users wrote, so that the module's echo of it is never taken
+ * for the module's own report.
+ *
+ * Compiled into the module and, unchanged, into the host unit tests and
+ * the fuzzer, like mfw_at.c.  The caller serialises every call (the
+ * port's lock).
+ */
+#ifndef _MFW_ECHO_H
+#define _MFW_ECHO_H
+
+#include "mfw_types.h"
+
+/* Users' bytes kept until the module echoed them or answered them. */
+#define MFW_ECHO_MAX		1024
+
+/**
+ * struct mfw_echo - users' bytes the module has not echoed yet
+ * @buf: the bytes, oldest first, as users wrote them (CR ends a command)
+ * @len: bytes in @buf
+ * @echoed: commands echoed up to their CR whose final result is still to
+ *	come
+ * @distrust: received lines still to be taken for echo without a match:
+ *	lines whose bytes were dropped from a full @buf
+ *
+ * Initialise with mfw_echo_init(); treat the fields as private.
+ */
+struct mfw_echo {
+	char buf[MFW_ECHO_MAX];
+	size_t len;
+	unsigned int echoed;
+	unsigned int distrust;
+};
+
+/**
+ * mfw_echo_init() - forget every byte users wrote
+ * @e: the tracker
+ *
+ * Also what a module restart (+MATREADY) calls for: it lost its input.
+ */
+void mfw_echo_init(struct mfw_echo *e);
+
+/**
+ * mfw_echo_sent() - users' bytes go out to the module
+ * @e: the tracker
+ * @buf: the bytes, before they go out (an echo may come back at once)
+ * @len: their number
+ *
+ * When @buf does not fit, the oldest bytes are dropped and the lines they
+ * belonged to are taken for echo when they come back (@distrust).
+ */
+void mfw_echo_sent(struct mfw_echo *e, const char *buf, size_t len);
+
+/**
+ * mfw_echo_unsent() - the last bytes passed to mfw_echo_sent() did not go
+ *	out after all
+ * @e: the tracker
+ * @len: how many, from the end
+ */
+void mfw_echo_unsent(struct mfw_echo *e, size_t len);
+
+/**
+ * mfw_echo_line() - is a received line the echo of what users wrote?
+ * @e: the tracker
+ * @line: the line as framed, without terminator
+ * @len: its length
+ * @truncated: the line was longer than the framer keeps
+ *
+ * A line is echo when the users' oldest bytes not yet echoed (past the
+ * CR and LF that end a command), or a later command, start with it; the
+ * bytes up to its end are then consumed.  A module may break its echo of one command into two lines (a
+ * report coming in the middle), so a line may match part of a command.
+ * A truncated line matches on its kept start and consumes the whole
+ * command.
+ *
+ * Return: true for echo: users' text, never a report or a result.
+ */
+bool mfw_echo_line(struct mfw_echo *e, const char *line, size_t len,
+		   bool truncated);
+
+/**
+ * mfw_echo_final() - a final result answered the users' oldest command
+ * @e: the tracker
+ *
+ * When that command was echoed, nothing more is to come of it.  When it
+ * was not (a module with echo off, ATE0), its bytes never come back and
+ * are forgotten.
+ */
+void mfw_echo_final(struct mfw_echo *e);
+
+#endif /* _MFW_ECHO_H */

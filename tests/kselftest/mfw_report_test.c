@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw: only the module speaks for the module.  What a user types comes
+ * back as the module's echo; an SMS body, a V.250 code or line noise
+ * arrives among the module's own lines.  None of it may change the state,
+ * end the driver's command, become the firmware string, restart
+ * identification or start an upgrade; all of it still reaches the tty's
+ * readers unchanged.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "mfw_port.h"
+#include "rig.h"
+
+#define TIMEOUT_MS	20000
+#define VERSION		"ML307R-DC-MBRH0S01"
+#define STATE		"/tmp/mfw-report-module.state"
+#define IMAGE		"/tmp/mfw-report-image.bin"
+
+FIXTURE(report) {
+	struct mfw_port_rig r;
+	int master, slave;	/* a bare pty, the test playing the module */
+	char slave_path[64];
+	int sock;
+	char dev[32];		/* mfwN */
+};
+
+FIXTURE_SETUP(report)
+{
+	self->r.tty = self->r.master = -1;
+	self->r.sim = -1;
+	self->master = self->slave = -1;
+	self->sock = rig_uevent_open();
+	ASSERT_LE(0, self->sock);
+	unlink(STATE);
+	unlink(STATE ".pkg");
+}
+
+FIXTURE_TEARDOWN(report)
+{
+	char cmd[128];
+
+	if (!_metadata->passed && self->r.transcript[0]) {
+		snprintf(cmd, sizeof(cmd), "tail -c 1500 %s | cut -c1-200",
+			 self->r.transcript);
+		if (system(cmd))
+			TH_LOG("no transcript");
+	}
+	port_down(&self->r);
+	if (self->slave >= 0)
+		close(self->slave);
+	if (self->master >= 0)
+		close(self->master);
+	close(self->sock);
+}
+
+/* The simulated ML307R-DC with @faults, identified. */
+static int up(FIXTURE_DATA(report) *self, const char *const faults[])
+{
+	const char *args[16] = { "--version", VERSION };
+	char dir[64];
+	size_t n = 2;
+	int ret;
+
+	while (faults && *faults && n < 14) {
+		args[n++] = "--fault";
+		args[n++] = *faults++;
+	}
+	args[n] = NULL;
+	ret = port_up_model(&self->r, false, "ML307R-DC", STATE, args);
+	if (ret)
+		return ret;
+	if (rig_port_dir(self->r.path, dir, sizeof(dir)))
+		return -ENOENT;
+	snprintf(self->dev, sizeof(self->dev), "%s", strrchr(dir, '/') + 1);
+	return 0;
+}
+
+#define EXPECT_ATTR(path, name, want) do {				\
+	char _b[256];							\
+	ASSERT_LE(0, rig_port_attr(path, name, _b, sizeof(_b)));	\
+	EXPECT_STREQ(want, _b);						\
+} while (0)
+
+/*
+ * The state never became error, no upgrade began, the firmware is the
+ * module's answer, and the module was identified once: a second
+ * "identified" uevent would mean a +MATREADY that was not the module's.
+ */
+static void expect_untouched(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(report) *self)
+{
+	EXPECT_EQ(0, rig_uevent_wait(self->sock, "change", self->dev,
+				     "MFW_EVENT=identified", TIMEOUT_MS));
+	EXPECT_EQ(-ETIMEDOUT, rig_uevent_wait(self->sock, "change", self->dev,
+					      "MFW_EVENT=identified", 1500));
+	EXPECT_ATTR(self->r.path, "state", "idle");
+	EXPECT_ATTR(self->r.path, "last_error", "none");
+	EXPECT_ATTR(self->r.path, "firmware", VERSION);
+}
+
+/*
+ * The example from the field: a text-mode SMS whose body is "OK" arrives
+ * during AT+CGMR.  The body does not end the command: the firmware is the
+ * real answer, and both SMS lines reach the tty's readers.
+ */
+TEST_F_TIMEOUT(report, sms_ok_during_identification, 120)
+{
+	const char *const faults[] = { "sms=OK@cmd=CGMR", NULL };
+
+	ASSERT_EQ(0, up(self, faults));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty,
+				     "+CMT: \"+10000000000\",,\"26/11/30,08:00:00+32\"",
+				     TIMEOUT_MS));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "OK", TIMEOUT_MS));
+	expect_untouched(_metadata, self);
+}
+
+/* SMS bodies that look like reports are data too. */
+TEST_F_TIMEOUT(report, sms_reports_are_data, 120)
+{
+	const char *const faults[] = {
+		"sms=+MATREADY@cmd=CGMR", "sms=+MFWUPGRADE: 3@cmd=I",
+		"sms=+MFWDLOAD: 3,100,5@cmd=I", NULL };
+
+	ASSERT_EQ(0, up(self, faults));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "+MATREADY", TIMEOUT_MS));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "+MFWUPGRADE: 3",
+				     TIMEOUT_MS));
+	expect_untouched(_metadata, self);
+	EXPECT_EQ(0, rig_port_num(self->r.path, "statistics/urcs") -
+		  1 /* the real +MATREADY at boot */);
+}
+
+/* V.250 codes of a call during the driver's command reach users only. */
+TEST_F_TIMEOUT(report, v250_codes_during_identification, 120)
+{
+	const char *const faults[] = {
+		"ring@cmd=CGMR", "urc=NO CARRIER@cmd=I", NULL };
+
+	ASSERT_EQ(0, up(self, faults));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "RING", TIMEOUT_MS));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "NO CARRIER", TIMEOUT_MS));
+	expect_untouched(_metadata, self);
+	EXPECT_ATTR(self->r.path, "model", "ML307R-DC");
+}
+
+/* Line noise before the answer: the firmware string is clean. */
+TEST_F_TIMEOUT(report, noise_before_the_answer, 120)
+{
+	const char *const faults[] = { "noise=5@cmd=CGMR", NULL };
+
+	ASSERT_EQ(0, up(self, faults));
+	expect_untouched(_metadata, self);
+}
+
+/*
+ * With echo on, a user who may write the tty types what would be the
+ * module's reports: each is echo.  The state stays, nothing re-identifies,
+ * and the user still reads the echo and the module's answer.
+ */
+TEST_F_TIMEOUT(report, typed_reports_are_echo, 120)
+{
+	/* What is typed, and the last line the user reads back. */
+	static const char *const typed[][2] = {
+		{ "+MFWUPGRADE: 3\r", "+MFWUPGRADE: 3" },
+		{ "+MATREADY\r", "ERROR" },	/* "AT" is in it */
+		{ "+MFWDLOAD: 3,100,5\r", "+MFWDLOAD: 3,100,5" },
+		{ "\xff+MATREADY\r", "ERROR" },
+		{ "AT\r+MATREADY\r", "ERROR" },
+		{ "+MFWUPG", NULL },	/* not finished: no echo yet */
+		{ "RADE: 2\r", "+MFWUPGRADE: 2" },
+		{ "OK\r", "OK" },
+	};
+	size_t i;
+
+	ASSERT_EQ(0, up(self, NULL));
+	for (i = 0; i < sizeof(typed) / sizeof(typed[0]); i++) {
+		ASSERT_EQ(0, rig_write_str(self->r.tty, typed[i][0]));
+		if (typed[i][1])
+			EXPECT_EQ(0, rig_expect_line(self->r.tty, typed[i][1],
+						     TIMEOUT_MS))
+				TH_LOG("typed %s", typed[i][0]);
+	}
+	expect_untouched(_metadata, self);
+}
+
+/* The same typed with echo off: nothing comes back, nothing changes. */
+TEST_F_TIMEOUT(report, typed_reports_with_echo_off, 120)
+{
+	ASSERT_EQ(0, up(self, NULL));
+	ASSERT_EQ(0, rig_write_str(self->r.tty, "ATE0\r"));
+	ASSERT_EQ(0, rig_expect_line(self->r.tty, "OK", TIMEOUT_MS));
+	ASSERT_EQ(0, rig_write_str(self->r.tty, "+MATREADY\r"));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "ERROR", TIMEOUT_MS));
+	expect_untouched(_metadata, self);
+}
+
+struct typist {
+	int tty;
+	volatile bool stop;
+	int lines;
+};
+
+static void *typist_main(void *arg)
+{
+	struct typist *t = arg;
+
+	while (!t->stop) {
+		if (rig_write_str(t->tty, "OK\r"))
+			break;
+		t->lines++;
+		usleep(30000);
+	}
+	return NULL;
+}
+
+/*
+ * A user types "OK" over and over while a hex package goes in: the echo
+ * never ends a chunk early, and the module holds the package whole.
+ */
+TEST_F_TIMEOUT(report, typed_ok_during_hex_upload, 300)
+{
+	struct typist t = { 0 };
+	char node[64];
+	pthread_t th;
+	int ret;
+
+	/* MN316: the hex path, one command per chunk. */
+	ASSERT_EQ(0, port_up_model(&self->r, false, "MN316", STATE, NULL));
+	ASSERT_EQ(0, rig_port_node(self->r.path, node, sizeof(node)));
+	ASSERT_EQ(0, port_make_image(IMAGE, 12000, "MN316-DBRS-MBRH0S02", 21));
+	t.tty = self->r.tty;
+	ASSERT_EQ(0, pthread_create(&th, NULL, typist_main, &t));
+	ret = rig_write_package(node, IMAGE, 0, 4096, false, NULL);
+	t.stop = true;
+	pthread_join(th, NULL);
+	EXPECT_EQ(0, ret) TH_LOG("the write failed: %s", strerror(-ret));
+	TH_LOG("%d lines typed during the write", t.lines);
+	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
+}
+
+/*
+ * Line noise before a report on a bare pty: still the report.  Printable
+ * text before it: not a report.
+ */
+TEST_F_TIMEOUT(report, noise_before_a_report, 60)
+{
+	char line[128];
+	int i;
+
+	self->master = rig_open_pty(self->slave_path, sizeof(self->slave_path));
+	ASSERT_LE(0, self->master);
+	self->slave = rig_open_tty(self->slave_path);
+	ASSERT_LE(0, self->slave);
+	ASSERT_EQ(0, rig_attach(self->slave));
+	for (i = 0; i < 2; i++) {
+		ASSERT_LT(0, rig_read_line(self->master, line, sizeof(line),
+					   TIMEOUT_MS));
+		ASSERT_EQ(0, rig_write_str(self->master, "\r\nOK\r\n"));
+	}
+	ASSERT_EQ(0, rig_write_str(self->master,
+				   "\r\nX+MFWUPGRADE: 3\r\n"));
+	ASSERT_EQ(0, rig_expect_line(self->slave, "X+MFWUPGRADE: 3",
+				     TIMEOUT_MS));
+	EXPECT_ATTR(self->slave_path, "state", "idle");
+	ASSERT_EQ(0, rig_write_str(self->master,
+				   "\r\n\xff\xfe+MFWUPGRADE: 1,42\r\n"));
+	ASSERT_EQ(0, rig_expect_line(self->slave, "\xff\xfe+MFWUPGRADE: 1,42",
+				     TIMEOUT_MS));
+	EXPECT_ATTR(self->slave_path, "state", "upgrading");
+	EXPECT_ATTR(self->slave_path, "last_urc", "+MFWUPGRADE: 1,42");
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the echo tracker (kernel/mfw_echo.c), TAP output: what a
+ * user wrote comes back as echo and is never the module's report, with
+ * echo on and off, split, truncated, flooded.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mfw_echo.h"
+
+static int tests, failures;
+
+static void __attribute__((format(printf, 2, 3)))
+check(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	tests++;
+	if (!cond)
+		failures++;
+	printf("%s %d - ", cond ? "ok" : "not ok", tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static void sent(struct mfw_echo *e, const char *s)
+{
+	mfw_echo_sent(e, s, strlen(s));
+}
+
+static bool line(struct mfw_echo *e, const char *s)
+{
+	return mfw_echo_line(e, s, strlen(s), false);
+}
+
+int main(void)
+{
+	struct mfw_echo e;
+	char big[700];
+	int i, all;
+
+	/* Echo on: the command comes back, then the module's answer. */
+	mfw_echo_init(&e);
+	sent(&e, "AT+CGMR\r");
+	check(line(&e, "AT+CGMR"), "echo on: the command's echo is echo");
+	check(!line(&e, "ML307R-DC-MBRH0S01"), "echo on: the answer is not");
+	mfw_echo_final(&e);
+	check(!line(&e, "+MATREADY"), "echo on: a report after the final is the module's");
+
+	/* What a user types to forge a report is echo. */
+	mfw_echo_init(&e);
+	sent(&e, "+MFWUPGRADE: 3\r");
+	check(line(&e, "+MFWUPGRADE: 3"), "a typed +MFWUPGRADE: 3 is echo");
+	mfw_echo_final(&e);	/* the module's ERROR to it */
+	check(e.len == 0 && e.echoed == 0, "nothing left after its final");
+
+	/* Two commands in one write, echo on: the second is echoed after
+	 * the first one's final result. */
+	mfw_echo_init(&e);
+	sent(&e, "AT\r+MATREADY\r");
+	check(line(&e, "AT"), "two commands: first echo");
+	mfw_echo_final(&e);
+	check(line(&e, "+MATREADY"), "two commands: the second echo, after the first OK");
+	mfw_echo_final(&e);
+	check(!line(&e, "+MATREADY"), "two commands: a real +MATREADY after both");
+
+	/* Echo off (ATE0): nothing comes back, finals drop the commands. */
+	mfw_echo_init(&e);
+	sent(&e, "AT\r+MATREADY\r");
+	mfw_echo_final(&e);
+	mfw_echo_final(&e);
+	check(e.len == 0, "echo off: both commands forgotten at their finals");
+	check(!line(&e, "+MATREADY"), "echo off: a real +MATREADY is the module's");
+
+	/* A command still being typed: its echo ends at the module's next
+	 * line, and is still echo. */
+	mfw_echo_init(&e);
+	sent(&e, "+MFWUPG");
+	check(line(&e, "+MFWUPG"), "partial command: its echo is echo");
+	check(!line(&e, "+MFWDLOAD: 1,10,5"), "partial command: the report after it is not");
+	sent(&e, "RADE: 3\r");
+	check(line(&e, "RADE: 3"), "partial command: the rest of its echo");
+
+	/* The echo of one command split by a report in the middle. */
+	mfw_echo_init(&e);
+	sent(&e, "AT+CGMR\r");
+	check(line(&e, "AT+C"), "split echo: first part");
+	check(!line(&e, "+MFWUPGRADE: 1,5"), "split echo: the report in between");
+	check(line(&e, "GMR"), "split echo: second part");
+	check(e.echoed == 1, "split echo: one command echoed");
+
+	/* A line the module ignored (no AT in it): the next command's echo
+	 * still matches, and the ignored one is forgotten. */
+	mfw_echo_init(&e);
+	sent(&e, "+MFWUPGRADE: 3\rAT\r");
+	check(line(&e, "+MFWUPGRADE: 3"), "ignored line: its echo");
+	check(line(&e, "AT"), "ignored line: the next command's echo");
+	mfw_echo_final(&e);
+	mfw_echo_final(&e);
+	check(!line(&e, "+MFWUPGRADE: 3"), "ignored line: a real report later");
+	mfw_echo_init(&e);
+	sent(&e, "hello\rAT+CSQ\r");
+	check(line(&e, "AT+CSQ"), "echo off for a line, on for the next: matched");
+	check(e.len == 0, "the unechoed line before it is gone");
+
+	/* Noise a user typed is echoed too. */
+	mfw_echo_init(&e);
+	sent(&e, "\xff+MATREADY\r");
+	check(line(&e, "\xff+MATREADY"), "typed noise and report: echo");
+
+	/* Bytes that never went out are never echo. */
+	mfw_echo_init(&e);
+	sent(&e, "AT\r");
+	mfw_echo_unsent(&e, 3);
+	check(!line(&e, "AT"), "unsent bytes are not echo");
+
+	/* A command longer than the framer keeps: its truncated echo
+	 * consumes all of it. */
+	mfw_echo_init(&e);
+	memset(big, 'A', sizeof(big) - 2);
+	big[sizeof(big) - 2] = '\r';
+	big[sizeof(big) - 1] = '\0';
+	sent(&e, big);
+	check(mfw_echo_line(&e, big, 512, true), "truncated echo: echo");
+	check(e.len == 0 && e.echoed == 1, "truncated echo: the whole command consumed");
+
+	/* A flood larger than what is kept: every echoed line still is. */
+	mfw_echo_init(&e);
+	for (i = 0; i < 200; i++)
+		sent(&e, "+MATREADY\r");
+	all = 1;
+	for (i = 0; i < 200; i++)
+		all &= line(&e, "+MATREADY");
+	check(all, "flood: all 200 echoes are echo");
+	check(!line(&e, "+MATREADY"), "flood: the next +MATREADY is the module's");
+
+	/* One write larger than what is kept. */
+	mfw_echo_init(&e);
+	{
+		char flood[3000];
+		size_t n = 0;
+
+		for (i = 0; i < 300; i++) {
+			memcpy(flood + n, "+MATREADY\r", 10);
+			n += 10;
+		}
+		mfw_echo_sent(&e, flood, n);
+	}
+	all = 1;
+	for (i = 0; i < 300; i++)
+		all &= line(&e, "+MATREADY");
+	check(all, "one big write: all 300 echoes are echo");
+
+	printf("1..%d\n", tests);
+	return failures ? 1 : 0;
+}
