@@ -205,6 +205,7 @@ fi
 
 section "host: checkpatch --strict, device trees, W=1 against 6.12, sparse"
 step style/checkpatch sh -c 'out=$(tests/style/checkpatch.sh) && [ -z "$out" ] || { echo "$out"; exit 1; }'
+step style/ioctl-magic tests/style/ioctl-magic.sh
 step style/dtc tests/style/dtc.sh
 step build/module-6.12-W1 tests/style/build-newer.sh
 step style/sparse tests/style/sparse.sh

@@ -26,7 +26,12 @@ enum mfw_state {
 	MFW_STATE_NR
 };
 
-#define MFW_IOC_MAGIC		0xB8
+/*
+ * Free in Documentation/userspace-api/ioctl/ioctl-number.rst and in the
+ * kernels' uapi headers (tests/style/ioctl-magic.sh checks both).  0xB8,
+ * used before, is the Marvell CN10K DPI driver's since 6.11.
+ */
+#define MFW_IOC_MAGIC		0xD1
 
 /*
  * MFW_IOC_SET_SIZE: declare the size in bytes of the package about to be
