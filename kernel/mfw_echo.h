@@ -69,8 +69,9 @@ void mfw_echo_unsent(struct mfw_echo *e, size_t len);
  *
  * A line is echo when the users' oldest bytes not yet echoed (past the
  * CR and LF that end a command), or a later command, start with it; the
- * bytes up to its end are then consumed.  A module may break its echo of one command into two lines (a
- * report coming in the middle), so a line may match part of a command.
+ * bytes up to its end are then consumed.  A module may break its echo of
+ * one command into two lines (a report coming in the middle), so a line
+ * may match part of a command.
  * A truncated line matches on its kept start and consumes the whole
  * command.
  *

@@ -119,6 +119,7 @@ static void mfw_rx_urc(struct mfw_port *port, const struct mfw_at_event *ev)
  */
 static void mfw_rx_txn_end(struct mfw_port *port, struct mfw_txn *txn)
 {
+	lockdep_assert_held(&port->lock);
 	WRITE_ONCE(txn->done, true);
 	port->owner = MFW_OWNER_NONE;
 	port->txn = NULL;

@@ -51,6 +51,7 @@ static void mfw_xfer_account(struct mfw_port *port, long delta)
 {
 	struct mfw_xfer *x = &port->xfer;
 
+	lockdep_assert_held(&x->mutex);
 	x->alloc += delta;
 	spin_lock(&port->lock);
 	if (x->alloc > port->stats.mem_peak)
@@ -89,6 +90,7 @@ static void mfw_xfer_hash_reset(struct mfw_xfer *x)
 {
 	int i;
 
+	lockdep_assert_held(&x->mutex);
 	for (i = 0; i < MFW_DIGEST_NR; i++)
 		if (x->desc[i] && crypto_shash_init(x->desc[i]))
 			x->whole = false;
@@ -116,6 +118,7 @@ static void mfw_xfer_hash_publish(struct mfw_port *port)
 	bool ok = x->whole;
 	int i;
 
+	lockdep_assert_held(&x->mutex);
 	for (i = 0; ok && i < MFW_DIGEST_NR; i++) {
 		if (!x->desc[i])
 			continue;
@@ -139,6 +142,7 @@ static void mfw_xfer_progress(struct mfw_port *port)
 	struct mfw_xfer *x = &port->xfer;
 	u64 total = x->declared ? x->declared : x->raw_total;
 
+	lockdep_assert_held(&x->mutex);
 	spin_lock(&port->lock);
 	x->pub_pos = x->pos;
 	port->done = x->pos;
@@ -158,6 +162,7 @@ static void mfw_xfer_set_state(struct mfw_port *port, enum mfw_state state)
 /* An operation failed with @ret: say so in sysfs.  Caller: mutex. */
 static int mfw_xfer_error(struct mfw_port *port, int ret)
 {
+	lockdep_assert_held(&port->xfer.mutex);
 	ret = mfw_xfer_errno(port, ret);
 	if (ret != -ENODEV)
 		mfw_xfer_set_state(port, MFW_STATE_ERROR);
@@ -169,6 +174,7 @@ static int mfw_xfer_fail(struct mfw_port *port, int ret)
 {
 	struct mfw_xfer *x = &port->xfer;
 
+	lockdep_assert_held(&x->mutex);
 	ret = mfw_xfer_error(port, ret);
 	if (!x->result)
 		x->result = ret;
@@ -192,6 +198,7 @@ static int mfw_xfer_raw_open(struct mfw_port *port, u64 len)
 	struct mfw_xfer *x = &port->xfer;
 	int ret;
 
+	lockdep_assert_held(&x->mutex);
 	memset(&x->raw_txn, 0, sizeof(x->raw_txn));
 	x->raw_txn.cmd = x->cmd;
 	x->raw_txn.cmd_len = scnprintf(x->cmd, MFW_HEX_CMD_MAX,
@@ -210,6 +217,7 @@ static int mfw_xfer_raw_close(struct mfw_port *port)
 	struct mfw_xfer *x = &port->xfer;
 	int ret;
 
+	lockdep_assert_held(&x->mutex);
 	ret = mfw_chan_raw_end(port, &x->raw_txn, mfw_write_timeout_ms);
 	x->raw = false;
 	if (!ret && x->pos != x->raw_total)
@@ -224,6 +232,7 @@ static int mfw_xfer_raw_send(struct mfw_port *port, const u8 *data,
 	struct mfw_xfer *x = &port->xfer;
 	int ret;
 
+	lockdep_assert_held(&x->mutex);
 	if (x->pos + len > x->raw_total)
 		return -EFBIG;
 	ret = mfw_chan_raw_send(port, &x->raw_txn, data, len,
@@ -249,6 +258,7 @@ static int mfw_xfer_start(struct mfw_port *port, u64 offset)
 	bool hex = caps->paths & MFW_PATH_HEX;
 	int ret;
 
+	lockdep_assert_held(&x->mutex);
 	if (offset && (!hex || !caps->resume)) {
 		dev_err(&port->dev,
 			"%s cannot continue a package at offset %llu; write it again from 0\n",
@@ -291,6 +301,7 @@ static int mfw_xfer_hex_chunk(struct mfw_port *port, const u8 *data,
 	char *p;
 	int n, ret;
 
+	lockdep_assert_held(&x->mutex);
 	n = scnprintf(x->cmd, MFW_HEX_CMD_MAX, "AT+MFWDLOAD=%llu,%zu,\"",
 		      x->pos, len);
 	p = bin2hex(x->cmd + n, data, len);
@@ -347,6 +358,7 @@ static void mfw_xfer_buffer_free(struct mfw_port *port)
 {
 	struct mfw_xfer *x = &port->xfer;
 
+	lockdep_assert_held(&x->mutex);
 	kvfree(x->buf);
 	mfw_xfer_account(port, -(long)x->buf_size);
 	x->buf = NULL;
@@ -564,6 +576,7 @@ static int mfw_xfer_commit_locked(struct mfw_port *port)
 	struct mfw_xfer *x = &port->xfer;
 	int ret;
 
+	lockdep_assert_held(&x->mutex);
 	if (x->result)
 		return x->result;
 	if (!x->started)
