@@ -72,8 +72,9 @@ static inline void mfw_compat_class_init(struct class *cls)
 #define mfw_uevent_dev_t struct device
 #endif
 
-/* Types of n_tty's receive_buf2 and write hooks, whichever version. */
+/* Types of n_tty's receive_buf2, write and poll hooks, whichever version. */
 #define mfw_receive_buf2_t typeof(((struct tty_ldisc_ops *)NULL)->receive_buf2)
 #define mfw_ldisc_write_t typeof(((struct tty_ldisc_ops *)NULL)->write)
+#define mfw_ldisc_poll_t typeof(((struct tty_ldisc_ops *)NULL)->poll)
 
 #endif /* _MFW_COMPAT_H */

@@ -14,6 +14,7 @@
 #include <linux/module.h>
 #include <linux/spinlock.h>
 #include <linux/tty.h>
+#include <linux/poll.h>
 #include <linux/tty_ldisc.h>
 
 #include "mfw.h"
@@ -45,6 +46,7 @@ static void (*n_tty_close)(struct tty_struct *tty);
 static void (*n_tty_hangup)(struct tty_struct *tty);
 static mfw_receive_buf2_t n_tty_receive_buf2;
 static mfw_ldisc_write_t n_tty_write;
+static mfw_ldisc_poll_t n_tty_poll;
 
 static struct mfw_port *mfw_port_lookup(struct tty_struct *tty)
 {
@@ -110,6 +112,24 @@ static ssize_t mfw_write(struct tty_struct *tty, struct file *file,
 	}
 	mfw_chan_user_leave(port);
 	return ret;
+}
+
+/*
+ * n_tty calls a tty writable when its driver has room.  While mfw's own
+ * command owns the channel a user's write is refused (-EAGAIN) or waits,
+ * so the tty is not writable then: a non-blocking writer that polls
+ * sleeps instead of spinning.  Releasing the channel wakes write_wait,
+ * which n_tty_poll() waits on.
+ */
+static __poll_t mfw_poll(struct tty_struct *tty, struct file *file,
+			 struct poll_table_struct *wait)
+{
+	struct mfw_port *port = mfw_port_lookup(tty);
+	__poll_t mask = n_tty_poll(tty, file, wait);
+
+	if (port && mfw_chan_driver_owns(port))
+		mask &= ~(EPOLLOUT | EPOLLWRNORM);
+	return mask;
 }
 
 static int mfw_open(struct tty_struct *tty)
@@ -189,6 +209,7 @@ static int __init mfw_init(void)
 	n_tty_hangup = mfw_ldisc_ops.hangup;
 	n_tty_receive_buf2 = mfw_ldisc_ops.receive_buf2;
 	n_tty_write = mfw_ldisc_ops.write;
+	n_tty_poll = mfw_ldisc_ops.poll;
 
 	mfw_ldisc_ops.owner = THIS_MODULE;
 	mfw_ldisc_ops.num = ldisc;
@@ -198,6 +219,7 @@ static int __init mfw_init(void)
 	mfw_ldisc_ops.hangup = mfw_hangup;
 	mfw_ldisc_ops.receive_buf2 = mfw_compat_receive_buf2;
 	mfw_ldisc_ops.write = mfw_write;
+	mfw_ldisc_ops.poll = mfw_poll;
 
 	ret = tty_register_ldisc(&mfw_ldisc_ops);
 	if (ret) {

@@ -262,6 +262,7 @@ TEST_F(chan, user_write_waits_for_driver_command)
 {
 	const char *args[] = { "--cmd-delay-ms", "1000", NULL };
 	struct identify_job job = { .path = self->r.path };
+	struct pollfd pfd;
 	long long t0, waited;
 	char seen[1024] = "";
 	pthread_t t;
@@ -272,11 +273,14 @@ TEST_F(chan, user_write_waits_for_driver_command)
 	ASSERT_EQ(0, pthread_create(&t, NULL, identify_thread, &job));
 	usleep(300000);
 
-	/* Non-blocking: refused at once. */
+	/* Non-blocking: refused at once, and poll() does not say writable. */
 	flags = fcntl(self->r.tty, F_GETFL);
 	ASSERT_EQ(0, fcntl(self->r.tty, F_SETFL, flags | O_NONBLOCK));
 	EXPECT_EQ(-1, write(self->r.tty, "AT\r", 3));
 	EXPECT_EQ(EAGAIN, errno);
+	pfd.fd = self->r.tty;
+	pfd.events = POLLOUT;
+	EXPECT_EQ(0, poll(&pfd, 1, 200)) TH_LOG("revents %#x", pfd.revents);
 	ASSERT_EQ(0, fcntl(self->r.tty, F_SETFL, flags));
 
 	/* Blocking: goes out once the driver is done. */
@@ -291,6 +295,9 @@ TEST_F(chan, user_write_waits_for_driver_command)
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	EXPECT_EQ(0, job.ret);
 	EXPECT_LE(1000, waited) TH_LOG("user write went out after %lld ms", waited);
+	/* Writable again once the driver's commands are over. */
+	EXPECT_EQ(1, poll(&pfd, 1, 5000));
+	EXPECT_TRUE(pfd.revents & POLLOUT);
 	/* The driver's AT+CGMR answer (the bare version) never reached us. */
 	EXPECT_EQ(NULL, strstr(seen, VERSION "\n")) TH_LOG("%s", seen);
 	EXPECT_LE(1, rig_port_num(self->r.path, "statistics/user_waits"));
