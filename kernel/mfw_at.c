@@ -47,10 +47,11 @@
  * Message data.  An SMS header (+CMT, +CMGR and +CMGL of a message in
  * either mode, +CDS in PDU mode, +CBM) is followed by the message on a
  * line of its own, and whoever sent the message chose its text.  The line
- * after such a header is reported as PAYLOAD, whatever it holds.  Text
- * mode tells a message's header from a status report's by its fields
- * (a quoted address, or a PDU length): a status report carries no data
- * line, and the line after it is classified as usual.
+ * after such a header is reported as PAYLOAD, whatever it holds; so are
+ * the lines after it while the <length> of a detailed text-mode header
+ * (AT+CSDH=1) is not used up, since a text message may hold line breaks.
+ * An empty message (a second line end at once) is no line at all.  Text
+ * mode tells a status report, which carries no data line, by its fields.
  *
  * Cost.  Per byte a few compares; per line one pass over at most
  * MFW_AT_LINE_MAX bytes and at most a dozen text compares.  No recursion,
@@ -120,6 +121,7 @@ void mfw_at_expect_prompt(struct mfw_at_parser *p, bool on)
 void mfw_at_cancel_payload(struct mfw_at_parser *p)
 {
 	p->payload = false;
+	p->payload_left = 0;
 }
 
 /* Control and 8-bit bytes: what a UART picks up, never a module's text. */
@@ -316,35 +318,73 @@ static int mfw_at_field_count(const struct mfw_at_cur *c)
 	return n;
 }
 
+/* The last field of @c as a number, or 0 when it is not one. */
+static unsigned long mfw_at_last_number(const struct mfw_at_cur *c)
+{
+	struct mfw_at_cur f = *c;
+	unsigned long v;
+	size_t i = f.n;
+
+	while (i && f.s[i - 1] != ',')
+		i--;
+	f.s += i;
+	f.n -= i;
+	if (!mfw_at_number(&f, &v) || f.n)
+		return 0;
+	return v;
+}
+
 /*
  * Whether an SMS header (cursor past its name) announces message data on
- * the next line (3GPP TS 27.005, 3.4.3 and 4.1).  PDU mode: always, the
- * PDU follows.  Text mode: a message's header has a quoted address where
- * a status report has a number (<fo>), and a status report carries no data.
+ * the next line, and how long it is when the header says (3GPP TS 27.005,
+ * 3.4.1 and 3.4.3): *@len gets the data's length in characters, 0 when
+ * unknown.  Data follows every header but these: a test command's answer
+ * ("+CMGL: (...)"), a status report in text mode (+CDS with its seven
+ * fields, +CMGR with eight, +CMGL with nine, a number as <fo> where a
+ * message has a quoted address).  A text-mode header with the details of
+ * AT+CSDH=1 ends in <length>.
  */
-static bool mfw_at_sms_data(const char *name, const struct mfw_at_cur *c)
+static bool mfw_at_sms_data(const char *name, const struct mfw_at_cur *c,
+			    unsigned long *len)
 {
+	int n = mfw_at_field_count(c);
 	bool q0, n0, q1, n1, q2, n2;
 
+	*len = 0;
 	if (!mfw_at_field(c, 0, &q0, &n0))
 		return false;
-	if (!strcmp(name, "+CMT:") || !strcmp(name, "+CBM:"))
+	if (c->n && *c->s == '(')
+		return false;
+	if (!strcmp(name, "+CMT:")) {
+		if (q0 && n == 10)
+			*len = mfw_at_last_number(c);
+		return true;
+	}
+	if (!strcmp(name, "+CBM:"))
 		return true;
 	if (!strcmp(name, "+CDS:"))
 		/* PDU mode: "+CDS: <length>"; text mode has no data line. */
-		return n0 && mfw_at_field_count(c) == 1;
+		return n == 1;
+	if (!mfw_at_field(c, 1, &q1, &n1) || !mfw_at_field(c, 2, &q2, &n2))
+		return true;
 	if (!strcmp(name, "+CMGR:")) {
 		/* <stat>: a number in PDU mode, a quoted string in text. */
-		if (n0)
+		if (!q0)
 			return true;
-		return mfw_at_field(c, 1, &q1, &n1) && q1;
+		if (n1 && n == 8)
+			return false;
+		if (q1 && n == 11)
+			*len = mfw_at_last_number(c);
+		return true;
 	}
 	/* +CMGL: <index>,<stat>,... */
-	if (!mfw_at_field(c, 1, &q1, &n1))
-		return false;
-	if (n1)
+	if (!q1)
 		return true;
-	return mfw_at_field(c, 2, &q2, &n2) && q2;
+	if (n2 && n == 9)
+		return false;
+	if (q2 && n == 7)
+		*len = mfw_at_last_number(c);
+	return true;
 }
 
 /* The V.250 result codes mfw's commands never end on (V.250, 5.7.1). */
@@ -402,7 +442,9 @@ void mfw_at_classify(const char *line, size_t len, bool truncated,
 		struct mfw_at_cur h = c;
 
 		if (mfw_at_prefix(&h, sms[i])) {
-			ev->payload = mfw_at_sms_data(sms[i], &h);
+			mfw_at_skip_blanks(&h);
+			ev->payload = mfw_at_sms_data(sms[i], &h,
+						      &ev->payload_len);
 			return;
 		}
 	}
@@ -471,19 +513,36 @@ size_t mfw_at_feed(struct mfw_at_parser *p, const char *buf, size_t len,
 				continue;
 		}
 		if (c == '\r' || c == '\n') {
-			if (!p->len && !p->overflow)
+			if (!p->len && !p->overflow) {
+				/* A second line end at once: no message. */
+				if (p->payload && c == '\n' &&
+				    ++p->payload_lfs >= 2) {
+					p->payload = false;
+					p->payload_left = 0;
+				}
 				continue;
+			}
 			if (p->payload) {
 				/* Message data: whatever it says. */
-				p->payload = false;
+				size_t used = p->len + 2;	/* and its CRLF */
+
 				mfw_at_event_init(&ev, MFW_AT_PAYLOAD, p->buf,
 						  p->len);
 				ev.truncated = p->overflow;
+				/* Longer than this line: it goes on. */
+				if (p->payload_left > used && !p->overflow) {
+					p->payload_left -= used;
+				} else {
+					p->payload = false;
+					p->payload_left = 0;
+				}
 			} else {
 				mfw_at_classify(p->buf, p->len, p->overflow,
 						&ev);
 				p->payload = ev.payload;
+				p->payload_left = ev.payload_len;
 			}
+			p->payload_lfs = c == '\n';
 			p->len = 0;
 			p->overflow = false;
 			if (!mfw_at_emit(p, &ev, cb, ctx))

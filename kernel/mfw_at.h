@@ -71,6 +71,9 @@ enum mfw_at_type {
  *	header: +CMT, +CMGR and +CMGL of a message, +CDS and +CBM in PDU
  *	mode, +CBM in text mode); the framer then reports that line as
  *	MFW_AT_PAYLOAD
+ * @payload_len: with @payload, the message's length in characters when the
+ *	header gives it (a text-mode header with AT+CSDH=1 details): the
+ *	data goes on over further lines until it is used up; 0 when unknown
  */
 struct mfw_at_event {
 	enum mfw_at_type type;
@@ -88,6 +91,7 @@ struct mfw_at_event {
 	int percent;
 	size_t noise;
 	bool payload;
+	unsigned long payload_len;
 };
 
 /**
@@ -99,6 +103,9 @@ struct mfw_at_event {
  * @expect_prompt: a '>' at the start of a line is the transparent prompt
  * @skip_space: the prompt's following space is to be skipped
  * @payload: the next complete line is message data (MFW_AT_PAYLOAD)
+ * @payload_left: characters of a message still to come (its lines and
+ *	the CRLF between them), 0 when only the next line is data
+ * @payload_lfs: line ends seen since the header or the last data line
  *
  * Initialise with mfw_at_init(); treat the fields as private.  Callers
  * serialise: one feed at a time per parser.
@@ -110,6 +117,8 @@ struct mfw_at_parser {
 	bool expect_prompt;
 	bool skip_space;
 	bool payload;
+	unsigned long payload_left;
+	unsigned int payload_lfs;
 };
 
 /**

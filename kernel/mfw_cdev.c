@@ -83,7 +83,7 @@ static int mfw_cdev_session(struct mfw_file *mf, u64 size)
 	int ret;
 
 	lockdep_assert_held(&mf->lock);
-	mf->writer = current->files;
+	WRITE_ONCE(mf->writer, current->files);
 	if (mf->session)
 		return size ? mfw_xfer_declare(mf->port, size) : 0;
 	mf->bounce = kmalloc(MFW_CDEV_CHUNK, GFP_KERNEL);
@@ -95,7 +95,7 @@ static int mfw_cdev_session(struct mfw_file *mf, u64 size)
 		mf->bounce = NULL;
 		return ret;
 	}
-	mf->session = true;
+	WRITE_ONCE(mf->session, true);
 	return 0;
 }
 
@@ -130,8 +130,13 @@ static ssize_t mfw_cdev_read(struct file *file, char __user *buf,
 	unsigned int copied = 0;
 	int ret;
 
-	if (mutex_lock_interruptible(&port->read_mutex))
+	/* A non-blocking reader does not queue behind a slow one. */
+	if (file->f_flags & O_NONBLOCK) {
+		if (!mutex_trylock(&port->read_mutex))
+			return -EAGAIN;
+	} else if (mutex_lock_interruptible(&port->read_mutex)) {
 		return -ERESTARTSYS;
+	}
 	for (;;) {
 		if (READ_ONCE(port->dead)) {
 			ret = -ENODEV;
@@ -217,7 +222,15 @@ static int mfw_cdev_flush(struct file *file, fl_owner_t id)
 	struct mfw_file *mf = file->private_data;
 	int ret = 0;
 
-	mutex_lock(&mf->lock);
+	/*
+	 * Not the writer's close: nothing to wait for (a write may hold
+	 * the file's lock for as long as a package takes).
+	 */
+	if (!READ_ONCE(mf->session) ||
+	    (id != READ_ONCE(mf->writer) && file_count(file) > 1))
+		return 0;
+	if (mutex_lock_killable(&mf->lock))
+		return -EINTR;
 	if (mf->session && (id == mf->writer || file_count(file) == 1))
 		ret = mfw_xfer_commit(mf->port);
 	mutex_unlock(&mf->lock);

@@ -20,16 +20,97 @@
  * sends the bytes back: when the final result for a command comes and
  * nothing of that command was echoed, its bytes are dropped.
  *
+ * A line that would read as the module's report or result when echoed is
+ * refused before it goes out (mfw_echo_allowed()): no modem takes it as a
+ * command, and its echo could otherwise pass for the module's in ways no
+ * tracking of bytes rules out (a module that drops a byte of its echo,
+ * output processing that changes case, an answer that arrives before the
+ * echo of a command written after it).  Tracking the echo covers the
+ * rest, so that users still read their own text as they wrote it.
+ *
  * The stream is bounded.  When users write more than it keeps, the oldest
- * bytes go, and the received lines they would have matched are taken for
- * echo by count, so that flooding the port cannot turn an echo into a
- * report.
+ * commands go whole; their echo, when it comes, is an ordinary line.
  */
 #include "mfw_echo.h"
 
 static bool mfw_echo_term(char c)
 {
 	return c == '\r' || c == '\n';
+}
+
+/* What mfw_at.c skips as line noise: control and 8-bit bytes. */
+static bool mfw_echo_noise(char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	return !mfw_echo_term(c) && (u < 0x20 || u >= 0x7f);
+}
+
+static char mfw_echo_upper(char c)
+{
+	return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
+}
+
+/* Would the line start @l (@n bytes, upper case) read as the module's? */
+static bool mfw_echo_reads_as_module(const char *l, size_t n)
+{
+	static const char * const prefixes[] = {
+		"+MFWDLOAD", "+MFWUPGRADE", "+MATREADY",
+		"+CME ERROR", "+CMS ERROR", "+CIS ERROR",
+	};
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_SIZE(prefixes); i++) {
+		k = strlen(prefixes[i]);
+		if (n >= k && !memcmp(l, prefixes[i], k))
+			return true;
+	}
+	/* OK and ERROR alone; trailing blanks do not change a line. */
+	while (n && (l[n - 1] == ' ' || l[n - 1] == '\t'))
+		n--;
+	return (n == 2 && !memcmp(l, "OK", 2)) ||
+	       (n == 5 && !memcmp(l, "ERROR", 5));
+}
+
+bool mfw_echo_allowed(struct mfw_echo *e, const char *buf, size_t len)
+{
+	char line[MFW_ECHO_LINE];
+	size_t n = e->line_len, i;
+	bool dial = e->dial;
+
+	memcpy(line, e->line, n);
+	for (i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (mfw_echo_term(c)) {
+			if (mfw_echo_reads_as_module(line, n))
+				return false;
+			if (n) {
+				/* ATD, ATA, ATO: a call's result codes end it. */
+				dial = n >= 3 && line[0] == 'A' &&
+				       line[1] == 'T' &&
+				       (line[2] == 'D' || line[2] == 'A' ||
+					line[2] == 'O');
+			}
+			n = 0;
+			continue;
+		}
+		if (!n && mfw_echo_noise(c))
+			continue;
+		if (n < MFW_ECHO_LINE)
+			line[n++] = mfw_echo_upper(c);
+	}
+	if (mfw_echo_reads_as_module(line, n))
+		return false;
+	memcpy(e->line, line, n);
+	e->line_len = n;
+	e->dial = dial;
+	return true;
+}
+
+bool mfw_echo_dial(const struct mfw_echo *e)
+{
+	return e->dial;
 }
 
 /* Drop the first @n bytes. */
@@ -78,18 +159,15 @@ void mfw_echo_init(struct mfw_echo *e)
 /*
  * Make room: drop the oldest command whole (through its CR), or all that
  * is kept when no command in it is complete.  Its echo may still come,
- * and then matches nothing: one more line to take for echo by count.
+ * and then matches nothing: an ordinary line.
  */
 static void mfw_echo_cut(struct mfw_echo *e)
 {
 	size_t n;
 
 	mfw_echo_skip_terms(e);
-	if (!e->len)
-		return;
 	n = mfw_echo_cmd_len(e);
 	mfw_echo_drop(e, n < e->len ? n + 1 : e->len);
-	e->distrust++;
 }
 
 void mfw_echo_sent(struct mfw_echo *e, const char *buf, size_t len)
@@ -118,8 +196,13 @@ void mfw_echo_unsent(struct mfw_echo *e, size_t len)
 bool mfw_echo_line(struct mfw_echo *e, const char *line, size_t len,
 		   bool truncated)
 {
-	size_t pos = 0, cmd;
+	size_t pos = 0, cmd, skip;
 
+	/* Noise is not compared: a module may drop or add some. */
+	while (len && mfw_echo_noise(*line)) {
+		line++;
+		len--;
+	}
 	mfw_echo_skip_terms(e);
 	/*
 	 * The oldest command first; a later one when the module echoes
@@ -129,24 +212,24 @@ bool mfw_echo_line(struct mfw_echo *e, const char *line, size_t len,
 	while (len && pos < e->len) {
 		while (pos < e->len && mfw_echo_term(e->buf[pos]))
 			pos++;
+		skip = 0;
+		while (pos + skip < e->len && mfw_echo_noise(e->buf[pos + skip]))
+			skip++;
 		cmd = 0;
-		while (pos + cmd < e->len && !mfw_echo_term(e->buf[pos + cmd]))
+		while (pos + skip + cmd < e->len &&
+		       !mfw_echo_term(e->buf[pos + skip + cmd]))
 			cmd++;
-		if (len <= cmd && !memcmp(e->buf + pos, line, len)) {
+		if (len <= cmd && !memcmp(e->buf + pos + skip, line, len)) {
 			/* A truncated echo: the framer dropped the rest. */
-			mfw_echo_drop(e, pos + (truncated ? cmd : len));
-			if (e->len && e->buf[0] == '\r') {
-				/* Echoed up to its CR: its final is next. */
+			mfw_echo_drop(e, pos + skip + (truncated ? cmd : len));
+			if (e->len && mfw_echo_term(e->buf[0])) {
+				/* Echoed up to its end: its final is next. */
 				mfw_echo_drop(e, 1);
 				e->echoed++;
 			}
 			return true;
 		}
-		pos += cmd;
-	}
-	if (e->distrust) {
-		e->distrust--;
-		return true;
+		pos += skip + cmd;
 	}
 	return false;
 }

@@ -14,6 +14,8 @@
 
 /* Users' bytes kept until the module echoed them or answered them. */
 #define MFW_ECHO_MAX		1024
+/* Start of the user's current line kept to judge it (mfw_echo_allowed()). */
+#define MFW_ECHO_LINE		16
 
 /**
  * struct mfw_echo - users' bytes the module has not echoed yet
@@ -21,8 +23,11 @@
  * @len: bytes in @buf
  * @echoed: commands echoed up to their CR whose final result is still to
  *	come
- * @distrust: received lines still to be taken for echo without a match:
- *	lines whose bytes were dropped from a full @buf
+ * @line: the start of the line users are writing, line noise skipped,
+ *	upper case
+ * @line_len: bytes in @line
+ * @dial: the last line users ended was a dial (ATD, ATA, ATO): a V.250
+ *	code (CONNECT, NO CARRIER...) may be its final result
  *
  * Initialise with mfw_echo_init(); treat the fields as private.
  */
@@ -30,16 +35,45 @@ struct mfw_echo {
 	char buf[MFW_ECHO_MAX];
 	size_t len;
 	unsigned int echoed;
-	unsigned int distrust;
+	char line[MFW_ECHO_LINE];
+	size_t line_len;
+	bool dial;
 };
 
 /**
  * mfw_echo_init() - forget every byte users wrote
  * @e: the tracker
  *
- * Also what a module restart (+MATREADY) calls for: it lost its input.
  */
 void mfw_echo_init(struct mfw_echo *e);
+
+/**
+ * mfw_echo_allowed() - may users send these bytes at all?
+ * @e: the tracker
+ * @buf: the bytes a user is about to write
+ * @len: their number
+ *
+ * A line that would read as one of the module's own reports or results
+ * when it comes back as echo is refused before it leaves: one that starts
+ * with +MFWDLOAD, +MFWUPGRADE, +MATREADY, +CME ERROR, +CMS ERROR or
+ * +CIS ERROR, or that is OK or ERROR, compared without case and after
+ * line noise (what OLCUC output processing or a glitch would make of
+ * it).  No modem takes such a line as a command.  The partial line at the
+ * end of @buf counts as well, since its echo ends wherever the module's
+ * next line begins.  On success the line state moves past @buf.
+ *
+ * Return: true when @buf may go out.
+ */
+bool mfw_echo_allowed(struct mfw_echo *e, const char *buf, size_t len);
+
+/**
+ * mfw_echo_dial() - was the last line users ended a dial command?
+ * @e: the tracker
+ *
+ * Return: true after ATD, ATA or ATO: its final result may be a V.250
+ * code.
+ */
+bool mfw_echo_dial(const struct mfw_echo *e);
 
 /**
  * mfw_echo_sent() - users' bytes go out to the module
@@ -47,8 +81,9 @@ void mfw_echo_init(struct mfw_echo *e);
  * @buf: the bytes, before they go out (an echo may come back at once)
  * @len: their number
  *
- * When @buf does not fit, the oldest bytes are dropped and the lines they
- * belonged to are taken for echo when they come back (@distrust).
+ * When @buf does not fit, the oldest commands are dropped whole: their
+ * echo, when it comes, is an ordinary line (mfw_echo_allowed() kept
+ * everything that could read otherwise from going out).
  */
 void mfw_echo_sent(struct mfw_echo *e, const char *buf, size_t len);
 
@@ -68,8 +103,9 @@ void mfw_echo_unsent(struct mfw_echo *e, size_t len);
  * @truncated: the line was longer than the framer keeps
  *
  * A line is echo when the users' oldest bytes not yet echoed (past the
- * CR and LF that end a command), or a later command, start with it; the
- * bytes up to its end are then consumed.  A module may break its echo of
+ * CR and LF that end a command), or a later command, start with it, line
+ * noise at the start of either not counted; the bytes up to its end are
+ * then consumed.  A module may break its echo of
  * one command into two lines (a report coming in the middle), so a line
  * may match part of a command.
  * A truncated line matches on its kept start and consumes the whole

@@ -93,10 +93,20 @@ static ssize_t mfw_write(struct tty_struct *tty, struct file *file,
 			 const u8 *buf, size_t nr)
 {
 	struct mfw_port *port = mfw_port_lookup(tty);
+	bool allowed;
 	ssize_t ret;
 
 	if (WARN_ON_ONCE(!port))
 		return -EIO;
+	/* Only the module speaks for the module: see mfw_echo.c. */
+	spin_lock(&port->lock);
+	allowed = mfw_echo_allowed(&port->echo, (const char *)buf, nr);
+	spin_unlock(&port->lock);
+	if (!allowed) {
+		dev_warn_ratelimited(&port->dev,
+				     "refused a line that would read as the module's own report or result\n");
+		return -EPERM;
+	}
 	ret = mfw_chan_user_enter(port, file, buf, nr);
 	if (ret)
 		return ret;

@@ -103,8 +103,6 @@ static void mfw_rx_urc(struct mfw_port *port, const struct mfw_at_event *ev)
 		if (port->state == MFW_STATE_UPGRADING ||
 		    port->state == MFW_STATE_REBOOTING)
 			mfw_port_set_state(port, MFW_STATE_IDLE);
-		/* It lost what users had sent: none of it comes back. */
-		mfw_echo_init(&port->echo);
 		/* The module (re)started: learn its firmware again. */
 		schedule_work(&port->ident_work);
 		break;
@@ -293,8 +291,11 @@ static bool mfw_rx_event(const struct mfw_at_event *line, void *data)
 	if (ctx->driver && !urc) {
 		completed = mfw_rx_txn_line(port, ev, &unsolicited,
 					    &prompted);
-	} else if (!ctx->driver && mfw_at_ends_user_command(ev) &&
-		   port->user_busy) {
+	} else if (!ctx->driver && port->user_busy &&
+		   (mfw_at_is_final(ev->type) ||
+		    (mfw_at_ends_user_command(ev) &&
+		     mfw_echo_dial(&port->echo)))) {
+		/* A call's codes end a dial only, not other commands. */
 		port->user_busy = false;
 		user_done = true;
 		mfw_echo_final(&port->echo);

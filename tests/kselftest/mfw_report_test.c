@@ -162,51 +162,57 @@ TEST_F_TIMEOUT(report, noise_before_the_answer, 120)
 }
 
 /*
- * With echo on, a user who may write the tty types what would be the
- * module's reports: each is echo.  The state stays, nothing re-identifies,
- * and the user still reads the echo and the module's answer.
+ * A user who may write the tty types what would be the module's reports
+ * and results: each such line is refused before it reaches the module
+ * (its echo would read as the module's), with echo on or off.  Lines in
+ * pieces are refused at the piece that completes them.  The state stays,
+ * nothing re-identifies; ordinary text still goes out and comes back.
  */
-TEST_F_TIMEOUT(report, typed_reports_are_echo, 120)
+static void type_forgeries(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(report) *self)
 {
-	/* What is typed, and the last line the user reads back. */
-	static const char *const typed[][2] = {
-		{ "+MFWUPGRADE: 3\r", "+MFWUPGRADE: 3" },
-		{ "+MATREADY\r", "ERROR" },	/* "AT" is in it */
-		{ "+MFWDLOAD: 3,100,5\r", "+MFWDLOAD: 3,100,5" },
-		{ "\xff+MATREADY\r", "ERROR" },
-		{ "AT\r+MATREADY\r", "ERROR" },
-		{ "+MFWUPG", NULL },	/* not finished: no echo yet */
-		{ "RADE: 2\r", "+MFWUPGRADE: 2" },
-		{ "OK\r", "OK" },
+	static const char *const refused[] = {
+		"+MFWUPGRADE: 3\r", "+MATREADY\r", "+matready\r",
+		"+MFWDLOAD: 3,100,5\r", "\xff+MATREADY\r", "AT\r+MATREADY\r",
+		"OK\r", "ERROR\r", "+CME ERROR: 854\r", "ok",
 	};
 	size_t i;
 
-	ASSERT_EQ(0, up(self, NULL));
-	for (i = 0; i < sizeof(typed) / sizeof(typed[0]); i++) {
-		ASSERT_EQ(0, rig_write_str(self->r.tty, typed[i][0]));
-		if (typed[i][1])
-			EXPECT_EQ(0, rig_expect_line(self->r.tty, typed[i][1],
-						     TIMEOUT_MS))
-				TH_LOG("typed %s", typed[i][0]);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		EXPECT_EQ(-EPERM, rig_write_str(self->r.tty, refused[i]))
+			TH_LOG("typed %s", refused[i]);
 	}
+	/* In pieces: the start goes, the piece that completes it does not. */
+	EXPECT_EQ(0, rig_write_str(self->r.tty, "+MFWUPG"));
+	EXPECT_EQ(-EPERM, rig_write_str(self->r.tty, "RADE: 2\r"));
+	EXPECT_EQ(0, rig_write_str(self->r.tty, "\r"));
+}
+
+TEST_F_TIMEOUT(report, typed_reports_are_refused, 120)
+{
+	ASSERT_EQ(0, up(self, NULL));
+	type_forgeries(_metadata, self);
+	/* Ordinary text goes out and its echo comes back as written. */
+	ASSERT_EQ(0, rig_write_str(self->r.tty, "hello OK\r"));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "hello OK", TIMEOUT_MS));
+	ASSERT_EQ(0, rig_write_str(self->r.tty, "AT\r"));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "OK", TIMEOUT_MS));
 	expect_untouched(_metadata, self);
 }
 
-/* The same typed with echo off: nothing comes back, nothing changes. */
 TEST_F_TIMEOUT(report, typed_reports_with_echo_off, 120)
 {
 	ASSERT_EQ(0, up(self, NULL));
 	ASSERT_EQ(0, rig_write_str(self->r.tty, "ATE0\r"));
 	ASSERT_EQ(0, rig_expect_line(self->r.tty, "OK", TIMEOUT_MS));
-	ASSERT_EQ(0, rig_write_str(self->r.tty, "+MATREADY\r"));
-	EXPECT_EQ(0, rig_expect_line(self->r.tty, "ERROR", TIMEOUT_MS));
+	type_forgeries(_metadata, self);
 	expect_untouched(_metadata, self);
 }
 
 struct typist {
 	int tty;
 	volatile bool stop;
-	int lines;
+	int refused, other;
 };
 
 static void *typist_main(void *arg)
@@ -214,17 +220,21 @@ static void *typist_main(void *arg)
 	struct typist *t = arg;
 
 	while (!t->stop) {
-		if (rig_write_str(t->tty, "OK\r"))
-			break;
-		t->lines++;
+		int ret = rig_write_str(t->tty, "OK\r");
+
+		if (ret == -EPERM)
+			t->refused++;
+		else
+			t->other++;
 		usleep(30000);
 	}
 	return NULL;
 }
 
 /*
- * A user types "OK" over and over while a hex package goes in: the echo
- * never ends a chunk early, and the module holds the package whole.
+ * A user types "OK" over and over while a hex package goes in: every one
+ * is refused, none ends a chunk early, and the module holds the package
+ * whole.
  */
 TEST_F_TIMEOUT(report, typed_ok_during_hex_upload, 300)
 {
@@ -243,7 +253,8 @@ TEST_F_TIMEOUT(report, typed_ok_during_hex_upload, 300)
 	t.stop = true;
 	pthread_join(th, NULL);
 	EXPECT_EQ(0, ret) TH_LOG("the write failed: %s", strerror(-ret));
-	TH_LOG("%d lines typed during the write", t.lines);
+	EXPECT_LT(0, t.refused);
+	EXPECT_EQ(0, t.other);
 	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
 }
 

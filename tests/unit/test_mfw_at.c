@@ -917,8 +917,26 @@ static void test_payload(void)
 		{ "+CMGL: 1,\"REC UNREAD\",\"+1\",,\"t\"\r\nOK\r\n"
 		  "+CMGL: 2,\"REC READ\",\"+2\",,\"t\"\r\n+MATREADY\r\nOK\r\n",
 		  "oPoPK", "text-mode +CMGL of two messages" },
-		{ "+CMGL: 1,\"REC READ\",6,1\r\nOK\r\n", "oK",
-		  "text-mode +CMGL of a status report" },
+		{ "+CMGL: 1,\"REC READ\",6,1,\"+1\",145,\"t\",\"t\",0\r\nOK\r\n",
+		  "oK", "text-mode +CMGL of a status report" },
+		{ "+CMGL: 1,\"REC READ\",6,1\r\nOK\r\nOK\r\n", "oPK",
+		  "an unknown +CMGL shape: data" },
+		{ "+CMGR: \"REC UNREAD\",1,2,3,1,1\r\n+MATREADY\r\nOK\r\n",
+		  "oPK", "text-mode +CMGR of a stored cell broadcast" },
+		{ "+CMGL: (\"REC UNREAD\",\"ALL\")\r\nOK\r\n", "oK",
+		  "+CMGL test command answer: no data" },
+		{ "\r\n+CMT: \"+1\",,\"t\",145,4,0,0,\"+2\",145,17\r\n"
+		  "hi\r\nOK\r\n+MATREADY\r\nOK\r\n", "oPPPK",
+		  "detailed text +CMT: the body's three lines by its length" },
+		{ "+CMGR: \"REC READ\",\"+1\",,\"t\",145,4,0,0,\"+2\",145,6\r\n"
+		  "a\r\nOK\r\nOK\r\n", "oPPK",
+		  "detailed text +CMGR: two lines of body" },
+		{ "+CMGL: 2,\"REC READ\",\"+1\",,\"t\",145,4\r\nab\r\nOK\r\n", "oPK",
+		  "detailed text +CMGL: one line of body" },
+		{ "\r\n+CMT: \"+1\",,\"t\"\r\n\r\n+MFWUPGRADE: 2\r\n", "oU",
+		  "an empty message swallows nothing" },
+		{ "\n+CMT: ,0\n\n+MATREADY\n", "oM",
+		  "an empty message with LF line ends" },
 		{ "+CMGL: 1,0,,24\r\nRING\r\nOK\r\n", "oPK", "PDU-mode +CMGL" },
 		{ "+CDS: 25\r\nOK\r\nOK\r\n", "oPK", "PDU-mode +CDS" },
 		{ "+CDS: 6,1,\"+1\",145,\"t\",\"t\",0\r\nOK\r\n", "oK",
@@ -932,11 +950,11 @@ static void test_payload(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *got = types_of(cases[i].in);
+		int same = !strcmp(got, cases[i].want);
 
-		check(!strcmp(got, cases[i].want), "payload: %s (%s)",
-		      cases[i].what, cases[i].want);
-		if (strcmp(got, cases[i].want))
-			diag("got %s", got);
+		check(same, "payload case %zu: %s", i, cases[i].what);
+		if (!same)
+			diag("got %s, want %s", got, cases[i].want);
 	}
 
 	/* An echoed header announces nothing once cancelled. */
