@@ -66,13 +66,31 @@ static void mfw_chan_release(struct mfw_port *port)
 }
 
 /*
+ * The module ended a transparent write before all of it was sent (an
+ * error result): whatever package bytes still wait in the tty driver would
+ * reach its command parser, so they are dropped.  Returns the module's
+ * result.
+ */
+static int mfw_chan_raw_over(struct mfw_port *port, const struct mfw_txn *raw)
+{
+	int ret;
+
+	tty_driver_flush_buffer(port->tty);
+	spin_lock(&port->lock);
+	ret = raw->result ? raw->result : -EIO;
+	spin_unlock(&port->lock);
+	return ret;
+}
+
+/*
  * Write all of @buf to the tty driver, waiting for room as needed.  Once
  * the first byte is out the rest follows even if the port is being
  * detached, so the module never keeps half a command that a later user
- * command would complete.
+ * command would complete.  Package bytes of the transparent write @raw
+ * (NULL for a command) stop as soon as the module ends it.
  */
 static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
-			 unsigned int timeout_ms)
+			 const struct mfw_txn *raw, unsigned int timeout_ms)
 {
 	struct tty_struct *tty = port->tty;
 	unsigned long end = jiffies + msecs_to_jiffies(timeout_ms);
@@ -84,6 +102,8 @@ static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
 
 		if (!started && READ_ONCE(port->dead))
 			return -ENODEV;
+		if (raw && READ_ONCE(raw->done))
+			return mfw_chan_raw_over(port, raw);
 		if (left <= 0)
 			return -ETIMEDOUT;
 		n = tty->ops->write(tty, buf, len);
@@ -170,7 +190,7 @@ static int mfw_chan_send_cmd(struct mfw_port *port, struct mfw_txn *txn,
 		return -ENOMEM;
 	memcpy(line, txn->cmd, txn->cmd_len);
 	line[txn->cmd_len] = '\r';
-	ret = mfw_chan_send(port, line, txn->cmd_len + 1, timeout_ms);
+	ret = mfw_chan_send(port, line, txn->cmd_len + 1, NULL, timeout_ms);
 	kfree_sensitive(line);
 	return ret;
 }
@@ -314,8 +334,9 @@ int mfw_chan_raw_start(struct mfw_port *port, struct mfw_txn *txn,
  * @len: their number
  * @timeout_ms: how long the tty may take to accept them
  *
- * Stops before sending anything once the module has ended the transfer
- * (a write error): the rest would be read as commands.
+ * Stops as soon as the module has ended the transfer (a write error),
+ * before the next byte and dropping what the tty driver still holds: the
+ * rest would be read as commands.
  *
  * Return: 0, the module's result when it ended the transfer early, or
  * -ENODEV, -ETIMEDOUT, -EINTR.
@@ -326,16 +347,12 @@ int mfw_chan_raw_send(struct mfw_port *port, struct mfw_txn *txn,
 	int ret;
 
 	down_read(&port->rwsem);
-	spin_lock(&port->lock);
-	if (port->dead)
+	if (READ_ONCE(port->dead))
 		ret = -ENODEV;
-	else if (txn->done)
-		ret = txn->result ? txn->result : -EIO;
+	else if (READ_ONCE(txn->done))
+		ret = mfw_chan_raw_over(port, txn);
 	else
-		ret = 0;
-	spin_unlock(&port->lock);
-	if (!ret)
-		ret = mfw_chan_send(port, buf, len, timeout_ms);
+		ret = mfw_chan_send(port, buf, len, txn, timeout_ms);
 	up_read(&port->rwsem);
 	return ret;
 }
