@@ -27,6 +27,9 @@ if ! "$MFW_TOP/tests/vm/mkinitramfs.sh" "$kernel" "$run/initramfs.gz" "$tests" "
 fi
 
 limit=${MFW_VM_TIMEOUT:-600}
+# no_timer_check: the IO-APIC timer test is for real boards; under TCG an
+# edge interrupt that arrived during early boot once hit an unset vector
+# (a KASAN report before any module was loaded, in about one boot of ten).
 start=$(date +%s)
 timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 	-machine pc -accel tcg -cpu max -smp "${MFW_VM_CPUS:-2}" -m 1536 \
@@ -35,7 +38,7 @@ timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 	-serial "${MFW_VM_UART:-null}" \
 	-serial "file:$run/results.log" \
 	-kernel "$KIMAGE" -initrd "$run/initramfs.gz" \
-	-append "console=ttyS0,115200 panic=-1 printk.time=1 ${MFW_VM_APPEND:-}" \
+	-append "console=ttyS0,115200 panic=-1 printk.time=1 no_timer_check ${MFW_VM_APPEND:-}" \
 	>"$run/qemu.log" 2>&1
 rc=$?
 ran=$(($(date +%s) - start))
