@@ -4,28 +4,8 @@
  * user wrote comes back as echo and is never the module's report, with
  * echo on and off, split, truncated, flooded.
  */
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
-
+#include "../mfw/tap.h"
 #include "mfw_echo.h"
-
-static int tests, failures;
-
-static void __attribute__((format(printf, 2, 3)))
-check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	if (!cond)
-		failures++;
-	printf("%s %d - ", cond ? "ok" : "not ok", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static void sent(struct mfw_echo *e, const char *s)
 {
@@ -187,6 +167,5 @@ int main(void)
 	mfw_echo_allowed(&e, "ata\r", 4);
 	check(mfw_echo_dial(&e), "ATA is");
 
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	return tap_done();
 }
