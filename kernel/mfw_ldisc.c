@@ -10,11 +10,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/spinlock.h>
 #include <linux/tty.h>
 #include <linux/poll.h>
+#include <linux/slab.h>
 #include <linux/tty_ldisc.h>
 
 #include "mfw.h"
@@ -22,7 +24,7 @@
 
 static int ldisc = N_DEVELOPMENT;
 module_param(ldisc, int, 0444);
-MODULE_PARM_DESC(ldisc, "line discipline number to register (default N_DEVELOPMENT)");
+MODULE_PARM_DESC(ldisc, "line discipline number to register (default N_DEVELOPMENT); a number already registered is refused");
 
 unsigned int mfw_cmd_timeout_ms = 5000;
 module_param_named(cmd_timeout_ms, mfw_cmd_timeout_ms, uint, 0644);
@@ -205,9 +207,116 @@ static void mfw_hangup(struct tty_struct *tty)
 		n_tty_hangup(tty);
 }
 
+/*
+ * mfw_ldisc_registered() - whether a line discipline number is taken
+ * @num: the number, 0 to NR_LDISCS - 1
+ *
+ * The tty layer keeps its table of disciplines private
+ * (drivers/tty/tty_ldisc.c) and tty_register_ldisc() replaces whatever
+ * holds a number without a word, so the table's one public view,
+ * /proc/tty/ldiscs (a "<name> <number>" line per registered discipline),
+ * is read.  A discipline registering between this check and mfw's own
+ * registration is not seen.
+ *
+ * Return: 0 if @num is free, -EBUSY if it is registered (the holder is
+ * logged), or the error that kept /proc/tty/ldiscs from being read.
+ */
+static int __init mfw_ldisc_registered(int num)
+{
+	char *buf, *line, *next, name[32];
+	struct file *f;
+	loff_t pos = 0;
+	size_t len = 0;
+	ssize_t n;
+	int ret = 0, got;
+
+	f = filp_open("/proc/tty/ldiscs", O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto err_close;
+	}
+	while (len < PAGE_SIZE - 1) {
+		n = kernel_read(f, buf + len, PAGE_SIZE - 1 - len, &pos);
+		if (n < 0) {
+			ret = n;
+			goto err_free;
+		}
+		if (!n)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	for (line = buf; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (sscanf(line, "%31s %d", name, &got) == 2 && got == num) {
+			pr_err("line discipline %d is registered (%s): load mfw with another ldisc= number\n",
+			       num, name);
+			ret = -EBUSY;
+			break;
+		}
+	}
+err_free:
+	kfree(buf);
+err_close:
+	filp_close(f, NULL);
+	return ret;
+}
+
+/*
+ * mfw_ldisc_number_ok() - refuse an ldisc= number that mfw must not take
+ *
+ * Numbers outside the kernel's table are refused, and so is any number a
+ * discipline holds now (N_TTY, n_null and whatever is loaded): registering
+ * over it would silently take that discipline away from every tty using
+ * it.  Every number but N_DEVELOPMENT is assigned to an in-tree discipline
+ * (include/uapi/linux/tty.h); taking one that is not loaded is allowed
+ * with a warning, since that discipline's module would in turn replace mfw
+ * when loaded.
+ *
+ * Return: 0, -EINVAL for a number out of range, -EBUSY for one in use, or
+ * the error from reading the registry when a number other than the
+ * default cannot be checked.
+ */
+static int __init mfw_ldisc_number_ok(void)
+{
+	int ret;
+
+	if (ldisc < 0 || ldisc >= NR_LDISCS) {
+		pr_err("ldisc=%d is out of range (0 to %d)\n", ldisc, NR_LDISCS - 1);
+		return -EINVAL;
+	}
+	if (ldisc == N_TTY) {
+		pr_err("ldisc=0 is N_TTY, the discipline of every terminal\n");
+		return -EBUSY;
+	}
+	ret = mfw_ldisc_registered(ldisc);
+	if (ret == -EBUSY || (ret && ldisc != N_DEVELOPMENT)) {
+		if (ret != -EBUSY)
+			pr_err("cannot read /proc/tty/ldiscs (%d) to check that line discipline %d is free\n",
+			       ret, ldisc);
+		return ret;
+	}
+	if (ret)
+		pr_warn("cannot read /proc/tty/ldiscs (%d); registering the default %d unchecked\n",
+			ret, ldisc);
+	if (ldisc != N_DEVELOPMENT)
+		pr_warn("line discipline %d belongs to an in-tree discipline; loading it would replace mfw\n",
+			ldisc);
+	return 0;
+}
+
 static int __init mfw_init(void)
 {
 	int ret;
+
+	ret = mfw_ldisc_number_ok();
+	if (ret)
+		return ret;
 
 	ret = mfw_core_init();
 	if (ret)
@@ -254,4 +363,5 @@ module_init(mfw_init);
 module_exit(mfw_exit);
 
 MODULE_DESCRIPTION("Firmware upgrade line discipline for CMIoT OneMO modules");
+MODULE_ALIAS_LDISC(N_DEVELOPMENT);
 MODULE_LICENSE("GPL");
