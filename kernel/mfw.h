@@ -100,7 +100,9 @@ struct mfw_stats {
  * @done: bytes downloaded or written so far
  * @total: bytes expected, 0 when unknown
  * @percent: progress of the operation, -1 when unknown
- * @last_error: error code of the last failure (850-860), 0 for none
+ * @last_error: error code of the last failure (850-860), 0 for none, or
+ *	MFW_ERROR_ABANDONED (the driver ended a transparent write its writer
+ *	gave up; details in @xfer)
  * @last_urc: the last FOTA URC, NUL-terminated
  * @model: module model from ATI, NUL-terminated
  * @firmware: firmware version from AT+CGMR, NUL-terminated
@@ -197,6 +199,9 @@ extern const struct attribute_group *mfw_groups[];
 /* mfw_ldisc.c */
 size_t mfw_ldisc_n_tty_receive(struct tty_struct *tty, const u8 *cp,
 			       const u8 *fp, size_t count);
+/* last_error of a transparent write the driver ended (not a module code). */
+#define MFW_ERROR_ABANDONED	(-1)
+
 extern unsigned int mfw_cmd_timeout_ms;
 extern unsigned int mfw_user_timeout_ms;
 extern unsigned int mfw_user_wait_ms;

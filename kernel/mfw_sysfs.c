@@ -111,19 +111,30 @@ static ssize_t percent_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(percent);
 
-/* "<code> <meaning>" of the last failure, or "none". */
+/*
+ * "<code> <meaning>" of the module's last failure, "write abandoned ..."
+ * for a transparent write the driver ended, or "none".
+ */
 static ssize_t last_error_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
 	struct mfw_port *port = to_mfw_port(dev);
+	struct mfw_xfer *x = &port->xfer;
 	const char *text;
+	u64 pos, total;
 	int code;
 
 	spin_lock(&port->lock);
 	code = port->last_error;
+	pos = x->abandon_pos;
+	total = x->abandon_total;
+	text = x->abandon_why;
 	spin_unlock(&port->lock);
 	if (!code)
 		return sysfs_emit(buf, "none\n");
+	if (code == MFW_ERROR_ABANDONED)
+		return sysfs_emit(buf, "write abandoned after %llu of %llu bytes: %s\n",
+				  pos, total, text);
 	text = mfw_cme_text(code);
 	return sysfs_emit(buf, "%d %s\n", code, text ? text : "unknown error");
 }

@@ -31,6 +31,10 @@ static unsigned int mfw_write_timeout_ms = 30000;
 module_param_named(write_timeout_ms, mfw_write_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(write_timeout_ms, "how long the module may take to acknowledge package data");
 
+static unsigned int mfw_raw_idle_ms = 30000;
+module_param_named(raw_idle_ms, mfw_raw_idle_ms, uint, 0644);
+MODULE_PARM_DESC(raw_idle_ms, "longest pause of a transparent writer before the driver ends its transfer (ms)");
+
 static unsigned int mfw_buffer_max = 16 << 20;
 module_param_named(buffer_max, mfw_buffer_max, uint, 0644);
 MODULE_PARM_DESC(buffer_max, "largest package of unknown size kept for a transparent write (bytes)");
@@ -192,6 +196,15 @@ static int mfw_xfer_erase(struct mfw_port *port)
 	return ret;
 }
 
+/* The writer just handed over raw bytes: the idle limit starts again. */
+static void mfw_xfer_raw_alive(struct mfw_xfer *x)
+{
+	lockdep_assert_held(&x->mutex);
+	x->raw_last = jiffies;
+	mod_delayed_work(system_wq, &x->raw_idle,
+			 msecs_to_jiffies(READ_ONCE(mfw_raw_idle_ms)));
+}
+
 /* Open the transparent write of @len bytes.  Caller: mutex. */
 static int mfw_xfer_raw_open(struct mfw_port *port, u64 len)
 {
@@ -199,15 +212,18 @@ static int mfw_xfer_raw_open(struct mfw_port *port, u64 len)
 	int ret;
 
 	lockdep_assert_held(&x->mutex);
+	if (x->filling)
+		return -EBUSY;
 	memset(&x->raw_txn, 0, sizeof(x->raw_txn));
-	x->raw_txn.cmd = x->cmd;
-	x->raw_txn.cmd_len = scnprintf(x->cmd, MFW_HEX_CMD_MAX,
+	x->raw_txn.cmd = x->raw_cmd;
+	x->raw_txn.cmd_len = scnprintf(x->raw_cmd, sizeof(x->raw_cmd),
 				       "AT+MFWDLOAD=0,%llu", len);
 	ret = mfw_chan_raw_start(port, &x->raw_txn, mfw_write_timeout_ms);
 	if (ret)
 		return ret;
 	x->raw = true;
 	x->raw_total = len;
+	mfw_xfer_raw_alive(x);
 	return 0;
 }
 
@@ -218,11 +234,106 @@ static int mfw_xfer_raw_close(struct mfw_port *port)
 	int ret;
 
 	lockdep_assert_held(&x->mutex);
+	/* Not _sync: the idle work takes the mutex; it checks x->raw. */
+	cancel_delayed_work(&x->raw_idle);
 	ret = mfw_chan_raw_end(port, &x->raw_txn, mfw_write_timeout_ms);
 	x->raw = false;
 	if (!ret && x->pos != x->raw_total)
 		ret = -EIO;
 	return ret;
+}
+
+/*
+ * mfw_xfer_raw_stop() - end a transparent write its writer will not finish
+ * @port: the port
+ * @why: what happened, for last_error ("the writer closed it early")
+ *
+ * The module leaves transparent mode only when the announced length has
+ * arrived or on a write error (SPEC, AT+MFWDLOAD): it has no timeout of
+ * its own.  Releasing the channel before then would make the next user
+ * command package data, so unless the module ended the transfer already
+ * (or the port is gone), the rest of the length is sent as filler by
+ * @x->raw_fill, which then takes the module's verdict, releases the
+ * channel and erases the package it now holds.  The session's writer is
+ * told at once; the filler takes as long as the remaining bytes take on
+ * the line.  Caller: mutex, with a transparent write open.
+ */
+static void mfw_xfer_raw_stop(struct mfw_port *port, const char *why)
+{
+	struct mfw_xfer *x = &port->xfer;
+
+	lockdep_assert_held(&x->mutex);
+	if (READ_ONCE(x->raw_txn.done) || READ_ONCE(port->dead)) {
+		mfw_xfer_raw_close(port);
+		return;
+	}
+	cancel_delayed_work(&x->raw_idle);
+	dev_err(&port->dev,
+		"transparent write abandoned after %llu of %llu bytes (%s): filling the rest to end it\n",
+		x->pos, x->raw_total, why);
+	x->raw = false;
+	x->filling = true;
+	x->fill_left = x->raw_total - x->pos;
+	spin_lock(&port->lock);
+	x->abandon_pos = x->pos;
+	x->abandon_total = x->raw_total;
+	x->abandon_why = why;
+	spin_unlock(&port->lock);
+	queue_work(system_unbound_wq, &x->raw_fill);
+}
+
+/* raw_fill: see mfw_xfer_raw_stop(). */
+static void mfw_xfer_raw_fill(struct work_struct *work)
+{
+	struct mfw_xfer *x = container_of(work, struct mfw_xfer, raw_fill);
+	struct mfw_port *port = container_of(x, struct mfw_port, xfer);
+	u64 left = x->fill_left;
+	u8 *zeros;
+	size_t n;
+	int ret = 0;
+
+	zeros = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	while (zeros && left && !ret) {
+		n = min_t(u64, left, PAGE_SIZE);
+		ret = mfw_chan_raw_send(port, &x->raw_txn, zeros, n,
+					mfw_write_timeout_ms);
+		if (!ret)
+			left -= n;
+	}
+	kfree(zeros);
+	ret = mfw_chan_raw_end(port, &x->raw_txn, mfw_write_timeout_ms);
+	dev_info(&port->dev, "abandoned transparent write ended (%d), %llu filler bytes unsent\n",
+		 ret, left);
+	if (!READ_ONCE(port->dead) && x->caps && x->caps->erase)
+		mfw_xfer_erase(port);
+	spin_lock(&port->lock);
+	port->last_error = MFW_ERROR_ABANDONED;
+	spin_unlock(&port->lock);
+	mutex_lock(&x->mutex);
+	x->filling = false;
+	mutex_unlock(&x->mutex);
+}
+
+/* raw_idle: a transparent writer that stops sending for raw_idle_ms. */
+static void mfw_xfer_raw_idle(struct work_struct *work)
+{
+	struct mfw_xfer *x = container_of(to_delayed_work(work),
+					  struct mfw_xfer, raw_idle);
+	struct mfw_port *port = container_of(x, struct mfw_port, xfer);
+	unsigned long limit = msecs_to_jiffies(READ_ONCE(mfw_raw_idle_ms));
+
+	mutex_lock(&x->mutex);
+	if (!x->raw)
+		goto out;
+	if (time_before(jiffies, x->raw_last + limit)) {
+		mod_delayed_work(system_wq, &x->raw_idle,
+				 x->raw_last + limit - jiffies);
+		goto out;
+	}
+	mfw_xfer_raw_stop(port, "the writer stopped sending");
+	mfw_xfer_fail(port, -ETIMEDOUT);
+out:
+	mutex_unlock(&x->mutex);
 }
 
 /* Send @len raw bytes of an open transparent write.  Caller: mutex. */
@@ -244,6 +355,7 @@ static int mfw_xfer_raw_send(struct mfw_port *port, const u8 *data,
 	mfw_xfer_progress(port);
 	if (x->pos == x->raw_total)
 		return mfw_xfer_raw_close(port);
+	mfw_xfer_raw_alive(x);
 	return 0;
 }
 
@@ -386,7 +498,7 @@ int mfw_xfer_open(struct mfw_port *port, u64 size)
 	}
 
 	mutex_lock(&x->mutex);
-	if (x->active) {
+	if (x->active || x->filling) {
 		ret = -EBUSY;
 		goto out;
 	}
@@ -545,7 +657,7 @@ ssize_t mfw_xfer_write(struct mfw_port *port, const u8 *data, size_t len,
 		/* A transparent write cannot go on after a failure. */
 		if (x->raw || !(x->caps->paths & MFW_PATH_HEX)) {
 			if (x->raw)
-				mfw_xfer_raw_close(port);
+				mfw_xfer_raw_stop(port, "the line stopped taking bytes");
 			goto err_fail;
 		}
 		/*
@@ -588,9 +700,9 @@ static int mfw_xfer_commit_locked(struct mfw_port *port)
 	}
 
 	if (x->raw) {
-		dev_err(&port->dev, "transfer ended after %llu of %llu bytes\n",
-			x->pos, x->raw_total);
-		mfw_xfer_raw_close(port);
+		mfw_xfer_raw_stop(port, READ_ONCE(x->cancel) ?
+				  "the writer cancelled it" :
+				  "the writer closed it early");
 		return mfw_xfer_fail(port, -EIO);
 	}
 	if (x->buf_len) {
@@ -609,7 +721,9 @@ static int mfw_xfer_commit_locked(struct mfw_port *port)
 								n);
 			}
 			if (ret && x->raw)
-				mfw_xfer_raw_close(port);
+				mfw_xfer_raw_stop(port, ret == -ECANCELED ?
+						  "the writer cancelled it" :
+						  "the line stopped taking bytes");
 		}
 		mfw_xfer_buffer_free(port);
 		if (ret)
@@ -670,7 +784,7 @@ bool mfw_xfer_busy(struct mfw_port *port)
 	/* An open session owns the package even between its writes. */
 	if (!mutex_trylock(&x->mutex))
 		return true;
-	busy = x->active;
+	busy = x->active || x->filling;
 	mutex_unlock(&x->mutex);
 	return busy;
 }
@@ -751,6 +865,8 @@ int mfw_xfer_init(struct mfw_port *port)
 	int i;
 
 	mutex_init(&x->mutex);
+	INIT_DELAYED_WORK(&x->raw_idle, mfw_xfer_raw_idle);
+	INIT_WORK(&x->raw_fill, mfw_xfer_raw_fill);
 	x->alloc = sizeof(*port);
 	for (i = 0; i < MFW_DIGEST_NR; i++) {
 		struct crypto_shash *tfm;
@@ -790,6 +906,10 @@ void mfw_xfer_destroy(struct mfw_port *port)
 {
 	struct mfw_xfer *x = &port->xfer;
 	int i;
+
+	/* The port is dead: a filler still running ends at its next send. */
+	cancel_delayed_work_sync(&x->raw_idle);
+	cancel_work_sync(&x->raw_fill);
 
 	kfree_sensitive(x->scratch);
 	x->scratch = NULL;

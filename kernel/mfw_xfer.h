@@ -10,6 +10,7 @@
 
 #include <linux/sysfs.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include "mfw_chan.h"
 #include "mfw_models.h"
@@ -40,7 +41,7 @@ enum mfw_check {
  * struct mfw_xfer - the package the driver writes into one module
  * @mutex: serialises writers: held across a whole write(), commit and
  *	close, so one session's chunks never interleave with another's;
- *	protects the fields up to @raw_txn
+ *	protects the fields up to @fill_left
  * @active: a write session is open (one per port)
  * @started: the session's first write happened (erase done, offset set)
  * @caps: the family's row, fixed for the session
@@ -51,7 +52,13 @@ enum mfw_check {
  * @raw: a transparent write is open: the module counts raw bytes and the
  *	driver owns the command channel until they are all in
  * @raw_total: the length announced with AT+MFWDLOAD=0,<len>
- * @raw_txn: the command of the transparent write
+ * @raw_cmd: that command's text (the transaction points at it)
+ * @raw_txn: the command of the transparent write; owned by @raw_fill
+ *	while @filling
+ * @raw_last: jiffies when the writer last handed the driver raw bytes
+ * @filling: an abandoned transparent write is being fed to its end by
+ *	@raw_fill; no session opens meanwhile
+ * @fill_left: bytes @raw_fill still has to send
  * @cmd: the command being built (hex chunks need MFW_HEX_CMD_MAX bytes)
  * @buf: a transparent package of unknown size, kept until commit
  * @buf_len: bytes in @buf
@@ -69,6 +76,14 @@ enum mfw_check {
  * @digest: digests of the package this port wrote (port lock)
  * @digest_valid: @digest is meaningful (port lock)
  * @check: enum mfw_check of the last comparison (port lock)
+ * @abandon_pos: bytes the writer had given an abandoned transparent
+ *	write (port lock)
+ * @abandon_total: that write's announced length (port lock)
+ * @abandon_why: why it was abandoned, for last_error (port lock)
+ * @raw_idle: ends a transparent write whose writer stopped for
+ *	raw_idle_ms
+ * @raw_fill: feeds an abandoned transparent write to its end, releases
+ *	the channel and erases what the module got
  */
 struct mfw_xfer {
 	struct mutex mutex;	/* the write session, see above */
@@ -80,7 +95,11 @@ struct mfw_xfer {
 	bool whole;
 	bool raw;
 	u64 raw_total;
+	char raw_cmd[32];
 	struct mfw_txn raw_txn;
+	unsigned long raw_last;
+	bool filling;
+	u64 fill_left;
 	char *cmd;
 	u8 *buf;
 	size_t buf_len;
@@ -99,6 +118,12 @@ struct mfw_xfer {
 	u8 digest[MFW_DIGEST_NR][MFW_DIGEST_MAX];
 	bool digest_valid;
 	enum mfw_check check;
+	u64 abandon_pos;
+	u64 abandon_total;
+	const char *abandon_why;
+
+	struct delayed_work raw_idle;
+	struct work_struct raw_fill;
 };
 
 /**

@@ -35,6 +35,7 @@
 #define IMAGE		"/tmp/mfw-cdev-image.bin"
 #define STATE		"/tmp/mfw-cdev-module.state"
 #define BUFFER_MAX	"/sys/module/mfw/parameters/buffer_max"
+#define RAW_IDLE	"/sys/module/mfw/parameters/raw_idle_ms"
 
 FIXTURE(cdev) {
 	struct mfw_port_rig r;	/* a simulated module */
@@ -42,6 +43,7 @@ FIXTURE(cdev) {
 	char slave_path[64];
 	char node[64];
 	char buffer_max[32];	/* the parameter's value before the test */
+	char raw_idle[32];	/* raw_idle_ms before the test */
 };
 
 FIXTURE_SETUP(cdev)
@@ -56,6 +58,11 @@ FIXTURE_SETUP(cdev)
 	v[strcspn(v, "\n")] = '\0';
 	snprintf(self->buffer_max, sizeof(self->buffer_max), "%s", v);
 	free(v);
+	v = (char *)rig_slurp(RAW_IDLE, &len);
+	ASSERT_NE(NULL, v);
+	v[strcspn(v, "\n")] = '\0';
+	snprintf(self->raw_idle, sizeof(self->raw_idle), "%s", v);
+	free(v);
 	unlink(STATE);
 	unlink(STATE ".pkg");
 }
@@ -67,6 +74,12 @@ FIXTURE_TEARDOWN(cdev)
 	if (fd >= 0) {
 		if (rig_write_str(fd, self->buffer_max))
 			TH_LOG("cannot restore buffer_max");
+		close(fd);
+	}
+	fd = open(RAW_IDLE, O_WRONLY);
+	if (fd >= 0) {
+		if (rig_write_str(fd, self->raw_idle))
+			TH_LOG("cannot restore raw_idle_ms");
 		close(fd);
 	}
 	port_down(&self->r);
@@ -426,6 +439,114 @@ TEST_F_TIMEOUT(cdev, forked_child_does_not_commit, 300)
 	EXPECT_EQ(0, close(fd));
 	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
 	free(img);
+}
+
+/* --- a transparent write its writer gives up ---------------------------- */
+
+#define RAW_SIZE	65536
+#define RAW_SENT	4096
+
+/*
+ * Open a transparent write of RAW_SIZE bytes on ML305U (transparent only)
+ * and hand it RAW_SENT of them.  Returns the open descriptor.
+ */
+static int raw_half_written(FIXTURE_DATA(cdev) *self,
+			    struct __test_metadata *_metadata)
+{
+	/*
+	 * The manual gives transparent mode no end but the length and a
+	 * write error: the simulator's own inactivity end is put out of
+	 * reach, so only the driver can end the transfer.
+	 */
+	const char *const never[] = { "--transparent-timeout-ms", "3600000",
+				      NULL };
+	unsigned long long size = RAW_SIZE;
+	unsigned char *img;
+	size_t len = 0;
+	int fd;
+
+	if (sim_up(self, "ML305U", never))
+		return -1;
+	if (port_make_image(IMAGE, RAW_SIZE, "ML305U-DBLN-MBRH0S02", 21))
+		return -1;
+	img = rig_slurp(IMAGE, &len);
+	if (!img)
+		return -1;
+	fd = open(self->node, O_WRONLY);
+	if (fd >= 0 && (ioctl(fd, MFW_IOC_SET_SIZE, &size) ||
+			write(fd, img, RAW_SENT) != RAW_SENT)) {
+		TH_LOG("opening the write: %s", strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	free(img);
+	return fd;
+}
+
+/*
+ * The module counts raw bytes until the announced length is in: a user
+ * command sent before then would be package data.  "AT" from a tty user
+ * must get its "OK", the module must end up erased (its partial package
+ * can never be upgraded) and last_error says what happened.
+ */
+static void raw_ended_cleanly(FIXTURE_DATA(cdev) *self,
+			      struct __test_metadata *_metadata,
+			      const char *why)
+{
+	char want[160], last[256] = "", state[32] = "";
+	long long end;
+	int ret;
+
+	ASSERT_EQ(0, rig_write_str(self->r.tty, "AT\r"));
+	ret = rig_expect_line(self->r.tty, "OK", 60000);
+	EXPECT_EQ(0, ret) TH_LOG("a user's AT got no OK: it became package data");
+	snprintf(want, sizeof(want), "write abandoned after %d of %d bytes: %s",
+		 RAW_SENT, RAW_SIZE, why);
+	for (end = rig_now_ms() + 60000; rig_now_ms() < end; usleep(50000)) {
+		rig_port_attr(self->r.path, "last_error", last, sizeof(last));
+		if (!strcmp(last, want))
+			break;
+	}
+	EXPECT_STREQ(want, last);
+	ASSERT_LT(0, rig_port_attr(self->r.path, "state", state, sizeof(state)));
+	EXPECT_STREQ("error", state);
+	EXPECT_TRUE(rig_file_contains(self->r.transcript, "AT+MFWERASE"));
+	EXPECT_TRUE(rig_file_contains(STATE, "\npkg_len=0\n"));
+	/* The module answers commands again, not bytes of a package. */
+	ASSERT_EQ(0, rig_write_str(self->r.tty, "AT+CGMR\r"));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "OK", TIMEOUT_MS));
+}
+
+/* The writer closes with most of the announced length still unsent. */
+TEST_F_TIMEOUT(cdev, raw_closed_early_keeps_the_channel, 300)
+{
+	int fd = raw_half_written(self, _metadata);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, close(fd));
+	EXPECT_EQ(EIO, errno);
+	raw_ended_cleanly(self, _metadata, "the writer closed it early");
+}
+
+/*
+ * The writer keeps the file open and stops sending: after raw_idle_ms
+ * the driver ends the transfer; tty users wait no longer than that and
+ * the filler, and the writer's next write fails with ETIMEDOUT.
+ */
+TEST_F_TIMEOUT(cdev, raw_stalled_writer_is_bounded, 300)
+{
+	int fd, idle;
+
+	idle = open(RAW_IDLE, O_WRONLY);
+	ASSERT_LE(0, idle);
+	ASSERT_EQ(0, rig_write_str(idle, "1500"));
+	close(idle);
+	fd = raw_half_written(self, _metadata);
+	ASSERT_LE(0, fd);
+	raw_ended_cleanly(self, _metadata, "the writer stopped sending");
+	EXPECT_EQ(-1, write(fd, "x", 1));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	close(fd);
 }
 
 /* --- a port that dies under an open file ------------------------------- */
