@@ -312,6 +312,7 @@ static void mfw_xfer_raw_fill(struct work_struct *work)
 	mutex_lock(&x->mutex);
 	x->filling = false;
 	mutex_unlock(&x->mutex);
+	wake_up_all(&port->wq);
 }
 
 /* raw_idle: a transparent writer that stops sending for raw_idle_ms. */
@@ -485,6 +486,7 @@ int mfw_xfer_open(struct mfw_port *port, u64 size)
 	struct mfw_xfer *x = &port->xfer;
 	const struct mfw_model *caps = mfw_port_caps(port);
 	int ret = 0;
+	long left;
 
 	if (!caps) {
 		dev_err(&port->dev, "the module is not identified yet\n");
@@ -496,6 +498,18 @@ int mfw_xfer_open(struct mfw_port *port, u64 size)
 			caps->name);
 		return -EOPNOTSUPP;
 	}
+
+	/*
+	 * The previous writer's abandoned transparent write is still being
+	 * ended (a restarted helper comes back at once): wait for it, as a
+	 * tty writer waits for the channel.
+	 */
+	left = wait_event_killable_timeout(port->wq, !READ_ONCE(x->filling),
+					   msecs_to_jiffies(mfw_user_wait_ms));
+	if (left < 0)
+		return -EINTR;
+	if (!left)
+		return -EBUSY;
 
 	mutex_lock(&x->mutex);
 	if (x->active || x->filling) {

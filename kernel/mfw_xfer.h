@@ -145,9 +145,13 @@ void mfw_xfer_destroy(struct mfw_port *port);
  * @port: the port
  * @size: size of the package when known, else 0
  *
- * Return: 0; -EBUSY when a session is open; -ENXIO while the module's
- * family is unknown; -EOPNOTSUPP when the family cannot take a package
- * over the serial line (it upgrades from a url only).
+ * Waits (killable, at most user_wait_ms) while the driver still ends a
+ * transparent write the previous writer abandoned.
+ *
+ * Return: 0; -EBUSY when a session is open or the abandoned write did not
+ * end in time; -EINTR on a fatal signal; -ENXIO while the module's family
+ * is unknown; -EOPNOTSUPP when the family cannot take a package over the
+ * serial line (it upgrades from a url only).
  */
 int mfw_xfer_open(struct mfw_port *port, u64 size);
 

@@ -451,15 +451,16 @@ TEST_F_TIMEOUT(cdev, forked_child_does_not_commit, 300)
  * and hand it RAW_SENT of them.  Returns the open descriptor.
  */
 static int raw_half_written(FIXTURE_DATA(cdev) *self,
-			    struct __test_metadata *_metadata)
+			    struct __test_metadata *_metadata, bool uart)
 {
 	/*
 	 * The manual gives transparent mode no end but the length and a
 	 * write error: the simulator's own inactivity end is put out of
-	 * reach, so only the driver can end the transfer.
+	 * reach, so only the driver can end the transfer.  @uart: at
+	 * 115200 baud, where the filler takes seconds.
 	 */
 	const char *const never[] = { "--transparent-timeout-ms", "3600000",
-				      NULL };
+				      uart ? "--baud" : NULL, "115200", NULL };
 	unsigned long long size = RAW_SIZE;
 	unsigned char *img;
 	size_t len = 0;
@@ -520,12 +521,38 @@ static void raw_ended_cleanly(FIXTURE_DATA(cdev) *self,
 /* The writer closes with most of the announced length still unsent. */
 TEST_F_TIMEOUT(cdev, raw_closed_early_keeps_the_channel, 300)
 {
-	int fd = raw_half_written(self, _metadata);
+	int fd = raw_half_written(self, _metadata, false);
 
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, close(fd));
 	EXPECT_EQ(EIO, errno);
 	raw_ended_cleanly(self, _metadata, "the writer closed it early");
+}
+
+/*
+ * A writer killed mid-transfer comes back at once (a restarted helper):
+ * its new session waits for the filler to end the old transfer, then
+ * the whole package goes in.
+ */
+TEST_F_TIMEOUT(cdev, raw_restart_waits_for_the_filler, 300)
+{
+	unsigned long long size = RAW_SIZE;
+	unsigned char *img;
+	size_t len = 0;
+	int fd = raw_half_written(self, _metadata, true);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, close(fd));
+	img = rig_slurp(IMAGE, &len);
+	ASSERT_NE(NULL, img);
+	fd = open(self->node, O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, MFW_IOC_SET_SIZE, &size));
+	EXPECT_EQ((ssize_t)len, write(fd, img, len)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, close(fd));
+	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
+	EXPECT_TRUE(rig_file_contains(self->r.transcript, "AT+MFWERASE"));
+	free(img);
 }
 
 /*
@@ -541,7 +568,7 @@ TEST_F_TIMEOUT(cdev, raw_stalled_writer_is_bounded, 300)
 	ASSERT_LE(0, idle);
 	ASSERT_EQ(0, rig_write_str(idle, "1500"));
 	close(idle);
-	fd = raw_half_written(self, _metadata);
+	fd = raw_half_written(self, _metadata, false);
 	ASSERT_LE(0, fd);
 	raw_ended_cleanly(self, _metadata, "the writer stopped sending");
 	EXPECT_EQ(-1, write(fd, "x", 1));
