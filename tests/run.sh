@@ -4,17 +4,16 @@
 # time went, then one line "N passed, N failed" (skips are counted on the
 # line before it); exits non-zero on any failure.
 #
-# The guests (the kernel selftests and the helper's guest scripts on both
-# kernels, and the full-system guest) run two at a time from one queue
-# (Documentation/mfw/testing.rst, "Time"), the host's tests beside them.
-# The debug kernel and the guest's root file system, built
+# The kernel selftests and the helper's guest scripts run in two lanes side
+# by side (Documentation/mfw/testing.rst, "Time"), the host's tests beside
+# them; then the full-system guest runs alone.  The debug kernel and the guest's root file system, built
 # once per cache, are built in the background while the host tests and
 # the stock kernel's guest run.
 #
 # Environment: MFW_CACHE, MFW_OUT (tests/vm/lib.sh); MFW_FUZZ_SECONDS
 # (default 30); MFW_CYCLES (attach/unplug cycles per transport in
 # mfw_life_test, default 30; "make soak" runs the full count);
-# MFW_LANES=1 runs the guests one after the other.
+# MFW_LANES=1 runs the lanes one after the other.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . tests/vm/lib.sh
@@ -143,56 +142,26 @@ system_guest() {
 	tests/system/run.sh
 }
 
-# The guests run two at a time, one per core, from one queue: each of the
-# two lanes takes the first job in the queue whose builds are done, so the
-# full-system guest (the longest, about half the guest time) starts as soon
-# as the root file system and the debug module are there and the other
-# lane works through the rest beside it.  A debug-kernel guest keeps more
-# than one core busy (KASAN and lockdep under TCG), a stock one about half
-# a core; three guests at once slowed each other threefold and failed
-# timed cases (Documentation/mfw/testing.rst, "Time").  On a cold cache
-# the stock kernel's guests run first, while the debug kernel builds.
-guest_jobs=(system debug-selftests debug-helper stock-helper stock-selftests)
-job_ready() {
-	case $1 in
-	system) [ -s "$lanes/rootfs.rc" ] && [ -s "$lanes/debug-module.rc" ] ;;
-	debug-*) [ -s "$lanes/debug-module.rc" ] ;;
-	# The stock guests wait for a debug module that is only being
-	# compiled (a cached kernel), not for a kernel being built.
-	*) [ -s "$lanes/debug-module.rc" ] || [ ! -s "$lanes/debug-kernel.rc" ] ;;
-	esac
+# Two lanes side by side, then the full-system guest alone.  A debug-kernel
+# guest keeps more than one core busy (KASAN and lockdep under TCG), a
+# stock one about half a core: two guests at a time fit the two cores;
+# three debug guests at once slowed each other threefold and failed timed
+# cases.  Lane A: the C selftests, then the helper's scripts, on the debug
+# kernel (once it is built).  Lane B: the same on the stock kernel.  The
+# full-system guest's boot stalled whenever other guests ran beside it
+# (Documentation/mfw/testing.rst), so it runs after the lanes, alone.
+lane_a() {
+	await debug-module >/dev/null || return 0
+	selftests debug selftests "$ktests"
+	selftests debug helper "$htests"
 }
-job_run() {
-	case $1 in
-	system) system_guest ;;
-	debug-*)
-		await debug-module >/dev/null || return 0
-		selftests debug "${1#debug-}" "$([ "${1#debug-}" = helper ] && echo "$htests" || echo "$ktests")"
-		;;
-	stock-*) selftests stock "${1#stock-}" "$([ "${1#stock-}" = helper ] && echo "$htests" || echo "$ktests")" ;;
-	esac
+lane_b() {
+	selftests stock selftests "$ktests"
+	selftests stock helper "$htests"
 }
-# lane: take jobs until none is left; a job is claimed with mkdir, which
-# only one lane can win.
-lane() {
-	local j left
-	while :; do
-		left=0
-		for j in "${guest_jobs[@]}"; do
-			[ ! -d "$lanes/job-$j" ] || continue
-			left=1
-			job_ready "$j" && mkdir "$lanes/job-$j" 2>/dev/null || continue
-			echo "mfw-rig: $j starts at $((SECONDS - run_t0)) s" >&2
-			job_run "$j"
-			continue 2
-		done
-		[ $left = 1 ] || return 0
-		sleep 2
-	done
-}
-section "guests: two lanes start (the full-system guest, the selftests guests on both kernels)"
+section "guests: two lanes start (debug kernel; stock kernel)"
 for l in a b; do
-	bg $l lane
+	bg $l lane_$l
 	[ "${MFW_LANES:-2}" != 1 ] || join $l
 done
 
@@ -233,6 +202,10 @@ step style/sparse tests/style/sparse.sh
 
 section "guests: the lanes' remaining work"
 [ "${MFW_LANES:-2}" = 1 ] || for l in a b; do join $l; done
+section_end
+
+section "full system: the Debian guest, alone"
+collect system_guest
 for b in debug-kernel module-debug-W1 rootfs; do
 	verdict $b
 done
