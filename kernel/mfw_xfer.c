@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mfw - writing a package into the module over the serial line.
+ * mfw - the write session: one package going into the module over the
+ * serial line, from /dev/mfwN or the firmware-upload front end.
  *
- * The family's row picks the path.  The hex path sends the package as
- * AT+MFWDLOAD=<offset>,<len>,"<hex>" commands of at most hex_max bytes,
- * one command per acknowledged chunk, so a write() returns once the module
- * holds its bytes and no more than a chunk is ever kept.  The transparent
- * path announces the whole length with AT+MFWDLOAD=0,<len>, waits for the
- * module's prompt and streams the raw bytes; it needs the length first,
- * from a declared size or by buffering a plain write until commit.
+ * The family's row picks the path.  The hex path (mfw_hex.c) sends the
+ * package as AT+MFWDLOAD=<offset>,<len>,"<hex>" commands of at most
+ * hex_max bytes, one command per acknowledged chunk, so a write() returns
+ * once the module holds its bytes and no more than a chunk is ever kept.
+ * The transparent path (mfw_raw.c) announces the whole length with
+ * AT+MFWDLOAD=0,<len>, waits for the module's prompt and streams the raw
+ * bytes; it needs the length first, from a declared size or by buffering a
+ * plain write here until commit.  mfw_digest.c hashes what went in.
  *
  * Writers are serialised by the session mutex.  What sysfs shows (offset,
  * digests, check) is published under the port's lock, so readers never
@@ -16,7 +18,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <crypto/hash.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
@@ -27,28 +28,13 @@
 #include "mfw.h"
 #include "mfw_cme.h"
 
-static unsigned int mfw_write_timeout_ms = 30000;
+unsigned int mfw_write_timeout_ms = 30000;
 module_param_named(write_timeout_ms, mfw_write_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(write_timeout_ms, "how long the module may take to acknowledge package data");
-
-static unsigned int mfw_raw_idle_ms = 30000;
-module_param_named(raw_idle_ms, mfw_raw_idle_ms, uint, 0644);
-MODULE_PARM_DESC(raw_idle_ms, "longest pause of a transparent writer before the driver ends its transfer (ms)");
 
 static unsigned int mfw_buffer_max = 16 << 20;
 module_param_named(buffer_max, mfw_buffer_max, uint, 0644);
 MODULE_PARM_DESC(buffer_max, "largest package of unknown size kept for a transparent write (bytes)");
-
-/* Names the crypto API knows the digests by, and AT+MFWCHECK's numbers. */
-static const char * const mfw_digest_alg[MFW_DIGEST_NR] = {
-	[MFW_DIGEST_MD5]	= "md5",
-	[MFW_DIGEST_SHA1]	= "sha1",
-	[MFW_DIGEST_SHA256]	= "sha256",
-};
-
-/* Longest hex write: AT+MFWDLOAD=<20 digits>,<3 digits>,"<2 x 512>". */
-#define MFW_HEX_CMD_MAX	(sizeof("AT+MFWDLOAD=,,\"\"") + 20 + 10 + \
-			 2 * MFW_HEX_CHUNK_MAX)
 
 /* Account @delta bytes of write buffers; keeps the peak.  Caller: mutex. */
 static void mfw_xfer_account(struct mfw_port *port, long delta)
@@ -89,59 +75,8 @@ static int mfw_xfer_errno(struct mfw_port *port, int ret)
 	}
 }
 
-/* Start the three digests over.  Caller holds the session mutex. */
-static void mfw_xfer_hash_reset(struct mfw_xfer *x)
-{
-	int i;
-
-	lockdep_assert_held(&x->mutex);
-	for (i = 0; i < MFW_DIGEST_NR; i++)
-		if (x->desc[i] && crypto_shash_init(x->desc[i]))
-			x->whole = false;
-}
-
-static void mfw_xfer_hash(struct mfw_xfer *x, const u8 *data, size_t len)
-{
-	int i;
-
-	if (!x->whole)
-		return;
-	for (i = 0; i < MFW_DIGEST_NR; i++)
-		if (x->desc[i] && crypto_shash_update(x->desc[i], data, len))
-			x->whole = false;
-}
-
-/*
- * Publish the digests of the bytes hashed so far, without ending the
- * running hashes (a resumed session continues them).  Caller: mutex.
- */
-static void mfw_xfer_hash_publish(struct mfw_port *port)
-{
-	struct mfw_xfer *x = &port->xfer;
-	u8 out[MFW_DIGEST_NR][MFW_DIGEST_MAX] = { };
-	bool ok = x->whole;
-	int i;
-
-	lockdep_assert_held(&x->mutex);
-	for (i = 0; ok && i < MFW_DIGEST_NR; i++) {
-		if (!x->desc[i])
-			continue;
-		/* Finish a copy: the running state stays as it is. */
-		memcpy(x->scratch, x->desc[i],
-		       sizeof(*x->desc[i]) + crypto_shash_descsize(x->tfm[i]));
-		if (crypto_shash_final(x->scratch, out[i]))
-			ok = false;
-	}
-	spin_lock(&port->lock);
-	memcpy(x->digest, out, sizeof(out));
-	x->digest_valid = ok;
-	x->check = MFW_CHECK_NONE;
-	spin_unlock(&port->lock);
-	memzero_explicit(out, sizeof(out));
-}
-
 /* Progress of the session, for sysfs.  Caller: mutex, not the lock. */
-static void mfw_xfer_progress(struct mfw_port *port)
+void mfw_xfer_progress(struct mfw_port *port)
 {
 	struct mfw_xfer *x = &port->xfer;
 	u64 total = x->declared ? x->declared : x->raw_total;
@@ -174,7 +109,7 @@ static int mfw_xfer_error(struct mfw_port *port, int ret)
 }
 
 /* The session failed for good with @ret.  Caller: mutex. */
-static int mfw_xfer_fail(struct mfw_port *port, int ret)
+int mfw_xfer_fail(struct mfw_port *port, int ret)
 {
 	struct mfw_xfer *x = &port->xfer;
 
@@ -185,7 +120,7 @@ static int mfw_xfer_fail(struct mfw_port *port, int ret)
 	return ret;
 }
 
-static int mfw_xfer_erase(struct mfw_port *port)
+int mfw_xfer_erase(struct mfw_port *port)
 {
 	int ret;
 
@@ -194,170 +129,6 @@ static int mfw_xfer_erase(struct mfw_port *port)
 	if (ret)
 		dev_err(&port->dev, "AT+MFWERASE failed (%d)\n", ret);
 	return ret;
-}
-
-/* The writer just handed over raw bytes: the idle limit starts again. */
-static void mfw_xfer_raw_alive(struct mfw_xfer *x)
-{
-	lockdep_assert_held(&x->mutex);
-	x->raw_last = jiffies;
-	mod_delayed_work(system_wq, &x->raw_idle,
-			 msecs_to_jiffies(READ_ONCE(mfw_raw_idle_ms)));
-}
-
-/* Open the transparent write of @len bytes.  Caller: mutex. */
-static int mfw_xfer_raw_open(struct mfw_port *port, u64 len)
-{
-	struct mfw_xfer *x = &port->xfer;
-	int ret;
-
-	lockdep_assert_held(&x->mutex);
-	if (x->filling)
-		return -EBUSY;
-	memset(&x->raw_txn, 0, sizeof(x->raw_txn));
-	x->raw_txn.cmd = x->raw_cmd;
-	x->raw_txn.cmd_len = scnprintf(x->raw_cmd, sizeof(x->raw_cmd),
-				       "AT+MFWDLOAD=0,%llu", len);
-	ret = mfw_chan_raw_start(port, &x->raw_txn, mfw_write_timeout_ms);
-	if (ret)
-		return ret;
-	x->raw = true;
-	x->raw_total = len;
-	mfw_xfer_raw_alive(x);
-	return 0;
-}
-
-/* Wait for the module's verdict on a transparent write.  Caller: mutex. */
-static int mfw_xfer_raw_close(struct mfw_port *port)
-{
-	struct mfw_xfer *x = &port->xfer;
-	int ret;
-
-	lockdep_assert_held(&x->mutex);
-	/* Not _sync: the idle work takes the mutex; it checks x->raw. */
-	cancel_delayed_work(&x->raw_idle);
-	ret = mfw_chan_raw_end(port, &x->raw_txn, mfw_write_timeout_ms);
-	x->raw = false;
-	if (!ret && x->pos != x->raw_total)
-		ret = -EIO;
-	return ret;
-}
-
-/*
- * mfw_xfer_raw_stop() - end a transparent write its writer will not finish
- * @port: the port
- * @why: what happened, for last_error ("the writer closed it early")
- *
- * The module leaves transparent mode only when the announced length has
- * arrived or on a write error (SPEC, AT+MFWDLOAD): it has no timeout of
- * its own.  Releasing the channel before then would make the next user
- * command package data, so unless the module ended the transfer already
- * (or the port is gone), the rest of the length is sent as filler by
- * @x->raw_fill, which then takes the module's verdict, releases the
- * channel and erases the package it now holds.  The session's writer is
- * told at once; the filler takes as long as the remaining bytes take on
- * the line.  Caller: mutex, with a transparent write open.
- */
-static void mfw_xfer_raw_stop(struct mfw_port *port, const char *why)
-{
-	struct mfw_xfer *x = &port->xfer;
-
-	lockdep_assert_held(&x->mutex);
-	if (READ_ONCE(x->raw_txn.done) || READ_ONCE(port->dead)) {
-		mfw_xfer_raw_close(port);
-		return;
-	}
-	cancel_delayed_work(&x->raw_idle);
-	dev_err(&port->dev,
-		"transparent write abandoned after %llu of %llu bytes (%s): filling the rest to end it\n",
-		x->pos, x->raw_total, why);
-	x->raw = false;
-	x->filling = true;
-	x->fill_left = x->raw_total - x->pos;
-	spin_lock(&port->lock);
-	x->abandon_pos = x->pos;
-	x->abandon_total = x->raw_total;
-	x->abandon_why = why;
-	spin_unlock(&port->lock);
-	queue_work(system_unbound_wq, &x->raw_fill);
-}
-
-/* raw_fill: see mfw_xfer_raw_stop(). */
-static void mfw_xfer_raw_fill(struct work_struct *work)
-{
-	struct mfw_xfer *x = container_of(work, struct mfw_xfer, raw_fill);
-	struct mfw_port *port = container_of(x, struct mfw_port, xfer);
-	u64 left = x->fill_left;
-	u8 *zeros;
-	size_t n;
-	int ret = 0;
-
-	zeros = kzalloc(PAGE_SIZE, GFP_KERNEL);
-	while (zeros && left && !ret) {
-		n = min_t(u64, left, PAGE_SIZE);
-		ret = mfw_chan_raw_send(port, &x->raw_txn, zeros, n,
-					mfw_write_timeout_ms);
-		if (!ret)
-			left -= n;
-	}
-	kfree(zeros);
-	ret = mfw_chan_raw_end(port, &x->raw_txn, mfw_write_timeout_ms);
-	dev_info(&port->dev, "abandoned transparent write ended (%d), %llu filler bytes unsent\n",
-		 ret, left);
-	if (!READ_ONCE(port->dead) && x->caps && x->caps->erase)
-		mfw_xfer_erase(port);
-	spin_lock(&port->lock);
-	port->last_error = MFW_ERROR_ABANDONED;
-	spin_unlock(&port->lock);
-	mutex_lock(&x->mutex);
-	x->filling = false;
-	mutex_unlock(&x->mutex);
-	wake_up_all(&port->wq);
-}
-
-/* raw_idle: a transparent writer that stops sending for raw_idle_ms. */
-static void mfw_xfer_raw_idle(struct work_struct *work)
-{
-	struct mfw_xfer *x = container_of(to_delayed_work(work),
-					  struct mfw_xfer, raw_idle);
-	struct mfw_port *port = container_of(x, struct mfw_port, xfer);
-	unsigned long limit = msecs_to_jiffies(READ_ONCE(mfw_raw_idle_ms));
-
-	mutex_lock(&x->mutex);
-	if (!x->raw)
-		goto out;
-	if (time_before(jiffies, x->raw_last + limit)) {
-		mod_delayed_work(system_wq, &x->raw_idle,
-				 x->raw_last + limit - jiffies);
-		goto out;
-	}
-	mfw_xfer_raw_stop(port, "the writer stopped sending");
-	mfw_xfer_fail(port, -ETIMEDOUT);
-out:
-	mutex_unlock(&x->mutex);
-}
-
-/* Send @len raw bytes of an open transparent write.  Caller: mutex. */
-static int mfw_xfer_raw_send(struct mfw_port *port, const u8 *data,
-			     size_t len)
-{
-	struct mfw_xfer *x = &port->xfer;
-	int ret;
-
-	lockdep_assert_held(&x->mutex);
-	if (x->pos + len > x->raw_total)
-		return -EFBIG;
-	ret = mfw_chan_raw_send(port, &x->raw_txn, data, len,
-				mfw_write_timeout_ms);
-	if (ret)
-		return ret;
-	mfw_xfer_hash(x, data, len);
-	x->pos += len;
-	mfw_xfer_progress(port);
-	if (x->pos == x->raw_total)
-		return mfw_xfer_raw_close(port);
-	mfw_xfer_raw_alive(x);
-	return 0;
 }
 
 /*
@@ -390,7 +161,7 @@ static int mfw_xfer_start(struct mfw_port *port, u64 offset)
 				return ret;
 		}
 		x->whole = true;
-		mfw_xfer_hash_reset(x);
+		mfw_digest_reset(x);
 		spin_lock(&port->lock);
 		x->digest_valid = false;
 		x->check = MFW_CHECK_NONE;
@@ -402,31 +173,7 @@ static int mfw_xfer_start(struct mfw_port *port, u64 offset)
 	mfw_xfer_progress(port);
 
 	if (!hex && x->declared)
-		return mfw_xfer_raw_open(port, x->declared);
-	return 0;
-}
-
-/* One hex chunk of at most hex_max bytes.  Caller: mutex. */
-static int mfw_xfer_hex_chunk(struct mfw_port *port, const u8 *data,
-			      size_t len)
-{
-	struct mfw_xfer *x = &port->xfer;
-	char *p;
-	int n, ret;
-
-	lockdep_assert_held(&x->mutex);
-	n = scnprintf(x->cmd, MFW_HEX_CMD_MAX, "AT+MFWDLOAD=%llu,%zu,\"",
-		      x->pos, len);
-	p = bin2hex(x->cmd + n, data, len);
-	*p++ = '"';
-	*p = '\0';
-	ret = mfw_chan_command(port, x->cmd, NULL, 0, mfw_write_timeout_ms);
-	if (ret)
-		return ret;
-	mfw_xfer_hash(x, data, len);
-	x->pos += len;
-	x->failed = 0;
-	mfw_xfer_progress(port);
+		return mfw_raw_open(port, x->declared);
 	return 0;
 }
 
@@ -658,10 +405,10 @@ ssize_t mfw_xfer_write(struct mfw_port *port, const u8 *data, size_t len,
 		}
 		if (x->raw) {
 			n = min_t(size_t, len - done, PAGE_SIZE);
-			ret = mfw_xfer_raw_send(port, data + done, n);
+			ret = mfw_raw_send(port, data + done, n);
 		} else {
 			n = min_t(size_t, len - done, x->caps->hex_max);
-			ret = mfw_xfer_hex_chunk(port, data + done, n);
+			ret = mfw_hex_chunk(port, data + done, n);
 		}
 		if (ret)
 			break;
@@ -671,7 +418,7 @@ ssize_t mfw_xfer_write(struct mfw_port *port, const u8 *data, size_t len,
 		/* A transparent write cannot go on after a failure. */
 		if (x->raw || !(x->caps->paths & MFW_PATH_HEX)) {
 			if (x->raw)
-				mfw_xfer_raw_stop(port, "the line stopped taking bytes");
+				mfw_raw_stop(port, "the line stopped taking bytes");
 			goto err_fail;
 		}
 		/*
@@ -684,7 +431,7 @@ ssize_t mfw_xfer_write(struct mfw_port *port, const u8 *data, size_t len,
 		ret = x->failed;
 	}
 	if (!ret && x->declared && x->pos == x->declared)
-		mfw_xfer_hash_publish(port);
+		mfw_digest_publish(port);
 	goto out;
 
 err_fail:
@@ -714,14 +461,14 @@ static int mfw_xfer_commit_locked(struct mfw_port *port)
 	}
 
 	if (x->raw) {
-		mfw_xfer_raw_stop(port, READ_ONCE(x->cancel) ?
+		mfw_raw_stop(port, READ_ONCE(x->cancel) ?
 				  "the writer cancelled it" :
 				  "the writer closed it early");
 		return mfw_xfer_fail(port, -EIO);
 	}
 	if (x->buf_len) {
 		/* A plain write of unknown size: now its size is known. */
-		ret = mfw_xfer_raw_open(port, x->buf_len);
+		ret = mfw_raw_open(port, x->buf_len);
 		if (!ret) {
 			size_t off, n;
 
@@ -730,14 +477,13 @@ static int mfw_xfer_commit_locked(struct mfw_port *port)
 				if (READ_ONCE(x->cancel))
 					ret = -ECANCELED;
 				else
-					ret = mfw_xfer_raw_send(port,
-								x->buf + off,
-								n);
+					ret = mfw_raw_send(port, x->buf + off,
+							   n);
 			}
 			if (ret && x->raw)
-				mfw_xfer_raw_stop(port, ret == -ECANCELED ?
-						  "the writer cancelled it" :
-						  "the line stopped taking bytes");
+				mfw_raw_stop(port, ret == -ECANCELED ?
+					     "the writer cancelled it" :
+					     "the line stopped taking bytes");
 		}
 		mfw_xfer_buffer_free(port);
 		if (ret)
@@ -748,7 +494,7 @@ static int mfw_xfer_commit_locked(struct mfw_port *port)
 		return mfw_xfer_fail(port, -EIO);
 	}
 
-	mfw_xfer_hash_publish(port);
+	mfw_digest_publish(port);
 	x->started = false;
 	x->declared = 0;
 	mfw_xfer_set_state(port, MFW_STATE_IDLE);
@@ -803,57 +549,6 @@ bool mfw_xfer_busy(struct mfw_port *port)
 	return busy;
 }
 
-int mfw_xfer_verify(struct mfw_port *port)
-{
-	struct mfw_xfer *x = &port->xfer;
-	u8 mine[MFW_DIGEST_MAX];
-	const struct mfw_model *caps;
-	char *resp, *hex;
-	u8 theirs[MFW_DIGEST_MAX];
-	bool valid;
-	int ret;
-
-	spin_lock(&port->lock);
-	caps = port->caps;
-	valid = x->digest_valid;
-	memcpy(mine, x->digest[MFW_DIGEST_SHA256], sizeof(mine));
-	spin_unlock(&port->lock);
-	if (!caps || !caps->check || !valid || !x->tfm[MFW_DIGEST_SHA256])
-		return 0;
-
-	resp = kzalloc(MFW_RESP_MAX, GFP_KERNEL);
-	if (!resp)
-		return -ENOMEM;
-	ret = mfw_chan_command(port, "AT+MFWCHECK=2", resp, MFW_RESP_MAX,
-			       mfw_write_timeout_ms);
-	if (ret)
-		goto out;
-	hex = strstr(resp, "+MFWCHECK:");
-	if (!hex) {
-		ret = -EPROTO;
-		goto out;
-	}
-	hex = skip_spaces(hex + strlen("+MFWCHECK:"));
-	if (strcspn(hex, "\n") != 2 * sizeof(theirs) ||
-	    hex2bin(theirs, hex, sizeof(theirs))) {
-		ret = -EPROTO;
-		goto out;
-	}
-	ret = memcmp(mine, theirs, sizeof(mine)) ? -EBADMSG : 0;
-	spin_lock(&port->lock);
-	x->check = ret ? MFW_CHECK_MISMATCH : MFW_CHECK_MATCH;
-	spin_unlock(&port->lock);
-	if (ret)
-		dev_err(&port->dev,
-			"the module's package is not what was written (SHA-256 %*phN, written %*phN): not upgrading\n",
-			(int)sizeof(theirs), theirs, (int)sizeof(mine), mine);
-out:
-	if (ret == -EPROTO)
-		dev_err(&port->dev, "unexpected answer to AT+MFWCHECK=2\n");
-	kfree(resp);
-	return ret;
-}
-
 void mfw_xfer_forget(struct mfw_port *port)
 {
 	struct mfw_xfer *x = &port->xfer;
@@ -875,65 +570,26 @@ void mfw_xfer_forget(struct mfw_port *port)
 int mfw_xfer_init(struct mfw_port *port)
 {
 	struct mfw_xfer *x = &port->xfer;
-	size_t scratch = 0;
-	int i;
+	int ret;
 
 	mutex_init(&x->mutex);
-	INIT_DELAYED_WORK(&x->raw_idle, mfw_xfer_raw_idle);
-	INIT_WORK(&x->raw_fill, mfw_xfer_raw_fill);
+	mfw_raw_init(x);
 	x->alloc = sizeof(*port);
-	for (i = 0; i < MFW_DIGEST_NR; i++) {
-		struct crypto_shash *tfm;
-
-		tfm = crypto_alloc_shash(mfw_digest_alg[i], 0, 0);
-		if (IS_ERR(tfm)) {
-			/* A kernel without the hash: no such digest. */
-			dev_info(&port->dev, "no %s digest (%ld)\n",
-				 mfw_digest_alg[i], PTR_ERR(tfm));
-			continue;
-		}
-		x->tfm[i] = tfm;
-		x->desc[i] = kzalloc(sizeof(*x->desc[i]) +
-				     crypto_shash_descsize(tfm), GFP_KERNEL);
-		if (!x->desc[i])
-			goto err_free;
-		x->desc[i]->tfm = tfm;
-		x->alloc += sizeof(*x->desc[i]) + crypto_shash_descsize(tfm);
-		scratch = max_t(size_t, scratch, sizeof(*x->desc[i]) +
-				crypto_shash_descsize(tfm));
-	}
-	if (scratch) {
-		x->scratch = kzalloc(scratch, GFP_KERNEL);
-		if (!x->scratch)
-			goto err_free;
-		x->alloc += scratch;
+	ret = mfw_digest_init(port);
+	if (ret) {
+		mfw_xfer_destroy(port);
+		return ret;
 	}
 	port->stats.mem_peak = x->alloc;
 	return 0;
-
-err_free:
-	mfw_xfer_destroy(port);
-	return -ENOMEM;
 }
 
 void mfw_xfer_destroy(struct mfw_port *port)
 {
 	struct mfw_xfer *x = &port->xfer;
-	int i;
 
-	/* The port is dead: a filler still running ends at its next send. */
-	cancel_delayed_work_sync(&x->raw_idle);
-	cancel_work_sync(&x->raw_fill);
-
-	kfree_sensitive(x->scratch);
-	x->scratch = NULL;
-	for (i = 0; i < MFW_DIGEST_NR; i++) {
-		kfree_sensitive(x->desc[i]);
-		x->desc[i] = NULL;
-		if (x->tfm[i])
-			crypto_free_shash(x->tfm[i]);
-		x->tfm[i] = NULL;
-	}
+	mfw_raw_destroy(x);
+	mfw_digest_destroy(x);
 	kvfree(x->buf);
 	x->buf = NULL;
 	kfree(x->cmd);

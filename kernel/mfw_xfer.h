@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mfw - writing a package into the module: the hex and transparent paths,
- * their digests and the check before an upgrade.  /dev/mfwN and the
+ * mfw - writing a package into the module: the session (mfw_xfer.c), the
+ * hex and transparent paths (mfw_hex.c, mfw_raw.c), their digests and the
+ * check before an upgrade (mfw_digest.c).  /dev/mfwN and the
  * firmware-upload front end both drive one write session at a time
  * through these functions.
  */
@@ -237,6 +238,168 @@ int mfw_xfer_verify(struct mfw_port *port);
  * Drops the digests and the resume offset.
  */
 void mfw_xfer_forget(struct mfw_port *port);
+
+/*
+ * Inside the write engine: the session (mfw_xfer.c) and its paths and
+ * digests (mfw_hex.c, mfw_raw.c, mfw_digest.c).  "Caller: mutex" means
+ * the session mutex, port->xfer.mutex.
+ */
+
+/* Longest hex write: AT+MFWDLOAD=<20 digits>,<3 digits>,"<2 x 512>". */
+#define MFW_HEX_CMD_MAX	(sizeof("AT+MFWDLOAD=,,\"\"") + 20 + 10 + \
+			 2 * MFW_HEX_CHUNK_MAX)
+
+/* How long the module may take to acknowledge package data (ms). */
+extern unsigned int mfw_write_timeout_ms;
+
+/**
+ * mfw_xfer_progress() - publish the session's position for sysfs
+ * @port: the port
+ *
+ * Caller: mutex, not the port lock.
+ */
+void mfw_xfer_progress(struct mfw_port *port);
+
+/**
+ * mfw_xfer_fail() - the session failed for good
+ * @port: the port
+ * @ret: the failure, a negative errno (-EREMOTEIO: the code is in
+ *	last_error)
+ *
+ * Sets state "error" (unless the port died) and makes @ret the answer to
+ * every later write.  Caller: mutex.
+ *
+ * Return: the errno a writer gets for @ret.
+ */
+int mfw_xfer_fail(struct mfw_port *port, int ret);
+
+/**
+ * mfw_xfer_erase() - AT+MFWERASE, bounded by write_timeout_ms
+ * @port: the port
+ *
+ * Return: as mfw_chan_command(); a failure is logged.
+ */
+int mfw_xfer_erase(struct mfw_port *port);
+
+/**
+ * mfw_hex_chunk() - write one chunk of at most hex_max bytes at the
+ *	session's position (SPEC, AT+MFWDLOAD hex form)
+ * @port: the port
+ * @data: the bytes
+ * @len: their number, 1 to the family's hex_max
+ *
+ * Caller: mutex.
+ *
+ * Return: 0 once the module said OK (the position advances), or the
+ * command's error as for mfw_chan_command().
+ */
+int mfw_hex_chunk(struct mfw_port *port, const u8 *data, size_t len);
+
+/**
+ * mfw_raw_open() - announce a transparent write and wait for the prompt
+ * @port: the port
+ * @len: the whole package's length in bytes
+ *
+ * Caller: mutex.  The channel stays the driver's until mfw_raw_close(),
+ * mfw_raw_stop() or the last byte.
+ *
+ * Return: 0 at the prompt, -EBUSY while an abandoned write is still being
+ * ended, or the command's error as for mfw_chan_command().
+ */
+int mfw_raw_open(struct mfw_port *port, u64 len);
+
+/**
+ * mfw_raw_send() - hand the module raw bytes of the open transparent write
+ * @port: the port
+ * @data: the bytes
+ * @len: their number; the session's position plus @len must not pass the
+ *	announced length
+ *
+ * The last byte closes the transfer with the module's verdict.  Caller:
+ * mutex.
+ *
+ * Return: 0, -EFBIG past the announced length, the module's result when
+ * it ended the transfer, or -ENODEV, -ETIMEDOUT, -EINTR.
+ */
+int mfw_raw_send(struct mfw_port *port, const u8 *data, size_t len);
+
+/**
+ * mfw_raw_close() - take the module's verdict and free the channel
+ * @port: the port
+ *
+ * Waits at most write_timeout_ms.  Caller: mutex.
+ *
+ * Return: the module's result; -EIO when it said OK before the whole
+ * length was sent.
+ */
+int mfw_raw_close(struct mfw_port *port);
+
+/**
+ * mfw_raw_stop() - end a transparent write its writer will not finish
+ * @port: the port
+ * @why: what happened, for last_error (a constant string)
+ *
+ * Unless the module ended it already, the rest of the length is sent as
+ * filler from a work item, which then takes the verdict, frees the
+ * channel and erases the module's package.  Does not wait for that.
+ * Caller: mutex, with a transparent write open.
+ */
+void mfw_raw_stop(struct mfw_port *port, const char *why);
+
+/**
+ * mfw_raw_init() - set up the transparent path's work items
+ * @x: the port's write state
+ */
+void mfw_raw_init(struct mfw_xfer *x);
+
+/**
+ * mfw_raw_destroy() - wait for the transparent path's work items to end
+ * @x: the write state of a dead port
+ */
+void mfw_raw_destroy(struct mfw_xfer *x);
+
+/**
+ * mfw_digest_init() - allocate the hashes (MD5, SHA-1, SHA-256)
+ * @port: the port
+ *
+ * A hash the kernel lacks is logged and left out.
+ *
+ * Return: 0 or -ENOMEM (mfw_digest_destroy() frees what was allocated).
+ */
+int mfw_digest_init(struct mfw_port *port);
+
+/**
+ * mfw_digest_destroy() - free the hashes
+ * @x: the write state
+ */
+void mfw_digest_destroy(struct mfw_xfer *x);
+
+/**
+ * mfw_digest_reset() - start the running digests over
+ * @x: the write state
+ *
+ * Caller: mutex.
+ */
+void mfw_digest_reset(struct mfw_xfer *x);
+
+/**
+ * mfw_digest_update() - hash bytes the module took
+ * @x: the write state
+ * @data: the bytes
+ * @len: their number
+ *
+ * Caller: mutex.
+ */
+void mfw_digest_update(struct mfw_xfer *x, const u8 *data, size_t len);
+
+/**
+ * mfw_digest_publish() - show the digests of what was hashed so far
+ * @port: the port
+ *
+ * The running digests go on (a resumed session continues them).  Caller:
+ * mutex.
+ */
+void mfw_digest_publish(struct mfw_port *port);
 
 extern const struct attribute_group mfw_xfer_group;
 extern const struct attribute_group mfw_digest_group;

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfw - the transparent path: AT+MFWDLOAD=0,<len>, the module's prompt,
+ * then <len> raw bytes across as many write() calls as the writer makes,
+ * with the command channel held for the module until they are all in.
+ *
+ * The module leaves transparent mode only when the length is in or on a
+ * write error (SPEC, AT+MFWDLOAD), so a transfer its writer gives up is
+ * fed to its end here before the channel is let go.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "mfw.h"
+
+static unsigned int mfw_raw_idle_ms = 30000;
+module_param_named(raw_idle_ms, mfw_raw_idle_ms, uint, 0644);
+MODULE_PARM_DESC(raw_idle_ms, "longest pause of a transparent writer before the driver ends its transfer (ms)");
+
+/* The writer just handed over raw bytes: the idle limit starts again. */
+static void mfw_raw_alive(struct mfw_xfer *x)
+{
+	lockdep_assert_held(&x->mutex);
+	x->raw_last = jiffies;
+	mod_delayed_work(system_wq, &x->raw_idle,
+			 msecs_to_jiffies(READ_ONCE(mfw_raw_idle_ms)));
+}
+
+/* Open the transparent write of @len bytes.  Caller: mutex. */
+int mfw_raw_open(struct mfw_port *port, u64 len)
+{
+	struct mfw_xfer *x = &port->xfer;
+	int ret;
+
+	lockdep_assert_held(&x->mutex);
+	if (x->filling)
+		return -EBUSY;
+	memset(&x->raw_txn, 0, sizeof(x->raw_txn));
+	x->raw_txn.cmd = x->raw_cmd;
+	x->raw_txn.cmd_len = scnprintf(x->raw_cmd, sizeof(x->raw_cmd),
+				       "AT+MFWDLOAD=0,%llu", len);
+	ret = mfw_chan_raw_start(port, &x->raw_txn, mfw_write_timeout_ms);
+	if (ret)
+		return ret;
+	x->raw = true;
+	x->raw_total = len;
+	mfw_raw_alive(x);
+	return 0;
+}
+
+/* Wait for the module's verdict on a transparent write.  Caller: mutex. */
+int mfw_raw_close(struct mfw_port *port)
+{
+	struct mfw_xfer *x = &port->xfer;
+	int ret;
+
+	lockdep_assert_held(&x->mutex);
+	/* Not _sync: the idle work takes the mutex; it checks x->raw. */
+	cancel_delayed_work(&x->raw_idle);
+	ret = mfw_chan_raw_end(port, &x->raw_txn, mfw_write_timeout_ms);
+	x->raw = false;
+	if (!ret && x->pos != x->raw_total)
+		ret = -EIO;
+	return ret;
+}
+
+/*
+ * mfw_raw_stop() - end a transparent write its writer will not finish
+ * @port: the port
+ * @why: what happened, for last_error ("the writer closed it early")
+ *
+ * The module leaves transparent mode only when the announced length has
+ * arrived or on a write error (SPEC, AT+MFWDLOAD): it has no timeout of
+ * its own.  Releasing the channel before then would make the next user
+ * command package data, so unless the module ended the transfer already
+ * (or the port is gone), the rest of the length is sent as filler by
+ * @x->raw_fill, which then takes the module's verdict, releases the
+ * channel and erases the package it now holds.  The session's writer is
+ * told at once; the filler takes as long as the remaining bytes take on
+ * the line.  Caller: mutex, with a transparent write open.
+ */
+void mfw_raw_stop(struct mfw_port *port, const char *why)
+{
+	struct mfw_xfer *x = &port->xfer;
+
+	lockdep_assert_held(&x->mutex);
+	if (READ_ONCE(x->raw_txn.done) || READ_ONCE(port->dead)) {
+		mfw_raw_close(port);
+		return;
+	}
+	cancel_delayed_work(&x->raw_idle);
+	dev_err(&port->dev,
+		"transparent write abandoned after %llu of %llu bytes (%s): filling the rest to end it\n",
+		x->pos, x->raw_total, why);
+	x->raw = false;
+	x->filling = true;
+	x->fill_left = x->raw_total - x->pos;
+	spin_lock(&port->lock);
+	x->abandon_pos = x->pos;
+	x->abandon_total = x->raw_total;
+	x->abandon_why = why;
+	spin_unlock(&port->lock);
+	queue_work(system_unbound_wq, &x->raw_fill);
+}
+
+/* raw_fill: see mfw_raw_stop(). */
+static void mfw_raw_fill(struct work_struct *work)
+{
+	struct mfw_xfer *x = container_of(work, struct mfw_xfer, raw_fill);
+	struct mfw_port *port = container_of(x, struct mfw_port, xfer);
+	u64 left = x->fill_left;
+	u8 *zeros;
+	size_t n;
+	int ret = 0;
+
+	zeros = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	while (zeros && left && !ret) {
+		n = min_t(u64, left, PAGE_SIZE);
+		ret = mfw_chan_raw_send(port, &x->raw_txn, zeros, n,
+					mfw_write_timeout_ms);
+		if (!ret)
+			left -= n;
+	}
+	kfree(zeros);
+	ret = mfw_chan_raw_end(port, &x->raw_txn, mfw_write_timeout_ms);
+	dev_info(&port->dev, "abandoned transparent write ended (%d), %llu filler bytes unsent\n",
+		 ret, left);
+	if (!READ_ONCE(port->dead) && x->caps && x->caps->erase)
+		mfw_xfer_erase(port);
+	spin_lock(&port->lock);
+	port->last_error = MFW_ERROR_ABANDONED;
+	spin_unlock(&port->lock);
+	mutex_lock(&x->mutex);
+	x->filling = false;
+	mutex_unlock(&x->mutex);
+	wake_up_all(&port->wq);
+}
+
+/* raw_idle: a transparent writer that stops sending for raw_idle_ms. */
+static void mfw_raw_idle(struct work_struct *work)
+{
+	struct mfw_xfer *x = container_of(to_delayed_work(work),
+					  struct mfw_xfer, raw_idle);
+	struct mfw_port *port = container_of(x, struct mfw_port, xfer);
+	unsigned long limit = msecs_to_jiffies(READ_ONCE(mfw_raw_idle_ms));
+
+	mutex_lock(&x->mutex);
+	if (!x->raw)
+		goto out;
+	if (time_before(jiffies, x->raw_last + limit)) {
+		mod_delayed_work(system_wq, &x->raw_idle,
+				 x->raw_last + limit - jiffies);
+		goto out;
+	}
+	mfw_raw_stop(port, "the writer stopped sending");
+	mfw_xfer_fail(port, -ETIMEDOUT);
+out:
+	mutex_unlock(&x->mutex);
+}
+
+/* Send @len raw bytes of an open transparent write.  Caller: mutex. */
+int mfw_raw_send(struct mfw_port *port, const u8 *data,
+			     size_t len)
+{
+	struct mfw_xfer *x = &port->xfer;
+	int ret;
+
+	lockdep_assert_held(&x->mutex);
+	if (x->pos + len > x->raw_total)
+		return -EFBIG;
+	ret = mfw_chan_raw_send(port, &x->raw_txn, data, len,
+				mfw_write_timeout_ms);
+	if (ret)
+		return ret;
+	mfw_digest_update(x, data, len);
+	x->pos += len;
+	mfw_xfer_progress(port);
+	if (x->pos == x->raw_total)
+		return mfw_raw_close(port);
+	mfw_raw_alive(x);
+	return 0;
+}
+
+void mfw_raw_init(struct mfw_xfer *x)
+{
+	INIT_DELAYED_WORK(&x->raw_idle, mfw_raw_idle);
+	INIT_WORK(&x->raw_fill, mfw_raw_fill);
+}
+
+void mfw_raw_destroy(struct mfw_xfer *x)
+{
+	/* The port is dead: a filler still running ends at its next send. */
+	cancel_delayed_work_sync(&x->raw_idle);
+	cancel_work_sync(&x->raw_fill);
+}
