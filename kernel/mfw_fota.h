@@ -27,6 +27,7 @@ struct mfw_fota {
 	long ival[MFW_CFG_NR];
 };
 
+extern const struct attribute_group mfw_fota_cfg_group;
 extern const struct attribute_group mfw_fota_group;
 
 #endif /* _MFW_FOTA_H */

@@ -9,8 +9,7 @@
 #include "mfw.h"
 
 /* One hex chunk of at most hex_max bytes.  Caller: mutex. */
-int mfw_hex_chunk(struct mfw_port *port, const u8 *data,
-			      size_t len)
+int mfw_hex_chunk(struct mfw_port *port, const u8 *data, size_t len)
 {
 	struct mfw_xfer *x = &port->xfer;
 	char *p;

@@ -165,8 +165,7 @@ out:
 }
 
 /* Send @len raw bytes of an open transparent write.  Caller: mutex. */
-int mfw_raw_send(struct mfw_port *port, const u8 *data,
-			     size_t len)
+int mfw_raw_send(struct mfw_port *port, const u8 *data, size_t len)
 {
 	struct mfw_xfer *x = &port->xfer;
 	int ret;

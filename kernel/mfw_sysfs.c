@@ -408,6 +408,7 @@ static const struct attribute_group mfw_stats_group = {
 const struct attribute_group *mfw_groups[] = {
 	&mfw_group,
 	&mfw_stats_group,
+	&mfw_fota_cfg_group,
 	&mfw_fota_group,
 	&mfw_xfer_group,
 	&mfw_digest_group,
