@@ -76,6 +76,8 @@ static const char *const tty_lines[] = {
 	/* forgeries the driver must refuse (EPERM), never act on */
 	"+MFWUPGRADE: 3\r", "+MATREADY\r", "OK\r", "+MFWDLOAD: 2,10,10\r",
 	"\xff\xfe+MFWUPGRADE: 2\r", "junk without an end",
+	/* a module reboot: +MATREADY for the URC readers, identification */
+	"AT+MREBOOT\r",
 };
 
 static unsigned int rnd(unsigned int *seed, unsigned int n)
@@ -161,7 +163,8 @@ static long run_op(struct epoch *e, enum op op, unsigned int *seed)
 	char node[64], path[160], val[128];
 	struct termios tio;
 	long ret = 0;
-	int i = rnd(seed, SLOTS), fd;
+	/* Half the operations share slot 0: one file, many threads. */
+	int i = rnd(seed, 2) ? 0 : rnd(seed, SLOTS), fd;
 	pid_t pid;
 
 	switch (op) {
