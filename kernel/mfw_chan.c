@@ -418,18 +418,18 @@ static bool mfw_chan_user_admit(struct mfw_port *port, struct file *file,
  * @file: the writer's file (for O_NONBLOCK and hangup)
  * @buf: the bytes to be written
  * @len: their number
- * @wait: wait while the driver owns the channel (else -EAGAIN at once)
  *
- * On success the caller sends @buf and then calls mfw_chan_user_leave().
- * Called from the ldisc write hook, with the ldisc reference the tty core
- * holds for it: the wait (at most user_wait_ms) ends on hangup and on a
- * line discipline change, which both wake the tty's write queue.
+ * Waits while the driver owns the channel.  On success the caller sends
+ * @buf and then calls mfw_chan_user_leave().  Called from the ldisc write
+ * hook, with the ldisc reference the tty core holds for it: the wait ends
+ * on hangup and on a line discipline change, which both wake the tty's
+ * write queue.
  *
- * Return: 0, -EAGAIN for a non-blocking writer or when @wait is false,
- * -EIO when the port is going away, -ERESTARTSYS on a signal, -ETIMEDOUT.
+ * Return: 0, -EAGAIN for a non-blocking writer, -EIO when the port is
+ * going away, -ERESTARTSYS on a signal, -ETIMEDOUT.
  */
 int mfw_chan_user_enter(struct mfw_port *port, struct file *file,
-			const u8 *buf, size_t len, bool wait)
+			const u8 *buf, size_t len)
 {
 	struct tty_struct *tty = port->tty;
 	bool command = memchr(buf, '\r', len);
@@ -438,7 +438,7 @@ int mfw_chan_user_enter(struct mfw_port *port, struct file *file,
 
 	if (mfw_chan_user_try_enter(port, command))
 		return 0;
-	if (!wait || tty_io_nonblock(tty, file))
+	if (tty_io_nonblock(tty, file))
 		return -EAGAIN;
 
 	spin_lock(&port->lock);

@@ -91,44 +91,10 @@ size_t mfw_ldisc_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 	return mfw_rx(port, cp, fp, count);
 }
 
-/*
- * mfw_write_wait() - wait for the channel without the tty's write lock
- *
- * The tty core calls the write hook holding tty->atomic_write_lock
- * (tty_write_lock() in drivers/tty/tty_io.c), which TCSBRK and TCXONC
- * take too.  A user write may wait here as long as a driver transfer
- * lasts (up to user_wait_ms), so the lock is dropped for the wait and
- * taken back before returning, as the caller expects.  The bytes sit in
- * tty->write_buf, which that lock protects: they are copied first, and
- * *@copy (the caller frees it) is what goes out.  Once a user command is
- * under way the driver waits for its end (port->user_busy), so the later
- * chunks of one large write() are admitted at once and still go out
- * under the lock, in one piece.
- *
- * Return: as mfw_chan_user_enter(), or -ENOMEM.
- */
-static int mfw_write_wait(struct mfw_port *port, struct tty_struct *tty,
-			  struct file *file, const u8 *buf, size_t nr,
-			  u8 **copy)
-{
-	int ret;
-
-	lockdep_assert_held(&tty->atomic_write_lock);
-	*copy = kmemdup(buf, nr, GFP_KERNEL);
-	if (!*copy)
-		return -ENOMEM;
-	mutex_unlock(&tty->atomic_write_lock);
-	ret = mfw_chan_user_enter(port, file, *copy, nr, true);
-	/* Uninterruptible: the caller unlocks it whatever this returns. */
-	mutex_lock(&tty->atomic_write_lock);
-	return ret;
-}
-
 static ssize_t mfw_write(struct tty_struct *tty, struct file *file,
 			 const u8 *buf, size_t nr)
 {
 	struct mfw_port *port = mfw_port_lookup(tty);
-	u8 *copy = NULL;
 	bool allowed;
 	ssize_t ret;
 
@@ -143,15 +109,9 @@ static ssize_t mfw_write(struct tty_struct *tty, struct file *file,
 				     "refused a line that would read as the module's own report or result\n");
 		return -EPERM;
 	}
-	ret = mfw_chan_user_enter(port, file, buf, nr, false);
-	if (ret == -EAGAIN && !tty_io_nonblock(tty, file)) {
-		ret = mfw_write_wait(port, tty, file, buf, nr, &copy);
-		buf = copy;
-	}
-	if (ret) {
-		kfree(copy);
+	ret = mfw_chan_user_enter(port, file, buf, nr);
+	if (ret)
 		return ret;
-	}
 	/* Before they go: the echo may be back before n_tty returns. */
 	spin_lock(&port->lock);
 	mfw_echo_sent(&port->echo, (const char *)buf, nr);
@@ -163,7 +123,6 @@ static ssize_t mfw_write(struct tty_struct *tty, struct file *file,
 		spin_unlock(&port->lock);
 	}
 	mfw_chan_user_leave(port);
-	kfree(copy);
 	return ret;
 }
 

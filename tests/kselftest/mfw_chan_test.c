@@ -303,60 +303,6 @@ TEST_F(chan, user_write_waits_for_driver_command)
 	EXPECT_LE(1, rig_port_num(self->r.path, "statistics/user_waits"));
 }
 
-struct write_job {
-	int fd;
-	ssize_t ret;
-	volatile bool done;
-};
-
-static void *write_thread(void *arg)
-{
-	struct write_job *job = arg;
-
-	job->ret = write(job->fd, "AT\r", 3);
-	job->done = true;
-	return NULL;
-}
-
-/*
- * A user write waiting for the driver's command does not hold the tty's
- * write lock (tty->atomic_write_lock): tcflow(), which takes it to send a
- * START character, goes through while the writer still waits.
- */
-TEST_F(chan, waiting_writer_leaves_the_write_lock)
-{
-	const char *args[] = { "--cmd-delay-ms", "4000", NULL };
-	struct identify_job job = { .path = self->r.path };
-	struct write_job w = { .done = false };
-	pthread_t t, wt;
-	long waits;
-	long long end;
-	bool waited = false, writer_done;
-
-	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
-	ASSERT_EQ(0, wait_identified(self->r.path));
-	waits = rig_port_num(self->r.path, "statistics/user_waits");
-	ASSERT_EQ(0, pthread_create(&t, NULL, identify_thread, &job));
-	usleep(300000);
-	w.fd = self->r.tty;
-	ASSERT_EQ(0, pthread_create(&wt, NULL, write_thread, &w));
-	/* The writer is in its wait once the driver counted it. */
-	for (end = rig_now_ms() + 3000; rig_now_ms() < end && !waited;
-	     usleep(10000))
-		waited = rig_port_num(self->r.path, "statistics/user_waits") > waits;
-	ASSERT_TRUE(waited);
-	ASSERT_FALSE(w.done);
-	EXPECT_EQ(0, tcflow(self->r.tty, TCION)) TH_LOG("tcflow: %s", strerror(errno));
-	writer_done = w.done;
-	EXPECT_FALSE(writer_done) TH_LOG("tcflow() waited for the blocked writer");
-
-	ASSERT_EQ(0, pthread_join(wt, NULL));
-	EXPECT_EQ(3, w.ret);
-	EXPECT_EQ(0, rig_expect_line(self->r.tty, "OK", TIMEOUT_MS));
-	ASSERT_EQ(0, pthread_join(t, NULL));
-	EXPECT_EQ(0, job.ret);
-}
-
 /*
  * A report unrelated to the driver's command ("+CEREG: 1" during its
  * AT+CGMR) still reaches users; the driver still gets its answer.
