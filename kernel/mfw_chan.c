@@ -87,10 +87,12 @@ static int mfw_chan_raw_over(struct mfw_port *port, const struct mfw_txn *raw)
  * the first byte is out the rest follows even if the port is being
  * detached, so the module never keeps half a command that a later user
  * command would complete.  Package bytes of the transparent write @raw
- * (NULL for a command) stop as soon as the module ends it.
+ * (NULL for a command) stop as soon as the module ends it.  *@sent (when
+ * not NULL) counts the bytes the tty driver took, whatever is returned.
  */
 static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
-			 const struct mfw_txn *raw, unsigned int timeout_ms)
+			 const struct mfw_txn *raw, unsigned int timeout_ms,
+			 size_t *sent)
 {
 	struct tty_struct *tty = port->tty;
 	unsigned long end = jiffies + msecs_to_jiffies(timeout_ms);
@@ -109,6 +111,8 @@ static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
 		n = tty->ops->write(tty, buf, len);
 		if (n < 0)
 			return n;
+		if (sent)
+			*sent += n;
 		started |= n > 0;
 		buf += n;
 		len -= n;
@@ -190,7 +194,8 @@ static int mfw_chan_send_cmd(struct mfw_port *port, struct mfw_txn *txn,
 		return -ENOMEM;
 	memcpy(line, txn->cmd, txn->cmd_len);
 	line[txn->cmd_len] = '\r';
-	ret = mfw_chan_send(port, line, txn->cmd_len + 1, NULL, timeout_ms);
+	ret = mfw_chan_send(port, line, txn->cmd_len + 1, NULL, timeout_ms,
+			    NULL);
 	kfree_sensitive(line);
 	return ret;
 }
@@ -333,6 +338,8 @@ int mfw_chan_raw_start(struct mfw_port *port, struct mfw_txn *txn,
  * @buf: the bytes
  * @len: their number
  * @timeout_ms: how long the tty may take to accept them
+ * @sent: incremented by the bytes the tty driver took, also when an error
+ *	is returned (part of @buf may be on the line then)
  *
  * Stops as soon as the module has ended the transfer (a write error),
  * before the next byte and dropping what the tty driver still holds: the
@@ -342,7 +349,8 @@ int mfw_chan_raw_start(struct mfw_port *port, struct mfw_txn *txn,
  * -ENODEV, -ETIMEDOUT, -EINTR.
  */
 int mfw_chan_raw_send(struct mfw_port *port, struct mfw_txn *txn,
-		      const u8 *buf, size_t len, unsigned int timeout_ms)
+		      const u8 *buf, size_t len, unsigned int timeout_ms,
+		      size_t *sent)
 {
 	int ret;
 
@@ -352,7 +360,7 @@ int mfw_chan_raw_send(struct mfw_port *port, struct mfw_txn *txn,
 	else if (READ_ONCE(txn->done))
 		ret = mfw_chan_raw_over(port, txn);
 	else
-		ret = mfw_chan_send(port, buf, len, txn, timeout_ms);
+		ret = mfw_chan_send(port, buf, len, txn, timeout_ms, sent);
 	up_read(&port->rwsem);
 	return ret;
 }

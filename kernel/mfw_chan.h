@@ -48,7 +48,8 @@ bool mfw_chan_driver_owns(struct mfw_port *port);
 int mfw_chan_raw_start(struct mfw_port *port, struct mfw_txn *txn,
 		       unsigned int timeout_ms);
 int mfw_chan_raw_send(struct mfw_port *port, struct mfw_txn *txn,
-		      const u8 *buf, size_t len, unsigned int timeout_ms);
+		      const u8 *buf, size_t len, unsigned int timeout_ms,
+		      size_t *sent);
 int mfw_chan_raw_end(struct mfw_port *port, struct mfw_txn *txn,
 		     unsigned int timeout_ms);
 

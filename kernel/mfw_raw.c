@@ -14,12 +14,14 @@
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
-#include <linux/slab.h>
 #include <linux/workqueue.h>
 
 #include "mfw.h"
 
 static unsigned int mfw_raw_idle_ms = 30000;
+
+/* What the filler sends: the module counts bytes, their value is moot. */
+static const u8 mfw_raw_zeros[1024];
 module_param_named(raw_idle_ms, mfw_raw_idle_ms, uint, 0644);
 MODULE_PARM_DESC(raw_idle_ms, "longest pause of a transparent writer before the driver ends its transfer (ms)");
 
@@ -50,6 +52,7 @@ int mfw_raw_open(struct mfw_port *port, u64 len)
 		return ret;
 	x->raw = true;
 	x->raw_total = len;
+	x->raw_sent = x->pos;
 	mfw_raw_alive(x);
 	return 0;
 }
@@ -85,28 +88,29 @@ int mfw_raw_close(struct mfw_port *port)
  * told at once; the filler takes as long as the remaining bytes take on
  * the line.  Caller: mutex, with a transparent write open.
  */
-void mfw_raw_stop(struct mfw_port *port, const char *why)
+int mfw_raw_stop(struct mfw_port *port, const char *why)
 {
 	struct mfw_xfer *x = &port->xfer;
 
 	lockdep_assert_held(&x->mutex);
-	if (READ_ONCE(x->raw_txn.done) || READ_ONCE(port->dead)) {
-		mfw_raw_close(port);
-		return;
-	}
+	if (READ_ONCE(x->raw_txn.done) || READ_ONCE(port->dead))
+		return mfw_raw_close(port);
 	cancel_delayed_work(&x->raw_idle);
 	dev_err(&port->dev,
 		"transparent write abandoned after %llu of %llu bytes (%s): filling the rest to end it\n",
 		x->pos, x->raw_total, why);
 	x->raw = false;
 	x->filling = true;
-	x->fill_left = x->raw_total - x->pos;
+	/* What the line took counts, acknowledged or not. */
+	x->fill_left = x->raw_total - x->raw_sent;
 	spin_lock(&port->lock);
 	x->abandon_pos = x->pos;
 	x->abandon_total = x->raw_total;
 	x->abandon_why = why;
+	port->last_error = MFW_ERROR_ABANDONED;
 	spin_unlock(&port->lock);
 	queue_work(system_unbound_wq, &x->raw_fill);
+	return 0;
 }
 
 /* raw_fill: see mfw_raw_stop(). */
@@ -115,27 +119,28 @@ static void mfw_raw_fill(struct work_struct *work)
 	struct mfw_xfer *x = container_of(work, struct mfw_xfer, raw_fill);
 	struct mfw_port *port = container_of(x, struct mfw_port, xfer);
 	u64 left = x->fill_left;
-	u8 *zeros;
-	size_t n;
+	size_t sent;
 	int ret = 0;
 
-	zeros = kzalloc(PAGE_SIZE, GFP_KERNEL);
-	while (zeros && left && !ret) {
-		n = min_t(u64, left, PAGE_SIZE);
-		ret = mfw_chan_raw_send(port, &x->raw_txn, zeros, n,
-					mfw_write_timeout_ms);
-		if (!ret)
-			left -= n;
+	while (left && !ret) {
+		sent = 0;
+		ret = mfw_chan_raw_send(port, &x->raw_txn, mfw_raw_zeros,
+					min_t(u64, left, sizeof(mfw_raw_zeros)),
+					mfw_write_timeout_ms, &sent);
+		left -= sent;
 	}
-	kfree(zeros);
 	ret = mfw_chan_raw_end(port, &x->raw_txn, mfw_write_timeout_ms);
-	dev_info(&port->dev, "abandoned transparent write ended (%d), %llu filler bytes unsent\n",
-		 ret, left);
-	if (!READ_ONCE(port->dead) && x->caps && x->caps->erase)
-		mfw_xfer_erase(port);
-	spin_lock(&port->lock);
-	port->last_error = MFW_ERROR_ABANDONED;
-	spin_unlock(&port->lock);
+	if (ret == -ETIMEDOUT || ret == -ENODEV || ret == -EINTR) {
+		/* No verdict: an erase now could be package data too. */
+		dev_err(&port->dev,
+			"the module did not end the abandoned transparent write (%d, %llu filler bytes unsent); reset or power-cycle it\n",
+			ret, left);
+	} else {
+		dev_info(&port->dev, "abandoned transparent write ended (%d)\n",
+			 ret);
+		if (x->caps && x->caps->erase)
+			mfw_xfer_erase(port);
+	}
 	mutex_lock(&x->mutex);
 	x->filling = false;
 	mutex_unlock(&x->mutex);
@@ -149,6 +154,7 @@ static void mfw_raw_idle(struct work_struct *work)
 					  struct mfw_xfer, raw_idle);
 	struct mfw_port *port = container_of(x, struct mfw_port, xfer);
 	unsigned long limit = msecs_to_jiffies(READ_ONCE(mfw_raw_idle_ms));
+	int ret;
 
 	mutex_lock(&x->mutex);
 	if (!x->raw)
@@ -158,8 +164,8 @@ static void mfw_raw_idle(struct work_struct *work)
 				 x->raw_last + limit - jiffies);
 		goto out;
 	}
-	mfw_raw_stop(port, "the writer stopped sending");
-	mfw_xfer_fail(port, -ETIMEDOUT);
+	ret = mfw_raw_stop(port, "the writer stopped sending");
+	mfw_xfer_fail(port, ret ? ret : -ETIMEDOUT);
 out:
 	mutex_unlock(&x->mutex);
 }
@@ -168,13 +174,15 @@ out:
 int mfw_raw_send(struct mfw_port *port, const u8 *data, size_t len)
 {
 	struct mfw_xfer *x = &port->xfer;
+	size_t sent = 0;
 	int ret;
 
 	lockdep_assert_held(&x->mutex);
 	if (x->pos + len > x->raw_total)
 		return -EFBIG;
 	ret = mfw_chan_raw_send(port, &x->raw_txn, data, len,
-				mfw_write_timeout_ms);
+				mfw_write_timeout_ms, &sent);
+	x->raw_sent += sent;
 	if (ret)
 		return ret;
 	mfw_digest_update(x, data, len);

@@ -251,12 +251,15 @@ int mfw_xfer_open(struct mfw_port *port, u64 size)
 	 * ended (a restarted helper comes back at once): wait for it, as a
 	 * tty writer waits for the channel.
 	 */
-	left = wait_event_killable_timeout(port->wq, !READ_ONCE(x->filling),
+	left = wait_event_killable_timeout(port->wq, !READ_ONCE(x->filling) ||
+					   READ_ONCE(port->dead),
 					   msecs_to_jiffies(mfw_user_wait_ms));
 	if (left < 0)
 		return -EINTR;
 	if (!left)
 		return -EBUSY;
+	if (READ_ONCE(port->dead))
+		return -ENODEV;
 
 	mutex_lock(&x->mutex);
 	if (x->active || x->filling) {
@@ -461,10 +464,10 @@ static int mfw_xfer_commit_locked(struct mfw_port *port)
 	}
 
 	if (x->raw) {
-		mfw_raw_stop(port, READ_ONCE(x->cancel) ?
-				  "the writer cancelled it" :
-				  "the writer closed it early");
-		return mfw_xfer_fail(port, -EIO);
+		ret = mfw_raw_stop(port, READ_ONCE(x->cancel) ?
+				   "the writer cancelled it" :
+				   "the writer closed it early");
+		return mfw_xfer_fail(port, ret ? ret : -EIO);
 	}
 	if (x->buf_len) {
 		/* A plain write of unknown size: now its size is known. */

@@ -57,6 +57,8 @@ enum mfw_check {
  * @raw_txn: the command of the transparent write; owned by @raw_fill
  *	while @filling
  * @raw_last: jiffies when the writer last handed the driver raw bytes
+ * @raw_sent: bytes of the transparent write the tty driver took (at least
+ *	@pos: a chunk cut short leaves part of it on the line)
  * @filling: an abandoned transparent write is being fed to its end by
  *	@raw_fill; no session opens meanwhile
  * @fill_left: bytes @raw_fill still has to send
@@ -99,6 +101,7 @@ struct mfw_xfer {
 	char raw_cmd[32];
 	struct mfw_txn raw_txn;
 	unsigned long raw_last;
+	u64 raw_sent;
 	bool filling;
 	u64 fill_left;
 	char *cmd;
@@ -341,10 +344,14 @@ int mfw_raw_close(struct mfw_port *port);
  *
  * Unless the module ended it already, the rest of the length is sent as
  * filler from a work item, which then takes the verdict, frees the
- * channel and erases the module's package.  Does not wait for that.
+ * channel and, once the module gave one, erases its package.  Does not
+ * wait for that.  last_error reads "write abandoned ..." from now on.
  * Caller: mutex, with a transparent write open.
+ *
+ * Return: 0 when the filler took over, else the module's verdict as from
+ * mfw_raw_close().
  */
-void mfw_raw_stop(struct mfw_port *port, const char *why);
+int mfw_raw_stop(struct mfw_port *port, const char *why);
 
 /**
  * mfw_raw_init() - set up the transparent path's work items
