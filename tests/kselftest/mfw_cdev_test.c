@@ -511,6 +511,14 @@ static void raw_ended_cleanly(FIXTURE_DATA(cdev) *self,
 	EXPECT_STREQ(want, last);
 	ASSERT_LT(0, rig_port_attr(self->r.path, "state", state, sizeof(state)));
 	EXPECT_STREQ("error", state);
+	/*
+	 * The erase follows the module's verdict; a tty user may get the
+	 * channel before it, so it is waited for.
+	 */
+	for (end = rig_now_ms() + 30000; rig_now_ms() < end; usleep(50000))
+		if (rig_file_contains(STATE, "\npkg_len=0\n") &&
+		    rig_file_contains(self->r.transcript, "AT+MFWERASE"))
+			break;
 	EXPECT_TRUE(rig_file_contains(self->r.transcript, "AT+MFWERASE"));
 	EXPECT_TRUE(rig_file_contains(STATE, "\npkg_len=0\n"));
 	/* The module answers commands again, not bytes of a package. */
