@@ -42,7 +42,9 @@ check() {
 	else
 		failures=$((failures + 1))
 		verdict FAIL "$name" "$*"
-		printf '%s\n' "$out" | tail -n 30 | sed 's/^/    | /'
+		# The evidence goes to the console and, indented under the
+		# verdict, to the host's report.
+		printf '%s\n' "$out" | tail -n 30 | sed 's/^/    | /' | tee -a /dev/fd/3
 	fi
 }
 
@@ -129,10 +131,20 @@ phase_reboot() {
 	journalctl -b -1 -o short-monotonic --no-pager \
 		-u "$upgrade_unit" -u systemd-logind.service >"$log" 2>&1
 	sed 's/^/    | /' "$log" | tail -n 40
+	# Everything the shutdown said (on the console, and in a failure's
+	# report below).
+	journalctl -b -1 -o short-monotonic --no-pager >"$S/previous-boot-all.log" 2>&1
+	sed -n '/System is rebooting/,$p' "$S/previous-boot-all.log" |
+		grep -v 'mfw: writing ' | tail -n 300 | sed 's/^/    shutdown| /'
 	check reboot/sigterm-deferred-while-flashing \
 		grep -q "received while the module may be flashing" "$log"
 	check reboot/upgrade-finished-before-the-reboot grep -q "done: $V3" "$log"
 	check reboot/not-killed sh -c "! grep -Eq 'SIGKILL|Failed with result|timed out' '$log'"
+	if [ "$failures" -gt 0 ]; then
+		echo "    the previous boot from the reboot request on (all units):" >&3
+		sed -n '/System is rebooting/,$p' "$S/previous-boot-all.log" |
+			grep -v 'mfw: writing ' | tail -n 150 | sed 's/^/    | /' >&3
+	fi
 	check reboot/new-version-after-the-reboot attached_runs "$V3"
 
 	# The upgrade unit the module's identification started finds nothing

@@ -199,7 +199,8 @@ if [ -n "${MFW_TIMES:-}" ]; then
 fi
 
 tr -d '\r' <"$out/results.log" >"$out/results.txt"
-grep -E '^(PASS|FAIL|SKIP) ' "$out/results.txt" | sed -E 's/^(PASS|FAIL|SKIP) /\1 system\//'
+# Verdicts, and the indented evidence a failure carries.
+grep -E '^((PASS|FAIL|SKIP) |    )' "$out/results.txt" | sed -E 's/^(PASS|FAIL|SKIP) /\1 system\//'
 if [ $timed_out = 1 ]; then
 	# Where it was: the last verdict, how long before the limit it came,
 	# and what the scenario said last.
