@@ -305,8 +305,11 @@ int mfw_chan_command(struct mfw_port *port, const char *cmd, char *resp,
  * across system calls, until the module's final result or
  * mfw_chan_raw_end(); no lock is held meanwhile.
  *
- * Return: 0 at the prompt; otherwise the command's result as for
- * mfw_chan_command() (the channel is then free again).
+ * Return: 0 at the prompt; -EINPROGRESS when a fatal signal ended the
+ * wait for the prompt after the command went out: the channel stays held,
+ * and the caller ends the transfer with mfw_chan_raw_send() (which waits
+ * for the prompt first) and mfw_chan_raw_end(); otherwise the command's
+ * result as for mfw_chan_command() (the channel is then free again).
  */
 int mfw_chan_raw_start(struct mfw_port *port, struct mfw_txn *txn,
 		       unsigned int timeout_ms)
@@ -321,11 +324,18 @@ int mfw_chan_raw_start(struct mfw_port *port, struct mfw_txn *txn,
 	/* Before the command leaves, so the prompt cannot come first. */
 	mfw_at_expect_prompt(&port->parser, true);
 	ret = mfw_chan_send_cmd(port, txn, timeout_ms);
-	if (!ret)
+	if (!ret) {
 		ret = mfw_chan_wait(port, txn, true, timeout_ms);
+		/*
+		 * Killed with the whole command out: the prompt may still
+		 * come, and after it the module counts <len> raw bytes.
+		 */
+		if (ret == -EINTR)
+			ret = -EINPROGRESS;
+	}
 	if (ret == 1)
 		ret = 0;
-	else
+	else if (ret != -EINPROGRESS)
 		mfw_chan_release_txn(port, txn);
 	mfw_chan_unlock(port);
 	return ret;
@@ -343,7 +353,9 @@ int mfw_chan_raw_start(struct mfw_port *port, struct mfw_txn *txn,
  *
  * Stops as soon as the module has ended the transfer (a write error),
  * before the next byte and dropping what the tty driver still holds: the
- * rest would be read as commands.
+ * rest would be read as commands.  Before the module's prompt (after
+ * mfw_chan_raw_start() returned -EINPROGRESS) it waits for the prompt
+ * first, at most @timeout_ms.
  *
  * Return: 0, the module's result when it ended the transfer early, or
  * -ENODEV, -ETIMEDOUT, -EINTR.
@@ -355,11 +367,16 @@ int mfw_chan_raw_send(struct mfw_port *port, struct mfw_txn *txn,
 	int ret;
 
 	down_read(&port->rwsem);
+	/* After a killed writer's mfw_chan_raw_start(): the prompt first. */
+	if (READ_ONCE(txn->prompt))
+		ret = 1;
+	else
+		ret = mfw_chan_wait(port, txn, true, timeout_ms);
 	if (READ_ONCE(port->dead))
 		ret = -ENODEV;
 	else if (READ_ONCE(txn->done))
 		ret = mfw_chan_raw_over(port, txn);
-	else
+	else if (ret == 1)
 		ret = mfw_chan_send(port, buf, len, txn, timeout_ms, sent);
 	up_read(&port->rwsem);
 	return ret;
@@ -372,7 +389,10 @@ int mfw_chan_raw_send(struct mfw_port *port, struct mfw_txn *txn,
  * @timeout_ms: how long the module may take to answer
  *
  * Called once every byte was sent, or to abandon a transfer: the channel
- * is free again when this returns.
+ * is free again when this returns, but for -EINTR.  A fatal signal ends
+ * the wait with the module's verdict still to come: the channel stays
+ * held for it, and the caller hands the wait on (to a work item, which no
+ * signal interrupts).
  *
  * Return: the module's result, or -ENODEV, -ETIMEDOUT, -EINTR.
  */
@@ -381,12 +401,17 @@ int mfw_chan_raw_end(struct mfw_port *port, struct mfw_txn *txn,
 {
 	int ret = mfw_chan_wait(port, txn, false, timeout_ms);
 
-	mfw_chan_release_txn(port, txn);
+	if (ret != -EINTR)
+		mfw_chan_release_txn(port, txn);
 	return ret;
 }
 
-/* Let a user write through unless the driver owns the channel. */
-static bool mfw_chan_user_try_enter(struct mfw_port *port, bool command)
+/*
+ * Let a user write (@bytes) or output control through unless the driver
+ * owns the channel.
+ */
+static bool mfw_chan_user_try_enter(struct mfw_port *port, bool bytes,
+				    bool command)
 {
 	bool ok = false;
 
@@ -398,9 +423,11 @@ static bool mfw_chan_user_try_enter(struct mfw_port *port, bool command)
 		 * sends "AT" and the CR in separate writes, and the driver
 		 * must not slip its command in between.
 		 */
-		port->user_busy = true;
-		port->user_deadline = jiffies +
-			msecs_to_jiffies(mfw_user_timeout_ms);
+		if (bytes) {
+			port->user_busy = true;
+			port->user_deadline = jiffies +
+				msecs_to_jiffies(mfw_user_timeout_ms);
+		}
 		if (command)
 			port->stats.user_commands++;
 		ok = true;
@@ -411,27 +438,30 @@ static bool mfw_chan_user_try_enter(struct mfw_port *port, bool command)
 
 /* Wait condition of a user write: admitted, or the port is going away. */
 static bool mfw_chan_user_admit(struct mfw_port *port, struct file *file,
-				bool command, bool *entered)
+				bool bytes, bool command, bool *entered)
 {
 	struct tty_struct *tty = port->tty;
 
-	*entered = mfw_chan_user_try_enter(port, command);
-	return *entered || READ_ONCE(port->dead) || tty_hung_up_p(file) ||
+	*entered = mfw_chan_user_try_enter(port, bytes, command);
+	return *entered || READ_ONCE(port->dead) ||
+	       (file && tty_hung_up_p(file)) ||
 	       test_bit(TTY_LDISC_CHANGING, &tty->flags);
 }
 
 /**
  * mfw_chan_user_enter() - a user write wants to go out on the port
  * @port: the port
- * @file: the writer's file (for O_NONBLOCK and hangup)
- * @buf: the bytes to be written
+ * @file: the writer's file (for O_NONBLOCK and hangup); NULL where the
+ *	tty core does not pass it (an ioctl since 5.16): the wait then blocks
+ * @buf: the bytes to be written; NULL for an operation on the output queue
+ *	(TCXONC, an output TCFLSH), which waits alike but starts no command
  * @len: their number
  *
  * Waits while the driver owns the channel.  On success the caller sends
  * @buf and then calls mfw_chan_user_leave().  Called from the ldisc write
- * hook, with the ldisc reference the tty core holds for it: the wait ends
- * on hangup and on a line discipline change, which both wake the tty's
- * write queue.
+ * and ioctl hooks, with the ldisc reference the tty core holds for them:
+ * the wait ends on hangup and on a line discipline change, which both wake
+ * the tty's write queue.
  *
  * Return: 0, -EAGAIN for a non-blocking writer, -EIO when the port is
  * going away, -ERESTARTSYS on a signal, -ETIMEDOUT.
@@ -440,20 +470,21 @@ int mfw_chan_user_enter(struct mfw_port *port, struct file *file,
 			const u8 *buf, size_t len)
 {
 	struct tty_struct *tty = port->tty;
-	bool command = memchr(buf, '\r', len);
+	bool command = buf && memchr(buf, '\r', len);
 	bool entered = false;
 	long left;
 
-	if (mfw_chan_user_try_enter(port, command))
+	if (mfw_chan_user_try_enter(port, !!buf, command))
 		return 0;
-	if (tty_io_nonblock(tty, file))
+	if (file && tty_io_nonblock(tty, file))
 		return -EAGAIN;
 
 	spin_lock(&port->lock);
 	port->stats.user_waits++;
 	spin_unlock(&port->lock);
 	left = wait_event_interruptible_timeout(tty->write_wait,
-						mfw_chan_user_admit(port, file, command, &entered),
+						mfw_chan_user_admit(port, file, !!buf,
+								    command, &entered),
 						msecs_to_jiffies(mfw_user_wait_ms));
 	if (entered)
 		return 0;

@@ -72,9 +72,46 @@ static inline void mfw_compat_class_init(struct class *cls)
 #define mfw_uevent_dev_t struct device
 #endif
 
-/* Types of n_tty's receive_buf2, write and poll hooks, whichever version. */
+/**
+ * mfw_ldisc_ioctl() - the driver's ioctl hook, in the driver's types
+ * @tty: the tty
+ * @file: the caller's file; NULL where the tty core does not pass it
+ * @cmd: the ioctl
+ * @arg: its argument
+ *
+ * Return: as n_tty's ioctl.
+ */
+int mfw_ldisc_ioctl(struct tty_struct *tty, struct file *file,
+		    unsigned int cmd, unsigned long arg);
+
+/*
+ * MFW_LDISC_IOCTL_FILE: until 5.16 a discipline's ioctl also gets the
+ * caller's file.  mfw_compat_n_tty_ioctl() calls n_tty's hook @fn either
+ * way.
+ */
+#ifdef MFW_LDISC_IOCTL_FILE
+static inline int mfw_compat_ioctl(struct tty_struct *tty, struct file *file,
+				   unsigned int cmd, unsigned long arg)
+{
+	return mfw_ldisc_ioctl(tty, file, cmd, arg);
+}
+
+#define mfw_compat_n_tty_ioctl(fn, tty, file, cmd, arg) \
+	((fn)(tty, file, cmd, arg))
+#else
+static inline int mfw_compat_ioctl(struct tty_struct *tty, unsigned int cmd,
+				   unsigned long arg)
+{
+	return mfw_ldisc_ioctl(tty, NULL, cmd, arg);
+}
+
+#define mfw_compat_n_tty_ioctl(fn, tty, file, cmd, arg) ((fn)(tty, cmd, arg))
+#endif
+
+/* Types of n_tty's hooks that mfw wraps, whichever version. */
 #define mfw_receive_buf2_t typeof(((struct tty_ldisc_ops *)NULL)->receive_buf2)
 #define mfw_ldisc_write_t typeof(((struct tty_ldisc_ops *)NULL)->write)
 #define mfw_ldisc_poll_t typeof(((struct tty_ldisc_ops *)NULL)->poll)
+#define mfw_ldisc_ioctl_t typeof(((struct tty_ldisc_ops *)NULL)->ioctl)
 
 #endif /* _MFW_COMPAT_H */

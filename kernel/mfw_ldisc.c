@@ -49,6 +49,7 @@ static void (*n_tty_hangup)(struct tty_struct *tty);
 static mfw_receive_buf2_t n_tty_receive_buf2;
 static mfw_ldisc_write_t n_tty_write;
 static mfw_ldisc_poll_t n_tty_poll;
+static mfw_ldisc_ioctl_t n_tty_ioctl;
 
 static struct mfw_port *mfw_port_lookup(struct tty_struct *tty)
 {
@@ -142,6 +143,31 @@ static __poll_t mfw_poll(struct tty_struct *tty, struct file *file,
 	if (port && mfw_chan_driver_owns(port))
 		mask &= ~(EPOLLOUT | EPOLLWRNORM);
 	return mask;
+}
+
+/*
+ * TCXONC and an output TCFLSH act on the output queue, which holds the
+ * driver's bytes while it owns the channel: a STOP or START character
+ * (TCIOFF, TCION) would become package data the module counts, and a flush
+ * would drop bytes it counts.  They wait for the channel as a user write
+ * does.  (An input flush drops received bytes before any ldisc sees the
+ * ioctl, and TCSBRK, TIOCSBRK and TIOCCBRK never reach a discipline: those
+ * are not covered.)
+ */
+int mfw_ldisc_ioctl(struct tty_struct *tty, struct file *file,
+		    unsigned int cmd, unsigned long arg)
+{
+	struct mfw_port *port = mfw_port_lookup(tty);
+	int ret;
+
+	if (!port || (cmd != TCXONC && (cmd != TCFLSH || arg == TCIFLUSH)))
+		return mfw_compat_n_tty_ioctl(n_tty_ioctl, tty, file, cmd, arg);
+	ret = mfw_chan_user_enter(port, file, NULL, 0);
+	if (ret)
+		return ret;
+	ret = mfw_compat_n_tty_ioctl(n_tty_ioctl, tty, file, cmd, arg);
+	mfw_chan_user_leave(port);
+	return ret;
 }
 
 static int mfw_open(struct tty_struct *tty)
@@ -329,6 +355,7 @@ static int __init mfw_init(void)
 	n_tty_receive_buf2 = mfw_ldisc_ops.receive_buf2;
 	n_tty_write = mfw_ldisc_ops.write;
 	n_tty_poll = mfw_ldisc_ops.poll;
+	n_tty_ioctl = mfw_ldisc_ops.ioctl;
 
 	mfw_ldisc_ops.owner = THIS_MODULE;
 	mfw_ldisc_ops.num = ldisc;
@@ -339,6 +366,7 @@ static int __init mfw_init(void)
 	mfw_ldisc_ops.receive_buf2 = mfw_compat_receive_buf2;
 	mfw_ldisc_ops.write = mfw_write;
 	mfw_ldisc_ops.poll = mfw_poll;
+	mfw_ldisc_ops.ioctl = mfw_compat_ioctl;
 
 	ret = tty_register_ldisc(&mfw_ldisc_ops);
 	if (ret) {

@@ -25,6 +25,8 @@ static const u8 mfw_raw_zeros[1024];
 module_param_named(raw_idle_ms, mfw_raw_idle_ms, uint, 0644);
 MODULE_PARM_DESC(raw_idle_ms, "longest pause of a transparent writer before the driver ends its transfer (ms)");
 
+static void mfw_raw_abandon(struct mfw_port *port, const char *why);
+
 /* The writer just handed over raw bytes: the idle limit starts again. */
 static void mfw_raw_alive(struct mfw_xfer *x)
 {
@@ -48,11 +50,16 @@ int mfw_raw_open(struct mfw_port *port, u64 len)
 	x->raw_txn.cmd_len = scnprintf(x->raw_cmd, sizeof(x->raw_cmd),
 				       "AT+MFWDLOAD=0,%llu", len);
 	ret = mfw_chan_raw_start(port, &x->raw_txn, mfw_write_timeout_ms);
-	if (ret)
+	if (ret && ret != -EINPROGRESS)
 		return ret;
 	x->raw = true;
 	x->raw_total = len;
 	x->raw_sent = x->pos;
+	if (ret) {
+		/* Killed before the prompt: the filler waits for it. */
+		mfw_raw_stop(port, "the writer was killed before the module's prompt");
+		return mfw_xfer_fail(port, -EINTR);
+	}
 	mfw_raw_alive(x);
 	return 0;
 }
@@ -67,6 +74,15 @@ int mfw_raw_close(struct mfw_port *port)
 	/* Not _sync: the idle work takes the mutex; it checks x->raw. */
 	cancel_delayed_work(&x->raw_idle);
 	ret = mfw_chan_raw_end(port, &x->raw_txn, mfw_write_timeout_ms);
+	if (ret == -EINTR) {
+		/*
+		 * Killed before the verdict: the channel is still held for
+		 * it, and the filler (with nothing left to send) takes it.
+		 * The session never ends well without the module's word.
+		 */
+		mfw_raw_abandon(port, "the writer was killed before the module's verdict");
+		return mfw_xfer_fail(port, -EINTR);
+	}
 	x->raw = false;
 	if (!ret && x->pos != x->raw_total)
 		ret = -EIO;
@@ -95,10 +111,23 @@ int mfw_raw_stop(struct mfw_port *port, const char *why)
 	lockdep_assert_held(&x->mutex);
 	if (READ_ONCE(x->raw_txn.done) || READ_ONCE(port->dead))
 		return mfw_raw_close(port);
+	mfw_raw_abandon(port, why);
+	return 0;
+}
+
+/*
+ * Hand the open transparent write, whose channel is still held, to the
+ * filler: the rest of the length, the verdict, the erase.  Caller: mutex.
+ */
+static void mfw_raw_abandon(struct mfw_port *port, const char *why)
+{
+	struct mfw_xfer *x = &port->xfer;
+
+	lockdep_assert_held(&x->mutex);
 	cancel_delayed_work(&x->raw_idle);
 	dev_err(&port->dev,
-		"transparent write abandoned after %llu of %llu bytes (%s): filling the rest to end it\n",
-		x->pos, x->raw_total, why);
+		"transparent write abandoned after %llu of %llu bytes (%s): %llu filler bytes and the module's verdict end it\n",
+		x->pos, x->raw_total, why, x->raw_total - x->raw_sent);
 	x->raw = false;
 	x->filling = true;
 	/* What the line took counts, acknowledged or not. */
@@ -110,7 +139,6 @@ int mfw_raw_stop(struct mfw_port *port, const char *why)
 	port->last_error = MFW_ERROR_ABANDONED;
 	spin_unlock(&port->lock);
 	queue_work(system_unbound_wq, &x->raw_fill);
-	return 0;
 }
 
 /* raw_fill: see mfw_raw_stop(). */

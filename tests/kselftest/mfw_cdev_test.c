@@ -6,7 +6,10 @@
  * on one file; buffer_max changed under a buffered write; a forked child
  * whose exit must not commit its parent's half-written package; a write
  * after detach (no change uevent after "remove"); a reader whose buffer
- * faults slowly must not hold up a detach.  On the debug kernel KASAN,
+ * faults slowly must not hold up a detach; a transparent writer that
+ * gives up, stalls, or is killed before the module's prompt or verdict
+ * (the channel stays the module's until it has left transparent mode),
+ * and a tty user's output flush meanwhile.  On the debug kernel KASAN,
  * lockdep and kmemleak watch every case.
  */
 #include <errno.h>
@@ -492,7 +495,7 @@ static int raw_half_written(FIXTURE_DATA(cdev) *self,
  */
 static void raw_ended_cleanly(FIXTURE_DATA(cdev) *self,
 			      struct __test_metadata *_metadata,
-			      const char *why)
+			      int sent, const char *why)
 {
 	char want[160], last[256] = "", state[32] = "";
 	long long end;
@@ -502,7 +505,7 @@ static void raw_ended_cleanly(FIXTURE_DATA(cdev) *self,
 	ret = rig_expect_line(self->r.tty, "OK", 60000);
 	EXPECT_EQ(0, ret) TH_LOG("a user's AT got no OK: it became package data");
 	snprintf(want, sizeof(want), "write abandoned after %d of %d bytes: %s",
-		 RAW_SENT, RAW_SIZE, why);
+		 sent, RAW_SIZE, why);
 	for (end = rig_now_ms() + 60000; rig_now_ms() < end; usleep(50000)) {
 		rig_port_attr(self->r.path, "last_error", last, sizeof(last));
 		if (!strcmp(last, want))
@@ -534,7 +537,7 @@ TEST_F_TIMEOUT(cdev, raw_closed_early_keeps_the_channel, 300)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, close(fd));
 	EXPECT_EQ(EIO, errno);
-	raw_ended_cleanly(self, _metadata, "the writer closed it early");
+	raw_ended_cleanly(self, _metadata, RAW_SENT, "the writer closed it early");
 }
 
 /*
@@ -578,10 +581,148 @@ TEST_F_TIMEOUT(cdev, raw_stalled_writer_is_bounded, 300)
 	close(idle);
 	fd = raw_half_written(self, _metadata, false);
 	ASSERT_LE(0, fd);
-	raw_ended_cleanly(self, _metadata, "the writer stopped sending");
+	raw_ended_cleanly(self, _metadata, RAW_SENT, "the writer stopped sending");
 	EXPECT_EQ(-1, write(fd, "x", 1));
 	EXPECT_EQ(ETIMEDOUT, errno);
 	close(fd);
+}
+
+struct out_flush {
+	int tty;
+	volatile bool done;
+	int ret;
+};
+
+static void *out_flush(void *arg)
+{
+	struct out_flush *f = arg;
+
+	f->ret = tcflush(f->tty, TCOFLUSH);
+	f->done = true;
+	return NULL;
+}
+
+/*
+ * A tty user's output flush (likewise TCXONC) while a transparent write
+ * holds the channel: the output queue holds package bytes the module
+ * counts, so the flush waits until the transfer has ended and the channel
+ * is free, then goes through.
+ */
+TEST_F_TIMEOUT(cdev, raw_output_flush_waits_for_the_channel, 300)
+{
+	struct out_flush f = { .ret = -2 };
+	pthread_t t;
+	int fd = raw_half_written(self, _metadata, false);
+
+	ASSERT_LE(0, fd);
+	f.tty = self->r.tty;
+	ASSERT_EQ(0, pthread_create(&t, NULL, out_flush, &f));
+	usleep(1000000);
+	EXPECT_FALSE(f.done) TH_LOG("the flush did not wait for the channel");
+	EXPECT_EQ(-1, close(fd));
+	EXPECT_EQ(EIO, errno);
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, f.ret);
+	raw_ended_cleanly(self, _metadata, RAW_SENT, "the writer closed it early");
+}
+
+/*
+ * A child that writes the whole package in one write(): it sleeps in the
+ * driver, waiting for the module, when the parent kills it.
+ */
+static pid_t raw_whole_writer(FIXTURE_DATA(cdev) *self,
+			      struct __test_metadata *_metadata,
+			      const char *fault)
+{
+	const char *const extra[] = { "--transparent-timeout-ms", "3600000",
+				      "--fault", fault, NULL };
+	unsigned long long size = RAW_SIZE;
+	unsigned char *img;
+	size_t len = 0;
+	pid_t pid;
+	int fd;
+
+	if (sim_up(self, "ML305U", extra) ||
+	    port_make_image(IMAGE, RAW_SIZE, "ML305U-DBLN-MBRH0S02", 21))
+		return -1;
+	img = rig_slurp(IMAGE, &len);
+	if (!img)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		fd = open(self->node, O_WRONLY);
+		if (fd < 0 || ioctl(fd, MFW_IOC_SET_SIZE, &size))
+			_exit(1);
+		if (write(fd, img, len) < 0)
+			_exit(2);
+		_exit(close(fd) ? 3 : 4);	/* not before the kill */
+	}
+	free(img);
+	return pid;
+}
+
+static bool progress_is(const char *path, const char *want)
+{
+	char now[64] = "";
+
+	rig_port_attr(path, "progress", now, sizeof(now));
+	return !strcmp(now, want);
+}
+
+/*
+ * The writer is killed while the module works out its verdict on the
+ * whole package: the channel stays held until the verdict, the session
+ * ends in error (never committed without the module's word), and the
+ * package is erased.
+ */
+TEST_F_TIMEOUT(cdev, raw_killed_before_the_verdict, 300)
+{
+	char whole[64];
+	long long end;
+	pid_t pid;
+	int st;
+
+	snprintf(whole, sizeof(whole), "stall=4000@offset=%d", RAW_SIZE - 1);
+	pid = raw_whole_writer(self, _metadata, whole);
+	ASSERT_LT(0, pid);
+	snprintf(whole, sizeof(whole), "%d %d", RAW_SIZE, RAW_SIZE);
+	for (end = rig_now_ms() + 60000; rig_now_ms() < end; usleep(20000))
+		if (progress_is(self->r.path, whole))
+			break;
+	ASSERT_TRUE(progress_is(self->r.path, whole));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFSIGNALED(st));
+	raw_ended_cleanly(self, _metadata, RAW_SIZE,
+			  "the writer was killed before the module's verdict");
+}
+
+/*
+ * The writer is killed after AT+MFWDLOAD=0,<len> went out and before the
+ * module's prompt: the prompt still comes, and the module then counts
+ * <len> raw bytes, so the channel is held and filled as for a writer that
+ * gave up.
+ */
+TEST_F_TIMEOUT(cdev, raw_killed_before_the_prompt, 300)
+{
+	long long end;
+	pid_t pid;
+	int st;
+
+	pid = raw_whole_writer(self, _metadata, "stall=3000@cmd=MFWDLOAD");
+	ASSERT_LT(0, pid);
+	for (end = rig_now_ms() + 60000; rig_now_ms() < end; usleep(20000))
+		if (rig_file_contains(self->r.transcript, "AT+MFWDLOAD=0,"))
+			break;
+	ASSERT_TRUE(rig_file_contains(self->r.transcript, "AT+MFWDLOAD=0,"));
+	usleep(200000);
+	/* The transcript escapes CR and LF: this is the prompt. */
+	EXPECT_FALSE(rig_file_contains(self->r.transcript, "\\r\\n> "));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFSIGNALED(st));
+	raw_ended_cleanly(self, _metadata, 0,
+			  "the writer was killed before the module's prompt");
 }
 
 /* --- a port that dies under an open file ------------------------------- */

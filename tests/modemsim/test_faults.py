@@ -102,6 +102,21 @@ def test_write_error_ends_transparent(tmp):
     s.ok("AT")
 
 
+def test_stall_holds_the_transparent_verdict(tmp):
+    data = os.urandom(2000)
+    s = sim(tmp, model="ML305U", args=["--fault", "stall=600@offset=1999"])
+    s.ok("ATE0")
+    t0 = time.time()
+    s.transparent(data, expect=None)
+    s.send("AT\r")
+    eq(s.raw(0.3), b"", "no verdict, and no answer to a command, yet")
+    eq(s.cmd_wait_final()[1], "OK", "the verdict, late")
+    check(time.time() - t0 >= 0.55, "the verdict waited for the stall")
+    eq(s.cmd_wait_final()[1], "OK", "the command sent meanwhile runs after")
+    eq(s.ok("AT+MFWCHECK=0"),
+       ["+MFWCHECK: " + hashlib.md5(data).hexdigest().upper()], "whole")
+
+
 def test_remote_cut(tmp):
     img = image(b"c", size=5000)
     srv = HttpServer({"/c": img})
@@ -126,7 +141,8 @@ def test_bad_fault_spec(tmp):
 
 TESTS = [test_every_error_code, test_garbage_urc_stall, test_disconnect,
          test_drop_and_corrupt, test_corrupt_detected_by_check,
-         test_write_error_ends_transparent, test_remote_cut,
+         test_write_error_ends_transparent,
+         test_stall_holds_the_transparent_verdict, test_remote_cut,
          test_bad_fault_spec]
 
 if __name__ == "__main__":

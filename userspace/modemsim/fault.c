@@ -11,6 +11,7 @@
  *   WHERE   cmd=<NAME>[#<n>]   the n-th command NAME (MFWDLOAD, CGMR, E0,
  *                              AT for a bare "AT"; n defaults to 1)
  *           offset=<bytes>     when package data reaches that offset
+ *                              (stall there: the transparent verdict waits)
  *           upgrade=<percent>  when flashing reaches that percent
  */
 #include <ctype.h>
@@ -222,6 +223,10 @@ bool fault_apply_data(struct sim *sim, const struct fault *f, size_t at,
 	case FA_DISCONNECT:
 		tp_hangup(sim);
 		sim_timer_add(sim, sim->boot_ms, sim_boot_done, 1);
+		return true;
+	case FA_STALL:
+		/* Transparent: the module answers late once the length is in. */
+		sim->tp_verdict_ms = f->arg > 0 ? f->arg : 3600000;
 		return true;
 	case FA_ERROR:
 	case FA_CUT:

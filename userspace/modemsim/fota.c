@@ -338,6 +338,7 @@ static void dload_transparent(struct sim *sim, long off, long len)
 	sim->tp_want = len;
 	sim->tp_got = 0;
 	sim->tp_err = 0;
+	sim->tp_verdict_ms = 0;
 	sim->mode = M_TRANSPARENT;
 	tp_write(sim, "\r\n> ", 4);
 	tp_last = sim_now_ms();
@@ -345,12 +346,20 @@ static void dload_transparent(struct sim *sim, long off, long len)
 	sim_timer_add(sim, sim->tp_timeout_ms, tp_idle, 0);
 }
 
+static void tp_verdict(struct sim *sim, long arg);
+
+static void tp_verdict_late(struct sim *sim, long arg)
+{
+	if (sim->mode == M_BUSY)	/* not rebooted or powered off since */
+		tp_verdict(sim, arg);
+}
+
 /* Raw bytes at the head of the input queue while in transparent mode. */
 void fota_transparent_data(struct sim *sim)
 {
 	size_t n = sim->tp_want - sim->tp_got, keep;
 	size_t off = sim->p.pkg_len;
-	int err, kind;
+	int err;
 
 	if (n > sim->inq_len)
 		n = sim->inq_len;
@@ -376,6 +385,22 @@ void fota_transparent_data(struct sim *sim)
 	if (sim->tp_got < sim->tp_want)
 		return;
 	sim_timer_cancel(sim, tp_idle);
+	if (sim->tp_verdict_ms > 0) {
+		/* A stall fault: what arrives meanwhile waits for the verdict. */
+		sim->mode = M_BUSY;
+		sim_timer_add(sim, sim->tp_verdict_ms, tp_verdict_late, 0);
+		sim->tp_verdict_ms = 0;
+		return;
+	}
+	tp_verdict(sim, 0);
+}
+
+/* The module's answer once the announced length is in. */
+static void tp_verdict(struct sim *sim, long arg)
+{
+	int err, kind;
+
+	(void)arg;
 	kind = pkg_kind(sim->pkg, sim->p.pkg_len);
 	err = mfw_model_pkg_error(sim->model, kind, false);
 	if (err) {

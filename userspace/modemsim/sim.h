@@ -242,6 +242,7 @@ struct sim {
 	/* transparent write */
 	size_t tp_want, tp_got;
 	int tp_err;
+	long tp_verdict_ms;	/* stall@offset: the verdict waits this long */
 
 	/* remote download */
 	struct remote *rm;
