@@ -374,9 +374,15 @@ int mfw_chan_raw_send(struct mfw_port *port, struct mfw_txn *txn,
 		ret = mfw_chan_wait(port, txn, true, timeout_ms);
 	if (READ_ONCE(port->dead))
 		ret = -ENODEV;
+	else if (ret != 1)
+		/*
+		 * No prompt (a refusal, a restart, silence): none of our bytes
+		 * is queued, and the channel may be another's already.
+		 */
+		ret = ret ? ret : -EIO;
 	else if (READ_ONCE(txn->done))
 		ret = mfw_chan_raw_over(port, txn);
-	else if (ret == 1)
+	else
 		ret = mfw_chan_send(port, buf, len, txn, timeout_ms, sent);
 	up_read(&port->rwsem);
 	return ret;
@@ -438,30 +444,27 @@ static bool mfw_chan_user_try_enter(struct mfw_port *port, bool bytes,
 
 /* Wait condition of a user write: admitted, or the port is going away. */
 static bool mfw_chan_user_admit(struct mfw_port *port, struct file *file,
-				bool bytes, bool command, bool *entered)
+				bool command, bool *entered)
 {
 	struct tty_struct *tty = port->tty;
 
-	*entered = mfw_chan_user_try_enter(port, bytes, command);
-	return *entered || READ_ONCE(port->dead) ||
-	       (file && tty_hung_up_p(file)) ||
+	*entered = mfw_chan_user_try_enter(port, true, command);
+	return *entered || READ_ONCE(port->dead) || tty_hung_up_p(file) ||
 	       test_bit(TTY_LDISC_CHANGING, &tty->flags);
 }
 
 /**
  * mfw_chan_user_enter() - a user write wants to go out on the port
  * @port: the port
- * @file: the writer's file (for O_NONBLOCK and hangup); NULL where the
- *	tty core does not pass it (an ioctl since 5.16): the wait then blocks
- * @buf: the bytes to be written; NULL for an operation on the output queue
- *	(TCXONC, an output TCFLSH), which waits alike but starts no command
+ * @file: the writer's file (for O_NONBLOCK and hangup)
+ * @buf: the bytes to be written
  * @len: their number
  *
  * Waits while the driver owns the channel.  On success the caller sends
  * @buf and then calls mfw_chan_user_leave().  Called from the ldisc write
- * and ioctl hooks, with the ldisc reference the tty core holds for them:
- * the wait ends on hangup and on a line discipline change, which both wake
- * the tty's write queue.
+ * hook, with the ldisc reference the tty core holds for it: the wait ends
+ * on hangup and on a line discipline change, which both wake the tty's
+ * write queue.
  *
  * Return: 0, -EAGAIN for a non-blocking writer, -EIO when the port is
  * going away, -ERESTARTSYS on a signal, -ETIMEDOUT.
@@ -470,21 +473,21 @@ int mfw_chan_user_enter(struct mfw_port *port, struct file *file,
 			const u8 *buf, size_t len)
 {
 	struct tty_struct *tty = port->tty;
-	bool command = buf && memchr(buf, '\r', len);
+	bool command = memchr(buf, '\r', len);
 	bool entered = false;
 	long left;
 
-	if (mfw_chan_user_try_enter(port, !!buf, command))
+	if (mfw_chan_user_try_enter(port, true, command))
 		return 0;
-	if (file && tty_io_nonblock(tty, file))
+	if (tty_io_nonblock(tty, file))
 		return -EAGAIN;
 
 	spin_lock(&port->lock);
 	port->stats.user_waits++;
 	spin_unlock(&port->lock);
 	left = wait_event_interruptible_timeout(tty->write_wait,
-						mfw_chan_user_admit(port, file, !!buf,
-								    command, &entered),
+						mfw_chan_user_admit(port, file, command,
+								    &entered),
 						msecs_to_jiffies(mfw_user_wait_ms));
 	if (entered)
 		return 0;
@@ -496,8 +499,24 @@ int mfw_chan_user_enter(struct mfw_port *port, struct file *file,
 }
 
 /**
- * mfw_chan_user_leave() - a user write admitted by mfw_chan_user_enter()
- *	is done
+ * mfw_chan_user_try_control() - let a tty operation on the output queue
+ *	(a flush, a STOP or START character) through now
+ * @port: the port
+ *
+ * Never waits.  Admitted, it keeps the driver from taking the channel
+ * until mfw_chan_user_leave(), but starts no user command.
+ *
+ * Return: true when admitted; false while the driver owns the channel
+ * (its bytes are then the only ones in the output queue).
+ */
+bool mfw_chan_user_try_control(struct mfw_port *port)
+{
+	return mfw_chan_user_try_enter(port, false, false);
+}
+
+/**
+ * mfw_chan_user_leave() - a user write admitted by mfw_chan_user_enter(),
+ *	or a control operation by mfw_chan_user_try_control(), is done
  * @port: the port
  */
 void mfw_chan_user_leave(struct mfw_port *port)

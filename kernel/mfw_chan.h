@@ -43,6 +43,7 @@ int mfw_chan_command(struct mfw_port *port, const char *cmd, char *resp,
 		     size_t resp_size, unsigned int timeout_ms);
 int mfw_chan_user_enter(struct mfw_port *port, struct file *file,
 			const u8 *buf, size_t len);
+bool mfw_chan_user_try_control(struct mfw_port *port);
 void mfw_chan_user_leave(struct mfw_port *port);
 bool mfw_chan_driver_owns(struct mfw_port *port);
 int mfw_chan_raw_start(struct mfw_port *port, struct mfw_txn *txn,

@@ -146,28 +146,39 @@ static __poll_t mfw_poll(struct tty_struct *tty, struct file *file,
 }
 
 /*
- * TCXONC and an output TCFLSH act on the output queue, which holds the
- * driver's bytes while it owns the channel: a STOP or START character
- * (TCIOFF, TCION) would become package data the module counts, and a flush
- * would drop bytes it counts.  They wait for the channel as a user write
- * does.  (An input flush drops received bytes before any ldisc sees the
- * ioctl, and TCSBRK, TIOCSBRK and TIOCCBRK never reach a discipline: those
- * are not covered.)
+ * While the driver owns the channel its bytes are the only ones in the
+ * output queue (user writes wait), and the module counts them.  So an
+ * output flush (TCOFLUSH, the output half of TCIOFLUSH) is skipped then,
+ * with nothing of the caller's to drop, and TCIOFF and TCION, whose STOP
+ * or START character would become a package byte, fail with -EBUSY.
+ * TCOOFF and TCOON add no byte and always go through.  Nothing here waits:
+ * ModemManager flushes at every open of a port, from its main loop, with
+ * a non-blocking descriptor, and a hook without the file (since 5.16)
+ * cannot tell.  (The tty core flushes input before any discipline sees
+ * TCFLSH, and TCSBRK, TIOCSBRK and TIOCCBRK never reach one: those are not
+ * covered.)
  */
 int mfw_ldisc_ioctl(struct tty_struct *tty, struct file *file,
 		    unsigned int cmd, unsigned long arg)
 {
 	struct mfw_port *port = mfw_port_lookup(tty);
+	bool flush = cmd == TCFLSH && (arg == TCOFLUSH || arg == TCIOFLUSH);
+	bool xchar = cmd == TCXONC && (arg == TCIOFF || arg == TCION);
 	int ret;
 
-	if (!port || (cmd != TCXONC && (cmd != TCFLSH || arg == TCIFLUSH)))
+	if (!port || (!flush && !xchar))
 		return mfw_compat_n_tty_ioctl(n_tty_ioctl, tty, file, cmd, arg);
-	ret = mfw_chan_user_enter(port, file, NULL, 0);
-	if (ret)
+	if (mfw_chan_user_try_control(port)) {
+		ret = mfw_compat_n_tty_ioctl(n_tty_ioctl, tty, file, cmd, arg);
+		mfw_chan_user_leave(port);
 		return ret;
-	ret = mfw_compat_n_tty_ioctl(n_tty_ioctl, tty, file, cmd, arg);
-	mfw_chan_user_leave(port);
-	return ret;
+	}
+	if (xchar)
+		return -EBUSY;
+	if (arg == TCIOFLUSH)
+		return mfw_compat_n_tty_ioctl(n_tty_ioctl, tty, file, TCFLSH,
+					      TCIFLUSH);
+	return 0;
 }
 
 static int mfw_open(struct tty_struct *tty)

@@ -58,7 +58,9 @@ int mfw_raw_open(struct mfw_port *port, u64 len)
 	if (ret) {
 		/* Killed before the prompt: the filler waits for it. */
 		mfw_raw_stop(port, "the writer was killed before the module's prompt");
-		return mfw_xfer_fail(port, -EINTR);
+		/* What a process sharing the file gets from now on. */
+		mfw_xfer_fail(port, -EIO);
+		return -EINTR;
 	}
 	mfw_raw_alive(x);
 	return 0;
@@ -81,7 +83,8 @@ int mfw_raw_close(struct mfw_port *port)
 		 * The session never ends well without the module's word.
 		 */
 		mfw_raw_abandon(port, "the writer was killed before the module's verdict");
-		return mfw_xfer_fail(port, -EINTR);
+		mfw_xfer_fail(port, -EIO);
+		return -EINTR;
 	}
 	x->raw = false;
 	if (!ret && x->pos != x->raw_total)

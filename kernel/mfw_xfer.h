@@ -310,7 +310,7 @@ int mfw_hex_chunk(struct mfw_port *port, const u8 *data, size_t len);
  * ended, or the command's error as for mfw_chan_command().  -EINTR when a
  * fatal signal came after the command went out: the transfer is then
  * abandoned as by mfw_raw_stop() (its filler waits for the prompt) and the
- * session has failed.
+ * session has failed with -EIO (what others sharing the file get).
  */
 int mfw_raw_open(struct mfw_port *port, u64 len);
 
@@ -338,8 +338,8 @@ int mfw_raw_send(struct mfw_port *port, const u8 *data, size_t len);
  * Return: the module's result; -EIO when it said OK before the whole
  * length was sent.  -EINTR when a fatal signal ended the wait: the verdict
  * is then left to the filler as by mfw_raw_stop(), which keeps the channel
- * until it comes, and the session has failed (it never ends well without
- * the module's verdict).
+ * until it comes, and the session has failed with -EIO (it never ends well
+ * without the module's verdict).
  */
 int mfw_raw_close(struct mfw_port *port);
 

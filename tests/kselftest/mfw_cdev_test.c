@@ -9,7 +9,7 @@
  * faults slowly must not hold up a detach; a transparent writer that
  * gives up, stalls, or is killed before the module's prompt or verdict
  * (the channel stays the module's until it has left transparent mode),
- * and a tty user's output flush meanwhile.  On the debug kernel KASAN,
+ * and a tty user's output flushes and flow control meanwhile.  On the debug kernel KASAN,
  * lockdep and kmemleak watch every case.
  */
 #include <errno.h>
@@ -587,43 +587,93 @@ TEST_F_TIMEOUT(cdev, raw_stalled_writer_is_bounded, 300)
 	close(fd);
 }
 
-struct out_flush {
+struct out_flusher {
 	int tty;
-	volatile bool done;
-	int ret;
+	volatile bool stop;
+	long flushes, failures;
 };
 
-static void *out_flush(void *arg)
+/*
+ * A tty user flushing output as fast as it can.  (Not input: the tty
+ * core flushes that before mfw sees the call, and could drop the
+ * module's verdict.)
+ */
+static void *out_flusher(void *arg)
 {
-	struct out_flush *f = arg;
+	struct out_flusher *f = arg;
 
-	f->ret = tcflush(f->tty, TCOFLUSH);
-	f->done = true;
+	while (!f->stop) {
+		if (tcflush(f->tty, TCOFLUSH))
+			f->failures++;
+		f->flushes++;
+		usleep(500);
+	}
 	return NULL;
 }
 
 /*
- * A tty user's output flush (likewise TCXONC) while a transparent write
- * holds the channel: the output queue holds package bytes the module
- * counts, so the flush waits until the transfer has ended and the channel
- * is free, then goes through.
+ * Output flushes while a whole transparent write goes out: the output
+ * queue then holds package bytes the module counts, so the flushes drop
+ * nothing of them, return at once and succeed; the module ends up with
+ * the exact package.
  */
-TEST_F_TIMEOUT(cdev, raw_output_flush_waits_for_the_channel, 300)
+TEST_F_TIMEOUT(cdev, raw_output_flush_drops_no_package_byte, 300)
 {
-	struct out_flush f = { .ret = -2 };
+	const char *const slow[] = { "--transparent-timeout-ms", "3600000",
+				     "--baud", "115200", NULL };
+	struct out_flusher f = { 0 };
+	unsigned long long size = RAW_SIZE;
+	unsigned char *img;
+	size_t len = 0;
 	pthread_t t;
+	int fd;
+
+	ASSERT_EQ(0, sim_up(self, "ML305U", slow));
+	ASSERT_EQ(0, port_make_image(IMAGE, RAW_SIZE, "ML305U-DBLN-MBRH0S02", 21));
+	img = rig_slurp(IMAGE, &len);
+	ASSERT_NE(NULL, img);
+	fd = open(self->node, O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, MFW_IOC_SET_SIZE, &size));
+	f.tty = self->r.tty;
+	ASSERT_EQ(0, pthread_create(&t, NULL, out_flusher, &f));
+	EXPECT_EQ((ssize_t)len, write(fd, img, len)) TH_LOG("%s", strerror(errno));
+	f.stop = true;
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, close(fd));
+	EXPECT_LT(100, f.flushes) TH_LOG("only %ld flushes", f.flushes);
+	EXPECT_EQ(0, f.failures);
+	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
+	free(img);
+}
+
+/*
+ * Flow control during a transfer: TCIOFF and TCION would put a STOP or
+ * START character among the bytes the module counts, so they fail with
+ * EBUSY while the driver holds the channel; TCOOFF and TCOON add no byte
+ * and go through.  Once the transfer has ended, TCION goes through too.
+ */
+TEST_F_TIMEOUT(cdev, raw_flow_characters_refused_during_a_transfer, 300)
+{
+	long long t0;
 	int fd = raw_half_written(self, _metadata, false);
 
 	ASSERT_LE(0, fd);
-	f.tty = self->r.tty;
-	ASSERT_EQ(0, pthread_create(&t, NULL, out_flush, &f));
-	usleep(1000000);
-	EXPECT_FALSE(f.done) TH_LOG("the flush did not wait for the channel");
+	t0 = rig_now_ms();
+	EXPECT_EQ(-1, tcflow(self->r.tty, TCION));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(-1, tcflow(self->r.tty, TCIOFF));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(0, tcflow(self->r.tty, TCOOFF));
+	EXPECT_EQ(0, tcflow(self->r.tty, TCOON));
+	EXPECT_EQ(0, tcflush(self->r.tty, TCOFLUSH));
+	/* The module is counting bytes: no answer of its can be dropped. */
+	EXPECT_EQ(0, tcflush(self->r.tty, TCIOFLUSH));
+	EXPECT_GT(1000, rig_now_ms() - t0) TH_LOG("a control call waited");
 	EXPECT_EQ(-1, close(fd));
 	EXPECT_EQ(EIO, errno);
-	ASSERT_EQ(0, pthread_join(t, NULL));
-	EXPECT_EQ(0, f.ret);
 	raw_ended_cleanly(self, _metadata, RAW_SENT, "the writer closed it early");
+	EXPECT_EQ(0, tcflow(self->r.tty, TCION));
 }
 
 /*
@@ -709,7 +759,7 @@ TEST_F_TIMEOUT(cdev, raw_killed_before_the_prompt, 300)
 	pid_t pid;
 	int st;
 
-	pid = raw_whole_writer(self, _metadata, "stall=3000@cmd=MFWDLOAD");
+	pid = raw_whole_writer(self, _metadata, "stall=10000@cmd=MFWDLOAD");
 	ASSERT_LT(0, pid);
 	for (end = rig_now_ms() + 60000; rig_now_ms() < end; usleep(20000))
 		if (rig_file_contains(self->r.transcript, "AT+MFWDLOAD=0,"))
