@@ -39,6 +39,8 @@
 /* State changes queued for uevents. */
 #define MFW_EVENT_FIFO		16
 
+struct mfw_parked;
+
 /* Who owns the command channel. */
 enum mfw_owner {
 	MFW_OWNER_NONE,
@@ -53,7 +55,8 @@ enum mfw_owner {
  * @user_commands: commands users sent through the port
  * @driver_commands: commands the driver sent
  * @driver_timeouts: driver commands that got no final result in time
- * @user_waits: user writes that had to wait for a driver command
+ * @user_waits: user writes that had to wait for a driver command, or were
+ *	parked behind it
  * @urcs_dropped: URC bytes /dev/mfwN readers lost to a full buffer
  * @mem_peak: most bytes the port had allocated at once (its structure,
  *	hash states and write buffers)
@@ -81,7 +84,8 @@ struct mfw_stats {
  * @dead: the tty is gone (detach, hangup, unplug); set once, never cleared
  * @opened: /dev/mfwN is open (it is exclusive)
  * @lock: protects the channel (@owner, @user_writers, @user_busy,
- *	@user_deadline, @txn, @echo), the state fields (@state, @done,
+ *	@user_deadline, @txn, @echo, @parked, @parked_bytes, @park_busy),
+ *	the state fields (@state, @done,
  *	@total, @percent, @last_error, @last_urc), @model, @firmware, @caps,
  *	@urc_passthrough and @stats
  * @owner: who owns the command channel
@@ -90,6 +94,11 @@ struct mfw_stats {
  * @user_deadline: jiffies after which a user command counts as finished
  * @txn: the driver's command in flight, when @owner is MFW_OWNER_DRIVER
  * @echo: what users wrote that the module has not echoed yet
+ * @parked: user writes parked while the driver owns the channel, oldest
+ *	first (mfw_park.c)
+ * @parked_bytes: bytes in @parked, at most MFW_PARK_MAX
+ * @park_busy: the parked write n_tty is writing now, or NULL
+ * @park_work: hands @parked to n_tty once the driver lets go
  * @wq: woken on channel changes, transaction completion and death
  * @cmd_mutex: serialises the driver's commands (one in flight)
  * @parser: the AT framer; only the receive hook touches it
@@ -139,6 +148,10 @@ struct mfw_port {
 	unsigned long user_deadline;
 	struct mfw_txn *txn;
 	struct mfw_echo echo;
+	struct list_head parked;
+	size_t parked_bytes;
+	struct mfw_parked *park_busy;
+	struct work_struct park_work;
 	wait_queue_head_t wq;
 	struct mutex cmd_mutex;	/* one driver command at a time */
 
@@ -199,6 +212,8 @@ extern const struct attribute_group *mfw_groups[];
 /* mfw_ldisc.c */
 size_t mfw_ldisc_n_tty_receive(struct tty_struct *tty, const u8 *cp,
 			       const u8 *fp, size_t count);
+ssize_t mfw_ldisc_n_tty_write(struct tty_struct *tty, struct file *file,
+			      const u8 *buf, size_t nr);
 /* last_error of a transparent write the driver ended (not a module code). */
 #define MFW_ERROR_ABANDONED	(-1)
 

@@ -35,6 +35,7 @@ static bool mfw_chan_try_acquire(struct mfw_port *port, struct mfw_txn *txn,
 
 	spin_lock(&port->lock);
 	if (port->owner == MFW_OWNER_NONE && !port->user_writers &&
+	    list_empty(&port->parked) &&
 	    (!port->user_busy || force ||
 	     time_after_eq(jiffies, port->user_deadline))) {
 		port->owner = MFW_OWNER_DRIVER;
@@ -59,6 +60,8 @@ static void mfw_chan_release(struct mfw_port *port)
 	spin_lock(&port->lock);
 	port->owner = MFW_OWNER_NONE;
 	port->txn = NULL;
+	/* Writes parked meanwhile go out first (mfw_park.c). */
+	mfw_park_kick(port);
 	spin_unlock(&port->lock);
 	wake_up_all(&port->wq);
 	/* User writers wait on the tty's write queue (see user_enter). */
@@ -413,7 +416,8 @@ int mfw_chan_raw_end(struct mfw_port *port, struct mfw_txn *txn,
 }
 
 /*
- * Let a user write (@bytes) or output control through unless the driver
+ * Let a user write (@bytes) through unless the driver owns the channel or
+ * parked writes wait for it; let output control through unless the driver
  * owns the channel.
  */
 static bool mfw_chan_user_try_enter(struct mfw_port *port, bool bytes,
@@ -422,7 +426,8 @@ static bool mfw_chan_user_try_enter(struct mfw_port *port, bool bytes,
 	bool ok = false;
 
 	spin_lock(&port->lock);
-	if (port->owner != MFW_OWNER_DRIVER) {
+	if (bytes ? !mfw_park_user_blocked(port) :
+		    port->owner != MFW_OWNER_DRIVER) {
 		port->user_writers++;
 		/*
 		 * Any byte starts (or continues) a user's command: a terminal
@@ -460,27 +465,34 @@ static bool mfw_chan_user_admit(struct mfw_port *port, struct file *file,
  * @buf: the bytes to be written
  * @len: their number
  *
- * Waits while the driver owns the channel.  On success the caller sends
- * @buf and then calls mfw_chan_user_leave().  Called from the ldisc write
- * hook, with the ldisc reference the tty core holds for it: the wait ends
- * on hangup and on a line discipline change, which both wake the tty's
- * write queue.
+ * While the driver owns the channel (or writes parked behind it wait), a
+ * blocking writer's bytes are parked (mfw_park.c) when they fit, and the
+ * writer does not wait; otherwise it waits for the channel.  Admitted, the
+ * caller sends @buf and then calls mfw_chan_user_leave().  Called from the
+ * ldisc write hook, with the ldisc reference and tty->atomic_write_lock
+ * the tty core holds for it: the wait ends on hangup and on a line
+ * discipline change, which both wake the tty's write queue.
  *
- * Return: 0, -EAGAIN for a non-blocking writer, -EIO when the port is
- * going away, -ERESTARTSYS on a signal, -ETIMEDOUT.
+ * Return: 0 when admitted; @len when the bytes were parked; -EAGAIN for a
+ * non-blocking writer, -EIO when the port is going away, -ERESTARTSYS on a
+ * signal, -ETIMEDOUT, -ENOMEM.
  */
-int mfw_chan_user_enter(struct mfw_port *port, struct file *file,
-			const u8 *buf, size_t len)
+ssize_t mfw_chan_user_enter(struct mfw_port *port, struct file *file,
+			    const u8 *buf, size_t len)
 {
 	struct tty_struct *tty = port->tty;
 	bool command = memchr(buf, '\r', len);
 	bool entered = false;
+	ssize_t parked;
 	long left;
 
 	if (mfw_chan_user_try_enter(port, true, command))
 		return 0;
 	if (tty_io_nonblock(tty, file))
 		return -EAGAIN;
+	parked = mfw_park_write(port, file, buf, len);
+	if (parked)
+		return parked;
 
 	spin_lock(&port->lock);
 	port->stats.user_waits++;
@@ -525,6 +537,22 @@ void mfw_chan_user_leave(struct mfw_port *port)
 	port->user_writers--;
 	spin_unlock(&port->lock);
 	wake_up_all(&port->wq);
+}
+
+/**
+ * mfw_chan_user_blocked() - whether a user write would not go out now
+ * @port: the port
+ *
+ * Return: true while the driver owns the channel or parked writes wait.
+ */
+bool mfw_chan_user_blocked(struct mfw_port *port)
+{
+	bool blocked;
+
+	spin_lock(&port->lock);
+	blocked = mfw_park_user_blocked(port);
+	spin_unlock(&port->lock);
+	return blocked;
 }
 
 /**

@@ -41,10 +41,11 @@ struct mfw_txn {
 
 int mfw_chan_command(struct mfw_port *port, const char *cmd, char *resp,
 		     size_t resp_size, unsigned int timeout_ms);
-int mfw_chan_user_enter(struct mfw_port *port, struct file *file,
-			const u8 *buf, size_t len);
+ssize_t mfw_chan_user_enter(struct mfw_port *port, struct file *file,
+			    const u8 *buf, size_t len);
 bool mfw_chan_user_try_control(struct mfw_port *port);
 void mfw_chan_user_leave(struct mfw_port *port);
+bool mfw_chan_user_blocked(struct mfw_port *port);
 bool mfw_chan_driver_owns(struct mfw_port *port);
 int mfw_chan_raw_start(struct mfw_port *port, struct mfw_txn *txn,
 		       unsigned int timeout_ms);
@@ -53,5 +54,18 @@ int mfw_chan_raw_send(struct mfw_port *port, struct mfw_txn *txn,
 		      size_t *sent);
 int mfw_chan_raw_end(struct mfw_port *port, struct mfw_txn *txn,
 		     unsigned int timeout_ms);
+
+/* mfw_park.c: user writes parked while the driver owns the channel */
+
+/* Most bytes of user writes parked per port. */
+#define MFW_PARK_MAX	8192
+
+bool mfw_park_user_blocked(struct mfw_port *port);
+ssize_t mfw_park_write(struct mfw_port *port, struct file *file,
+		       const u8 *buf, size_t len);
+void mfw_park_kick(struct mfw_port *port);
+void mfw_park_flush(struct mfw_port *port);
+void mfw_park_drop_all(struct mfw_port *port);
+void mfw_park_init(struct mfw_port *port);
 
 #endif /* _MFW_CHAN_H */

@@ -286,6 +286,7 @@ struct mfw_port *mfw_port_create(struct tty_struct *tty)
 	INIT_KFIFO(port->urcs);
 	INIT_WORK(&port->event_work, mfw_event_work);
 	INIT_WORK(&port->ident_work, mfw_ident_work);
+	mfw_park_init(port);
 	mfw_at_init(&port->parser);
 	mfw_echo_init(&port->echo);
 	ret = mfw_xfer_init(port);
@@ -372,6 +373,7 @@ void mfw_port_disconnect(struct mfw_port *port)
 	up_write(&port->rwsem);
 
 	cancel_work_sync(&port->ident_work);
+	mfw_park_drop_all(port);
 	/* Dead: an upload in progress fails at once, and is waited for. */
 	mfw_fwul_unregister(port);
 	/* Queued state changes still go out, before the device goes. */

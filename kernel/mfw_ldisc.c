@@ -92,6 +92,23 @@ size_t mfw_ldisc_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 	return mfw_rx(port, cp, fp, count);
 }
 
+/**
+ * mfw_ldisc_n_tty_write() - hand a user's bytes to n_tty
+ * @tty: the tty
+ * @file: the writer's file
+ * @buf: the bytes
+ * @nr: their number
+ *
+ * For writes parked while the driver owned the channel (mfw_park.c).
+ *
+ * Return: what n_tty's write returns.
+ */
+ssize_t mfw_ldisc_n_tty_write(struct tty_struct *tty, struct file *file,
+			      const u8 *buf, size_t nr)
+{
+	return n_tty_write(tty, file, buf, nr);
+}
+
 static ssize_t mfw_write(struct tty_struct *tty, struct file *file,
 			 const u8 *buf, size_t nr)
 {
@@ -110,6 +127,7 @@ static ssize_t mfw_write(struct tty_struct *tty, struct file *file,
 				     "refused a line that would read as the module's own report or result\n");
 		return -EPERM;
 	}
+	/* Parked (positive) or refused: nothing more to do here. */
 	ret = mfw_chan_user_enter(port, file, buf, nr);
 	if (ret)
 		return ret;
@@ -129,10 +147,11 @@ static ssize_t mfw_write(struct tty_struct *tty, struct file *file,
 
 /*
  * n_tty calls a tty writable when its driver has room.  While mfw's own
- * command owns the channel a user's write is refused (-EAGAIN) or waits,
- * so the tty is not writable then: a non-blocking writer that polls
- * sleeps instead of spinning.  Releasing the channel wakes write_wait,
- * which n_tty_poll() waits on.
+ * command owns the channel, or writes parked behind it wait, a
+ * non-blocking user write is refused (-EAGAIN), so the tty is not
+ * writable then: a non-blocking writer that polls sleeps instead of
+ * spinning.  Releasing the channel and draining the parked writes wake
+ * write_wait, which n_tty_poll() waits on.
  */
 static __poll_t mfw_poll(struct tty_struct *tty, struct file *file,
 			 struct poll_table_struct *wait)
@@ -140,17 +159,17 @@ static __poll_t mfw_poll(struct tty_struct *tty, struct file *file,
 	struct mfw_port *port = mfw_port_lookup(tty);
 	__poll_t mask = n_tty_poll(tty, file, wait);
 
-	if (port && mfw_chan_driver_owns(port))
+	if (port && mfw_chan_user_blocked(port))
 		mask &= ~(EPOLLOUT | EPOLLWRNORM);
 	return mask;
 }
 
 /*
  * While the driver owns the channel its bytes are the only ones in the
- * output queue (user writes wait), and the module counts them.  So an
- * output flush (TCOFLUSH, the output half of TCIOFLUSH) is skipped then,
- * with nothing of the caller's to drop, and TCIOFF and TCION, whose STOP
- * or START character would become a package byte, fail with -EBUSY.
+ * output queue (user writes wait or are parked), and the module counts
+ * them.  So an output flush (TCOFLUSH, the output half of TCIOFLUSH)
+ * drops only the parked user writes then, and TCIOFF and TCION, whose
+ * STOP or START character would become a package byte, fail with -EBUSY.
  * TCOOFF and TCOON add no byte and always go through.  Nothing here waits:
  * ModemManager flushes at every open of a port, from its main loop, with
  * a non-blocking descriptor, and a hook without the file (since 5.16)
@@ -168,6 +187,9 @@ int mfw_ldisc_ioctl(struct tty_struct *tty, struct file *file,
 
 	if (!port || (!flush && !xchar))
 		return mfw_compat_n_tty_ioctl(n_tty_ioctl, tty, file, cmd, arg);
+	/* Written and not sent: parked writes go with the output queue. */
+	if (flush)
+		mfw_park_flush(port);
 	if (mfw_chan_user_try_control(port)) {
 		ret = mfw_compat_n_tty_ioctl(n_tty_ioctl, tty, file, cmd, arg);
 		mfw_chan_user_leave(port);

@@ -121,6 +121,8 @@ static void mfw_rx_txn_end(struct mfw_port *port, struct mfw_txn *txn)
 	WRITE_ONCE(txn->done, true);
 	port->owner = MFW_OWNER_NONE;
 	port->txn = NULL;
+	/* Writes parked meanwhile go out first (mfw_park.c). */
+	mfw_park_kick(port);
 }
 
 /*

@@ -303,6 +303,116 @@ TEST_F(chan, user_write_waits_for_driver_command)
 	EXPECT_LE(1, rig_port_num(self->r.path, "statistics/user_waits"));
 }
 
+/* Offset of @needle in the simulator's transcript, or -1. */
+static long transcript_at(const char *transcript, const char *needle)
+{
+	static char text[1 << 16];
+	FILE *f = fopen(transcript, "r");
+	char *hit;
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	hit = strstr(text, needle);
+	return hit ? hit - text : -1;
+}
+
+/*
+ * A blocking write while the driver's command owns the channel does not
+ * sleep in the write hook, where the tty core holds the tty's write lock
+ * (tcsendbreak() and every other writer need it): the bytes are parked and
+ * write() returns at once.  They go out, in the order written, when the
+ * driver lets go, and the user gets the module's answers.
+ */
+TEST_F(chan, blocked_write_is_parked)
+{
+	const char *args[] = { "--cmd-delay-ms", "3000", NULL };
+	struct identify_job job = { .path = self->r.path };
+	long long t0, wrote, answered;
+	pthread_t t;
+	long waits;
+
+	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
+	ASSERT_EQ(0, wait_identified(self->r.path));
+	waits = rig_port_num(self->r.path, "statistics/user_waits");
+	ASSERT_EQ(0, pthread_create(&t, NULL, identify_thread, &job));
+	usleep(300000);
+
+	/* A terminal's way: the command in pieces, each a blocking write. */
+	t0 = rig_now_ms();
+	EXPECT_EQ(6, write(self->r.tty, "AT+MFW", 6));
+	EXPECT_EQ(6, write(self->r.tty, "DLOAD?", 6));
+	EXPECT_EQ(1, write(self->r.tty, "\r", 1));
+	wrote = rig_now_ms() - t0;
+	EXPECT_EQ(0, job.finished) TH_LOG("the driver's command was over first");
+	EXPECT_GT(1000, wrote) TH_LOG("write() took %lld ms", wrote);
+	EXPECT_LE(waits + 3, rig_port_num(self->r.path, "statistics/user_waits"));
+
+	ASSERT_EQ(0, rig_expect_line(self->r.tty, "OK", TIMEOUT_MS));
+	answered = rig_now_ms() - t0;
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, job.ret);
+	/* The module had the driver's command to answer first (3 s). */
+	EXPECT_LE(2000, answered) TH_LOG("user answered after %lld ms", answered);
+	/* The pieces reached the module whole, in order. */
+	EXPECT_LE(0, transcript_at(self->r.transcript, "< AT+MFWDLOAD?\\r"));
+}
+
+/*
+ * Parked bytes do not hold up a detach, and nothing of them is left
+ * behind (kmemleak on the debug kernel): the discipline goes at once and
+ * the port works as a plain tty.
+ */
+TEST_F(chan, detach_drops_parked_write)
+{
+	const char *args[] = { "--cmd-delay-ms", "3000", NULL };
+	struct identify_job job = { .path = self->r.path };
+	int n_tty = N_TTY;
+	long long t0, took;
+	pthread_t t;
+
+	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
+	ASSERT_EQ(0, wait_identified(self->r.path));
+	ASSERT_EQ(0, pthread_create(&t, NULL, identify_thread, &job));
+	usleep(300000);
+	EXPECT_EQ(3, write(self->r.tty, "AT\r", 3));
+	t0 = rig_now_ms();
+	ASSERT_EQ(0, ioctl(self->r.tty, TIOCSETD, &n_tty));
+	took = rig_now_ms() - t0;
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_NE(0, job.ret);
+	EXPECT_GT(2000, took) TH_LOG("detach took %lld ms", took);
+	/* A plain tty now: the module answers a user directly. */
+	ASSERT_EQ(0, rig_write_str(self->r.tty, "AT\r"));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "OK", TIMEOUT_MS));
+}
+
+/*
+ * An output flush discards parked bytes, as it discards what the tty
+ * driver holds: written, not sent.
+ */
+TEST_F(chan, output_flush_drops_parked_write)
+{
+	const char *args[] = { "--cmd-delay-ms", "2000", NULL };
+	struct identify_job job = { .path = self->r.path };
+	pthread_t t;
+
+	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
+	ASSERT_EQ(0, wait_identified(self->r.path));
+	ASSERT_EQ(0, pthread_create(&t, NULL, identify_thread, &job));
+	usleep(300000);
+	EXPECT_EQ(13, write(self->r.tty, "AT+MFWDLOAD?\r", 13));
+	EXPECT_EQ(0, tcflush(self->r.tty, TCOFLUSH));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, job.ret);
+	ASSERT_EQ(0, rig_write_str(self->r.tty, "AT\r"));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "OK", TIMEOUT_MS));
+	EXPECT_GT(0, transcript_at(self->r.transcript, "< AT+MFWDLOAD?\\r"));
+}
+
 /*
  * A report unrelated to the driver's command ("+CEREG: 1" during its
  * AT+CGMR) still reaches users; the driver still gets its answer.

@@ -81,11 +81,17 @@ static void *identify(void *arg)
 	return NULL;
 }
 
+/*
+ * More than the port parks behind a driver command (MFW_PARK_MAX, 8 KiB):
+ * the first chunks are parked, the writer then sleeps in the write hook.
+ */
 static void *write_tty(void *arg)
 {
 	struct sleeper *s = arg;
+	static char big[12288];
 
-	s->ret = write(s->fd, "AT\r", 3);
+	memset(big, 'A', sizeof(big));
+	s->ret = write(s->fd, big, sizeof(big));
 	s->err = errno;
 	atomic_store(&s->done, true);
 	return NULL;
@@ -103,8 +109,9 @@ static bool returned(struct sleeper *s, int ms)
 
 /*
  * The module goes away while a /dev/mfwN reader, a driver command and a
- * user writer all sleep on the port: each returns, /dev/mfwN reports
- * -ENODEV and hangup to poll, and the port's sysfs directory is gone.
+ * user writer with more than the port parks all sleep on the port: each
+ * returns, /dev/mfwN reports -ENODEV and hangup to poll, and the port's
+ * sysfs directory is gone.
  */
 TEST_F_TIMEOUT(life, disconnect_wakes_every_sleeper, 120)
 {
