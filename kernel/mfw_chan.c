@@ -81,6 +81,8 @@ static int mfw_chan_raw_over(struct mfw_port *port, const struct mfw_txn *raw)
 	tty_driver_flush_buffer(port->tty);
 	spin_lock(&port->lock);
 	ret = raw->result ? raw->result : -EIO;
+	/* The receive path left parked writes for after this flush. */
+	mfw_park_kick(port);
 	spin_unlock(&port->lock);
 	return ret;
 }
@@ -240,13 +242,18 @@ static int mfw_chan_wait(struct mfw_port *port, struct mfw_txn *txn,
 	return ret;
 }
 
-/* Give the channel up unless the receive path already ended @txn. */
+/*
+ * Give the channel up unless the receive path already ended @txn; after a
+ * transparent write it did, the writes parked meanwhile may go now.
+ */
 static void mfw_chan_release_txn(struct mfw_port *port, struct mfw_txn *txn)
 {
 	bool ours;
 
 	spin_lock(&port->lock);
 	ours = port->txn == txn;
+	if (!ours && txn->raw)
+		mfw_park_kick(port);
 	spin_unlock(&port->lock);
 	if (ours)
 		mfw_chan_release(port);
@@ -410,6 +417,17 @@ int mfw_chan_raw_end(struct mfw_port *port, struct mfw_txn *txn,
 {
 	int ret = mfw_chan_wait(port, txn, false, timeout_ms);
 
+	/*
+	 * An error before the module counted every byte: what the tty
+	 * driver still holds (all of the package may have been queued)
+	 * would reach its command parser.
+	 */
+	if (ret != -EINTR && READ_ONCE(txn->done) && txn->result) {
+		down_read(&port->rwsem);
+		if (!READ_ONCE(port->dead))
+			tty_driver_flush_buffer(port->tty);
+		up_read(&port->rwsem);
+	}
 	if (ret != -EINTR)
 		mfw_chan_release_txn(port, txn);
 	return ret;

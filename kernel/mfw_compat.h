@@ -108,6 +108,13 @@ static inline int mfw_compat_ioctl(struct tty_struct *tty, unsigned int cmd,
 #define mfw_compat_n_tty_ioctl(fn, tty, file, cmd, arg) ((fn)(tty, cmd, arg))
 #endif
 
+/*
+ * tty_check_change() (drivers/tty/tty_jobctrl.c) is exported by every
+ * supported kernel, but since 5.17 its prototype is in drivers/tty/tty.h,
+ * out of a module's reach; before, include/linux/tty.h had the same one.
+ */
+int tty_check_change(struct tty_struct *tty);
+
 /* Types of n_tty's hooks that mfw wraps, whichever version. */
 #define mfw_receive_buf2_t typeof(((struct tty_ldisc_ops *)NULL)->receive_buf2)
 #define mfw_ldisc_write_t typeof(((struct tty_ldisc_ops *)NULL)->write)

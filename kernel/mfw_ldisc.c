@@ -187,9 +187,16 @@ int mfw_ldisc_ioctl(struct tty_struct *tty, struct file *file,
 
 	if (!port || (!flush && !xchar))
 		return mfw_compat_n_tty_ioctl(n_tty_ioctl, tty, file, cmd, arg);
-	/* Written and not sent: parked writes go with the output queue. */
-	if (flush)
+	/*
+	 * Written and not sent: parked writes go with the output queue, but
+	 * not at a background process's word (n_tty checks the same).
+	 */
+	if (flush) {
+		ret = tty_check_change(tty);
+		if (ret)
+			return ret;
 		mfw_park_flush(port);
+	}
 	if (mfw_chan_user_try_control(port)) {
 		ret = mfw_compat_n_tty_ioctl(n_tty_ioctl, tty, file, cmd, arg);
 		mfw_chan_user_leave(port);

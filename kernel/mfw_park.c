@@ -33,6 +33,7 @@
 #include <linux/string.h>
 
 #include "mfw.h"
+#include "mfw_compat.h"
 
 /**
  * struct mfw_parked - one parked chunk of a user write
@@ -76,7 +77,8 @@ bool mfw_park_user_blocked(struct mfw_port *port)
  *
  * Return: @len when parked (the write is done, as far as the writer is
  * concerned), 0 when not parked (the channel came free, or no room: the
- * caller waits for the channel), -ENOMEM.
+ * caller waits for the channel), -ENOMEM, or tty_check_change()'s error
+ * for a background writer under TOSTOP.
  */
 ssize_t mfw_park_write(struct mfw_port *port, struct file *file,
 		       const u8 *buf, size_t len)
@@ -86,6 +88,16 @@ ssize_t mfw_park_write(struct mfw_port *port, struct file *file,
 
 	if (!len || len > MFW_PARK_MAX)
 		return 0;
+	/*
+	 * n_tty stops a background writer under TOSTOP (SIGTTOU); the work
+	 * item that sends parked bytes has no process group to check.
+	 */
+	if (L_TOSTOP(port->tty)) {
+		int ret = tty_check_change(port->tty);
+
+		if (ret)
+			return ret;
+	}
 	p = kmalloc(struct_size(p, buf, len), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
@@ -161,32 +173,71 @@ static struct mfw_parked *mfw_park_next(struct mfw_port *port)
 	return p;
 }
 
+/* n_tty will not take more of @p now: its file or the port is going. */
+static bool mfw_park_gone(struct mfw_port *port, struct mfw_parked *p)
+{
+	return READ_ONCE(port->dead) || tty_hung_up_p(p->file) ||
+	       test_bit(TTY_LDISC_CHANGING, &port->tty->flags);
+}
+
+/*
+ * Hand all of @p to n_tty.  n_tty waits for room itself unless the file
+ * is non-blocking (O_NONBLOCK set after the write was parked) or the
+ * discipline is changing; for the first, wait here, a second at a time.
+ * Returns the bytes n_tty took.
+ */
+static size_t mfw_park_send(struct mfw_port *port, struct mfw_parked *p)
+{
+	struct tty_struct *tty = port->tty;
+	size_t done = 0;
+	ssize_t ret;
+
+	while (done < p->len) {
+		ret = mfw_ldisc_n_tty_write(tty, p->file, p->buf + done,
+					    p->len - done);
+		if (ret > 0) {
+			done += ret;
+			continue;
+		}
+		if (ret != -EAGAIN || mfw_park_gone(port, p))
+			break;
+		wait_event_timeout(tty->write_wait,
+				   tty_write_room(tty) > 0 ||
+				   mfw_park_gone(port, p), HZ);
+	}
+	return done;
+}
+
 static void mfw_park_drain(struct work_struct *work)
 {
 	struct mfw_port *port = container_of(work, struct mfw_port, park_work);
+	bool cut = false;
 	struct mfw_parked *p;
-	ssize_t ret;
+	size_t done;
 
 	down_read(&port->rwsem);
 	while ((p = mfw_park_next(port))) {
 		/*
-		 * n_tty writes what fits and waits for room; the wait ends on
-		 * the file's hangup and on a discipline change (both of which
-		 * precede the detach that waits for this work).
+		 * After a chunk was cut short, the rest of its command up to
+		 * the next CR goes too: the module would read the pieces as
+		 * one mangled command.
 		 */
-		ret = mfw_ldisc_n_tty_write(port->tty, p->file, p->buf, p->len);
+		done = cut ? 0 : mfw_park_send(port, p);
+		if (cut)
+			cut = !memchr(p->buf, '\r', p->len);
+		else if (done < p->len)
+			cut = !memchr(p->buf + done, '\r', p->len - done);
 		spin_lock(&port->lock);
-		if (ret < (ssize_t)p->len)
-			mfw_echo_unsent(&port->echo,
-					ret < 0 ? p->len : p->len - ret);
+		if (done < p->len)
+			mfw_echo_unsent(&port->echo, p->len - done);
 		list_del(&p->node);
 		port->parked_bytes -= p->len;
 		port->park_busy = NULL;
 		spin_unlock(&port->lock);
-		if (ret < (ssize_t)p->len)
+		if (done < p->len)
 			dev_warn_ratelimited(&port->dev,
-					     "a user write parked during a driver command was cut short (%zd of %zu bytes)\n",
-					     ret, p->len);
+					     "a user write parked during a driver command was cut short (%zu of %zu bytes sent)\n",
+					     done, p->len);
 		mfw_chan_user_leave(port);
 		mfw_park_free(p);
 	}

@@ -121,8 +121,14 @@ static void mfw_rx_txn_end(struct mfw_port *port, struct mfw_txn *txn)
 	WRITE_ONCE(txn->done, true);
 	port->owner = MFW_OWNER_NONE;
 	port->txn = NULL;
-	/* Writes parked meanwhile go out first (mfw_park.c). */
-	mfw_park_kick(port);
+	/*
+	 * Writes parked meanwhile go out first (mfw_park.c).  After a
+	 * transparent write, only once its sender has dropped what the tty
+	 * driver still holds (mfw_chan_release_txn(), mfw_chan_raw_over()):
+	 * that flush would take the parked bytes with it.
+	 */
+	if (!txn->raw)
+		mfw_park_kick(port);
 }
 
 /*

@@ -648,6 +648,101 @@ TEST_F_TIMEOUT(cdev, raw_output_flush_drops_no_package_byte, 300)
 }
 
 /*
+ * Bytes a transcript record's text stands for: it escapes CR, LF, the
+ * backslash and non-printing bytes (userspace/modemsim/transcript.c).
+ */
+static size_t record_bytes(const char *text)
+{
+	size_t n = 0;
+
+	while (*text && *text != '\n') {
+		if (text[0] == '\\' && text[1] == 'x' && text[2] && text[3])
+			text += 4;
+		else if (text[0] == '\\' && text[1])
+			text += 2;
+		else
+			text++;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Bytes the module received after the command @cmd (escaped as in the
+ * transcript), or -1 if it never got it.  The "<" records are joined
+ * first: at a low rate a command spans several reads.
+ */
+static long bytes_after(const char *transcript, const char *cmd)
+{
+	static char text[1 << 17];
+	char line[16384], dir;
+	const char *hit;
+	size_t used = 0;
+	int off;
+	FILE *f = fopen(transcript, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		size_t n;
+
+		/* "<seconds>.<micro> <dir> <text>" */
+		if (sscanf(line, "%*s %c %n", &dir, &off) != 1 || dir != '<')
+			continue;
+		n = strcspn(line + off, "\n");
+		if (used + n >= sizeof(text))
+			break;
+		memcpy(text + used, line + off, n);
+		used += n;
+	}
+	fclose(f);
+	text[used] = '\0';
+	hit = strstr(text, cmd);
+	return hit ? (long)record_bytes(hit + strlen(cmd)) : -1;
+}
+
+/*
+ * The module ends a transparent write early, with a write error at byte
+ * 2000 of 12000, on a 38400-baud line.  The whole package fits in the
+ * tty's buffers, so the driver has queued all of it and waits for the
+ * verdict when the error comes.  Whatever follows the error the module
+ * reads as commands, so the driver drops what the tty still holds.  What
+ * was already on its way still arrives: on the rig's pty, the far end's
+ * read buffer (N_TTY_BUF_SIZE, 4 KiB), which no flush of ours reaches, as
+ * none reaches a module's receive FIFO; not the other 6 KiB.
+ */
+TEST_F_TIMEOUT(cdev, raw_stops_at_the_modules_error, 300)
+{
+	const char *const args[] = { "--baud", "38400",
+				     "--fault", "error=853@offset=2000", NULL };
+	unsigned long long size = 12000;
+	unsigned char *img;
+	size_t len = 0;
+	long got;
+	char buf[64];
+	int fd;
+
+	ASSERT_EQ(0, sim_up(self, "ML305U", args));
+	ASSERT_EQ(0, port_make_image(IMAGE, size, "ML305U-DBLN-MBRH0S02", 21));
+	img = rig_slurp(IMAGE, &len);
+	ASSERT_NE(NULL, img);
+	fd = open(self->node, O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, MFW_IOC_SET_SIZE, &size));
+	EXPECT_GT((ssize_t)len, write(fd, img, len));
+	close(fd);
+	free(img);
+	ASSERT_LT(0, rig_port_attr(self->r.path, "last_error", buf, sizeof(buf)));
+	EXPECT_EQ(853, atoi(buf));
+	/* The whole rest would take 2.6 s on the line. */
+	usleep(4000000);
+	got = bytes_after(self->r.transcript, "AT+MFWDLOAD=0,12000\\r");
+	ASSERT_LE(2000, got);
+	EXPECT_GT(2000 + 4096 + 1024, got) TH_LOG("%ld bytes past the error reached the module",
+						  got - 2000);
+}
+
+/*
  * Flow control during a transfer: TCIOFF and TCION would put a STOP or
  * START character among the bytes the module counts, so they fail with
  * EBUSY while the driver holds the channel; TCOOFF and TCOON add no byte
