@@ -74,12 +74,14 @@ static void mfw_chan_release(struct mfw_port *port)
  * reach its command parser, so they are dropped.  Returns the module's
  * result.
  */
-static int mfw_chan_raw_over(struct mfw_port *port, const struct mfw_txn *raw)
+static int mfw_chan_raw_over(struct mfw_port *port, struct mfw_txn *raw)
 {
 	int ret;
 
-	tty_driver_flush_buffer(port->tty);
+	if (!READ_ONCE(raw->flushed))
+		tty_driver_flush_buffer(port->tty);
 	spin_lock(&port->lock);
+	raw->flushed = true;
 	ret = raw->result ? raw->result : -EIO;
 	/* The receive path left parked writes for after this flush. */
 	mfw_park_kick(port);
@@ -96,7 +98,7 @@ static int mfw_chan_raw_over(struct mfw_port *port, const struct mfw_txn *raw)
  * not NULL) counts the bytes the tty driver took, whatever is returned.
  */
 static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
-			 const struct mfw_txn *raw, unsigned int timeout_ms,
+			 struct mfw_txn *raw, unsigned int timeout_ms,
 			 size_t *sent)
 {
 	struct tty_struct *tty = port->tty;
@@ -422,10 +424,14 @@ int mfw_chan_raw_end(struct mfw_port *port, struct mfw_txn *txn,
 	 * driver still holds (all of the package may have been queued)
 	 * would reach its command parser.
 	 */
-	if (ret != -EINTR && READ_ONCE(txn->done) && txn->result) {
+	if (ret != -EINTR && READ_ONCE(txn->done) && txn->result &&
+	    !READ_ONCE(txn->flushed)) {
 		down_read(&port->rwsem);
 		if (!READ_ONCE(port->dead))
 			tty_driver_flush_buffer(port->tty);
+		spin_lock(&port->lock);
+		txn->flushed = true;
+		spin_unlock(&port->lock);
 		up_read(&port->rwsem);
 	}
 	if (ret != -EINTR)

@@ -22,6 +22,9 @@ struct mfw_port;
  * @raw: a transparent write: the module prompts for raw bytes
  * @prompt: the module's "> " prompt arrived
  * @done: a final result arrived
+ * @flushed: the tty driver's buffer was dropped after the module ended
+ *	this transparent write early (done once: parked user writes may
+ *	follow it)
  * @result: 0 for OK, -EIO for ERROR, -EREMOTEIO for a +CME/CMS/CIS error
  * @cme: the error code of a +CME ERROR, or -1
  */
@@ -35,6 +38,7 @@ struct mfw_txn {
 	bool raw;
 	bool prompt;
 	bool done;
+	bool flushed;
 	int result;
 	int cme;
 };
