@@ -407,7 +407,9 @@ int mfw_chan_raw_send(struct mfw_port *port, struct mfw_txn *txn,
  * @timeout_ms: how long the module may take to answer
  *
  * Called once every byte was sent, or to abandon a transfer: the channel
- * is free again when this returns, but for -EINTR.  A fatal signal ends
+ * is free again when this returns, but for -EINTR.  After an error
+ * verdict, what the tty driver still holds is dropped first (once per
+ * transfer), since the module would read it as commands.  A fatal signal ends
  * the wait with the module's verdict still to come: the channel stays
  * held for it, and the caller hands the wait on (to a work item, which no
  * signal interrupts).

@@ -156,8 +156,8 @@ static struct mfw_parked *mfw_park_next(struct mfw_port *port)
 	} else if (p) {
 		/*
 		 * The chunk leaves the list only once it is out, so that
-		 * user writes and the driver keep waiting behind it; the
-		 * count of user writers keeps an output flush from it.
+		 * user writes and the driver keep waiting behind it;
+		 * @park_busy keeps mfw_park_flush() from freeing it.
 		 */
 		port->user_writers++;
 		port->user_busy = true;
