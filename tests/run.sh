@@ -4,11 +4,13 @@
 # time went, then one line "N passed, N failed" (skips are counted on the
 # line before it); exits non-zero on any failure.
 #
-# The kernel selftests and the helper's guest scripts run in two lanes side
-# by side (Documentation/mfw/testing.rst, "Time"), the host's tests beside
-# them; then the full-system guest runs alone.  The debug kernel and the guest's root file system, built
-# once per cache, are built in the background while the host tests and
-# the stock kernel's guest run.
+# The guests run in two lanes side by side (Documentation/mfw/testing.rst,
+# "Time"), the host's tests beside them: the debug kernel's selftests and
+# helper scripts in one; the stock kernel's, then the full-system guest
+# (on the stock kernel) and the splat gate's guests in the other.  The
+# debug kernel and the full-system guest's root file system, built once
+# per cache, are built in the background while the host tests and the
+# stock kernel's guests run.
 #
 # Environment: MFW_CACHE, MFW_OUT (tests/vm/lib.sh); MFW_FUZZ_SECONDS
 # (default 30); MFW_CYCLES (attach/unplug cycles per transport in
@@ -134,22 +136,53 @@ selftests() {
 		MFW_GUEST_ENV="export MFW_CYCLES=$cycles" \
 		tests/vm/run-vm.sh "$1" "$2" "$3" "${guest_files[@]}"
 }
+# The full-system guest boots Debian's kernel (MFW_SYSTEM_KERNEL=debug
+# boots the debug kernel, as "make soak" does).
 system_guest() {
-	await rootfs >/dev/null && await debug-module >/dev/null || {
-		echo "    (no full-system guest: a build it needs failed)"
+	await rootfs >/dev/null &&
+		{ [ "${MFW_SYSTEM_KERNEL:-stock}" != debug ] || await debug-module >/dev/null; } || {
+		echo "FAIL system/guest-started: a build it needs failed (build/rootfs or build/debug-kernel below)"
 		return 1
 	}
 	tests/system/run.sh
 }
 
-# Two lanes side by side, then the full-system guest alone.  A debug-kernel
-# guest keeps more than one core busy (KASAN and lockdep under TCG), a
-# stock one about half a core: two guests at a time fit the two cores;
-# three debug guests at once slowed each other threefold and failed timed
-# cases.  Lane A: the C selftests, then the helper's scripts, on the debug
-# kernel (once it is built).  Lane B: the same on the stock kernel.  The
-# full-system guest's boot stalled whenever other guests ran beside it
-# (Documentation/mfw/testing.rst), so it runs after the lanes, alone.
+# The rig's self-test: a planted splat must fail a run.  Three short
+# guests (each boots, warns or leaks, powers off), one after the other.
+splat_gate() {
+	local k
+	echo "noop 10 true" >"$MFW_OUT/noop-tests"
+	rm -f "$MFW_OUT"/splat-*.ko
+	for k in stock debug; do
+		[ $k = stock ] || await debug-kernel >/dev/null || continue
+		kernel_info $k
+		if make -s -C "$KDIR" M="$MFW_TOP/tests/vm/splat" modules >"$logs/splat-$k.log" 2>&1; then
+			cp tests/vm/splat/mfw_splat_test.ko "$MFW_OUT/splat-$k.ko"
+			make -s -C "$KDIR" M="$MFW_TOP/tests/vm/splat" clean >/dev/null 2>&1
+		else
+			echo "FAIL rig/$k: build planted-splat module"
+		fi
+	done
+	[ ! -f "$MFW_OUT/splat-stock.ko" ] ||
+		MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-stock.ko" \
+			tests/vm/run-vm.sh stock splat-warn "$MFW_OUT/noop-tests"
+	[ -f "$MFW_OUT/splat-debug.ko" ] || return 0
+	MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-debug.ko" \
+		tests/vm/run-vm.sh debug splat-warn "$MFW_OUT/noop-tests"
+	# kmemleak exists only on the debug kernel.
+	MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-debug.ko:leak=1" \
+		tests/vm/run-vm.sh debug splat-leak "$MFW_OUT/noop-tests"
+}
+
+# Two lanes side by side.  A debug-kernel guest keeps more than one core
+# busy (KASAN and lockdep under TCG), a stock one about half a core; the
+# full-system guest on the stock kernel about one and a half while it
+# boots and installs.  Lane A: the C selftests, then the helper's scripts,
+# on the debug kernel (once it is built).  Lane B: the same on the stock
+# kernel, then the full-system guest, then the splat gate.  Three debug
+# guests at once slowed each other threefold and failed timed cases; the
+# full-system guest on the debug kernel beside a debug lane starved both
+# (Documentation/mfw/testing.rst, "Time").
 lane_a() {
 	await debug-module >/dev/null || return 0
 	selftests debug selftests "$ktests"
@@ -158,6 +191,8 @@ lane_a() {
 lane_b() {
 	selftests stock selftests "$ktests"
 	selftests stock helper "$htests"
+	system_guest
+	splat_gate
 }
 section "guests: two lanes start (debug kernel; stock kernel)"
 for l in a b; do
@@ -204,40 +239,9 @@ section "guests: the lanes' remaining work"
 [ "${MFW_LANES:-2}" = 1 ] || for l in a b; do join $l; done
 section_end
 
-section "full system: the Debian guest, alone"
-collect system_guest
+section "background builds"
 for b in debug-kernel module-debug-W1 rootfs; do
 	verdict $b
-done
-section_end
-
-section "rig self-test: a planted splat must fail a run"
-echo "noop 10 true" >"$MFW_OUT/noop-tests"
-rm -f "$MFW_OUT"/splat-*.ko
-for k in stock debug; do
-	[ $k = stock ] || await debug-kernel >/dev/null || continue
-	kernel_info $k
-	if make -s -C "$KDIR" M="$MFW_TOP/tests/vm/splat" modules >"$logs/splat-$k.log" 2>&1; then
-		cp tests/vm/splat/mfw_splat_test.ko "$MFW_OUT/splat-$k.ko"
-		make -s -C "$KDIR" M="$MFW_TOP/tests/vm/splat" clean >/dev/null 2>&1
-	else
-		record FAIL "rig/$k: build planted-splat module"
-	fi
-done
-# The three guests side by side: each only boots, warns and powers off, a
-# minute's work that no timed case shares.
-[ -f "$MFW_OUT/splat-stock.ko" ] &&
-	bg splat-stock env MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-stock.ko" \
-		tests/vm/run-vm.sh stock splat-warn "$MFW_OUT/noop-tests"
-if [ -f "$MFW_OUT/splat-debug.ko" ]; then
-	bg splat-debug env MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-debug.ko" \
-		tests/vm/run-vm.sh debug splat-warn "$MFW_OUT/noop-tests"
-	# kmemleak exists only on the debug kernel.
-	bg splat-leak env MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-debug.ko:leak=1" \
-		tests/vm/run-vm.sh debug splat-leak "$MFW_OUT/noop-tests"
-fi
-for j in splat-stock splat-debug splat-leak; do
-	[ -z "${bg_pid[$j]:-}" ] || join $j
 done
 section_end
 

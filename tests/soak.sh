@@ -8,7 +8,10 @@
 #     as a failure in one round of several;
 #   - mfw_stress_test for MFW_SOAK_STRESS seconds per transport (default
 #     900: half an hour per kernel; make check runs 30).
-# The two kernels' guests run side by side.  Ends with the time table and
+# The two kernels' guests run side by side.  Then the full-system guest
+# (tests/system/run.sh), which make check boots on Debian's kernel, boots
+# the debug kernel, alone: its scenarios under KASAN and lockdep, and
+# kmemleak's verdict on the whole run.  Ends with the time table and
 # "N passed, N failed", like make check; needs what make check builds
 # (it builds it when missing).
 #
@@ -64,6 +67,10 @@ for k in stock debug; do
 	grep -aE 'cycles, .* lines answered|random_operations:' \
 		"$MFW_OUT/runs/$k-soak/results.txt" 2>/dev/null | sed "s/^/  $k: /"
 done
+
+section "full system on the debug kernel (KASAN, lockdep, kmemleak), alone"
+collect env MFW_SYSTEM_KERNEL=debug tests/system/run.sh
+section_end
 
 timetable "$((SECONDS - run_t0))"
 summary

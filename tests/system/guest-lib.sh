@@ -4,7 +4,7 @@
 # the board's set-up and the probes of the module, its units, the journal
 # and ModemManager.  Expects P (the payload directory) and S (state kept
 # across the guest's reboots); reads $P/env.
-. "$P/env"	# MFW_TOP KBUILD FAMILY V1 V2 V3 V4
+. "$P/env"	# MFW_TOP KBUILD KBUILD_TREE FAMILY V1 V2 V3 V4
 mkdir -p "$S"
 FWDIR=/lib/firmware/mfw/$FAMILY
 # The module's AT port: the ttyACM of interface 2 of 2ecc:3012 (the tty
@@ -134,7 +134,7 @@ board_setup() {
 		journalctl --flush || return 1
 	mkdir -p "$KBUILD" /lib/modules/"$(uname -r)" || return 1
 	mount -t 9p -o trans=virtio,version=9p2000.L,ro kbuild "$KBUILD" || return 1
-	ln -sfn "$KBUILD/out" /lib/modules/"$(uname -r)"/build || return 1
+	ln -sfn "$KBUILD_TREE" /lib/modules/"$(uname -r)"/build || return 1
 	tar -xf "$P/src.tar" -C / || return 1
 	install -m 0755 "$P/bin/mfw-modemsim" "$P/bin/mfw-gadget" "$P/mfw-sim-run" /usr/local/bin/ || return 1
 	install -m 0644 "$P/mfw-sim.service" /etc/systemd/system/ || return 1

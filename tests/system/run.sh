@@ -1,10 +1,11 @@
 #!/bin/bash
 # Full-system end-to-end test: a Debian 12 guest with systemd as PID 1,
-# udevd, D-Bus, logind, polkit and ModemManager, booted on the debug kernel
-# (KASAN, lockdep, kmemleak), where mfw is installed with "make install"
-# (DKMS installs the module in the guest, from an archive DKMS built here for
-# the guest's kernel) and a simulated ML307R-DC on a USB gadget is upgraded
-# by udev and systemd alone.  tests/system/guest.sh
+# udevd, D-Bus, logind, polkit and ModemManager, booted on Debian's own
+# kernel (the one boards run; MFW_SYSTEM_KERNEL=debug boots the debug kernel
+# with KASAN, lockdep and kmemleak instead, as "make soak" does), where mfw
+# is installed with "make install" (DKMS installs the module in the guest,
+# from an archive DKMS built here for the guest's kernel) and a simulated
+# ML307R-DC on a USB gadget is upgraded by udev and systemd alone.  tests/system/guest.sh
 # holds the scenarios; this script prepares the payload disk, boots the
 # guest, performs the hard reset it asks for, and prints one
 # "PASS|FAIL system/<name>" line per verdict.
@@ -15,7 +16,8 @@
 # Environment: MFW_CACHE, MFW_OUT (see tests/vm/lib.sh),
 # MFW_SYSTEM_TIMEOUT (seconds for the whole guest run, default 2700: a bound
 # on a hang), MFW_SYSTEM_DKMS=guest (DKMS compiles the module in the guest
-# instead), MFW_TIMES (tests/run.sh's time table).
+# instead), MFW_SYSTEM_KERNEL (stock, the default, or debug), MFW_TIMES
+# (tests/run.sh's time table).
 set -uo pipefail
 . "$(dirname "$0")/../vm/lib.sh"
 cd "$MFW_TOP"
@@ -28,8 +30,35 @@ mkdir -p "$out/payload/bin" "$out/payload/pkg"
 log=$out/host.log
 fail() { echo "FAIL system/$1"; [ -z "${2:-}" ] || echo "    $2"; }
 
-kout=$(tests/vm/build-debug-kernel.sh 2>>"$log") || { fail debug-kernel "see $log"; exit 1; }
-kdir=$(dirname "$kout")
+# The kernel: its image, an initramfs if its disk drivers are modules, the
+# host directory shared with the guest over 9p and, in the guest, the
+# kernel's build tree inside that share (what /lib/modules/VER/build is on
+# a board with the kernel's headers installed).
+kind=${MFW_SYSTEM_KERNEL:-stock}
+case $kind in
+debug)
+	kout=$(tests/vm/build-debug-kernel.sh 2>>"$log") || { fail debug-kernel "see $log"; exit 1; }
+	kdir=$(dirname "$kout")
+	kimage=$kout/arch/x86/boot/bzImage
+	initrd=()
+	share=$kdir kbuild=$kdir kbuild_tree=$kdir/out
+	;;
+stock)
+	kernel_info stock
+	kimage=$KIMAGE
+	tests/system/mkinitrd.sh "$KVER" "$out/initrd.gz" 2>>"$log" || { fail initrd "see $log"; exit 1; }
+	initrd=(-initrd "$out/initrd.gz")
+	# The headers package's tree links into /usr/lib/linux-kbuild-*:
+	# the host's /usr, read-only, keeps both where the links expect them.
+	hdrs=$(realpath "$KDIR")
+	case $hdrs in
+	/usr/*) ;;
+	*) fail kernel-headers "$KDIR is not under /usr"; exit 1 ;;
+	esac
+	share=/usr kbuild=/run/mfw-hostusr kbuild_tree=/run/mfw-hostusr${hdrs#/usr}
+	;;
+*) fail kernel "MFW_SYSTEM_KERNEL=$kind: stock or debug"; exit 1 ;;
+esac
 image=$(tests/vm/build-rootfs.sh 2>>"$log") || { fail rootfs "see $log"; exit 1; }
 
 # --- what the guest's "make install" installs ------------------------------
@@ -58,7 +87,7 @@ done
 # several minutes more)
 if [ "${MFW_SYSTEM_DKMS:-host}" != guest ]; then
 	t1=$SECONDS
-	if ! archive=$(tests/system/build-dkms-archive.sh debug "$out/dkms" 2>>"$log"); then
+	if ! archive=$(tests/system/build-dkms-archive.sh "$kind" "$out/dkms" 2>>"$log"); then
 		fail dkms-builds-the-module "see $log"
 		exit 1
 	elif [ -s "$out/dkms/warnings.txt" ]; then
@@ -103,7 +132,8 @@ cp tests/system/mfw-sim-run tests/system/mfw-sim.service tests/system/50-mfw-tes
 cp build/userspace/modemsim/mfw-modemsim tests/vm/guest/mfw-gadget "$p/bin/"
 cat >"$p/env" <<EOF
 MFW_TOP=$MFW_TOP
-KBUILD=$kdir
+KBUILD=$kbuild
+KBUILD_TREE=$kbuild_tree
 FAMILY=$family
 V1=$V1 V2=$V2 V3=$V3 V4=$V4
 EOF
@@ -129,6 +159,7 @@ else
 	second_serial=file:$out/results.log
 fi
 t0=$SECONDS
+times >"$out/cpu-before"
 # The root disk is a throw-away snapshot: cache=unsafe lets the guest's
 # fsync()s (journald, dpkg, DKMS) end in the host's page cache.  With
 # them reaching the disk, the guest's boot stalled for minutes whenever
@@ -142,10 +173,10 @@ qemu-system-x86_64 \
 	-display none -nodefaults -no-user-config \
 	-monitor "unix:$out/monitor.sock,server=on,wait=off" \
 	-serial "file:$out/console.log" -serial "$second_serial" \
-	-kernel "$kout/arch/x86/boot/bzImage" \
+	-kernel "$kimage" "${initrd[@]}" \
 	-drive "file=$image,format=raw,if=virtio,snapshot=on,cache=unsafe" \
 	-drive "file=$out/payload.ext4,format=raw,if=virtio,readonly=on" \
-	-virtfs "local,path=$kdir,mount_tag=kbuild,security_model=none,readonly=on" \
+	-virtfs "local,path=$share,mount_tag=kbuild,security_model=none,readonly=on" \
 	-append "root=/dev/vda rw console=ttyS0,115200 mfwrig.payload panic=0 printk.time=1 ignore_loglevel no_timer_check pci=noacpi systemd.default_device_timeout_sec=600" \
 	2>"$out/qemu.log" &
 qemu=$!
@@ -184,6 +215,9 @@ while kill -0 $qemu 2>/dev/null; do
 	sleep 1
 done
 wait $qemu 2>/dev/null
+# QEMU's CPU time: this shell's children's, after it less before it.
+times >"$out/cpu-after"
+cpu=$(($(cpu_seconds "$out/cpu-after") - $(cpu_seconds "$out/cpu-before")))
 if [ $demo = 1 ]; then
 	# The payload's unit reports the narration's exit status on the
 	# console, behind the journal's timestamp and tag.
@@ -191,9 +225,9 @@ if [ $demo = 1 ]; then
 		tr -d '\r' <"$out/console.log" | grep -aq 'mfw-rig-payload: exit 0$'
 	exit
 fi
-echo "    (guest ran $((SECONDS - t0)) s, $resets hard reset(s))"
+echo "    (guest ran $((SECONDS - t0)) s, $cpu s of CPU, $resets hard reset(s))"
 if [ -n "${MFW_TIMES:-}" ]; then
-	echo "$((SECONDS - t0)) guest debug-full-system" >>"$MFW_TIMES"
+	echo "$((SECONDS - t0)) guest $kind-full-system (CPU $cpu s)" >>"$MFW_TIMES"
 	tr -d '\r' <"$out/results.log" |
 		sed -n 's|^TIME \([0-9]*\) \(.*\)|\1 system/\2|p' >>"$MFW_TIMES"
 fi

@@ -17,6 +17,19 @@ stock_kernel_version() {
 	echo "${dep#linux-image-}"
 }
 
+# cpu_seconds FILE: the children's user plus system time in whole seconds,
+# from the output of bash's "times" in FILE (its second line, "XmY.YYYs
+# XmY.YYYs"); 0 when FILE has none.
+cpu_seconds() {
+	sed -n 2p "$1" 2>/dev/null | awk '{
+		t = 0
+		for (i = 1; i <= 2; i++) {
+			split($i, p, "m"); sub("s", "", p[2]); t += p[1] * 60 + p[2]
+		}
+		printf "%d\n", t + 0.5
+	}' | grep . || echo 0
+}
+
 # Version string of Debian's linux-source-6.1 package.
 source_package_version() {
 	dpkg-query -W -f='${Version}' "$1" 2>/dev/null || die "$1 is not installed"

@@ -36,6 +36,9 @@ limit=${MFW_VM_TIMEOUT:-600}
 # no_timer_check: skip the 8254-through-IO-APIC check meant for real
 # boards, as virtual machine images do.
 start=$(date +%s)
+# The subshell reports the CPU time QEMU used (bash's "times": its
+# children's user and system time), for the time table.
+(
 timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 	-machine pc -accel tcg -cpu max,la57=off -smp "${MFW_VM_CPUS:-2}" -m 1536 \
 	-display none -no-reboot -monitor none -nodefaults \
@@ -46,9 +49,14 @@ timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 	-append "console=ttyS0,115200 panic=-1 printk.time=1 no_timer_check ${MFW_VM_APPEND:-}" \
 	>"$run/qemu.log" 2>&1
 rc=$?
+times >"$run/cpu"
+exit $rc
+)
+rc=$?
 ran=$(($(date +%s) - start))
-note "$kernel-$name: guest ran $ran s (qemu rc=$rc)"
-[ -z "${MFW_TIMES:-}" ] || echo "$ran guest $kernel-$name" >>"$MFW_TIMES"
+cpu=$(cpu_seconds "$run/cpu")
+note "$kernel-$name: guest ran $ran s, $cpu s of CPU (qemu rc=$rc)"
+[ -z "${MFW_TIMES:-}" ] || echo "$ran guest $kernel-$name (CPU $cpu s)" >>"$MFW_TIMES"
 tr -d '\r' <"$run/results.log" >"$run/results.txt" 2>/dev/null || : >"$run/results.txt"
 
 if [ $rc = 124 ] || [ $rc = 137 ]; then

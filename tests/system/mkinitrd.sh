@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitrd.sh KVER OUT: the smallest initramfs that boots the full-system
+# guest's root file system (tests/vm/build-rootfs.sh) on Debian's own kernel
+# KVER, whose virtio, ext4 and 9p drivers are modules: busybox loads them
+# (with the dependencies modprobe resolves on the host, from
+# /lib/modules/KVER), mounts /dev/vda and hands over to systemd.  A board's
+# initramfs-tools image does the same and more; this one takes a second to
+# make and nothing from the machine's /boot.
+set -euo pipefail
+. "$(dirname "$0")/../vm/lib.sh"
+
+kver=$1 out=$2
+[ -d "/lib/modules/$kver/kernel" ] || die "mkinitrd: /lib/modules/$kver missing"
+
+root=$(mktemp -d "${TMPDIR:-/tmp}/mfw-initrd.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,dev,proc,sys,newroot,lib/modules}
+cp /bin/busybox "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+
+# virtio_pci finds the disks and the 9p share, virtio_blk and ext4 mount
+# the root; 9p mounts the kernel's build tree later (from the root file
+# system's /lib/modules, where the same modules are).
+: >"$root/modules"
+for ko in $(for m in virtio_pci virtio_blk ext4; do
+	modprobe -S "$kver" --show-depends "$m" || die "mkinitrd: no module $m for $kver"
+done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'); do
+	name=$(basename "$ko")
+	case $ko in
+	*.xz) name=${name%.xz}; xz -dc "$ko" >"$root/lib/modules/$name" ;;
+	*.zst) name=${name%.zst}; zstd -qdc "$ko" >"$root/lib/modules/$name" ;;
+	*) cp "$ko" "$root/lib/modules/$name" ;;
+	esac
+	echo "$name" >>"$root/modules"
+done
+
+cat >"$root/init" <<'EOF'
+#!/bin/sh
+# Load the root disk's drivers, mount it, start systemd there.
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+while read -r m; do
+	/bin/busybox insmod "/lib/modules/$m" || echo "mfw-initrd: insmod $m failed"
+done </modules
+# The disk appears once virtio has probed: bounded by the wait below.
+n=0
+while [ ! -b /dev/vda ] && [ $n -lt 300 ]; do
+	/bin/busybox sleep 0.1
+	n=$((n + 1))
+done
+if ! /bin/busybox mount -t ext4 -o rw /dev/vda /newroot; then
+	echo "mfw-initrd: cannot mount /dev/vda; powering off"
+	/bin/busybox poweroff -f
+fi
+/bin/busybox umount /proc /sys
+/bin/busybox mount --move /dev /newroot/dev
+exec /bin/busybox switch_root /newroot /sbin/init
+EOF
+chmod 0755 "$root/init"
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"
