@@ -13,6 +13,7 @@
 #include <libmm-glib.h>
 
 #include "inhibit.h"
+#include "port.h"
 #include "util.h"
 
 /* Longest a D-Bus call may take. */
@@ -121,9 +122,14 @@ static int mfw_mm_inhibit(struct mfw_inhibit *in, const char *tty)
 
 int mfw_inhibit_take(const char *tty, const char *why, struct mfw_inhibit **out)
 {
+	char name[MFW_NAME_MAX];
 	struct mfw_inhibit *in;
 	GError *err = NULL;
 	int ret;
+
+	/* ModemManager names ports by their kernel names, never by path. */
+	mfw_tty_kernel_name(tty, name, sizeof(name));
+	tty = name;
 
 	in = calloc(1, sizeof(*in));
 	if (!in)

@@ -18,8 +18,11 @@ struct mfw_inhibit;
 
 /*
  * Take the logind lock and, when ModemManager owns a modem with tty
- * @tty ("ttyUSB2"), inhibit that modem.  Never fails for lack of a bus or
- * service; returns 0, or -errno when a service refused (the caller decides).
+ * @tty, inhibit that modem.  @tty is a kernel name ("ttyUSB2", as
+ * ModemManager lists its ports) or a device path ("/dev/ttyUSB2", a
+ * /dev/serial/by-id link), which is reduced to that name
+ * (mfw_tty_kernel_name()).  Never fails for lack of a bus or service;
+ * returns 0, or -errno when a service refused (the caller decides).
  */
 int mfw_inhibit_take(const char *tty, const char *why, struct mfw_inhibit **out);
 

@@ -33,6 +33,22 @@ int mfw_tty_name(const char *path, char *name, size_t size)
 	return ret;
 }
 
+void mfw_tty_kernel_name(const char *port, char *name, size_t size)
+{
+	const char *base = strrchr(port, '/');
+
+	if (!base) {
+		snprintf(name, size, "%s", port);
+		return;
+	}
+	if (!mfw_tty_name(port, name, size))
+		return;
+	if (!strncmp(port, "/dev/pts/", 9))
+		snprintf(name, size, "pts%s", port + 9);
+	else
+		snprintf(name, size, "%s", base + 1);
+}
+
 int mfw_port_find(const char *sysfs_root, const char *tty, struct mfw_port *p)
 {
 	char base[PATH_MAX];

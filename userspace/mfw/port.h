@@ -24,6 +24,16 @@ struct mfw_port {
 int mfw_tty_name(const char *path, char *name, size_t size);
 
 /*
+ * The kernel name ModemManager and sysfs know a port by, from @port as the
+ * helper may hold it: a kernel name ("ttyUSB2") as it is, a path
+ * ("/dev/ttyUSB2", a /dev/serial/by-id link) resolved like mfw_tty_name(),
+ * or, when the node is gone (a module re-enumerating, a journal written
+ * before a reboot), the path's last component ("/dev/pts/3" gives
+ * "pts3").  Always fills @name (truncated to @size, at least 1).
+ */
+void mfw_tty_kernel_name(const char *port, char *name, size_t size);
+
+/*
  * The port attached to tty @tty (a kernel name); with @tty NULL or empty
  * the only port there is.  0, -ENOENT (none), -ENOTUNIQ (several and no
  * tty given).

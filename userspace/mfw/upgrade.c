@@ -647,7 +647,7 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 		snprintf(s.link.ident, sizeof(s.link.ident), "%s", s.j.usbpath);
 		if (mfw_power_hold(cfg, &s.hold) && !o->force)
 			return mfw_finish(&s, MFW_EXIT_GPIO);
-		if (mfw_inhibit_take(s.j.port, "firmware upgrade of the cellular module",
+		if (mfw_inhibit_take(path, "firmware upgrade of the cellular module",
 				     &s.inh) == -EBUSY && !o->force)
 			return mfw_finish(&s, MFW_EXIT_PORT);
 		s.own_link = true;
