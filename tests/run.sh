@@ -147,57 +147,61 @@ system_guest() {
 	tests/system/run.sh
 }
 
-# The rig's self-test: a planted splat must fail a run.  Three short
-# guests (each boots, warns or leaks, powers off), one after the other.
+# The rig's self-test on KERNEL: a planted splat must fail a run.  Short
+# guests that boot, warn (and on the debug kernel, the only one with
+# kmemleak, leak) and power off, one after the other, in the lane of
+# their kernel.  The planted module is built in a directory of its own
+# per kernel, since both lanes build it.
 splat_gate() {
-	local k
+	local k=$1 dir=$MFW_OUT/splat-src-$1
 	echo "noop 10 true" >"$MFW_OUT/noop-tests"
-	rm -f "$MFW_OUT"/splat-*.ko
-	for k in stock debug; do
-		[ $k = stock ] || await debug-kernel >/dev/null || continue
-		kernel_info $k
-		if make -s -C "$KDIR" M="$MFW_TOP/tests/vm/splat" modules >"$logs/splat-$k.log" 2>&1; then
-			cp tests/vm/splat/mfw_splat_test.ko "$MFW_OUT/splat-$k.ko"
-			make -s -C "$KDIR" M="$MFW_TOP/tests/vm/splat" clean >/dev/null 2>&1
-		else
-			echo "FAIL rig/$k: build planted-splat module"
-		fi
-	done
-	[ ! -f "$MFW_OUT/splat-stock.ko" ] ||
-		MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-stock.ko" \
-			tests/vm/run-vm.sh stock splat-warn "$MFW_OUT/noop-tests"
-	[ -f "$MFW_OUT/splat-debug.ko" ] || return 0
-	MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-debug.ko" \
-		tests/vm/run-vm.sh debug splat-warn "$MFW_OUT/noop-tests"
-	# kmemleak exists only on the debug kernel.
-	MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-debug.ko:leak=1" \
-		tests/vm/run-vm.sh debug splat-leak "$MFW_OUT/noop-tests"
+	rm -rf "$dir" "$MFW_OUT/splat-$k.ko"
+	cp -r tests/vm/splat "$dir"
+	if ! (kernel_info "$k" && make -s -C "$KDIR" M="$dir" modules) >"$logs/splat-$k.log" 2>&1; then
+		echo "FAIL rig/$k: build planted-splat module (log: $logs/splat-$k.log)"
+		return 1
+	fi
+	cp "$dir/mfw_splat_test.ko" "$MFW_OUT/splat-$k.ko"
+	MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-$k.ko" \
+		tests/vm/run-vm.sh "$k" splat-warn "$MFW_OUT/noop-tests"
+	[ "$k" = debug ] || return 0
+	MFW_EXPECT_SPLAT=1 MFW_EXTRA_MODULES="$MFW_OUT/splat-$k.ko:leak=1" \
+		tests/vm/run-vm.sh "$k" splat-leak "$MFW_OUT/noop-tests"
 }
 
 # Two lanes side by side.  A debug-kernel guest keeps more than one core
 # busy (KASAN and lockdep under TCG), a stock one about half a core; the
-# full-system guest on the stock kernel about one and a half while it
-# boots and installs.  Lane A: the C selftests, then the helper's scripts,
-# on the debug kernel (once it is built).  Lane B: the same on the stock
-# kernel, then the full-system guest, then the splat gate.  Three debug
-# guests at once slowed each other threefold and failed timed cases; the
-# full-system guest on the debug kernel beside a debug lane starved both
-# (Documentation/mfw/testing.rst, "Time").
+# full-system guest on the stock kernel about 1.3 cores.  Lane A: the C
+# selftests, then the helper's scripts, then the splat gate, on the debug
+# kernel (once it is built).  Lane B: the same on the stock kernel, the
+# full-system guest before the splat gate.  Only one debug guest runs at
+# a time: three at once slowed each other threefold and failed timed
+# cases; the full-system guest on the debug kernel beside a debug lane
+# starved both (Documentation/mfw/testing.rst, "Time"), so with
+# MFW_SYSTEM_KERNEL=debug it runs after the lanes.
 lane_a() {
 	await debug-module >/dev/null || return 0
 	selftests debug selftests "$ktests"
 	selftests debug helper "$htests"
+	splat_gate debug
+	return 0
 }
 lane_b() {
 	selftests stock selftests "$ktests"
 	selftests stock helper "$htests"
-	system_guest
-	splat_gate
+	[ "${MFW_SYSTEM_KERNEL:-stock}" = debug ] || system_guest
+	splat_gate stock
+	return 0
+}
+# A lane returns 0 once it has run its last guest: anything else means
+# it died on the way, and the guests after that point never ran.
+join_lane() {
+	join "$1" || record FAIL "lane/$1: ended before its last guest (its output is above)"
 }
 section "guests: two lanes start (debug kernel; stock kernel)"
 for l in a b; do
 	bg $l lane_$l
-	[ "${MFW_LANES:-2}" != 1 ] || join $l
+	[ "${MFW_LANES:-2}" != 1 ] || join_lane $l
 done
 
 # --- host tests, beside the lanes ------------------------------------------
@@ -236,8 +240,13 @@ step build/module-6.12-W1 tests/style/build-newer.sh
 step style/sparse tests/style/sparse.sh
 
 section "guests: the lanes' remaining work"
-[ "${MFW_LANES:-2}" = 1 ] || for l in a b; do join $l; done
+[ "${MFW_LANES:-2}" = 1 ] || for l in a b; do join_lane $l; done
 section_end
+if [ "${MFW_SYSTEM_KERNEL:-stock}" = debug ]; then
+	section "full system on the debug kernel, alone"
+	collect system_guest
+	section_end
+fi
 
 section "background builds"
 for b in debug-kernel module-debug-W1 rootfs; do

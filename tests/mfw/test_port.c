@@ -52,6 +52,12 @@ int main(void)
 	if (m >= 0)
 		close(m);
 
+	/* The module re-enumerating: its by-id link dangles for a while. */
+	snprintf(link, sizeof(link), "%s/usb-CMIOT_ML307R-if02-port0-gone", dir);
+	check(symlink("../../ttyMFWGONE3", link) == 0, "made a dangling link");
+	check(!strcmp(kname(link), "ttyMFWGONE3"),
+	      "a dangling by-id link gives the tty it named, not its own name (%s)", name);
+
 	mfw_tty_kernel_name("/dev/ttyUSB2", small, sizeof(small));
 	check(!strcmp(small, "tty"), "a short buffer gets a terminated prefix (%s)", small);
 

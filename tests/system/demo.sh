@@ -34,11 +34,11 @@ bar() {
 
 say "A Debian 12 board (systemd, udev, D-Bus, logind, ModemManager) booted on"
 if [ -f "$P/mfw-dkms.tar.gz" ]; then
-	say "the debug kernel.  Installing mfw: make install (DKMS installs the module"
+	say "$(uname -r).  Installing mfw: make install (DKMS installs the module"
 	say "from an archive built for this kernel on the build host)."
 	archive=DKMS_ARCHIVE=$P/mfw-dkms.tar.gz
 else
-	say "the debug kernel.  Installing mfw: make install (DKMS builds the module)."
+	say "$(uname -r).  Installing mfw: make install (DKMS builds the module)."
 	archive=
 fi
 board_setup || die "board set-up failed"

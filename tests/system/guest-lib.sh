@@ -4,7 +4,7 @@
 # the board's set-up and the probes of the module, its units, the journal
 # and ModemManager.  Expects P (the payload directory) and S (state kept
 # across the guest's reboots); reads $P/env.
-. "$P/env"	# MFW_TOP KBUILD KBUILD_TREE FAMILY V1 V2 V3 V4
+. "$P/env"	# MFW_TOP KBUILD KBUILD_TREE KBUILD_LINKS KERNEL_KIND FAMILY V1..V4
 mkdir -p "$S"
 FWDIR=/lib/firmware/mfw/$FAMILY
 # The module's AT port: the ttyACM of interface 2 of 2ecc:3012 (the tty
@@ -126,7 +126,8 @@ transfer_quarter_done() {
 
 # board_setup: the board's own set-up, before "make install": persistent
 # journal, the kernel's build tree (a board has linux-headers-$(uname -r);
-# here the debug kernel's tree over 9p), the mfw sources, the simulated
+# here the host's over 9p: Debian's headers packages at their own paths
+# under /usr, or the debug kernel's build tree), the mfw sources, the simulated
 # module as a service, mfw's configuration with the vendor's key, and a
 # user for the unprivileged checks.
 board_setup() {
@@ -134,6 +135,9 @@ board_setup() {
 		journalctl --flush || return 1
 	mkdir -p "$KBUILD" /lib/modules/"$(uname -r)" || return 1
 	mount -t 9p -o trans=virtio,version=9p2000.L,ro kbuild "$KBUILD" || return 1
+	for l in $KBUILD_LINKS; do
+		[ -e "$l" ] || ln -s "$KBUILD${l#/usr}" "$l" || return 1
+	done
 	ln -sfn "$KBUILD_TREE" /lib/modules/"$(uname -r)"/build || return 1
 	tar -xf "$P/src.tar" -C / || return 1
 	install -m 0755 "$P/bin/mfw-modemsim" "$P/bin/mfw-gadget" "$P/mfw-sim-run" /usr/local/bin/ || return 1

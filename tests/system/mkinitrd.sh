@@ -24,9 +24,12 @@ ln -s busybox "$root/bin/sh"
 # the root; 9p mounts the kernel's build tree later (from the root file
 # system's /lib/modules, where the same modules are).
 : >"$root/modules"
-for ko in $(for m in virtio_pci virtio_blk ext4; do
-	modprobe -S "$kver" --show-depends "$m" || die "mkinitrd: no module $m for $kver"
-done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'); do
+deps=
+for m in virtio_pci virtio_blk ext4; do
+	d=$(modprobe -S "$kver" --show-depends "$m") || die "mkinitrd: no module $m for $kver"
+	deps+=$d$'\n'
+done
+for ko in $(printf '%s' "$deps" | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'); do
 	name=$(basename "$ko")
 	case $ko in
 	*.xz) name=${name%.xz}; xz -dc "$ko" >"$root/lib/modules/$name" ;;
@@ -51,12 +54,21 @@ while [ ! -b /dev/vda ] && [ $n -lt 300 ]; do
 	/bin/busybox sleep 0.1
 	n=$((n + 1))
 done
+# Whatever fails here powers the guest off: the host reports the phases
+# that never ran, with this line on the console, at once rather than at
+# its time limit.
 if ! /bin/busybox mount -t ext4 -o rw /dev/vda /newroot; then
 	echo "mfw-initrd: cannot mount /dev/vda; powering off"
 	/bin/busybox poweroff -f
 fi
+if [ ! -x /newroot/sbin/init ]; then
+	echo "mfw-initrd: /dev/vda has no /sbin/init; powering off"
+	/bin/busybox poweroff -f
+fi
 /bin/busybox umount /proc /sys
 /bin/busybox mount --move /dev /newroot/dev
+# switch_root must run as PID 1: if it fails after this, the kernel
+# panics, and tests/system/run.sh stops the guest when it sees that.
 exec /bin/busybox switch_root /newroot /sbin/init
 EOF
 chmod 0755 "$root/init"

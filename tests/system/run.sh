@@ -41,7 +41,7 @@ debug)
 	kdir=$(dirname "$kout")
 	kimage=$kout/arch/x86/boot/bzImage
 	initrd=()
-	share=$kdir kbuild=$kdir kbuild_tree=$kdir/out
+	share=$kdir kbuild=$kdir kbuild_tree=$kdir/out kbuild_links=
 	;;
 stock)
 	kernel_info stock
@@ -55,7 +55,15 @@ stock)
 	/usr/*) ;;
 	*) fail kernel-headers "$KDIR is not under /usr"; exit 1 ;;
 	esac
-	share=/usr kbuild=/run/mfw-hostusr kbuild_tree=/run/mfw-hostusr${hdrs#/usr}
+	# Debian's headers tree names its siblings by absolute path (the
+	# -common tree its Makefile includes, linux-kbuild's scripts): the
+	# guest links each at its own path into the share, as installed
+	# packages would put them, so that DKMS can also compile there
+	# (MFW_SYSTEM_DKMS=guest).
+	common=$(sed -n 's|^include \(/usr/src/[^ ]*\)/Makefile$|\1|p' "$hdrs/Makefile")
+	kbuild_dir=$(dirname "$(realpath "$hdrs/scripts")")
+	share=/usr kbuild=/run/mfw-hostusr kbuild_tree=$hdrs
+	kbuild_links="$hdrs $common $kbuild_dir"
 	;;
 *) fail kernel "MFW_SYSTEM_KERNEL=$kind: stock or debug"; exit 1 ;;
 esac
@@ -134,6 +142,8 @@ cat >"$p/env" <<EOF
 MFW_TOP=$MFW_TOP
 KBUILD=$kbuild
 KBUILD_TREE=$kbuild_tree
+KBUILD_LINKS="$kbuild_links"
+KERNEL_KIND=$kind
 FAMILY=$family
 V1=$V1 V2=$V2 V3=$V3 V4=$V4
 EOF
@@ -159,7 +169,6 @@ else
 	second_serial=file:$out/results.log
 fi
 t0=$SECONDS
-times >"$out/cpu-before"
 # The root disk is a throw-away snapshot: cache=unsafe lets the guest's
 # fsync()s (journald, dpkg, DKMS) end in the host's page cache.  With
 # them reaching the disk, the guest's boot stalled for minutes whenever
@@ -194,9 +203,14 @@ PY
 }
 
 resets=0
-timed_out=0
+timed_out=0 panicked=0
 seen=0 last_verdict=$SECONDS
+# QEMU's CPU time (user and system, in clock ticks) from its /proc entry,
+# the last sample before it ended.
+hz=$(getconf CLK_TCK) ticks=0 turn=0
 while kill -0 $qemu 2>/dev/null; do
+	turn=$((turn + 1))
+	read -r -a st <"/proc/$qemu/stat" 2>/dev/null && ticks=$((st[13] + st[14]))
 	n=$(stat -c %s "$out/results.log" 2>/dev/null || echo 0)
 	[ "$n" = "$seen" ] || { seen=$n; last_verdict=$SECONDS; }
 	n=$(tr -d '\r' <"$out/results.log" | grep -c '^mfw-system: reset$')
@@ -205,19 +219,23 @@ while kill -0 $qemu 2>/dev/null; do
 		echo "    (hard reset of the guest after $((SECONDS - t0)) s)"
 		monitor system_reset >>"$log" 2>&1
 	fi
-	if [ $((SECONDS - t0)) -gt "$limit" ]; then
-		timed_out=1
+	# A panic (with panic=0 the guest would sit there until the limit).
+	if [ $((turn % 10)) = 0 ] && grep -aq 'Kernel panic - not syncing' "$out/console.log"; then
+		panicked=1
+	fi
+	if [ $panicked = 1 ] || [ $((SECONDS - t0)) -gt "$limit" ]; then
+		[ $panicked = 1 ] || timed_out=1
 		monitor quit >>"$log" 2>&1
 		sleep 5
 		kill $qemu 2>/dev/null
+		sleep 5
+		kill -9 $qemu 2>/dev/null
 		break
 	fi
 	sleep 1
 done
 wait $qemu 2>/dev/null
-# QEMU's CPU time: this shell's children's, after it less before it.
-times >"$out/cpu-after"
-cpu=$(($(cpu_seconds "$out/cpu-after") - $(cpu_seconds "$out/cpu-before")))
+cpu=$((ticks / hz))
 if [ $demo = 1 ]; then
 	# The payload's unit reports the narration's exit status on the
 	# console, behind the journal's timestamp and tag.
@@ -239,6 +257,9 @@ if [ $timed_out = 1 ]; then
 	# Where it was: the last verdict, how long before the limit it came,
 	# and what the scenario said last.
 	fail guest-finished "killed after ${limit} s, $((SECONDS - last_verdict)) s after its last verdict ($(tr -d '\r' <"$out/results.log" | grep -E '^(PASS|FAIL) ' | tail -n 1)); the scenario last said: $(tr -d '\r' <"$out/console.log" | grep -ao 'mfw-system\[[a-z]*\]: .*' | tail -n 1); tail of the console:"
+	tail -n 40 "$out/console.log" | sed 's/^/    | /'
+elif [ $panicked = 1 ]; then
+	fail guest-finished "the guest's kernel panicked $((SECONDS - t0)) s in; tail of the console:"
 	tail -n 40 "$out/console.log" | sed 's/^/    | /'
 elif ! grep -q '^PASS uninstall/leaves-a-clean-system$\|^FAIL uninstall/leaves-a-clean-system$' "$out/results.txt"; then
 	fail all-phases-ran "the guest stopped before its last phase; tail of the console:"

@@ -35,9 +35,9 @@ pkgs=(
 	libpam-systemd
 	# what the mfw helper links at run time
 	libgpiod2 libudev1 libmm-glib0 libssl3 libglib2.0-0 libcurl4
-	# "make install" in the guest: DKMS builds the module there (against
-	# the debug kernel's build tree, shared over 9p) and Meson installs
-	# the userspace built on the host
+	# "make install" in the guest: DKMS installs the module there (built
+	# on the host, or against the guest kernel's build tree, shared over
+	# 9p) and Meson installs the userspace built on the host
 	dkms make gcc libc6-dev meson ninja-build
 	# tools for poking at a guest by hand
 	gpiod usbutils procps iproute2 less

@@ -55,6 +55,8 @@ exit $rc
 rc=$?
 ran=$(($(date +%s) - start))
 cpu=$(cpu_seconds "$run/cpu")
+# timeout's KILL takes timeout itself down before it reaps QEMU: no count.
+[ $rc != 137 ] || cpu="?"
 note "$kernel-$name: guest ran $ran s, $cpu s of CPU (qemu rc=$rc)"
 [ -z "${MFW_TIMES:-}" ] || echo "$ran guest $kernel-$name (CPU $cpu s)" >>"$MFW_TIMES"
 tr -d '\r' <"$run/results.log" >"$run/results.txt" 2>/dev/null || : >"$run/results.txt"

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@ int mfw_tty_name(const char *path, char *name, size_t size)
 void mfw_tty_kernel_name(const char *port, char *name, size_t size)
 {
 	const char *base = strrchr(port, '/');
+	char target[PATH_MAX];
+	ssize_t n;
 
 	if (!base) {
 		snprintf(name, size, "%s", port);
@@ -43,6 +46,14 @@ void mfw_tty_kernel_name(const char *port, char *name, size_t size)
 	}
 	if (!mfw_tty_name(port, name, size))
 		return;
+	/* A by-id link left dangling still names its tty ("../../ttyUSB2"). */
+	n = readlink(port, target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = '\0';
+		base = strrchr(target, '/');
+		snprintf(name, size, "%s", base ? base + 1 : target);
+		return;
+	}
 	if (!strncmp(port, "/dev/pts/", 9))
 		snprintf(name, size, "pts%s", port + 9);
 	else

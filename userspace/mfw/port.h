@@ -28,8 +28,9 @@ int mfw_tty_name(const char *path, char *name, size_t size);
  * helper may hold it: a kernel name ("ttyUSB2") as it is, a path
  * ("/dev/ttyUSB2", a /dev/serial/by-id link) resolved like mfw_tty_name(),
  * or, when the node is gone (a module re-enumerating, a journal written
- * before a reboot), the path's last component ("/dev/pts/3" gives
- * "pts3").  Always fills @name (truncated to @size, at least 1).
+ * before a reboot), the last component of a dangling link's target or of
+ * the path itself ("/dev/pts/3" gives "pts3").  Always fills @name
+ * (truncated to @size, at least 1).
  */
 void mfw_tty_kernel_name(const char *port, char *name, size_t size);
 
