@@ -61,7 +61,8 @@ if ! /bin/busybox mount -t ext4 -o rw /dev/vda /newroot; then
 	echo "mfw-initrd: cannot mount /dev/vda; powering off"
 	/bin/busybox poweroff -f
 fi
-if [ ! -x /newroot/sbin/init ]; then
+# (/sbin/init is a link to an absolute path, which only resolves there)
+if [ ! -L /newroot/sbin/init ] && [ ! -x /newroot/sbin/init ]; then
 	echo "mfw-initrd: /dev/vda has no /sbin/init; powering off"
 	/bin/busybox poweroff -f
 fi
