@@ -85,20 +85,29 @@ section_end() {
 # bg NAME COMMAND...: run a command in the background, its stdout and
 # stderr kept apart; join NAME waits for it, books its time, feeds its
 # result lines to the ledger and shows the rest.
-declare -A bg_pid bg_t0
+# The job books its own running time when it ends (in NAME.secs): a lane
+# joined after another may have ended long before its join.
+declare -A bg_pid
 bg() {
 	local name=$1
 	shift
-	"$@" >"$lanes/$name.out" 2>"$lanes/$name.err" &
+	rm -f "$lanes/$name.secs"
+	(
+		t0=$SECONDS
+		"$@"
+		rc=$?
+		echo $((SECONDS - t0)) >"$lanes/$name.secs"
+		exit $rc
+	) >"$lanes/$name.out" 2>"$lanes/$name.err" &
 	bg_pid[$name]=$!
-	bg_t0[$name]=$SECONDS
 }
 join() {
-	local name=$1 rc
+	local name=$1 rc secs
 	wait "${bg_pid[$name]}"
 	rc=$?
-	echo "$((SECONDS - ${bg_t0[$name]})) lane $name" >>"$MFW_TIMES"
-	printf '\n== lane %s (%d s)\n' "$name" "$((SECONDS - ${bg_t0[$name]}))"
+	secs=$(cat "$lanes/$name.secs" 2>/dev/null || echo 0)
+	echo "$secs lane $name" >>"$MFW_TIMES"
+	printf '\n== lane %s (%d s)\n' "$name" "$secs"
 	collect cat "$lanes/$name.out"
 	grep -v '^mfw-rig: .*cached' "$lanes/$name.err" | sed 's/^/  /'
 	return $rc
