@@ -24,19 +24,9 @@ ln -s busybox "$root/bin/sh"
 # the root; 9p mounts the kernel's build tree later (from the root file
 # system's /lib/modules, where the same modules are).
 : >"$root/modules"
-deps=
-for m in virtio_pci virtio_blk ext4; do
-	d=$(modprobe -S "$kver" --show-depends "$m") || die "mkinitrd: no module $m for $kver"
-	deps+=$d$'\n'
-done
-for ko in $(printf '%s' "$deps" | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'); do
-	name=$(basename "$ko")
-	case $ko in
-	*.xz) name=${name%.xz}; xz -dc "$ko" >"$root/lib/modules/$name" ;;
-	*.zst) name=${name%.zst}; zstd -qdc "$ko" >"$root/lib/modules/$name" ;;
-	*) cp "$ko" "$root/lib/modules/$name" ;;
-	esac
-	echo "$name" >>"$root/modules"
+kos=$(module_deps "$kver" virtio_pci virtio_blk ext4)
+for ko in $kos; do
+	module_copy "$ko" "$root/lib/modules" >>"$root/modules"
 done
 
 cat >"$root/init" <<'EOF'

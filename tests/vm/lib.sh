@@ -7,6 +7,31 @@ MFW_CACHE=${MFW_CACHE:-/var/cache/mfw}
 die() { echo "mfw-rig: $*" >&2; exit 1; }
 note() { echo "mfw-rig: $*" >&2; }
 
+# module_deps KVER MODULE...: the module files modprobe would insert for
+# MODULE... on KVER (from /lib/modules/KVER), dependencies first, each
+# once, one path per line; fails naming a module KVER does not have.
+module_deps() {
+	local kver=$1 m
+	shift
+	for m in "$@"; do
+		modprobe -S "$kver" --show-depends "$m" || die "no module $m for $kver"
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
+}
+
+# module_copy KO DIR [PREFIX]: KO uncompressed into DIR, its name after
+# PREFIX (Debian's kernels ship their modules xz-compressed, newer ones
+# zstd; busybox's insmod reads only plain ones); prints the new name.
+module_copy() {
+	local ko=$1 name
+	name=${3:-}$(basename "$ko")
+	case $ko in
+	*.xz) name=${name%.xz}; xz -dc "$ko" >"$2/$name" ;;
+	*.zst) name=${name%.zst}; zstd -qdc "$ko" >"$2/$name" ;;
+	*) cp "$ko" "$2/$name" ;;
+	esac || die "cannot unpack $ko"
+	echo "$name"
+}
+
 # Version of the kernel image/headers the amd64 metapackages pull in: the
 # ABI name changes with security updates, so it is never written down.
 stock_kernel_version() {

@@ -59,21 +59,15 @@ put_elf() {
 : >"$root/etc/mfw-rig/modules"
 n=0
 add_module() {
-	local ko=$1 name args=${2:-}
-	name=$(printf '%02d-%s' "$n" "$(basename "${ko%.xz}")")
-	case $ko in
-	*.xz) xz -dc "$ko" >"$root/lib/mfw/$name" ;;
-	*.zst) zstd -qdc "$ko" >"$root/lib/mfw/$name" ;;
-	*) cp "$ko" "$root/lib/mfw/$name" ;;
-	esac
+	local ko=$1 args=${2:-} name
+	# A numbered name keeps the load order in a directory listing.
+	name=$(module_copy "$ko" "$root/lib/mfw" "$(printf '%02d-' "$n")") || exit 1
 	echo "/lib/mfw/$name $args" >>"$root/etc/mfw-rig/modules"
 	n=$((n + 1))
 }
 if [ -n "$KMODS" ]; then
-	want="configfs dummy_hcd libcomposite usb_f_acm cdc-acm"
-	for ko in $(for m in $want; do
-		modprobe -S "$KVER" --show-depends "$m" || die "no module $m"
-	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'); do
+	kos=$(module_deps "$KVER" configfs dummy_hcd libcomposite usb_f_acm cdc-acm) || exit 1
+	for ko in $kos; do
 		add_module "$ko"
 	done
 fi

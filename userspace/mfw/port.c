@@ -16,31 +16,38 @@
 #include "port.h"
 #include "util.h"
 
+/*
+ * The kernel's name for the tty at PATH, from the path's text alone:
+ * /dev/pts/N is "ptsN" (drivers/tty/pty.c names them so), anything else
+ * its last component.
+ */
+static void tty_name_of_path(const char *path, char *name, size_t size)
+{
+	const char *base = strrchr(path, '/');
+
+	if (!strncmp(path, "/dev/pts/", 9))
+		snprintf(name, size, "pts%s", path + 9);
+	else
+		snprintf(name, size, "%s", base ? base + 1 : path);
+}
+
 int mfw_tty_name(const char *path, char *name, size_t size)
 {
 	char *real = realpath(path, NULL);
-	const char *base;
-	int ret = 0;
 
 	if (!real)
 		return -errno;
-	if (!strncmp(real, "/dev/pts/", 9))
-		snprintf(name, size, "pts%s", real + 9);
-	else if ((base = strrchr(real, '/')))
-		snprintf(name, size, "%s", base + 1);
-	else
-		ret = -EINVAL;
+	tty_name_of_path(real, name, size);
 	free(real);
-	return ret;
+	return 0;
 }
 
 void mfw_tty_kernel_name(const char *port, char *name, size_t size)
 {
-	const char *base = strrchr(port, '/');
 	char target[PATH_MAX];
 	ssize_t n;
 
-	if (!base) {
+	if (!strchr(port, '/')) {
 		snprintf(name, size, "%s", port);
 		return;
 	}
@@ -50,14 +57,10 @@ void mfw_tty_kernel_name(const char *port, char *name, size_t size)
 	n = readlink(port, target, sizeof(target) - 1);
 	if (n > 0) {
 		target[n] = '\0';
-		base = strrchr(target, '/');
-		snprintf(name, size, "%s", base ? base + 1 : target);
+		tty_name_of_path(target, name, size);
 		return;
 	}
-	if (!strncmp(port, "/dev/pts/", 9))
-		snprintf(name, size, "pts%s", port + 9);
-	else
-		snprintf(name, size, "%s", base + 1);
+	tty_name_of_path(port, name, size);
 }
 
 int mfw_port_find(const char *sysfs_root, const char *tty, struct mfw_port *p)
