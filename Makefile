@@ -45,7 +45,7 @@ bench: deps
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	rm -rf $(BUILD) build-asan tests/out
+	rm -rf $(BUILD) build-asan build-clang tests/out
 
 # install/uninstall: PREFIX for the userspace (meson) and the units;
 # DESTDIR stages everything (packaging) and then skips the steps that act

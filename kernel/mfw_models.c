@@ -77,7 +77,7 @@ static const struct mfw_range mfw_range_mn318[MFW_CFG_NR] = {
 static const struct mfw_model mfw_models[] = {
 	{
 		.name = "MN316",
-		.subs = { { "MN316-DBRS" }, { "MN316-DLVS" } },
+		.subs = { { .name = "MN316-DBRS" }, { .name = "MN316-DLVS" } },
 		MFW_NB_ROW,
 		.schemes = MFW_URL_HTTP | MFW_URL_HTTPS,
 		.https_verify = true,
@@ -85,7 +85,7 @@ static const struct mfw_model mfw_models[] = {
 		.range = mfw_range_std,
 	}, {
 		.name = "MN316-S",
-		.subs = { { "MN316-S-DLVS" } },
+		.subs = { { .name = "MN316-S-DLVS" } },
 		MFW_NB_ROW,
 		.schemes = MFW_URL_HTTP | MFW_URL_HTTPS,
 		.https_verify = true,
@@ -93,14 +93,18 @@ static const struct mfw_model mfw_models[] = {
 		.range = mfw_range_std,
 	}, {
 		.name = "MN318",
-		.subs = { { "MN318-BX" }, { "MN318-LC" }, { "MN318-LX" } },
+		.subs = {
+			{ .name = "MN318-BX" },
+			{ .name = "MN318-LC" },
+			{ .name = "MN318-LX" },
+		},
 		MFW_NB_ROW,
 		.schemes = MFW_URL_HTTP,
 		.cfg = MFW_CFG_ALL & ~MFW_CFG_BIT(MFW_CFG_SSL),
 		.range = mfw_range_mn318,
 	}, {
 		.name = "MN319",
-		.subs = { { "MN319-DL" } },
+		.subs = { { .name = "MN319-DL" } },
 		MFW_NB_ROW,
 		.schemes = MFW_URL_HTTP | MFW_URL_HTTPS,
 		.https_verify = true,
@@ -108,7 +112,7 @@ static const struct mfw_model mfw_models[] = {
 		.range = mfw_range_std,
 	}, {
 		.name = "ML305U",
-		.subs = { { "ML305U-DBLN" } },
+		.subs = { { .name = "ML305U-DBLN" } },
 		.paths = MFW_PATH_TRANSPARENT | MFW_PATH_REMOTE,
 		.hex_max = MFW_HEX_CHUNK_MAX,
 		.whole = true,
@@ -122,7 +126,7 @@ static const struct mfw_model mfw_models[] = {
 		.stored = { .reboots = 1 },
 	}, {
 		.name = "ML307R-DC",
-		.subs = { { "ML307R-DC" } },
+		.subs = { { .name = "ML307R-DC" } },
 		.paths = MFW_PATH_TRANSPARENT | MFW_PATH_REMOTE |
 			 MFW_PATH_SPECIAL,
 		.hex_max = MFW_HEX_CHUNK_MAX,
@@ -138,36 +142,47 @@ static const struct mfw_model mfw_models[] = {
 		.special = { .reboots = MFW_MINI_REBOOTS, .percent = true },
 	}, {
 		.name = "ML307R-DL",
-		.subs = { { "ML307R-DL" } },
+		.subs = { { .name = "ML307R-DL" } },
 		MFW_MINI_ROW,
 		.schemes = MFW_URL_HTTP | MFW_URL_HTTPS,
 	}, {
 		.name = "ML302A",
-		.subs = { { "ML302A-DCLM" }, { "ML302A-DSLM", MFW_URL_FTP },
-			  { "ML302A-GCLM" }, { "ML302A-GSLM", MFW_URL_FTP } },
+		.subs = {
+			{ .name = "ML302A-DCLM" },
+			{ .name = "ML302A-DSLM", .schemes = MFW_URL_FTP },
+			{ .name = "ML302A-GCLM" },
+			{ .name = "ML302A-GSLM", .schemes = MFW_URL_FTP },
+		},
 		MFW_MINI_ROW,
 		.schemes = MFW_URL_HTTP | MFW_URL_HTTPS,
 	}, {
 		.name = "ML305A",
-		.subs = { { "ML305A-DC" }, { "ML305A-DS", MFW_URL_FTP },
-			  { "ML305A-DL" } },
+		.subs = {
+			{ .name = "ML305A-DC" },
+			{ .name = "ML305A-DS", .schemes = MFW_URL_FTP },
+			{ .name = "ML305A-DL" },
+		},
 		MFW_MINI_ROW,
 		.schemes = MFW_URL_HTTP | MFW_URL_HTTPS,
 	}, {
 		.name = "ML307A",
-		.subs = { { "ML307A-DCLN" }, { "ML307A-DSLN", MFW_URL_FTP },
-			  { "ML307A-GCLN" }, { "ML307A-GSLN", MFW_URL_FTP },
-			  { "ML307A-DL" } },
+		.subs = {
+			{ .name = "ML307A-DCLN" },
+			{ .name = "ML307A-DSLN", .schemes = MFW_URL_FTP },
+			{ .name = "ML307A-GCLN" },
+			{ .name = "ML307A-GSLN", .schemes = MFW_URL_FTP },
+			{ .name = "ML307A-DL" },
+		},
 		MFW_MINI_ROW,
 		.schemes = MFW_URL_HTTP | MFW_URL_HTTPS,
 	}, {
 		.name = "ML302S",
-		.subs = { { "ML302S-DNLM" } },
+		.subs = { { .name = "ML302S-DNLM" } },
 		MFW_MINI_ROW,
 		.schemes = MFW_URL_HTTP | MFW_URL_FTP,
 	}, {
 		.name = "ML307S",
-		.subs = { { "ML307S-DNLM" } },
+		.subs = { { .name = "ML307S-DNLM" } },
 		MFW_MINI_ROW,
 		.schemes = MFW_URL_HTTP | MFW_URL_FTP,
 	},

@@ -225,11 +225,15 @@ for l in a b; do
 done
 
 # --- host tests, beside the lanes ------------------------------------------
-section "host: userspace under ASan/UBSan and its tests (the lanes run beside)"
+section "host: userspace under ASan/UBSan and its tests, clang build (the lanes run beside)"
 step build/userspace-asan sh -c '
 	{ [ -f build-asan/build.ninja ] ||
 	  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false; } &&
 	meson compile -C build-asan'
+# The same code under clang, warnings as errors (compiled, not run again).
+step build/userspace-clang sh -c '
+	{ [ -f build-clang/build.ninja ] || CC=clang meson setup build-clang; } &&
+	meson compile -C build-clang'
 rm -f build-asan/meson-logs/testlog.json
 meson test -C build-asan --print-errorlogs >"$logs/meson-test.log" 2>&1
 /usr/bin/python3 - build-asan/meson-logs/testlog.json <<'PY' | collect cat
