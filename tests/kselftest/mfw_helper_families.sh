@@ -6,8 +6,15 @@
 # the package gets in: families with a local write path (hex, transparent)
 # take an image from the host; the others (remote download, special mode)
 # get "--url" and download it from busybox httpd on the guest's loopback.
-# Each case passes when mfw exits 0, the module reports the new version
+# Each case passes when mfw exits 0 saying it is done with the new
+# version, the module reports the new version
 # with AT+CGMR after re-attaching, and "mfw status" shows the journal done.
+# Then the same on a UART, where a reboot leaves the port in place (the
+# simulator's --uart), once per reboot pattern of the table: one reboot
+# and OK (MN316), one reboot (ML305U), one reboot with rollback
+# (ML307R-DC), several reboots with progress between them (ML307A's
+# minimal system); and the ML307R-DC on a UART that reports its outcome
+# before the reboot, or (autobaud) says nothing after it until asked.
 # Needs mfw and mfw-modemsim in PATH and the mfw module loaded.
 . "$(dirname "$0")/mfw_helper_lib.sh"
 
@@ -20,7 +27,15 @@ if ! mfw-modemsim --list-models >"$d/models" 2>"$d/models.log" || [ ! -s "$d/mod
 	not_ok families "mfw-modemsim --list-models listed no family"
 	finish
 fi
-plan "$(grep -c . "$d/models")"
+# The cases: "NAME FAMILY SUBMODEL [simulator options]" per line.
+awk 'NF >= 2 { print $1, $1, $2 }' "$d/models" >"$d/cases"
+first() { awk -v f="$1" '$1 == f { print $2 }' "$d/models"; }
+for fam in MN316 ML305U ML307R-DC ML307A; do
+	echo "uart.$fam $fam $(first $fam) --uart"
+done >>"$d/cases"
+echo "uart.report_before_reboot ML307R-DC $(first ML307R-DC) --uart --fault early@cmd=MFWUPGRADE" >>"$d/cases"
+echo "uart.autobaud ML307R-DC $(first ML307R-DC) --uart --autobaud" >>"$d/cases"
+plan "$(grep -c . "$d/cases")"
 
 # probe [VERSION]: attach to the module on $d/tty, have the kernel ask it
 # (AT+CGMR, ATI) and read the answers into $fw and $paths, then stop
@@ -62,19 +77,22 @@ serve() {
 	wait_for 20 busybox wget -q -O /dev/null "http://127.0.0.1:$HTTP_PORT/probe"
 }
 
-# family FAMILY SUBMODEL: one full upgrade of a simulated SUBMODEL.
+# family NAME FAMILY SUBMODEL [OPTION...]: one full upgrade of a simulated
+# SUBMODEL, started with the simulator's OPTIONs; the case is called NAME.
 family() {
-	fam=$1 sub=$2 new=$2-MBRH0S02
+	name=$1 fam=$2 sub=$3 new=$3-MBRH0S02
+	shift 3
 	t0=$(now_cs)
-	export MFW_STATE_DIR="$d/state-$fam"
+	export MFW_STATE_DIR="$d/state-${name%%.*}-$fam"
+	rm -rf "$MFW_STATE_DIR" "$d/sim.state" "$d/sim.state.pkg"
 	rm -f "$d/tty"
-	if ! sim_start --model "$sub" --boot-ms 200 --flash-ms 300; then
-		not_ok "$fam" "the simulator did not start"
+	if ! sim_start --model "$sub" --boot-ms 200 --flash-ms 300 "$@"; then
+		not_ok "$name" "the simulator did not start"
 		return
 	fi
 	t1=$(now_cs)
 	if ! probe 3>&1 >>"$d/check.log" 2>&1; then
-		not_ok "$fam" "the module was not identified"
+		not_ok "$name" "the module was not identified"
 		return
 	fi
 	old=$fw
@@ -89,7 +107,7 @@ family() {
 	*" remote "* | *" special "*)
 		how=url
 		if ! serve >>"$d/check.log" 2>&1; then
-			not_ok "$fam" "no web server on the loopback"
+			not_ok "$name" "no web server on the loopback"
 			return
 		fi
 		mkimage "$www/$fam.bin" "$new" 8
@@ -97,39 +115,46 @@ family() {
 			--port "$d/tty" --timeout 120
 		;;
 	*)
-		not_ok "$fam" "no known path in '$paths'"
+		not_ok "$name" "no known path in '$paths'"
 		return
 		;;
 	esac
 	if [ $rc -ne 0 ]; then
-		not_ok "$fam" "mfw upgrade ($how, paths '$paths') exited $rc"
+		not_ok "$name" "mfw upgrade ($how, paths '$paths') exited $rc"
+		return
+	fi
+	# What mfw said it ended on must be what the module runs.
+	if ! grep -qx "mfw: done: $new" "$d/upgrade.log"; then
+		not_ok "$name" "mfw upgrade ended on '$(grep '^mfw: done' "$d/upgrade.log")', not 'mfw: done: $new'"
 		return
 	fi
 	t3=$(now_cs)
 	if ! probe "$new" 3>&1 >>"$d/check.log" 2>&1; then
-		not_ok "$fam" "the module does not run $new after the upgrade (was $old)"
+		not_ok "$name" "the module does not run $new after the upgrade (was $old)"
 		return
 	fi
 	t4=$(now_cs)
 	mfw status >"$d/status.log" 2>&1
 	if ! grep -q "^journal: done" "$d/status.log"; then
-		not_ok "$fam" "mfw status: $(grep '^journal' "$d/status.log")"
+		not_ok "$name" "mfw status: $(grep '^journal' "$d/status.log")"
 		return
 	fi
-	echo "# $T: $fam ($sub, $how; paths: $paths): $old -> $new in $(($(now_cs) - t0)) cs (start $((t1 - t0)), probe $((t2 - t1)), upgrade $((t3 - t2)), re-attach $((t4 - t3)), status $(($(now_cs) - t4)))"
-	ok "$fam"
+	echo "# $T: $name ($sub, $how; paths: $paths): $old -> $new in $(($(now_cs) - t0)) cs (start $((t1 - t0)), probe $((t2 - t1)), upgrade $((t3 - t2)), re-attach $((t4 - t3)), status $(($(now_cs) - t4)))"
+	ok "$name"
 }
 
-while read -r fam sub _; do
-	family "$fam" "$sub" </dev/null
+while read -r name fam sub opts; do
+	# shellcheck disable=SC2086 # the options are words
+	family "$name" "$fam" "$sub" $opts </dev/null
 	sim_stop
 	wait_for 10 eval '! mfw_port >/dev/null' ||
-		echo "# $T: $fam: the port is still there after the simulator stopped"
-	# Each family's logs apart, so that a failure shows only its own.
-	mkdir -p "$d/logs-$fam"
-	mv "$d"/*.log "$d/logs-$fam/" 2>/dev/null
-	mv "$d/sim.state" "$d/sim.state.pkg" "$d/logs-$fam/" 2>/dev/null
-done <"$d/models"
+		echo "# $T: $name: the port is still there after the simulator stopped"
+	# Each case's logs apart, so that a failure shows only its own.
+	logs=$d/logs-$name
+	mkdir -p "$logs"
+	mv "$d"/*.log "$logs/" 2>/dev/null
+	mv "$d/sim.state" "$d/sim.state.pkg" "$logs/" 2>/dev/null
+done <"$d/cases"
 if [ -n "$httpd" ]; then
 	kill "$httpd" 2>/dev/null
 	wait "$httpd" 2>/dev/null

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from simlib import SIM, HttpServer, check, eq, image, run, sim  # noqa: E402
@@ -138,9 +139,71 @@ def test_restart_between_reboots(tmp):
     srv.stop()
 
 
+def test_uart_reboot_keeps_port(tmp):
+    """--uart: a reboot leaves the pty open; what the host sent meanwhile
+    is lost; the outcome follows +MATREADY on the same port."""
+    log = os.path.join(tmp, "t.log")
+    s = sim(tmp, boot_ms=500, args=["--uart", "--transcript", log])
+    ino = s.target
+    s.ok("ATE0")
+    s.transparent(image(b"u", version="DC-UART", size=2000))
+    s.send("AT+MFWUPGRADE\r")       # ML307R-DC starts without OK
+    time.sleep(0.3)                  # flashing (200 ms), then the reboot
+    s.send("AT+CGMR\r")              # nobody listens while it boots
+    eq(s.wait(r"^\+MATREADY$", 5), "+MATREADY", "booted on the same port")
+    eq(s.wait(r"^\+MFWUPGRADE"), "+MFWUPGRADE: 2", "outcome after the boot")
+    check(s.read(0.3) == b"", "the command sent during the boot got no answer")
+    eq(s.target, ino, "the link still points at the same pty")
+    check(any(l.split()[1:3] == ["*", "reboot"] for l in open(log)),
+          "the transcript shows the reboot")
+    s.ok("ATE0")
+    eq(s.ok("AT+CGMR"), ["DC-UART"], "new version")
+
+
+def test_early_report(tmp):
+    """early@cmd=MFWUPGRADE: OK, +MFWUPGRADE: 2, the old firmware for
+    500 ms more, then the reboot and a bare +MATREADY; the new version runs
+    after it."""
+    s = sim(tmp, boot_ms=500,
+            args=["--uart", "--fault", "early@cmd=MFWUPGRADE"])
+    s.ok("ATE0")
+    s.transparent(image(b"e", version="DC-EARLY", size=2000))
+    s.send("AT+MFWUPGRADE\r")
+    eq(s.wait(r"^OK$"), "OK", "trigger answered")
+    eq(s.wait(r"^\+MFWUPGRADE|^\+MATREADY"), "+MFWUPGRADE: 2",
+       "the outcome comes before the reboot")
+    eq(s.ok("AT+CGMR"), ["ML307R-DC-MBRH0S01"],
+       "the old firmware answers until the reboot")
+    eq(s.wait(r"^\+MFWUPGRADE|^\+MATREADY", 5), "+MATREADY", "then the boot")
+    check(b"MFWUPGRADE" not in s.raw(0.5), "no second report")
+    s.ok("ATE0")
+    eq(s.ok("AT+CGMR"), ["DC-EARLY"], "new version")
+
+
+def test_autobaud(tmp):
+    """--autobaud: after a boot the module says nothing, not even
+    +MATREADY or its outcome, until the host sends AT."""
+    s = sim(tmp, boot_ms=300, wait_ready=False, args=["--uart", "--autobaud"])
+    check(s.raw(0.8) == b"", "silent after start-up")
+    s.send("\xff\r")                # line noise teaches it nothing
+    check(s.raw(0.3) == b"", "noise got no answer")
+    s.send("AT\r")
+    eq(s.wait(r"^OK$"), "OK", "AT answered once the rate is learnt")
+    s.ok("ATE0")
+    s.transparent(image(b"a", version="DC-AUTO", size=2000))
+    s.send("AT+MFWUPGRADE\r")
+    time.sleep(1.0)                  # flash, reboot, boot
+    check(b"MATREADY" not in s.raw(0.5), "no +MATREADY in autobaud mode")
+    s.send("at\r")
+    eq(s.wait(r"^OK$"), "OK", "answers once probed")
+    s.ok("ATE0")
+    eq(s.ok("AT+CGMR"), ["DC-AUTO"], "the version settles the outcome")
+
+
 TESTS = [test_special_mode_dc, test_special_refuses_fs,
          test_power_loss_bricks_minimal, test_recover_signal,
-         test_power_loss_dc_rolls_back, test_restart_between_reboots]
+         test_power_loss_dc_rolls_back, test_restart_between_reboots,
+         test_uart_reboot_keeps_port, test_early_report, test_autobaud]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

@@ -24,10 +24,17 @@
 /* Identification is retried this often while the module boots. */
 #define MFW_IDENTIFY_EVERY_MS	3000
 /*
- * After a boot, how long to wait for +MFWUPGRADE before asking the version
- * again when the module answered with a version that does not settle it.
+ * A module that says nothing for this long while it upgrades is asked
+ * what it runs (AT+CGMR, through the kernel's identify), then again after
+ * twice the silence, up to MFW_PROBE_MAX_MS apart.  The question is what
+ * wakes a module in autobaud mode, which after a reboot says nothing until
+ * the host sends AT (its +MATREADY and outcome are never printed), and
+ * what settles an upgrade whose report was lost; a module that is still
+ * flashing answers with its old version or not at all, which settles
+ * nothing, and is asked again later.
  */
-#define MFW_VERDICT_GRACE_MS	30000
+#define MFW_PROBE_FIRST_MS	10000
+#define MFW_PROBE_MAX_MS	60000
 
 int mfw_left_ms(int64_t deadline)
 {
@@ -286,13 +293,23 @@ static int mfw_follow_expired(struct mfw_session *s, const char *what)
 	return MFW_EXIT_UPGRADE;
 }
 
+/*
+ * Follow the module from the trigger to its verdict.  The module speaks
+ * for itself: a +MFWUPGRADE report, or after a boot the version it runs
+ * (AT+CGMR).  A boot is the port coming back (USB) or +MATREADY on a port
+ * that never went away (a UART).  A success reported before any boot is
+ * held until the module has booted into the new firmware: some firmware
+ * reports first and reboots after, and until then it still runs the old
+ * version.  Silence is met with questions (MFW_PROBE_FIRST_MS).
+ */
 int mfw_sess_follow(struct mfw_session *s)
 {
 	long total_s = s->o->timeout_s ? s->o->timeout_s : s->cfg->upgrade_timeout_s;
-	int64_t deadline = mfw_now_ms() + total_s * 1000, booted = 0;
+	int64_t deadline = mfw_now_ms() + total_s * 1000, heard = mfw_now_ms();
+	int64_t gap = MFW_PROBE_FIRST_MS;
 	int percent = -1, boots = 0;
 	char line[256], state[32];
-	bool ask = false;
+	bool ask = false, reported = false;
 
 	mfw_sig_defer(true);
 	mfw_out_phase("flashing", "do not power off the module");
@@ -325,7 +342,8 @@ int mfw_sess_follow(struct mfw_session *s)
 				continue;
 			}
 			boots++;
-			booted = mfw_now_ms();
+			heard = mfw_now_ms();
+			gap = MFW_PROBE_FIRST_MS;
 			mfw_out_phase("rebooted", s->link.tty);
 			/*
 			 * Its +MATREADY and +MFWUPGRADE may have come before
@@ -335,14 +353,24 @@ int mfw_sess_follow(struct mfw_session *s)
 			ask = true;
 		}
 		while ((ret = mfw_sess_urc(s, line, sizeof(line))) > 0) {
+			heard = mfw_now_ms();
+			gap = MFW_PROBE_FIRST_MS;
 			verdict = mfw_upgrade_urc(line, &pct);
 			if (pct >= 0 && pct != percent) {
 				percent = pct;
 				mfw_out_progress("flashing", pct, 100);
 			}
 			if (!strcmp(line, "+MATREADY")) {
-				booted = mfw_now_ms();
-				ask = boots > 0;
+				/* On a UART the port stays: this is the boot. */
+				if (!boots || !ask)
+					mfw_out_phase("rebooted", s->link.tty);
+				boots++;
+				ask = true;
+			}
+			if (verdict > 0 && !boots) {
+				mfw_trace("success reported before a reboot: waiting for the module to run it");
+				reported = true;
+				verdict = 0;
 			}
 			if (verdict)
 				break;
@@ -358,21 +386,30 @@ int mfw_sess_follow(struct mfw_session *s)
 		    !strcmp(state, "error"))
 			return mfw_confirm(s, -1);
 		/*
-		 * Booted again but no report: the version it runs settles it
-		 * as soon as it answers; one that does not settle it yet is
-		 * asked again after a grace for the report.
+		 * Booted again, or silent for a while: the version the module
+		 * runs settles it as soon as it answers with one that does;
+		 * after a boot, a success it reported before settles it too
+		 * (mfw_confirm() compares the version with the target).
 		 */
-		if (boots && (ask || mfw_now_ms() - booted > MFW_VERDICT_GRACE_MS)) {
+		if ((boots && ask) || mfw_now_ms() - heard >= gap) {
+			bool silence = !(boots && ask);
+
 			ret = mfw_sess_identify(s);
-			mfw_trace("after the boot: %s", ret ? strerror(-ret) : s->firmware);
-			if (!ret && mfw_version_verdict(s) > 0)
+			mfw_trace("%s: %s", silence ? "after a silence" : "after the boot",
+				  ret ? strerror(-ret) : s->firmware);
+			if (!ret && (mfw_version_verdict(s) > 0 || (reported && boots)))
 				return mfw_confirm(s, 1);
-			if (!ask)
-				booted = mfw_now_ms();
 			ask = false;
+			if (silence) {
+				heard = mfw_now_ms();
+				gap = gap * 2 > MFW_PROBE_MAX_MS ? MFW_PROBE_MAX_MS : gap * 2;
+			}
 		}
-		if (mfw_now_ms() >= deadline)
+		if (mfw_now_ms() >= deadline) {
+			if (reported)
+				return mfw_confirm(s, 1);
 			return mfw_follow_expired(s, "no result from the module before the timeout");
+		}
 		p[0] = (struct pollfd){ .fd = s->link.fd, .events = 0 };
 		p[1] = (struct pollfd){ .fd = s->watch ? mfw_watch_fd(s->watch) : -1,
 					.events = POLLIN };

@@ -17,6 +17,9 @@ void at_line(struct sim *sim, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	/* Before it has learnt the host's rate, the module cannot talk. */
+	if (sim->mode == M_AUTOBAUD)
+		return;
 	buf[0] = '\r';
 	buf[1] = '\n';
 	va_start(ap, fmt);
@@ -282,6 +285,10 @@ static void at_exec(struct sim *sim, char *cmd)
 		case FA_NOISE:
 			sim->noise_next = (int)f->arg;
 			break;
+		case FA_EARLY:
+			sim->p.up_early = true;
+			sim->early_ms = f->arg ? f->arg : 500;
+			break;
 		case FA_DISCONNECT:
 			tp_hangup(sim);
 			sim->mode = M_DOWN;
@@ -386,6 +393,24 @@ void at_input(struct sim *sim)
 			continue;
 		case M_BUSY:
 			goto out;
+		case M_AUTOBAUD:
+			/* The rate is learnt from "AT" (or "at"); before it, noise. */
+			while (used + 1 < sim->inq_len &&
+			       !((sim->inq[used] == 'A' && sim->inq[used + 1] == 'T') ||
+				 (sim->inq[used] == 'a' && sim->inq[used + 1] == 't')))
+				used++;
+			if (used + 1 >= sim->inq_len) {
+				/* keep a lone last 'A' for the next read */
+				if (used < sim->inq_len && sim->inq[used] != 'A' &&
+				    sim->inq[used] != 'a')
+					used++;
+				goto out;
+			}
+			transcript_event("autobaud: rate learnt");
+			sim->mode = M_CMD;
+			sim->line_len = 0;
+			sim->line_long = false;
+			continue;
 		case M_TRANSPARENT:
 			memmove(sim->inq, sim->inq + used, sim->inq_len - used);
 			sim->inq_len -= used;

@@ -6,7 +6,10 @@
  *   ACTION  error[=<850..860>] | drop=<n> | corrupt=<n> | stall[=<ms>] |
  *           garbage | urc=<text> | disconnect | powerloss | cut |
  *           sms=<text> (a text-mode +CMT: message with that body) |
- *           ring | noise=<n> (n bytes of line noise open the next line)
+ *           ring | noise=<n> (n bytes of line noise open the next line) |
+ *           early[=<ms>] (at cmd=MFWUPGRADE: OK at once, the outcome
+ *           when flashing ends, ms (default 500) more of answering with
+ *           the old version, then the reboot, and no outcome after it)
  *           In <text>, \r and \n stand for CR and LF.
  *   WHERE   cmd=<NAME>[#<n>]   the n-th command NAME (MFWDLOAD, CGMR, E0,
  *                              AT for a bare "AT"; n defaults to 1)
@@ -38,6 +41,7 @@ static const struct {
 	{ "sms", FA_SMS, true },
 	{ "ring", FA_RING, false },
 	{ "noise", FA_NOISE, true },
+	{ "early", FA_EARLY, false },
 };
 
 /* Copy @in to @out (@len bytes) turning "\r" and "\n" into CR and LF. */

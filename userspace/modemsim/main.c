@@ -34,6 +34,8 @@ static void usage(FILE *f)
 	      "  --pty LINK            new pty; LINK points at its slave\n"
 	      "  --tty PATH            serve an existing tty (set raw)\n"
 	      "  --fd N                serve an inherited file descriptor\n"
+	      "  --uart                a reboot keeps the port open (a UART)\n"
+	      "  --autobaud            silent after boot until the host sends AT\n"
 	      "  --gadget DIR --udc NAME  USB gadget to unbind/rebind on reboot\n"
 	      "  --boot-ms N           boot time (default 1000)\n"
 	      "  --cmd-delay-ms N      processing time per command (default 0)\n"
@@ -79,7 +81,7 @@ enum {
 	O_MODEL = 256, O_LIST, O_STATE, O_RECOVER, O_PTY, O_TTY, O_FD,
 	O_GADGET, O_UDC, O_BOOT, O_DELAY, O_FLASH, O_SECOND, O_TPTIMEOUT,
 	O_BAUD, O_FSFREE, O_VERSION, O_CA, O_RETRIES, O_CMEE, O_TRANSCRIPT,
-	O_FAULT, O_FAULTS, O_HELP,
+	O_FAULT, O_FAULTS, O_HELP, O_UART, O_AUTOBAUD,
 };
 
 static const struct option options[] = {
@@ -90,6 +92,8 @@ static const struct option options[] = {
 	{ "pty", required_argument, NULL, O_PTY },
 	{ "tty", required_argument, NULL, O_TTY },
 	{ "fd", required_argument, NULL, O_FD },
+	{ "uart", no_argument, NULL, O_UART },
+	{ "autobaud", no_argument, NULL, O_AUTOBAUD },
 	{ "gadget", required_argument, NULL, O_GADGET },
 	{ "udc", required_argument, NULL, O_UDC },
 	{ "boot-ms", required_argument, NULL, O_BOOT },
@@ -129,7 +133,8 @@ static void serve(struct sim *sim)
 			sim_recover(sim);
 		}
 		if (sim->inq_len && (sim->mode == M_CMD ||
-				     sim->mode == M_TRANSPARENT))
+				     sim->mode == M_TRANSPARENT ||
+				     sim->mode == M_AUTOBAUD))
 			at_input(sim);
 		if (tp_flush(sim) < 0)
 			sim->tp.out_len = 0;
@@ -207,6 +212,12 @@ int main(int argc, char **argv)
 		case O_TTY:
 			sim.tp.kind = TP_TTY;
 			sim.tp.path = optarg;
+			break;
+		case O_UART:
+			sim.tp.keep = true;
+			break;
+		case O_AUTOBAUD:
+			sim.autobaud = true;
 			break;
 		case O_FD:
 			sim.tp.kind = TP_FD;

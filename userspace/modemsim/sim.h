@@ -46,6 +46,7 @@ struct transport {
 	unsigned char *out;	/* bytes waiting to go to the host */
 	size_t out_len, out_cap;
 	bool up;
+	bool keep;		/* --uart: a reboot leaves the port open */
 };
 
 int tp_open(struct sim *sim);
@@ -70,6 +71,7 @@ void transcript_close(void);
 enum fault_act {
 	FA_ERROR, FA_DROP, FA_CORRUPT, FA_STALL, FA_GARBAGE, FA_URC,
 	FA_DISCONNECT, FA_POWERLOSS, FA_CUT, FA_SMS, FA_RING, FA_NOISE,
+	FA_EARLY,
 };
 enum fault_where { FW_CMD, FW_OFFSET, FW_UPGRADE };
 
@@ -126,6 +128,7 @@ struct persist {
 	bool up_special;	/* which mfw_upgrade of the row applies */
 	int up_reboots;		/* planned reboots done */
 	bool up_fail;		/* the package will not apply */
+	bool up_early;		/* outcome reported before the last reboot */
 	char up_target[SIM_VER_MAX];
 	bool bricked;
 	bool network_off;	/* AT+CFUN=0 */
@@ -170,6 +173,7 @@ enum sim_mode {
 	M_TRANSPARENT,		/* reading raw package bytes */
 	M_DOWN,			/* port gone (reboot) */
 	M_BRICKED,		/* answers nothing */
+	M_AUTOBAUD,		/* booted, silent until the host sends "AT" */
 };
 
 void at_input(struct sim *sim);
@@ -224,6 +228,8 @@ struct sim {
 	int max_retries;
 	char *ca_file;
 	int cmee_default;
+	bool autobaud;			/* --autobaud */
+	long early_ms;			/* fault "early": answers before the reboot */
 
 	/* AT interpreter */
 	enum sim_mode mode;

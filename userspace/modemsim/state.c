@@ -46,7 +46,8 @@ int state_save(struct sim *sim)
 		fprintf(f, "%s=%ld\n", mfw_cfg_key_name(k), p->ival[k]);
 	fprintf(f, "up_stage=%d\nup_special=%d\nup_reboots=%d\n",
 		p->up_stage, p->up_special, p->up_reboots);
-	fprintf(f, "up_fail=%d\nup_target=%s\n", p->up_fail, p->up_target);
+	fprintf(f, "up_fail=%d\nup_target=%s\nup_early=%d\n", p->up_fail,
+		p->up_target, p->up_early);
 	fprintf(f, "bricked=%d\nnetwork_off=%d\n", p->bricked,
 		p->network_off);
 	if (fflush(f) || fsync(fileno(f))) {
@@ -117,6 +118,8 @@ int state_load(struct sim *sim)
 			p->up_fail = atoi(v);
 		else if (!strcmp(line, "up_target"))
 			copy(p->up_target, sizeof(p->up_target), v);
+		else if (!strcmp(line, "up_early"))
+			p->up_early = atoi(v);
 		else if (!strcmp(line, "bricked"))
 			p->bricked = atoi(v);
 		else if (!strcmp(line, "network_off"))

@@ -171,7 +171,7 @@ void tp_hangup(struct sim *sim)
 	struct transport *t = &sim->tp;
 
 	transcript_event("port down");
-	if (t->kind == TP_FD) {
+	if (t->kind == TP_FD || t->keep) {
 		/* Nothing to close: the port just goes silent. */
 		drain(sim);
 		t->up = false;
@@ -188,6 +188,16 @@ int tp_restore(struct sim *sim)
 
 	if (t->up)
 		return 0;
+	if (t->keep && t->fd >= 0) {
+		/*
+		 * A UART: what the host sent while the module was down never
+		 * reached a running parser.
+		 */
+		tcflush(t->fd, TCIFLUSH);
+		t->up = true;
+		transcript_event("port up %s", tp_name(sim));
+		return 0;
+	}
 	if (t->gadget && t->udc) {
 		/* Re-enumerate once, then wait for the tty to come back. */
 		char cur[64] = "";

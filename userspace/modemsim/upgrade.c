@@ -32,6 +32,7 @@ static void finish_package(struct sim *sim)
 	sim->p.erased = false;
 	sim->p.up_stage = UP_NONE;
 	sim->p.up_reboots = 0;
+	sim->p.up_early = false;
 }
 
 /* Percent range of flash segment @seg; the special mode's download
@@ -45,6 +46,12 @@ static void segment(struct sim *sim, int seg, int *from, int *to)
 
 	*from = base + span * seg / r;
 	*to = base + span * (seg + 1) / r;
+}
+
+static void early_reboot(struct sim *sim, long arg)
+{
+	(void)arg;
+	sim_reboot(sim);
 }
 
 static void flash_step(struct sim *sim, long pct)
@@ -68,6 +75,16 @@ static void flash_step(struct sim *sim, long pct)
 		sim->p.up_stage = UP_REBOOTING;
 		sim->p.up_reboots++;
 		state_save(sim);
+		/*
+		 * Some modules say how it went, go on answering with the old
+		 * firmware for a moment, then reboot into the new one.
+		 */
+		if (sim->p.up_early && sim->p.up_reboots >= (int)b->reboots) {
+			at_line(sim, "+MFWUPGRADE: %d", sim->p.up_fail ? 3 : 2);
+			sim->mode = M_CMD;
+			sim_timer_add(sim, sim->early_ms, early_reboot, 0);
+			return;
+		}
 		sim_reboot(sim);
 		return;
 	}
@@ -133,7 +150,7 @@ void upgrade_cmd(struct sim *sim, const char *args, char form)
 			return;
 		}
 		sim->p.up_special = false;
-		if (m->stored.ok)
+		if (m->stored.ok || sim->p.up_early)
 			at_line(sim, "OK");
 		start_flash(sim, &pi, bad);
 		return;
@@ -254,6 +271,7 @@ void sim_boot_done(struct sim *sim, long arg)
 		}
 		finish_package(sim);
 		state_save(sim);
+		sim->mode = sim->autobaud ? M_AUTOBAUD : M_CMD;
 		at_line(sim, "+MATREADY");
 		at_line(sim, "+MFWUPGRADE: 3");
 		break;
@@ -265,16 +283,18 @@ void sim_boot_done(struct sim *sim, long arg)
 		if (!p->up_fail)
 			snprintf(p->version, sizeof(p->version), "%s",
 				 p->up_target);
+		sim->mode = sim->autobaud ? M_AUTOBAUD : M_CMD;
 		at_line(sim, "+MATREADY");
-		at_line(sim, "+MFWUPGRADE: %d", p->up_fail ? 3 : 2);
+		if (!p->up_early)
+			at_line(sim, "+MFWUPGRADE: %d", p->up_fail ? 3 : 2);
 		finish_package(sim);
 		state_save(sim);
 		break;
 	default:
+		sim->mode = sim->autobaud ? M_AUTOBAUD : M_CMD;
 		at_line(sim, "+MATREADY");
 		break;
 	}
-	sim->mode = M_CMD;
 }
 
 void sim_power_loss(struct sim *sim)
