@@ -39,6 +39,15 @@ def test_basics(tmp):
        "ATI")
     eq(s.ok("AT+CGMI"), ["CMCC"], "CGMI")
     eq(s.ok("AT+CGMM"), ["ML307A-DSLN"], "CGMM")
+    imei = s.ok("AT+CGSN")
+    eq(len(imei), 1, "CGSN answers one line")
+    imei = imei[0]
+    check(len(imei) == 15 and imei.isdigit(), "IMEI is 15 digits: %r" % imei)
+    body = [int(c) for c in imei[:14]]
+    total = sum(d if i % 2 == 0 else (2 * d if 2 * d < 10 else 2 * d - 9)
+                for i, d in enumerate(body))
+    eq(int(imei[14]), (10 - total % 10) % 10, "IMEI check digit")
+    eq(s.ok("AT+GSN"), [imei], "GSN is CGSN")
     eq(s.cmd("AT+FOO")[1], "ERROR", "unknown command")
     eq(s.cmd("ATX")[1], "ERROR", "unknown basic command")
     eq(s.cmd("AT+CGMR=1")[1], "ERROR", "set form of CGMR")
@@ -144,6 +153,11 @@ def test_list_models(tmp):
     r = subprocess.run([SIM, "--model", "ML999", "--pty", tmp + "/x"],
                        capture_output=True, text=True)
     check(r.returncode == 2 and "unknown model" in r.stderr, "bad model")
+    for bad in ["86999900123456", "869999001234560", "8699990012345x1"]:
+        r = subprocess.run([SIM, "--imei", bad, "--pty", tmp + "/x"],
+                           capture_output=True, text=True)
+        check(r.returncode == 2 and "bad --imei" in r.stderr,
+              "--imei %s refused: %r" % (bad, r.stderr))
 
 
 def test_persistence(tmp):

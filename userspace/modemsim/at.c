@@ -326,6 +326,8 @@ static void at_exec(struct sim *sim, char *cmd)
 		cmd_simple(sim, form, "CMCC");
 	} else if (!strcmp(name, "+CGMM") || !strcmp(name, "+GMM")) {
 		cmd_simple(sim, form, sim->sub->name);
+	} else if (!strcmp(name, "+CGSN") || !strcmp(name, "+GSN")) {
+		cmd_simple(sim, form, sim->imei);
 	} else {
 		for (size_t i = 0; i < sizeof(ext_cmds) / sizeof(ext_cmds[0]);
 		     i++) {

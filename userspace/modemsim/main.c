@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@ static void usage(FILE *f)
 	      "  --fd N                serve an inherited file descriptor\n"
 	      "  --uart                a reboot keeps the port open (a UART)\n"
 	      "  --autobaud            silent after boot until the host sends AT\n"
+	      "  --imei DIGITS         AT+CGSN's answer (15 digits, Luhn-checked)\n"
 	      "  --gadget DIR --udc NAME  USB gadget to unbind/rebind on reboot\n"
 	      "  --boot-ms N           boot time (default 1000)\n"
 	      "  --cmd-delay-ms N      processing time per command (default 0)\n"
@@ -65,6 +67,34 @@ static void list_models(void)
 	}
 }
 
+/* Luhn check digit of the first @n digits of @d (3GPP TS 23.003 6.2.1). */
+static int luhn(const char *d, int n)
+{
+	int sum = 0;
+
+	for (int i = 0; i < n; i++) {
+		int v = (d[i] - '0') * (i % 2 ? 2 : 1);
+
+		sum += v > 9 ? v - 9 : v;
+	}
+	return (10 - sum % 10) % 10;
+}
+
+/*
+ * A stable IMEI for a sub-model: a fixed type allocation code (not a real
+ * manufacturer's), a serial from the name's FNV-1a hash, the check digit.
+ */
+static void make_imei(char imei[16], const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	snprintf(imei, 16, "86999900%06u", (unsigned int)(h % 1000000));
+	imei[14] = (char)('0' + luhn(imei, 14));
+	imei[15] = '\0';
+}
+
 static long opt_num(const char *name, const char *s)
 {
 	char *end;
@@ -81,7 +111,7 @@ enum {
 	O_MODEL = 256, O_LIST, O_STATE, O_RECOVER, O_PTY, O_TTY, O_FD,
 	O_GADGET, O_UDC, O_BOOT, O_DELAY, O_FLASH, O_SECOND, O_TPTIMEOUT,
 	O_BAUD, O_FSFREE, O_VERSION, O_CA, O_RETRIES, O_CMEE, O_TRANSCRIPT,
-	O_FAULT, O_FAULTS, O_HELP, O_UART, O_AUTOBAUD,
+	O_FAULT, O_FAULTS, O_HELP, O_UART, O_AUTOBAUD, O_IMEI,
 };
 
 static const struct option options[] = {
@@ -94,6 +124,7 @@ static const struct option options[] = {
 	{ "fd", required_argument, NULL, O_FD },
 	{ "uart", no_argument, NULL, O_UART },
 	{ "autobaud", no_argument, NULL, O_AUTOBAUD },
+	{ "imei", required_argument, NULL, O_IMEI },
 	{ "gadget", required_argument, NULL, O_GADGET },
 	{ "udc", required_argument, NULL, O_UDC },
 	{ "boot-ms", required_argument, NULL, O_BOOT },
@@ -219,6 +250,16 @@ int main(int argc, char **argv)
 		case O_AUTOBAUD:
 			sim.autobaud = true;
 			break;
+		case O_IMEI:
+			if (strlen(optarg) != 15 ||
+			    strspn(optarg, "0123456789") != 15 ||
+			    luhn(optarg, 14) != optarg[14] - '0') {
+				fprintf(stderr, "mfw-modemsim: bad --imei \"%s\": 15 digits, the last a Luhn check digit\n",
+					optarg);
+				return 2;
+			}
+			memcpy(sim.imei, optarg, 16);
+			break;
 		case O_FD:
 			sim.tp.kind = TP_FD;
 			sim.tp.fd = (int)opt_num("fd", optarg);
@@ -302,6 +343,8 @@ int main(int argc, char **argv)
 
 	snprintf(sim.p.version, sizeof(sim.p.version), "%s-MBRH0S01",
 		 sim.sub->name);
+	if (!sim.imei[0])
+		make_imei(sim.imei, sim.sub->name);
 	if (version)
 		snprintf(sim.p.version, sizeof(sim.p.version), "%s", version);
 	for (int k = MFW_CFG_TIMEOUT; k < MFW_CFG_NR; k++)

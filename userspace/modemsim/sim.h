@@ -229,6 +229,7 @@ struct sim {
 	char *ca_file;
 	int cmee_default;
 	bool autobaud;			/* --autobaud */
+	char imei[16];			/* AT+CGSN: 15 digits */
 	long early_ms;			/* fault "early": answers before the reboot */
 
 	/* AT interpreter */
