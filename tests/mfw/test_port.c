@@ -58,6 +58,12 @@ int main(void)
 	check(!strcmp(kname(link), "ttyMFWGONE3"),
 	      "a dangling by-id link gives the tty it named, not its own name (%s)", name);
 
+	/* A link to a pty that has closed since. */
+	snprintf(link, sizeof(link), "%s/sim-gone", dir);
+	check(symlink("/dev/pts/4078", link) == 0, "made a link to a gone pty");
+	check(!strcmp(kname(link), "pts4078"),
+	      "a dangling link to /dev/pts/N gives ptsN (%s)", name);
+
 	mfw_tty_kernel_name("/dev/ttyUSB2", small, sizeof(small));
 	check(!strcmp(small, "tty"), "a short buffer gets a terminated prefix (%s)", small);
 

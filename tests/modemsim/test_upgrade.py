@@ -180,6 +180,40 @@ def test_early_report(tmp):
     eq(s.ok("AT+CGMR"), ["DC-EARLY"], "new version")
 
 
+def test_early_fault_bounds(tmp):
+    """early fires only at AT+MFWUPGRADE, only for the upgrade it starts;
+    early=0 reboots at once; a second trigger in the window gets 854."""
+    for bad in ["early@cmd=CGMR", "early@upgrade=50", "early@offset=100"]:
+        r = subprocess.run([SIM, "--fault", bad, "--pty", tmp + "/x"],
+                           capture_output=True, text=True)
+        check(r.returncode == 2, "%s refused: %r" % (bad, r.stderr))
+    s = sim(tmp, boot_ms=300, args=["--uart", "--fault",
+                                    "early=800@cmd=MFWUPGRADE"])
+    s.ok("ATE0")
+    s.err("AT+MFWUPGRADE", 851)            # nothing stored, no url: refused
+    s.args = ["--uart"]                     # the state file carries on
+    s.restart()
+    s.ok("ATE0")
+    s.transparent(image(b"b", version="DC-B", size=2000))
+    s.send("AT+MFWUPGRADE\r")
+    eq(s.wait(r"^\+MATREADY$|^\+MFWUPGRADE"), "+MATREADY",
+       "the refusal armed nothing: this upgrade reports after the boot")
+    eq(s.wait(r"^\+MFWUPGRADE"), "+MFWUPGRADE: 2", "as usual")
+    s.stop()
+    s.args = ["--uart", "--fault", "early=800@cmd=MFWUPGRADE"]
+    s.start()
+    s.ok("ATE0")
+    s.transparent(image(b"c", version="DC-C", base="DC-B", size=2000))
+    s.send("AT+MFWUPGRADE\r")
+    s.wait(r"^OK$")
+    eq(s.wait(r"^\+MFWUPGRADE"), "+MFWUPGRADE: 2", "early outcome")
+    s.err("AT+MFWUPGRADE", 854)            # about to reboot
+    eq(s.wait(r"^\+MATREADY$", 5), "+MATREADY", "the one reboot")
+    check(b"MFWUPGRADE" not in s.raw(0.5), "no outcome after it")
+    s.ok("ATE0")
+    eq(s.ok("AT+CGMR"), ["DC-C"], "new version")
+
+
 def test_autobaud(tmp):
     """--autobaud: after a boot the module says nothing, not even
     +MATREADY or its outcome, until the host sends AT."""
@@ -203,7 +237,8 @@ def test_autobaud(tmp):
 TESTS = [test_special_mode_dc, test_special_refuses_fs,
          test_power_loss_bricks_minimal, test_recover_signal,
          test_power_loss_dc_rolls_back, test_restart_between_reboots,
-         test_uart_reboot_keeps_port, test_early_report, test_autobaud]
+         test_uart_reboot_keeps_port, test_early_report, test_autobaud,
+         test_early_fault_bounds]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

@@ -155,6 +155,17 @@ int mfw_sess_urc(struct mfw_session *s, char *line, size_t size)
 	}
 }
 
+void mfw_sess_drain_reports(struct mfw_session *s)
+{
+	char line[256];
+	int n = 0;
+
+	while (mfw_sess_urc(s, line, sizeof(line)) > 0)
+		n++;
+	if (n)
+		mfw_trace("%d earlier report%s set aside", n, n == 1 ? "" : "s");
+}
+
 int mfw_sess_identify(struct mfw_session *s)
 {
 	int ret;
@@ -228,6 +239,17 @@ static int mfw_version_verdict(struct mfw_session *s)
 	return strcmp(s->firmware, s->j.from) ? 1 : 0;
 }
 
+static int mfw_not_back(struct mfw_session *s, const char *what)
+{
+	mfw_sig_defer(false);
+	mfw_err("%s. Do NOT power it off: it may still be flashing. Wait, then run 'mfw resume'; if it never answers again, recover it with the vendor's tools",
+		what);
+	snprintf(s->j.note, sizeof(s->j.note), "%s", what);
+	mfw_journal_write(s->cfg->state_dir, &s->j);
+	mfw_trace_dump(40);
+	return MFW_EXIT_TIMEOUT;
+}
+
 static int mfw_confirm(struct mfw_session *s, int verdict)
 {
 	char err[128] = "";
@@ -244,7 +266,10 @@ static int mfw_confirm(struct mfw_session *s, int verdict)
 	}
 	ret = mfw_sess_identify(s);
 	if (ret)
-		mfw_sess_ready(s, s->cfg->ready_timeout_s * 1000);
+		ret = mfw_sess_ready(s, s->cfg->ready_timeout_s * 1000);
+	/* Only the module's own answer says what it runs now. */
+	if (ret)
+		return mfw_not_back(s, "the module reported success but does not answer since");
 	if (*s->j.target && strcmp(s->firmware, s->j.target)) {
 		mfw_err("the module reports success but runs %s, not %s; check the package (mfw status) and upgrade again",
 			s->firmware, s->j.target);
@@ -256,16 +281,6 @@ static int mfw_confirm(struct mfw_session *s, int verdict)
 	return MFW_EXIT_OK;
 }
 
-static int mfw_not_back(struct mfw_session *s, const char *what)
-{
-	mfw_sig_defer(false);
-	mfw_err("%s. Do NOT power it off: it may still be flashing. Wait, then run 'mfw resume'; if it never answers again, recover it with the vendor's tools",
-		what);
-	snprintf(s->j.note, sizeof(s->j.note), "%s", what);
-	mfw_journal_write(s->cfg->state_dir, &s->j);
-	mfw_trace_dump(40);
-	return MFW_EXIT_TIMEOUT;
-}
 
 /*
  * The wait is over without a verdict.  After a resume, a module that
@@ -309,7 +324,7 @@ int mfw_sess_follow(struct mfw_session *s)
 	int64_t gap = MFW_PROBE_FIRST_MS;
 	int percent = -1, boots = 0;
 	char line[256], state[32];
-	bool ask = false, reported = false;
+	bool ask = false, reported = false, reopened = false;
 
 	mfw_sig_defer(true);
 	mfw_out_phase("flashing", "do not power off the module");
@@ -342,6 +357,7 @@ int mfw_sess_follow(struct mfw_session *s)
 				continue;
 			}
 			boots++;
+			reopened = true;
 			heard = mfw_now_ms();
 			gap = MFW_PROBE_FIRST_MS;
 			mfw_out_phase("rebooted", s->link.tty);
@@ -361,10 +377,16 @@ int mfw_sess_follow(struct mfw_session *s)
 				mfw_out_progress("flashing", pct, 100);
 			}
 			if (!strcmp(line, "+MATREADY")) {
-				/* On a UART the port stays: this is the boot. */
-				if (!boots || !ask)
+				/*
+				 * On a UART the port stays: this is the boot.
+				 * On USB it is the boot the port's return
+				 * already counted, now ready for AT.
+				 */
+				if (!reopened) {
+					boots++;
 					mfw_out_phase("rebooted", s->link.tty);
-				boots++;
+				}
+				reopened = false;
 				ask = true;
 			}
 			if (verdict > 0 && !boots) {
@@ -405,11 +427,10 @@ int mfw_sess_follow(struct mfw_session *s)
 				gap = gap * 2 > MFW_PROBE_MAX_MS ? MFW_PROBE_MAX_MS : gap * 2;
 			}
 		}
-		if (mfw_now_ms() >= deadline) {
-			if (reported)
-				return mfw_confirm(s, 1);
-			return mfw_follow_expired(s, "no result from the module before the timeout");
-		}
+		if (mfw_now_ms() >= deadline)
+			return mfw_follow_expired(s, reported ?
+				"the module reported success but has not rebooted into it before the timeout" :
+				"no result from the module before the timeout");
 		p[0] = (struct pollfd){ .fd = s->link.fd, .events = 0 };
 		p[1] = (struct pollfd){ .fd = s->watch ? mfw_watch_fd(s->watch) : -1,
 					.events = POLLIN };

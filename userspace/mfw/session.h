@@ -58,6 +58,12 @@ int mfw_sess_wait_port(struct mfw_session *s, int timeout_ms);
 int mfw_sess_open_dev(struct mfw_session *s);
 void mfw_sess_close_dev(struct mfw_session *s);
 int mfw_sess_urc(struct mfw_session *s, char *line, size_t size);
+/*
+ * Read and drop the reports the port queued before now (a +MATREADY from
+ * when the module was plugged in, say), so that what follows a command
+ * is the module's word on that command.  Each goes to the trace.
+ */
+void mfw_sess_drain_reports(struct mfw_session *s);
 int mfw_sess_identify(struct mfw_session *s);
 int mfw_sess_ready(struct mfw_session *s, int timeout_ms);
 int mfw_sess_follow(struct mfw_session *s);

@@ -356,6 +356,8 @@ static int mfw_run(struct mfw_session *s, bool resuming)
 		ret = mfw_sess_open_dev(s);
 		if (ret)
 			mfw_dbg("no reports from /dev/%s: %s", s->port.name, strerror(-ret));
+		else
+			mfw_sess_drain_reports(s);
 		mfw_trace("trigger upgrade on %s", s->port.name);
 		ret = mfw_port_set(&s->port, "upgrade", "1");
 		if (ret)

@@ -286,8 +286,9 @@ static void at_exec(struct sim *sim, char *cmd)
 			sim->noise_next = (int)f->arg;
 			break;
 		case FA_EARLY:
-			sim->p.up_early = true;
-			sim->early_ms = f->arg ? f->arg : 500;
+			/* upgrade_cmd() applies it to the upgrade it starts */
+			sim->early_armed = true;
+			sim->early_ms = f->arg;
 			break;
 		case FA_DISCONNECT:
 			tp_hangup(sim);

@@ -7,9 +7,10 @@
  *           garbage | urc=<text> | disconnect | powerloss | cut |
  *           sms=<text> (a text-mode +CMT: message with that body) |
  *           ring | noise=<n> (n bytes of line noise open the next line) |
- *           early[=<ms>] (at cmd=MFWUPGRADE: OK at once, the outcome
- *           when flashing ends, ms (default 500) more of answering with
- *           the old version, then the reboot, and no outcome after it)
+ *           early[=<ms>] (only at cmd=MFWUPGRADE, for the upgrade it
+ *           starts: OK at once, the outcome when flashing ends, ms
+ *           (default 500) more of answering with the old version, then
+ *           the reboot, and no outcome after it)
  *           In <text>, \r and \n stand for CR and LF.
  *   WHERE   cmd=<NAME>[#<n>]   the n-th command NAME (MFWDLOAD, CGMR, E0,
  *                              AT for a bare "AT"; n defaults to 1)
@@ -99,6 +100,13 @@ int fault_parse(struct sim *sim, const char *spec)
 	} else if (eq) {
 		if (parse_num(eq, &f.arg))
 			goto bad;
+	}
+	/* The outcome before the reboot: only the trigger can bring it. */
+	if (f.act == FA_EARLY) {
+		if (strcmp(where, "cmd=MFWUPGRADE") && strcmp(where, "cmd=+MFWUPGRADE"))
+			goto bad;
+		if (!eq)
+			f.arg = 500;
 	}
 	/* Without a code, a command gets a plain ERROR. */
 	if (f.act == FA_ERROR && eq && !mfw_cme_text((int)f.arg))

@@ -231,6 +231,8 @@ struct sim {
 	bool autobaud;			/* --autobaud */
 	char imei[16];			/* AT+CGSN: 15 digits */
 	long early_ms;			/* fault "early": answers before the reboot */
+	bool early_armed;		/* ... fired, for the upgrade it starts */
+	bool early_pending;		/* ... its reboot is scheduled */
 
 	/* AT interpreter */
 	enum sim_mode mode;

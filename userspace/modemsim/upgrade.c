@@ -54,6 +54,13 @@ static void early_reboot(struct sim *sim, long arg)
 	sim_reboot(sim);
 }
 
+/* The "early" fault, if it fired at this AT+MFWUPGRADE, applies to it. */
+static void take_early(struct sim *sim)
+{
+	sim->p.up_early = sim->early_armed;
+	sim->early_armed = false;
+}
+
 static void flash_step(struct sim *sim, long pct)
 {
 	const struct mfw_upgrade *b = behaviour(sim);
@@ -82,6 +89,7 @@ static void flash_step(struct sim *sim, long pct)
 		if (sim->p.up_early && sim->p.up_reboots >= (int)b->reboots) {
 			at_line(sim, "+MFWUPGRADE: %d", sim->p.up_fail ? 3 : 2);
 			sim->mode = M_CMD;
+			sim->early_pending = true;
 			sim_timer_add(sim, sim->early_ms, early_reboot, 0);
 			return;
 		}
@@ -126,6 +134,13 @@ static void start_flash(struct sim *sim, const struct pkg_info *pi,
 	flash_segment(sim);
 }
 
+/* AT+MFWUPGRADE refused: no upgrade starts, so no early outcome either. */
+static void refuse(struct sim *sim, int code)
+{
+	sim->p.up_early = false;
+	at_cme(sim, code);
+}
+
 void upgrade_cmd(struct sim *sim, const char *args, char form)
 {
 	const struct mfw_model *m = sim->model;
@@ -135,18 +150,24 @@ void upgrade_cmd(struct sim *sim, const char *args, char form)
 	bool bad;
 
 	(void)args;
-	if (!at_exec_form(sim, form))
+	/* An upgrade under way keeps its own; a refused one takes none. */
+	if (!at_exec_form(sim, form)) {
+		sim->early_armed = false;
 		return;
-	if (remote_active(sim)) {
+	}
+	/* Reported, about to reboot into it: nothing new starts now. */
+	if (remote_active(sim) || sim->early_pending) {
+		sim->early_armed = false;
 		at_cme(sim, MFW_CME_UPGRADE);
 		return;
 	}
+	take_early(sim);
 	if (stored_path && fota_pkg_complete(sim)) {
 		pkg_inspect(sim->pkg, sim->p.pkg_len, &pi);
 		bad = package_bad(sim, &pi) || pi.kind != MFW_PKG_SYSTEM;
 		/* Without rollback the module checks before it starts. */
 		if (bad && !m->stored.rollback) {
-			at_cme(sim, MFW_CME_UPGRADE);
+			refuse(sim, MFW_CME_UPGRADE);
 			return;
 		}
 		sim->p.up_special = false;
@@ -156,15 +177,15 @@ void upgrade_cmd(struct sim *sim, const char *args, char form)
 		return;
 	}
 	if (!(m->paths & MFW_PATH_SPECIAL)) {
-		at_cme(sim, MFW_CME_UPGRADE);
+		refuse(sim, MFW_CME_UPGRADE);
 		return;
 	}
 	if (!sim->p.url[0]) {
-		at_cme(sim, MFW_CME_CONFIG);
+		refuse(sim, MFW_CME_CONFIG);
 		return;
 	}
 	if (sim->p.network_off) {
-		at_cme(sim, MFW_CME_NO_NETWORK);
+		refuse(sim, MFW_CME_NO_NETWORK);
 		return;
 	}
 	/* Special mode: fetch into the package area, then flash. */
@@ -175,7 +196,7 @@ void upgrade_cmd(struct sim *sim, const char *args, char form)
 	sim->p.pkg_src = SRC_SPECIAL;
 	sim->up_last_percent = -1;
 	if (remote_start(sim, true))
-		at_cme(sim, MFW_CME_DOWNLOAD);
+		refuse(sim, MFW_CME_DOWNLOAD);
 }
 
 void upgrade_special_progress(struct sim *sim)
@@ -223,6 +244,7 @@ static void boot_step(struct sim *sim, long arg)
 void sim_reboot(struct sim *sim)
 {
 	transcript_event("reboot");
+	sim->early_pending = false;
 	remote_abort(sim);
 	sim->dload_waiting = false;
 	tp_hangup(sim);
