@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -91,7 +92,7 @@ pid_t rig_sim_start(const char *const argv[], int pass_fd, int timeout_ms)
 	const char *args[64];
 	long long end = rig_now_ms() + timeout_ms;
 	size_t n = 0;
-	pid_t pid;
+	pid_t pid, parent;
 	int status;
 
 	if (!prog)
@@ -105,11 +106,20 @@ pid_t rig_sim_start(const char *const argv[], int pass_fd, int timeout_ms)
 		args[n++] = *argv++;
 	args[n] = NULL;
 
+	parent = getpid();
 	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
 		int lf;
+
+		/*
+		 * A test that dies (a failed ASSERT) takes its module with it:
+		 * a simulator left holding /dev/ttyGS0 blocks the removal of
+		 * the USB gadget, and every test after it, for good.
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+			_exit(127);
 
 		snprintf(log, sizeof(log), "/tmp/modemsim-%d.log", getpid());
 		lf = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
