@@ -23,6 +23,8 @@ pkgs=(
 	libcurl4-openssl-dev
 	# tests: fuzzer, servers on loopback, scripting
 	clang libclang-rt-14-dev python3 python3-pyftpdlib openssl
+	# mock logind and ModemManager on a private system bus
+	python3-dbusmock dbus-daemon
 )
 
 missing=()

@@ -47,6 +47,9 @@ int main(void)
 	check(load("pwrkey_off_ms=4500\n", &c) == -ERANGE, "PWRKEY off pulse above 4 s refused");
 	check(load("reset_ms=100\n", &c) == -ERANGE, "RESET below 300 ms refused");
 	check(load("battery_min=101\n", &c) == -ERANGE, "battery_min above 100 refused");
+	check(c.mm_wait_s == 30, "ModemManager gets 30 s to list a new port by default");
+	check(!load("mm_wait=0\n", &c) && c.mm_wait_s == 0, "mm_wait=0 (no wait) accepted");
+	check(load("mm_wait=601\n", &c) == -ERANGE, "mm_wait above 600 s refused");
 	check(load("speed=fast\n", &c) == -EINVAL, "non-number refused");
 	check(load("pwrkey_active_low=maybe\n", &c) == -EINVAL, "non-boolean refused");
 	check(load("colour=blue\n", &c) == -ENOENT, "unknown key refused");

@@ -37,6 +37,7 @@ struct mfw_config {
 	long reboot_timeout_s;		/* one reboot of the module */
 	long upgrade_timeout_s;		/* whole upgrade after the trigger */
 	long download_timeout_s;	/* remote download */
+	long mm_wait_s;			/* ModemManager to list a new port */
 	long chunk;			/* bytes per write() to /dev/mfwN */
 };
 

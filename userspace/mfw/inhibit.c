@@ -14,10 +14,16 @@
 
 #include "inhibit.h"
 #include "port.h"
+#include "sig.h"
+#include "udev.h"
 #include "util.h"
 
 /* Longest a D-Bus call may take. */
 #define MFW_DBUS_TIMEOUT_MS	10000
+/* How often to look again for a modem ModemManager does not list yet. */
+#define MFW_MM_POLL_MS		1000
+/* Sleep between two looks at the bus while nothing is queued. */
+#define MFW_MM_TICK_MS		50
 
 struct mfw_inhibit {
 	GDBusConnection *bus;
@@ -83,11 +89,60 @@ static char *mfw_mm_find(MMManager *mm, const char *tty)
 	return uid;
 }
 
-static int mfw_mm_inhibit(struct mfw_inhibit *in, const char *tty)
+/*
+ * Let the bus deliver what it has (the modem list's updates) for @ms.
+ * 0, or -EINTR for a signal to honour.
+ */
+static int mfw_mm_pump(unsigned int ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+
+	while (g_get_monotonic_time() < end) {
+		if (!g_main_context_iteration(NULL, FALSE) &&
+		    mfw_sig_sleep(MFW_MM_TICK_MS) == -EINTR)
+			return -EINTR;
+	}
+	return 0;
+}
+
+/*
+ * Ask ModemManager to let go of device @uid.  1 when it did, 0 when it
+ * does not know the device (yet), -EBUSY when it refused.
+ */
+static int mfw_mm_try(struct mfw_inhibit *in, const char *uid)
 {
 	GError *err = NULL;
-	char *owner;
 
+	if (mm_manager_inhibit_device_sync(in->mm, uid, NULL, &err)) {
+		in->mm_uid = g_strdup(uid);
+		return 1;
+	}
+	if (g_error_matches(err, MM_CORE_ERROR, MM_CORE_ERROR_NOT_FOUND)) {
+		g_error_free(err);
+		return 0;
+	}
+	if (g_error_matches(err, MM_CORE_ERROR, MM_CORE_ERROR_IN_PROGRESS))
+		mfw_err("ModemManager says %s is already inhibited by another program (fwupd, another mfw?); let it finish, then retry",
+			uid);
+	else
+		mfw_err("ModemManager refused to let go of %s (%s); stop ModemManager or retry",
+			uid, err->message);
+	g_error_free(err);
+	return -EBUSY;
+}
+
+static int mfw_mm_inhibit(struct mfw_inhibit *in, const char *tty,
+			  unsigned int wait_ms)
+{
+	struct mfw_mm_view view;
+	GError *err = NULL;
+	gint64 t0, waited;
+	bool told = false;
+	char *owner;
+	int ret;
+
+	/* Registers ModemManager's D-Bus error names with GIO. */
+	(void)MM_CORE_ERROR;
 	in->mm = mm_manager_new_sync(in->bus,
 				     G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
 				     NULL, &err);
@@ -103,24 +158,63 @@ static int mfw_mm_inhibit(struct mfw_inhibit *in, const char *tty)
 		return 0;
 	}
 	g_free(owner);
-	in->mm_uid = mfw_mm_find(in->mm, tty);
-	if (!in->mm_uid) {
-		mfw_info("ModemManager does not manage %s; continuing", tty);
+	if (mfw_tty_mm_view(tty, &view)) {
+		memset(&view, 0, sizeof(view));
+		view.age_ms = -1;
+	}
+	if (view.ignore[0]) {
+		mfw_info("ModemManager leaves %s alone (udev sets %s); continuing",
+			 tty, view.ignore);
 		return 0;
 	}
-	if (!mm_manager_inhibit_device_sync(in->mm, in->mm_uid, NULL, &err)) {
-		mfw_err("ModemManager refused to let go of %s (%s); stop ModemManager or retry",
-			in->mm_uid, err->message);
-		g_error_free(err);
-		g_free(in->mm_uid);
-		in->mm_uid = NULL;
-		return -EBUSY;
+	/*
+	 * ModemManager probes a port for a while after it appears before it
+	 * lists a modem with it: give it until the port is @wait_ms old.
+	 */
+	if (view.age_ms >= 0)
+		wait_ms = view.age_ms >= wait_ms ? 0 : wait_ms - view.age_ms;
+	t0 = g_get_monotonic_time();
+	for (;;) {
+		char *uid = mfw_mm_find(in->mm, tty);
+
+		/*
+		 * The modem's own UID when it is listed; while ModemManager
+		 * still probes, the UID udev says it will use.
+		 */
+		ret = 0;
+		if (uid || view.uid[0])
+			ret = mfw_mm_try(in, uid ? uid : view.uid);
+		g_free(uid);
+		if (ret < 0)
+			return ret;
+		waited = (g_get_monotonic_time() - t0) / 1000;
+		if (ret > 0) {
+			if (told)
+				mfw_info("ModemManager: modem %s inhibited after %lld s",
+					 in->mm_uid, (long long)(waited + 999) / 1000);
+			else
+				mfw_info("ModemManager: modem %s inhibited", in->mm_uid);
+			return 0;
+		}
+		if (waited >= wait_ms)
+			break;
+		if (!told)
+			mfw_info("ModemManager does not know %s yet (it may still be probing it); waiting up to %u s",
+				 tty, (wait_ms + 999) / 1000);
+		told = true;
+		if (mfw_mm_pump(MIN(MFW_MM_POLL_MS, wait_ms - waited)))
+			return -EINTR;
 	}
-	mfw_info("ModemManager: modem %s inhibited", in->mm_uid);
+	if (told)
+		mfw_info("ModemManager did not take %s within %u s; continuing without its inhibition",
+			 tty, (wait_ms + 999) / 1000);
+	else
+		mfw_info("ModemManager does not manage %s; continuing", tty);
 	return 0;
 }
 
-int mfw_inhibit_take(const char *tty, const char *why, struct mfw_inhibit **out)
+int mfw_inhibit_take(const char *tty, const char *why, unsigned int mm_wait_ms,
+		     struct mfw_inhibit **out)
 {
 	char name[MFW_NAME_MAX];
 	struct mfw_inhibit *in;
@@ -145,7 +239,7 @@ int mfw_inhibit_take(const char *tty, const char *why, struct mfw_inhibit **out)
 	}
 	ret = mfw_logind_lock(in, why);
 	if (!ret)
-		ret = mfw_mm_inhibit(in, tty);
+		ret = mfw_mm_inhibit(in, tty, mm_wait_ms);
 	return ret;
 }
 

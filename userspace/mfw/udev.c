@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libudev.h>
@@ -99,6 +100,70 @@ int mfw_tty_by_identity(const char *ident, char *node, size_t size)
 	udev_enumerate_unref(en);
 	udev_unref(udev);
 	return ret;
+}
+
+/* @key set to "1" on @dev or, when @up, on one of its ancestors. */
+static bool mfw_dev_flag(struct udev_device *dev, const char *key, bool up)
+{
+	for (; dev; dev = up ? udev_device_get_parent(dev) : NULL) {
+		const char *v = udev_device_get_property_value(dev, key);
+
+		if (v && !strcmp(v, "1"))
+			return true;
+	}
+	return false;
+}
+
+/* @key on @dev or one of its ancestors, the nearest first. */
+static const char *mfw_dev_prop_up(struct udev_device *dev, const char *key)
+{
+	for (; dev; dev = udev_device_get_parent(dev)) {
+		const char *v = udev_device_get_property_value(dev, key);
+
+		if (v && *v)
+			return v;
+	}
+	return NULL;
+}
+
+int mfw_tty_mm_view(const char *name, struct mfw_mm_view *v)
+{
+	struct udev_device *dev, *usb;
+	const char *uid, *init;
+	struct timespec now;
+	struct udev *udev;
+
+	memset(v, 0, sizeof(*v));
+	v->age_ms = -1;
+	udev = udev_new();
+	if (!udev)
+		return -ENOMEM;
+	dev = udev_device_new_from_subsystem_sysname(udev, "tty", name);
+	if (!dev) {
+		udev_unref(udev);
+		return -ENOENT;
+	}
+	if (mfw_dev_flag(dev, "ID_MM_DEVICE_IGNORE", true))
+		snprintf(v->ignore, sizeof(v->ignore), "ID_MM_DEVICE_IGNORE");
+	else if (mfw_dev_flag(dev, "ID_MM_PORT_IGNORE", false))
+		snprintf(v->ignore, sizeof(v->ignore), "ID_MM_PORT_IGNORE");
+	init = udev_device_get_property_value(dev, "USEC_INITIALIZED");
+	if (init && !clock_gettime(CLOCK_MONOTONIC, &now)) {
+		long long then = strtoll(init, NULL, 10) / 1000;
+		long long ms = now.tv_sec * 1000LL + now.tv_nsec / 1000000;
+
+		if (then > 0 && then <= ms)
+			v->age_ms = ms - then;
+	}
+	usb = udev_device_get_parent_with_subsystem_devtype(dev, "usb",
+							    "usb_device");
+	uid = mfw_dev_prop_up(dev, "ID_MM_PHYSDEV_UID");
+	if (!uid)
+		uid = udev_device_get_syspath(usb ? usb : dev);
+	snprintf(v->uid, sizeof(v->uid), "%s", uid ? uid : "");
+	udev_device_unref(dev);
+	udev_unref(udev);
+	return 0;
 }
 
 int mfw_watch_open(struct mfw_watch **out)

@@ -25,6 +25,26 @@ int mfw_tty_identity(const char *name, char *ident, size_t size);
  */
 int mfw_tty_by_identity(const char *ident, char *node, size_t size);
 
+/*
+ * What udev says about tty @name as ModemManager would see it (its
+ * kernel-device and filter code, ModemManager 1.20):
+ * @ignore: why ModemManager leaves the port alone ("ID_MM_DEVICE_IGNORE",
+ * "ID_MM_PORT_IGNORE"), empty when it may take it;
+ * @age_ms: how long ago udev initialised the tty (USEC_INITIALIZED,
+ * CLOCK_MONOTONIC), -1 when unknown;
+ * @uid: the device UID ModemManager gives the modem the port belongs to
+ * (ID_MM_PHYSDEV_UID, else the USB device's sysfs path, else the tty's),
+ * which InhibitDevice() takes.
+ */
+struct mfw_mm_view {
+	char ignore[32];
+	long long age_ms;
+	char uid[MFW_IDENT_MAX];
+};
+
+/* 0 with @v filled, -ENOENT when udev has no such tty, other -errno. */
+int mfw_tty_mm_view(const char *name, struct mfw_mm_view *v);
+
 /* A uevent monitor for tty and mfw devices. */
 struct mfw_watch;
 

@@ -210,9 +210,14 @@ static int mfw_phase_port(struct mfw_session *s)
 		}
 		snprintf(s->j.usbpath, sizeof(s->j.usbpath), "%s", s->link.ident);
 		s->own_link = mfw_port_find(s->cfg->sysfs_root, s->link.tty, &s->port) != 0;
-		if (!s->inh && mfw_inhibit_take(s->link.tty, "firmware upgrade of the cellular module",
-						 &s->inh) == -EBUSY && !s->o->force)
-			return MFW_EXIT_PORT;
+		if (!s->inh) {
+			ret = mfw_inhibit_take(s->link.tty, MFW_INHIBIT_WHY,
+					       s->cfg->mm_wait_s * 1000, &s->inh);
+			if (ret == -EINTR)
+				return MFW_EXIT_INTERRUPTED;
+			if (ret == -EBUSY && !s->o->force)
+				return MFW_EXIT_PORT;
+		}
 		ret = mfw_sess_wait_port(s, s->cfg->ready_timeout_s * 1000);
 		if (ret == -EINTR)
 			return MFW_EXIT_INTERRUPTED;
@@ -649,8 +654,11 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 		snprintf(s.link.ident, sizeof(s.link.ident), "%s", s.j.usbpath);
 		if (mfw_power_hold(cfg, &s.hold) && !o->force)
 			return mfw_finish(&s, MFW_EXIT_GPIO);
-		if (mfw_inhibit_take(path, "firmware upgrade of the cellular module",
-				     &s.inh) == -EBUSY && !o->force)
+		ret = mfw_inhibit_take(path, MFW_INHIBIT_WHY, cfg->mm_wait_s * 1000,
+				       &s.inh);
+		if (ret == -EINTR)
+			return mfw_finish(&s, MFW_EXIT_INTERRUPTED);
+		if (ret == -EBUSY && !o->force)
 			return mfw_finish(&s, MFW_EXIT_PORT);
 		s.own_link = true;
 		s.resolve = true;

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The helper's inhibitor on its own, for test_inhibit.py: takes the
+ * logind lock and ModemManager's inhibition of PORT exactly as "mfw
+ * upgrade" and "mfw resume" do, prints "take: <0 or -errno>", holds both
+ * until a line (or end of file) arrives on stdin, releases them and
+ * prints "released".
+ *
+ * Usage: test-mfw-inhibit PORT MM_WAIT_MS
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "inhibit.h"
+#include "sig.h"
+
+int main(int argc, char **argv)
+{
+	struct mfw_inhibit *in = NULL;
+	char line[64];
+	int ret;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s PORT MM_WAIT_MS\n", argv[0]);
+		return 2;
+	}
+	ret = mfw_sig_init();
+	if (ret) {
+		fprintf(stderr, "signalfd: %d\n", ret);
+		return 1;
+	}
+	ret = mfw_inhibit_take(argv[1], MFW_INHIBIT_WHY,
+			       (unsigned int)strtoul(argv[2], NULL, 10), &in);
+	printf("take: %d\n", ret);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		line[0] = '\0';
+	mfw_inhibit_release(in);
+	printf("released\n");
+	return 0;
+}
