@@ -85,9 +85,10 @@ static ssize_t download_store(struct device *dev,
 {
 	struct mfw_port *port = to_mfw_port(dev);
 	const struct mfw_model *caps;
+	bool query = sysfs_streq(buf, "query");
 	int ret;
 
-	ret = mfw_fota_trigger(buf);
+	ret = query ? 0 : mfw_fota_trigger(buf);
 	if (ret)
 		return ret;
 	caps = mfw_fota_caps_idle(port);
@@ -95,6 +96,16 @@ static ssize_t download_store(struct device *dev,
 		return PTR_ERR(caps);
 	if (!(caps->paths & MFW_PATH_REMOTE))
 		return -EOPNOTSUPP;
+	/*
+	 * Where the download stands, for a report that was lost: the
+	 * module answers with a +MFWDLOAD report of the same form, which
+	 * the receive path takes as it takes the unsolicited ones.
+	 */
+	if (query) {
+		ret = mfw_chan_command(port, "AT+MFWDLOAD?", NULL, 0,
+				       mfw_cmd_timeout_ms);
+		return ret ? ret : count;
+	}
 
 	mfw_fota_reset(port, false);
 	mfw_xfer_forget(port);

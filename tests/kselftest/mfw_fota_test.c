@@ -843,6 +843,55 @@ TEST_F_TIMEOUT(fota, interrupted_download_resumes, 240)
 }
 
 /*
+ * The final report is lost: state stays downloading until "query" makes
+ * the driver ask (AT+MFWDLOAD?); the module's answer is taken as its
+ * report, state and progress follow it, and /dev/mfwN readers get it.
+ * Asked before any download, the module's answer is "0": idle.
+ */
+TEST_F_TIMEOUT(fota, lost_final_report_is_asked_for, 240)
+{
+	const char *extra[] = { "--fault", "lose@report=MFWDLOAD:2", NULL };
+	char want[64], dir[128], dev[160], buf[512];
+	ssize_t n;
+	int fd;
+
+	SERVE(self, NEW_VERSION);
+	ASSERT_EQ(0, module_up(&self->r, "MN316", "MN316", extra));
+	ASSERT_EQ(0, configure(self->r.path, self->url));
+	ASSERT_EQ(0, put(self->r.path, "download", "query"));
+	EXPECT_ATTR(self->r.path, "last_urc", "+MFWDLOAD: 0,0");
+	EXPECT_ATTR(self->r.path, "state", "idle");
+	EXPECT_EQ(-EINVAL, put(self->r.path, "download", "queries"));
+
+	snprintf(dev, sizeof(dev), "/dev/%s",
+		 devname(self->r.path, dir, sizeof(dir)));
+	fd = open(dev, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	ASSERT_EQ(0, put(self->r.path, "download", "1"));
+	/* progind 4096: the last progress report, then the end is lost. */
+	EXPECT_ATTR_T(self->r.path, "progress", "16384 20000", 60000);
+	EXPECT_TRUE(transcript_gets(self->r.transcript, "report lost"));
+	usleep(300000);
+	EXPECT_ATTR(self->r.path, "state", "downloading");
+
+	ASSERT_EQ(0, put(self->r.path, "download", "query"));
+	EXPECT_TRUE(host_sent(self->r.transcript, "AT+MFWDLOAD?"));
+	expect_downloaded(_metadata, self->r.path);
+	EXPECT_ATTR(self->r.path, "last_error", "none");
+	snprintf(want, sizeof(want), "+MFWDLOAD: 2,%d,%d\n", PKG_SIZE,
+		 PKG_SIZE);
+	n = read(fd, buf, sizeof(buf) - 1);
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("/dev/mfwN gave \"%s\"", buf);
+	close(fd);
+	if (_metadata->passed == 0)
+		dump(self->r.transcript);
+}
+
+/*
  * An unrecoverable failure ("3" alone): error 855 until erase, then a new
  * download works.
  */

@@ -15,6 +15,8 @@
 # (ML307R-DC), several reboots with progress between them (ML307A's
 # minimal system); and the ML307R-DC on a UART that reports its outcome
 # before the reboot, or (autobaud) says nothing after it until asked.
+# Last, reports that never arrive: a remote download's final report lost
+# or glued to another line, and an upgrade's result lost on a UART.
 # Needs mfw and mfw-modemsim in PATH and the mfw module loaded.
 . "$(dirname "$0")/mfw_helper_lib.sh"
 
@@ -37,6 +39,13 @@ done >>"$d/cases"
 # port's report queue when the upgrade starts, and must not count as the boot.
 echo "uart.report_before_reboot ML307R-DC $(first ML307R-DC) --uart --boot-ms 1500 --fault early@cmd=MFWUPGRADE" >>"$d/cases"
 echo "uart.autobaud ML307R-DC $(first ML307R-DC) --uart --autobaud" >>"$d/cases"
+# Lost reports: a remote download's final one (cases named remote.* take
+# the url even where a local write path exists), then an upgrade's result
+# on a UART.  Each must settle by asking the module, long before the
+# download or upgrade timeout.
+echo "remote.lost_download_report ML305U $(first ML305U) --fault lose@report=MFWDLOAD:2" >>"$d/cases"
+echo "remote.glued_download_report ML305U $(first ML305U) --fault glue=+CEREG:1,1@report=MFWDLOAD:2" >>"$d/cases"
+echo "uart.lost_upgrade_report ML307R-DC $(first ML307R-DC) --uart --fault lose@report=MFWUPGRADE:2" >>"$d/cases"
 plan "$(grep -c . "$d/cases")"
 
 # probe [VERSION]: attach to the module on $d/tty, have the kernel ask it
@@ -100,12 +109,16 @@ family() {
 	old=$fw
 	t2=$(now_cs)
 	how=
-	case " $paths " in
+	case "$name: $paths " in
+	remote.*" remote "*) ;;
 	*" hex "* | *" transparent "*)
 		how=image
 		mkimage "$d/$fam.bin" "$new" 8
 		timed upgrade mfw upgrade "$d/$fam.bin" --port "$d/tty" --timeout 120
 		;;
+	esac
+	case "$how: $paths " in
+	image:*) ;;
 	*" remote "* | *" special "*)
 		how=url
 		if ! serve >>"$d/check.log" 2>&1; then
@@ -113,7 +126,11 @@ family() {
 			return
 		fi
 		mkimage "$www/$fam.bin" "$new" 8
-		timed upgrade mfw upgrade --url "http://127.0.0.1:$HTTP_PORT/$fam.bin" \
+		# A download of 8 KiB on the loopback: 90 s bound a lost
+		# report, which must be asked for long before.
+		echo download_timeout=90 >"$d/download.conf"
+		timed upgrade env MFW_CONFIG="$d/download.conf" mfw upgrade \
+			--url "http://127.0.0.1:$HTTP_PORT/$fam.bin" \
 			--port "$d/tty" --timeout 120
 		;;
 	*)

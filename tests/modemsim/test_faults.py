@@ -131,9 +131,31 @@ def test_remote_cut(tmp):
     srv.stop()
 
 
+def test_lost_and_glued_reports(tmp):
+    """The final report of a download lost, then glued to another line;
+    the module's answer to AT+MFWDLOAD? still tells the outcome."""
+    img = image(b"l", size=3000)
+    srv = HttpServer({"/l": img})
+    s = sim(tmp, args=["--fault", "lose@report=MFWDLOAD: 2",
+                       "--fault", "glue=+CEREG: 1,1@report=+MFWDLOAD: 2#2"])
+    s.ok("ATE0")
+    s.ok('AT+MFWCFG="url","%s"' % srv.url("/l"))
+    s.ok("AT+MFWDLOAD")
+    eq(s.raw(1.5), b"", "the final report is lost")
+    eq(s.ok("AT+MFWDLOAD?"), ["+MFWDLOAD: 2,3000,3000"], "the query tells: done")
+    s.ok("AT+MFWERASE")
+    s.ok("AT+MFWDLOAD")
+    eq(s.wait(r"MFWDLOAD"), "+CEREG: 1,1+MFWDLOAD: 2,3000,3000",
+       "the second final report comes glued after another URC")
+    eq(s.ok("AT+MFWDLOAD?"), ["+MFWDLOAD: 2,3000,3000"], "the query tells: done")
+    srv.stop()
+
+
 def test_bad_fault_spec(tmp):
     for spec in ["error=849@cmd=AT", "bogus@cmd=AT", "drop=1@nowhere",
-                 "error=850", "powerloss@upgrade=101", "error@offset=10"]:
+                 "error=850", "powerloss@upgrade=101", "error@offset=10",
+                 "lose@cmd=CGMR", "glue=x@offset=5", "drop=1@report=MFWDLOAD",
+                 "lose@report=", "lose@report=MFWDLOAD#0"]:
         r = subprocess.run([SIM, "--fault", spec, "--pty",
                             os.path.join(tmp, "x")], capture_output=True)
         eq(r.returncode, 2, "bad spec %s" % spec)
@@ -143,7 +165,7 @@ TESTS = [test_every_error_code, test_garbage_urc_stall, test_disconnect,
          test_drop_and_corrupt, test_corrupt_detected_by_check,
          test_write_error_ends_transparent,
          test_stall_holds_the_transparent_verdict, test_remote_cut,
-         test_bad_fault_spec]
+         test_lost_and_glued_reports, test_bad_fault_spec]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

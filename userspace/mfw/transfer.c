@@ -28,6 +28,8 @@
 #define MFW_JOURNAL_EVERY	(64 * 1024)
 /* Interrupted remote downloads retried before giving up. */
 #define MFW_DOWNLOAD_RETRIES	3
+/* Silence after which the module is asked how its download stands. */
+#define MFW_DL_QUIET_MS		20000
 
 static int mfw_write_errno(struct mfw_session *s, int err, const char *what)
 {
@@ -261,10 +263,37 @@ int mfw_sess_write(struct mfw_session *s, bool resume)
 	return mfw_sess_journal(s, MFW_PHASE_WRITTEN, "package in the module");
 }
 
-/* Follow a remote download: 1 done, 0 interrupted (resumable), or an exit code < 0. */
+/*
+ * Ask the module where its download stands (the driver sends
+ * AT+MFWDLOAD?; the answer comes as a report).  false once the driver
+ * turned out not to know the question (an older mfw module).
+ */
+static bool mfw_query_download(struct mfw_session *s)
+{
+	int ret;
+
+	mfw_trace("no download report for %d s: asking the module",
+		  MFW_DL_QUIET_MS / 1000);
+	ret = mfw_port_set(&s->port, "download", "query");
+	if (ret == -EINVAL) {
+		mfw_dbg("the mfw module cannot ask for the download's state; waiting for reports only");
+		return false;
+	}
+	if (ret)
+		mfw_dbg("asking for the download's state: %s", strerror(-ret));
+	return true;
+}
+
+/*
+ * Follow a remote download: 1 done, 0 interrupted (resumable), or an exit
+ * code < 0.  A report can be lost, so after MFW_DL_QUIET_MS without one the
+ * module is asked, and again after each such silence: a lost outcome is
+ * known within that time plus one command's.
+ */
 static int mfw_follow_download(struct mfw_session *s, int64_t deadline)
 {
-	bool failed = false;
+	int64_t heard = mfw_now_ms();
+	bool failed = false, ask = true;
 	char line[256];
 
 	for (;;) {
@@ -277,6 +306,7 @@ static int mfw_follow_download(struct mfw_session *s, int64_t deadline)
 
 			if (n < 1)
 				continue;
+			heard = mfw_now_ms();
 			if (st == 1 || st == 2)
 				mfw_out_progress("download", n == 3 ? b : n == 2 ? a : 0,
 						 n == 3 ? a : 0);
@@ -284,7 +314,11 @@ static int mfw_follow_download(struct mfw_session *s, int64_t deadline)
 				return 1;
 			if (st == 3)
 				failed = true;	/* "0" next means interrupted */
-			if (st == 0 && failed)
+			/*
+			 * Not downloading: after a 3, an interruption to
+			 * resume; asked, a download that stopped unsaid.
+			 */
+			if (st == 0)
 				return 0;
 		}
 		if (ret == -ENODEV)
@@ -293,6 +327,10 @@ static int mfw_follow_download(struct mfw_session *s, int64_t deadline)
 			mfw_err("the module's download did not finish in %ld s; check its network and the url, then run 'mfw resume'",
 				s->cfg->download_timeout_s);
 			return -MFW_EXIT_TIMEOUT;
+		}
+		if (ask && !failed && mfw_now_ms() - heard >= MFW_DL_QUIET_MS) {
+			ask = mfw_query_download(s);
+			heard = mfw_now_ms();
 		}
 		ret = mfw_poll(&p, 1, failed ? 2000 : 500);
 		if (ret == -EINTR) {

@@ -4,6 +4,7 @@
  * answers, the basic commands, and dispatch to the FOTA commands.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,27 @@ void at_done(struct sim *sim)
 {
 	if (sim->mode == M_BUSY || sim->mode == M_TRANSPARENT)
 		sim->mode = M_CMD;
+}
+
+void at_report(struct sim *sim, const char *fmt, ...)
+{
+	char line[SIM_LINE_MAX + 1];
+	struct fault *f;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	f = fault_report(sim, line);
+	if (f && f->act == FA_LOSE) {
+		transcript_event("report lost: %s", line);
+		return;
+	}
+	if (f && f->act == FA_GLUE) {
+		at_line(sim, "%s%s", f->text, line);
+		return;
+	}
+	at_line(sim, "%s", line);
 }
 
 void at_ok(struct sim *sim)

@@ -6,6 +6,9 @@
  *   ACTION  error[=<850..860>] | drop=<n> | corrupt=<n> | stall[=<ms>] |
  *           garbage | urc=<text> | disconnect | powerloss | cut |
  *           sms=<text> (a text-mode +CMT: message with that body) |
+ *           lose (only at report=: the report is never sent) |
+ *           glue=<text> (only at report=: the report is sent glued
+ *           after <text> on one line, where no framer finds it) |
  *           ring | noise=<n> (n bytes of line noise open the next line) |
  *           early[=<ms>] (only at cmd=MFWUPGRADE, for the upgrade it
  *           starts: OK at once, the outcome when flashing ends, ms
@@ -17,6 +20,10 @@
  *           offset=<bytes>     when package data reaches that offset
  *                              (stall there: the transparent verdict waits)
  *           upgrade=<percent>  when flashing reaches that percent
+ *           report=<start>[#<n>]  the n-th unsolicited FOTA report that
+ *                              begins with <start>, spaces not counting
+ *                              ("MFWDLOAD:2": a remote download's final
+ *                              report)
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -43,6 +50,8 @@ static const struct {
 	{ "ring", FA_RING, false },
 	{ "noise", FA_NOISE, true },
 	{ "early", FA_EARLY, false },
+	{ "lose", FA_LOSE, false },
+	{ "glue", FA_GLUE, true },
 };
 
 /* Copy @in to @out (@len bytes) turning "\r" and "\n" into CR and LF. */
@@ -95,7 +104,7 @@ int fault_parse(struct sim *sim, const char *spec)
 	if (i == sizeof(acts) / sizeof(acts[0]) || (acts[i].arg && !eq))
 		goto bad;
 	f.act = acts[i].act;
-	if (f.act == FA_URC || f.act == FA_SMS) {
+	if (f.act == FA_URC || f.act == FA_SMS || f.act == FA_GLUE) {
 		unescape(f.text, sizeof(f.text), eq);
 	} else if (eq) {
 		if (parse_num(eq, &f.arg))
@@ -108,6 +117,9 @@ int fault_parse(struct sim *sim, const char *spec)
 		if (!eq)
 			f.arg = 500;
 	}
+	/* Only a report can be lost or glued; a report, nothing else. */
+	if ((f.act == FA_LOSE || f.act == FA_GLUE) != !strncmp(where, "report=", 7))
+		goto bad;
 	/* Without a code, a command gets a plain ERROR. */
 	if (f.act == FA_ERROR && eq && !mfw_cme_text((int)f.arg))
 		goto bad;
@@ -127,6 +139,17 @@ int fault_parse(struct sim *sim, const char *spec)
 			*c = toupper((unsigned char)*c);
 		if (f.cmd[0] == '+')
 			memmove(f.cmd, f.cmd + 1, strlen(f.cmd));
+	} else if (!strncmp(where, "report=", 7)) {
+		f.where = FW_REPORT;
+		snprintf(f.cmd, sizeof(f.cmd), "%s", where + 7 + (where[7] == '+'));
+		hash = strrchr(f.cmd, '#');
+		if (hash) {
+			*hash = 0;
+			if (parse_num(hash + 1, &f.nth) || f.nth < 1)
+				goto bad;
+		}
+		if (!f.cmd[0] || strlen(where + 7) >= sizeof(f.cmd))
+			goto bad;
 	} else if (!strncmp(where, "offset=", 7)) {
 		f.where = FW_OFFSET;
 		if (parse_num(where + 7, &f.pos))
@@ -246,6 +269,38 @@ bool fault_apply_data(struct sim *sim, const struct fault *f, size_t at,
 	default:
 		return true;
 	}
+}
+
+/* Whether @line begins with @start, spaces in either not counting. */
+static bool starts(const char *line, const char *start)
+{
+	for (;; line++, start++) {
+		while (*line == ' ')
+			line++;
+		while (*start == ' ')
+			start++;
+		if (!*start)
+			return true;
+		if (*line != *start)
+			return false;
+	}
+}
+
+struct fault *fault_report(struct sim *sim, const char *line)
+{
+	struct fault *hit = NULL;
+
+	if (*line == '+')
+		line++;
+	for (size_t i = 0; i < sim->nr_faults; i++) {
+		struct fault *f = &sim->faults[i];
+
+		if (f->fired || f->where != FW_REPORT || !starts(line, f->cmd))
+			continue;
+		if (++f->seen == f->nth && !hit)
+			hit = f;
+	}
+	return hit ? fire(hit) : NULL;
 }
 
 struct fault *fault_upgrade(struct sim *sim, int percent)

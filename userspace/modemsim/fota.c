@@ -480,13 +480,16 @@ void fota_dload_result(struct sim *sim, int err)
 		at_ok(sim);
 }
 
-static void dload_report(struct sim *sim, int state, long dl)
+/* The download's report: unsolicited (@urc) or the answer to AT+MFWDLOAD?. */
+static void dload_report(struct sim *sim, int state, long dl, bool urc)
 {
+	void (*out)(struct sim *sim, const char *fmt, ...) =
+		urc ? at_report : at_line;
+
 	if (sim->p.dl_total >= 0)
-		at_line(sim, "+MFWDLOAD: %d,%ld,%ld", state, sim->p.dl_total,
-			dl);
+		out(sim, "+MFWDLOAD: %d,%ld,%ld", state, sim->p.dl_total, dl);
 	else
-		at_line(sim, "+MFWDLOAD: %d,%ld", state, dl);
+		out(sim, "+MFWDLOAD: %d,%ld", state, dl);
 }
 
 void fota_dload_progress(struct sim *sim, bool final)
@@ -494,22 +497,22 @@ void fota_dload_progress(struct sim *sim, bool final)
 	long step = sim->p.ival[MFW_CFG_PROGIND];
 
 	if (final) {
-		dload_report(sim, DL_DONE, sim->p.pkg_len);
+		dload_report(sim, DL_DONE, sim->p.pkg_len, true);
 		return;
 	}
 	if (step <= 0)
 		return;
 	while (sim->p.pkg_len >= sim->dl_next_report) {
-		dload_report(sim, DL_RUNNING, sim->dl_next_report);
+		dload_report(sim, DL_RUNNING, sim->dl_next_report, true);
 		sim->dl_next_report += step;
 	}
 }
 
 void fota_dload_failed(struct sim *sim, bool resumable)
 {
-	dload_report(sim, DL_FAILED, sim->p.pkg_len);
+	dload_report(sim, DL_FAILED, sim->p.pkg_len, true);
 	if (resumable) {
-		at_line(sim, "+MFWDLOAD: 0");
+		at_report(sim, "+MFWDLOAD: 0");
 		sim->p.dl_state = DL_IDLE;
 		sim->p.dl_resumable = true;
 		sim->p.dl_interrupts++;
@@ -538,7 +541,7 @@ void fota_dload(struct sim *sim, const char *args, char form)
 		at_ok(sim);
 		return;
 	case 'r':
-		dload_report(sim, sim->p.dl_state, sim->p.pkg_len);
+		dload_report(sim, sim->p.dl_state, sim->p.pkg_len, false);
 		at_ok(sim);
 		return;
 	case 'e':

@@ -71,17 +71,18 @@ void transcript_close(void);
 enum fault_act {
 	FA_ERROR, FA_DROP, FA_CORRUPT, FA_STALL, FA_GARBAGE, FA_URC,
 	FA_DISCONNECT, FA_POWERLOSS, FA_CUT, FA_SMS, FA_RING, FA_NOISE,
-	FA_EARLY,
+	FA_EARLY, FA_LOSE, FA_GLUE,
 };
-enum fault_where { FW_CMD, FW_OFFSET, FW_UPGRADE };
+enum fault_where { FW_CMD, FW_OFFSET, FW_UPGRADE, FW_REPORT };
 
 struct fault {
 	enum fault_act act;
 	long arg;		/* error code, byte count, stall ms */
-	char text[128];		/* urc or sms text, "\\r" and "\\n" unescaped */
+	char text[128];		/* urc, sms or glue text, "\\r" and "\\n" unescaped */
 	enum fault_where where;
-	char cmd[32];		/* command name, upper case, no "AT" */
-	long nth;		/* nth matching command (1-based) */
+	char cmd[32];		/* command name, upper case, no "AT"; or the
+				 * start of a report, without its "+" */
+	long nth;		/* nth matching command or report (1-based) */
 	long seen;
 	long pos;		/* byte offset or percent */
 	bool fired;
@@ -94,6 +95,7 @@ struct fault *fault_offset(struct sim *sim, size_t from, size_t to);
 bool fault_apply_data(struct sim *sim, const struct fault *f, size_t at,
 		      unsigned char *data, size_t *len);
 struct fault *fault_upgrade(struct sim *sim, int percent);
+struct fault *fault_report(struct sim *sim, const char *line);
 
 /* --- state.c: what survives a power cycle ---------------------------- */
 enum dl_state {
@@ -178,6 +180,9 @@ enum sim_mode {
 
 void at_input(struct sim *sim);
 void at_line(struct sim *sim, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* An unsolicited FOTA report, subject to the report= faults. */
+void at_report(struct sim *sim, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void at_ok(struct sim *sim);
 void at_error(struct sim *sim);

@@ -75,7 +75,7 @@ static void flash_step(struct sim *sim, long pct)
 		return;
 	}
 	if (b->percent && pct > from && pct != sim->up_last_percent) {
-		at_line(sim, "+MFWUPGRADE: 1,%ld", pct);
+		at_report(sim, "+MFWUPGRADE: 1,%ld", pct);
 		sim->up_last_percent = (int)pct;
 	}
 	if (pct >= to) {
@@ -87,7 +87,7 @@ static void flash_step(struct sim *sim, long pct)
 		 * firmware for a moment, then reboot into the new one.
 		 */
 		if (sim->p.up_early && sim->p.up_reboots >= (int)b->reboots) {
-			at_line(sim, "+MFWUPGRADE: %d", sim->p.up_fail ? 3 : 2);
+			at_report(sim, "+MFWUPGRADE: %d", sim->p.up_fail ? 3 : 2);
 			sim->mode = M_CMD;
 			sim->early_pending = true;
 			sim_timer_add(sim, sim->early_ms, early_reboot, 0);
@@ -208,7 +208,7 @@ void upgrade_special_progress(struct sim *sim)
 	pct = (long)(sim->p.pkg_len * 50 / sim->p.dl_total);
 	pct -= pct % PERCENT_STEP;
 	if (pct > sim->up_last_percent) {
-		at_line(sim, "+MFWUPGRADE: 1,%ld", pct);
+		at_report(sim, "+MFWUPGRADE: 1,%ld", pct);
 		sim->up_last_percent = (int)pct;
 	}
 }
@@ -295,7 +295,7 @@ void sim_boot_done(struct sim *sim, long arg)
 		state_save(sim);
 		sim->mode = sim->autobaud ? M_AUTOBAUD : M_CMD;
 		at_line(sim, "+MATREADY");
-		at_line(sim, "+MFWUPGRADE: 3");
+		at_report(sim, "+MFWUPGRADE: 3");
 		break;
 	case UP_REBOOTING:
 		if (p->up_reboots < (int)b->reboots) {
@@ -308,7 +308,7 @@ void sim_boot_done(struct sim *sim, long arg)
 		sim->mode = sim->autobaud ? M_AUTOBAUD : M_CMD;
 		at_line(sim, "+MATREADY");
 		if (!p->up_early)
-			at_line(sim, "+MFWUPGRADE: %d", p->up_fail ? 3 : 2);
+			at_report(sim, "+MFWUPGRADE: %d", p->up_fail ? 3 : 2);
 		finish_package(sim);
 		state_save(sim);
 		break;
