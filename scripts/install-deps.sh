@@ -19,10 +19,12 @@ pkgs=(
 	debootstrap e2fsprogs
 	# userspace
 	meson ninja-build pkg-config
-	libgpiod-dev libudev-dev libmm-glib-dev libglib2.0-dev
+	libgpiod-dev libudev-dev libmm-glib-dev libglib2.0-dev libjson-glib-dev
 	libcurl4-openssl-dev
 	# tests: fuzzer, servers on loopback, scripting
 	clang libclang-rt-14-dev python3 python3-pyftpdlib openssl
+	# --json output against its schema
+	python3-jsonschema
 	# mock logind and ModemManager on a private system bus
 	python3-dbusmock dbus-daemon
 )

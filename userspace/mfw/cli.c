@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "out.h"
 #include "power.h"
 #include "upgrade.h"
 #include "util.h"
@@ -76,15 +77,14 @@ static const struct {
 	{ "manifest", mfw_cmd_manifest },
 };
 
-int mfw_main(int argc, char **argv)
+/* Global options, configuration, then the subcommand: an exit code. */
+static int mfw_dispatch(int argc, char **argv)
 {
 	const char *config = NULL, *sysfs = NULL, *state = NULL;
 	struct mfw_config cfg;
 	size_t i;
 	int c;
 
-	mfw_json = false;
-	mfw_verbose = 0;
 	optind = 0;	/* 0: glibc starts over, ordering included */
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "+c:jvhV", mfw_global_opts, NULL)) != -1) {
@@ -105,10 +105,14 @@ int mfw_main(int argc, char **argv)
 			state = optarg;
 			break;
 		case 'h':
-			mfw_usage(stdout);
+			/* Standard output carries JSON lines only. */
+			mfw_usage(mfw_json ? stderr : stdout);
 			return MFW_EXIT_OK;
 		case 'V':
-			printf("mfw %s\n", MFW_VERSION);
+			if (mfw_json)
+				mfw_out_event("version", "version", MFW_VERSION, NULL);
+			else
+				printf("mfw %s\n", MFW_VERSION);
 			return MFW_EXIT_OK;
 		default:
 			mfw_usage(stderr);
@@ -140,6 +144,37 @@ int mfw_main(int argc, char **argv)
 	return MFW_EXIT_USAGE;
 }
 
+/*
+ * Whether the command line asks for JSON: "--json" or "-j" anywhere before
+ * a "--".  Looked for before parsing so that errors found before the
+ * subcommand reads its own options (a bad global option, the configuration,
+ * an option the subcommand refuses before reaching --json) come as JSON
+ * too.  A "-j" among other short options ("-vj") counts only once its
+ * command parses it.
+ */
+static bool mfw_argv_json(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
+			return true;
+	return false;
+}
+
+int mfw_main(int argc, char **argv)
+{
+	int ret;
+
+	mfw_json = mfw_argv_json(argc, argv);
+	mfw_verbose = 0;
+	ret = mfw_dispatch(argc, argv);
+	/* Every path ends here: one result event, whatever happened. */
+	if (mfw_json)
+		mfw_out_result(ret);
+	return ret;
+}
+
 /* Options every subcommand takes as well. */
 #define MFW_COMMON_OPTS \
 	{ "json", no_argument, NULL, 'j' }, \
@@ -167,6 +202,16 @@ static int mfw_get_seconds(const char *cmd, const char *arg, long *out)
 	if (mfw_parse_long(arg, 1, 86400, out))
 		return mfw_bad_usage(cmd, "--timeout takes 1..86400 seconds");
 	return 0;
+}
+
+/* The "power" event of 'mfw power status': the STATUS line says on or off. */
+static void mfw_power_event(bool on)
+{
+	struct mfw_json j;
+
+	mfw_json_begin(&j, "power");
+	mfw_json_bool(&j, "on", on);
+	mfw_json_emit(&j);
 }
 
 int mfw_cmd_power(struct mfw_config *cfg, int argc, char **argv)
@@ -200,7 +245,7 @@ int mfw_cmd_power(struct mfw_config *cfg, int argc, char **argv)
 			return MFW_EXIT_GPIO;
 		}
 		if (mfw_json)
-			printf("{\"event\":\"power\",\"on\":%s}\n", ret ? "true" : "false");
+			mfw_power_event(ret);
 		else
 			printf("%s\n", ret ? "on" : "off");
 		return MFW_EXIT_OK;

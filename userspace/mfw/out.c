@@ -11,128 +11,114 @@
 #include "out.h"
 #include "util.h"
 
+/* Longest member name, "_hex" companion included. */
+#define MFW_JSON_KEY_MAX	64
+
 static bool bar_drawn;
 static int bar_last = -2;
 static char bar_phase[32];
 
-int mfw_json_escape(const char *in, char *out, size_t size)
-{
-	size_t o = 0;
-
-	for (; *in; in++) {
-		unsigned char c = *in;
-		char tmp[8];
-		const char *add = tmp;
-		size_t n;
-
-		switch (c) {
-		case '"': add = "\\\""; break;
-		case '\\': add = "\\\\"; break;
-		case '\n': add = "\\n"; break;
-		case '\r': add = "\\r"; break;
-		case '\t': add = "\\t"; break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				snprintf(tmp, sizeof(tmp), "\\u%04x", c);
-			else {
-				tmp[0] = c;
-				tmp[1] = '\0';
-			}
-		}
-		n = strlen(add);
-		if (o + n >= size)
-			return -1;
-		memcpy(out + o, add, n);
-		o += n;
-	}
-	if (o >= size)
-		return -1;
-	out[o] = '\0';
-	return (int)o;
-}
-
-static void mfw_json_put(struct mfw_json *j, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (j->overflow || j->len + n >= sizeof(j->buf)) {
-		j->overflow = true;
-		return;
-	}
-	memcpy(j->buf + j->len, s, n + 1);
-	j->len += n;
-}
-
-static void mfw_json_key(struct mfw_json *j, const char *key)
-{
-	char esc[256];
-
-	if (mfw_json_escape(key, esc, sizeof(esc)) < 0) {
-		j->overflow = true;
-		return;
-	}
-	mfw_json_put(j, j->len > 1 ? ",\"" : "\"");
-	mfw_json_put(j, esc);
-	mfw_json_put(j, "\":");
-}
+/* Members of the result event added before it is printed. */
+static struct mfw_json result;
 
 void mfw_json_begin(struct mfw_json *j, const char *event)
 {
-	j->len = 0;
-	j->overflow = false;
-	j->buf[0] = '\0';
-	mfw_json_put(j, "{");
+	j->obj = json_object_new();
 	if (event)
 		mfw_json_str(j, "event", event);
 }
 
+/* Lower-case hex of the bytes of @s, to be released with g_free(). */
+static char *mfw_json_hex(const char *s)
+{
+	size_t len = strlen(s);
+	char *hex = g_malloc(2 * len + 1);
+
+	mfw_hex((const unsigned char *)s, len, hex);
+	return hex;
+}
+
 void mfw_json_str(struct mfw_json *j, const char *key, const char *value)
 {
-	char esc[2048];
+	char hexkey[MFW_JSON_KEY_MAX];
+	char *text;
 
-	mfw_json_key(j, key);
+	snprintf(hexkey, sizeof(hexkey), "%s_hex", key);
+	if (json_object_has_member(j->obj, hexkey))
+		json_object_remove_member(j->obj, hexkey);
 	if (!value) {
-		mfw_json_put(j, "null");
+		json_object_set_null_member(j->obj, key);
 		return;
 	}
-	if (mfw_json_escape(value, esc, sizeof(esc)) < 0) {
-		j->overflow = true;
+	if (g_utf8_validate(value, -1, NULL)) {
+		json_object_set_string_member(j->obj, key, value);
 		return;
 	}
-	mfw_json_put(j, "\"");
-	mfw_json_put(j, esc);
-	mfw_json_put(j, "\"");
+	/* One U+FFFD per byte that is not part of a valid sequence. */
+	text = g_utf8_make_valid(value, -1);
+	json_object_set_string_member(j->obj, key, text);
+	g_free(text);
+	text = mfw_json_hex(value);
+	json_object_set_string_member(j->obj, hexkey, text);
+	g_free(text);
 }
 
 void mfw_json_int(struct mfw_json *j, const char *key, int64_t value)
 {
-	char num[32];
-
-	mfw_json_key(j, key);
-	snprintf(num, sizeof(num), "%" PRId64, value);
-	mfw_json_put(j, num);
+	json_object_set_int_member(j->obj, key, value);
 }
 
 void mfw_json_bool(struct mfw_json *j, const char *key, bool value)
 {
-	mfw_json_key(j, key);
-	mfw_json_put(j, value ? "true" : "false");
+	json_object_set_boolean_member(j->obj, key, value);
 }
 
-const char *mfw_json_end(struct mfw_json *j)
+/*
+ * Escape the control bytes a generator left raw in @line (json-glib 1.6
+ * passes U+001F through).  Outside strings the compact output has none,
+ * and no byte below 0x20 is part of a longer UTF-8 sequence, so each one
+ * is a whole character of a string.  Takes @line, returns the result.
+ */
+static char *mfw_json_fix_controls(char *line)
 {
-	mfw_json_put(j, "}");
-	return j->overflow ? NULL : j->buf;
+	GString *s;
+	char *p;
+
+	for (p = line; *p && (unsigned char)*p >= 0x20; p++)
+		;
+	if (!*p)
+		return line;
+	s = g_string_new_len(line, p - line);
+	for (; *p; p++) {
+		if ((unsigned char)*p < 0x20)
+			g_string_append_printf(s, "\\u%04x", (unsigned char)*p);
+		else
+			g_string_append_c(s, *p);
+	}
+	g_free(line);
+	return g_string_free(s, FALSE);
+}
+
+char *mfw_json_end(struct mfw_json *j)
+{
+	JsonNode *root = json_node_alloc();
+	char *line;
+
+	json_node_init_object(root, j->obj);
+	line = json_to_string(root, FALSE);
+	json_node_unref(root);
+	json_object_unref(j->obj);
+	j->obj = NULL;
+	return mfw_json_fix_controls(line);
 }
 
 void mfw_json_emit(struct mfw_json *j)
 {
-	const char *line = mfw_json_end(j);
+	char *line = mfw_json_end(j);
 
-	if (!line)
-		line = "{\"event\":\"error\",\"message\":\"output line too long\"}";
 	printf("%s\n", line);
 	fflush(stdout);
+	g_free(line);
 }
 
 void mfw_out_event(const char *event, ...)
@@ -148,6 +134,34 @@ void mfw_out_event(const char *event, ...)
 		mfw_json_str(&j, k, v);
 	}
 	va_end(ap);
+	mfw_json_emit(&j);
+}
+
+void mfw_out_result_str(const char *key, const char *value)
+{
+	if (!result.obj)
+		mfw_json_begin(&result, NULL);
+	mfw_json_str(&result, key, value);
+}
+
+void mfw_out_result(int code)
+{
+	const char *meaning = mfw_exit_text(code);
+	struct mfw_json j;
+	GList *keys, *k;
+
+	mfw_json_begin(&j, "result");
+	mfw_json_int(&j, "exit", code);
+	mfw_json_str(&j, "meaning", meaning ? meaning : "unknown");
+	if (result.obj) {
+		keys = json_object_get_members(result.obj);
+		for (k = keys; k; k = k->next)
+			json_object_set_member(j.obj, k->data,
+					       json_object_dup_member(result.obj, k->data));
+		g_list_free(keys);
+		json_object_unref(result.obj);
+		result.obj = NULL;
+	}
 	mfw_json_emit(&j);
 }
 

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "manifest.h"
+#include "out.h"
 #include "util.h"
 
 #define MFW_SIGN_MAX	(512u << 20)
@@ -61,6 +62,33 @@ static int sign_parse(const char *cmd, int argc, char **argv, struct sign_args *
 	return MFW_EXIT_OK;
 }
 
+/*
+ * The "manifest" event of create and verify: what the manifest @file says;
+ * for verify, whether its signature was checked (@verified) and the @image
+ * found to match it (NULL: none given).
+ */
+static void manifest_event(const char *action, const char *file,
+			   const struct mfw_manifest *m, const bool *verified,
+			   const char *image)
+{
+	struct mfw_json j;
+
+	mfw_json_begin(&j, "manifest");
+	mfw_json_str(&j, "action", action);
+	mfw_json_str(&j, "file", file);
+	mfw_json_str(&j, "family", m->family);
+	mfw_json_str(&j, "version", m->version);
+	if (*m->base)
+		mfw_json_str(&j, "base", m->base);
+	mfw_json_str(&j, "sha256", m->sha256);
+	mfw_json_int(&j, "size", (int64_t)m->size);
+	if (verified)
+		mfw_json_bool(&j, "verified", *verified);
+	if (image)
+		mfw_json_str(&j, "image", image);
+	mfw_json_emit(&j);
+}
+
 static int manifest_create(const struct sign_args *a)
 {
 	struct mfw_manifest m = { 0 };
@@ -101,6 +129,8 @@ static int manifest_create(const struct sign_args *a)
 		mfw_err("manifest create: cannot write %s: %s", out, strerror(-ret));
 		return MFW_EXIT_FAIL;
 	}
+	if (mfw_json)
+		manifest_event("create", out, &m, NULL, NULL);
 	mfw_info("wrote %s; sign it with 'mfw manifest sign %s --key KEY'", out, out);
 	return MFW_EXIT_OK;
 }
@@ -134,6 +164,8 @@ static int manifest_sign(const struct sign_args *a)
 		mfw_err("manifest sign: %s: %s", sig, strerror(-ret));
 		return MFW_EXIT_FAIL;
 	}
+	if (mfw_json)
+		mfw_out_event("signature", "file", a->file, "signature", sig, NULL);
 	mfw_info("wrote %s", sig);
 	return MFW_EXIT_OK;
 }
@@ -170,6 +202,8 @@ static int manifest_verify(struct mfw_config *cfg, const struct sign_args *a)
 		if (ret)
 			return MFW_EXIT_VERIFY;
 	}
+	if (mfw_json)
+		manifest_event("verify", a->file, &m, &ok, a->image);
 	mfw_info("%s: %s family %s version %s%s%s", a->file,
 		 ok ? "signature good," : "NOT VERIFIED (no key),", m.family, m.version,
 		 *m.base ? " base " : "", m.base);
@@ -182,8 +216,8 @@ int mfw_cmd_manifest(struct mfw_config *cfg, int argc, char **argv)
 	const char *verb;
 	int ret;
 
-	if (argc < 2) {
-		mfw_err("manifest: give create, sign or verify; see 'mfw --help'");
+	if (argc < 2 || argv[1][0] == '-') {
+		mfw_err("manifest: give create, sign or verify first; see 'mfw --help'");
 		return MFW_EXIT_USAGE;
 	}
 	verb = argv[1];

@@ -400,19 +400,16 @@ static int mfw_begin(struct mfw_session *s, bool resuming)
 	return MFW_EXIT_OK;
 }
 
+/* End a session: clean up, hand phase and firmware to the result; @ret. */
 static int mfw_finish(struct mfw_session *s, int ret)
 {
 	int sig = mfw_sig_pending();
 
 	mfw_cleanup(s);
 	if (mfw_json) {
-		struct mfw_json j;
-
-		mfw_json_begin(&j, "result");
-		mfw_json_int(&j, "exit", ret);
-		mfw_json_str(&j, "phase", mfw_phase_name(s->j.phase));
-		mfw_json_str(&j, "firmware", s->firmware);
-		mfw_json_emit(&j);
+		/* mfw_main() prints the result event with these. */
+		mfw_out_result_str("phase", mfw_phase_name(s->j.phase));
+		mfw_out_result_str("firmware", s->firmware);
 	}
 	if (sig && !ret)
 		mfw_info("%s honoured now that the upgrade is over", strsignal(sig));

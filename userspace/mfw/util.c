@@ -50,9 +50,12 @@ static void mfw_vlog(const char *level, const char *fmt, va_list ap)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	mfw_out_clear_bar();
 	fprintf(stderr, "mfw: %s%s\n", level, msg);
-	if (mfw_json && *level)
-		mfw_out_event("log", "level", *level == 'e' ? "error" : "warning",
-			      "message", msg, NULL);
+	if (!mfw_json || !*level)
+		return;
+	mfw_out_event("log", "level", *level == 'e' ? "error" : "warning",
+		      "message", msg, NULL);
+	if (*level == 'e')
+		mfw_out_result_str("error", msg);
 }
 
 void mfw_err(const char *fmt, ...)
