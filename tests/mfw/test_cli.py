@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """The mfw program end to end on the host: command line, exit codes, JSON,
 signatures made with the openssl tool, power check and status against fake
-sysfs trees, the journal seen by upgrade, resume and status.  TAP output."""
+sysfs trees, the journal seen by upgrade, resume and status.  Every run
+with --json is checked as well: one JSON object per line, valid UTF-8, each
+valid against mfw-events.schema.json, and exactly one result event, last,
+carrying the exit status.  TAP output."""
 import fcntl
 import hashlib
 import json
@@ -11,6 +14,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+import jsonschema
 
 MFW = os.environ.get("MFW", "build/userspace/mfw/mfw")
 n = 0
@@ -26,7 +31,64 @@ def check(cond, what):
     print(("ok" if cond else "not ok") + " %d - %s" % (n, what), flush=True)
 
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCHEMA = json.load(open(os.path.join(HERE, "..", "..", "userspace", "mfw",
+                                     "mfw-events.schema.json")))
+jsonschema.Draft7Validator.check_schema(SCHEMA)
+validator = jsonschema.Draft7Validator(SCHEMA)
+
+
+def json_lines(raw):
+    """The objects of mfw's standard output @raw (bytes), one per line.
+    Raises ValueError (UnicodeDecodeError included) on anything else."""
+    if raw and not raw.endswith(b"\n"):
+        raise ValueError("last line without a newline")
+    objs = []
+    for line in raw.split(b"\n")[:-1]:
+        obj = json.loads(line.decode("utf-8"))
+        if not isinstance(obj, dict):
+            raise ValueError("not an object: %r" % line[:60])
+        objs.append(obj)
+    return objs
+
+
+def wants_json(args):
+    for a in args:
+        if a == "--":
+            return False
+        if a in ("--json", "-j"):
+            return True
+    return False
+
+
+def check_json(args, rc, raw):
+    """Two checks on the output of a run with --json; its objects or []."""
+    what = "--json " + " ".join(a if isinstance(a, str) else repr(a)
+                                for a in args if a != "--json")[:70]
+    try:
+        objs = json_lines(raw)
+    except ValueError as e:
+        check(False, "%s: JSON lines (%s)" % (what, e))
+        check(False, "%s: ends with one result event" % what)
+        return []
+    errs = ["%s: %s" % (o.get("event"), e.message)
+            for o in objs for e in validator.iter_errors(o)]
+    check(not errs, "%s: %d JSON lines valid against the schema %s"
+          % (what, len(objs), errs[:1]))
+    res = [o for o in objs if o.get("event") == "result"]
+    check(len(res) == 1 and objs[-1] is res[0] and res[0].get("exit") == rc,
+          "%s: ends with one result event, exit %d (%s)"
+          % (what, rc, objs[-1] if objs else "no output"))
+    return objs
+
+
+last_json = []
+
+
 def run(*args, env=None, timeout=60):
+    """mfw with @args; (exit status, stdout, stderr) as text.  With --json
+    among @args its output is checked and its objects kept in last_json."""
+    global last_json
     e = dict(os.environ)
     e.pop("MFW_CONFIG", None)
     e["MFW_SYSFS_ROOT"] = os.path.join(tmp, "nosys")
@@ -34,11 +96,14 @@ def run(*args, env=None, timeout=60):
     if env:
         e.update(env)
     try:
-        p = subprocess.run([MFW] + list(args), capture_output=True, text=True,
-                           env=e, timeout=timeout)
+        p = subprocess.run([MFW] + list(args), capture_output=True, env=e,
+                           timeout=timeout)
     except subprocess.TimeoutExpired:
         return -1, "", "(still running after %d s: killed)" % timeout
-    return p.returncode, p.stdout, p.stderr
+    if wants_json(args):
+        last_json = check_json(args, p.returncode, p.stdout)
+    return (p.returncode, p.stdout.decode("utf-8", "replace"),
+            p.stderr.decode("utf-8", "replace"))
 
 
 def put(path, text, mode="w"):
@@ -247,6 +312,8 @@ def fake_port(name, tty, attrs):
     for k, v in base.items():
         if v is None:
             os.makedirs(os.path.join(d, k))
+        elif isinstance(v, bytes):
+            put(os.path.join(d, k), v + b"\n", "wb")
         else:
             put(os.path.join(d, k), v + "\n")
     put(os.path.join(tmp, "dev", tty), "")
@@ -292,9 +359,12 @@ check("unfinished" not in err, "after that, upgrade is no longer blocked by the 
 rm(os.path.join(st2, "journal.last"))
 fake_port("mfw7", "ttyMFWT7", {"firmware": "ML307R-DC-MBRH0S02"})
 journal(st2, flashing)
-rc, out, err = run("--config", cfg2, "resume", env=env2, timeout=40)
+rc, out, err = run("--config", cfg2, "--json", "resume", env=env2, timeout=40)
 check(rc == 0 and last_phase() == "done" and not os.path.exists(os.path.join(st2, "journal")),
       "resume: the module runs the target at the timeout: 0, journal done")
+check(last_json and last_json[-1].get("phase") == "done" and
+      last_json[-1].get("firmware") == "ML307R-DC-MBRH0S02",
+      "resume --json: the result names the phase and the firmware")
 
 # /dev/mfw7 never opens (as when another program holds it) and the module
 # does not answer: the wait ends at the timeout, the journal stays flashing.
@@ -345,6 +415,90 @@ os.rename(os.path.join(st2, "journal"), os.path.join(st2, "journal.last"))
 rc, out, err = run("--config", cfg3, "upgrade", "--auto", "--port", tty9, env=env2)
 check(rc == 0 and "refused" in err and "upgrading" not in err,
       "--auto does not offer again a package the module refused: 0 (%s)" % err.strip()[-100:])
+
+# --- --json on every path ------------------------------------------------------
+# Each run() below with --json adds its two checks (schema, one result last).
+run("--json")
+rc, out, err = run("--json", "frobnicate")
+check(rc == 2 and last_json and last_json[-1].get("error", "").startswith("unknown command"),
+      "--json unknown command: the result carries the error")
+run("--json", "--no-such-option", "status")
+run("status", "--no-such-option", "--json")
+run("upgrade", "--json")
+run("power", "sideways", "--json")
+run("attach", "--json")
+run("manifest", "--json")
+run("manifest", "create", img, "--json")
+rc, out, err = run("--config", os.path.join(tmp, "missing.conf"), "status", "--json")
+check(rc == 3 and [o["event"] for o in last_json] == ["log", "result"],
+      "configuration error before the command's own --json: log and result")
+rc, out, err = run("--json", "--help")
+check(rc == 0 and "Exit codes" in err, "--json --help: usage on standard error")
+rc, out, err = run("--json", "--version")
+check(rc == 0 and last_json and last_json[0].get("event") == "version",
+      "--json --version: a version event")
+rc, out, err = run("-j", "resume")
+check(rc == 0 and len(last_json) == 1, "nothing to resume: only the result (-j)")
+rc, out, err = run("--json", "status", "--port", "ttyNONE")
+check(rc == 0 and [o["event"] for o in last_json] == ["power", "journal", "result"],
+      "status of no port: power, journal and result")
+run("--config", conf("gpio.conf", ["status=MFW_TEST_NO_SUCH_LINE"]), "power", "status",
+    "--json")
+
+rc, out, err = run("--json", "manifest", "create", img, "--family", "ML307R-DC",
+                   "--version", "ML307R-DC-MBRH0S02", "-o", img + ".m2")
+ev = last_json[0] if last_json else {}
+check(rc == 0 and ev.get("event") == "manifest" and ev.get("action") == "create" and
+      ev.get("file") == img + ".m2" and ev.get("size") == os.path.getsize(img) and
+      ev.get("sha256") == hashlib.sha256(open(img, "rb").read()).hexdigest(),
+      "manifest create --json: a manifest event")
+rc, out, err = run("manifest", "sign", img + ".m2", "--key", key, "--json")
+check(rc == 0 and last_json and last_json[0].get("event") == "signature" and
+      last_json[0].get("signature") == img + ".m2.sig", "manifest sign --json: a signature event")
+rc, out, err = run("manifest", "sign", img + ".m2", "--key", pub, "--json")
+check(rc == 2 and last_json and last_json[0].get("level") == "error",
+      "manifest sign with a public key --json: 2, an error")
+rc, out, err = run("manifest", "verify", img + ".m2", "--pubkey", pub, "--json")
+ev = last_json[0] if last_json else {}
+check(rc == 0 and ev.get("action") == "verify" and ev.get("verified") is True and
+      ev.get("family") == "ML307R-DC" and "image" not in ev,
+      "manifest verify --json: verified")
+rc, out, err = run("manifest", "verify", img + ".manifest", "--image", img, "--pubkey",
+                   rsapub, "--json")
+ev = last_json[0] if last_json else {}
+check(rc == 0 and ev.get("verified") is True and ev.get("image") == img,
+      "manifest verify --image --json: verified, names the image")
+rc, out, err = run("manifest", "verify", img + ".m2", "--pubkey", rsapub, "--json")
+check(rc == 4 and any(o.get("level") == "error" for o in last_json),
+      "manifest verify with another key --json: 4, an error")
+rc, out, err = run("--json", "--config", cfg3, "upgrade", "--auto", "--port", tty9, env=env2)
+check(rc == 0, "upgrade --auto with nothing to do --json: 0")
+
+# Bytes from the module that are not UTF-8: U+FFFD per byte, raw bytes in hex.
+fw_raw = b"ML307R\xff\xfe_V1"
+urc_raw = b"+MATREADY\x1f\x01\xc3"
+fake_port("mfw7", "ttyMFWT7", {"firmware": fw_raw, "last_urc": urc_raw,
+                               "model": "ML307R-DC \u00e9"})
+rc, out, err = run("--json", "status", "--port", "ttyMFWT7", env=env2)
+ev = last_json[0] if last_json else {}
+check(rc == 0 and ev.get("event") == "port" and
+      ev.get("firmware") == "ML307R\ufffd\ufffd_V1" and
+      bytes.fromhex(ev.get("firmware_hex", "")) == fw_raw,
+      "firmware not UTF-8: text with U+FFFD, firmware_hex the raw bytes (%s)" % ev)
+check(ev.get("last_urc") == "+MATREADY\x1f\x01\ufffd" and
+      bytes.fromhex(ev.get("last_urc_hex", "")) == urc_raw,
+      "last_urc with control bytes and a cut sequence: escaped, replaced, hex kept")
+check(ev.get("model") == "ML307R-DC \u00e9" and "model_hex" not in ev and
+      "tty_hex" not in ev, "valid UTF-8 is kept as it is, without _hex")
+rc, out, err = run("status", "--port", "ttyMFWT7", env=env2)
+check(rc == 0 and "ML307R" in out, "status for people still shows the port")
+bad_name = os.fsencode(tmp) + b"/fw\xff.manifest"
+rc, out, err = run("--json", "manifest", "verify", bad_name)
+ev = last_json[0] if last_json else {}
+check(rc == 4 and ev.get("event") == "log" and "\ufffd" in ev.get("message", "") and
+      bad_name in bytes.fromhex(ev.get("message_hex", "")) and last_json and
+      last_json[-1].get("error_hex") == ev.get("message_hex"),
+      "a file name not UTF-8 in an error: message_hex, in the log and the result")
 
 shutil.rmtree(tmp)
 print("1..%d" % n)
