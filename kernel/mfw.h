@@ -109,9 +109,9 @@ struct mfw_stats {
  * @done: bytes downloaded or written so far
  * @total: bytes expected, 0 when unknown
  * @percent: progress of the operation, -1 when unknown
- * @last_error: error code of the last failure (850-860), 0 for none, or
+ * @last_error: error code of the last failure (850-860), 0 for none,
  *	MFW_ERROR_ABANDONED (the driver ended a transparent write its writer
- *	gave up; details in @xfer)
+ *	gave up; details in @xfer) or MFW_ERROR_NO_CODE (a plain ERROR)
  * @last_urc: the last FOTA URC, NUL-terminated
  * @model: module model from ATI, NUL-terminated
  * @firmware: firmware version from AT+CGMR, NUL-terminated
@@ -216,6 +216,11 @@ ssize_t mfw_ldisc_n_tty_write(struct tty_struct *tty, struct file *file,
 			      const u8 *buf, size_t nr);
 /* last_error of a transparent write the driver ended (not a module code). */
 #define MFW_ERROR_ABANDONED	(-1)
+/*
+ * last_error of a command the module refused with a plain ERROR: no code
+ * (V.250; a module answers so with AT+CMEE=0, which any client may set).
+ */
+#define MFW_ERROR_NO_CODE	(-2)
 
 extern unsigned int mfw_cmd_timeout_ms;
 extern unsigned int mfw_user_timeout_ms;

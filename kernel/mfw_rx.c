@@ -199,10 +199,13 @@ static bool mfw_rx_txn_line(struct mfw_port *port,
 			txn->result = 0;
 		} else if (ev->type == MFW_AT_ERROR) {
 			txn->result = -EIO;
+			/* Never an older failure's code: this one has none. */
+			port->last_error = MFW_ERROR_NO_CODE;
 		} else {
 			txn->result = -EREMOTEIO;
-			if (ev->code > 0)
-				port->last_error = ev->code;
+			/* A text the framer has no code for: none known. */
+			port->last_error = ev->code > 0 ? ev->code :
+					   MFW_ERROR_NO_CODE;
 		}
 		mfw_rx_txn_end(port, txn);
 		return true;

@@ -892,6 +892,48 @@ TEST_F_TIMEOUT(fota, lost_final_report_is_asked_for, 240)
 }
 
 /*
+ * Another client changes module-wide settings: AT+CMEE=0 turns the next
+ * refusal into a plain ERROR, which must not leave an older code in
+ * last_error; echo switched on (ATE1), the profile reset a library's init
+ * sends (ATZ) and echo off again leave the driver's own commands working.
+ */
+TEST_F_TIMEOUT(fota, settings_changed_by_another_client, 120)
+{
+	const char *extra[] = { "--fault", "error=855@cmd=MFWERASE#1",
+				"--fault", "error=852@cmd=MFWERASE#2", NULL };
+	static const char *const cmds[] = { "ATE1", "ATZ", "ATE0" };
+	size_t i;
+
+	ASSERT_EQ(0, module_up(&self->r, "MN316", "MN316", extra));
+	EXPECT_EQ(-EREMOTEIO, put(self->r.path, "erase", "1"));
+	EXPECT_ATTR(self->r.path, "last_error", "855 package download failed");
+
+	ASSERT_EQ(0, rig_write_str(self->r.tty, "AT+CMEE=0\r"));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "OK", TIMEOUT_MS));
+	EXPECT_EQ(-EIO, put(self->r.path, "erase", "1"));
+	EXPECT_ATTR(self->r.path, "last_error",
+		    "refused without a code (plain ERROR or an unknown text; AT+CMEE=1 gives codes)");
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char cmd[16];
+
+		snprintf(cmd, sizeof(cmd), "%s\r", cmds[i]);
+		ASSERT_EQ(0, rig_write_str(self->r.tty, cmd));
+		EXPECT_EQ(0, rig_expect_line(self->r.tty, "OK", TIMEOUT_MS))
+			TH_LOG("%s", cmds[i]);
+		EXPECT_EQ(0, put(self->r.path, "identify", "1"))
+			TH_LOG("identify after %s", cmds[i]);
+		EXPECT_ATTR(self->r.path, "firmware", "MN316-DBRS-MBRH0S01");
+		EXPECT_ATTR(self->r.path, "family", "MN316");
+	}
+	/* An erase that works clears it. */
+	EXPECT_EQ(0, put(self->r.path, "erase", "1"));
+	EXPECT_ATTR(self->r.path, "last_error", "none");
+	if (_metadata->passed == 0)
+		dump(self->r.transcript);
+}
+
+/*
  * An unrecoverable failure ("3" alone): error 855 until erase, then a new
  * download works.
  */

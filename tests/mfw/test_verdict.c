@@ -54,8 +54,12 @@ static void test_write_refusals(void)
 	      "EINVAL with a stale other code is not a module refusal");
 	check(refusal(EIO, "853 package write error") && has("error 853 (package write error)"),
 	      "853/EIO: names the error");
-	check(refusal(EIO, "none") && has("ERROR (no error code)"),
-	      "plain ERROR: says there was no code");
+	check(refusal(EIO, "none") && has("ERROR without an error code") &&
+	      has("AT+CMEE=0"),
+	      "plain ERROR: says there was no code, and what hides it");
+	check(refusal(EIO, "refused without a code (plain ERROR or an unknown text; AT+CMEE=1 gives codes)") &&
+	      has("ERROR without an error code") && !has("855"),
+	      "the driver's no-code last_error: no code named (%s)", msg);
 	check(refusal(EREMOTEIO, "855 package download failed") && has("network"),
 	      "855/EREMOTEIO: points at the url and the network");
 	check(!refusal(ETIMEDOUT, "860 not enough file-system space") &&
@@ -91,8 +95,12 @@ static void test_trigger(void)
 	      has("error 854 (upgrade error)"),
 	      "854/EREMOTEIO: 7, journal failed, code and text (%s)", msg);
 	ret = trigger(EIO, "none", &ph);
-	check(ret == MFW_EXIT_UPGRADE && ph == MFW_PHASE_FAILED && has("no error code"),
-	      "plain ERROR: 7, journal failed");
+	check(ret == MFW_EXIT_UPGRADE && ph == MFW_PHASE_FAILED &&
+	      has("without an error code") && has("AT+CMEE"),
+	      "plain ERROR: 7, journal failed, says what hides the code");
+	ret = trigger(EIO, "refused without a code (plain ERROR or an unknown text; AT+CMEE=1 gives codes)", &ph);
+	check(ret == MFW_EXIT_UPGRADE && has("without an error code"),
+	      "the driver's no-code last_error: 7, no code named (%s)", msg);
 	ret = trigger(EBUSY, "none", &ph);
 	check(ret == MFW_EXIT_PORT && ph == MFW_PHASE_WRITTEN,
 	      "EBUSY: 6, journal written (nothing was sent)");

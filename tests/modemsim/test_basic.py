@@ -68,6 +68,15 @@ def test_cmee(tmp):
        "+CME ERROR: configuration error", "CMEE=2 verbose")
     eq(s.cmd('AT+MFWCFG="url","gopher://x"')[1],
        "+CME ERROR: URL type error", "CMEE=2 verbose 852")
+    # ATZ: the stored profile again, echo on and numeric codes
+    s.ok("AT+CMEE=0")
+    s.send("ATZ\r")
+    eq(s.raw(0.3), b"\r\nOK\r\n", "ATZ")
+    s.send("AT\r")
+    eq(s.raw(0.3), b"AT\r\r\nOK\r\n", "echo on after ATZ")
+    s.ok("ATE0")
+    s.err('AT+MFWCFG="timeout",10', 851)
+    eq(s.cmd("ATZ=1")[1], "ERROR", "ATZ takes no value")
 
 
 def test_reboot_pty(tmp):

@@ -12,6 +12,13 @@
 #include "util.h"
 #include "verdict.h"
 
+/*
+ * A refusal without a code: a plain ERROR, which is what a module answers
+ * with AT+CMEE=0 (ModemManager, a terminal or a library's init may have
+ * set it).
+ */
+#define MFW_NO_CODE "ERROR without an error code (another program may have set AT+CMEE=0; AT+CMEE=1 brings the codes back)"
+
 /* The module's error as "860 (not enough file-system space)", or "". */
 static void mfw_code_text(int code, const char *last, char *buf, size_t size)
 {
@@ -82,7 +89,7 @@ bool mfw_write_refusal(int err, const char *last, char *msg, size_t size)
 	if (code)
 		mfw_code_text(code, last, what, sizeof(what));
 	else
-		snprintf(what, sizeof(what), "ERROR (no error code)");
+		snprintf(what, sizeof(what), "%s", MFW_NO_CODE);
 	snprintf(msg, size, "the module refused the package with error %s; %s",
 		 what, mfw_refusal_advice(code));
 	return true;
@@ -108,7 +115,7 @@ int mfw_trigger_failure(int err, const char *last, const char *fw,
 		if (code)
 			mfw_code_text(code, last, what, sizeof(what));
 		else
-			snprintf(what, sizeof(what), "ERROR (no error code)");
+			snprintf(what, sizeof(what), "%s", MFW_NO_CODE);
 		snprintf(msg, size, "the module refused the upgrade with error %s; it keeps running %s. Check the package against the module (mfw status) and run the upgrade again",
 			 what, runs);
 		return MFW_EXIT_UPGRADE;

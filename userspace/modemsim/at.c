@@ -338,6 +338,15 @@ static void at_exec(struct sim *sim, char *cmd)
 		}
 		sim->echo = name[1] == '1';
 		at_ok(sim);
+	} else if (!strcmp(name, "Z") || !strcmp(name, "Z0")) {
+		/* V.250 reset to the stored profile: echo on, default CMEE. */
+		if (form != 'e') {
+			at_error(sim);
+			return;
+		}
+		sim->echo = true;
+		sim->cmee = sim->cmee_default;
+		at_ok(sim);
 	} else if (!strcmp(name, "I") || !strcmp(name, "I0")) {
 		if (form == 'e')
 			cmd_ati(sim);
