@@ -133,7 +133,9 @@ static ssize_t last_error_show(struct device *dev,
 	if (!code)
 		return sysfs_emit(buf, "none\n");
 	if (code == MFW_ERROR_NO_CODE)
-		return sysfs_emit(buf, "refused without a code (plain ERROR or an unknown text; AT+CMEE=1 gives codes)\n");
+		return sysfs_emit(buf, "refused without a code (%s; %s)\n",
+				  "plain ERROR or an unknown text",
+				  "AT+CMEE=1 gives codes");
 	if (code == MFW_ERROR_ABANDONED)
 		return sysfs_emit(buf, "write abandoned after %llu of %llu bytes: %s\n",
 				  pos, total, text);
