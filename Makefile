@@ -152,8 +152,10 @@ uninstall:
 		ninja -C $(INSTALL_BUILD) uninstall; \
 	else \
 		rm -f $(DESTDIR)$(PREFIX)/sbin/mfw $(DESTDIR)$(PREFIX)/bin/mfw-modemsim \
-			$(DESTDIR)$(PREFIX)/share/man/man8/mfw.8; \
+			$(DESTDIR)$(PREFIX)/share/man/man8/mfw.8 \
+			$(DESTDIR)$(PREFIX)/share/mfw/mfw-events.schema.json; \
 	fi
+	-rmdir $(DESTDIR)$(PREFIX)/share/mfw 2>/dev/null
 	rm -f $(DESTDIR)$(UDEVDIR)/rules.d/70-mfw.rules \
 		$(DESTDIR)$(UDEVDIR)/mfw-option-newid $(DESTDIR)$(UDEVDIR)/mfw-of-modem
 	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(wildcard systemd/*.service systemd/*.path)))

@@ -108,15 +108,27 @@ static int mfw_xfer_error(struct mfw_port *port, int ret)
 	return ret;
 }
 
-/* The session failed for good with @ret.  Caller: mutex. */
+/*
+ * The session failed for good with @ret.  The first failure goes to the
+ * kernel log too: a writer that never checks close() (busybox cat) sees
+ * nothing else when the module went away with the port.  Caller: mutex.
+ */
 int mfw_xfer_fail(struct mfw_port *port, int ret)
 {
 	struct mfw_xfer *x = &port->xfer;
+	u64 total, sent;
 
 	lockdep_assert_held(&x->mutex);
 	ret = mfw_xfer_error(port, ret);
-	if (!x->result)
+	if (!x->result) {
 		x->result = ret;
+		/* Bytes that went to the module; the package's size. */
+		sent = x->raw ? x->raw_sent : x->pos;
+		total = x->declared ?: x->raw ? x->raw_total : x->buf_len;
+		dev_err(&port->dev,
+			"package write failed after %llu of %llu bytes (%pe): the module does not hold the package; write it again\n",
+			sent, total, ERR_PTR(ret));
+	}
 	return ret;
 }
 
@@ -488,9 +500,12 @@ static int mfw_xfer_commit_locked(struct mfw_port *port)
 					     "the writer cancelled it" :
 					     "the line stopped taking bytes");
 		}
+		/* Failed while the buffer still tells the package's size. */
+		if (ret)
+			ret = mfw_xfer_fail(port, ret);
 		mfw_xfer_buffer_free(port);
 		if (ret)
-			return mfw_xfer_fail(port, ret);
+			return ret;
 	} else if (x->declared && x->pos != x->declared) {
 		dev_err(&port->dev, "package ended after %llu of %llu bytes\n",
 			x->pos, x->declared);

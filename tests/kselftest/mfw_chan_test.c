@@ -304,35 +304,16 @@ TEST_F(chan, user_write_waits_for_driver_command)
 }
 
 /*
- * What the module received: the text of the transcript's "<" records, in
- * one string (one record per read, so a command may span records; CR
- * reads "\r").  Static: one caller at a time.
+ * What the module received (rig_host_stream()), kept until the next call:
+ * one caller at a time.
  */
 static const char *received(const char *transcript)
 {
-	static char text[1 << 16];
-	char line[4096], dir;
-	size_t used = 0;
-	FILE *f = fopen(transcript, "r");
-	int off;
+	static char *text;
 
-	text[0] = '\0';
-	if (!f)
-		return text;
-	while (fgets(line, sizeof(line), f)) {
-		size_t n;
-
-		if (sscanf(line, "%*s %c %n", &dir, &off) != 1 || dir != '<')
-			continue;
-		n = strcspn(line + off, "\n");
-		if (used + n >= sizeof(text))
-			break;
-		memcpy(text + used, line + off, n);
-		used += n;
-		text[used] = '\0';
-	}
-	fclose(f);
-	return text;
+	free(text);
+	text = rig_host_stream(transcript, NULL);
+	return text ? text : "";
 }
 
 static int count_of(const char *text, const char *needle)
@@ -351,13 +332,13 @@ static int count_of(const char *text, const char *needle)
 static int identify_started(FIXTURE_DATA(chan) *self, pthread_t *t,
 			    struct identify_job *job)
 {
-	int before = count_of(received(self->r.transcript), "AT+CGMR\\r");
+	int before = count_of(received(self->r.transcript), "AT+CGMR\r");
 	long long end = rig_now_ms() + TIMEOUT_MS;
 
 	if (pthread_create(t, NULL, identify_thread, job))
 		return -1;
 	while (rig_now_ms() < end) {
-		if (count_of(received(self->r.transcript), "AT+CGMR\\r") > before)
+		if (count_of(received(self->r.transcript), "AT+CGMR\r") > before)
 			return 0;
 		usleep(20000);
 	}
@@ -410,9 +391,9 @@ TEST_F(chan, blocked_write_is_parked)
 	EXPECT_EQ(0, job.ret);
 	/* Whole, after the driver's AT+CGMR, before its ATI. */
 	text = received(self->r.transcript);
-	user = strstr(text, "AT+MFWDLOAD?\\r");
+	user = strstr(text, "AT+MFWDLOAD?\r");
 	ASSERT_NE(NULL, user) TH_LOG("the module got: %s", text);
-	EXPECT_NE(NULL, strstr(user, "ATI\\r"));
+	EXPECT_NE(NULL, strstr(user, "ATI\r"));
 }
 
 /*

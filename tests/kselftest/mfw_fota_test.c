@@ -155,67 +155,10 @@ static int attr_read(const char *path, const char *attr, char *buf,
 	return (int)strlen(buf);
 }
 
-/*
- * Everything the host sent to the module, from the simulator's
- * transcript: the "<" records, unescaped and concatenated.  Returns a
- * malloc()ed, NUL-terminated string (the host never sends NUL here).
- */
-static char *host_stream(const char *transcript)
-{
-	size_t cap = 1 << 16, len = 0;
-	char *out = malloc(cap), *line = NULL;
-	size_t lcap = 0;
-	FILE *f = fopen(transcript, "r");
-
-	if (!out)
-		return NULL;
-	out[0] = '\0';
-	if (!f)
-		return out;
-	while (getline(&line, &lcap, f) > 0) {
-		char *p = strchr(line, ' ');
-
-		if (!p || p[1] != '<' || p[2] != ' ')
-			continue;
-		for (p += 3; *p && *p != '\n'; p++) {
-			int c = *p;
-
-			if (c == '\\' && p[1]) {
-				p++;
-				if (*p == 'r')
-					c = '\r';
-				else if (*p == 'n')
-					c = '\n';
-				else if (*p == 'x' && p[1] && p[2]) {
-					char hex[3] = { p[1], p[2], 0 };
-
-					c = (int)strtol(hex, NULL, 16);
-					p += 2;
-				} else {
-					c = *p;
-				}
-			}
-			if (len + 2 > cap) {
-				char *n = realloc(out, cap * 2);
-
-				if (!n)
-					break;
-				out = n;
-				cap *= 2;
-			}
-			out[len++] = (char)c;
-		}
-		out[len] = '\0';
-	}
-	free(line);
-	fclose(f);
-	return out;
-}
-
 /* Whether the host sent @cmd followed by CR. */
 static bool host_sent(const char *transcript, const char *cmd)
 {
-	char *s = host_stream(transcript), *want;
+	char *s = rig_host_stream(transcript, NULL), *want;
 	bool found;
 
 	if (!s || asprintf(&want, "%s\r", cmd) < 0) {
@@ -584,7 +527,7 @@ TEST_F_TIMEOUT(fota, at_injection_is_refused, 120)
 	/* Nothing was sent: no command, no byte of any attempt. */
 	EXPECT_EQ(before,
 		  rig_port_num(self->r.path, "statistics/driver_commands"));
-	sent = host_stream(self->r.transcript);
+	sent = rig_host_stream(self->r.transcript, NULL);
 	ASSERT_NE(NULL, sent);
 	EXPECT_EQ(NULL, strstr(sent, "INJ"));
 	EXPECT_EQ(NULL, strstr(sent, "MFWCFG"));
@@ -660,7 +603,7 @@ TEST_F_TIMEOUT(fota, non_root_writer_gets_eacces, 60)
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	/* Nothing reached the module on their behalf. */
-	sent = host_stream(self->r.transcript);
+	sent = rig_host_stream(self->r.transcript, NULL);
 	ASSERT_NE(NULL, sent);
 	EXPECT_EQ(NULL, strstr(sent, "MFW"));
 	free(sent);

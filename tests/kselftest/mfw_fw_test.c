@@ -381,6 +381,50 @@ TEST_F_TIMEOUT(fw, disconnect_then_resume_usb, 180)
 	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
 }
 
+/*
+ * Busybox, the userland of most boards: the module goes away in the
+ * middle of a transparent package of unknown size, written with @tool.
+ * busybox cat does not check close(), where the driver reports the
+ * failure; busybox dd does.  Whatever the tool says, the kernel log names
+ * the failure and how far it got.
+ */
+static void busybox_loses_the_module(struct __test_metadata *_metadata,
+				     FIXTURE_DATA(fw) *self, const char *tool,
+				     size_t size)
+{
+	const char *const faults[] = { "--fault", "disconnect@offset=20000",
+				       NULL };
+	char cmd[256], want[128];
+	int rc;
+
+	ASSERT_EQ(0, fw_up(_metadata, self, true, "ML307R-DC", faults));
+	ASSERT_EQ(0, port_make_image(IMAGE, size, "ML307R-DC-MBRH0S02", 4));
+	if (!strcmp(tool, "cat"))
+		snprintf(cmd, sizeof(cmd), "busybox cat %s > %s 2>/dev/null",
+			 IMAGE, self->node);
+	else
+		snprintf(cmd, sizeof(cmd), "busybox dd if=%s of=%s bs=4096 2>/dev/null",
+			 IMAGE, self->node);
+	rc = system(cmd);
+	TH_LOG("busybox %s exited %d", tool, WEXITSTATUS(rc));
+	if (!strcmp(tool, "dd"))
+		EXPECT_NE(0, WEXITSTATUS(rc));
+	snprintf(want, sizeof(want),
+		 "of %zu bytes (-ENODEV): the module does not hold the package", size);
+	EXPECT_TRUE(rig_kmsg_contains(want)) TH_LOG("no \"%s\" in the kernel log", want);
+	EXPECT_FALSE(port_module_holds(STATE, IMAGE));
+}
+
+TEST_F_TIMEOUT(fw, busybox_cat_loses_the_module_usb, 120)
+{
+	busybox_loses_the_module(_metadata, self, "cat", 50000);
+}
+
+TEST_F_TIMEOUT(fw, busybox_dd_loses_the_module_usb, 120)
+{
+	busybox_loses_the_module(_metadata, self, "dd", 60000);
+}
+
 /* The port stays usable for others while a package goes in. */
 struct user_cmd {
 	int tty;
@@ -412,6 +456,85 @@ TEST_F_TIMEOUT(fw, users_talk_during_a_write, 120)
 	pthread_join(t, NULL);
 	EXPECT_EQ(0, u.ret);
 	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
+}
+
+/*
+ * Another client of the tty during a transparent write.  The module holds
+ * its verdict for 1.5 s once the package is in (stall), so the client's
+ * writes land while the driver holds the channel: a non-blocking write
+ * gets EAGAIN, a blocking one goes out after the module's verdict.  The
+ * module gets the package whole, as one run, and the command after it.
+ */
+struct raw_user {
+	const char *tty;	/* the tty's path, for a non-blocking file */
+	int fd;			/* the test's blocking file */
+	int nonblock_errno;
+	int ret;
+};
+
+static void *raw_user(void *arg)
+{
+	struct raw_user *u = arg;
+	int nb;
+
+	usleep(300000);
+	nb = open(u->tty, O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	u->nonblock_errno = nb < 0 ? -1 : write(nb, "AT\r", 3) < 0 ? errno : 0;
+	if (nb >= 0)
+		close(nb);
+	u->ret = rig_write_str(u->fd, "AT+CGMI\r");
+	if (!u->ret)
+		u->ret = rig_expect_line(u->fd, "CMCC", TIMEOUT_MS);
+	return NULL;
+}
+
+static void users_talk_during_a_transparent_write(struct __test_metadata *_metadata,
+						  FIXTURE_DATA(fw) *self,
+						  bool usb, const char *model)
+{
+	const char *const extra[] = { "--fault", "stall=1500@offset=59000", NULL };
+	char want[64], version[64];
+	struct raw_user u = { 0 };
+	const char *pkg, *user;
+	size_t len;
+	pthread_t t;
+	char *sent;
+
+	snprintf(version, sizeof(version), "%s-MBRH0S02",
+		 usb ? "ML307R-DC" : "ML305U-DBLN");
+	ASSERT_EQ(0, fw_up(_metadata, self, usb, model, extra));
+	ASSERT_EQ(0, port_make_image(IMAGE, 60000, version, 9));
+	u.tty = self->r.path;
+	u.fd = self->r.tty;
+	ASSERT_EQ(0, pthread_create(&t, NULL, raw_user, &u));
+	EXPECT_EQ(0, rig_write_package(self->node, IMAGE, 0, 65536, true, NULL));
+	pthread_join(t, NULL);
+	EXPECT_EQ(EAGAIN, u.nonblock_errno);
+	EXPECT_EQ(0, u.ret);
+	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
+	EXPECT_TRUE(rig_file_contains(self->r.transcript, "fault fires"));
+
+	sent = rig_host_stream(self->r.transcript, &len);
+	ASSERT_NE(NULL, sent);
+	snprintf(want, sizeof(want), "AT+MFWDLOAD=0,60000\r");
+	pkg = memmem(sent, len, want, strlen(want));
+	ASSERT_NE(NULL, pkg);
+	pkg += strlen(want);
+	user = memmem(sent, len, "AT+CGMI\r", 8);
+	EXPECT_NE(NULL, user);
+	EXPECT_LE(pkg + 60000, user) TH_LOG("the command came %ld bytes into the package",
+					    (long)(user - pkg));
+	free(sent);
+}
+
+TEST_F_TIMEOUT(fw, users_talk_during_a_transparent_write_pty, 120)
+{
+	users_talk_during_a_transparent_write(_metadata, self, false, "ML305U");
+}
+
+TEST_F_TIMEOUT(fw, users_talk_during_a_transparent_write_usb, 120)
+{
+	users_talk_during_a_transparent_write(_metadata, self, true, "ML307R-DC");
 }
 
 TEST_F_TIMEOUT(fw, non_root_is_refused, 60)

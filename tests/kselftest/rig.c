@@ -510,3 +510,63 @@ bool rig_file_contains(const char *path, const char *needle)
 	free(t);
 	return found;
 }
+
+char *rig_host_stream(const char *path, size_t *len)
+{
+	size_t cap = 1 << 16, used = 0, lcap = 0;
+	char *out = malloc(cap), *line = NULL;
+	FILE *f;
+
+	if (!out)
+		return NULL;
+	out[0] = '\0';
+	f = fopen(path, "r");
+	if (f) {
+		while (getline(&line, &lcap, f) > 0) {
+			/* "<seconds>.<micro> <dir> <text>" */
+			char *p = strchr(line, ' ');
+
+			if (!p || p[1] != '<' || p[2] != ' ')
+				continue;
+			for (p += 3; *p && *p != '\n'; p++) {
+				int c = *p;
+
+				if (c == '\\' && p[1]) {
+					p++;
+					if (*p == 'r')
+						c = '\r';
+					else if (*p == 'n')
+						c = '\n';
+					else if (*p == 'x' && p[1] && p[2]) {
+						char hex[3] = { p[1], p[2], 0 };
+
+						c = (int)strtol(hex, NULL, 16);
+						p += 2;
+					} else {
+						c = *p;
+					}
+				}
+				if (used + 2 > cap) {
+					char *n = realloc(out, cap * 2);
+
+					if (!n) {
+						free(out);
+						out = NULL;
+						goto out;
+					}
+					out = n;
+					cap *= 2;
+				}
+				out[used++] = (char)c;
+			}
+			out[used] = '\0';
+		}
+	}
+out:
+	free(line);
+	if (f)
+		fclose(f);
+	if (len)
+		*len = used;
+	return out;
+}

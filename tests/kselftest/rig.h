@@ -100,6 +100,14 @@ unsigned char *rig_slurp(const char *path, size_t *len);
 bool rig_file_contains(const char *path, const char *needle);
 
 /*
+ * Everything the host sent the module, from the simulator's transcript
+ * @path: its "<" records unescaped and joined (at a low rate a command
+ * spans several records).  malloc()ed and NUL-terminated, its length in
+ * *@len when @len is not NULL; NULL on failure.
+ */
+char *rig_host_stream(const char *path, size_t *len);
+
+/*
  * Write the package @path to /dev/mfwN @node from offset @from, in
  * pwrite()s of @chunk bytes, declaring its size first when @declare, then
  * close().  *@acked (if not NULL) follows the bytes written.  Returns 0 or

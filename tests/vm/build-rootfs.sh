@@ -35,6 +35,7 @@ pkgs=(
 	libpam-systemd
 	# what the mfw helper links at run time
 	libgpiod2 libudev1 libmm-glib0 libssl3 libglib2.0-0 libcurl4
+	libjson-glib-1.0-0
 	# "make install" in the guest: DKMS installs the module there (built
 	# on the host, or against the guest kernel's build tree, shared over
 	# 9p) and Meson installs the userspace built on the host
