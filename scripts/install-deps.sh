@@ -2,14 +2,23 @@
 # Install, from Debian's archive, everything mfw needs to build and test.
 # Idempotent: packages already present are not touched, and apt is not run
 # at all when nothing is missing.
+#
+# Usage: install-deps.sh [--debug-kernel]
+#   --debug-kernel  only what building the rig's debug kernel needs
+#                   (tests/vm/build-debug-kernel.sh), so that "make check"
+#                   can start that build while the rest installs
 set -euo pipefail
 
+# What tests/vm/build-debug-kernel.sh needs.
+kernel_pkgs=(gcc make bc bison flex libelf-dev libssl-dev xz-utils linux-source-6.1)
+
 pkgs=(
-	# toolchain and kernel build (dkms: the full-system guest's module archive)
-	gcc make bc bison flex libelf-dev libssl-dev cpio xz-utils kmod rsync dkms
+	"${kernel_pkgs[@]}"
+	# the rest of the kernel side (dkms: the full-system guest's module archive)
+	cpio kmod rsync dkms
 	# pahole: the distribution headers generate module BTF when they can
 	dwarves
-	linux-image-amd64 linux-headers-amd64 linux-source-6.1
+	linux-image-amd64 linux-headers-amd64
 	# the 6.12 line (Debian 13, Debian 12 backports): W=1 build gate
 	linux-headers-6.12.117+deb12-amd64
 	sparse device-tree-compiler dt-schema
@@ -28,6 +37,12 @@ pkgs=(
 	# mock logind and ModemManager on a private system bus
 	python3-dbusmock dbus-daemon
 )
+
+case "${1:-}" in
+"") ;;
+--debug-kernel) pkgs=("${kernel_pkgs[@]}") ;;
+*) echo "usage: $0 [--debug-kernel]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -10,7 +10,8 @@
 # (on the stock kernel) and the splat gate's guests in the other.  The
 # debug kernel and the full-system guest's root file system, built once
 # per cache, are built in the background while the host tests and the
-# stock kernel's guests run.
+# stock kernel's guests run; the kernel from as soon as the packages its
+# build needs are in, before the others.
 #
 # Environment: MFW_CACHE, MFW_OUT (tests/vm/lib.sh); MFW_FUZZ_SECONDS
 # (default 30); MFW_CYCLES (attach/unplug cycles per transport in
@@ -27,12 +28,18 @@ ledger_init "$MFW_OUT"
 
 # --- dependencies, and the one-time builds in the background ---------------
 section "dependencies: Debian packages (scripts/install-deps.sh)"
-step build/deps scripts/install-deps.sh
-if grep -q '^FAIL build/deps' "$ledger"; then
+# deps_failed STEP: stop the run when STEP could not install its packages.
+deps_failed() {
+	grep -q "^FAIL $1\$" "$ledger" || return 1
 	echo "make check: the Debian packages above could not be installed; nothing can be built without them"
 	summary
 	exit 1
-fi
+}
+# What the debug kernel's build needs comes first: on a fresh machine
+# that build is the longest single job, and it starts while the rest of
+# the packages install.
+step build/deps-debug-kernel scripts/install-deps.sh --debug-kernel
+deps_failed build/deps-debug-kernel
 # The debug kernel (several minutes when its cache entry is new) and the
 # full-system guest's root file system are not needed before the guests.
 # The kernel build runs at the lowest priority: it fills the time the
@@ -79,6 +86,9 @@ await() {
 	cp "$MFW_OUT/kmod-debug/mfw.ko" "$MFW_OUT/guest-mfw-debug.ko" 2>/dev/null
 	echo $? >"$lanes/debug-module.rc"
 } &
+step build/deps scripts/install-deps.sh
+grep -q '^FAIL build/deps$' "$ledger" && stop_all
+deps_failed build/deps
 prebuild rootfs tests/vm/build-rootfs.sh &
 # verdict NAME: the ledger's line for a background build, once it ended.
 verdict() {
