@@ -159,11 +159,7 @@ selftests() {
 # guest took 1068 s instead of 884 s, most of it alone at the end of the
 # run with a core idle.
 helpers() {
-	if [ "$1" = stock ]; then
-		selftests "$1" helper "$htests" 1
-	else
-		selftests "$1" helper "$htests" 2
-	fi
+	selftests "$1" helper "$htests" "$([ "$1" = stock ] && echo 1 || echo 2)"
 }
 # claim JOB: true for the first lane to ask, false for the other.  The
 # debug kernel's helper guest goes to whichever lane is free first: lane

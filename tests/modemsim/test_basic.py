@@ -146,6 +146,12 @@ def test_bad_input(tmp):
     s.ok("xx\x01AT")
     s.send("\r\r\r")
     eq(s.raw(0.3), b"", "empty lines get nothing")
+    # V.250: "AT" or "at", never mixed
+    s.ok("at")
+    s.send("aT\r")
+    eq(s.raw(0.3), b"", "aT is no attention prefix")
+    s.send("At\r")
+    eq(s.raw(0.3), b"", "At is no attention prefix")
     eq(s.cmd('AT+MFWCFG="url,"x')[1], "+CME ERROR: 851", "open quote")
     check(s.alive(), "still alive")
 

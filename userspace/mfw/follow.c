@@ -281,7 +281,6 @@ static int mfw_confirm(struct mfw_session *s, int verdict)
 	return MFW_EXIT_OK;
 }
 
-
 /*
  * The wait is over without a verdict.  After a resume, a module that
  * answers and reports its version settles the journal: the target runs,

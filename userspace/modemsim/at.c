@@ -379,6 +379,12 @@ static void at_delayed(struct sim *sim, long arg)
 		at_exec(sim, sim->pending);
 }
 
+/* The attention prefix at @p: "AT" or "at", never mixed (V.250 5.2.1). */
+static bool at_prefix(const char *p)
+{
+	return (p[0] == 'A' && p[1] == 'T') || (p[0] == 'a' && p[1] == 't');
+}
+
 /* A complete line arrived: find "AT" and run the rest. */
 static void at_dispatch(struct sim *sim)
 {
@@ -386,8 +392,7 @@ static void at_dispatch(struct sim *sim)
 
 	sim->line[sim->line_len] = 0;
 	for (size_t i = 0; i + 1 < sim->line_len; i++) {
-		if ((l[i] == 'A' || l[i] == 'a') &&
-		    (l[i + 1] == 'T' || l[i + 1] == 't')) {
+		if (at_prefix(l + i)) {
 			at = l + i + 2;
 			break;
 		}
@@ -430,8 +435,7 @@ void at_input(struct sim *sim)
 		case M_AUTOBAUD:
 			/* The rate is learnt from "AT" (or "at"); before it, noise. */
 			while (used + 1 < sim->inq_len &&
-			       !((sim->inq[used] == 'A' && sim->inq[used + 1] == 'T') ||
-				 (sim->inq[used] == 'a' && sim->inq[used + 1] == 't')))
+			       !at_prefix((const char *)sim->inq + used))
 				used++;
 			if (used + 1 >= sim->inq_len) {
 				/* keep a lone last 'A' for the next read */
