@@ -5,7 +5,6 @@
  * back from a reboot or a re-plug.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,30 +21,17 @@
 
 int mfw_cmd_attach(struct mfw_config *cfg, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "speed", required_argument, NULL, 's' },
-		{ "no-drain", no_argument, NULL, 'n' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 }
-	};
 	long speed = cfg->speed, wait_s = MFW_ATTACH_WAIT_S;
 	struct mfw_watch *w = NULL;
 	const char *tty;
 	struct mfw_link l;
+	struct mfw_getopt g;
 	bool drain = true;
 	int c, ret;
 
-	optind = 0;	/* 0: glibc starts over, ordering included */
-	while ((c = getopt_long(argc, argv, "jvs:nt:", opts, NULL)) != -1) {
+	mfw_getopt_init(&g, mfw_cmd_find("attach"), argc, argv);
+	while ((c = mfw_getopt_next(&g)) > 0) {
 		switch (c) {
-		case 'j':
-			mfw_json = true;
-			break;
-		case 'v':
-			mfw_verbose++;
-			break;
 		case 's':
 			if (mfw_parse_long(optarg, 1200, 4000000, &speed)) {
 				mfw_err("attach: bad --speed '%s'; give a baud rate such as 115200",
@@ -62,13 +48,13 @@ int mfw_cmd_attach(struct mfw_config *cfg, int argc, char **argv)
 				return MFW_EXIT_USAGE;
 			}
 			break;
-		default:
-			return MFW_EXIT_USAGE;
 		}
 	}
+	if (c < 0)
+		return g.exit;
 	tty = optind < argc ? argv[optind++] : cfg->port;
 	if (!tty || !*tty || optind < argc) {
-		mfw_err("attach: give one tty (or port= in the configuration); see 'mfw --help'");
+		mfw_err("attach: give one tty (or port= in the configuration); see 'mfw attach --help'");
 		return MFW_EXIT_USAGE;
 	}
 	if (mfw_sig_init())

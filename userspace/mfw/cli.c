@@ -3,13 +3,13 @@
  * mfw helper - command line parsing and dispatch.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "config.h"
+#include "opt.h"
 #include "out.h"
 #include "power.h"
 #include "upgrade.h"
@@ -19,84 +19,213 @@
 #define MFW_VERSION "unknown"
 #endif
 
-static void mfw_usage(FILE *f)
-{
-	int i;
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-	fprintf(f,
-		"Usage: mfw [--config FILE] [--json] [--verbose] [--sysfs-root DIR]\n"
-		"           [--state-dir DIR] <command> ...\n"
-		"\n"
-		"Commands:\n"
-		"  attach <tty> [--speed N] [--no-drain] [--timeout S]\n"
-		"                         attach the mfw line discipline, hold the port,\n"
-		"                         attach again after the module re-enumerates\n"
-		"  power on|off|reset|status [--blind]\n"
-		"                         the module's PWRKEY, RESET and STATUS lines\n"
-		"  upgrade <image> [--manifest F] [--port TTY] [--force] [--recover]\n"
-		"          [--timeout S]  verify, write and apply a firmware package\n"
-		"  upgrade --url URL [--manifest F] [...]\n"
-		"                         let the module download the package itself\n"
-		"  upgrade --auto [--port TTY] [...]\n"
-		"                         the newest package for the module in the\n"
-		"                         firmware directory, if any\n"
-		"  resume [--recover]     finish or recover an interrupted upgrade\n"
-		"  status [--port TTY]    ports, module, power and the journal\n"
-		"  manifest create <image> --family F --version V [--base B] [-o FILE]\n"
-		"  manifest sign <file> --key PRIVATE.pem\n"
-		"  manifest verify <manifest> [--image IMG] [--pubkey PUBLIC.pem]\n"
-		"\n"
-		"Exit codes:\n");
-	for (i = 0; mfw_exit_text(i); i++)
-		fprintf(f, "  %2d  %s\n", i, mfw_exit_text(i));
-	fprintf(f, "\nSee mfw(8).\n");
+/* Keys of the options without a short form. */
+enum { OPT_SYSFS = MFW_OPT_LONG, OPT_STATE, OPT_AUTO };
+
+static const struct mfw_opt mfw_global_opts[] = {
+	{ "config", 'c', "FILE", "the configuration (default " MFW_CONFIG_FILE ")" },
+	{ "sysfs-root", OPT_SYSFS, "DIR", "sysfs below DIR instead of /sys (for tests)" },
+	{ "state-dir", OPT_STATE, "DIR", "journal, transcript and lock (default " MFW_STATE_DIR ")" },
+	{ "version", 'V', NULL, "print the version" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static const struct mfw_opt attach_opts[] = {
+	{ "speed", 's', "N", "baud rate (default speed= of the configuration)" },
+	{ "no-drain", 'n', NULL, "never discard input that nobody reads" },
+	{ "timeout", 't', "S", "wait S seconds for the port to return (default 3600)" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static const struct mfw_opt power_opts[] = {
+	{ "blind", 'b', NULL, "on and off without a STATUS line to check" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static const struct mfw_opt upgrade_opts[] = {
+	{ "url", 'u', "URL", "let the module download the package from URL" },
+	{ "auto", OPT_AUTO, NULL, "the newest fitting package in firmware_dir, if any" },
+	{ "manifest", 'm', "FILE", "the signed manifest (default IMAGE.manifest)" },
+	{ "port", 'p', "TTY", "the module's AT port (default port=, or the only one)" },
+	{ "force", 'f', NULL, "past the power check and the version check" },
+	{ "recover", 'r', NULL, "reset a silent module first (never while it flashes)" },
+	{ "timeout", 't', "S", "wait S seconds for the module (upgrade_timeout=)" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static const struct mfw_opt resume_opts[] = {
+	{ "port", 'p', "TTY", "the module's AT port (default the journal's)" },
+	{ "force", 'f', NULL, "past the power check when the upgrade runs again" },
+	{ "recover", 'r', NULL, "reset a silent module first (never while it flashes)" },
+	{ "timeout", 't', "S", "wait S seconds for the module (upgrade_timeout=)" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static const struct mfw_opt status_opts[] = {
+	{ "port", 'p', "TTY", "only the port of this tty" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static const struct mfw_opt manifest_opts[] = {
+	{ "family", 'F', "F", "create: the module family the image is for" },
+	{ "version", 'R', "V", "create: the version the image installs" },
+	{ "base", 'B', "B", "create: the version a differential image applies to" },
+	{ "output", 'o', "FILE", "create, sign: write to FILE, not *.manifest or *.sig" },
+	{ "key", 'k', "PEM", "sign: the private key" },
+	{ "pubkey", 'P', "PEM", "verify: the public key (default pubkey=)" },
+	{ "image", 'i', "IMAGE", "verify: the image too, its signature and its digest" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static void mfw_usage(FILE *f);
+static int mfw_cmd_help_run(struct mfw_config *cfg, int argc, char **argv);
+
+static const struct mfw_cmd mfw_global = {
+	.opts = mfw_global_opts,
+	.help = mfw_usage,
+};
+
+static const struct mfw_cmd mfw_cmds[] = {
+	{
+		.name = "attach",
+		.synopsis = "[TTY] [options]",
+		.summary = "hold a tty with the mfw line discipline, like ldattach",
+		.about = "Set the mfw line discipline on TTY (default port= of the configuration)\n"
+			 "and hold the port; attach again whenever the module comes back after\n"
+			 "a reboot or a re-plug.  SIGTERM, SIGINT and SIGHUP detach.",
+		.opts = attach_opts,
+		.fn = mfw_cmd_attach,
+	}, {
+		.name = "power",
+		.synopsis = "on|off|reset|status [options]",
+		.summary = "the module's PWRKEY, RESET and STATUS lines",
+		.about = "Switch the module on or off with PWRKEY, reset it with RESET, or print\n"
+			 "what STATUS says.  The lines and timings come from the configuration.",
+		.opts = power_opts,
+		.fn = mfw_cmd_power,
+	}, {
+		.name = "upgrade",
+		.synopsis = "IMAGE [options]\n--url URL [options]\n--auto [options]",
+		.summary = "verify, write and apply a firmware package",
+		.about = "Verify the package, check the power, keep the system and ModemManager\n"
+			 "off the module, write the package (or let the module download it),\n"
+			 "start the upgrade and follow the module until it runs the new version.\n"
+			 "Every step is journaled; 'mfw resume' picks up an interrupted upgrade.",
+		.opts = upgrade_opts,
+		.fn = mfw_cmd_upgrade,
+	}, {
+		.name = "resume",
+		.synopsis = "[options]",
+		.summary = "finish or recover an interrupted upgrade",
+		.about = "Carry on with the upgrade the journal describes: write again from where\n"
+			 "it stopped, or wait for a module that may be flashing, never touching\n"
+			 "its power meanwhile.  Nothing to do without a journal.",
+		.opts = resume_opts,
+		.fn = mfw_cmd_resume,
+	}, {
+		.name = "status",
+		.synopsis = "[options]",
+		.summary = "ports, module, power and the journal",
+		.about = "Print every mfw port with its module's attributes, the power verdict\n"
+			 "and the journal (or the last finished upgrade).",
+		.opts = status_opts,
+		.fn = mfw_cmd_status,
+	}, {
+		.name = "manifest",
+		.synopsis = "create IMAGE --family F --version V [--base B] [-o FILE]\n"
+			    "sign FILE --key PRIVATE.pem [-o FILE]\n"
+			    "verify MANIFEST [--image IMAGE] [--pubkey PUBLIC.pem]",
+		.summary = "describe an image in a manifest, sign and verify files",
+		.about = "The vendor's side: create writes IMAGE.manifest (family, version, base,\n"
+			 "size and SHA-256), sign writes FILE.sig with a PEM private key, verify\n"
+			 "checks a manifest's signature and, with --image, the image's.",
+		.opts = manifest_opts,
+		.fn = mfw_cmd_manifest,
+	}, {
+		.name = "help",
+		.synopsis = "[COMMAND]",
+		.summary = "the list of commands, or the options of one",
+		.about = "Without COMMAND, what 'mfw --help' prints; with one, what\n"
+			 "'mfw COMMAND --help' prints.",
+		.fn = mfw_cmd_help_run,
+	},
+};
+
+const struct mfw_cmd *mfw_cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mfw_cmds); i++)
+		if (!strcmp(name, mfw_cmds[i].name))
+			return &mfw_cmds[i];
+	return NULL;
 }
 
-enum { OPT_SYSFS = 256, OPT_STATE };
+static void mfw_usage(FILE *f)
+{
+	size_t i;
+	int code;
 
-static const struct option mfw_global_opts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "sysfs-root", required_argument, NULL, OPT_SYSFS },
-	{ "state-dir", required_argument, NULL, OPT_STATE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
-};
+	fprintf(f, "Usage: mfw [global options] <command> [arguments] [options]\n"
+		"\nCommands:\n");
+	for (i = 0; i < ARRAY_SIZE(mfw_cmds); i++)
+		fprintf(f, "  %-10s%s\n", mfw_cmds[i].name, mfw_cmds[i].summary);
+	fprintf(f, "\nGlobal options:\n");
+	mfw_opt_help(&mfw_global, f);
+	fprintf(f, "\n'mfw help <command>' or 'mfw <command> --help' shows a command's options.\n"
+		"\nExit codes:\n");
+	for (code = 0; mfw_exit_text(code); code++)
+		fprintf(f, "  %2d  %s\n", code, mfw_exit_text(code));
+	fprintf(f, "\nSee mfw(8) and mfw.conf(5).\n");
+}
 
-static const struct {
-	const char *name;
-	int (*fn)(struct mfw_config *cfg, int argc, char **argv);
-} mfw_cmds[] = {
-	{ "attach", mfw_cmd_attach },
-	{ "power", mfw_cmd_power },
-	{ "upgrade", mfw_cmd_upgrade },
-	{ "resume", mfw_cmd_resume },
-	{ "status", mfw_cmd_status },
-	{ "manifest", mfw_cmd_manifest },
-};
+static int mfw_bad_usage(const char *cmd, const char *what)
+{
+	mfw_err("%s: %s; see 'mfw %s --help'", cmd, what, cmd);
+	return MFW_EXIT_USAGE;
+}
 
-/* Global options, configuration, then the subcommand: an exit code. */
+/* mfw help [COMMAND]: runs before, and without, the configuration. */
+static int mfw_cmd_help_run(struct mfw_config *cfg, int argc, char **argv)
+{
+	const struct mfw_cmd *cmd = &mfw_global;
+	struct mfw_getopt g;
+
+	(void)cfg;
+	mfw_getopt_init(&g, mfw_cmd_find("help"), argc, argv);
+	if (mfw_getopt_next(&g))
+		return g.exit;
+	if (argc - optind > 1)
+		return mfw_bad_usage("help", "give one command at most");
+	if (optind < argc) {
+		cmd = mfw_cmd_find(argv[optind]);
+		if (!cmd) {
+			mfw_err("help: unknown command '%s'; 'mfw help' lists the commands",
+				argv[optind]);
+			return MFW_EXIT_USAGE;
+		}
+	}
+	/* Standard output carries JSON lines only. */
+	mfw_cmd_help(cmd, mfw_json ? stderr : stdout);
+	return MFW_EXIT_OK;
+}
+
+/* Global options, configuration, then the command: an exit code. */
 static int mfw_dispatch(int argc, char **argv)
 {
 	const char *config = NULL, *sysfs = NULL, *state = NULL;
+	const struct mfw_cmd *cmd;
+	struct mfw_getopt g;
 	struct mfw_config cfg;
-	size_t i;
 	int c;
 
-	optind = 0;	/* 0: glibc starts over, ordering included */
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "+c:jvhV", mfw_global_opts, NULL)) != -1) {
+	mfw_getopt_init(&g, &mfw_global, argc, argv);
+	while ((c = mfw_getopt_next(&g)) > 0) {
 		switch (c) {
 		case 'c':
 			config = optarg;
-			break;
-		case 'j':
-			mfw_json = true;
-			break;
-		case 'v':
-			mfw_verbose++;
 			break;
 		case OPT_SYSFS:
 			sysfs = optarg;
@@ -104,25 +233,27 @@ static int mfw_dispatch(int argc, char **argv)
 		case OPT_STATE:
 			state = optarg;
 			break;
-		case 'h':
-			/* Standard output carries JSON lines only. */
-			mfw_usage(mfw_json ? stderr : stdout);
-			return MFW_EXIT_OK;
 		case 'V':
 			if (mfw_json)
 				mfw_out_event("version", "version", MFW_VERSION, NULL);
 			else
 				printf("mfw %s\n", MFW_VERSION);
 			return MFW_EXIT_OK;
-		default:
-			mfw_usage(stderr);
-			return MFW_EXIT_USAGE;
 		}
 	}
+	if (c < 0)
+		return g.exit;
 	if (optind >= argc) {
 		mfw_err("no command given; see 'mfw --help'");
 		return MFW_EXIT_USAGE;
 	}
+	cmd = mfw_cmd_find(argv[optind]);
+	if (!cmd) {
+		mfw_err("unknown command '%s'; see 'mfw --help'", argv[optind]);
+		return MFW_EXIT_USAGE;
+	}
+	if (cmd->fn == mfw_cmd_help_run)
+		return cmd->fn(NULL, argc - optind, argv + optind);
 	mfw_config_defaults(&cfg);
 	if (!config)
 		config = getenv("MFW_CONFIG");
@@ -137,11 +268,7 @@ static int mfw_dispatch(int argc, char **argv)
 		snprintf(cfg.sysfs_root, sizeof(cfg.sysfs_root), "%s", sysfs);
 	if (state)
 		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state);
-	for (i = 0; i < sizeof(mfw_cmds) / sizeof(mfw_cmds[0]); i++)
-		if (!strcmp(argv[optind], mfw_cmds[i].name))
-			return mfw_cmds[i].fn(&cfg, argc - optind, argv + optind);
-	mfw_err("unknown command '%s'; see 'mfw --help'", argv[optind]);
-	return MFW_EXIT_USAGE;
+	return cmd->fn(&cfg, argc - optind, argv + optind);
 }
 
 /*
@@ -175,28 +302,6 @@ int mfw_main(int argc, char **argv)
 	return ret;
 }
 
-/* Options every subcommand takes as well. */
-#define MFW_COMMON_OPTS \
-	{ "json", no_argument, NULL, 'j' }, \
-	{ "verbose", no_argument, NULL, 'v' }
-
-static int mfw_common_opt(int c)
-{
-	if (c == 'j')
-		mfw_json = true;
-	else if (c == 'v')
-		mfw_verbose++;
-	else
-		return -1;
-	return 0;
-}
-
-static int mfw_bad_usage(const char *cmd, const char *what)
-{
-	mfw_err("%s: %s; see 'mfw --help'", cmd, what);
-	return MFW_EXIT_USAGE;
-}
-
 static int mfw_get_seconds(const char *cmd, const char *arg, long *out)
 {
 	if (mfw_parse_long(arg, 1, 86400, out))
@@ -216,24 +321,17 @@ static void mfw_power_event(bool on)
 
 int mfw_cmd_power(struct mfw_config *cfg, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		MFW_COMMON_OPTS,
-		{ "blind", no_argument, NULL, 'b' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct mfw_getopt g;
 	bool blind = false;
 	const char *verb;
 	int c, ret;
 
-	optind = 0;	/* 0: glibc starts over, ordering included */
-	while ((c = getopt_long(argc, argv, "jvb", opts, NULL)) != -1) {
-		if (!mfw_common_opt(c))
-			continue;
+	mfw_getopt_init(&g, mfw_cmd_find("power"), argc, argv);
+	while ((c = mfw_getopt_next(&g)) > 0)
 		if (c == 'b')
 			blind = true;
-		else
-			return MFW_EXIT_USAGE;
-	}
+	if (c < 0)
+		return g.exit;
 	if (optind != argc - 1)
 		return mfw_bad_usage("power", "give one of on, off, reset, status");
 	verb = argv[optind];
@@ -279,28 +377,20 @@ int mfw_cmd_power(struct mfw_config *cfg, int argc, char **argv)
 	return MFW_EXIT_GPIO;
 }
 
-static int mfw_upgrade_args(const char *cmd, struct mfw_config *cfg, int argc,
-			    char **argv, struct mfw_upgrade_opts *o)
+/*
+ * The options of upgrade and resume, each command taking those of its
+ * table.  -1 when the command goes on, else the exit code to return at
+ * once (0 after --help).
+ */
+static int mfw_upgrade_args(const char *cmd, int argc, char **argv,
+			    struct mfw_upgrade_opts *o)
 {
-	static const struct option opts[] = {
-		MFW_COMMON_OPTS,
-		{ "url", required_argument, NULL, 'u' },
-		{ "manifest", required_argument, NULL, 'm' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "auto", no_argument, NULL, 'a' },
-		{ "recover", no_argument, NULL, 'r' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct mfw_getopt g;
 	int c;
 
-	(void)cfg;
 	memset(o, 0, sizeof(*o));
-	optind = 0;	/* 0: glibc starts over, ordering included */
-	while ((c = getopt_long(argc, argv, "jvu:m:p:frt:", opts, NULL)) != -1) {
-		if (!mfw_common_opt(c))
-			continue;
+	mfw_getopt_init(&g, mfw_cmd_find(cmd), argc, argv);
+	while ((c = mfw_getopt_next(&g)) > 0) {
 		switch (c) {
 		case 'u':
 			o->url = optarg;
@@ -314,7 +404,7 @@ static int mfw_upgrade_args(const char *cmd, struct mfw_config *cfg, int argc,
 		case 'f':
 			o->force = true;
 			break;
-		case 'a':
+		case OPT_AUTO:
 			o->automatic = true;
 			break;
 		case 'r':
@@ -324,15 +414,15 @@ static int mfw_upgrade_args(const char *cmd, struct mfw_config *cfg, int argc,
 			if (mfw_get_seconds(cmd, optarg, &o->timeout_s))
 				return MFW_EXIT_USAGE;
 			break;
-		default:
-			return MFW_EXIT_USAGE;
 		}
 	}
+	if (c < 0)
+		return g.exit;
 	if (optind < argc)
 		o->image = argv[optind++];
 	if (optind < argc)
 		return mfw_bad_usage(cmd, "too many arguments");
-	return MFW_EXIT_OK;
+	return -1;
 }
 
 int mfw_cmd_upgrade(struct mfw_config *cfg, int argc, char **argv)
@@ -340,8 +430,8 @@ int mfw_cmd_upgrade(struct mfw_config *cfg, int argc, char **argv)
 	struct mfw_upgrade_opts o;
 	int ret;
 
-	ret = mfw_upgrade_args("upgrade", cfg, argc, argv, &o);
-	if (ret)
+	ret = mfw_upgrade_args("upgrade", argc, argv, &o);
+	if (ret >= 0)
 		return ret;
 	if ((o.automatic && (o.image || o.url)) ||
 	    (!o.automatic && !o.image == !o.url))
@@ -356,10 +446,10 @@ int mfw_cmd_resume(struct mfw_config *cfg, int argc, char **argv)
 	struct mfw_upgrade_opts o;
 	int ret;
 
-	ret = mfw_upgrade_args("resume", cfg, argc, argv, &o);
-	if (ret)
+	ret = mfw_upgrade_args("resume", argc, argv, &o);
+	if (ret >= 0)
 		return ret;
-	if (o.image || o.url || o.manifest || o.automatic)
-		return mfw_bad_usage("resume", "takes no image, url or manifest (the journal has them)");
+	if (o.image)
+		return mfw_bad_usage("resume", "takes no image (the journal names it)");
 	return mfw_resume(cfg, &o);
 }

@@ -6,9 +6,13 @@
 #define MFW_CLI_H
 
 #include "config.h"
+#include "opt.h"
 
 /* The whole program; returns an exit code (enum mfw_exit). */
 int mfw_main(int argc, char **argv);
+
+/* A command by its name, with its options; NULL when there is none. */
+const struct mfw_cmd *mfw_cmd_find(const char *name);
 
 /* Subcommands, each given argv from its own name on. */
 int mfw_cmd_attach(struct mfw_config *cfg, int argc, char **argv);

@@ -4,7 +4,6 @@
  * describe an image in a manifest and sign files with a private key.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,44 +21,50 @@ struct sign_args {
 	const char *file;
 };
 
+/*
+ * The verb's file and options.  -1 when the verb goes on, else the exit
+ * code to return at once (0 after --help).
+ */
 static int sign_parse(const char *cmd, int argc, char **argv, struct sign_args *a)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "family", required_argument, NULL, 'F' },
-		{ "version", required_argument, NULL, 'R' },
-		{ "base", required_argument, NULL, 'B' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "pubkey", required_argument, NULL, 'P' },
-		{ "image", required_argument, NULL, 'i' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct mfw_getopt g;
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	optind = 0;	/* 0: glibc starts over, ordering included */
-	while ((c = getopt_long(argc, argv, "jvF:R:B:o:k:P:i:", opts, NULL)) != -1) {
+	mfw_getopt_init(&g, mfw_cmd_find("manifest"), argc, argv);
+	while ((c = mfw_getopt_next(&g)) > 0) {
 		switch (c) {
-		case 'j': mfw_json = true; break;
-		case 'v': mfw_verbose++; break;
-		case 'F': a->family = optarg; break;
-		case 'R': a->version = optarg; break;
-		case 'B': a->base = optarg; break;
-		case 'o': a->out = optarg; break;
-		case 'k': a->key = optarg; break;
-		case 'P': a->pubkey = optarg; break;
-		case 'i': a->image = optarg; break;
-		default: return MFW_EXIT_USAGE;
+		case 'F':
+			a->family = optarg;
+			break;
+		case 'R':
+			a->version = optarg;
+			break;
+		case 'B':
+			a->base = optarg;
+			break;
+		case 'o':
+			a->out = optarg;
+			break;
+		case 'k':
+			a->key = optarg;
+			break;
+		case 'P':
+			a->pubkey = optarg;
+			break;
+		case 'i':
+			a->image = optarg;
+			break;
 		}
 	}
+	if (c < 0)
+		return g.exit;
 	if (optind != argc - 1) {
-		mfw_err("manifest %s: give one file; see 'mfw --help'", cmd);
+		mfw_err("manifest %s: give one file; see 'mfw manifest --help'", cmd);
 		return MFW_EXIT_USAGE;
 	}
 	a->file = argv[optind];
-	return MFW_EXIT_OK;
+	return -1;
 }
 
 /*
@@ -212,17 +217,24 @@ static int manifest_verify(struct mfw_config *cfg, const struct sign_args *a)
 
 int mfw_cmd_manifest(struct mfw_config *cfg, int argc, char **argv)
 {
+	struct mfw_getopt g;
 	struct sign_args a;
 	const char *verb;
 	int ret;
 
 	if (argc < 2 || argv[1][0] == '-') {
-		mfw_err("manifest: give create, sign or verify first; see 'mfw --help'");
+		/* Options before the verb: --help, or a mistake. */
+		mfw_getopt_init(&g, mfw_cmd_find("manifest"), argc, argv);
+		while ((ret = mfw_getopt_next(&g)) > 0)
+			;
+		if (ret < 0)
+			return g.exit;
+		mfw_err("manifest: give create, sign or verify first; see 'mfw manifest --help'");
 		return MFW_EXIT_USAGE;
 	}
 	verb = argv[1];
 	ret = sign_parse(verb, argc - 1, argv + 1, &a);
-	if (ret)
+	if (ret >= 0)
 		return ret;
 	if (!strcmp(verb, "create"))
 		return manifest_create(&a);

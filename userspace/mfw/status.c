@@ -5,7 +5,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -151,28 +150,18 @@ static int mfw_status_journal(const struct mfw_config *cfg)
 
 int mfw_cmd_status(struct mfw_config *cfg, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "port", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *only = NULL;
+	struct mfw_getopt g;
 	int c;
 
-	optind = 0;	/* 0: glibc starts over, ordering included */
-	while ((c = getopt_long(argc, argv, "jvp:", opts, NULL)) != -1) {
-		if (c == 'j')
-			mfw_json = true;
-		else if (c == 'v')
-			mfw_verbose++;
-		else if (c == 'p')
+	mfw_getopt_init(&g, mfw_cmd_find("status"), argc, argv);
+	while ((c = mfw_getopt_next(&g)) > 0)
+		if (c == 'p')
 			only = optarg;
-		else
-			return MFW_EXIT_USAGE;
-	}
+	if (c < 0)
+		return g.exit;
 	if (optind < argc) {
-		mfw_err("status: unexpected argument '%s'; see 'mfw --help'", argv[optind]);
+		mfw_err("status: unexpected argument '%s'; see 'mfw status --help'", argv[optind]);
 		return MFW_EXIT_USAGE;
 	}
 	mfw_status_ports(cfg, only);
