@@ -5,9 +5,11 @@ mfw uses, with its documented behaviour.
 - /org/freedesktop/ModemManager1 is an ObjectManager; each modem is an
   object with the org.freedesktop.ModemManager1.Modem interface, whose
   Device property is the device UID and Ports lists (name, type).
-- InhibitDevice(uid, true) takes a device that ModemManager knows: a listed
-  modem, or a device it is still probing (AddProbing).  A device it does
-  not know gives Core.NotFound, one inhibited already Core.InProgress.
+- InhibitDevice(uid, true) takes a listed modem.  A device it knows but
+  still probes (AddProbing), whose modem is not exported yet, gives
+  Core.WrongState "Modem not exported in the bus" (mm_device_inhibit() of
+  ModemManager 1.20); a device it does not know Core.NotFound; one
+  inhibited already Core.InProgress.
   An inhibited device's modem leaves the list; it comes back when the
   inhibition ends: InhibitDevice(uid, false) from the same caller, or the
   caller leaving the bus.
@@ -96,7 +98,9 @@ def InhibitDevice(self, uid, inhibit, sender=None):
     if uid in self.mm_refuse:
         name, message = self.mm_refuse.pop(uid)
         raise MMError(name, message)
-    if uid not in self.mm_modems and uid not in self.mm_probing:
+    if uid in self.mm_probing:
+        raise MMError("WrongState", "Modem not exported in the bus")
+    if uid not in self.mm_modems:
         raise MMError("NotFound", "No device found with uid '%s'" % uid)
     if uid in self.mm_inhibited:
         raise MMError("InProgress", "Device '%s' is already inhibited" % uid)

@@ -145,6 +145,16 @@ rc, t = p.take()
 check(rc == 0 and t < 5, "mm_wait=0: no wait (%.1f s)" % t)
 check(p.release() and "does not manage ttyUSB6" in p.err, "mm_wait=0: says it is not managed")
 
+# --- listed, but ModemManager answers WrongState once (it re-probes) ---------
+mm_mock.AddModem(UID % 8, ["ttyUSB8"])
+mm_mock.Refuse(UID % 8, "WrongState", "Modem not exported in the bus")
+p = Probe("ttyUSB8", 30000)
+rc, t = p.take()
+check(rc == 0 and 0.5 < t < 10,
+      "WrongState is waited out, not a refusal (%s after %.1f s)" % (rc, t))
+check(p.release() and "still probing ttyUSB8" in p.err and "refused" not in p.err,
+      "WrongState: says ModemManager is still probing")
+
 # --- ModemManager refuses ----------------------------------------------------
 mm_mock.AddModem(UID % 7, ["ttyACM7"])
 mm_mock.Refuse(UID % 7, "InProgress", "Device '%s' is already inhibited" % (UID % 7))
@@ -158,8 +168,12 @@ p = Probe("ttyACM7", 30000)
 rc, t = p.take()
 check(rc == -16 and p.release() and "refused to let go" in p.err and "not allowed" in p.err,
       "any other refusal: -EBUSY with ModemManager's reason")
+check("GDBus.Error" not in p.err, "the reason without D-Bus's error name")
 
 # --- the caller leaves the bus: ModemManager drops the inhibition -----------
+# ModemManager's own behaviour, which the mock reproduces: what this shows
+# of mfw is that the inhibition belongs to the helper's own connection, so
+# a killed helper leaves no modem inhibited.
 p = Probe("ttyACM7", 30000)
 rc, t = p.take()
 check(rc == 0, "inhibited for the kill (%s)" % rc)

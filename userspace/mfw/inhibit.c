@@ -106,10 +106,13 @@ static int mfw_mm_pump(unsigned int ms)
 }
 
 /*
- * Ask ModemManager to let go of device @uid.  1 when it did, 0 when it
- * does not know the device (yet), -EBUSY when it refused.
+ * Ask ModemManager to let go of device @uid.  1 when it did; 0 when it
+ * does not know the device yet (NotFound) or knows it but has not
+ * exported its modem yet (WrongState: it is still probing, and
+ * ModemManager 1.20 inhibits only an exported modem); -EBUSY when it
+ * refused.
  */
-static int mfw_mm_try(struct mfw_inhibit *in, const char *uid)
+static int mfw_mm_try(struct mfw_inhibit *in, const char *uid, bool *probing)
 {
 	GError *err = NULL;
 
@@ -117,10 +120,13 @@ static int mfw_mm_try(struct mfw_inhibit *in, const char *uid)
 		in->mm_uid = g_strdup(uid);
 		return 1;
 	}
-	if (g_error_matches(err, MM_CORE_ERROR, MM_CORE_ERROR_NOT_FOUND)) {
+	if (g_error_matches(err, MM_CORE_ERROR, MM_CORE_ERROR_NOT_FOUND) ||
+	    g_error_matches(err, MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE)) {
+		*probing |= err->code == MM_CORE_ERROR_WRONG_STATE;
 		g_error_free(err);
 		return 0;
 	}
+	g_dbus_error_strip_remote_error(err);
 	if (g_error_matches(err, MM_CORE_ERROR, MM_CORE_ERROR_IN_PROGRESS))
 		mfw_err("ModemManager says %s is already inhibited by another program (fwupd, another mfw?); let it finish, then retry",
 			uid);
@@ -134,10 +140,10 @@ static int mfw_mm_try(struct mfw_inhibit *in, const char *uid)
 static int mfw_mm_inhibit(struct mfw_inhibit *in, const char *tty,
 			  unsigned int wait_ms)
 {
+	bool told = false, probing = false;
 	struct mfw_mm_view view;
 	GError *err = NULL;
 	gint64 t0, waited;
-	bool told = false;
 	char *owner;
 	int ret;
 
@@ -151,6 +157,9 @@ static int mfw_mm_inhibit(struct mfw_inhibit *in, const char *tty,
 		g_error_free(err);
 		return 0;
 	}
+	/* Every call of ours is bounded, InhibitDevice() included. */
+	g_dbus_proxy_set_default_timeout(mm_manager_peek_proxy(in->mm),
+					 MFW_DBUS_TIMEOUT_MS);
 	owner = g_dbus_object_manager_client_get_name_owner(
 			G_DBUS_OBJECT_MANAGER_CLIENT(in->mm));
 	if (!owner) {
@@ -183,7 +192,7 @@ static int mfw_mm_inhibit(struct mfw_inhibit *in, const char *tty,
 		 */
 		ret = 0;
 		if (uid || view.uid[0])
-			ret = mfw_mm_try(in, uid ? uid : view.uid);
+			ret = mfw_mm_try(in, uid ? uid : view.uid, &probing);
 		g_free(uid);
 		if (ret < 0)
 			return ret;
@@ -198,7 +207,10 @@ static int mfw_mm_inhibit(struct mfw_inhibit *in, const char *tty,
 		}
 		if (waited >= wait_ms)
 			break;
-		if (!told)
+		if (!told && probing)
+			mfw_info("ModemManager is still probing %s; waiting up to %u s for its modem",
+				 tty, (wait_ms + 999) / 1000);
+		else if (!told)
 			mfw_info("ModemManager does not know %s yet (it may still be probing it); waiting up to %u s",
 				 tty, (wait_ms + 999) / 1000);
 		told = true;

@@ -30,6 +30,8 @@
 #define MFW_DOWNLOAD_RETRIES	3
 /* Silence after which the module is asked how its download stands. */
 #define MFW_DL_QUIET_MS		20000
+/* Refused questions in a row after which mfw stops asking. */
+#define MFW_DL_QUERY_FAILS	2
 
 static int mfw_write_errno(struct mfw_session *s, int err, const char *what)
 {
@@ -264,37 +266,49 @@ int mfw_sess_write(struct mfw_session *s, bool resume)
 }
 
 /*
- * Ask the module where its download stands (the driver sends
- * AT+MFWDLOAD?; the answer comes as a report).  false once the driver
- * turned out not to know the question (an older mfw module).
+ * Ask the module where its download stands: the driver sends AT+MFWDLOAD?
+ * and the answer comes as a report.  The manual defines the query during
+ * a download; what a module answers once it ended is not documented (the
+ * simulator answers with the last state).  false once asking is
+ * pointless: the driver does not know the question (an older mfw module),
+ * or the module refused it MFW_DL_QUERY_FAILS times in a row.
  */
-static bool mfw_query_download(struct mfw_session *s)
+static bool mfw_query_download(struct mfw_session *s, int *fails)
 {
 	int ret;
 
-	mfw_trace("no download report for %d s: asking the module",
-		  MFW_DL_QUIET_MS / 1000);
+	mfw_trace("no download report for a while: asking the module");
 	ret = mfw_port_set(&s->port, "download", "query");
 	if (ret == -EINVAL) {
 		mfw_dbg("the mfw module cannot ask for the download's state; waiting for reports only");
 		return false;
 	}
-	if (ret)
-		mfw_dbg("asking for the download's state: %s", strerror(-ret));
-	return true;
+	if (!ret) {
+		*fails = 0;
+		return true;
+	}
+	mfw_trace("asking for the download's state: %s", strerror(-ret));
+	if (++*fails < MFW_DL_QUERY_FAILS)
+		return true;
+	mfw_info("the module does not answer AT+MFWDLOAD? (%s); waiting for its reports only",
+		 strerror(-ret));
+	return false;
 }
 
 /*
  * Follow a remote download: 1 done, 0 interrupted (resumable), or an exit
  * code < 0.  A report can be lost, so after MFW_DL_QUIET_MS without one the
  * module is asked, and again after each such silence: a lost outcome is
- * known within that time plus one command's.
+ * known within that time plus one command's.  After a failure (3) whose
+ * "0" (resumable) does not follow within 2 s, the module is asked once
+ * before the failure counts as final.
  */
 static int mfw_follow_download(struct mfw_session *s, int64_t deadline)
 {
+	bool failed = false, ask = true, asked_after_failure = false;
 	int64_t heard = mfw_now_ms();
-	bool failed = false, ask = true;
 	char line[256];
+	int fails = 0;
 
 	for (;;) {
 		struct pollfd p = { .fd = s->dev, .events = POLLIN };
@@ -329,7 +343,7 @@ static int mfw_follow_download(struct mfw_session *s, int64_t deadline)
 			return -MFW_EXIT_TIMEOUT;
 		}
 		if (ask && !failed && mfw_now_ms() - heard >= MFW_DL_QUIET_MS) {
-			ask = mfw_query_download(s);
+			ask = mfw_query_download(s, &fails);
 			heard = mfw_now_ms();
 		}
 		ret = mfw_poll(&p, 1, failed ? 2000 : 500);
@@ -337,8 +351,13 @@ static int mfw_follow_download(struct mfw_session *s, int64_t deadline)
 			mfw_err("stopped by a signal during the download; the module is not flashing. Run 'mfw resume' to continue");
 			return -MFW_EXIT_INTERRUPTED;
 		}
-		if (failed && ret == 0)
-			break;
+		if (failed && ret == 0) {
+			/* The "0" of a resumable failure may be the lost one. */
+			if (!ask || asked_after_failure)
+				break;
+			asked_after_failure = true;
+			ask = mfw_query_download(s, &fails);
+		}
 	}
 	return -mfw_write_errno(s, EREMOTEIO, "the module's download failed");
 }

@@ -651,8 +651,12 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 		snprintf(s.link.ident, sizeof(s.link.ident), "%s", s.j.usbpath);
 		if (mfw_power_hold(cfg, &s.hold) && !o->force)
 			return mfw_finish(&s, MFW_EXIT_GPIO);
-		ret = mfw_inhibit_take(path, MFW_INHIBIT_WHY, cfg->mm_wait_s * 1000,
-				       &s.inh);
+		/*
+		 * No wait for ModemManager to list the port: the module is
+		 * flashing, its port may come and go, and what it reports
+		 * meanwhile is followed from now on.
+		 */
+		ret = mfw_inhibit_take(path, MFW_INHIBIT_WHY, 0, &s.inh);
 		if (ret == -EINTR)
 			return mfw_finish(&s, MFW_EXIT_INTERRUPTED);
 		if (ret == -EBUSY && !o->force)

@@ -17,12 +17,17 @@
  * with AT+CMEE=0 (ModemManager, a terminal or a library's init may have
  * set it).
  */
-#define MFW_NO_CODE "ERROR without an error code (another program may have set AT+CMEE=0; AT+CMEE=1 brings the codes back)"
+#define MFW_NO_CODE "a plain ERROR, without an error code (another program may have set AT+CMEE=0; AT+CMEE=1 brings the codes back)"
 
 /* The module's error as "860 (not enough file-system space)", or "". */
 static void mfw_code_text(int code, const char *last, char *buf, size_t size)
 {
 	const char *text = NULL;
+
+	if (!code) {
+		snprintf(buf, size, "%s", MFW_NO_CODE);
+		return;
+	}
 
 	if (last && mfw_last_error_code(last) == code) {
 		text = strchr(last, ' ');
@@ -31,9 +36,9 @@ static void mfw_code_text(int code, const char *last, char *buf, size_t size)
 	if (!text || !*text)
 		text = mfw_cme_text(code);
 	if (text && *text)
-		snprintf(buf, size, "%d (%s)", code, text);
+		snprintf(buf, size, "error %d (%s)", code, text);
 	else
-		snprintf(buf, size, "%d", code);
+		snprintf(buf, size, "error %d", code);
 }
 
 /* What to do about a package the module refused with @code. */
@@ -86,11 +91,8 @@ bool mfw_write_refusal(int err, const char *last, char *msg, size_t size)
 	default:
 		return false;
 	}
-	if (code)
-		mfw_code_text(code, last, what, sizeof(what));
-	else
-		snprintf(what, sizeof(what), "%s", MFW_NO_CODE);
-	snprintf(msg, size, "the module refused the package with error %s; %s",
+	mfw_code_text(code, last, what, sizeof(what));
+	snprintf(msg, size, "the module refused the package with %s; %s",
 		 what, mfw_refusal_advice(code));
 	return true;
 }
@@ -112,11 +114,8 @@ int mfw_trigger_failure(int err, const char *last, const char *fw,
 	case EREMOTEIO:
 	case EIO:
 		*phase = MFW_PHASE_FAILED;
-		if (code)
-			mfw_code_text(code, last, what, sizeof(what));
-		else
-			snprintf(what, sizeof(what), "%s", MFW_NO_CODE);
-		snprintf(msg, size, "the module refused the upgrade with error %s; it keeps running %s. Check the package against the module (mfw status) and run the upgrade again",
+		mfw_code_text(code, last, what, sizeof(what));
+		snprintf(msg, size, "the module refused the upgrade with %s; it keeps running %s. Check the package against the module (mfw status) and run the upgrade again",
 			 what, runs);
 		return MFW_EXIT_UPGRADE;
 	case EOPNOTSUPP:

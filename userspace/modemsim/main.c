@@ -47,6 +47,7 @@ static void usage(FILE *f)
 	      "  --baud N              throttle both directions to N/10 bytes/s\n"
 	      "  --fs-free BYTES       free file-system space (default 8 MiB)\n"
 	      "  --version VER         firmware version of a fresh module\n"
+	      "                        (--version alone: this program's version)\n"
 	      "  --ca-file PEM         CA for families that verify HTTPS\n"
 	      "  --max-retries N       interruptions tolerated (default 3)\n"
 	      "  --cmee N              AT+CMEE after boot (default 1)\n"
@@ -222,6 +223,11 @@ int main(int argc, char **argv)
 	sim.max_retries = 3;
 	sim.cmee_default = 1;
 
+	/* Alone, --version is the program's; with a value, the firmware's. */
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("mfw-modemsim %s\n", MFW_VERSION);
+		return 0;
+	}
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (opt) {
 		case O_MODEL:
