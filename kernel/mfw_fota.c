@@ -102,6 +102,14 @@ static ssize_t download_store(struct device *dev,
 	 * the receive path takes as it takes the unsolicited ones.
 	 */
 	if (query) {
+		enum mfw_state state;
+
+		/* Never while the module flashes: AT then could harm it. */
+		spin_lock(&port->lock);
+		state = port->state;
+		spin_unlock(&port->lock);
+		if (state == MFW_STATE_UPGRADING || state == MFW_STATE_REBOOTING)
+			return -EBUSY;
 		ret = mfw_chan_command(port, "AT+MFWDLOAD?", NULL, 0,
 				       mfw_cmd_timeout_ms);
 		return ret ? ret : count;

@@ -170,6 +170,18 @@ static bool mfw_rx_is_echo(const struct mfw_txn *txn,
 }
 
 /*
+ * Whether @txn is a FOTA command that acts (AT+MFW..., not a read form
+ * "?"): its refusal is the failure of an operation, which last_error
+ * reports even without a code.  Identification and queries fail without
+ * touching it: a plain ERROR there says nothing of the last operation.
+ */
+static bool mfw_rx_txn_acts(const struct mfw_txn *txn)
+{
+	return txn->cmd_len > 6 && !memcmp(txn->cmd, "AT+MFW", 6) &&
+	       txn->cmd[txn->cmd_len - 1] != '?';
+}
+
+/*
  * A line while the driver's command owns the channel.  Caller holds the
  * lock.  Returns true when it completed the command; *@unsolicited tells
  * that the line is not the driver's and goes to users, *@prompted that it
@@ -200,12 +212,14 @@ static bool mfw_rx_txn_line(struct mfw_port *port,
 		} else if (ev->type == MFW_AT_ERROR) {
 			txn->result = -EIO;
 			/* Never an older failure's code: this one has none. */
-			port->last_error = MFW_ERROR_NO_CODE;
+			if (mfw_rx_txn_acts(txn))
+				port->last_error = MFW_ERROR_NO_CODE;
 		} else {
 			txn->result = -EREMOTEIO;
-			/* A text the framer has no code for: none known. */
-			port->last_error = ev->code > 0 ? ev->code :
-					   MFW_ERROR_NO_CODE;
+			if (ev->code > 0)
+				port->last_error = ev->code;
+			else if (mfw_rx_txn_acts(txn))
+				port->last_error = MFW_ERROR_NO_CODE;
 		}
 		mfw_rx_txn_end(port, txn);
 		return true;

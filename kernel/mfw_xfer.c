@@ -124,10 +124,18 @@ int mfw_xfer_fail(struct mfw_port *port, int ret)
 		x->result = ret;
 		/* Bytes that went to the module; the package's size. */
 		sent = x->raw ? x->raw_sent : x->pos;
-		total = x->declared ?: x->raw ? x->raw_total : x->buf_len;
-		dev_err(&port->dev,
-			"package write failed after %llu of %llu bytes (%pe): the module does not hold the package; write it again\n",
-			sent, total, ERR_PTR(ret));
+		if (x->declared)
+			total = x->declared;
+		else
+			total = x->raw ? x->raw_total : x->buf_len;
+		if (ret == -ECANCELED || ret == -EINTR)
+			dev_info(&port->dev,
+				 "package write stopped by its writer after %llu of %llu bytes\n",
+				 sent, total);
+		else
+			dev_err(&port->dev,
+				"package write failed after %llu of %llu bytes (%pe): the module does not hold a whole package; last_error tells the module's reason\n",
+				sent, total, ERR_PTR(ret));
 	}
 	return ret;
 }

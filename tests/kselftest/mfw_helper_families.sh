@@ -45,6 +45,9 @@ echo "uart.autobaud ML307R-DC $(first ML307R-DC) --uart --autobaud" >>"$d/cases"
 # download or upgrade timeout.
 echo "remote.lost_download_report ML305U $(first ML305U) --fault lose@report=MFWDLOAD:2" >>"$d/cases"
 echo "remote.glued_download_report ML305U $(first ML305U) --fault glue=+CEREG:1,1@report=MFWDLOAD:2" >>"$d/cases"
+# An interruption (3) whose "0" (resumable) is lost: asked, the module
+# says 0, and the download resumes instead of failing for good.
+echo "remote.lost_resumable_report ML305U $(first ML305U) --fault cut@offset=4000 --fault lose@report=MFWDLOAD:0" >>"$d/cases"
 echo "uart.lost_upgrade_report ML307R-DC $(first ML307R-DC) --uart --fault lose@report=MFWUPGRADE:2" >>"$d/cases"
 plan "$(grep -c . "$d/cases")"
 

@@ -11,8 +11,12 @@
 #include "mfw_port.h"
 #include "rig.h"
 
-#define BOOT_TIMEOUT_MS	15000
-#define IDENT_TIMEOUT_MS	20000
+/*
+ * Bounds on a hang, not expectations: a simulator start on the debug
+ * kernel under TCG, beside another debug guest, has taken over 15 s.
+ */
+#define BOOT_TIMEOUT_MS	60000
+#define IDENT_TIMEOUT_MS	60000
 
 int port_up(struct mfw_port_rig *r, bool usb, const char *const args[])
 {

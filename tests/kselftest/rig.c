@@ -394,11 +394,27 @@ long rig_port_num(const char *path, const char *attr)
 	return *end ? -1 : v;
 }
 
+int rig_kmsg_mark(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0 && lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 bool rig_kmsg_contains(const char *needle)
+{
+	return rig_kmsg_since(open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC),
+			      needle);
+}
+
+bool rig_kmsg_since(int fd, const char *needle)
 {
 	char rec[8192];
 	bool found = false;
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0)
 		return false;

@@ -83,6 +83,15 @@ long long rig_now_ms(void);
 /* Whether the kernel log holds a record containing @needle. */
 bool rig_kmsg_contains(const char *needle);
 
+/* /dev/kmsg opened at its end: rig_kmsg_since() reads what comes after. */
+int rig_kmsg_mark(void);
+
+/*
+ * Whether a kernel log record read from @fd (rig_kmsg_mark()) holds
+ * @needle.  Closes @fd.
+ */
+bool rig_kmsg_since(int fd, const char *needle);
+
 /*
  * Run "mfw-gadget @verb"; its first output line (the host-side tty for
  * create/plug) is copied to @out when @out is not NULL.  Returns 0 on
