@@ -132,7 +132,7 @@ static int at(int fd, const char *cmd, char *seen, size_t seen_len)
 }
 
 /* FOTA URCs reach the reader, sysfs, /dev/mfwN and uevents. */
-TEST_F(chan, urcs_in_sysfs_devnode_and_uevents)
+TEST_F_TIMEOUT(chan, urcs_in_sysfs_devnode_and_uevents, 180)
 {
 	const char *args[] = {
 		"--fault", "urc=+MFWDLOAD: 1,1000,500@cmd=AT#1",
@@ -176,7 +176,7 @@ TEST_F(chan, urcs_in_sysfs_devnode_and_uevents)
 }
 
 /* With passthrough off users never see FOTA URCs; the driver still does. */
-TEST_F(chan, urc_passthrough_off)
+TEST_F_TIMEOUT(chan, urc_passthrough_off, 180)
 {
 	const char *args[] = {
 		"--fault", "urc=+MFWDLOAD: 1,4096,1024@cmd=AT#1", NULL };
@@ -237,7 +237,7 @@ static int user_answered_first(const char *transcript)
 }
 
 /* A driver command waits until the user's command in flight finished. */
-TEST_F(chan, driver_waits_for_user_command)
+TEST_F_TIMEOUT(chan, driver_waits_for_user_command, 180)
 {
 	const char *args[] = { "--cmd-delay-ms", "1500", NULL };
 	struct identify_job job = { .path = self->r.path };
@@ -258,7 +258,7 @@ TEST_F(chan, driver_waits_for_user_command)
 }
 
 /* User writes wait while the driver owns the channel; its answers stay hidden. */
-TEST_F(chan, user_write_waits_for_driver_command)
+TEST_F_TIMEOUT(chan, user_write_waits_for_driver_command, 180)
 {
 	const char *args[] = { "--cmd-delay-ms", "1000", NULL };
 	struct identify_job job = { .path = self->r.path };
@@ -366,7 +366,7 @@ static int identify_started(FIXTURE_DATA(chan) *self, pthread_t *t,
  * driver lets go: between its AT+CGMR and its ATI, and the user gets the
  * module's answer.
  */
-TEST_F(chan, blocked_write_is_parked)
+TEST_F_TIMEOUT(chan, blocked_write_is_parked, 180)
 {
 	const char *args[] = { "--cmd-delay-ms", "3000", NULL };
 	struct identify_job job = { .path = self->r.path };
@@ -414,7 +414,7 @@ TEST_F(chan, blocked_write_is_parked)
  * port: the discipline goes at once, the module never gets them, and the
  * port works as a plain tty.
  */
-TEST_F(chan, detach_drops_parked_write)
+TEST_F_TIMEOUT(chan, detach_drops_parked_write, 180)
 {
 	const char *args[] = { "--cmd-delay-ms", "3000", NULL };
 	struct identify_job job = { .path = self->r.path };
@@ -445,7 +445,7 @@ TEST_F(chan, detach_drops_parked_write)
  * An output flush discards parked bytes, as it discards what the tty
  * driver holds: written, not sent.
  */
-TEST_F(chan, output_flush_drops_parked_write)
+TEST_F_TIMEOUT(chan, output_flush_drops_parked_write, 180)
 {
 	const char *args[] = { "--cmd-delay-ms", "2000", NULL };
 	struct identify_job job = { .path = self->r.path };
@@ -467,7 +467,7 @@ TEST_F(chan, output_flush_drops_parked_write)
  * A report unrelated to the driver's command ("+CEREG: 1" during its
  * AT+CGMR) still reaches users; the driver still gets its answer.
  */
-TEST_F(chan, unsolicited_line_during_driver_command)
+TEST_F_TIMEOUT(chan, unsolicited_line_during_driver_command, 180)
 {
 	const char *args[] = { "--fault", "urc=+CEREG: 1@cmd=CGMR#2", NULL };
 
@@ -484,7 +484,7 @@ TEST_F(chan, unsolicited_line_during_driver_command)
  * line buffer ahead of the driver's command.  The driver asks again, so
  * two such answers in a row still end with the module identified.
  */
-TEST_F(chan, identification_retries_after_error)
+TEST_F_TIMEOUT(chan, identification_retries_after_error, 180)
 {
 	const char *args[] = { "--fault", "error@cmd=CGMR#1",
 			       "--fault", "error@cmd=CGMR#2", NULL };
@@ -494,7 +494,7 @@ TEST_F(chan, identification_retries_after_error)
 }
 
 /* /dev/mfwN: one opener at a time, and only root. */
-TEST_F(chan, devnode_exclusive_and_root_only)
+TEST_F_TIMEOUT(chan, devnode_exclusive_and_root_only, 180)
 {
 	char node[64];
 	int a, b, status;
@@ -531,7 +531,7 @@ TEST_F(chan, devnode_exclusive_and_root_only)
 }
 
 /* poll() on progress wakes when a FOTA URC moves it. */
-TEST_F(chan, progress_poll_wakes)
+TEST_F_TIMEOUT(chan, progress_poll_wakes, 180)
 {
 	const char *args[] = {
 		"--fault", "urc=+MFWDLOAD: 1,2048,1024@cmd=AT#1", NULL };
@@ -558,7 +558,7 @@ TEST_F(chan, progress_poll_wakes)
 }
 
 /* A canonical-mode client reads whole lines, URCs included. */
-TEST_F(chan, canonical_client_with_urcs)
+TEST_F_TIMEOUT(chan, canonical_client_with_urcs, 180)
 {
 	const char *args[] = {
 		"--fault", "urc=+MFWUPGRADE: 1,30@cmd=AT#1", NULL };

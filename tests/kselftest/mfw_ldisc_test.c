@@ -87,7 +87,7 @@ FIXTURE_TEARDOWN(port)
 }
 
 /* The module's boot URC reaches the port's reader and the driver. */
-TEST_F(port, boot_urc_seen_by_reader_and_driver)
+TEST_F_TIMEOUT(port, boot_urc_seen_by_reader_and_driver, 180)
 {
 	char urc[128] = "";
 	int i;
@@ -105,7 +105,7 @@ TEST_F(port, boot_urc_seen_by_reader_and_driver)
 }
 
 /* An ordinary AT client keeps working through the discipline. */
-TEST_F(port, at_round_trip)
+TEST_F_TIMEOUT(port, at_round_trip, 180)
 {
 	ASSERT_EQ(0, rig_expect_line(self->tty, "+MATREADY", TIMEOUT_MS));
 	ASSERT_EQ(0, rig_write_str(self->tty, "ATI\r"));
@@ -117,7 +117,7 @@ TEST_F(port, at_round_trip)
 }
 
 /* Switching back to N_TTY detaches mfw and leaves a working port. */
-TEST_F(port, detach_restores_n_tty)
+TEST_F_TIMEOUT(port, detach_restores_n_tty, 180)
 {
 	char state[32];
 	int ld = N_TTY;
@@ -137,7 +137,7 @@ TEST_F(port, detach_restores_n_tty)
 }
 
 /* Only CAP_SYS_ADMIN may attach, even to a tty the user may open. */
-TEST_F(port, unprivileged_attach_refused)
+TEST_F_TIMEOUT(port, unprivileged_attach_refused, 180)
 {
 	int status, ld = N_TTY;
 	pid_t pid;

@@ -130,7 +130,7 @@ FIXTURE_TEARDOWN(param)
 	EXPECT_TRUE(loaded());
 }
 
-TEST_F(param, refuses_n_tty)
+TEST_F_TIMEOUT(param, refuses_n_tty, 180)
 {
 	char name[32];
 
@@ -140,7 +140,7 @@ TEST_F(param, refuses_n_tty)
 	EXPECT_STREQ("n_tty", name);
 }
 
-TEST_F(param, refuses_a_registered_number)
+TEST_F_TIMEOUT(param, refuses_a_registered_number, 180)
 {
 	char before[32], after[32];
 
@@ -152,7 +152,7 @@ TEST_F(param, refuses_a_registered_number)
 	EXPECT_STREQ(before, after);
 }
 
-TEST_F(param, refuses_numbers_out_of_range)
+TEST_F_TIMEOUT(param, refuses_numbers_out_of_range, 180)
 {
 	EXPECT_EQ(-EINVAL, load("ldisc=-1"));
 	EXPECT_EQ(-EINVAL, load("ldisc=64"));
@@ -161,7 +161,7 @@ TEST_F(param, refuses_numbers_out_of_range)
 }
 
 /* A free number works like the default: a tty attaches and detaches. */
-TEST_F(param, a_free_number_attaches)
+TEST_F_TIMEOUT(param, a_free_number_attaches, 180)
 {
 	char name[32], *slave;
 	int master, fd, disc = FREE_NUM, got = -1, tty = 0;

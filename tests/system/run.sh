@@ -186,7 +186,7 @@ qemu-system-x86_64 \
 	-drive "file=$image,format=raw,if=virtio,snapshot=on,cache=unsafe" \
 	-drive "file=$out/payload.ext4,format=raw,if=virtio,readonly=on" \
 	-virtfs "local,path=$share,mount_tag=kbuild,security_model=none,readonly=on" \
-	-append "root=/dev/vda rw console=ttyS0,115200 mfwrig.payload panic=0 printk.time=1 ignore_loglevel no_timer_check pci=noacpi systemd.default_device_timeout_sec=600" \
+	-append "root=/dev/vda rw console=ttyS0,115200 mfwrig.payload panic=0 printk.time=1 ignore_loglevel $MFW_GUEST_CMDLINE pci=noacpi systemd.default_device_timeout_sec=600" \
 	2>"$out/qemu.log" &
 qemu=$!
 

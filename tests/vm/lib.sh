@@ -7,6 +7,18 @@ MFW_CACHE=${MFW_CACHE:-/var/cache/mfw}
 die() { echo "mfw-rig: $*" >&2; exit 1; }
 note() { echo "mfw-rig: $*" >&2; }
 
+# Kernel arguments every rig guest boots with.  no_timer_check: TCG's
+# timer interrupt fails the kernel's check.  watchdog_thresh=60: a TCG
+# vCPU can go unscheduled for many seconds on a crowded host (a soft
+# lockup was reported after 22 s inside clear_page_erms while the host
+# ran five QEMUs on two cores), which says nothing of the guest's kernel;
+# 120 s (twice the threshold) still bounds a real lockup, as the hung-task
+# timeout does.  mitigations=off: the CPU-vulnerability mitigations
+# (retpolines, RSB filling) guard nothing in an emulated guest and cost
+# TCG time: the debug kernel's mfw_chan_test took 423 s instead of 443 s
+# (CPU 477 s instead of 500 s), the two guests side by side in one run.
+MFW_GUEST_CMDLINE="no_timer_check watchdog_thresh=60 mitigations=off"
+
 # module_deps KVER MODULE...: the module files modprobe would insert for
 # MODULE... on KVER (from /lib/modules/KVER), dependencies first, each
 # once, one path per line; fails naming a module KVER does not have.

@@ -48,7 +48,7 @@ timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 	-serial "${MFW_VM_UART:-null}" \
 	-serial "file:$run/results.log" \
 	-kernel "$KIMAGE" -initrd "$run/initramfs.gz" \
-	-append "console=ttyS0,115200 panic=-1 printk.time=1 no_timer_check ${MFW_VM_APPEND:-}" \
+	-append "console=ttyS0,115200 panic=-1 printk.time=1 $MFW_GUEST_CMDLINE ${MFW_VM_APPEND:-}" \
 	>"$run/qemu.log" 2>&1
 rc=$?
 times >"$run/cpu"
