@@ -37,23 +37,38 @@ static int mfw_dev_identity(struct udev_device *dev, char *ident, size_t size)
 	return 0;
 }
 
+/* udev's device of tty @name, in *@dev and its context in *@udev; 0 or -errno. */
+static int mfw_tty_get(const char *name, struct udev **udev,
+		       struct udev_device **dev)
+{
+	*udev = udev_new();
+	if (!*udev)
+		return -ENOMEM;
+	*dev = udev_device_new_from_subsystem_sysname(*udev, "tty", name);
+	if (!*dev) {
+		udev_unref(*udev);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static void mfw_tty_put(struct udev *udev, struct udev_device *dev)
+{
+	udev_device_unref(dev);
+	udev_unref(udev);
+}
+
 int mfw_tty_identity(const char *name, char *ident, size_t size)
 {
 	struct udev_device *dev;
 	struct udev *udev;
 	int ret;
 
-	udev = udev_new();
-	if (!udev)
-		return -ENOMEM;
-	dev = udev_device_new_from_subsystem_sysname(udev, "tty", name);
-	if (!dev) {
-		udev_unref(udev);
-		return -ENOENT;
-	}
+	ret = mfw_tty_get(name, &udev, &dev);
+	if (ret)
+		return ret;
 	ret = mfw_dev_identity(dev, ident, size);
-	udev_device_unref(dev);
-	udev_unref(udev);
+	mfw_tty_put(udev, dev);
 	return ret;
 }
 
@@ -132,17 +147,13 @@ int mfw_tty_mm_view(const char *name, struct mfw_mm_view *v)
 	const char *uid, *init;
 	struct timespec now;
 	struct udev *udev;
+	int ret;
 
 	memset(v, 0, sizeof(*v));
 	v->age_ms = -1;
-	udev = udev_new();
-	if (!udev)
-		return -ENOMEM;
-	dev = udev_device_new_from_subsystem_sysname(udev, "tty", name);
-	if (!dev) {
-		udev_unref(udev);
-		return -ENOENT;
-	}
+	ret = mfw_tty_get(name, &udev, &dev);
+	if (ret)
+		return ret;
 	if (mfw_dev_flag(dev, "ID_MM_DEVICE_IGNORE", true))
 		snprintf(v->ignore, sizeof(v->ignore), "ID_MM_DEVICE_IGNORE");
 	else if (mfw_dev_flag(dev, "ID_MM_PORT_IGNORE", false))
@@ -161,8 +172,7 @@ int mfw_tty_mm_view(const char *name, struct mfw_mm_view *v)
 	if (!uid)
 		uid = udev_device_get_syspath(usb ? usb : dev);
 	snprintf(v->uid, sizeof(v->uid), "%s", uid ? uid : "");
-	udev_device_unref(dev);
-	udev_unref(udev);
+	mfw_tty_put(udev, dev);
 	return 0;
 }
 
