@@ -393,6 +393,27 @@ check(rc == 5 and any(l.get("event") == "log" and l.get("level") == "error" for 
 rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", "--force",
                    env=env)
 check(rc == 6 and "nonexistent" in err, "--force passes the power check, then no port: 6")
+# Under systemd, standard error is the journal (JOURNAL_STREAM names it):
+# each line carries its syslog priority, so "journalctl -p err" finds
+# the errors.  A JOURNAL_STREAM naming another file changes nothing.
+jpath = os.path.join(tmp, "journal-stream")
+for named in (True, False):
+    with open(jpath, "w") as jf:
+        st = os.fstat(jf.fileno())
+        js = "%d:%d" % (st.st_dev, st.st_ino + (0 if named else 1))
+        e = dict(os.environ, MFW_SYSFS_ROOT=sysfs, JOURNAL_STREAM=js,
+                 MFW_STATE_DIR=os.path.join(tmp, "state"))
+        e.pop("MFW_CONFIG", None)
+        subprocess.run([MFW, "--config", cfg, "upgrade", img, "--port", "/dev/nonexistent",
+                        "--force"], stdout=subprocess.DEVNULL, stderr=jf, env=e, timeout=60)
+    logged = open(jpath).read().splitlines()
+    if named:
+        check(logged and all(l[:3] in ("<3>", "<4>", "<6>", "<7>") for l in logged)
+              and any(l.startswith("<3>mfw: error: ") and "nonexistent" in l for l in logged),
+              "to the journal: each line with its priority, the error at 3 (%s)" % logged[-1:])
+    else:
+        check(logged and not any(l.startswith("<") for l in logged),
+              "to another file: no priority prefixes (%s)" % logged[-1:])
 put(os.path.join(bat, "AC/online"), "1\n")
 rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", env=env)
 check(rc == 6, "mains online: power ok, then no port: 6")

@@ -72,6 +72,11 @@ phase_install() {
 		/usr/lib/systemd/system/mfw-firmware@.path \
 		/usr/lib/systemd/system/mfw-firmware@.service
 	check install/resume-enabled systemctl is-enabled --quiet mfw-resume.service
+	# A failed run in a unit: its error is in the journal at priority err.
+	systemd-run --unit=mfw-logcheck --wait --collect --quiet \
+		/usr/sbin/mfw upgrade /nonexistent-package.bin >/dev/null 2>&1
+	check logs/errors-at-priority-err wait_for 20 sh -c \
+		"journalctl -b -p err -u 'mfw-*' -o cat | grep -q 'mfw: error: .*nonexistent-package.bin'"
 
 	say "plugging the module in"
 	t0=$SECONDS

@@ -248,7 +248,7 @@ void mfw_out_progress(const char *phase, uint64_t done, uint64_t total)
 		return;
 	bar_last = pct;
 	mfw_progress_format(line, sizeof(line), phase, done, total, 20);
-	fprintf(stderr, "mfw: %s\n", line);
+	fprintf(stderr, "%smfw: %s\n", mfw_log_prefix(6), line);
 }
 
 void mfw_out_phase(const char *phase, const char *detail)
@@ -263,6 +263,6 @@ void mfw_out_phase(const char *phase, const char *detail)
 		mfw_json_emit(&j);
 	}
 	mfw_out_clear_bar();
-	fprintf(stderr, "mfw: %s%s%s\n", phase, detail ? ": " : "",
-		detail ? detail : "");
+	fprintf(stderr, "%smfw: %s%s%s\n", mfw_log_prefix(6), phase,
+		detail ? ": " : "", detail ? detail : "");
 }

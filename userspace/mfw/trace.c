@@ -56,11 +56,11 @@ void mfw_trace_dump(int lines)
 		count++;
 	skip = count > lines ? count - lines : 0;
 	rewind(f);
-	fprintf(stderr, "mfw: transcript (%s, last %ld lines):\n", trace_path,
-		count - skip);
+	fprintf(stderr, "%smfw: transcript (%s, last %ld lines):\n",
+		mfw_log_prefix(6), trace_path, count - skip);
 	while (fgets(buf, sizeof(buf), f))
 		if (skip-- <= 0)
-			fprintf(stderr, "  | %s", buf);
+			fprintf(stderr, "%s  | %s", mfw_log_prefix(6), buf);
 	fclose(f);
 }
 

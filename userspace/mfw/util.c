@@ -43,13 +43,47 @@ const char *mfw_exit_text(int code)
 	return mfw_exit_texts[code];
 }
 
-static void mfw_vlog(const char *level, const char *fmt, va_list ap)
+/*
+ * Whether standard error is the journal's stream: systemd names the
+ * stream in JOURNAL_STREAM as "<device>:<inode>" (systemd.exec(5)), and
+ * reads a "<N>" at the start of a line as its syslog priority
+ * (SyslogLevelPrefix=, on by default).  Checked once.
+ */
+static bool mfw_stderr_is_journal(void)
+{
+	static int known = -1;
+	unsigned long long dev, ino;
+	const char *e;
+	struct stat st;
+
+	if (known >= 0)
+		return known;
+	e = getenv("JOURNAL_STREAM");
+	known = e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 &&
+		!fstat(STDERR_FILENO, &st) &&
+		(unsigned long long)st.st_dev == dev &&
+		(unsigned long long)st.st_ino == ino;
+	return known;
+}
+
+const char *mfw_log_prefix(int prio)
+{
+	static const char *const prefix[] = {
+		"<0>", "<1>", "<2>", "<3>", "<4>", "<5>", "<6>", "<7>",
+	};
+
+	if (!mfw_stderr_is_journal() || prio < 0 || prio > 7)
+		return "";
+	return prefix[prio];
+}
+
+static void mfw_vlog(int prio, const char *level, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	mfw_out_clear_bar();
-	fprintf(stderr, "mfw: %s%s\n", level, msg);
+	fprintf(stderr, "%smfw: %s%s\n", mfw_log_prefix(prio), level, msg);
 	if (!mfw_json || !*level)
 		return;
 	mfw_out_event("log", "level", *level == 'e' ? "error" : "warning",
@@ -63,7 +97,7 @@ void mfw_err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	mfw_vlog("error: ", fmt, ap);
+	mfw_vlog(3, "error: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -72,7 +106,7 @@ void mfw_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	mfw_vlog("warning: ", fmt, ap);
+	mfw_vlog(4, "warning: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -81,7 +115,7 @@ void mfw_info(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	mfw_vlog("", fmt, ap);
+	mfw_vlog(6, "", fmt, ap);
 	va_end(ap);
 }
 
@@ -92,7 +126,7 @@ void mfw_dbg(const char *fmt, ...)
 	if (!mfw_verbose)
 		return;
 	va_start(ap, fmt);
-	mfw_vlog("", fmt, ap);
+	mfw_vlog(7, "", fmt, ap);
 	va_end(ap);
 }
 

@@ -36,6 +36,14 @@ extern bool mfw_json;
 void mfw_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void mfw_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void mfw_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * What starts a line of standard error at syslog priority @prio (3 error,
+ * 4 warning, 6 info, 7 debug): "<prio>" when standard error is the
+ * journal's stream (JOURNAL_STREAM, systemd.exec(5)), which systemd reads
+ * as the line's priority; "" otherwise.  mfw_err() and the others use it.
+ */
+const char *mfw_log_prefix(int prio);
 void mfw_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Milliseconds of CLOCK_MONOTONIC. */
