@@ -6,6 +6,7 @@
  * request's active-low flag, as a real chip would.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,17 @@ static void fake_module(struct fake_line *l, int phys)
 	}
 	l->phys = phys;
 	fake_find("MODEM_STATUS")->phys = fake_module_on;
+}
+
+int mfw_gpio_owner(const char *spec, char *owner, size_t size)
+{
+	struct fake_line *l = fake_find(spec);
+
+	if (!l)
+		return -ENOENT;
+	snprintf(owner, size, "%s", !l->held ? "" : l->owner ? l->owner :
+		 MFW_GPIO_CONSUMER);
+	return 0;
 }
 
 int mfw_gpio_request(const char *spec, bool active_low, enum mfw_gpio_dir dir,

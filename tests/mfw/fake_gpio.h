@@ -14,6 +14,7 @@ struct fake_line {
 	const char *name;
 	int phys;		/* electrical level */
 	bool held;
+	const char *owner;	/* another holder's label (held by it) */
 	bool output;
 	int64_t pressed_at;
 	long last_pulse_ms;	/* length of the last low pulse */

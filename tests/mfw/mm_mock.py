@@ -13,7 +13,8 @@ mfw uses, with its documented behaviour.
   An inhibited device's modem leaves the list; it comes back when the
   inhibition ends: InhibitDevice(uid, false) from the same caller, or the
   caller leaving the bus.
-- Refuse(uid, error, message) makes the next InhibitDevice of uid fail.
+- Refuse(uid, error, message) makes the next InhibitDevice of uid fail;
+  each call queues one refusal.
 
 Every inhibition event is kept in order; Events() returns them as
 "inhibit UID", "uninhibit UID" and "dropped UID" (the caller left).
@@ -41,7 +42,7 @@ def load(mock, parameters):
     mock.mm_modems = {}      # uid -> (path, ports)
     mock.mm_probing = set()  # uids known but not listed yet
     mock.mm_inhibited = {}   # uid -> caller's unique name
-    mock.mm_refuse = {}      # uid -> (error name, message)
+    mock.mm_refuse = {}      # uid -> [(error name, message), ...]
     mock.mm_events = []
     mock.mm_next = 0
     mock.AddProperties(MAIN_IFACE, dbus.Dictionary(
@@ -95,8 +96,8 @@ def InhibitDevice(self, uid, inhibit, sender=None):
             raise MMError("NotFound", "No inhibition found for uid '%s'" % uid)
         _release(self, uid, "uninhibit")
         return
-    if uid in self.mm_refuse:
-        name, message = self.mm_refuse.pop(uid)
+    if self.mm_refuse.get(uid):
+        name, message = self.mm_refuse[uid].pop(0)
         raise MMError(name, message)
     if uid in self.mm_probing:
         raise MMError("WrongState", "Modem not exported in the bus")
@@ -129,7 +130,8 @@ def AddProbing(self, uid):
 
 @dbus.service.method(MOCK_IFACE, in_signature="sss", out_signature="")
 def Refuse(self, uid, name, message):
-    self.mm_refuse[str(uid)] = (str(name), str(message))
+    """The next InhibitDevice of uid fails so (each call queues one)."""
+    self.mm_refuse.setdefault(str(uid), []).append((str(name), str(message)))
 
 
 @dbus.service.method(MOCK_IFACE, in_signature="", out_signature="as")

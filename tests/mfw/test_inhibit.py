@@ -155,6 +155,17 @@ check(rc == 0 and 0.5 < t < 10,
 check(p.release() and "still probing ttyUSB8" in p.err and "refused" not in p.err,
       "WrongState: says ModemManager is still probing")
 
+# --- still probing when the wait is over: refused, not "continuing" ---------
+mm_mock.AddModem(UID % 9, ["ttyUSB9"])
+for _ in range(8):
+    mm_mock.Refuse(UID % 9, "WrongState", "Modem not exported in the bus")
+p = Probe("ttyUSB9", 3000)
+rc, t = p.take()
+check(rc == -16 and 2.5 <= t < 10,
+      "still probing at the end of mm_wait: -EBUSY (%s after %.1f s)" % (rc, t))
+check(p.release() and "still probing ttyUSB9 after 3 s" in p.err and "continuing" not in p.err,
+      "still probing at the end: says so, and what to do")
+
 # --- ModemManager refuses ----------------------------------------------------
 mm_mock.AddModem(UID % 7, ["ttyACM7"])
 mm_mock.Refuse(UID % 7, "InProgress", "Device '%s' is already inhibited" % (UID % 7))
@@ -186,7 +197,7 @@ rc, t = p.take()
 check(rc == 0 and p.release(), "the modem can be inhibited again after that")
 
 # --- a signal ends the wait ---------------------------------------------------
-p = Probe("ttyUSB9", 30000)
+p = Probe("ttyUSB10", 30000)
 time.sleep(2)
 p.p.send_signal(signal.SIGTERM)
 rc, t = p.take()

@@ -53,6 +53,20 @@ int main(void)
 	mfw_power_unhold(&h);
 	check(!PWRKEY->held && !RESET->held, "unhold releases both");
 
+	/* RESET owned by a kernel driver: refused, unless the board says so. */
+	RESET->held = true;
+	RESET->owner = "regulator-modem";
+	check(mfw_power_hold(&c, &h) == -EBUSY && !PWRKEY->held,
+	      "RESET owned elsewhere: hold refused, PWRKEY let go again");
+	c.power_lines_shared = true;
+	check(!mfw_power_hold(&c, &h) && h.pwrkey && !h.reset,
+	      "power_lines_shared=yes: the owned line is left to its owner");
+	mfw_power_unhold(&h);
+	check(RESET->held && !PWRKEY->held, "unhold leaves the owner's line alone");
+	RESET->held = false;
+	RESET->owner = NULL;
+	c.power_lines_shared = false;
+
 	snprintf(c.reset.spec, sizeof(c.reset.spec), "NO_SUCH_LINE");
 	check(!mfw_power_hold(&c, &h) && h.pwrkey && !h.reset, "missing line skipped by hold");
 	mfw_power_unhold(&h);

@@ -254,6 +254,14 @@ static int mfw_dispatch(int argc, char **argv)
 	}
 	if (cmd->fn == mfw_cmd_help_run)
 		return cmd->fn(NULL, argc - optind, argv + optind);
+	/* Help needs no configuration: one that is broken or unreadable too. */
+	for (c = optind + 1; c < argc && strcmp(argv[c], "--"); c++) {
+		if (!strcmp(argv[c], "--help") || !strcmp(argv[c], "-h")) {
+			char *help[] = { "help", argv[optind], NULL };
+
+			return mfw_cmd_help_run(NULL, 2, help);
+		}
+	}
 	mfw_config_defaults(&cfg);
 	if (!config)
 		config = getenv("MFW_CONFIG");

@@ -11,7 +11,7 @@
 #include "config.h"
 #include "util.h"
 
-enum cfg_type { CFG_STR, CFG_LONG, CFG_LINE, CFG_LOW };
+enum cfg_type { CFG_STR, CFG_LONG, CFG_LINE, CFG_LOW, CFG_BOOL };
 
 struct cfg_key {
 	const char *name;
@@ -24,6 +24,7 @@ struct cfg_key {
 #define NUM(n, f, lo, hi) { n, CFG_LONG, offsetof(struct mfw_config, f), lo, hi }
 #define LINE(n, f) { n, CFG_LINE, offsetof(struct mfw_config, f), 0, 0 }
 #define LOW(n, f) { n, CFG_LOW, offsetof(struct mfw_config, f), 0, 0 }
+#define BOOL(n, f) { n, CFG_BOOL, offsetof(struct mfw_config, f), 0, 0 }
 
 static const struct cfg_key cfg_keys[] = {
 	STR("port", port),
@@ -38,6 +39,7 @@ static const struct cfg_key cfg_keys[] = {
 	LOW("pwrkey_active_low", pwrkey),
 	LOW("reset_active_low", reset),
 	LOW("status_active_low", status),
+	BOOL("power_lines_shared", power_lines_shared),
 	NUM("pwrkey_on_ms", pwrkey_on_ms, 2000, 3500),
 	NUM("pwrkey_off_ms", pwrkey_off_ms, 3500, 4000),
 	NUM("reset_ms", reset_ms, 300, 10000),
@@ -110,6 +112,12 @@ int mfw_config_set(struct mfw_config *cfg, const char *key, const char *value)
 				return err;
 			line->active_low = b;
 			return 0;
+		case CFG_BOOL:
+			err = mfw_parse_bool(value, &b);
+			if (err)
+				return err;
+			*(bool *)field = b;
+			return 0;
 		case CFG_LONG:
 			err = mfw_parse_long(value, k->min, k->max, &v);
 			if (err)
@@ -161,13 +169,13 @@ int mfw_config_load(struct mfw_config *cfg, const char *path, bool optional)
 		value = mfw_strip(eq + 1);
 		err = mfw_config_set(cfg, key, value);
 		if (err == -ENOENT) {
-			mfw_err("%s:%d: unknown key '%s'; see mfw(8) for the keys",
+			mfw_err("%s:%d: unknown key '%s'; see mfw.conf(5) for the keys",
 				path, lineno, key);
 			ret = err;
 			break;
 		}
 		if (err) {
-			mfw_err("%s:%d: bad value '%s' for %s; see mfw(8) for its range",
+			mfw_err("%s:%d: bad value '%s' for %s; see mfw.conf(5) for its range",
 				path, lineno, value, key);
 			ret = err;
 			break;

@@ -32,6 +32,7 @@ struct mfw_config {
 	long reset_ms;			/* >= 300 */
 	long vbat_settle_ms;		/* >= 100 before a pulse */
 	long status_timeout_ms;		/* wait for STATUS to follow */
+	bool power_lines_shared;	/* PWRKEY/RESET held elsewhere is fine */
 	long battery_min;		/* percent, 0..100 */
 	long ready_timeout_s;		/* +MATREADY / answer after attach */
 	long reboot_timeout_s;		/* one reboot of the module */

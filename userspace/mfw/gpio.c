@@ -3,6 +3,7 @@
  * mfw helper - GPIO lines through libgpiod 1.6.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,29 @@ int mfw_gpio_request(const char *spec, bool active_low, enum mfw_gpio_dir dir,
 	}
 	*out = g;
 	return 0;
+}
+
+int mfw_gpio_owner(const char *spec, char *owner, size_t size)
+{
+	struct mfw_gpio g = { 0 };
+	const char *who;
+	int ret;
+
+	*owner = '\0';
+	ret = mfw_gpio_lookup(spec, &g);
+	if (ret)
+		return ret;
+	if (gpiod_line_update(g.line) < 0) {
+		ret = -errno;
+	} else {
+		who = gpiod_line_is_used(g.line) ? gpiod_line_consumer(g.line) : NULL;
+		snprintf(owner, size, "%s", who ? who : "");
+	}
+	if (g.chip)
+		gpiod_chip_close(g.chip);
+	else
+		gpiod_line_close_chip(g.line);
+	return ret;
 }
 
 int mfw_gpio_set(struct mfw_gpio *g, int value)

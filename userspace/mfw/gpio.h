@@ -36,6 +36,13 @@ int mfw_gpio_set(struct mfw_gpio *g, int value);
 /* Read a line: 0, 1, or -errno. */
 int mfw_gpio_get(struct mfw_gpio *g);
 
+/*
+ * Who holds the line @spec now: its consumer label ("regulator-modem", a
+ * gpio-hog's name, "gpioset"), as gpioinfo shows it, in @owner; "" when
+ * the line is free or its holder gave no label.  0 or -errno.
+ */
+int mfw_gpio_owner(const char *spec, char *owner, size_t size);
+
 /* Release the line (NULL is fine). */
 void mfw_gpio_release(struct mfw_gpio *g);
 

@@ -120,9 +120,8 @@ static int mfw_mm_try(struct mfw_inhibit *in, const char *uid, bool *probing)
 		in->mm_uid = g_strdup(uid);
 		return 1;
 	}
-	if (g_error_matches(err, MM_CORE_ERROR, MM_CORE_ERROR_NOT_FOUND) ||
-	    g_error_matches(err, MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE)) {
-		*probing |= err->code == MM_CORE_ERROR_WRONG_STATE;
+	*probing = g_error_matches(err, MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE);
+	if (*probing || g_error_matches(err, MM_CORE_ERROR, MM_CORE_ERROR_NOT_FOUND)) {
 		g_error_free(err);
 		return 0;
 	}
@@ -216,6 +215,15 @@ static int mfw_mm_inhibit(struct mfw_inhibit *in, const char *tty,
 		told = true;
 		if (mfw_mm_pump(MIN(MFW_MM_POLL_MS, wait_ms - waited)))
 			return -EINTR;
+	}
+	/*
+	 * Still probing when the wait is over: it would talk to the module
+	 * during the upgrade, as a refusal would let it.
+	 */
+	if (probing) {
+		mfw_err("ModemManager was still probing %s after %u s and would send it commands during the upgrade; retry, raise mm_wait, or stop ModemManager",
+			tty, (wait_ms + 999) / 1000);
+		return -EBUSY;
 	}
 	if (told)
 		mfw_info("ModemManager did not take %s within %u s; continuing without its inhibition",

@@ -16,7 +16,8 @@ _mfw_options()
 _mfw_arg_options()
 {
 	"$1" ${2:+"$2"} --help 2>/dev/null |
-		sed -n 's/^  \(-\([A-Za-z]\), \|    \)--\([a-z][a-z-]*\) [A-Z].*/-\2 --\3/p' |
+		sed -n -e 's/^  -\([A-Za-z]\), --\([a-z][a-z-]*\) [A-Z].*/-\1 --\2/p' \
+			-e 's/^      --\([a-z][a-z-]*\) [A-Z].*/--\1/p' |
 		tr '\n' ' '
 }
 
@@ -32,7 +33,7 @@ _mfw_words()
 {
 	local IFS=$' \t\n'
 
-	COMPREPLY=($(compgen -W "$1" -- "$cur"))
+	mapfile -t COMPREPLY < <(compgen -W "$1" -- "$cur")
 }
 
 # File names (with -d: directories) matching the current word.
@@ -41,7 +42,7 @@ _mfw_files()
 	local IFS=$'\n'
 
 	compopt -o filenames 2>/dev/null
-	COMPREPLY=($(compgen ${1:--f} -- "$cur"))
+	mapfile -t COMPREPLY < <(compgen "${1:--f}" -- "$cur")
 }
 
 # Serial ports: the usual tty devices, or any path once one is begun.
@@ -50,24 +51,56 @@ _mfw_ttys()
 	local IFS=$'\n'
 
 	if [[ -z $cur ]]; then
-		COMPREPLY=($(compgen -G '/dev/tty[A-Z]*'))
+		mapfile -t COMPREPLY < <(compgen -G '/dev/tty[A-Z]*')
 		[[ ${#COMPREPLY[@]} -gt 0 ]] && return
 	fi
 	_mfw_files
 }
 
+# The words up to the cursor into words[] and cword, with "--opt=value"
+# whole again (bash splits it at "=", which is in COMP_WORDBREAKS).
+_mfw_join_words()
+{
+	local i w joining=0
+
+	words=()
+	for ((i = 0; i <= COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		if [[ $w == "=" && ${#words[@]} -gt 0 && ${words[-1]} == --* ]]; then
+			words[-1]+="="
+			joining=1
+		elif ((joining)); then
+			words[-1]+=$w
+			joining=0
+		else
+			words+=("$w")
+		fi
+	done
+	cword=$((${#words[@]} - 1))
+}
+
 _mfw()
 {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local prog=${COMP_WORDS[0]} cmd= verb= args=0 i w takes
+	local cur prev prog=${COMP_WORDS[0]} cmd= verb= args=0 i w takes cword
+	local -a words
 
 	COMPREPLY=()
+	_mfw_join_words
+	cur=${words[cword]}
+	prev=${words[cword - 1]}
+	# "--opt=value": complete the value as the option's argument.
+	if [[ $cur == --*=* ]]; then
+		prev=${cur%%=*}
+		cur=${cur#*=}
+	fi
 	# The command is the first word that is neither a global option nor
 	# the argument of one; for manifest, the verb comes next.
 	takes=" $(_mfw_arg_options "$prog") "
-	for ((i = 1; i < COMP_CWORD; i++)); do
-		w=${COMP_WORDS[i]}
-		if [[ $takes == *" $w "* ]]; then
+	for ((i = 1; i < cword; i++)); do
+		w=${words[i]}
+		if [[ $w == --*=* ]]; then
+			continue
+		elif [[ $takes == *" $w "* ]]; then
 			((i++))
 		elif [[ $w != -* && -z $cmd ]]; then
 			cmd=$w

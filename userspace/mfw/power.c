@@ -3,6 +3,7 @@
  * mfw helper - power on, off and reset through the board's GPIO lines.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gpio.h"
@@ -104,8 +105,10 @@ int mfw_power_reset(const struct mfw_config *cfg)
 	return ret == -ENOENT ? 0 : ret;
 }
 
-static int mfw_hold_one(const struct mfw_line_cfg *line, struct mfw_gpio **g)
+static int mfw_hold_one(const struct mfw_config *cfg,
+			const struct mfw_line_cfg *line, struct mfw_gpio **g)
 {
+	char owner[64];
 	int ret;
 
 	ret = mfw_gpio_request(line->spec, line->active_low, MFW_GPIO_OUT, 0, g);
@@ -114,11 +117,23 @@ static int mfw_hold_one(const struct mfw_line_cfg *line, struct mfw_gpio **g)
 		*g = NULL;
 		return 0;
 	}
-	if (ret == -EBUSY)
-		mfw_err("GPIO line %s is held by another program (see gpioinfo); stop it before upgrading, nothing may toggle the module's power while it flashes",
-			line->spec);
-	else if (ret)
-		mfw_err("cannot hold GPIO line %s: %s", line->spec, strerror(-ret));
+	if (ret != -EBUSY) {
+		if (ret)
+			mfw_err("cannot hold GPIO line %s: %s", line->spec,
+				strerror(-ret));
+		return ret;
+	}
+	/* A kernel driver (gpio-regulator, rfkill-gpio, a hog) or a program. */
+	if (mfw_gpio_owner(line->spec, owner, sizeof(owner)) || !*owner)
+		snprintf(owner, sizeof(owner), "an unnamed holder");
+	if (cfg->power_lines_shared) {
+		mfw_warn("GPIO line %s is held by \"%s\": not held by mfw during the upgrade (power_lines_shared=yes: the board keeps the module powered)",
+			 line->spec, owner);
+		*g = NULL;
+		return 0;
+	}
+	mfw_err("GPIO line %s is held by \"%s\" (gpioinfo shows it), so mfw cannot keep it from toggling the module's power while it flashes; stop that holder, or set power_lines_shared=yes if the board keeps the module powered whatever the line does",
+		line->spec, owner);
 	return ret;
 }
 
@@ -127,9 +142,9 @@ int mfw_power_hold(const struct mfw_config *cfg, struct mfw_power_hold *h)
 	int ret;
 
 	memset(h, 0, sizeof(*h));
-	ret = mfw_hold_one(&cfg->pwrkey, &h->pwrkey);
+	ret = mfw_hold_one(cfg, &cfg->pwrkey, &h->pwrkey);
 	if (!ret)
-		ret = mfw_hold_one(&cfg->reset, &h->reset);
+		ret = mfw_hold_one(cfg, &cfg->reset, &h->reset);
 	if (ret)
 		mfw_power_unhold(h);
 	return ret;

@@ -659,8 +659,9 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 		ret = mfw_inhibit_take(path, MFW_INHIBIT_WHY, 0, &s.inh);
 		if (ret == -EINTR)
 			return mfw_finish(&s, MFW_EXIT_INTERRUPTED);
-		if (ret == -EBUSY && !o->force)
-			return mfw_finish(&s, MFW_EXIT_PORT);
+		/* Leaving would not stop the flash: following is better. */
+		if (ret == -EBUSY)
+			mfw_warn("following the flashing module without ModemManager's inhibition");
 		s.own_link = true;
 		s.resolve = true;
 		return mfw_finish(&s, mfw_sess_follow(&s));
