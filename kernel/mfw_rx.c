@@ -170,15 +170,22 @@ static bool mfw_rx_is_echo(const struct mfw_txn *txn,
 }
 
 /*
- * Whether @txn is a FOTA command that acts (AT+MFW..., not a read form
- * "?"): its refusal is the failure of an operation, which last_error
- * reports even without a code.  Identification and queries fail without
- * touching it: a plain ERROR there says nothing of the last operation.
+ * Whether @txn is a FOTA command that acts: AT+MFW..., but not a read
+ * form ("AT+MFWDLOAD?", or AT+MFWCFG with a key and no value).  Its
+ * refusal is the failure of an operation, which last_error reports, with
+ * or without a code.  Identification and queries fail without touching
+ * it: their errors say nothing of the last operation.
  */
 static bool mfw_rx_txn_acts(const struct mfw_txn *txn)
 {
-	return txn->cmd_len > 6 && !memcmp(txn->cmd, "AT+MFW", 6) &&
-	       txn->cmd[txn->cmd_len - 1] != '?';
+	static const char cfg[] = "AT+MFWCFG=";
+
+	if (txn->cmd_len <= 6 || memcmp(txn->cmd, "AT+MFW", 6) ||
+	    txn->cmd[txn->cmd_len - 1] == '?')
+		return false;
+	return txn->cmd_len < sizeof(cfg) - 1 ||
+	       memcmp(txn->cmd, cfg, sizeof(cfg) - 1) ||
+	       memchr(txn->cmd, ',', txn->cmd_len);
 }
 
 /*
@@ -216,10 +223,9 @@ static bool mfw_rx_txn_line(struct mfw_port *port,
 				port->last_error = MFW_ERROR_NO_CODE;
 		} else {
 			txn->result = -EREMOTEIO;
-			if (ev->code > 0)
-				port->last_error = ev->code;
-			else if (mfw_rx_txn_acts(txn))
-				port->last_error = MFW_ERROR_NO_CODE;
+			if (mfw_rx_txn_acts(txn))
+				port->last_error = ev->code > 0 ? ev->code :
+						   MFW_ERROR_NO_CODE;
 		}
 		mfw_rx_txn_end(port, txn);
 		return true;

@@ -877,6 +877,30 @@ TEST_F_TIMEOUT(fota, settings_changed_by_another_client, 120)
 }
 
 /*
+ * Errors answering identification leave last_error alone: it keeps the
+ * code of the last operation (an erase refused with 855), whatever
+ * AT+CGMR answers, with a code or without (CMEE=0).
+ */
+TEST_F_TIMEOUT(fota, identification_errors_leave_last_error, 120)
+{
+	const char *extra[] = { "--fault", "error=855@cmd=MFWERASE",
+				"--fault", "error=857@cmd=CGMR#2",
+				"--fault", "error=857@cmd=CGMR#3", NULL };
+
+	ASSERT_EQ(0, module_up(&self->r, "MN316", "MN316", extra));
+	EXPECT_EQ(-EREMOTEIO, put(self->r.path, "erase", "1"));
+	EXPECT_ATTR(self->r.path, "last_error", "855 package download failed");
+	EXPECT_EQ(-EREMOTEIO, put(self->r.path, "identify", "1"));
+	EXPECT_ATTR(self->r.path, "last_error", "855 package download failed");
+	ASSERT_EQ(0, rig_write_str(self->r.tty, "AT+CMEE=0\r"));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "OK", TIMEOUT_MS));
+	EXPECT_EQ(-EIO, put(self->r.path, "identify", "1"));
+	EXPECT_ATTR(self->r.path, "last_error", "855 package download failed");
+	if (_metadata->passed == 0)
+		dump(self->r.transcript);
+}
+
+/*
  * An unrecoverable failure ("3" alone): error 855 until erase, then a new
  * download works.
  */
@@ -973,8 +997,9 @@ TEST_F_TIMEOUT(fota, upgrade_after_download_mn316, 300)
 	args[n++] = self->link;
 	args[n++] = "--boot-ms";
 	args[n++] = "500";
+	/* Flashing long enough for the query below to meet it. */
 	args[n++] = "--flash-ms";
-	args[n++] = "500";
+	args[n++] = "3000";
 	args[n++] = "--transcript";
 	args[n++] = self->r.transcript;
 	args[n] = NULL;
@@ -992,6 +1017,8 @@ TEST_F_TIMEOUT(fota, upgrade_after_download_mn316, 300)
 	devname(self->r.path, dir, sizeof(dir));
 	snprintf(old, sizeof(old), "%s", self->r.path);
 	ASSERT_EQ(0, put(self->r.path, "upgrade", "1"));
+	/* No command goes to a flashing module, a query neither. */
+	EXPECT_EQ(-EBUSY, put(self->r.path, "download", "query"));
 	EXPECT_TRUE(host_sent(self->r.transcript, "AT+MFWUPGRADE"));
 	EXPECT_EQ(0, rig_uevent_wait(sock, "change", strrchr(dir, '/') + 1,
 				     "MFW_STATE=upgrading", TIMEOUT_MS));
