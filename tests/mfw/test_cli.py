@@ -306,6 +306,9 @@ check(complete("status", "--port", "complete-") == ["complete-me.conf"] and
       "completion: ttys for attach and --port")
 check(complete("help", "ma") == ["manifest"], "completion: help takes a command")
 check(run()[0] == 2, "no command: 2")
+rc, out, err = run("--ver")
+check(rc == 2 and "ambiguous" in err and "--verbose" in err and "--version" in err,
+      "an abbreviation of two options: 2, names both (%s)" % err.strip()[-90:])
 rc, out, err = run("frobnicate")
 check(rc == 2 and "mfw --help" in err, "unknown command: 2, says what to do")
 check(run("upgrade")[0] == 2, "upgrade without image or url: 2")

@@ -103,12 +103,38 @@ static void mfw_opt_spelling(const struct mfw_getopt *g, int key, char *buf,
 		snprintf(buf, size, "--%s", o->name);
 }
 
+/*
+ * The long options @word ("--ver", "--ver=x") abbreviates, when more
+ * than one: "--verbose or --version" in @buf.  false for none or one.
+ */
+static bool mfw_opt_ambiguous(const struct mfw_getopt *g, const char *word,
+			      char *buf, size_t size)
+{
+	size_t len, used = 0, i;
+	const struct mfw_opt *o;
+	int n = 0;
+
+	if (strncmp(word, "--", 2))
+		return false;
+	word += 2;
+	len = strcspn(word, "=");
+	buf[0] = '\0';
+	for (i = 0; (o = mfw_opt_at(g->cmd, i)); i++) {
+		if (strncmp(o->name, word, len) || used >= size)
+			continue;
+		used += snprintf(buf + used, size - used, "%s--%s",
+				 n ? " or " : "", o->name);
+		n++;
+	}
+	return n > 1;
+}
+
 static int mfw_opt_bad(struct mfw_getopt *g, int c)
 {
 	const char *cmd = g->cmd->name ?: "";
 	const char *sep = g->cmd->name ? ": " : "";
 	const struct mfw_opt *o = optopt ? mfw_opt_find(g->cmd, optopt) : NULL;
-	char what[128], hint[64];
+	char what[128], hint[64], amb[160];
 
 	mfw_opt_spelling(g, optopt, what, sizeof(what));
 	snprintf(hint, sizeof(hint), "see 'mfw%s%s --help'",
@@ -118,6 +144,9 @@ static int mfw_opt_bad(struct mfw_getopt *g, int c)
 			o && o->arg ? o->arg : "", hint);
 	else if (o && !o->arg)
 		mfw_err("%s%s%s takes no argument; %s", cmd, sep, what, hint);
+	else if (!optopt && mfw_opt_ambiguous(g, what, amb, sizeof(amb)))
+		mfw_err("%s%s'%s' is ambiguous: %s?; %s", cmd, sep, what, amb,
+			hint);
 	else
 		mfw_err("%s%sunknown option '%s'; %s", cmd, sep, what, hint);
 	g->exit = MFW_EXIT_USAGE;
