@@ -153,6 +153,9 @@ uninstall:
 	else \
 		rm -f $(DESTDIR)$(PREFIX)/sbin/mfw $(DESTDIR)$(PREFIX)/bin/mfw-modemsim \
 			$(DESTDIR)$(PREFIX)/share/man/man8/mfw.8 \
+			$(DESTDIR)$(PREFIX)/share/man/man5/mfw.conf.5 \
+			$(DESTDIR)$(PREFIX)/share/man/man1/mfw-modemsim.1 \
+			$(DESTDIR)$(PREFIX)/share/bash-completion/completions/mfw \
 			$(DESTDIR)$(PREFIX)/share/mfw/mfw-events.schema.json; \
 	fi
 	-rmdir $(DESTDIR)$(PREFIX)/share/mfw 2>/dev/null

@@ -101,6 +101,9 @@ struct mfw_stats {
  * @park_work: hands @parked to n_tty once the driver lets go
  * @wq: woken on channel changes, transaction completion and death
  * @cmd_mutex: serialises the driver's commands (one in flight)
+ * @fota_mutex: makes a FOTA trigger's look at @state and the command it
+ *	then sends one step (upgrade, and the download query that must
+ *	never reach a flashing module); taken before @cmd_mutex
  * @parser: the AT framer; only the receive hook touches it
  * @inject: a line being handed to n_tty by the receive hook
  * @eat_lf: a driver command just ended on a CR; a LF right after it is
@@ -154,6 +157,7 @@ struct mfw_port {
 	struct work_struct park_work;
 	wait_queue_head_t wq;
 	struct mutex cmd_mutex;	/* one driver command at a time */
+	struct mutex fota_mutex;	/* state check + FOTA command */
 
 	struct mfw_at_parser parser;
 	u8 inject[MFW_AT_LINE_MAX + 4];

@@ -282,6 +282,7 @@ struct mfw_port *mfw_port_create(struct tty_struct *tty)
 	init_waitqueue_head(&port->read_wq);
 	mutex_init(&port->read_mutex);
 	mutex_init(&port->cmd_mutex);
+	mutex_init(&port->fota_mutex);
 	INIT_KFIFO(port->events);
 	INIT_KFIFO(port->urcs);
 	INIT_WORK(&port->event_work, mfw_event_work);

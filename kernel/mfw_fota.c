@@ -104,14 +104,21 @@ static ssize_t download_store(struct device *dev,
 	if (query) {
 		enum mfw_state state;
 
-		/* Never while the module flashes: AT then could harm it. */
+		/*
+		 * Never while the module flashes: AT then could harm it.  An
+		 * upgrade being started sets the state under the same mutex.
+		 */
+		if (mutex_lock_killable(&port->fota_mutex))
+			return -EINTR;
 		spin_lock(&port->lock);
 		state = port->state;
 		spin_unlock(&port->lock);
 		if (state == MFW_STATE_UPGRADING || state == MFW_STATE_REBOOTING)
-			return -EBUSY;
-		ret = mfw_chan_command(port, "AT+MFWDLOAD?", NULL, 0,
-				       mfw_cmd_timeout_ms);
+			ret = -EBUSY;
+		else
+			ret = mfw_chan_command(port, "AT+MFWDLOAD?", NULL, 0,
+					       mfw_cmd_timeout_ms);
+		mutex_unlock(&port->fota_mutex);
 		return ret ? ret : count;
 	}
 
@@ -222,6 +229,8 @@ static ssize_t upgrade_store(struct device *dev,
 	if (ret)
 		return ret;
 
+	if (mutex_lock_killable(&port->fota_mutex))
+		return -EINTR;
 	spin_lock(&port->lock);
 	before = port->state;
 	port->percent = -1;
@@ -232,6 +241,7 @@ static ssize_t upgrade_store(struct device *dev,
 	ret = mfw_chan_command(port, "AT+MFWUPGRADE", NULL, 0,
 			       mfw_cmd_timeout_ms);
 	ret = mfw_fota_upgrade_result(port, ret, before);
+	mutex_unlock(&port->fota_mutex);
 	return ret ? ret : count;
 }
 static DEVICE_ATTR_WO(upgrade);

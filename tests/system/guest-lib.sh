@@ -89,20 +89,6 @@ mm_sees_module() {
 	m=$(mmcli -L | sed -n 's|.*/Modem/\([0-9]*\).*|\1|p' | head -n 1)
 	mmcli -m "$m" -K | grep -q "modem.generic.device  *: onemo-usb-"
 }
-# mm_identifies_module MODEL: ModemManager names the module's maker and
-# MODEL (the simulator answers AT+CGMI and AT+CGMM as the module does), and
-# says what it lists when it does not.
-mm_identifies_module() {
-	local m out
-	m=$(mmcli -L | sed -n 's|.*/Modem/\([0-9]*\).*|\1|p' | head -n 1)
-	out=$(mmcli -m "$m" -K 2>&1)
-	if echo "$out" | grep -q "modem.generic.manufacturer  *: CMCC" &&
-		echo "$out" | grep -q "modem.generic.model  *: $1\$"; then
-		return 0
-	fi
-	echo "$out" | grep -E 'manufacturer|model|revision|equipment-identifier'
-	return 1
-}
 # mm_sees_module_within SECONDS: as mm_sees_module, and when it does not,
 # what ModemManager listed and logged.
 mm_sees_module_within() {

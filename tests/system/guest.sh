@@ -88,9 +88,6 @@ phase_install() {
 	check plug/no-package-no-upgrade sh -c \
 		"[ ! -e /var/lib/mfw/journal ] && [ \"\$(systemctl show -P ActiveState $upgrade_unit)\" != activating ]"
 	check mm/sees-the-module-before mm_sees_module_within 180
-	# Maker and model from the module's answers (an ML307R-DC's sub-model
-	# carries the family's name), not "[manufacturer unknown]".
-	check mm/identifies-the-module wait_for 60 mm_identifies_module "$FAMILY"
 	check inhibit/poweroff-allowed-before sh -c \
 		"runuser -u tester -- busctl call org.freedesktop.login1 /org/freedesktop/login1 \
 		 org.freedesktop.login1.Manager CanPowerOff | grep -qx 's \"yes\"'"
