@@ -18,19 +18,13 @@ import tempfile
 
 import jsonschema
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import check, done  # noqa: E402
+
 MFW = os.environ.get("MFW", "build/userspace/mfw/mfw")
 MODEMSIM = os.environ.get("MFW_MODEMSIM", "build/userspace/modemsim/mfw-modemsim")
-n = 0
-failed = 0
 tmp = tempfile.mkdtemp(prefix="mfw-cli-")
 
-
-def check(cond, what):
-    global n, failed
-    n += 1
-    if not cond:
-        failed += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (n, what), flush=True)
 
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -693,5 +687,4 @@ check(rc == 4 and ev.get("event") == "log" and "\ufffd" in ev.get("message", "")
       "a file name not UTF-8 in an error: message_hex, in the log and the result")
 
 shutil.rmtree(tmp)
-print("1..%d" % n)
-sys.exit(1 if failed else 0)
+done()

@@ -17,20 +17,14 @@ import time
 import dbus
 import dbusmock
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import check, done  # noqa: E402
+
 PROBE = os.environ.get("MFW_INHIBIT_PROBE", "build/tests/mfw/test-mfw-inhibit")
 HERE = os.path.dirname(os.path.abspath(__file__))
 MOCK_IFACE = "org.freedesktop.DBus.Mock"
 UID = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-%d"
-n = 0
-failed = 0
 
-
-def check(cond, what):
-    global n, failed
-    n += 1
-    if not cond:
-        failed += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (n, what), flush=True)
 
 
 class Probe:
@@ -207,5 +201,4 @@ p.release()
 for proc in (mm_proc, logind_proc):
     proc.terminate()
     proc.wait()
-print("1..%d" % n)
-sys.exit(1 if failed else 0)
+done()

@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0
+"""TAP output for the helper's Python tests: check() prints one line per
+check, done() the plan and the exit status."""
+import sys
+
+_n = 0
+_failed = 0
+
+
+def check(cond, what):
+    """One TAP line for @cond, described by @what."""
+    global _n, _failed
+    _n += 1
+    if not cond:
+        _failed += 1
+    print(("ok" if cond else "not ok") + " %d - %s" % (_n, what), flush=True)
+
+
+def done():
+    """The plan line, then exit: 1 when any check failed."""
+    print("1..%d" % _n)
+    sys.exit(1 if _failed else 0)
