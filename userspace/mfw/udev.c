@@ -3,6 +3,7 @@
  * mfw helper - tty identities and uevents through libudev.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,23 +73,42 @@ int mfw_tty_identity(const char *name, char *ident, size_t size)
 	return ret;
 }
 
+/*
+ * The tty whose identity is @ident ("DEVPATH:IFNUM" of mfw_dev_identity()).
+ * Only the USB device's own subtree is searched: a board has dozens of
+ * ttys (hundreds with legacy ptys), and the follow loops ask twice a second.
+ */
 int mfw_tty_by_identity(const char *ident, char *node, size_t size)
 {
+	struct udev_device *usb = NULL;
 	struct udev_list_entry *e;
 	struct udev_enumerate *en;
+	char syspath[PATH_MAX];
+	const char *colon;
 	struct udev *udev;
 	int ret = -ENOENT;
 
+	colon = strrchr(ident, ':');
+	if (!colon || ident[0] != '/' ||
+	    snprintf(syspath, sizeof(syspath), "/sys%.*s", (int)(colon - ident),
+		     ident) >= (int)sizeof(syspath))
+		return -EINVAL;
 	udev = udev_new();
 	if (!udev)
 		return -ENOMEM;
-	en = udev_enumerate_new(udev);
-	if (!en) {
+	/* Unplugged (or not back yet): nothing to search. */
+	usb = udev_device_new_from_syspath(udev, syspath);
+	if (!usb) {
 		udev_unref(udev);
-		return -ENOMEM;
+		return -ENOENT;
 	}
-	udev_enumerate_add_match_subsystem(en, "tty");
-	udev_enumerate_scan_devices(en);
+	en = udev_enumerate_new(udev);
+	if (!en || udev_enumerate_add_match_subsystem(en, "tty") < 0 ||
+	    udev_enumerate_add_match_parent(en, usb) < 0 ||
+	    udev_enumerate_scan_devices(en) < 0) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
 		struct udev_device *dev;
 		char id[MFW_IDENT_MAX];
@@ -112,7 +132,9 @@ int mfw_tty_by_identity(const char *ident, char *node, size_t size)
 		if (!ret)
 			break;
 	}
+out:
 	udev_enumerate_unref(en);
+	udev_device_unref(usb);
 	udev_unref(udev);
 	return ret;
 }

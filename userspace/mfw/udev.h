@@ -20,8 +20,9 @@
 int mfw_tty_identity(const char *name, char *ident, size_t size);
 
 /*
- * Device node of the tty with identity @ident, if one exists now.
- * 0, -ENOENT, other -errno.
+ * Device node of the tty with identity @ident, if one exists now.  Only
+ * the USB device's subtree is searched.  0, -ENOENT (not there now),
+ * -EINVAL (@ident is not an identity), other -errno.
  */
 int mfw_tty_by_identity(const char *ident, char *node, size_t size);
 
