@@ -7,7 +7,9 @@
 #     over in one guest (default 3), so that a race or a timing flake shows
 #     as a failure in one round of several;
 #   - mfw_stress_test for MFW_SOAK_STRESS seconds per transport (default
-#     900: half an hour per kernel; make check runs 30).
+#     900: half an hour per kernel; make check runs 30);
+#   - mfw_helper_families.sh with every family (make check's debug kernel
+#     takes one family of each kind).
 # The two kernels' guests run side by side.  Then the full-system guest
 # (tests/system/run.sh), which make check boots on Debian's kernel, boots
 # the debug kernel, alone: its scenarios under KASAN and lockdep, and
@@ -52,11 +54,15 @@ while [ "$r" -le "$rounds" ]; do
 	done
 	r=$((r + 1))
 done
-files=("$soak"/bin/* tests/vm/guest/mfw-gadget build/userspace/modemsim/mfw-modemsim)
+# A full upgrade of every family through mfw (make check takes one family
+# of each kind on the debug kernel).
+echo "mfw_helper_families 1800 mfw_helper_families.sh" >>"$list"
+files=("$soak"/bin/* tests/vm/guest/mfw-gadget build/userspace/modemsim/mfw-modemsim
+	build/userspace/mfw/mfw tests/kselftest/mfw_helper_lib.sh tests/kselftest/mfw_helper_families.sh)
 for k in stock debug; do
-	bg "$k" env MFW_VM_TIMEOUT=$((7200 + 2 * stress + 1800 + rounds * 3 * 1800)) \
+	bg "$k" env MFW_VM_TIMEOUT=$((7200 + 2 * stress + 1800 + rounds * 3 * 1800 + 1800)) \
 		MFW_MODULE="$MFW_OUT/kmod-$k/mfw.ko" \
-		MFW_GUEST_ENV="export MFW_CYCLES=$cycles MFW_STRESS_SECONDS=$stress" \
+		MFW_GUEST_ENV="export MFW_CYCLES=$cycles MFW_STRESS_SECONDS=$stress MFW_FAMILIES=all" \
 		tests/vm/run-vm.sh "$k" soak "$list" "${files[@]}"
 done
 join stock

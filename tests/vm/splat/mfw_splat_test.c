@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Plants a splat on load: a WARN by default, or a leaked allocation that
- * kmemleak must report (leak=1).  Used only by the rig's self-test.
+ * Plants splats on load: a WARN (warn=1, the default) and a leaked
+ * allocation that kmemleak must report (leak=1), either or both.  Used
+ * only by the rig's self-test.
  */
 #include <linux/module.h>
 #include <linux/slab.h>
 
+static bool warn = true;
+module_param(warn, bool, 0444);
+MODULE_PARM_DESC(warn, "warn (default: yes)");
+
 static bool leak;
 module_param(leak, bool, 0444);
-MODULE_PARM_DESC(leak, "leak a buffer instead of warning");
+MODULE_PARM_DESC(leak, "leak a buffer");
 
 static void *mfw_splat_keep;
 
@@ -18,9 +23,8 @@ static int __init mfw_splat_init(void)
 		/* Allocate, then forget the only reference. */
 		mfw_splat_keep = kmalloc(1024, GFP_KERNEL);
 		mfw_splat_keep = NULL;
-		return 0;
 	}
-	WARN(1, "mfw rig self-test: planted warning\n");
+	WARN(warn, "mfw rig self-test: planted warning\n");
 	return 0;
 }
 
