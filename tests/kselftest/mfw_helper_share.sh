@@ -43,13 +43,15 @@ talk() {
 	done
 	return 1
 }
-# flood N: N commands whose answers nobody reads (about 60 bytes each).
+# flood N: N commands whose answers nobody reads (about 60 bytes each),
+# ten at a time: a pause per command cost a process each, minutes on the
+# debug kernel.
 flood() {
 	i=0
 	while [ $i -lt "$1" ]; do
-		printf 'ATI\r' >&3
-		sleep 0.02
-		i=$((i + 1))
+		printf 'ATI\rATI\rATI\rATI\rATI\rATI\rATI\rATI\rATI\rATI\r' >&3
+		sleep 0.2
+		i=$((i + 10))
 	done
 }
 last_urc_is() { [ "$(cat "$(mfw_port)/last_urc")" = "$1" ]; }
