@@ -201,7 +201,8 @@ splat_gate() {
 	cp "$dir/mfw_splat_test.ko" "$MFW_OUT/splat-$k.ko"
 	if [ "$k" = debug ]; then
 		plant=warn-leak
-		expect=$(printf '%s\n' 'WARNING: .*' 'unreferenced object 0x')
+		expect=$(printf '%s\n' 'WARNING: .* mfw_splat_init' \
+			'unreferenced object 0x[0-9a-f]+ \(size 1024\)')
 	fi
 	MFW_EXPECT_SPLAT=$expect MFW_EXTRA_MODULES="$MFW_OUT/splat-$k.ko$([ $plant = warn ] || echo :leak=1)" \
 		tests/vm/run-vm.sh "$k" "splat-$plant" "$MFW_OUT/noop-tests"

@@ -38,11 +38,17 @@ if ! mfw-modemsim --list-models >"$d/models" 2>"$d/models.log" || [ ! -s "$d/mod
 	finish
 fi
 # The cases: "NAME FAMILY SUBMODEL [simulator options]" per line.
+sample=
 case ${MFW_FAMILIES:-all} in
 all) awk 'NF >= 2 { print $1, $1, $2 }' "$d/models" >"$d/cases" ;;
 kinds)
 	awk -v k=" $kinds " 'NF >= 2 && index(k, " " $1 " ") { print $1, $1, $2 }' \
 		"$d/models" >"$d/cases"
+	if [ "$(grep -c . "$d/cases")" != "$(echo $kinds | wc -w)" ]; then
+		plan 1
+		not_ok families "the table no longer lists each of $kinds: $(tr '\n' ' ' <"$d/models")"
+		finish
+	fi
 	sample="MFW_FAMILIES=kinds: $(grep -c . "$d/cases") of $(grep -c . "$d/models") families ($kinds)"
 	;;
 *)
@@ -70,7 +76,7 @@ echo "remote.glued_download_report ML305U $(first ML305U) --fault glue=+CEREG:1,
 echo "remote.lost_resumable_report ML305U $(first ML305U) --fault cut@offset=4000 --fault lose@report=MFWDLOAD:0" >>"$d/cases"
 echo "uart.lost_upgrade_report ML307R-DC $(first ML307R-DC) --uart --fault lose@report=MFWUPGRADE:2" >>"$d/cases"
 plan "$(grep -c . "$d/cases")"
-[ -z "${sample:-}" ] || echo "# $T: $sample"
+[ -z "$sample" ] || echo "# $T: $sample"
 
 # probe [VERSION]: attach to the module on $d/tty, have the kernel ask it
 # (AT+CGMR, ATI) and read the answers into $fw and $paths, then stop

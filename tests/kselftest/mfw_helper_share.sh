@@ -43,9 +43,10 @@ talk() {
 	done
 	return 1
 }
-# flood N: N commands whose answers nobody reads (about 60 bytes each),
-# ten at a time: a pause per command cost a process each, minutes on the
-# debug kernel.
+# flood N: N commands (rounded up to tens) whose answers nobody reads
+# (about 60 bytes each), ten at a time: a pause per command cost a process
+# each, minutes on the debug kernel.  The simulator answers each command of
+# a burst in turn; a real module may drop what arrives while it is busy.
 flood() {
 	i=0
 	while [ $i -lt "$1" ]; do

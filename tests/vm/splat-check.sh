@@ -12,12 +12,14 @@ pattern+='sleeping function called from invalid context|'
 pattern+='unreferenced object 0x|soft lockup|blocked for more than [0-9]+ seconds|'
 pattern+='Kernel panic|cut here|list_add corruption|list_del corruption|'
 pattern+='ODEBUG:|refcount_t:|double free|use-after-free)'
-hits=$(grep -nE "$pattern" "$log" | head -n 20)
-[ -z "$hits" ] && exit 0
+all=$(grep -nE "$pattern" "$log")
+[ -z "$all" ] && exit 0
+hits=$(echo "$all" | head -n 20)
 echo "kernel splat in $log:" >&2
 first=$(echo "$hits" | head -n 1 | cut -d: -f1)
 start=$((first > 5 ? first - 5 : 1))
 sed -n "${start},$((first + 40))p" "$log" | sed 's/^/    | /' >&2
-others=$(echo "$hits" | tail -n +2 | cut -c1-160)
-[ -z "$others" ] || { echo "  further matches:" >&2; echo "$others" | sed 's/^/    /' >&2; }
+# Every matching line (the first 20), each once: what the checker caught.
+echo "  matching lines ($(echo "$all" | wc -l) in all):" >&2
+echo "$hits" | cut -c1-160 | sed 's/^/    /' >&2
 exit 1

@@ -20,6 +20,12 @@ struct mfw_watch {
 	struct udev_monitor *mon;
 };
 
+/* Both strings present and equal. */
+static bool mfw_streq(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
 static int mfw_dev_identity(struct udev_device *dev, char *ident, size_t size)
 {
 	struct udev_device *intf, *usb;
@@ -102,13 +108,26 @@ int mfw_tty_by_identity(const char *ident, char *node, size_t size)
 		udev_unref(udev);
 		return -ENOENT;
 	}
+	/* Only a USB device's subtree, never a crawl of /sys at large. */
+	if (!mfw_streq(udev_device_get_subsystem(usb), "usb") ||
+	    !mfw_streq(udev_device_get_devtype(usb), "usb_device")) {
+		ret = -EINVAL;
+		en = NULL;
+		goto out;
+	}
 	en = udev_enumerate_new(udev);
-	if (!en || udev_enumerate_add_match_subsystem(en, "tty") < 0 ||
-	    udev_enumerate_add_match_parent(en, usb) < 0 ||
-	    udev_enumerate_scan_devices(en) < 0) {
+	if (!en) {
 		ret = -ENOMEM;
 		goto out;
 	}
+	ret = udev_enumerate_add_match_subsystem(en, "tty");
+	if (!ret)
+		ret = udev_enumerate_add_match_parent(en, usb);
+	if (!ret)
+		ret = udev_enumerate_scan_devices(en);
+	if (ret < 0)
+		goto out;	/* e.g. unplugged during the scan */
+	ret = -ENOENT;
 	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
 		struct udev_device *dev;
 		char id[MFW_IDENT_MAX];

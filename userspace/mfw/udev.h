@@ -22,7 +22,7 @@ int mfw_tty_identity(const char *name, char *ident, size_t size);
 /*
  * Device node of the tty with identity @ident, if one exists now.  Only
  * the USB device's subtree is searched.  0, -ENOENT (not there now),
- * -EINVAL (@ident is not an identity), other -errno.
+ * -EINVAL (@ident does not name a USB device), other -errno.
  */
 int mfw_tty_by_identity(const char *ident, char *node, size_t size);
 

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Finding a USB module's tty again from the identity a journal kept
+ * ("DEVPATH:IFNUM"): only a USB device's own subtree is ever searched, so
+ * an identity that names anything else is refused, not crawled.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "udev.h"
+#include "tap.h"
+
+static int find(const char *ident)
+{
+	char node[256] = "unchanged";
+	int ret = mfw_tty_by_identity(ident, node, sizeof(node));
+
+	/* A failed search leaves the caller's buffer alone. */
+	if (ret && strcmp(node, "unchanged"))
+		return 1;
+	return ret;
+}
+
+int main(void)
+{
+	char longer[5000];
+	int ret;
+
+	check(find("") == -EINVAL, "an empty identity is refused");
+	check(find("ttyUSB2") == -EINVAL, "a name without an interface number is refused");
+	check(find("devices/platform:00") == -EINVAL, "a relative path is refused");
+	/* These exist on every Linux system and are not USB devices. */
+	ret = find("/class:00");
+	check(ret == -EINVAL, "/sys/class is not searched (%d)", ret);
+	ret = find("/kernel:00");
+	check(ret == -EINVAL, "/sys/kernel is not searched (%d)", ret);
+	ret = find("/devices/virtual/tty/tty:00");
+	check(ret == -EINVAL, "a tty device is not a USB device (%d)", ret);
+	ret = find("/devices/../../etc:00");
+	check(ret == -EINVAL || ret == -ENOENT, "a path leaving /sys finds nothing (%d)", ret);
+	ret = find("/devices/platform/mfw-no-such-hcd.0/usb9/9-1:00");
+	check(ret == -ENOENT, "an unplugged USB device is not there now (%d)", ret);
+	memset(longer, 'a', sizeof(longer) - 4);
+	longer[0] = '/';
+	memcpy(longer + sizeof(longer) - 4, ":00", 4);
+	check(find(longer) == -EINVAL, "an identity longer than a path is refused");
+	return tap_done();
+}
