@@ -78,11 +78,11 @@ module() {
 			echo pull-down >$st/pull
 		elif [ "$r" = 1 ] && [ -n "$rdown" ]; then
 			echo "reset $((t - rdown)) $rturn $turn" >>"$d/module.log"
-			sleep 0.3
+			nap 0.3
 			echo pull-up >$st/pull
 			rdown=
 		fi
-		sleep 0.05
+		nap 0.05
 	done
 }
 : >"$d/module.log"

@@ -54,7 +54,7 @@ watch_flash() {
 				sed -n 's/^pkg_len=//p' "$d/sim.state" >"$d/flash.len"
 				break
 			fi
-			sleep 0.1
+			nap
 		done
 	) &
 }

@@ -44,14 +44,13 @@ talk() {
 	return 1
 }
 # flood N: N commands (rounded up to tens) whose answers nobody reads
-# (about 60 bytes each), ten at a time: a pause per command cost a process
-# each, minutes on the debug kernel.  The simulator answers each command of
+# (about 60 bytes each), ten at a time.  The simulator answers each command of
 # a burst in turn; a real module may drop what arrives while it is busy.
 flood() {
 	i=0
 	while [ $i -lt "$1" ]; do
 		printf 'ATI\rATI\rATI\rATI\rATI\rATI\rATI\rATI\rATI\rATI\r' >&3
-		sleep 0.2
+		nap 0.2
 		i=$((i + 10))
 	done
 }
