@@ -157,8 +157,9 @@ family() {
 		fi
 		mkimage "$www/$fam.bin" "$new" 8
 		# A download of 8 KiB on the loopback: 90 s bound a lost
-		# report, which must be asked for long before.
-		echo download_timeout=90 >"$d/download.conf"
+		# report, which must be asked for long before: after 3 s of
+		# silence (download_quiet; 20 s by default).
+		printf 'download_timeout=90\ndownload_quiet=3\n' >"$d/download.conf"
 		timed upgrade env MFW_CONFIG="$d/download.conf" mfw upgrade \
 			--url "http://127.0.0.1:$HTTP_PORT/$fam.bin" \
 			--port "$d/tty" --timeout 120

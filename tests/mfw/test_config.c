@@ -48,6 +48,10 @@ int main(void)
 	check(load("reset_ms=100\n", &c) == -ERANGE, "RESET below 300 ms refused");
 	check(load("battery_min=101\n", &c) == -ERANGE, "battery_min above 100 refused");
 	check(c.mm_wait_s == 30, "ModemManager gets 30 s to list a new port by default");
+	check(c.download_quiet_s == 20, "a download is asked about after 20 s of silence by default");
+	check(!load("download_quiet=3\n", &c) && c.download_quiet_s == 3, "download_quiet=3 accepted");
+	check(load("download_quiet=0\n", &c) == -ERANGE, "download_quiet=0 (asking all the time) refused");
+	check(load("download_quiet=601\n", &c) == -ERANGE, "download_quiet above 600 s refused");
 	check(!load("mm_wait=0\n", &c) && c.mm_wait_s == 0, "mm_wait=0 (no wait) accepted");
 	check(load("mm_wait=601\n", &c) == -ERANGE, "mm_wait above 600 s refused");
 	check(load("speed=fast\n", &c) == -EINVAL, "non-number refused");

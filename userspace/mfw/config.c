@@ -50,6 +50,7 @@ static const struct cfg_key cfg_keys[] = {
 	NUM("reboot_timeout", reboot_timeout_s, 1, 3600),
 	NUM("upgrade_timeout", upgrade_timeout_s, 1, 7200),
 	NUM("download_timeout", download_timeout_s, 1, 7200),
+	NUM("download_quiet", download_quiet_s, 1, 600),
 	NUM("mm_wait", mm_wait_s, 0, 600),
 	NUM("chunk", chunk, 1, 1 << 20),
 };
@@ -77,6 +78,7 @@ void mfw_config_defaults(struct mfw_config *cfg)
 	cfg->reboot_timeout_s = 300;
 	cfg->upgrade_timeout_s = 1200;
 	cfg->download_timeout_s = 1800;
+	cfg->download_quiet_s = 20;
 	cfg->mm_wait_s = 30;
 	cfg->chunk = 4096;
 }

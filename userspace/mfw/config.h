@@ -38,6 +38,7 @@ struct mfw_config {
 	long reboot_timeout_s;		/* one reboot of the module */
 	long upgrade_timeout_s;		/* whole upgrade after the trigger */
 	long download_timeout_s;	/* remote download */
+	long download_quiet_s;		/* silence before asking how it stands */
 	long mm_wait_s;			/* ModemManager to list a new port */
 	long chunk;			/* bytes per write() to /dev/mfwN */
 };

@@ -28,8 +28,6 @@
 #define MFW_JOURNAL_EVERY	(64 * 1024)
 /* Interrupted remote downloads retried before giving up. */
 #define MFW_DOWNLOAD_RETRIES	3
-/* Silence after which the module is asked how its download stands. */
-#define MFW_DL_QUIET_MS		20000
 /* Refused questions in a row after which mfw stops asking. */
 #define MFW_DL_QUERY_FAILS	2
 
@@ -297,9 +295,9 @@ static bool mfw_query_download(struct mfw_session *s, int *fails)
 
 /*
  * Follow a remote download: 1 done, 0 interrupted (resumable), or an exit
- * code < 0.  A report can be lost, so after MFW_DL_QUIET_MS without one the
- * module is asked, and again after each such silence: a lost outcome is
- * known within that time plus one command's.  After a failure (3) whose
+ * code < 0.  A report can be lost, so after download_quiet seconds without
+ * one the module is asked, and again after each such silence: a lost
+ * outcome is known within that time plus one command's.  After a failure (3) whose
  * "0" (resumable) does not follow within 2 s, the module is asked once
  * before the failure counts as final.
  */
@@ -342,7 +340,8 @@ static int mfw_follow_download(struct mfw_session *s, int64_t deadline)
 				s->cfg->download_timeout_s);
 			return -MFW_EXIT_TIMEOUT;
 		}
-		if (ask && !failed && mfw_now_ms() - heard >= MFW_DL_QUIET_MS) {
+		if (ask && !failed &&
+		    mfw_now_ms() - heard >= s->cfg->download_quiet_s * 1000) {
 			ask = mfw_query_download(s, &fails);
 			heard = mfw_now_ms();
 		}
