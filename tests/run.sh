@@ -141,6 +141,11 @@ done
 echo "mfw_helper_resume 900 mfw_helper_resume.sh" >>"$htests"
 # A full upgrade through mfw for every family of the capability table
 echo "mfw_helper_families 900 mfw_helper_families.sh" >>"$htests"
+# On the debug kernel the list is two guests of about equal length, which
+# ever lane is free takes (see the lanes below): the families script, and
+# the rest.
+grep '^mfw_helper_families ' "$htests" >"$htests-families"
+grep -v '^mfw_helper_families ' "$htests" >"$htests-others"
 # Enough cycles to catch a lifetime bug on both transports (a third of
 # them detaches, the rest unplugs or hangups); "make soak" runs 200.
 cycles=${MFW_CYCLES:-30}
@@ -161,17 +166,26 @@ selftests() {
 # On the debug kernel the families script takes one family of each kind
 # (MFW_FAMILIES=kinds): the rest repeat the same kernel paths; they all
 # run on the stock kernel here and on the debug kernel in "make soak".
+# helpers KERNEL [PART]: PART (families, others) of the list, or all of it.
 helpers() {
 	guest_env=$([ "$1" = stock ] || echo MFW_FAMILIES=kinds) \
-		selftests "$1" helper "$htests" "$([ "$1" = stock ] && echo 1 || echo 2)"
+		selftests "$1" "helper${2:+-$2}" "$htests${2:+-$2}" \
+		"$([ "$1" = stock ] && echo 1 || echo 2)"
 }
 # claim JOB: true for the first lane to ask, false for the other.  The
-# debug kernel's helper guest goes to whichever lane is free first: lane
-# A after the debug selftests when the debug kernel was cached, lane B
-# after its stock work when lane A is still waiting for that kernel (a
-# cold cache), so that the two debug guests then run side by side.
+# debug kernel's two helper guests go to whichever lane is free: on a warm
+# cache lane A takes one after the debug selftests and lane B the other
+# after its stock work, instead of lane B idling while lane A runs both;
+# on a cold one lane B may take both while lane A waits for the kernel.
 claim() {
 	mkdir "$lanes/claim-$1" 2>/dev/null
+}
+# debug_helpers: run each debug helper guest no other lane has claimed.
+debug_helpers() {
+	local part
+	for part in others families; do
+		! claim "debug-helper-$part" || helpers debug "$part"
+	done
 }
 # The full-system guest boots Debian's kernel (MFW_SYSTEM_KERNEL=debug
 # boots the debug kernel, as "make soak" does).
@@ -213,8 +227,8 @@ splat_gate() {
 # full-system guest on the stock kernel about 1.3 cores.  Lane A: the C
 # selftests, then the helper's scripts, then the splat gate, on the debug
 # kernel (once it is built).  Lane B: the same on the stock kernel, the
-# full-system guest before the splat gate; then the debug kernel's helper
-# guest if lane A has not taken it yet (claim).  At most two debug guests
+# full-system guest before the splat gate; then those of the debug
+# kernel's two helper guests lane A has not taken (claim).  At most two debug guests
 # run at a time: three at once slowed each other threefold and failed
 # timed cases; the full-system guest on the debug kernel beside a debug lane
 # starved both (Documentation/mfw/testing.rst, "Time"), so with
@@ -222,7 +236,7 @@ splat_gate() {
 lane_a() {
 	await debug-module >/dev/null || return 0
 	selftests debug selftests "$ktests"
-	! claim debug-helper || helpers debug
+	debug_helpers
 	splat_gate debug
 	return 0
 }
@@ -231,7 +245,7 @@ lane_b() {
 	helpers stock
 	[ "${MFW_SYSTEM_KERNEL:-stock}" = debug ] || system_guest
 	splat_gate stock
-	! await debug-module >/dev/null || ! claim debug-helper || helpers debug
+	! await debug-module >/dev/null || debug_helpers
 	return 0
 }
 # A lane returns 0 once it has run its last guest: anything else means
