@@ -176,7 +176,8 @@ helpers() {
 # debug kernel's two helper guests go to whichever lane is free: on a warm
 # cache lane A takes one after the debug selftests and lane B the other
 # after its stock work, instead of lane B idling while lane A runs both;
-# on a cold one lane B may take both while lane A waits for the kernel.
+# on a cold one lane B, which waits for the debug kernel too, may take
+# both while lane A runs the debug selftests.
 claim() {
 	mkdir "$lanes/claim-$1" 2>/dev/null
 }

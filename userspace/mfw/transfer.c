@@ -268,8 +268,9 @@ int mfw_sess_write(struct mfw_session *s, bool resume)
  * and the answer comes as a report.  The manual defines the query during
  * a download; what a module answers once it ended is not documented (the
  * simulator answers with the last state).  false once asking is
- * pointless: the driver does not know the question (an older mfw module),
- * or the module refused it MFW_DL_QUERY_FAILS times in a row.
+ * pointless: the driver does not know the question (an older mfw module:
+ * *@fails is then -1, for good), or the module refused it
+ * MFW_DL_QUERY_FAILS times in a row (until its next report).
  */
 static bool mfw_query_download(struct mfw_session *s, int *fails)
 {
@@ -279,6 +280,7 @@ static bool mfw_query_download(struct mfw_session *s, int *fails)
 	ret = mfw_port_set(&s->port, "download", "query");
 	if (ret == -EINVAL) {
 		mfw_dbg("the mfw module cannot ask for the download's state; waiting for reports only");
+		*fails = -1;
 		return false;
 	}
 	if (!ret) {
@@ -288,7 +290,7 @@ static bool mfw_query_download(struct mfw_session *s, int *fails)
 	mfw_trace("asking for the download's state: %s", strerror(-ret));
 	if (++*fails < MFW_DL_QUERY_FAILS)
 		return true;
-	mfw_info("the module does not answer AT+MFWDLOAD? (%s); waiting for its reports only",
+	mfw_info("the module does not answer AT+MFWDLOAD? (%s); asking again after its next report",
 		 strerror(-ret));
 	return false;
 }
@@ -297,9 +299,12 @@ static bool mfw_query_download(struct mfw_session *s, int *fails)
  * Follow a remote download: 1 done, 0 interrupted (resumable), or an exit
  * code < 0.  A report can be lost, so after download_quiet seconds without
  * one the module is asked, and again after each such silence: a lost
- * outcome is known within that time plus one command's.  After a failure (3) whose
- * "0" (resumable) does not follow within 2 s, the module is asked once
- * before the failure counts as final.
+ * outcome is known within that time plus one command's.  Questions the
+ * module refused twice in a row stop until it reports again (a module
+ * still connecting may refuse them; with a short download_quiet that
+ * came within seconds).  After a failure (3) whose "0" (resumable) does
+ * not follow within 2 s, the module is asked once before the failure
+ * counts as final.
  */
 static int mfw_follow_download(struct mfw_session *s, int64_t deadline)
 {
@@ -319,6 +324,11 @@ static int mfw_follow_download(struct mfw_session *s, int64_t deadline)
 			if (n < 1)
 				continue;
 			heard = mfw_now_ms();
+			/* It speaks again: the questions it refused may do. */
+			if (fails > 0) {
+				fails = 0;
+				ask = true;
+			}
 			if (st == 1 || st == 2)
 				mfw_out_progress("download", n == 3 ? b : n == 2 ? a : 0,
 						 n == 3 ? a : 0);
