@@ -194,6 +194,24 @@ class Sim:
         except OSError:
             return None  # hung up
 
+    def upto(self, want, timeout=5, settle=0.1):
+        """What arrives until it is as long as want (at most timeout s),
+        then whatever follows within settle s: an exact comparison with
+        want that a loaded machine's late answer cannot fail."""
+        out = self.buf
+        self.buf = b""
+        end = time.time() + timeout
+        while len(out) < len(want) and time.time() < end:
+            d = self.read(end - time.time())
+            if d is None:
+                break
+            out += d
+        return out + self.raw(settle)
+
+    def answers(self, want, what):
+        """The bytes that arrive are exactly want (see upto)."""
+        eq(self.upto(want), want, what)
+
     def raw(self, timeout=0.3):
         """Everything that arrives within timeout."""
         out = self.buf

@@ -14,22 +14,22 @@ from simlib import SIM, Fail, check, eq, run, sim  # noqa: E402
 def test_framing_and_echo(tmp):
     s = sim(tmp)
     s.send("AT\r")
-    eq(s.raw(0.3), b"AT\r\r\nOK\r\n", "echo on by default, CRLF framing")
+    s.answers(b"AT\r\r\nOK\r\n", "echo on by default, CRLF framing")
     s.send("at\r")
-    eq(s.raw(0.3), b"at\r\r\nOK\r\n", "lower case")
+    s.answers(b"at\r\r\nOK\r\n", "lower case")
     s.send("ATE0\r")
-    eq(s.raw(0.3), b"ATE0\r\r\nOK\r\n", "ATE0 itself is echoed")
+    s.answers(b"ATE0\r\r\nOK\r\n", "ATE0 itself is echoed")
     s.send("AT\r")
-    eq(s.raw(0.3), b"\r\nOK\r\n", "no echo after ATE0")
+    s.answers(b"\r\nOK\r\n", "no echo after ATE0")
     s.send("AT\r\n")
-    eq(s.raw(0.3), b"\r\nOK\r\n", "CRLF terminator: one command")
+    s.answers(b"\r\nOK\r\n", "CRLF terminator: one command")
     s.send("AT\n")
-    eq(s.raw(0.3), b"\r\nOK\r\n", "LF terminator")
+    s.answers(b"\r\nOK\r\n", "LF terminator")
     s.send("ATE1\r")
     # echo was off while ATE1 arrived, so ATE1 itself is not echoed
-    eq(s.raw(0.3), b"\r\nOK\r\n", "ATE1")
+    s.answers(b"\r\nOK\r\n", "ATE1")
     s.send("AT+CGMR\r")
-    eq(s.raw(0.3), b"AT+CGMR\r\r\nML307R-DC-MBRH0S01\r\n\r\nOK\r\n", "CGMR")
+    s.answers(b"AT+CGMR\r\r\nML307R-DC-MBRH0S01\r\n\r\nOK\r\n", "CGMR")
 
 
 def test_basics(tmp):
@@ -71,9 +71,9 @@ def test_cmee(tmp):
     # ATZ: the stored profile again, echo on and numeric codes
     s.ok("AT+CMEE=0")
     s.send("ATZ\r")
-    eq(s.raw(0.3), b"\r\nOK\r\n", "ATZ")
+    s.answers(b"\r\nOK\r\n", "ATZ")
     s.send("AT\r")
-    eq(s.raw(0.3), b"AT\r\r\nOK\r\n", "echo on after ATZ")
+    s.answers(b"AT\r\r\nOK\r\n", "echo on after ATZ")
     s.ok("ATE0")
     s.err('AT+MFWCFG="timeout",10', 851)
     eq(s.cmd("ATZ=1")[1], "ERROR", "ATZ takes no value")
@@ -100,7 +100,7 @@ def test_reboot_pty(tmp):
     check(time.time() - t0 >= 0.25, "boot time honoured")
     check(s.target != old, "LINK re-pointed at a fresh pty")
     s.send("AT\r")
-    eq(s.raw(0.3), b"AT\r\r\nOK\r\n", "echo back on after reboot")
+    s.answers(b"AT\r\r\nOK\r\n", "echo back on after reboot")
     eq(s.cmd("AT+MREBOOT=1")[1], "ERROR", "MREBOOT=1")
 
 
