@@ -2,7 +2,7 @@
 # Assemble the guest's initramfs at test time.
 # Usage: mkinitramfs.sh KERNEL OUT TESTLIST [file...]
 #   KERNEL    stock|debug: which kernel's modules to include
-#   OUT       the gzip'd cpio to write
+#   OUT       the cpio archive to write (uncompressed: see below)
 #   TESTLIST  lines "<name> <timeout> <command...>" run in order by the guest
 #   file...   programs (and scripts) to put in /usr/bin, with the shared
 #             libraries they need; "SRC=DEST" puts SRC at DEST instead
@@ -83,4 +83,7 @@ for f in "$@"; do
 	esac
 done
 
-(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"
+# Uncompressed: the guest's kernel then copies the files out of memory
+# instead of inflating them under TCG (the debug kernel reached /init
+# about 1.2 s sooner with a 7.7 MiB archive), and the host saves gzip.
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) >"$out"

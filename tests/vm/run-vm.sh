@@ -11,7 +11,9 @@
 # splat gate around (used to prove the gate works; instead of 1, a list of
 # regexes, one a line, names the kinds that must all be found); MFW_TIMES (a file: the
 # guest's and each program's running time are appended to it, one
-# "<seconds> <what>" line each); MFW_VM_CPUS (vCPUs, default 2).
+# "<seconds> <what>" line each); MFW_VM_CPUS (vCPUs, default 2);
+# MFW_VM_MEM (MiB, default 512); MFW_VM_BOOT_LIMIT, MFW_VM_BOOT_SILENCE
+# (seconds, below).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -21,7 +23,7 @@ kernel_info "$kernel"
 run=$MFW_OUT/runs/$kernel-$name
 rm -rf "$run"
 mkdir -p "$run"
-if ! "$MFW_TOP/tests/vm/mkinitramfs.sh" "$kernel" "$run/initramfs.gz" "$tests" "$@"; then
+if ! "$MFW_TOP/tests/vm/mkinitramfs.sh" "$kernel" "$run/initramfs.cpio" "$tests" "$@"; then
 	# A verdict, so that the guest's missing results are not silent.
 	echo "FAIL $kernel/$name: its initramfs could not be made"
 	die "initramfs for $kernel-$name failed"
@@ -36,6 +38,11 @@ limit=${MFW_VM_TIMEOUT:-600}
 # 5-level paging.
 # no_timer_check: skip the 8254-through-IO-APIC check meant for real
 # boards, as virtual machine images do.
+# Memory: the tests need little, and the debug kernel's closing kmemleak
+# scans take longer the more there is (the two scans of an idle guest:
+# 42 to 50 s with 1536 MiB, 35 s with 768, 30 s with 512).  A guest that runs short
+# fails: the splat check counts the OOM killer.
+mem=${MFW_VM_MEM:-512}
 start=$(date +%s)
 # boot: one QEMU run, in the background.  The subshell reports the CPU
 # time QEMU used (bash's "times": its children's user and system time),
@@ -43,12 +50,12 @@ start=$(date +%s)
 boot() {
 (
 timeout --kill-after=10 "$limit" qemu-system-x86_64 \
-	-machine pc -accel tcg -cpu max,la57=off -smp "${MFW_VM_CPUS:-2}" -m 1536 \
+	-machine pc -accel tcg -cpu max,la57=off -smp "${MFW_VM_CPUS:-2}" -m "$mem" \
 	-display none -no-reboot -monitor none -nodefaults \
 	-serial "file:$run/console.log" \
 	-serial "${MFW_VM_UART:-null}" \
 	-serial "file:$run/results.log" \
-	-kernel "$KIMAGE" -initrd "$run/initramfs.gz" \
+	-kernel "$KIMAGE" -initrd "$run/initramfs.cpio" \
 	-append "console=ttyS0,115200 panic=-1 printk.time=1 $MFW_GUEST_CMDLINE ${MFW_VM_APPEND:-}" \
 	>"$run/qemu.log" 2>&1
 rc=$?
@@ -58,25 +65,33 @@ echo $rc >"$run/rc"
 }
 
 # Under TCG a guest has now and then stopped for good in early boot, long
-# before /init, with its vCPUs idle (seen on the debug kernel, after
-# "APIC calibration not consistent with PM-Timer", when it booted while
-# the host's cores were busy).  Nothing of mfw has run by then: the
-# modules are loaded by /init.  Such a guest is stopped after
-# MFW_VM_BOOT_LIMIT seconds (default 300; the kernels reach /init in
-# about 20 s under TCG) and booted again, once, and the run says so; a
-# second stall fails the run.
+# before /init, with its vCPUs idle (seen on the debug kernel, booting
+# while the host's cores were busy; the last two times the last line it
+# printed was "Running RCU-tasks wait API self tests", before its first
+# sleep on a timer).  Nothing of mfw has run by then:
+# the modules are loaded by /init.  A guest whose console says nothing new for
+# MFW_VM_BOOT_SILENCE seconds (default 60: booting, the debug kernel
+# prints a line every few seconds, 4.3 s the longest gap seen) before
+# /init, or that has not reached /init after MFW_VM_BOOT_LIMIT seconds
+# (default 300; the kernels reach /init in about 20 s under TCG), is
+# stopped and booted again, once, and the run says so; a second stall
+# fails the run.
 boot_limit=${MFW_VM_BOOT_LIMIT:-300}
+boot_silence=${MFW_VM_BOOT_SILENCE:-60}
 stalls=0
 while :; do
 	: >"$run/console.log"
 	rm -f "$run/rc"
 	boot
-	sub=$! t_boot=$(date +%s) reached=0
+	sub=$! t_boot=$(date +%s) reached=0 size=0 t_said=$(date +%s)
 	while [ ! -s "$run/rc" ] && kill -0 $sub 2>/dev/null; do
 		if [ $reached = 0 ]; then
+			now=$(date +%s) said=$(stat -c %s "$run/console.log" 2>/dev/null || echo 0)
+			[ "$said" = "$size" ] || { size=$said t_said=$now; }
 			if grep -aq 'Run /init as init process' "$run/console.log" 2>/dev/null; then
 				reached=1
-			elif [ $(($(date +%s) - t_boot)) -gt "$boot_limit" ]; then
+			elif [ $((now - t_boot)) -gt "$boot_limit" ] ||
+				[ $((now - t_said)) -gt "$boot_silence" ]; then
 				break
 			fi
 		fi
@@ -91,13 +106,15 @@ while :; do
 	pkill -TERM -P $sub 2>/dev/null
 	wait $sub
 	cp "$run/console.log" "$run/console-stalled-$stalls.log"
-	[ -z "${MFW_TIMES:-}" ] || echo "$boot_limit guest $kernel-$name stalled in early boot" >>"$MFW_TIMES"
+	lost=$(($(date +%s) - t_boot))
+	[ -z "${MFW_TIMES:-}" ] || echo "$lost guest $kernel-$name stalled in early boot" >>"$MFW_TIMES"
+	why="no /init after $lost s, its console silent for $(($(date +%s) - t_said)) s"
 	if [ $stalls -ge 2 ]; then
-		echo "FAIL $kernel/$name: the guest stalled in early boot twice (no /init after ${boot_limit} s each time; consoles: $run/console-stalled-*.log)"
+		echo "FAIL $kernel/$name: the guest stalled in early boot twice (the second time $why; consoles: $run/console-stalled-*.log)"
 		echo stalled >"$run/rc"
 		break
 	fi
-	echo "    ($kernel-$name: the guest stalled in early boot, no /init after ${boot_limit} s; booted again; its console: $run/console-stalled-$stalls.log)"
+	echo "    ($kernel-$name: the guest stalled in early boot ($why); booted again; its console: $run/console-stalled-$stalls.log)"
 done
 rc=$(cat "$run/rc" 2>/dev/null || echo 125)
 ran=$(($(date +%s) - start))

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Fail (exit 1) when a guest console log holds a kernel splat, printing an
 # excerpt of each.  A splat is never noise: KASAN, lockdep, BUG, WARNING,
-# sleeping in atomic context, kmemleak, UBSAN, soft lockups, hung tasks.
+# sleeping in atomic context, kmemleak, UBSAN, soft lockups, hung tasks,
+# and the OOM killer.
 # Usage: splat-check.sh CONSOLE_LOG
 set -u
 log=$1
@@ -11,7 +12,9 @@ pattern+='inconsistent lock state|suspicious RCU usage|'
 pattern+='sleeping function called from invalid context|'
 pattern+='unreferenced object 0x|soft lockup|blocked for more than [0-9]+ seconds|'
 pattern+='Kernel panic|cut here|list_add corruption|list_del corruption|'
-pattern+='ODEBUG:|refcount_t:|double free|use-after-free)'
+pattern+='ODEBUG:|refcount_t:|double free|use-after-free|'
+# Not a kernel bug, but a rig guest too small for its tests: a failure.
+pattern+='invoked oom-killer)'
 all=$(grep -nE "$pattern" "$log")
 [ -z "$all" ] && exit 0
 hits=$(echo "$all" | head -n 20)

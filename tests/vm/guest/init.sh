@@ -37,45 +37,47 @@ mount -t configfs configfs /sys/kernel/config 2>/dev/null
 . /etc/mfw-rig/env 2>/dev/null
 say "booted $(uname -r)"
 
-# The loop below checks on the running test ten times a second for the
-# whole run: with "sleep" that was a fork and an exec each time, CPU the
-# debug kernel under TCG can ill spare.  "read -t" on a FIFO open for
-# reading and writing (never data, never an end) waits without either.
+# Each test runs while the shell waits for it, and a watchdog (a read
+# with a time-out on a FIFO nobody writes to) waits for its limit: no
+# process wakes up while a test runs.  A loop checking on the test ten
+# times a second cost an idle debug guest under TCG about a third of a
+# host core.  Limits are in the guest's own seconds, whatever emulation
+# costs.
 mkfifo /run/nap
 exec 9<>/run/nap
+
+# watchdog PID NAME LIMIT: after LIMIT seconds, show where every task of
+# the test PID sleeps, then end it.
+watchdog() {
+	read -r -t "$3" _ <&9
+	kill -0 "$1" 2>/dev/null || exit 0
+	: >/run/timed-out
+	say "timeout: $2 still running after ${3}s; its tasks:"
+	for task in /proc/[0-9]*/task/*; do
+		sid=$(cut -d' ' -f6 "$task/stat" 2>/dev/null)
+		[ "$sid" = "$1" ] || continue
+		echo "task $(cat $task/comm) ($(cut -d' ' -f3 $task/stat))" \
+			"in $(cat $task/wchan 2>/dev/null):"
+		cat "$task/stack" 2>/dev/null
+	done >$out
+	kill -9 -- -"$1" 2>/dev/null
+}
 
 # Each line of /etc/mfw-rig/tests: <name> <timeout-seconds> <command...>
 while read -r name limit cmd; do
 	[ -n "$name" ] || continue
 	read -r t0 _ </proc/uptime
 	say "begin $name at=${t0%.*}"
+	rm -f /run/timed-out
 	setsid sh -c "$cmd" >$out 2>&1 </dev/null 9<&- &
 	pid=$!
-	# The limit is in the guest's own seconds (uptime), whatever the
-	# polling costs under emulation.
-	t=${t0%.*}
-	while kill -0 $pid 2>/dev/null && [ $t -lt $((${t0%.*} + limit)) ]; do
-		read -r -t 0.1 _ <&9
-		read -r t _ </proc/uptime
-		t=${t%.*}
-	done
-	if kill -0 $pid 2>/dev/null; then
-		# Show where every task of the test sleeps, then end it.
-		say "timeout: $name still running after ${limit}s; its tasks:"
-		for task in /proc/[0-9]*/task/*; do
-			sid=$(cut -d' ' -f6 "$task/stat" 2>/dev/null)
-			[ "$sid" = "$pid" ] || continue
-			echo "task $(cat $task/comm) ($(cut -d' ' -f3 $task/stat))" \
-				"in $(cat $task/wchan 2>/dev/null):"
-			cat "$task/stack" 2>/dev/null
-		done >$out
-		kill -9 -- -$pid 2>/dev/null
-		wait $pid
-		rc=124
-	else
-		wait $pid
-		rc=$?
-	fi
+	watchdog $pid "$name" "$limit" &
+	dog=$!
+	wait $pid
+	rc=$?
+	kill $dog 2>/dev/null
+	wait $dog 2>/dev/null
+	[ ! -e /run/timed-out ] || rc=124
 	read -r t1 _ </proc/uptime
 	say "end $name rc=$rc secs=$((${t1%.*} - ${t0%.*}))"
 done </etc/mfw-rig/tests
