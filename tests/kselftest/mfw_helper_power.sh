@@ -14,7 +14,7 @@
 P=/sys/module/test_power/parameters
 need "test_power (CONFIG_TEST_POWER)" "[ -d $P ] && [ -d /sys/class/power_supply/test_battery ]" \
 	supplies_simulated low_battery_refused_exit_5 low_battery_message low_battery_nothing_written \
-	low_battery_force_upgrades mains_online_upgrades
+	low_battery_ignore_battery_upgrades mains_online_upgrades
 plan 6
 export MFW_STATE_DIR=$d/state
 
@@ -42,13 +42,13 @@ else
 	ok low_battery_nothing_written
 fi
 
-# --force overrides the check (at the user's risk), with a warning.
-timed force mfw --verbose upgrade "$d/fw2.bin" --port "$d/tty" --force --timeout 120
-if [ $rc -eq 0 ] && grep -q "going on because of --force" "$d/force.log" &&
+# --ignore-battery overrides the check (at the user's risk), with a warning.
+timed force mfw --verbose upgrade "$d/fw2.bin" --port "$d/tty" --ignore-battery --timeout 120
+if [ $rc -eq 0 ] && grep -q "going on because of --ignore-battery" "$d/force.log" &&
    firmware_is ML307R-DC-MBRH0S02 >>"$d/check.log" 2>&1; then
-	ok low_battery_force_upgrades
+	ok low_battery_ignore_battery_upgrades
 else
-	not_ok low_battery_force_upgrades "exited $rc"
+	not_ok low_battery_ignore_battery_upgrades "exited $rc"
 fi
 
 # Mains plugged in: the same empty battery no longer matters.

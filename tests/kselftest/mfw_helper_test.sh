@@ -34,6 +34,48 @@ cat "$d/status.log"
 grep -q "journal: done" "$d/status.log" || fail "journal does not say done"
 [ ! -e "$d/state/journal" ] || fail "journal left in flight"
 grep -q "MFWVER\|MBRH0S02" "$d/sim.state" || fail "simulator does not run the new version"
+
+# The version the module runs, against the package's (strverscmp order).
+# triggers: how many upgrade commands the module got so far.
+triggers() { grep -c 'AT+MFWUPGRADE\\r' "$d/sim.log"; }
+# up LOG ARGS...: mfw upgrade with ARGS; its exit code in $rc.
+up() {
+	_log=$1
+	shift
+	mfw --state-dir "$d/state" --verbose upgrade "$@" --port "$d/tty" --timeout 120 \
+		>>"$d/out.log" 2>"$d/$_log.log"
+	rc=$?
+	cat "$d/$_log.log"
+}
+n=$(triggers)
+up same "$img"
+[ $rc -eq 0 ] || fail "the same version again exited $rc, not 0"
+grep -q "already runs ML307R-DC-MBRH0S02; nothing to do" "$d/same.log" ||
+	fail "no word that the module runs that version already"
+[ "$(triggers)" = "$n" ] || fail "the module was asked to upgrade to the version it runs"
+up again "$img" --allow-same-version
+[ $rc -eq 0 ] || fail "--allow-same-version exited $rc"
+grep -q "flashing it again because of --allow-same-version" "$d/again.log" ||
+	fail "--allow-same-version did not say what it overrode"
+[ "$(triggers)" -gt "$n" ] || fail "--allow-same-version did not flash"
+
+old=$d/old.bin
+head -n 300 "$img" >"$old"
+echo "MFWVER:ML307R-DC-MBRH0S01" >>"$old"
+mfw manifest create "$old" --family ML307R-DC --version ML307R-DC-MBRH0S01 ||
+	fail "manifest create (old)"
+n=$(triggers)
+up down "$old"
+[ $rc -eq 4 ] || fail "a downgrade exited $rc, not 4"
+grep -q "older than the ML307R-DC-MBRH0S02 the module runs; refusing a downgrade" \
+	"$d/down.log" || fail "no word about the refused downgrade"
+[ "$(triggers)" = "$n" ] || fail "the refused downgrade reached the module"
+up downok "$old" --allow-downgrade
+[ $rc -eq 0 ] || fail "--allow-downgrade exited $rc"
+grep -q "going on because of --allow-downgrade" "$d/downok.log" ||
+	fail "--allow-downgrade did not say what it overrode"
+grep -q "^version=ML307R-DC-MBRH0S01$" "$d/sim.state" ||
+	fail "the module does not run the old version"
 kill "$sim" 2>/dev/null
 wait "$sim" 2>/dev/null
 echo "mfw_helper_test: PASS"

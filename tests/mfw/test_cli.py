@@ -169,7 +169,7 @@ def opt_tables():
 
 
 commands = opt_tables()
-check(len(commands) == 8 and len(commands.get("upgrade", [])) == 10,
+check(len(commands) == 8 and len(commands.get("upgrade", [])) == 16,
       "option tables read from cli.c: %s" % sorted(c or "mfw" for c in commands))
 for cmd, opts in commands.items():
     argv = [cmd] if cmd else []
@@ -386,9 +386,19 @@ lines = [json.loads(l) for l in out.splitlines()]
 check(rc == 5 and any(l.get("event") == "log" and l.get("level") == "error" for l in lines)
       and lines[-1].get("event") == "result" and lines[-1].get("exit") == 5,
       "--json: error log line and result line")
+rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent",
+                   "--ignore-battery", env=env)
+check(rc == 6 and "nonexistent" in err and "because of --ignore-battery" in err,
+      "--ignore-battery passes the power check, with a warning, then no port: 6")
+# --force still works, names what it stands for, and asks for the names.
 rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", "--force",
                    env=env)
-check(rc == 6 and "nonexistent" in err, "--force passes the power check, then no port: 6")
+check(rc == 6 and "--force is --ignore-battery --allow-same-version --allow-downgrade" in err
+      and "name the overrides you mean" in err,
+      "--force: every override, with a warning naming them: 6 (%s)" % err.strip()[:120])
+rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent",
+                   "--allow-downgrade", "--allow-same-version", env=env)
+check(rc == 5, "the version overrides do not pass the power check: 5")
 # Under systemd, standard error is the journal (JOURNAL_STREAM names it):
 # each line carries its syslog priority, so "journalctl -p err" finds
 # the errors.  A JOURNAL_STREAM naming another file changes nothing.
@@ -401,7 +411,8 @@ for named in (True, False):
                  MFW_STATE_DIR=os.path.join(tmp, "state"))
         e.pop("MFW_CONFIG", None)
         subprocess.run([MFW, "--config", cfg, "upgrade", img, "--port", "/dev/nonexistent",
-                        "--force"], stdout=subprocess.DEVNULL, stderr=jf, env=e, timeout=60)
+                        "--ignore-battery"], stdout=subprocess.DEVNULL, stderr=jf, env=e,
+                       timeout=60)
     logged = open(jpath).read().splitlines()
     if named:
         check(logged and all(l[:3] in ("<3>", "<4>", "<6>", "<7>") for l in logged)
@@ -438,6 +449,18 @@ with open(os.path.join(tmp, "state", "lock"), "w") as lk:
     rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", env=env)
     check(rc == 6 and "another mfw" in err, "a second upgrade while one runs: 6")
 
+# --- an unfinished upgrade, not flashing: resume it or --start-over ---------
+journal(os.path.join(tmp, "state"),
+        [("phase", "writing"), ("port", "/dev/nonexistent"), ("family", "ML307R-DC"),
+         ("from", "A"), ("target", "B"), ("note", "writing")])
+rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", env=env)
+check(rc == 11 and "mfw resume" in err and "--start-over" in err,
+      "an unfinished upgrade blocks another, naming resume and --start-over: 11")
+rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent",
+                   "--start-over", env=env)
+check(rc == 6 and "unfinished" not in err, "--start-over goes on past it: then no port, 6")
+os.remove(os.path.join(tmp, "state", "journal"))
+
 # --- status against a fake sysfs port and journals -----------------------------
 port = os.path.join(sysfs, "class/mfw/mfw0")
 for k, v in {"tty": "ttyACM0", "model": "ML307R-DC", "family": "ML307R-DC",
@@ -456,9 +479,11 @@ check(rc == 0 and ev["port"]["firmware"] == "ML307R-DC-MBRH0S01" and
       ev["port"]["paths"] == "transparent remote" and ev["power"]["safe"] is True and
       ev["journal"]["phase"] == "flashing" and ev["journal"]["flashing"] is True,
       "status --json: port, power and journal objects")
-rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", "--force",
-                   env=env)
-check(rc == 11 and "resume" in err, "upgrade refuses while the journal says flashing: 11")
+for override in ("--start-over", "--force"):
+    rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", override,
+                       env=env)
+    check(rc == 11 and "resume" in err,
+          "upgrade %s refuses while the journal says flashing: 11" % override)
 rc, out, err = run("--config", cfg, "resume", "--recover", env=env, timeout=90)
 check(rc == 8 and "Do NOT power it off" in err and "transcript" in err,
       "resume waits out a flashing module, reports it with its transcript: 8")

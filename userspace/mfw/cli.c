@@ -22,7 +22,10 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Keys of the options without a short form. */
-enum { OPT_SYSFS = MFW_OPT_LONG, OPT_STATE, OPT_AUTO };
+enum {
+	OPT_SYSFS = MFW_OPT_LONG, OPT_STATE, OPT_AUTO, OPT_IGN_BATTERY,
+	OPT_SAME, OPT_DOWNGRADE, OPT_START_OVER, OPT_IGN_MM, OPT_IGN_LINES,
+};
 
 static const struct mfw_opt mfw_global_opts[] = {
 	{ "config", 'c', "FILE", "the configuration (default " MFW_CONFIG_FILE ")" },
@@ -49,17 +52,26 @@ static const struct mfw_opt upgrade_opts[] = {
 	{ "auto", OPT_AUTO, NULL, "the newest fitting package in firmware_dir, if any" },
 	{ "manifest", 'm', "FILE", "the signed manifest (default IMAGE.manifest)" },
 	{ "port", 'p', "TTY", "the module's AT port (default port=, or the only one)" },
-	{ "force", 'f', NULL, "past the power check and the version check" },
 	{ "recover", 'r', NULL, "reset a silent module first (never while it flashes)" },
 	{ "timeout", 't', "S", "wait S seconds for the module (upgrade_timeout=)" },
+	{ "ignore-battery", OPT_IGN_BATTERY, NULL, "past the power check (low battery, no supply)" },
+	{ "allow-same-version", OPT_SAME, NULL, "flash the version the module runs again" },
+	{ "allow-downgrade", OPT_DOWNGRADE, NULL, "install an older version than it runs" },
+	{ "start-over", OPT_START_OVER, NULL, "set an unfinished upgrade aside (not a flashing one)" },
+	{ "ignore-modemmanager", OPT_IGN_MM, NULL, "go on if ModemManager keeps the module" },
+	{ "ignore-power-lines", OPT_IGN_LINES, NULL, "go on if PWRKEY or RESET cannot be held" },
+	{ "force", 'f', NULL, "all six overrides above (deprecated: name them)" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static const struct mfw_opt resume_opts[] = {
 	{ "port", 'p', "TTY", "the module's AT port (default the journal's)" },
-	{ "force", 'f', NULL, "past the power check when the upgrade runs again" },
 	{ "recover", 'r', NULL, "reset a silent module first (never while it flashes)" },
 	{ "timeout", 't', "S", "wait S seconds for the module (upgrade_timeout=)" },
+	{ "ignore-battery", OPT_IGN_BATTERY, NULL, "past the power check (low battery, no supply)" },
+	{ "ignore-modemmanager", OPT_IGN_MM, NULL, "go on if ModemManager keeps the module" },
+	{ "ignore-power-lines", OPT_IGN_LINES, NULL, "go on if PWRKEY or RESET cannot be held" },
+	{ "force", 'f', NULL, "the three overrides above (deprecated: name them)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -394,6 +406,7 @@ static int mfw_upgrade_args(const char *cmd, int argc, char **argv,
 			    struct mfw_upgrade_opts *o)
 {
 	struct mfw_getopt g;
+	bool force = false;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -410,7 +423,25 @@ static int mfw_upgrade_args(const char *cmd, int argc, char **argv,
 			o->port = optarg;
 			break;
 		case 'f':
-			o->force = true;
+			force = true;
+			break;
+		case OPT_IGN_BATTERY:
+			o->allow |= MFW_ALLOW_LOW_POWER;
+			break;
+		case OPT_SAME:
+			o->allow |= MFW_ALLOW_SAME_VERSION;
+			break;
+		case OPT_DOWNGRADE:
+			o->allow |= MFW_ALLOW_DOWNGRADE;
+			break;
+		case OPT_START_OVER:
+			o->allow |= MFW_ALLOW_START_OVER;
+			break;
+		case OPT_IGN_MM:
+			o->allow |= MFW_ALLOW_BUSY_MM;
+			break;
+		case OPT_IGN_LINES:
+			o->allow |= MFW_ALLOW_NO_LINES;
 			break;
 		case OPT_AUTO:
 			o->automatic = true;
@@ -426,6 +457,13 @@ static int mfw_upgrade_args(const char *cmd, int argc, char **argv,
 	}
 	if (c < 0)
 		return g.exit;
+	if (force) {
+		/* What --force covered before the overrides had names. */
+		o->allow = MFW_ALLOW_ALL;
+		mfw_warn("--force is %s at once; name the overrides you mean",
+			 strcmp(cmd, "resume") ? "--ignore-battery --allow-same-version --allow-downgrade --start-over --ignore-modemmanager --ignore-power-lines"
+					       : "--ignore-battery --ignore-modemmanager --ignore-power-lines");
+	}
 	if (optind < argc)
 		o->image = argv[optind++];
 	if (optind < argc)

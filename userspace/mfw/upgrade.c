@@ -125,11 +125,11 @@ static int mfw_phase_power(struct mfw_session *s)
 		mfw_dbg("power: %s", why);
 		return MFW_EXIT_OK;
 	}
-	if (s->o->force) {
-		mfw_warn("power: %s; going on because of --force", why);
+	if (s->o->allow & MFW_ALLOW_LOW_POWER) {
+		mfw_warn("power: %s; going on because of --ignore-battery", why);
 		return MFW_EXIT_OK;
 	}
-	mfw_err("power: %s; connect external power or charge the battery (or --force, at the risk of a bricked module)",
+	mfw_err("power: %s; connect external power or charge the battery (or --ignore-battery, at the risk of a bricked module)",
 		why);
 	return MFW_EXIT_UNSAFE;
 }
@@ -215,8 +215,12 @@ static int mfw_phase_port(struct mfw_session *s)
 					       s->cfg->mm_wait_s * 1000, &s->inh);
 			if (ret == -EINTR)
 				return MFW_EXIT_INTERRUPTED;
-			if (ret == -EBUSY && !s->o->force)
+			if (ret == -EBUSY && !(s->o->allow & MFW_ALLOW_BUSY_MM)) {
+				mfw_info("--ignore-modemmanager goes on without ModemManager's inhibition, at the risk of its commands reaching the module during the upgrade");
 				return MFW_EXIT_PORT;
+			}
+			if (ret == -EBUSY)
+				mfw_warn("going on without ModemManager's inhibition because of --ignore-modemmanager");
 		}
 		ret = mfw_sess_wait_port(s, s->cfg->ready_timeout_s * 1000);
 		if (ret == -EINTR)
@@ -278,6 +282,58 @@ static int mfw_phase_match(struct mfw_session *s)
 	return MFW_EXIT_OK;
 }
 
+/* mfw_phase_order(): the module runs the package's version already. */
+#define MFW_NOTHING_TO_DO	(-1)
+
+/*
+ * Phase 4, last: the package's version (its manifest) against the one the
+ * module reports running, ordered as GNU version strings (strverscmp(3),
+ * as --auto orders packages).  0 to go on, MFW_NOTHING_TO_DO when the
+ * module runs that version, MFW_EXIT_VERIFY for a downgrade nobody
+ * allowed.
+ */
+static int mfw_phase_order(struct mfw_session *s)
+{
+	int cmp = strverscmp(s->man.version, s->firmware);
+
+	if (cmp > 0)
+		return MFW_EXIT_OK;
+	if (!cmp && (s->o->allow & MFW_ALLOW_SAME_VERSION)) {
+		mfw_info("the module already runs %s; flashing it again because of --allow-same-version",
+			 s->firmware);
+		return MFW_EXIT_OK;
+	}
+	if (!cmp) {
+		mfw_info("the module already runs %s; nothing to do (--allow-same-version flashes it again)",
+			 s->firmware);
+		return MFW_NOTHING_TO_DO;
+	}
+	if (s->o->allow & MFW_ALLOW_DOWNGRADE) {
+		mfw_warn("the package installs %s, older than the %s the module runs; going on because of --allow-downgrade",
+			 s->man.version, s->firmware);
+		return MFW_EXIT_OK;
+	}
+	mfw_err("the package installs %s, older than the %s the module runs; refusing a downgrade (--allow-downgrade, if the vendor supports going back)",
+		s->man.version, s->firmware);
+	return MFW_EXIT_VERIFY;
+}
+
+/*
+ * Hold the PWRKEY and RESET lines for the upgrade.  0 when held (or when
+ * --ignore-power-lines lets it go on without them), -1 when it must stop.
+ */
+static int mfw_sess_hold_lines(struct mfw_session *s)
+{
+	if (!mfw_power_hold(s->cfg, &s->hold))
+		return 0;
+	if (!(s->o->allow & MFW_ALLOW_NO_LINES)) {
+		mfw_info("--ignore-power-lines goes on without holding them, at the risk of the module losing power while it flashes");
+		return -1;
+	}
+	mfw_warn("going on without holding the power lines because of --ignore-power-lines");
+	return 0;
+}
+
 static void mfw_cleanup(struct mfw_session *s)
 {
 	mfw_sess_close_dev(s);
@@ -326,7 +382,7 @@ static int mfw_run(struct mfw_session *s, bool resuming)
 {
 	int ret;
 
-	if (mfw_power_hold(s->cfg, &s->hold) && !s->o->force)
+	if (mfw_sess_hold_lines(s))
 		return MFW_EXIT_GPIO;
 	if (!resuming || s->j.phase < MFW_PHASE_FLASHING) {
 		ret = mfw_sess_journal(s, MFW_PHASE_PREPARED, "verified");
@@ -548,11 +604,12 @@ int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *uo)
 		return -lock;
 	if (!mfw_journal_read(cfg->state_dir, &old, why, sizeof(why)) &&
 	    (old.phase == MFW_PHASE_FLASHING ||
-	     (old.phase > MFW_PHASE_NONE && old.phase < MFW_PHASE_DONE && !o->force))) {
+	     (old.phase > MFW_PHASE_NONE && old.phase < MFW_PHASE_DONE &&
+	      !(o->allow & MFW_ALLOW_START_OVER)))) {
 		mfw_err("an earlier upgrade is unfinished (phase %s%s); run 'mfw resume' first%s",
 			mfw_phase_name(old.phase),
 			old.phase == MFW_PHASE_FLASHING ? ", the module may be flashing" : "",
-			old.phase == MFW_PHASE_FLASHING ? "" : " (or --force to start over)");
+			old.phase == MFW_PHASE_FLASHING ? "" : " (or --start-over)");
 		return MFW_EXIT_JOURNAL;
 	}
 	if (o->automatic) {
@@ -587,11 +644,10 @@ int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *uo)
 	}
 	if (!ret)
 		ret = mfw_phase_match(&s);
-	if (!ret && s.have_man && !strcmp(s.firmware, s.man.version) && !o->force) {
-		mfw_info("the module already runs %s; nothing to do (--force to flash it again)",
-			 s.firmware);
+	if (!ret && s.have_man)
+		ret = mfw_phase_order(&s);
+	if (ret == MFW_NOTHING_TO_DO)
 		return mfw_finish(&s, MFW_EXIT_OK);
-	}
 	if (!ret)
 		ret = mfw_run(&s, false);
 	return mfw_finish(&s, ret);
@@ -649,7 +705,7 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 			return mfw_finish(&s, ret);
 		mfw_link_init(&s.link, path, cfg->speed, cfg->sysfs_root);
 		snprintf(s.link.ident, sizeof(s.link.ident), "%s", s.j.usbpath);
-		if (mfw_power_hold(cfg, &s.hold) && !o->force)
+		if (mfw_sess_hold_lines(&s))
 			return mfw_finish(&s, MFW_EXIT_GPIO);
 		/*
 		 * No wait for ModemManager to list the port: the module is

@@ -17,7 +17,7 @@ enum mfw_exit {
 	MFW_EXIT_USAGE = 2,		/* bad command line */
 	MFW_EXIT_CONFIG = 3,		/* bad or unreadable configuration */
 	MFW_EXIT_VERIFY = 4,		/* image, signature or manifest refused */
-	MFW_EXIT_UNSAFE = 5,		/* power check refused (--force overrides) */
+	MFW_EXIT_UNSAFE = 5,		/* power check refused (--ignore-battery overrides) */
 	MFW_EXIT_PORT = 6,		/* no port, module absent or port busy */
 	MFW_EXIT_UPGRADE = 7,		/* the module refused or failed the upgrade */
 	MFW_EXIT_TIMEOUT = 8,		/* the module did not come back in time */
