@@ -47,6 +47,34 @@ up() {
 	rc=$?
 	cat "$d/$_log.log"
 }
+# A dry run against the port as the driver identified it: the plan, and
+# not a byte to the module.
+new=$d/new.bin
+head -n 300 "$img" >"$new"
+echo "MFWVER:ML307R-DC-MBRH0S03" >>"$new"
+mfw manifest create "$new" --family ML307R-DC --version ML307R-DC-MBRH0S03 ||
+	fail "manifest create (new)"
+mfw attach "$d/tty" 2>"$d/attach.log" &
+att=$!
+i=0
+until [ "$(cat /sys/class/mfw/mfw*/firmware 2>/dev/null)" = ML307R-DC-MBRH0S02 ] ||
+      [ $i -ge 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+said=$(wc -l <"$d/sim.log")
+mfw --state-dir "$d/state" upgrade "$new" --port "$d/tty" --dry-run >"$d/dry.out" 2>"$d/dry.log"
+rc=$?
+cat "$d/dry.out" "$d/dry.log"
+[ "$(wc -l <"$d/sim.log")" = "$said" ] || fail "the dry run reached the module"
+kill "$att"
+wait "$att"
+[ $rc -eq 0 ] || fail "the dry run exited $rc, not 0"
+grep -q "^dry run: the upgrade would go ahead" "$d/dry.out" || fail "no plan"
+grep -q "running ML307R-DC-MBRH0S02" "$d/dry.out" || fail "the plan does not name the running version"
+grep -q "installs ML307R-DC-MBRH0S03" "$d/dry.out" || fail "the plan does not name the new version"
+[ ! -e "$d/state/journal" ] || fail "the dry run left a journal"
+
 n=$(triggers)
 up same "$img"
 [ $rc -eq 0 ] || fail "the same version again exited $rc, not 0"

@@ -169,7 +169,7 @@ def opt_tables():
 
 
 commands = opt_tables()
-check(len(commands) == 8 and len(commands.get("upgrade", [])) == 16,
+check(len(commands) == 8 and len(commands.get("upgrade", [])) == 17,
       "option tables read from cli.c: %s" % sorted(c or "mfw" for c in commands))
 for cmd, opts in commands.items():
     argv = [cmd] if cmd else []
@@ -626,6 +626,47 @@ os.rename(os.path.join(st2, "journal"), os.path.join(st2, "journal.last"))
 rc, out, err = run("--config", cfg3, "upgrade", "--auto", "--port", tty9, env=env2)
 check(rc == 0 and "refused" in err and "upgrading" not in err,
       "--auto does not offer again a package the module refused: 0 (%s)" % err.strip()[-100:])
+
+# --- upgrade --dry-run: every check, a plan, nothing asked of anyone ----------
+st4 = os.path.join(tmp, "state4")
+env4 = {"MFW_SYSFS_ROOT": sysfs, "MFW_STATE_DIR": st4}
+tty10 = fake_port("mfw10", "ttyMFWT10", {})
+identify = os.path.join(sysfs, "class/mfw/mfw10/identify")
+rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty10, "--dry-run", env=env4)
+check(rc == 0 and out.startswith("dry run: the upgrade would go ahead; nothing was sent") and
+      "ML307R-DC, running ML307R-DC-MBRH0S01" in out and
+      "installs ML307R-DC-MBRH0S02" in out and "transparent write" in out and
+      "(mfw10)" in out and "ModemManager" in out,
+      "--dry-run: 0 and the plan (%s)" % (out + err).strip()[:300])
+check(open(identify).read() == "\n" and sorted(os.listdir(st4)) == ["lock"],
+      "--dry-run: the driver was not asked to identify the module; no journal, no "
+      "transcript (%s)" % sorted(os.listdir(st4)))
+rc, out, err = run("--config", cfg3, "--json", "upgrade", r_img, "--port", tty10, "--dry-run",
+                   env=env4)
+plans = [e for e in last_json if e.get("event") == "plan"]
+check(rc == 0 and len(plans) == 1 and plans[0]["verdict"] == "the upgrade would go ahead",
+      "--dry-run --json: one plan event (%s)" % plans)
+fake_port("mfw10", "ttyMFWT10", {"firmware": "ML307R-DC-MBRH0S02"})
+rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty10, "--dry-run", env=env4)
+check(rc == 0 and out.startswith("dry run: nothing to do") and "already runs" in err,
+      "--dry-run, the module runs that version: 0, nothing to do")
+fake_port("mfw10", "ttyMFWT10", {"firmware": "ML307R-DC-MBRH0S03"})
+rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty10, "--dry-run", env=env4)
+check(rc == 4 and "refusing a downgrade" in err and
+      out.startswith("dry run: the upgrade would stop at the error above"),
+      "--dry-run of a downgrade: 4, the error and the plan")
+rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty10, "--dry-run",
+                   "--allow-downgrade", env=env4)
+check(rc == 0 and "--allow-downgrade" in err, "--dry-run --allow-downgrade: 0")
+fake_port("mfw10", "ttyMFWT10", {"state": "downloading"})
+rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty10, "--dry-run", env=env4)
+check(rc == 6 and "busy (state downloading)" in err, "--dry-run on a busy port: 6")
+put(os.path.join(tmp, "dev", "ttyNOTMFW"), "")
+rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port",
+                   os.path.join(tmp, "dev", "ttyNOTMFW"), "--dry-run", env=env4)
+check(rc == 6 and "no mfw port on" in err and "mfw attach" in err,
+      "--dry-run on a tty without the discipline: 6, says to attach it")
+shutil.rmtree(os.path.join(sysfs, "class/mfw/mfw10"))
 
 # --- --json on every path ------------------------------------------------------
 # Each run() below with --json adds its two checks (schema, one result last).

@@ -25,6 +25,7 @@
 enum {
 	OPT_SYSFS = MFW_OPT_LONG, OPT_STATE, OPT_AUTO, OPT_IGN_BATTERY,
 	OPT_SAME, OPT_DOWNGRADE, OPT_START_OVER, OPT_IGN_MM, OPT_IGN_LINES,
+	OPT_DRY_RUN,
 };
 
 static const struct mfw_opt mfw_global_opts[] = {
@@ -54,6 +55,7 @@ static const struct mfw_opt upgrade_opts[] = {
 	{ "port", 'p', "TTY", "the module's AT port (default port=, or the only one)" },
 	{ "recover", 'r', NULL, "reset a silent module first (never while it flashes)" },
 	{ "timeout", 't', "S", "wait S seconds for the module (upgrade_timeout=)" },
+	{ "dry-run", OPT_DRY_RUN, NULL, "every check and the plan; nothing sent to the module" },
 	{ "ignore-battery", OPT_IGN_BATTERY, NULL, "past the power check (low battery, no supply)" },
 	{ "allow-same-version", OPT_SAME, NULL, "flash the version the module runs again" },
 	{ "allow-downgrade", OPT_DOWNGRADE, NULL, "install an older version than it runs" },
@@ -442,6 +444,9 @@ static int mfw_upgrade_args(const char *cmd, int argc, char **argv,
 			break;
 		case OPT_IGN_LINES:
 			o->allow |= MFW_ALLOW_NO_LINES;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
 			break;
 		case OPT_AUTO:
 			o->automatic = true;

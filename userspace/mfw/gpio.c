@@ -92,8 +92,9 @@ int mfw_gpio_owner(const char *spec, char *owner, size_t size)
 	if (gpiod_line_update(g.line) < 0) {
 		ret = -errno;
 	} else {
-		who = gpiod_line_is_used(g.line) ? gpiod_line_consumer(g.line) : NULL;
-		snprintf(owner, size, "%s", who ? who : "");
+		who = gpiod_line_consumer(g.line);
+		if (gpiod_line_is_used(g.line))
+			snprintf(owner, size, "%s", who && *who ? who : "an unnamed holder");
 	}
 	if (g.chip)
 		gpiod_chip_close(g.chip);

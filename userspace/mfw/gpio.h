@@ -38,8 +38,9 @@ int mfw_gpio_get(struct mfw_gpio *g);
 
 /*
  * Who holds the line @spec now: its consumer label ("regulator-modem", a
- * gpio-hog's name, "gpioset"), as gpioinfo shows it, in @owner; "" when
- * the line is free or its holder gave no label.  0 or -errno.
+ * gpio-hog's name, "gpioset"), as gpioinfo shows it, in @owner ("an
+ * unnamed holder" when it gave none); "" when the line is free.  0 or
+ * -errno (-ENOENT: no such line).
  */
 int mfw_gpio_owner(const char *spec, char *owner, size_t size);
 

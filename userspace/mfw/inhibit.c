@@ -4,6 +4,7 @@
  * GDBus and libmm-glib.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -261,6 +262,53 @@ int mfw_inhibit_take(const char *tty, const char *why, unsigned int mm_wait_ms,
 	if (!ret)
 		ret = mfw_mm_inhibit(in, tty, mm_wait_ms);
 	return ret;
+}
+
+/* Whether @name has an owner on @bus (a service that runs). */
+static bool mfw_bus_has(GDBusConnection *bus, const char *name)
+{
+	GVariant *ret;
+	gboolean has = FALSE;
+
+	ret = g_dbus_connection_call_sync(bus, "org.freedesktop.DBus",
+		"/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
+		g_variant_new("(s)", name), G_VARIANT_TYPE("(b)"),
+		G_DBUS_CALL_FLAGS_NONE, MFW_DBUS_TIMEOUT_MS, NULL, NULL);
+	if (ret) {
+		g_variant_get(ret, "(b)", &has);
+		g_variant_unref(ret);
+	}
+	return has;
+}
+
+void mfw_inhibit_probe(const char *tty, struct mfw_inhibit_plan *p)
+{
+	char name[MFW_NAME_MAX], *uid;
+	struct mfw_mm_view view;
+	GDBusConnection *bus;
+	MMManager *mm;
+
+	memset(p, 0, sizeof(*p));
+	mfw_tty_kernel_name(tty, name, sizeof(name));
+	bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, NULL);
+	if (!bus)
+		return;
+	p->bus = true;
+	p->logind = mfw_bus_has(bus, "org.freedesktop.login1");
+	p->mm = mfw_bus_has(bus, "org.freedesktop.ModemManager1");
+	if (p->mm && !mfw_tty_mm_view(name, &view))
+		snprintf(p->mm_ignore, sizeof(p->mm_ignore), "%s", view.ignore);
+	if (p->mm && !p->mm_ignore[0]) {
+		mm = mm_manager_new_sync(bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
+					 NULL, NULL);
+		if (mm) {
+			uid = mfw_mm_find(mm, name);
+			snprintf(p->mm_uid, sizeof(p->mm_uid), "%s", uid ? uid : "");
+			g_free(uid);
+			g_object_unref(mm);
+		}
+	}
+	g_object_unref(bus);
 }
 
 void mfw_inhibit_release(struct mfw_inhibit *in)

@@ -10,6 +10,8 @@
 #ifndef MFW_INHIBIT_H
 #define MFW_INHIBIT_H
 
+#include <stdbool.h>
+
 /* What the logind lock blocks. */
 #define MFW_INHIBIT_WHAT "shutdown:sleep:idle:handle-power-key:" \
 	"handle-suspend-key:handle-hibernate-key:handle-lid-switch"
@@ -36,6 +38,24 @@ struct mfw_inhibit;
  */
 int mfw_inhibit_take(const char *tty, const char *why, unsigned int mm_wait_ms,
 		     struct mfw_inhibit **out);
+
+/* What mfw_inhibit_take() would find, without taking anything. */
+struct mfw_inhibit_plan {
+	bool bus;		/* a D-Bus system bus answers */
+	bool logind;		/* logind runs: its lock would be taken */
+	bool mm;		/* ModemManager runs */
+	char mm_ignore[32];	/* udev keeps ModemManager off the port: the property */
+	char mm_uid[128];	/* the modem ModemManager built on the port, or "" */
+};
+
+/*
+ * Look at the system bus as mfw_inhibit_take() would, for "mfw upgrade
+ * --dry-run": whether logind and ModemManager run and whether
+ * ModemManager lists a modem with tty @tty (a kernel name or a path, as
+ * for mfw_inhibit_take()).  Takes no lock, inhibits nothing and waits for
+ * no probing (D-Bus's call timeouts bound it).  Fills @p; never fails.
+ */
+void mfw_inhibit_probe(const char *tty, struct mfw_inhibit_plan *p);
 
 /* Release both (NULL is fine).  Safe on every exit path. */
 void mfw_inhibit_release(struct mfw_inhibit *in);

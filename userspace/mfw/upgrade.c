@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gpio.h"
 #include "inhibit.h"
 #include "out.h"
 #include "power.h"
@@ -334,6 +335,198 @@ static int mfw_sess_hold_lines(struct mfw_session *s)
 	return 0;
 }
 
+/*
+ * --dry-run, phase 3: the port as the driver last saw it (sysfs), without
+ * attaching, asking the module anything or taking an inhibitor.  @path
+ * gets the tty.  0 or an exit code.
+ */
+static int mfw_dry_port(struct mfw_session *s, char *path, size_t size)
+{
+	char tty[MFW_NAME_MAX], state[32];
+	int ret;
+
+	ret = mfw_pick_tty(s, path, size);
+	if (ret)
+		return ret;
+	if (mfw_tty_name(path, tty, sizeof(tty)) ||
+	    mfw_port_find(s->cfg->sysfs_root, tty, &s->port)) {
+		mfw_err("--dry-run: no mfw port on %s, so the module's version is not known without asking it; attach it first (mfw attach %s, as the udev rules do), or upgrade without --dry-run",
+			path, path);
+		return MFW_EXIT_PORT;
+	}
+	s->have_port = true;
+	if (mfw_port_get(&s->port, "family", s->family, sizeof(s->family)) < 0 ||
+	    mfw_port_get(&s->port, "firmware", s->firmware, sizeof(s->firmware)) < 0 ||
+	    !*s->firmware ||
+	    !(s->model = mfw_model_find(s->family, strlen(s->family), NULL))) {
+		mfw_err("--dry-run: the module on %s is not identified (family '%s', firmware '%s'); retry once it answers",
+			path, s->family, s->firmware);
+		return MFW_EXIT_PORT;
+	}
+	if (mfw_port_get(&s->port, "state", state, sizeof(state)) >= 0 &&
+	    strcmp(state, "idle") && strcmp(state, "error")) {
+		mfw_err("--dry-run: the port of %s is busy (state %s): a package is on its way or the module is upgrading",
+			path, state);
+		return MFW_EXIT_PORT;
+	}
+	return MFW_EXIT_OK;
+}
+
+/*
+ * --dry-run: what holding GPIO line @line (PWRKEY or RESET) would do, in
+ * @out.  0, or MFW_EXIT_GPIO when the upgrade would stop there.
+ */
+static int mfw_dry_line(const struct mfw_session *s, const char *what,
+			const struct mfw_line_cfg *line, char *out, size_t size)
+{
+	char owner[64];
+	int ret;
+
+	if (!*line->spec) {
+		snprintf(out, size, "%s none", what);
+		return 0;
+	}
+	ret = mfw_gpio_owner(line->spec, owner, sizeof(owner));
+	if (ret == -ENOENT) {
+		snprintf(out, size, "%s %s: no such line, not held", what, line->spec);
+		return 0;
+	}
+	if (ret) {
+		snprintf(out, size, "%s %s: %s", what, line->spec, strerror(-ret));
+		return 0;
+	}
+	if (!*owner) {
+		snprintf(out, size, "%s %s: free, held during the upgrade", what, line->spec);
+		return 0;
+	}
+	snprintf(out, size, "%s %s: held by \"%s\"", what, line->spec, owner);
+	if (s->cfg->power_lines_shared || (s->o->allow & MFW_ALLOW_NO_LINES))
+		return 0;
+	mfw_err("GPIO line %s is held by \"%s\", so mfw could not keep it from toggling the module's power while it flashes; stop that holder, set power_lines_shared=yes, or --ignore-power-lines",
+		line->spec, owner);
+	return MFW_EXIT_GPIO;
+}
+
+/* One line of the plan: for people on stdout, as a member of @j for JSON. */
+static void mfw_dry_item(struct mfw_json *j, const char *key, const char *label,
+			 const char *value)
+{
+	if (mfw_json)
+		mfw_json_str(j, key, value);
+	else
+		printf("  %-13s %s\n", label, value);
+}
+
+/*
+ * --dry-run, the plan: what the upgrade would do, from the checks above
+ * and a look at the system bus.  @verdict is what the checks decided.
+ */
+static void mfw_dry_plan(struct mfw_session *s, const char *path,
+			 const char *verdict, const char *lines)
+{
+	struct mfw_supply_report r;
+	struct mfw_inhibit_plan ip;
+	char buf[PATH_MAX + 128], why[256];
+	struct mfw_json j;
+
+	mfw_inhibit_probe(path, &ip);
+	if (mfw_json) {
+		mfw_json_begin(&j, "plan");
+		mfw_json_str(&j, "verdict", verdict);
+	} else {
+		printf("dry run: %s; nothing was sent to the module\n", verdict);
+	}
+	snprintf(buf, sizeof(buf), "%s (%s)", path, s->have_port ? s->port.name : "no mfw port");
+	mfw_dry_item(&j, "port", "port", buf);
+	snprintf(buf, sizeof(buf), "%s, running %s", *s->family ? s->family : "unknown",
+		 *s->firmware ? s->firmware : "an unknown version");
+	mfw_dry_item(&j, "module", "module", buf);
+	if (s->o->image)
+		snprintf(buf, sizeof(buf), "%s (%zu bytes), installs %s", s->o->image, s->size,
+			 s->have_man ? s->man.version : "an unchecked version (no manifest)");
+	else
+		snprintf(buf, sizeof(buf), "%s, installs %s", s->o->url,
+			 s->have_man ? s->man.version : "an unchecked version (no manifest)");
+	mfw_dry_item(&j, "package", "package", buf);
+	if (!s->model)
+		snprintf(buf, sizeof(buf), "unknown until the module is identified");
+	else if (s->o->image && (s->model->paths & MFW_PATH_HEX))
+		snprintf(buf, sizeof(buf), "hex lines (AT+MFWDLOAD) through /dev/%s, then AT+MFWUPGRADE",
+			 s->port.name);
+	else if (s->o->image)
+		snprintf(buf, sizeof(buf), "transparent write (AT+MFWDLOAD) through /dev/%s, then AT+MFWUPGRADE",
+			 s->port.name);
+	else if (s->model->paths & MFW_PATH_REMOTE)
+		snprintf(buf, sizeof(buf), "the module downloads the url (AT+MFWDLOAD), then AT+MFWUPGRADE");
+	else
+		snprintf(buf, sizeof(buf), "the module downloads and flashes the url inside AT+MFWUPGRADE");
+	mfw_dry_item(&j, "method", "method", buf);
+	mfw_supply_read(s->cfg->sysfs_root, &r);
+	snprintf(buf, sizeof(buf), "%s: ", mfw_supply_safe(&r, s->cfg->battery_min, why, sizeof(why)) ?
+		 "safe" : (s->o->allow & MFW_ALLOW_LOW_POWER) ? "unsafe, overridden" : "unsafe");
+	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s", why);
+	mfw_dry_item(&j, "power", "power", buf);
+	mfw_dry_item(&j, "power_lines", "power lines", lines);
+	if (!ip.bus)
+		snprintf(buf, sizeof(buf), "no D-Bus system bus: no lock");
+	else
+		snprintf(buf, sizeof(buf), "%s", ip.logind ? "shutdown and sleep blocked during the upgrade"
+					       : "not running: no lock");
+	mfw_dry_item(&j, "logind", "logind", buf);
+	if (!ip.bus || !ip.mm)
+		snprintf(buf, sizeof(buf), "not running");
+	else if (ip.mm_ignore[0])
+		snprintf(buf, sizeof(buf), "kept off the port by udev (%s)", ip.mm_ignore);
+	else if (ip.mm_uid[0])
+		snprintf(buf, sizeof(buf), "modem %s inhibited during the upgrade", ip.mm_uid);
+	else
+		snprintf(buf, sizeof(buf), "lists no modem on this port now; the upgrade waits up to %ld s for one to inhibit",
+			 s->cfg->mm_wait_s);
+	mfw_dry_item(&j, "modemmanager", "ModemManager", buf);
+	if (mfw_json)
+		mfw_json_emit(&j);
+}
+
+/*
+ * mfw upgrade --dry-run: every check of an upgrade (package, signature and
+ * manifest, power, the port as the driver knows it, the version order, the
+ * power lines) and the plan, without sending a byte to the module, taking
+ * an inhibitor, holding a line or writing a journal.  Each failed check is
+ * said as the upgrade would say it; the exit code is the first one's, 0
+ * when the upgrade would go ahead or have nothing to do.
+ */
+static int mfw_dry_run(struct mfw_session *s)
+{
+	char path[PATH_MAX] = "", lines[2][160], both[330];
+	int ret, first = MFW_EXIT_OK, nothing = 0;
+
+#define MFW_DRY(expr) do {					\
+		ret = (expr);					\
+		if (ret == MFW_NOTHING_TO_DO)			\
+			nothing = 1;				\
+		else if (ret && !first)				\
+			first = ret;				\
+	} while (0)
+
+	MFW_DRY(mfw_phase_verify(s, false));
+	MFW_DRY(mfw_phase_power(s));
+	ret = mfw_dry_port(s, path, sizeof(path));
+	MFW_DRY(ret);
+	if (!ret) {
+		MFW_DRY(mfw_phase_match(s));
+		if (!ret && s->have_man)
+			MFW_DRY(mfw_phase_order(s));
+	}
+	MFW_DRY(mfw_dry_line(s, "PWRKEY", &s->cfg->pwrkey, lines[0], sizeof(lines[0])));
+	MFW_DRY(mfw_dry_line(s, "RESET", &s->cfg->reset, lines[1], sizeof(lines[1])));
+#undef MFW_DRY
+	snprintf(both, sizeof(both), "%s; %s", lines[0], lines[1]);
+	mfw_dry_plan(s, *path ? path : "(none)",
+		     first ? "the upgrade would stop at the error above" :
+		     nothing ? "nothing to do" : "the upgrade would go ahead", both);
+	return first;
+}
+
 static void mfw_cleanup(struct mfw_session *s)
 {
 	mfw_sess_close_dev(s);
@@ -622,6 +815,8 @@ int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *uo)
 		o->image = image;
 		o->port = tty;
 	}
+	if (o->dry_run)
+		return mfw_finish(&s, mfw_dry_run(&s));
 	ret = mfw_begin(&s, false);
 	if (ret)
 		return mfw_finish(&s, ret);

@@ -35,6 +35,7 @@ struct mfw_upgrade_opts {
 	bool automatic;		/* pick the newest package in firmware_dir */
 	unsigned int allow;	/* enum mfw_allow: the overrides given */
 	bool recover;		/* power-cycle a silent module (never while flashing) */
+	bool dry_run;		/* every check and the plan; nothing sent, nothing held */
 	long timeout_s;		/* wait for the module after the trigger (0: config) */
 };
 
