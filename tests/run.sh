@@ -4,11 +4,10 @@
 # time went, then one line "N passed, N failed" (skips are counted on the
 # line before it); exits non-zero on any failure.
 #
-# The guests run in three lanes side by side (Documentation/mfw/testing.rst,
-# "Time"), the host's tests beside them: the debug kernel's selftests,
-# helper scripts and splat gate in one; the stock kernel's selftests, then
-# the full-system guest (on the stock kernel) in the second; the stock
-# kernel's helper scripts and splat gate in the third.  The
+# The guests run in two lanes side by side (Documentation/mfw/testing.rst,
+# "Time"), the host's tests beside them: the debug kernel's selftests and
+# helper scripts in one; the stock kernel's, then the full-system guest
+# (on the stock kernel) and the splat gate's guests in the other.  The
 # debug kernel and the full-system guest's root file system, built once
 # per cache, are built in the background while the host tests and the
 # stock kernel's guests run; the kernel from as soon as the packages its
@@ -159,9 +158,9 @@ selftests() {
 		tests/vm/run-vm.sh "$1" "$2" "$3" "${guest_files[@]}"
 }
 # helpers KERNEL: the helper's scripts on KERNEL.  On the stock kernel
-# one vCPU: the guest runs beside the debug and stock selftests, and its
-# second vCPU bought little (274 s wall, 146 s CPU on two; 336 s, 106 s
-# on one).  On the debug kernel two: on one vCPU the
+# one vCPU: the guest runs beside the debug selftests, which are on the
+# critical path, and its second vCPU bought little (274 s wall, 146 s CPU
+# on two; 336 s, 106 s on one).  On the debug kernel two: on one vCPU the
 # guest took 1068 s instead of 884 s, most of it alone at the end of the
 # run with a core idle.
 # On the debug kernel the families script takes one family of each kind
@@ -173,12 +172,12 @@ helpers() {
 		selftests "$1" "helper${2:+-$2}" "$htests${2:+-$2}" \
 		"$([ "$1" = stock ] && echo 1 || echo 2)"
 }
-# claim JOB: true for the first lane to ask, false for the others.  The
-# debug kernel's two helper guests go to whichever of lanes A and B is
-# free: on a warm cache lane A takes one after the debug selftests and
-# lane B the other after its stock work, instead of lane B idling while
-# lane A runs both; on a cold one lane B, which waits for the debug kernel
-# too, may take both while lane A runs the debug selftests.
+# claim JOB: true for the first lane to ask, false for the other.  The
+# debug kernel's two helper guests go to whichever lane is free: on a warm
+# cache lane A takes one after the debug selftests and lane B the other
+# after its stock work, instead of lane B idling while lane A runs both;
+# on a cold one lane B, which waits for the debug kernel too, may take
+# both while lane A runs the debug selftests.
 claim() {
 	mkdir "$lanes/claim-$1" 2>/dev/null
 }
@@ -203,8 +202,8 @@ system_guest() {
 # The rig's self-test on KERNEL: a planted splat must fail a run.  A short
 # guest that boots, warns (and on the debug kernel, the only one with
 # kmemleak, also leaks: both kinds must be in the checker's report) and
-# powers off, in a lane of its kernel.  The planted module is built in a
-# directory of its own per kernel, since two lanes build it.
+# powers off, in the lane of its kernel.  The planted module is built in a
+# directory of its own per kernel, since both lanes build it.
 splat_gate() {
 	local k=$1 dir=$MFW_OUT/splat-src-$1 plant=warn expect=1
 	echo "noop 10 true" >"$MFW_OUT/noop-tests"
@@ -224,19 +223,19 @@ splat_gate() {
 		tests/vm/run-vm.sh "$k" "splat-$plant" "$MFW_OUT/noop-tests"
 }
 
-# Three lanes side by side.  A debug-kernel guest keeps about one core
-# busy (KASAN and lockdep under TCG), a stock one under half a core (it
-# mostly waits for the simulated module); the full-system guest on the
-# stock kernel about one core.  Lane A: the C selftests, then the
-# helper's scripts, then the splat gate, on the debug kernel (once it is
-# built).  Lane B: the C selftests on the stock kernel, the full-system
-# guest; then those of the debug kernel's two helper guests lane A has
-# not taken (claim).  Lane C: the stock kernel's helper scripts and its
-# splat gate, two guests that mostly wait, beside the stock selftests.
-# At most two debug guests run at a time: three at once slowed each
-# other threefold and failed timed cases; the full-system guest on the
-# debug kernel beside a debug lane starved both
-# (Documentation/mfw/testing.rst, "Time"), so with
+# Two lanes side by side.  A debug-kernel guest keeps about one core
+# busy (KASAN and lockdep under TCG), a stock one under half a core; the
+# full-system guest on the stock kernel about one core.  Lane A: the C
+# selftests, then the helper's scripts, then the splat gate, on the debug
+# kernel (once it is built).  Lane B: the same on the stock kernel, the
+# full-system guest before the splat gate; then those of the debug
+# kernel's two helper guests lane A has not taken (claim).  No third
+# lane: with the stock helper scripts' guest beside the stock selftests,
+# the full-system guest started beside the debug selftests, and the
+# host's cores carried five busy vCPUs (testing.rst, "Time").  At most
+# two debug guests run at a time: three at once slowed each other
+# threefold and failed timed cases; the full-system guest on the debug
+# kernel beside a debug lane starved both, so with
 # MFW_SYSTEM_KERNEL=debug it runs after the lanes.
 lane_a() {
 	await debug-module >/dev/null || return 0
@@ -247,13 +246,10 @@ lane_a() {
 }
 lane_b() {
 	selftests stock selftests "$ktests"
-	[ "${MFW_SYSTEM_KERNEL:-stock}" = debug ] || system_guest
-	! await debug-module >/dev/null || debug_helpers
-	return 0
-}
-lane_c() {
 	helpers stock
+	[ "${MFW_SYSTEM_KERNEL:-stock}" = debug ] || system_guest
 	splat_gate stock
+	! await debug-module >/dev/null || debug_helpers
 	return 0
 }
 # A lane returns 0 once it has run its last guest: anything else means
@@ -261,10 +257,10 @@ lane_c() {
 join_lane() {
 	join "$1" || record FAIL "lane/$1: ended before its last guest (its output is above)"
 }
-section "guests: three lanes start (debug kernel; stock kernel; stock kernel's helper scripts)"
-for l in a b c; do
+section "guests: two lanes start (debug kernel; stock kernel)"
+for l in a b; do
 	bg $l lane_$l
-	[ "${MFW_LANES:-3}" != 1 ] || join_lane $l
+	[ "${MFW_LANES:-2}" != 1 ] || join_lane $l
 done
 
 # --- host tests, beside the lanes ------------------------------------------
@@ -307,7 +303,7 @@ step build/module-6.12-W1 tests/style/build-newer.sh
 step style/sparse tests/style/sparse.sh
 
 section "guests: the lanes' remaining work"
-[ "${MFW_LANES:-3}" = 1 ] || for l in a b c; do join_lane $l; done
+[ "${MFW_LANES:-2}" = 1 ] || for l in a b; do join_lane $l; done
 section_end
 if [ "${MFW_SYSTEM_KERNEL:-stock}" = debug ]; then
 	section "full system on the debug kernel, alone"

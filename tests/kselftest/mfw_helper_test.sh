@@ -56,16 +56,22 @@ mfw manifest create "$new" --family ML307R-DC --version ML307R-DC-MBRH0S03 ||
 	fail "manifest create (new)"
 mfw attach "$d/tty" 2>"$d/attach.log" &
 att=$!
+# Identified: the driver has the version (AT+CGMR) and the family (ATI),
+# and its last command is a second behind us.
 i=0
-until [ "$(cat /sys/class/mfw/mfw*/firmware 2>/dev/null)" = ML307R-DC-MBRH0S02 ] ||
+until [ "$(cat /sys/class/mfw/mfw*/firmware 2>/dev/null)" = ML307R-DC-MBRH0S02 ] &&
+      [ "$(cat /sys/class/mfw/mfw*/family 2>/dev/null)" = ML307R-DC ] ||
       [ $i -ge 300 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
+sleep 1
 said=$(wc -l <"$d/sim.log")
 mfw --state-dir "$d/state" upgrade "$new" --port "$d/tty" --dry-run >"$d/dry.out" 2>"$d/dry.log"
 rc=$?
 cat "$d/dry.out" "$d/dry.log"
+# What a dry run would have set off (an identification, say) comes late.
+sleep 1
 [ "$(wc -l <"$d/sim.log")" = "$said" ] || fail "the dry run reached the module"
 kill "$att"
 wait "$att"

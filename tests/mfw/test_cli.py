@@ -458,7 +458,8 @@ check(rc == 11 and "mfw resume" in err and "--start-over" in err,
       "an unfinished upgrade blocks another, naming resume and --start-over: 11")
 rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent",
                    "--start-over", env=env)
-check(rc == 6 and "unfinished" not in err, "--start-over goes on past it: then no port, 6")
+check(rc == 6 and "its journal is replaced because of --start-over" in err,
+      "--start-over goes on past it, saying so: then no port, 6")
 os.remove(os.path.join(tmp, "state", "journal"))
 
 # --- status against a fake sysfs port and journals -----------------------------
@@ -637,10 +638,10 @@ check(rc == 0 and out.startswith("dry run: the upgrade would go ahead; nothing w
       "ML307R-DC, running ML307R-DC-MBRH0S01" in out and
       "installs ML307R-DC-MBRH0S02" in out and "transparent write" in out and
       "(mfw10)" in out and "ModemManager" in out,
-      "--dry-run: 0 and the plan (%s)" % (out + err).strip()[:300])
-check(open(identify).read() == "\n" and sorted(os.listdir(st4)) == ["lock"],
-      "--dry-run: the driver was not asked to identify the module; no journal, no "
-      "transcript (%s)" % sorted(os.listdir(st4)))
+      "--dry-run: 0 and the plan (%s)" % (out + err).strip()[:300].replace("\n", " | "))
+check(open(identify).read() == "\n" and not os.path.exists(st4),
+      "--dry-run: the driver was not asked to identify the module; no state directory, "
+      "so no journal, no transcript, no lock file")
 rc, out, err = run("--config", cfg3, "--json", "upgrade", r_img, "--port", tty10, "--dry-run",
                    env=env4)
 plans = [e for e in last_json if e.get("event") == "plan"]
@@ -660,12 +661,41 @@ rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty10, "--dry-r
 check(rc == 0 and "--allow-downgrade" in err, "--dry-run --allow-downgrade: 0")
 fake_port("mfw10", "ttyMFWT10", {"state": "downloading"})
 rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty10, "--dry-run", env=env4)
-check(rc == 6 and "busy (state downloading)" in err, "--dry-run on a busy port: 6")
+check(rc == 0 and "busy now (state downloading)" in err,
+      "--dry-run on a busy port: a warning (the upgrade itself does not look): 0")
 put(os.path.join(tmp, "dev", "ttyNOTMFW"), "")
 rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port",
                    os.path.join(tmp, "dev", "ttyNOTMFW"), "--dry-run", env=env4)
 check(rc == 6 and "no mfw port on" in err and "mfw attach" in err,
       "--dry-run on a tty without the discipline: 6, says to attach it")
+# Versions of two lines of one family are not ordered, with a warning.
+fake_port("mfw10", "ttyMFWT10", {"firmware": "ML307R-DC-XYZ-S09"})
+rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty10, "--dry-run", env=env4)
+check(rc == 0 and "differ before their last part" in err and "refusing" not in err,
+      "--dry-run: versions of two lines are not ordered, with a warning: 0")
+# The lock and an unfinished journal are checks like the others: the rest
+# still runs, the plan is printed, the exit code is theirs.
+fake_port("mfw10", "ttyMFWT10", {})
+os.makedirs(st4, exist_ok=True)
+journal(st4, [("phase", "writing"), ("port", tty10), ("family", "ML307R-DC"),
+              ("from", "ML307R-DC-MBRH0S01"), ("target", "ML307R-DC-MBRH0S02"),
+              ("note", "writing")])
+with open(os.path.join(st4, "lock"), "w") as lk:
+    fcntl.flock(lk, fcntl.LOCK_EX)
+    rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty10, "--dry-run",
+                       env=env4)
+    check(rc == 6 and "another mfw upgrade" in err and "unfinished" in err and
+          "dry run: the upgrade would stop" in out and "installs ML307R-DC-MBRH0S02" in out,
+          "--dry-run with the lock held and an unfinished journal: both said, the plan, 6")
+rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty10, "--dry-run",
+                   "--start-over", env=env4)
+check(rc == 0 and "its journal is replaced because of --start-over" in err and
+      "phase=writing" in open(os.path.join(st4, "journal")).read(),
+      "--dry-run --start-over: says what it would set aside, leaves the journal: 0")
+shutil.rmtree(st4)
+rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty10, "--dry-run", env=env4)
+check(rc == 0 and not os.path.exists(st4),
+      "--dry-run creates no state directory where none was")
 shutil.rmtree(os.path.join(sysfs, "class/mfw/mfw10"))
 
 # --- --json on every path ------------------------------------------------------

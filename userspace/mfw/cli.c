@@ -59,7 +59,7 @@ static const struct mfw_opt upgrade_opts[] = {
 	{ "ignore-battery", OPT_IGN_BATTERY, NULL, "past the power check (low battery, no supply)" },
 	{ "allow-same-version", OPT_SAME, NULL, "flash the version the module runs again" },
 	{ "allow-downgrade", OPT_DOWNGRADE, NULL, "install an older version than it runs" },
-	{ "start-over", OPT_START_OVER, NULL, "set an unfinished upgrade aside (not a flashing one)" },
+	{ "start-over", OPT_START_OVER, NULL, "go on past an unfinished upgrade (not a flashing one)" },
 	{ "ignore-modemmanager", OPT_IGN_MM, NULL, "go on if ModemManager keeps the module" },
 	{ "ignore-power-lines", OPT_IGN_LINES, NULL, "go on if PWRKEY or RESET cannot be held" },
 	{ "force", 'f', NULL, "all six overrides above (deprecated: name them)" },

@@ -289,14 +289,25 @@ static int mfw_phase_match(struct mfw_session *s)
 /*
  * Phase 4, last: the package's version (its manifest) against the one the
  * module reports running, ordered as GNU version strings (strverscmp(3),
- * as --auto orders packages).  0 to go on, MFW_NOTHING_TO_DO when the
- * module runs that version, MFW_EXIT_VERIFY for a downgrade nobody
- * allowed.
+ * as --auto orders packages) when they are of one line (equal up to their
+ * last '-': ML307R-DC-MBRH0S01, ML307R-DC-MBRH0S02); versions of two
+ * lines are not ordered, with a warning.  0 to go on, MFW_NOTHING_TO_DO
+ * when the module runs that version, MFW_EXIT_VERIFY for a downgrade
+ * nobody allowed.
  */
 static int mfw_phase_order(struct mfw_session *s)
 {
-	int cmp = strverscmp(s->man.version, s->firmware);
+	const char *a = s->man.version, *b = s->firmware;
+	const char *da = strrchr(a, '-'), *db = strrchr(b, '-');
+	size_t la = da ? (size_t)(da - a) : 0, lb = db ? (size_t)(db - b) : 0;
+	int cmp = strverscmp(a, b);
 
+	if (cmp && (la != lb || strncmp(a, b, la))) {
+		/* ML307A-GSLN-V1 against ML307A-DCLN-V3: no order to speak of. */
+		mfw_warn("the package installs %s and the module runs %s: they differ before their last part (another variant of the family?), so which is newer is not checked; make sure the package is meant for this module",
+			 a, b);
+		return MFW_EXIT_OK;
+	}
 	if (cmp > 0)
 		return MFW_EXIT_OK;
 	if (!cmp && (s->o->allow & MFW_ALLOW_SAME_VERSION)) {
@@ -364,11 +375,9 @@ static int mfw_dry_port(struct mfw_session *s, char *path, size_t size)
 		return MFW_EXIT_PORT;
 	}
 	if (mfw_port_get(&s->port, "state", state, sizeof(state)) >= 0 &&
-	    strcmp(state, "idle") && strcmp(state, "error")) {
-		mfw_err("--dry-run: the port of %s is busy (state %s): a package is on its way or the module is upgrading",
-			path, state);
-		return MFW_EXIT_PORT;
-	}
+	    strcmp(state, "idle") && strcmp(state, "error"))
+		mfw_warn("--dry-run: the port of %s is busy now (state %s): a package may be on its way to the module, or it is upgrading",
+			 path, state);
 	return MFW_EXIT_OK;
 }
 
@@ -393,7 +402,11 @@ static int mfw_dry_line(const struct mfw_session *s, const char *what,
 	}
 	if (ret) {
 		snprintf(out, size, "%s %s: %s", what, line->spec, strerror(-ret));
-		return 0;
+		if (s->o->allow & MFW_ALLOW_NO_LINES)
+			return 0;
+		mfw_err("cannot look at GPIO line %s: %s; the upgrade could not hold it (--ignore-power-lines goes on without it)",
+			line->spec, strerror(-ret));
+		return MFW_EXIT_GPIO;
 	}
 	if (!*owner) {
 		snprintf(out, size, "%s %s: free, held during the upgrade", what, line->spec);
@@ -495,10 +508,10 @@ static void mfw_dry_plan(struct mfw_session *s, const char *path,
  * said as the upgrade would say it; the exit code is the first one's, 0
  * when the upgrade would go ahead or have nothing to do.
  */
-static int mfw_dry_run(struct mfw_session *s)
+static int mfw_dry_run(struct mfw_session *s, int gate)
 {
 	char path[PATH_MAX] = "", lines[2][160], both[330];
-	int ret, first = MFW_EXIT_OK, nothing = 0;
+	int ret, first = gate, nothing = 0;
 
 #define MFW_DRY(expr) do {					\
 		ret = (expr);					\
@@ -517,10 +530,15 @@ static int mfw_dry_run(struct mfw_session *s)
 		if (!ret && s->have_man)
 			MFW_DRY(mfw_phase_order(s));
 	}
-	MFW_DRY(mfw_dry_line(s, "PWRKEY", &s->cfg->pwrkey, lines[0], sizeof(lines[0])));
-	MFW_DRY(mfw_dry_line(s, "RESET", &s->cfg->reset, lines[1], sizeof(lines[1])));
+	if (nothing && !first) {
+		/* The upgrade would end here, before it holds a line. */
+		snprintf(both, sizeof(both), "not held: nothing to do");
+	} else {
+		MFW_DRY(mfw_dry_line(s, "PWRKEY", &s->cfg->pwrkey, lines[0], sizeof(lines[0])));
+		MFW_DRY(mfw_dry_line(s, "RESET", &s->cfg->reset, lines[1], sizeof(lines[1])));
+		snprintf(both, sizeof(both), "%s; %s", lines[0], lines[1]);
+	}
 #undef MFW_DRY
-	snprintf(both, sizeof(both), "%s; %s", lines[0], lines[1]);
 	mfw_dry_plan(s, *path ? path : "(none)",
 		     first ? "the upgrade would stop at the error above" :
 		     nothing ? "nothing to do" : "the upgrade would go ahead", both);
@@ -782,41 +800,94 @@ static int mfw_auto_pick(const struct mfw_config *cfg, const char *tty_path,
 	return 0;
 }
 
+/*
+ * An unfinished upgrade in the journal blocks another one: always while the
+ * module may be flashing, else unless --start-over.  0 or an exit code.
+ */
+static int mfw_check_unfinished(const struct mfw_session *s)
+{
+	struct mfw_journal old;
+	char why[128];
+
+	if (mfw_journal_read(s->cfg->state_dir, &old, why, sizeof(why)) ||
+	    old.phase == MFW_PHASE_NONE || old.phase >= MFW_PHASE_DONE)
+		return MFW_EXIT_OK;
+	if (old.phase != MFW_PHASE_FLASHING && (s->o->allow & MFW_ALLOW_START_OVER)) {
+		mfw_warn("an earlier upgrade of %s to %s is unfinished (phase %s); its journal is replaced because of --start-over",
+			 old.port, *old.target ? old.target : "an unknown version",
+			 mfw_phase_name(old.phase));
+		return MFW_EXIT_OK;
+	}
+	mfw_err("an earlier upgrade is unfinished (phase %s%s); run 'mfw resume' first%s",
+		mfw_phase_name(old.phase),
+		old.phase == MFW_PHASE_FLASHING ? ", the module may be flashing" : "",
+		old.phase == MFW_PHASE_FLASHING ? "" : " (or --start-over)");
+	return MFW_EXIT_JOURNAL;
+}
+
+/*
+ * --dry-run: whether another upgrade holds the lock, without taking it
+ * for longer than the look (and without creating the state directory or
+ * the lock file: neither exists before a first upgrade).  0 or an exit code.
+ */
+static int mfw_dry_lock(const struct mfw_config *cfg)
+{
+	char path[PATH_MAX];
+	int fd, ret = MFW_EXIT_OK;
+
+	snprintf(path, sizeof(path), "%s/lock", cfg->state_dir);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return MFW_EXIT_OK;
+	if (fd < 0) {
+		mfw_err("cannot open %s: %s; an upgrade needs it (run as root, or fix state_dir=)",
+			path, strerror(errno));
+		return MFW_EXIT_JOURNAL;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		mfw_err("another mfw upgrade or resume is running (it holds %s); wait for it",
+			path);
+		ret = MFW_EXIT_PORT;
+	}
+	close(fd);
+	return ret;
+}
+
 int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *uo)
 {
 	struct mfw_upgrade_opts ao = *uo, *o = &ao;
 	char image[PATH_MAX], tty[PATH_MAX];
 	struct mfw_session s;
-	struct mfw_journal old;
-	char why[128];
-	int ret, lock;
+	int ret, lock, gate = MFW_EXIT_OK;
 
 	mfw_session_init(&s, cfg, o);
-	lock = mfw_lock(cfg);
-	if (lock < 0)
-		return -lock;
-	if (!mfw_journal_read(cfg->state_dir, &old, why, sizeof(why)) &&
-	    (old.phase == MFW_PHASE_FLASHING ||
-	     (old.phase > MFW_PHASE_NONE && old.phase < MFW_PHASE_DONE &&
-	      !(o->allow & MFW_ALLOW_START_OVER)))) {
-		mfw_err("an earlier upgrade is unfinished (phase %s%s); run 'mfw resume' first%s",
-			mfw_phase_name(old.phase),
-			old.phase == MFW_PHASE_FLASHING ? ", the module may be flashing" : "",
-			old.phase == MFW_PHASE_FLASHING ? "" : " (or --start-over)");
-		return MFW_EXIT_JOURNAL;
+	if (o->dry_run) {
+		/* Both are checks of their own here: the rest still runs. */
+		gate = mfw_dry_lock(cfg);
+		ret = mfw_check_unfinished(&s);
+		gate = gate ? gate : ret;
+	} else {
+		lock = mfw_lock(cfg);
+		if (lock < 0)
+			return -lock;
+		ret = mfw_check_unfinished(&s);
+		if (ret)
+			return ret;
 	}
 	if (o->automatic) {
 		ret = mfw_pick_tty(&s, tty, sizeof(tty));
 		if (ret)
-			return ret;
+			return gate ? gate : ret;
 		ret = mfw_auto_pick(cfg, tty, image, sizeof(image));
 		if (ret)
-			return ret < 0 ? -ret : MFW_EXIT_OK;
+			return gate ? gate : ret < 0 ? -ret : MFW_EXIT_OK;
 		o->image = image;
 		o->port = tty;
 	}
-	if (o->dry_run)
-		return mfw_finish(&s, mfw_dry_run(&s));
+	if (o->dry_run) {
+		ret = mfw_dry_run(&s, gate);
+		return mfw_finish(&s, gate ? gate : ret);
+	}
 	ret = mfw_begin(&s, false);
 	if (ret)
 		return mfw_finish(&s, ret);
@@ -924,6 +995,13 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 		ret = mfw_phase_port(&s);
 	if (!ret)
 		ret = mfw_phase_match(&s);
+	if (!ret && *s.j.from && strcmp(s.firmware, s.j.from) &&
+	    strcmp(s.firmware, s.j.target)) {
+		/* Something else upgraded it meanwhile: no going back by resuming. */
+		mfw_err("the module runs %s, not the %s the interrupted upgrade started from; start a new one if it is still wanted (mfw upgrade --start-over %s)",
+			s.firmware, s.j.from, *s.j.image ? s.j.image : "--url URL");
+		ret = MFW_EXIT_VERIFY;
+	}
 	if (!ret)
 		ret = mfw_run(&s, true);
 	return mfw_finish(&s, ret);

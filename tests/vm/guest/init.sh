@@ -47,10 +47,12 @@ mkfifo /run/nap
 exec 9<>/run/nap
 
 # watchdog PID NAME LIMIT: after LIMIT seconds, show where every task of
-# the test PID sleeps, then end it.
+# the test PID sleeps, then end it.  A test that ended at its limit (a
+# zombie the shell has not reaped yet) is left alone.
 watchdog() {
 	read -r -t "$3" _ <&9
-	kill -0 "$1" 2>/dev/null || exit 0
+	st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ] || exit 0
 	: >/run/timed-out
 	say "timeout: $2 still running after ${3}s; its tasks:"
 	for task in /proc/[0-9]*/task/*; do
@@ -77,7 +79,8 @@ while read -r name limit cmd; do
 	rc=$?
 	kill $dog 2>/dev/null
 	wait $dog 2>/dev/null
-	[ ! -e /run/timed-out ] || rc=124
+	# Killed by the watchdog (SIGKILL: 128 + 9), not ended on its own.
+	[ ! -e /run/timed-out ] || [ $rc != 137 ] || rc=124
 	read -r t1 _ </proc/uptime
 	say "end $name rc=$rc secs=$((${t1%.*} - ${t0%.*}))"
 done </etc/mfw-rig/tests
