@@ -206,7 +206,7 @@ system_guest() {
 # directory of its own per kernel, since both lanes build it.
 splat_gate() {
 	local k=$1 dir=$MFW_OUT/splat-src-$1 plant=warn expect=1
-	echo "noop 10 true" >"$MFW_OUT/noop-tests"
+	echo "noop 10 true" >"$MFW_OUT/noop-tests-$k"
 	rm -rf "$dir" "$MFW_OUT/splat-$k.ko"
 	cp -r tests/vm/splat "$dir"
 	if ! (kernel_info "$k" && make -s -C "$KDIR" M="$dir" modules) >"$logs/splat-$k.log" 2>&1; then
@@ -220,7 +220,7 @@ splat_gate() {
 			'unreferenced object 0x[0-9a-f]+ \(size 1024\)')
 	fi
 	MFW_EXPECT_SPLAT=$expect MFW_EXTRA_MODULES="$MFW_OUT/splat-$k.ko$([ $plant = warn ] || echo :leak=1)" \
-		tests/vm/run-vm.sh "$k" "splat-$plant" "$MFW_OUT/noop-tests"
+		tests/vm/run-vm.sh "$k" "splat-$plant" "$MFW_OUT/noop-tests-$k"
 }
 
 # Two lanes side by side.  A debug-kernel guest keeps about one core

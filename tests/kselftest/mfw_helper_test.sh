@@ -36,8 +36,9 @@ grep -q "journal: done" "$d/status.log" || fail "journal does not say done"
 grep -q "MFWVER\|MBRH0S02" "$d/sim.state" || fail "simulator does not run the new version"
 
 # The version the module runs, against the package's (strverscmp order).
-# triggers: how many upgrade commands the module got so far.
-triggers() { grep -c 'AT+MFWUPGRADE\\r' "$d/sim.log"; }
+# triggers: how many package writes and upgrade commands the module got
+# so far.
+triggers() { grep -c 'AT+MFWDLOAD=\|AT+MFWUPGRADE\\r' "$d/sim.log"; }
 # up LOG ARGS...: mfw upgrade with ARGS; its exit code in $rc.
 up() {
 	_log=$1

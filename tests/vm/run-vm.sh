@@ -70,9 +70,10 @@ echo $rc >"$run/rc"
 # printed was "Running RCU-tasks wait API self tests", before its first
 # sleep on a timer).  Nothing of mfw has run by then:
 # the modules are loaded by /init.  A guest whose console says nothing new for
-# MFW_VM_BOOT_SILENCE seconds (default 60: booting, the debug kernel
-# prints a line every few seconds, 4.3 s the longest gap seen) before
-# /init, or that has not reached /init after MFW_VM_BOOT_LIMIT seconds
+# MFW_VM_BOOT_SILENCE seconds (default 60, 0: no such check; booting,
+# the debug kernel prints a line every few seconds, 4.3 s the longest
+# gap seen between two printk stamps) before /init, or that has not
+# reached /init after MFW_VM_BOOT_LIMIT seconds
 # (default 300; the kernels reach /init in about 20 s under TCG), is
 # stopped and booted again, once, and the run says so; a second stall
 # fails the run.
@@ -91,7 +92,8 @@ while :; do
 			if grep -aq 'Run /init as init process' "$run/console.log" 2>/dev/null; then
 				reached=1
 			elif [ $((now - t_boot)) -gt "$boot_limit" ] ||
-				[ $((now - t_said)) -gt "$boot_silence" ]; then
+				{ [ "$boot_silence" -gt 0 ] &&
+				  [ $((now - t_said)) -gt "$boot_silence" ]; }; then
 				break
 			fi
 		fi

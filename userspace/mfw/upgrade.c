@@ -107,7 +107,7 @@ static int mfw_phase_verify(struct mfw_session *s, bool resuming)
 		mfw_err("a public key is configured, so a signed manifest is required (--manifest FILE); get it from the vendor");
 		return MFW_EXIT_VERIFY;
 	} else {
-		mfw_warn("no manifest: the image's family and base version are NOT checked");
+		mfw_warn("no manifest: the image's family, base version and version order are NOT checked");
 	}
 	return MFW_EXIT_OK;
 }
@@ -413,8 +413,11 @@ static int mfw_dry_line(const struct mfw_session *s, const char *what,
 		return 0;
 	}
 	snprintf(out, size, "%s %s: held by \"%s\"", what, line->spec, owner);
-	if (s->cfg->power_lines_shared || (s->o->allow & MFW_ALLOW_NO_LINES))
+	if (s->cfg->power_lines_shared || (s->o->allow & MFW_ALLOW_NO_LINES)) {
+		snprintf(out + strlen(out), size - strlen(out), ", not held by mfw (%s)",
+			 s->cfg->power_lines_shared ? "power_lines_shared=yes" : "--ignore-power-lines");
 		return 0;
+	}
 	mfw_err("GPIO line %s is held by \"%s\", so mfw could not keep it from toggling the module's power while it flashes; stop that holder, set power_lines_shared=yes, or --ignore-power-lines",
 		line->spec, owner);
 	return MFW_EXIT_GPIO;
@@ -449,12 +452,17 @@ static void mfw_dry_plan(struct mfw_session *s, const char *path,
 	} else {
 		printf("dry run: %s; nothing was sent to the module\n", verdict);
 	}
-	snprintf(buf, sizeof(buf), "%s (%s)", path, s->have_port ? s->port.name : "no mfw port");
+	if (*path)
+		snprintf(buf, sizeof(buf), "%s (%s)", path, s->have_port ? s->port.name : "no mfw port");
+	else
+		snprintf(buf, sizeof(buf), "none chosen");
 	mfw_dry_item(&j, "port", "port", buf);
 	snprintf(buf, sizeof(buf), "%s, running %s", *s->family ? s->family : "unknown",
 		 *s->firmware ? s->firmware : "an unknown version");
 	mfw_dry_item(&j, "module", "module", buf);
-	if (s->o->image)
+	if (s->o->image && !s->image)
+		snprintf(buf, sizeof(buf), "%s (unreadable)", s->o->image);
+	else if (s->o->image)
 		snprintf(buf, sizeof(buf), "%s (%zu bytes), installs %s", s->o->image, s->size,
 			 s->have_man ? s->man.version : "an unchecked version (no manifest)");
 	else
@@ -483,7 +491,7 @@ static void mfw_dry_plan(struct mfw_session *s, const char *path,
 	if (!ip.bus)
 		snprintf(buf, sizeof(buf), "no D-Bus system bus: no lock");
 	else
-		snprintf(buf, sizeof(buf), "%s", ip.logind ? "shutdown and sleep blocked during the upgrade"
+		snprintf(buf, sizeof(buf), "%s", ip.logind ? "runs: a lock against shutdown and sleep is asked for"
 					       : "not running: no lock");
 	mfw_dry_item(&j, "logind", "logind", buf);
 	if (!ip.bus || !ip.mm)
@@ -493,7 +501,7 @@ static void mfw_dry_plan(struct mfw_session *s, const char *path,
 	else if (ip.mm_uid[0])
 		snprintf(buf, sizeof(buf), "modem %s inhibited during the upgrade", ip.mm_uid);
 	else
-		snprintf(buf, sizeof(buf), "lists no modem on this port now; the upgrade waits up to %ld s for one to inhibit",
+		snprintf(buf, sizeof(buf), "lists no modem on this port now; the upgrade waits for one to inhibit until the port is %ld s old",
 			 s->cfg->mm_wait_s);
 	mfw_dry_item(&j, "modemmanager", "ModemManager", buf);
 	if (mfw_json)
@@ -539,7 +547,7 @@ static int mfw_dry_run(struct mfw_session *s, int gate)
 		snprintf(both, sizeof(both), "%s; %s", lines[0], lines[1]);
 	}
 #undef MFW_DRY
-	mfw_dry_plan(s, *path ? path : "(none)",
+	mfw_dry_plan(s, path,
 		     first ? "the upgrade would stop at the error above" :
 		     nothing ? "nothing to do" : "the upgrade would go ahead", both);
 	return first;
@@ -725,7 +733,7 @@ static bool mfw_auto_fits(const struct mfw_manifest *m, const char *family,
  * the running version.  0 with @image set, 1 when there is none, or -exit.
  */
 static int mfw_auto_pick(const struct mfw_config *cfg, const char *tty_path,
-			 char *image, size_t size)
+			 char *image, size_t size, bool dry)
 {
 	char dir[PATH_MAX], tty[MFW_NAME_MAX], family[MFW_VERSION_MAX], fw[MFW_VERSION_MAX];
 	struct mfw_manifest best = { 0 };
@@ -796,7 +804,8 @@ static int mfw_auto_pick(const struct mfw_config *cfg, const char *tty_path,
 			 image, last.note, image);
 		return 1;
 	}
-	mfw_info("upgrading %s to %s with %s", fw, best.version, image);
+	mfw_info("%s %s to %s with %s", dry ? "would upgrade" : "upgrading", fw, best.version,
+		 image);
 	return 0;
 }
 
@@ -878,7 +887,7 @@ int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *uo)
 		ret = mfw_pick_tty(&s, tty, sizeof(tty));
 		if (ret)
 			return gate ? gate : ret;
-		ret = mfw_auto_pick(cfg, tty, image, sizeof(image));
+		ret = mfw_auto_pick(cfg, tty, image, sizeof(image), o->dry_run);
 		if (ret)
 			return gate ? gate : ret < 0 ? -ret : MFW_EXIT_OK;
 		o->image = image;
