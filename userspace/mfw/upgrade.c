@@ -469,6 +469,11 @@ static void mfw_dry_plan(struct mfw_session *s, const char *path,
 		snprintf(buf, sizeof(buf), "%s, installs %s", s->o->url,
 			 s->have_man ? s->man.version : "an unchecked version (no manifest)");
 	mfw_dry_item(&j, "package", "package", buf);
+	if (*s->cfg->pubkey)
+		snprintf(buf, sizeof(buf), "checked against %s", s->cfg->pubkey);
+	else
+		snprintf(buf, sizeof(buf), "NOT checked: no pubkey= configured");
+	mfw_dry_item(&j, "signature", "signature", buf);
 	if (!s->model)
 		snprintf(buf, sizeof(buf), "unknown until the module is identified");
 	else if (s->o->image && (s->model->paths & MFW_PATH_HEX))
