@@ -5,9 +5,10 @@
 # line before it); exits non-zero on any failure.
 #
 # The guests run in two lanes side by side (Documentation/mfw/testing.rst,
-# "Time"), the host's tests beside them: the debug kernel's selftests and
-# helper scripts in one; the stock kernel's, then the full-system guest
-# (on the stock kernel) and the splat gate's guests in the other.  The
+# "Time"), the host's tests beside them: the debug kernel's selftests,
+# helper scripts and splat gate in one; the stock kernel's, then the
+# full-system guest (on the stock kernel) and its splat gate in the other,
+# which also takes a debug helper guest the first lane has not.  The
 # debug kernel and the full-system guest's root file system, built once
 # per cache, are built in the background while the host tests and the
 # stock kernel's guests run; the kernel from as soon as the packages its

@@ -458,7 +458,7 @@ check(rc == 11 and "mfw resume" in err and "--start-over" in err,
       "an unfinished upgrade blocks another, naming resume and --start-over: 11")
 rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent",
                    "--start-over", env=env)
-check(rc == 6 and "its journal is replaced because of --start-over" in err,
+check(rc == 6 and "its journal is replaced once this upgrade starts, because of --start-over" in err,
       "--start-over goes on past it, saying so: then no port, 6")
 os.remove(os.path.join(tmp, "state", "journal"))
 
@@ -671,8 +671,18 @@ check(rc == 6 and "no mfw port on" in err and "mfw attach" in err,
 # Versions of two lines of one family are not ordered, with a warning.
 fake_port("mfw10", "ttyMFWT10", {"firmware": "ML307R-DC-XYZ-S09"})
 rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty10, "--dry-run", env=env4)
-check(rc == 0 and "differ before their last part" in err and "refusing" not in err,
-      "--dry-run: versions of two lines are not ordered, with a warning: 0")
+check(rc == 4 and "which is newer cannot be told" in err and "--allow-downgrade" in err,
+      "--dry-run: versions of two lines cannot be ordered: refused, naming the override: 4")
+rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty10, "--dry-run",
+                   "--allow-downgrade", env=env4)
+check(rc == 0 and "going on because of --allow-downgrade" in err,
+      "--dry-run: versions of two lines with --allow-downgrade: 0, with a warning")
+# --auto offers no package of another line, however it sorts.
+fake_port("mfw10", "ttyMFWT10", {"firmware": "ML307R-DC-MBRH0S01-B7"})
+rc, out, err = run("--config", cfg3, "upgrade", "--auto", "--port", tty10, "--dry-run",
+                   env=env4)
+check(rc == 0 and "no newer package" in err and "would upgrade" not in err,
+      "--auto skips a package of another line: 0, nothing offered (%s)" % err.strip()[-80:])
 # The lock and an unfinished journal are checks like the others: the rest
 # still runs, the plan is printed, the exit code is theirs.
 fake_port("mfw10", "ttyMFWT10", {})
@@ -684,12 +694,16 @@ with open(os.path.join(st4, "lock"), "w") as lk:
     fcntl.flock(lk, fcntl.LOCK_EX)
     rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty10, "--dry-run",
                        env=env4)
-    check(rc == 6 and "another mfw upgrade" in err and "unfinished" in err and
+    check(rc == 6 and "another mfw upgrade" in err and "unfinished" not in err and
           "dry run: the upgrade would stop" in out and "installs ML307R-DC-MBRH0S02" in out,
-          "--dry-run with the lock held and an unfinished journal: both said, the plan, 6")
+          "--dry-run with the lock held: said, the running upgrade's journal not taken for "
+          "an earlier one, the plan, 6")
+rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty10, "--dry-run", env=env4)
+check(rc == 11 and "unfinished" in err and "dry run: the upgrade would stop" in out,
+      "--dry-run with an unfinished journal: said, the plan, 11")
 rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty10, "--dry-run",
                    "--start-over", env=env4)
-check(rc == 0 and "its journal is replaced because of --start-over" in err and
+check(rc == 0 and "its journal is replaced once this upgrade starts, because of --start-over" in err and
       "phase=writing" in open(os.path.join(st4, "journal")).read(),
       "--dry-run --start-over: says what it would set aside, leaves the journal: 0")
 shutil.rmtree(st4)

@@ -287,26 +287,42 @@ static int mfw_phase_match(struct mfw_session *s)
 #define MFW_NOTHING_TO_DO	(-1)
 
 /*
+ * Whether versions @a and @b are of one line, equal up to their last '-'
+ * (ML307R-DC-MBRH0S01, ML307R-DC-MBRH0S02), so that strverscmp(3) orders
+ * them; ML307A-GSLN-V1 and ML307A-DCLN-V3, or a version with a build
+ * suffix against one without, are not.
+ */
+static bool mfw_same_line(const char *a, const char *b)
+{
+	const char *da = strrchr(a, '-'), *db = strrchr(b, '-');
+	size_t la = da ? (size_t)(da - a) : 0, lb = db ? (size_t)(db - b) : 0;
+
+	return la == lb && !strncmp(a, b, la);
+}
+
+/*
  * Phase 4, last: the package's version (its manifest) against the one the
  * module reports running, ordered as GNU version strings (strverscmp(3),
- * as --auto orders packages) when they are of one line (equal up to their
- * last '-': ML307R-DC-MBRH0S01, ML307R-DC-MBRH0S02); versions of two
- * lines are not ordered, with a warning.  0 to go on, MFW_NOTHING_TO_DO
- * when the module runs that version, MFW_EXIT_VERIFY for a downgrade
- * nobody allowed.
+ * as --auto orders packages) when they are of one line
+ * (mfw_same_line()).  0 to go on, MFW_NOTHING_TO_DO when the module runs
+ * that version, MFW_EXIT_VERIFY for a downgrade, or versions of two lines
+ * that cannot be ordered, nobody allowed (--allow-downgrade).
  */
 static int mfw_phase_order(struct mfw_session *s)
 {
 	const char *a = s->man.version, *b = s->firmware;
-	const char *da = strrchr(a, '-'), *db = strrchr(b, '-');
-	size_t la = da ? (size_t)(da - a) : 0, lb = db ? (size_t)(db - b) : 0;
 	int cmp = strverscmp(a, b);
+	bool allowed = s->o->allow & MFW_ALLOW_DOWNGRADE;
 
-	if (cmp && (la != lb || strncmp(a, b, la))) {
-		/* ML307A-GSLN-V1 against ML307A-DCLN-V3: no order to speak of. */
-		mfw_warn("the package installs %s and the module runs %s: they differ before their last part (another variant of the family?), so which is newer is not checked; make sure the package is meant for this module",
-			 a, b);
-		return MFW_EXIT_OK;
+	if (cmp && !mfw_same_line(a, b)) {
+		if (allowed) {
+			mfw_warn("the package installs %s and the module runs %s: which is newer cannot be told (they differ before their last part); going on because of --allow-downgrade",
+				 a, b);
+			return MFW_EXIT_OK;
+		}
+		mfw_err("the package installs %s and the module runs %s: which is newer cannot be told (they differ before their last part: another variant, or a build suffix); make sure it is meant for this module, then give --allow-downgrade",
+			a, b);
+		return MFW_EXIT_VERIFY;
 	}
 	if (cmp > 0)
 		return MFW_EXIT_OK;
@@ -320,13 +336,13 @@ static int mfw_phase_order(struct mfw_session *s)
 			 s->firmware);
 		return MFW_NOTHING_TO_DO;
 	}
-	if (s->o->allow & MFW_ALLOW_DOWNGRADE) {
+	if (allowed) {
 		mfw_warn("the package installs %s, older than the %s the module runs; going on because of --allow-downgrade",
-			 s->man.version, s->firmware);
+			 a, b);
 		return MFW_EXIT_OK;
 	}
 	mfw_err("the package installs %s, older than the %s the module runs; refusing a downgrade (--allow-downgrade, if the vendor supports going back)",
-		s->man.version, s->firmware);
+		a, b);
 	return MFW_EXIT_VERIFY;
 }
 
@@ -438,7 +454,7 @@ static void mfw_dry_item(struct mfw_json *j, const char *key, const char *label,
  * and a look at the system bus.  @verdict is what the checks decided.
  */
 static void mfw_dry_plan(struct mfw_session *s, const char *path,
-			 const char *verdict, const char *lines)
+			 const char *verdict, const char *lines, bool verified)
 {
 	struct mfw_supply_report r;
 	struct mfw_inhibit_plan ip;
@@ -464,15 +480,22 @@ static void mfw_dry_plan(struct mfw_session *s, const char *path,
 		snprintf(buf, sizeof(buf), "%s (unreadable)", s->o->image);
 	else if (s->o->image)
 		snprintf(buf, sizeof(buf), "%s (%zu bytes), installs %s", s->o->image, s->size,
-			 s->have_man ? s->man.version : "an unchecked version (no manifest)");
+			 s->have_man ? s->man.version : verified ?
+			 "an unchecked version (no manifest)" : "a version not read (see the error above)");
 	else
 		snprintf(buf, sizeof(buf), "%s, installs %s", s->o->url,
-			 s->have_man ? s->man.version : "an unchecked version (no manifest)");
+			 s->have_man ? s->man.version : verified ?
+			 "an unchecked version (no manifest)" : "a version not read (see the error above)");
 	mfw_dry_item(&j, "package", "package", buf);
-	if (*s->cfg->pubkey)
-		snprintf(buf, sizeof(buf), "checked against %s", s->cfg->pubkey);
-	else
+	if (!verified)
+		snprintf(buf, sizeof(buf), "refused or not reached (see the error above)");
+	else if (!*s->cfg->pubkey)
 		snprintf(buf, sizeof(buf), "NOT checked: no pubkey= configured");
+	else if (s->o->image)
+		snprintf(buf, sizeof(buf), "verified with %s", s->cfg->pubkey);
+	else
+		snprintf(buf, sizeof(buf), "manifest verified with %s; what the module downloads is not seen by mfw",
+			 s->cfg->pubkey);
 	mfw_dry_item(&j, "signature", "signature", buf);
 	if (!s->model)
 		snprintf(buf, sizeof(buf), "unknown until the module is identified");
@@ -525,6 +548,7 @@ static int mfw_dry_run(struct mfw_session *s, int gate)
 {
 	char path[PATH_MAX] = "", lines[2][160], both[330];
 	int ret, first = gate, nothing = 0;
+	bool verified;
 
 #define MFW_DRY(expr) do {					\
 		ret = (expr);					\
@@ -535,6 +559,7 @@ static int mfw_dry_run(struct mfw_session *s, int gate)
 	} while (0)
 
 	MFW_DRY(mfw_phase_verify(s, false));
+	verified = !ret;
 	MFW_DRY(mfw_phase_power(s));
 	ret = mfw_dry_port(s, path, sizeof(path));
 	MFW_DRY(ret);
@@ -554,7 +579,7 @@ static int mfw_dry_run(struct mfw_session *s, int gate)
 #undef MFW_DRY
 	mfw_dry_plan(s, path,
 		     first ? "the upgrade would stop at the error above" :
-		     nothing ? "nothing to do" : "the upgrade would go ahead", both);
+		     nothing ? "nothing to do" : "the upgrade would go ahead", both, verified);
 	return first;
 }
 
@@ -700,7 +725,7 @@ static int mfw_finish(struct mfw_session *s, int ret)
 static int mfw_lock(const struct mfw_config *cfg)
 {
 	char path[PATH_MAX];
-	int fd;
+	int fd, tries;
 
 	if (mkdir(cfg->state_dir, 0700) < 0 && errno != EEXIST) {
 		mfw_err("cannot create the state directory %s: %s; fix state_dir= or MFW_STATE_DIR",
@@ -713,11 +738,15 @@ static int mfw_lock(const struct mfw_config *cfg)
 		mfw_err("cannot open %s: %s; fix the state directory", path, strerror(errno));
 		return -MFW_EXIT_JOURNAL;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		mfw_err("another mfw upgrade or resume is running (it holds %s); wait for it",
-			path);
-		close(fd);
-		return -MFW_EXIT_PORT;
+	/* About a second: a dry run looks at the lock for a moment. */
+	for (tries = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; tries++) {
+		if (tries == 10) {
+			mfw_err("another mfw upgrade or resume is running (it holds %s); wait for it",
+				path);
+			close(fd);
+			return -MFW_EXIT_PORT;
+		}
+		usleep(100 * 1000);
 	}
 	return fd;	/* held until exit */
 }
@@ -730,7 +759,7 @@ static bool mfw_auto_fits(const struct mfw_manifest *m, const char *family,
 
 	if (mfw_manifest_check_module(m, family, fw, why, sizeof(why)))
 		return false;
-	return strverscmp(m->version, fw) > 0;
+	return mfw_same_line(m->version, fw) && strverscmp(m->version, fw) > 0;
 }
 
 /*
@@ -827,7 +856,7 @@ static int mfw_check_unfinished(const struct mfw_session *s)
 	    old.phase == MFW_PHASE_NONE || old.phase >= MFW_PHASE_DONE)
 		return MFW_EXIT_OK;
 	if (old.phase != MFW_PHASE_FLASHING && (s->o->allow & MFW_ALLOW_START_OVER)) {
-		mfw_warn("an earlier upgrade of %s to %s is unfinished (phase %s); its journal is replaced because of --start-over",
+		mfw_warn("an earlier upgrade of %s to %s is unfinished (phase %s); its journal is replaced once this upgrade starts, because of --start-over",
 			 old.port, *old.target ? old.target : "an unknown version",
 			 mfw_phase_name(old.phase));
 		return MFW_EXIT_OK;
@@ -878,8 +907,9 @@ int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *uo)
 	if (o->dry_run) {
 		/* Both are checks of their own here: the rest still runs. */
 		gate = mfw_dry_lock(cfg);
-		ret = mfw_check_unfinished(&s);
-		gate = gate ? gate : ret;
+		/* A running upgrade's own journal is no earlier upgrade. */
+		if (gate != MFW_EXIT_PORT)
+			gate = gate ? gate : mfw_check_unfinished(&s);
 	} else {
 		lock = mfw_lock(cfg);
 		if (lock < 0)
@@ -1009,12 +1039,19 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 		ret = mfw_phase_port(&s);
 	if (!ret)
 		ret = mfw_phase_match(&s);
-	if (!ret && *s.j.from && strcmp(s.firmware, s.j.from) &&
-	    strcmp(s.firmware, s.j.target)) {
+	if (!ret && *s.j.target && !strcmp(s.firmware, s.j.target)) {
+		/* It got there (the journal missed the end): nothing to redo. */
+		mfw_info("the module already runs %s, the interrupted upgrade's target; closing the journal",
+			 s.firmware);
+		return mfw_finish(&s, mfw_sess_journal(&s, MFW_PHASE_DONE,
+						       "the module runs the target"));
+	}
+	if (!ret && *s.j.from && strcmp(s.firmware, s.j.from)) {
 		/* Something else upgraded it meanwhile: no going back by resuming. */
-		mfw_err("the module runs %s, not the %s the interrupted upgrade started from; start a new one if it is still wanted (mfw upgrade --start-over %s)",
-			s.firmware, s.j.from, *s.j.image ? s.j.image : "--url URL");
-		ret = MFW_EXIT_VERIFY;
+		mfw_err("the module runs %s, not the %s the interrupted upgrade started from; the journal is closed as failed. Start a new upgrade if it is still wanted ('mfw upgrade %s')",
+			s.firmware, s.j.from, *s.j.image ? s.j.image : "--url ...");
+		ret = mfw_sess_journal(&s, MFW_PHASE_FAILED, "overtaken: the module runs another version");
+		return mfw_finish(&s, ret ? ret : MFW_EXIT_VERIFY);
 	}
 	if (!ret)
 		ret = mfw_run(&s, true);
