@@ -67,28 +67,10 @@ static int wait_identified(const char *path)
 	return -ETIMEDOUT;
 }
 
-/*
- * Wait until attribute @attr reads @want.  The reader of the tty may see a
- * line a moment before mfw, which inspects what n_tty consumed, has acted
- * on it.  Returns 0, or -ETIMEDOUT with the last value in @last.
- */
-static int wait_attr(const char *path, const char *attr, const char *want,
-		     char *last, size_t len)
-{
-	long long end = rig_now_ms() + 2000;
-
-	do {
-		if (rig_port_attr(path, attr, last, len) >= 0 &&
-		    !strcmp(last, want))
-			return 0;
-		usleep(10000);
-	} while (rig_now_ms() < end);
-	return -ETIMEDOUT;
-}
-
 #define EXPECT_ATTR(path, attr, want) do {				\
 	char __v[256] = "";						\
-	EXPECT_EQ(0, wait_attr(path, attr, want, __v, sizeof(__v)))	\
+	EXPECT_EQ(0, rig_port_wait_attr(path, attr, want, __v,	\
+					 sizeof(__v), 2000))	\
 		TH_LOG("%s is '%s', not '%s'", attr, __v, want);	\
 } while (0)
 
@@ -639,7 +621,8 @@ TEST(long_line_64k)
 	ASSERT_EQ(0, rig_expect_line(s, "+MFWUPGRADE: 1,42", TIMEOUT_MS));
 	EXPECT_ATTR(slave, "last_urc", "+MFWUPGRADE: 1,42");
 	EXPECT_ATTR(slave, "state", "upgrading");
-	EXPECT_LE(65536, rig_port_num(slave, "statistics/rx_bytes"));
+	EXPECT_LE(65536, rig_port_wait_num(slave, "statistics/rx_bytes", 65536,
+					   TIMEOUT_MS));
 	close(s);
 	close(m);
 }

@@ -73,27 +73,10 @@ static void dump(const char *path)
 	fclose(f);
 }
 
-/*
- * Wait until attribute @attr reads @want.  Returns 0, or -ETIMEDOUT with
- * the last value in @last.
- */
-static int wait_attr(const char *path, const char *attr, const char *want,
-		     char *last, size_t len, int timeout_ms)
-{
-	long long end = rig_now_ms() + timeout_ms;
-
-	do {
-		if (rig_port_attr(path, attr, last, len) >= 0 &&
-		    !strcmp(last, want))
-			return 0;
-		usleep(20000);
-	} while (rig_now_ms() < end);
-	return -ETIMEDOUT;
-}
-
 #define EXPECT_ATTR_T(path, attr, want, ms) do {			\
 	char __v[512] = "";						\
-	EXPECT_EQ(0, wait_attr(path, attr, want, __v, sizeof(__v), ms))	\
+	EXPECT_EQ(0, rig_port_wait_attr(path, attr, want, __v,		\
+					 sizeof(__v), ms))		\
 		TH_LOG("%s is '%s', not '%s'", attr, __v, want);	\
 } while (0)
 
@@ -207,7 +190,8 @@ static int wait_family(const char *path, const char *family)
 {
 	char v[64];
 
-	return wait_attr(path, "family", family, v, sizeof(v), TIMEOUT_MS);
+	return rig_port_wait_attr(path, "family", family, v, sizeof(v),
+				  TIMEOUT_MS);
 }
 
 /* A module of @model on a pty, identified; @extra: more simulator args. */
@@ -448,8 +432,8 @@ TEST(unidentified_module_is_enxio)
 	tty = rig_open_tty(slave);
 	ASSERT_LE(0, tty);
 	ASSERT_EQ(0, rig_attach(tty));
-	ASSERT_EQ(0, wait_attr(slave, "family", "unknown", v, sizeof(v),
-			       TIMEOUT_MS));
+	ASSERT_EQ(0, rig_port_wait_attr(slave, "family", "unknown", v,
+					sizeof(v), TIMEOUT_MS));
 	for (i = 0; i < ARRAY_SIZE(attrs); i++)
 		EXPECT_EQ(-ENXIO, put(slave, attrs[i], values[i]))
 			TH_LOG("attribute %zu", i);

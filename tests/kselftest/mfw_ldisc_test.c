@@ -90,17 +90,12 @@ FIXTURE_TEARDOWN(port)
 TEST_F_TIMEOUT(port, boot_urc_seen_by_reader_and_driver, 180)
 {
 	char urc[128] = "";
-	int i;
 
 	ASSERT_EQ(0, rig_expect_line(self->tty, "+MATREADY", TIMEOUT_MS));
 	/* mfw acts on what n_tty consumed, a moment after the reader may. */
-	for (i = 0; i < 200; i++) {
-		if (rig_port_attr(self->path, "last_urc", urc, sizeof(urc)) > 0 &&
-		    !strcmp(urc, "+MATREADY"))
-			break;
-		usleep(10000);
-	}
-	EXPECT_STREQ("+MATREADY", urc);
+	EXPECT_EQ(0, rig_port_wait_attr(self->path, "last_urc", "+MATREADY",
+					urc, sizeof(urc), TIMEOUT_MS))
+		TH_LOG("last_urc is '%s'", urc);
 	EXPECT_LE(1, rig_port_num(self->path, "statistics/urcs"));
 }
 
@@ -112,8 +107,10 @@ TEST_F_TIMEOUT(port, at_round_trip, 180)
 	ASSERT_EQ(0, rig_expect_line(self->tty, "CMCC", TIMEOUT_MS));
 	ASSERT_EQ(0, rig_expect_line(self->tty, "OK", TIMEOUT_MS));
 	/* The driver saw the user's command and its final result. */
-	EXPECT_LE(1, rig_port_num(self->path, "statistics/user_commands"));
-	EXPECT_LE(4, rig_port_num(self->path, "statistics/rx_lines"));
+	EXPECT_LE(1, rig_port_wait_num(self->path, "statistics/user_commands",
+				       1, TIMEOUT_MS));
+	EXPECT_LE(4, rig_port_wait_num(self->path, "statistics/rx_lines", 4,
+				       TIMEOUT_MS));
 }
 
 /* Switching back to N_TTY detaches mfw and leaves a working port. */

@@ -305,6 +305,20 @@ int rig_port_attr(const char *path, const char *attr, char *buf, size_t len)
 	return (int)strlen(buf);
 }
 
+int rig_port_wait_attr(const char *path, const char *attr, const char *want,
+		       char *last, size_t len, int timeout_ms)
+{
+	long long end = rig_now_ms() + timeout_ms;
+
+	do {
+		if (rig_port_attr(path, attr, last, len) >= 0 &&
+		    !strcmp(last, want))
+			return 0;
+		usleep(10000);
+	} while (rig_now_ms() < end);
+	return -ETIMEDOUT;
+}
+
 int rig_port_write(const char *path, const char *attr, const char *value)
 {
 	char dir[64], file[256];
@@ -392,6 +406,20 @@ long rig_port_num(const char *path, const char *attr)
 		return -1;
 	v = strtol(buf, &end, 10);
 	return *end ? -1 : v;
+}
+
+long rig_port_wait_num(const char *path, const char *attr, long min,
+		       int timeout_ms)
+{
+	long long end = rig_now_ms() + timeout_ms;
+	long v;
+
+	for (;;) {
+		v = rig_port_num(path, attr);
+		if (v >= min || rig_now_ms() >= end)
+			return v;
+		usleep(10000);
+	}
 }
 
 int rig_kmsg_mark(void)

@@ -53,6 +53,16 @@ int rig_expect_line(int fd, const char *want, int timeout_ms);
 int rig_port_attr(const char *path, const char *attr, char *buf, size_t len);
 
 /*
+ * Wait up to @timeout_ms until attribute @attr of the port on @path reads
+ * @want.  A tty reader may see a line a moment before mfw, which inspects
+ * only what n_tty consumed, has acted on it: a test that reads a line and
+ * then the state waits here.  Returns 0, or -ETIMEDOUT with the last value
+ * read in @last.
+ */
+int rig_port_wait_attr(const char *path, const char *attr, const char *want,
+		       char *last, size_t len, int timeout_ms);
+
+/*
  * Directory of the mfw port attached to tty @path, e.g.
  * "/sys/class/mfw/mfw0", and its device node "/dev/mfw0".  Return 0 or
  * -ENOENT.
@@ -65,6 +75,13 @@ int rig_port_write(const char *path, const char *attr, const char *value);
 
 /* Like rig_port_attr(), as a number; -1 on failure. */
 long rig_port_num(const char *path, const char *attr);
+
+/*
+ * Wait up to @timeout_ms until the counter @attr reaches @min (see
+ * rig_port_wait_attr() for why).  Returns its last value, -1 on failure.
+ */
+long rig_port_wait_num(const char *path, const char *attr, long min,
+		       int timeout_ms);
 
 /* A socket receiving kernel uevents, or -1. */
 int rig_uevent_open(void);
