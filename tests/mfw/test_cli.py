@@ -118,10 +118,13 @@ def conf(name, lines):
     return path
 
 
-def journal(state, fields):
+def journal_text(fields):
     body = "format=1\n" + "".join("%s=%s\n" % kv for kv in fields)
-    text = body + "checksum=" + hashlib.sha256(body.encode()).hexdigest() + "\n"
-    put(os.path.join(state, "journal"), text)
+    return body + "checksum=" + hashlib.sha256(body.encode()).hexdigest() + "\n"
+
+
+def journal(state, fields):
+    put(os.path.join(state, "journal"), journal_text(fields))
 
 
 # --- command line and exit codes -------------------------------------------
@@ -130,7 +133,7 @@ check(rc == 0 and "Exit codes" in out, "--help exits 0 and lists exit codes")
 check(all(("%2d  " % i) in out for i in range(12)), "--help lists codes 0..11")
 man = open(os.path.join(os.path.dirname(__file__), "..", "..", "userspace",
                         "mfw", "mfw.8")).read()
-for cmd in ("attach", "power", "upgrade", "resume", "status", "manifest"):
+for cmd in ("attach", "power", "upgrade", "resume", "status", "history", "manifest"):
     check(cmd in out and (".SS " + cmd) in man, "%s in --help and mfw(8)" % cmd)
 check(all(".B %d\n" % i in man for i in range(12)), "mfw(8) documents codes 0..11")
 
@@ -169,7 +172,7 @@ def opt_tables():
 
 
 commands = opt_tables()
-check(len(commands) == 8 and len(commands.get("upgrade", [])) == 17,
+check(len(commands) == 9 and len(commands.get("upgrade", [])) == 17,
       "option tables read from cli.c: %s" % sorted(c or "mfw" for c in commands))
 for cmd, opts in commands.items():
     argv = [cmd] if cmd else []
@@ -538,7 +541,7 @@ cfg2 = conf("resolve.conf", ["reboot_timeout=2", "ready_timeout=2", "upgrade_tim
 tty7 = fake_port("mfw7", "ttyMFWT7", {})
 flashing = [("phase", "flashing"), ("image", img), ("port", tty7), ("family", "ML307R-DC"),
             ("from", "ML307R-DC-MBRH0S01"), ("target", "ML307R-DC-MBRH0S02"),
-            ("note", "upgrade triggered")]
+            ("started", str(int(time.time()) - 60)), ("note", "upgrade triggered")]
 
 
 def rm(path):
@@ -736,8 +739,9 @@ check(rc == 0 and last_json and last_json[0].get("event") == "version",
 rc, out, err = run("-j", "resume")
 check(rc == 0 and len(last_json) == 1, "nothing to resume: only the result (-j)")
 rc, out, err = run("--json", "status", "--port", "ttyNONE")
-check(rc == 0 and [o["event"] for o in last_json] == ["power", "journal", "result"],
-      "status of no port: power, journal and result")
+check(rc == 0 and [o["event"] for o in last_json] ==
+      ["power", "trust", "journal", "config", "result"],
+      "status of no port: power, trust, journal, config and result")
 run("--config", conf("gpio.conf", ["status=MFW_TEST_NO_SUCH_LINE"]), "power", "status",
     "--json")
 
@@ -795,6 +799,133 @@ check(rc == 4 and ev.get("event") == "log" and "\ufffd" in ev.get("message", "")
       bad_name in bytes.fromhex(ev.get("message_hex", "")) and last_json and
       last_json[-1].get("error_hex") == ev.get("message_hex"),
       "a file name not UTF-8 in an error: message_hex, in the log and the result")
+
+# --- status: what --auto would do, signatures, configuration ----------------
+st5 = os.path.join(tmp, "state5")
+env5 = {"MFW_SYSFS_ROOT": sysfs, "MFW_STATE_DIR": st5}
+fake_port("mfw11", "ttyMFWT11", {})
+rc, out, err = run("--config", cfg3, "status", "--port", "ttyMFWT11", env=env5)
+check(rc == 0 and ("auto        would upgrade ML307R-DC-MBRH0S01 to ML307R-DC-MBRH0S02 with "
+                   + r_img) in out,
+      "status: the package --auto would install, and from where (%s)"
+      % [l for l in out.splitlines() if "auto" in l])
+check("signatures: NOT checked" in out and "set pubkey=" in out,
+      "status: no key configured is said, with what to do")
+check(("configuration (%s over the defaults):" % cfg3) in out and
+      re.search(r"\n  firmware_dir +%s\n" % re.escape(fwdir), out) and
+      re.search(r"\n  battery_min +30\n", out) and
+      re.search(r"\n  pwrkey_active_low +true\n", out),
+      "status: the configuration in effect, the file's keys over the defaults")
+check(err.count("NO PUBLIC KEY") <= 1, "status: the no-key warning at most once")
+rc, out, err = run("--config", cfg3, "--json", "status", "--port", "ttyMFWT11", env=env5)
+ev = {o["event"]: o for o in last_json}
+check(rc == 0 and ev.get("port", {}).get("auto") == "found" and
+      ev["port"].get("auto_image") == r_img and
+      ev["port"].get("auto_version") == "ML307R-DC-MBRH0S02",
+      "status --json: auto found, with image and version (%s)" % ev.get("port"))
+check(ev.get("trust", {}).get("signatures") == "unchecked" and ev["trust"].get("pubkey") is None,
+      "status --json: signatures unchecked, no pubkey")
+check(ev.get("config", {}).get("file") == cfg3 and ev["config"].get("firmware_dir") == fwdir and
+      ev["config"].get("battery_min") == "30" and ev["config"].get("upgrade_timeout") == "3",
+      "status --json: the config event")
+rc, out, err = run("--json", "status", "--port", "ttyMFWT11", env=env5)
+check(rc == 0 and last_json and last_json[-2].get("event") == "config" and
+      last_json[-2].get("file") is None, "status --json without a file: config file null")
+# The package the module refused last time is named as such.
+os.makedirs(st5, exist_ok=True)
+put(os.path.join(st5, "journal.last"),
+    journal_text([("phase", "failed"), ("image", r_img), ("sha256", sha),
+                  ("from", "ML307R-DC-MBRH0S01"),
+                  ("note", "package refused: 860 not enough file-system space")]))
+rc, out, err = run("--config", cfg3, "--json", "status", "--port", "ttyMFWT11", env=env5)
+p = ([o for o in last_json if o["event"] == "port"] or [{}])[0]
+check(rc == 0 and p.get("auto") == "refused_before" and "refused" in p.get("auto_reason", ""),
+      "status: a package refused last time is not offered (%s)" % p.get("auto_reason"))
+os.remove(os.path.join(st5, "journal.last"))
+fake_port("mfw12", "ttyMFWT12", {"firmware": ""})
+rc, out, err = run("--config", cfg3, "status", "--port", "ttyMFWT12", env=env5)
+check(rc == 0 and "nothing to install: the module on ttyMFWT12 is not identified yet" in out,
+      "status: a module not identified yet")
+fake_port("mfw12", "ttyMFWT12", {"firmware": "ML307R-DC-MBRH0S09"})
+rc, out, err = run("--config", cfg3, "status", "--port", "ttyMFWT12", env=env5)
+check(rc == 0 and "nothing to install: the module runs ML307R-DC-MBRH0S09; no newer package" in out,
+      "status: nothing newer")
+fake_port("mfw12", "ttyMFWT12", {"family": "ML305U", "model": "ML305U",
+                                 "firmware": "ML305U-V1"})
+rc, out, err = run("--config", cfg3, "status", "--port", "ttyMFWT12", env=env5)
+check(rc == 0 and "no packages for ML305U in %s/ML305U (no such directory)" % fwdir in out,
+      "status: no directory for the family (%s)" % [l for l in out.splitlines() if "auto" in l])
+shutil.rmtree(os.path.join(sysfs, "class/mfw/mfw12"))
+# A key: checked, and the manifests it does not verify are counted as refused.
+keyed = conf("keyed.conf", ["firmware_dir=" + fwdir, "pubkey=" + pub])
+rc, out, err = run("--config", keyed, "status", "--port", "ttyMFWT11", env=env5)
+check(rc == 0 and ("signatures: checked against %s (" % pub) in out and
+      "refused for a bad signature or text" in out and "is not signed" in err,
+      "status with a key: checked against it; unsigned packages refused and counted")
+rc, out, err = run("--config", keyed, "--json", "status", "--port", "ttyMFWT11", env=env5)
+trust = [o for o in last_json if o["event"] == "trust"]
+check(rc == 0 and trust and trust[0].get("signatures") == "checked" and
+      trust[0].get("pubkey") == pub and trust[0].get("key"),
+      "status --json with a key: signatures checked, the key described (%s)" % trust)
+for bad, what in ((os.path.join(tmp, "nokey.pem"), "No such file"), (img, "not a PEM public key")):
+    rc, out, err = run("--config", conf("badkey.conf", ["pubkey=" + bad]), "status", env=env5)
+    check(rc == 0 and "is unusable (%s" % what in out and "every upgrade will be refused" in out,
+          "status: an unusable key is said (%s)" % what)
+# Without a key the warning comes once a run, however many files.
+put(os.path.join(fwdir, "ML307R-DC", "ML307R-DC-MBRH0S00.bin"), "MFWPKG old\n")
+run("manifest", "create", os.path.join(fwdir, "ML307R-DC", "ML307R-DC-MBRH0S00.bin"),
+    "--family", "ML307R-DC", "--version", "ML307R-DC-MBRH0S00")
+rc, out, err = run("--config", cfg3, "upgrade", "--auto", "--port",
+                   fake_port("mfw11", "ttyMFWT11", {}), "--dry-run", env=env5)
+check(err.count("NO PUBLIC KEY") == 1 and "would upgrade" in err,
+      "no key: one warning for the manifests and the image of one run (%d)"
+      % err.count("NO PUBLIC KEY"))
+
+# --- history ----------------------------------------------------------------
+rc, out, err = run("history", env=env5)
+check(rc == 0 and "no finished upgrade recorded" in out, "history, none yet: 0, said")
+rc, out, err = run("--json", "history", env=env2)
+recs = [o for o in last_json if o.get("event") == "history"]
+check(rc == 0 and len(recs) >= 2 and "failed" in [r["phase"] for r in recs] and
+      recs[-1]["phase"] == "done" and recs[-1]["target"] == "ML307R-DC-MBRH0S02" and
+      recs[-1]["ended"] >= recs[-1]["started"] + 60,
+      "history --json: the failed and done resumes above, oldest first (%s)"
+      % [(r["phase"], r["target"]) for r in recs])
+rc, out, err = run("history", "--last", "1", env=env2)
+check(rc == 0 and len(out.splitlines()) == 1 and
+      re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d  done  +ML307R-DC-MBRH0S01 -> "
+               r"ML307R-DC-MBRH0S02  ", out),
+      "history --last 1: the newest, one line (%s)" % out.strip())
+for bad in ("0", "x", "101"):
+    rc, out, err = run("history", "--last", bad)
+    check(rc == 2 and "--last takes a number" in err, "history --last %s: 2" % bad)
+rc, out, err = run("history", "extra")
+check(rc == 2, "history with an operand: 2")
+# A record cut short is left out with a warning; the next upgrade drops it,
+# and only the newest 100 are kept.
+st6 = os.path.join(tmp, "state6")
+env6 = {"MFW_SYSFS_ROOT": sysfs, "MFW_STATE_DIR": st6}
+old = [journal_text([("phase", "done"), ("started", str(1000 + i)), ("updated", str(1001 + i)),
+                     ("from", "V%d" % i), ("target", "V%d" % (i + 1)), ("note", "old")])
+       for i in range(120)]
+put(os.path.join(st6, "history"), "".join(old) + old[0][:40])
+rc, out, err = run("history", env=env6)
+check(rc == 0 and len(out.splitlines()) == 120 and "1 record of" in err and
+      "could not be read" in err, "history: a record cut short is left out, with a warning")
+fake_port("mfw7", "ttyMFWT7", {"firmware": "ML307R-DC-MBRH0S02"})
+journal(st6, flashing)
+rc, out, err = run("--config", cfg2, "resume", env=env6, timeout=40)
+rc2, out, err = run("--json", "history", env=env6)
+recs = [o for o in last_json if o.get("event") == "history"]
+check(rc == 0 and len(recs) == 100 and recs[0]["from"] == "V21" and
+      recs[-1]["target"] == "ML307R-DC-MBRH0S02" and "could not be read" not in err,
+      "history keeps the newest 100, the damaged record dropped (%d, %s)"
+      % (len(recs), recs[0].get("from") if recs else None))
+check(oct(os.stat(os.path.join(st6, "history")).st_mode & 0o777) == "0o600",
+      "history is mode 0600")
+put(os.path.join(st6, "history"), "x" * (101 * 8192))
+rc, out, err = run("history", env=env6)
+check(rc == 11 and "larger than any history" in err, "history: an oversized file: 11, said")
 
 shutil.rmtree(tmp)
 done()

@@ -82,6 +82,11 @@ static const struct mfw_opt status_opts[] = {
 	{ NULL, 0, NULL, NULL }
 };
 
+static const struct mfw_opt history_opts[] = {
+	{ "last", 'n', "N", "only the newest N upgrades" },
+	{ NULL, 0, NULL, NULL }
+};
+
 static const struct mfw_opt manifest_opts[] = {
 	{ "family", 'F', "F", "create: the module family the image is for" },
 	{ "version", 'R', "V", "create: the version the image installs" },
@@ -141,11 +146,22 @@ static const struct mfw_cmd mfw_cmds[] = {
 	}, {
 		.name = "status",
 		.synopsis = "[options]",
-		.summary = "ports, module, power and the journal",
-		.about = "Print every mfw port with its module's attributes, the power verdict\n"
-			 "and the journal (or the last finished upgrade).",
+		.summary = "ports, modules, what --auto would do, power, keys, configuration",
+		.about = "Print every mfw port with its module's attributes and the package\n"
+			 "'mfw upgrade --auto' would install on it (and why), the power verdict,\n"
+			 "whether packages' signatures are checked, the journal (or the last\n"
+			 "finished upgrade) and the configuration in effect.",
 		.opts = status_opts,
 		.fn = mfw_cmd_status,
+	}, {
+		.name = "history",
+		.synopsis = "[options]",
+		.summary = "the finished upgrades, oldest first",
+		.about = "List the upgrades recorded in the state directory, oldest first: when\n"
+			 "each started, how it ended, the versions before and after, the port,\n"
+			 "how long it took and the journal's last note; the newest 100 are kept.",
+		.opts = history_opts,
+		.fn = mfw_cmd_history,
 	}, {
 		.name = "manifest",
 		.synopsis = "create IMAGE --family F --version V [--base B] [-o FILE]\n"

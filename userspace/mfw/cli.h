@@ -20,6 +20,7 @@ int mfw_cmd_power(struct mfw_config *cfg, int argc, char **argv);
 int mfw_cmd_upgrade(struct mfw_config *cfg, int argc, char **argv);
 int mfw_cmd_resume(struct mfw_config *cfg, int argc, char **argv);
 int mfw_cmd_status(struct mfw_config *cfg, int argc, char **argv);
+int mfw_cmd_history(struct mfw_config *cfg, int argc, char **argv);
 int mfw_cmd_manifest(struct mfw_config *cfg, int argc, char **argv);
 
 #endif /* MFW_CLI_H */

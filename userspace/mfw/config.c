@@ -146,6 +146,7 @@ int mfw_config_load(struct mfw_config *cfg, const char *path, bool optional)
 			path, strerror(errno));
 		return ret;
 	}
+	snprintf(cfg->file, sizeof(cfg->file), "%s", path);
 	while (fgets(buf, sizeof(buf), f)) {
 		char *line, *eq, *key, *value;
 		int err;
@@ -185,6 +186,39 @@ int mfw_config_load(struct mfw_config *cfg, const char *path, bool optional)
 	}
 	fclose(f);
 	return ret;
+}
+
+void mfw_config_each(const struct mfw_config *cfg,
+		     void (*fn)(void *ctx, const char *key, const char *value),
+		     void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cfg_keys) / sizeof(cfg_keys[0]); i++) {
+		const struct cfg_key *k = &cfg_keys[i];
+		const char *field = (const char *)cfg + k->off;
+		const struct mfw_line_cfg *line = (const void *)field;
+		char num[24];
+
+		switch (k->type) {
+		case CFG_STR:
+			fn(ctx, k->name, field);
+			break;
+		case CFG_LINE:
+			fn(ctx, k->name, line->spec);
+			break;
+		case CFG_LOW:
+			fn(ctx, k->name, line->active_low ? "true" : "false");
+			break;
+		case CFG_BOOL:
+			fn(ctx, k->name, *(const bool *)field ? "true" : "false");
+			break;
+		case CFG_LONG:
+			snprintf(num, sizeof(num), "%ld", *(const long *)field);
+			fn(ctx, k->name, num);
+			break;
+		}
+	}
 }
 
 void mfw_config_env(struct mfw_config *cfg)

@@ -18,6 +18,7 @@ struct mfw_line_cfg {
 };
 
 struct mfw_config {
+	char file[MFW_CFG_STR_MAX];	/* the file read; empty: defaults only */
 	char port[MFW_CFG_STR_MAX];	/* tty of the module's AT port */
 	long speed;			/* baud rate set by attach */
 	char pubkey[MFW_CFG_STR_MAX];	/* PEM public key; empty: none */
@@ -57,6 +58,15 @@ int mfw_config_set(struct mfw_config *cfg, const char *key, const char *value);
  * @optional.  Returns 0, or -errno with a message naming file and line.
  */
 int mfw_config_load(struct mfw_config *cfg, const char *path, bool optional);
+
+/*
+ * Call @fn with every key of the configuration file and its effective
+ * value as text ("true"/"false" for switches), in the order mfw.conf(5)
+ * lists them.
+ */
+void mfw_config_each(const struct mfw_config *cfg,
+		     void (*fn)(void *ctx, const char *key, const char *value),
+		     void *ctx);
 
 /* Environment overrides: MFW_SYSFS_ROOT, MFW_STATE_DIR. */
 void mfw_config_env(struct mfw_config *cfg);

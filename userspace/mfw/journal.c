@@ -15,7 +15,6 @@
 #include "journal.h"
 #include "util.h"
 
-#define MFW_JOURNAL_MAX	8192
 
 static const char *const mfw_phase_names[MFW_PHASE_NR] = {
 	[MFW_PHASE_NONE] = "none",

@@ -17,6 +17,8 @@
 #define MFW_JOURNAL_NAME	"journal"
 #define MFW_JOURNAL_FORMAT	1
 #define MFW_JSTR		256
+/* Largest journal text (every field full fits). */
+#define MFW_JOURNAL_MAX		8192
 
 /* Steps of an upgrade, in order. */
 enum mfw_phase {

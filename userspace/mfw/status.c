@@ -1,28 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mfw helper - "mfw status": every mfw port's attributes, the power
- * supplies' verdict and the journal, for people or as JSON.
+ * mfw helper - "mfw status": every mfw port's attributes and the package
+ * an automatic upgrade would install on it, the power supplies' verdict,
+ * whether packages' signatures are checked, the journal and the effective
+ * configuration, for people or as JSON; "mfw history": the finished
+ * upgrades.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "history.h"
 #include "journal.h"
 #include "out.h"
+#include "pick.h"
 #include "port.h"
 #include "supply.h"
 #include "util.h"
+#include "verify.h"
 
 static const char *const mfw_status_attrs[] = {
 	"tty", "model", "family", "firmware", "state", "progress", "percent",
 	"last_error", "last_urc", "paths", "offset", "check", NULL
 };
 
-static void mfw_status_port(const char *dir, const char *name)
+static void mfw_status_port(const struct mfw_config *cfg, const char *dir,
+			    const char *name)
 {
+	struct mfw_pick pick;
 	struct mfw_port p;
 	struct mfw_json j;
 	char val[256];
@@ -44,8 +53,24 @@ static void mfw_status_port(const char *dir, const char *name)
 		else
 			printf("  %-11s %s\n", mfw_status_attrs[i], val);
 	}
-	if (mfw_json)
+	/* What "mfw upgrade --auto" would do with this module now. */
+	if (mfw_port_get(&p, "tty", p.tty, sizeof(p.tty)) < 0)
+		*p.tty = '\0';
+	mfw_pick_package(cfg, &p, &pick);
+	if (mfw_json) {
+		mfw_json_str(&j, "auto", mfw_pick_verdict_name(pick.verdict));
+		mfw_json_str(&j, "auto_reason", pick.why);
+		if (pick.verdict == MFW_PICK_FOUND ||
+		    pick.verdict == MFW_PICK_REFUSED_BEFORE) {
+			mfw_json_str(&j, "auto_image", pick.image);
+			mfw_json_str(&j, "auto_version", pick.man.version);
+		}
 		mfw_json_emit(&j);
+	} else {
+		printf("  %-11s %s%s\n", "auto",
+		       pick.verdict == MFW_PICK_FOUND ? "would upgrade " :
+		       "nothing to install: ", pick.why);
+	}
 }
 
 static int mfw_status_ports(const struct mfw_config *cfg, const char *only)
@@ -69,7 +94,7 @@ static int mfw_status_ports(const struct mfw_config *cfg, const char *only)
 			if (only && (mfw_port_get(&p, "tty", p.tty, sizeof(p.tty)) < 0 ||
 				     strcmp(p.tty, tty)))
 				continue;
-			mfw_status_port(dir, de->d_name);
+			mfw_status_port(cfg, dir, de->d_name);
 			n++;
 		}
 		closedir(d);
@@ -98,6 +123,90 @@ static void mfw_status_power(const struct mfw_config *cfg)
 	} else {
 		printf("power: %s (%s)\n", safe ? "safe to flash" : "NOT safe to flash", why);
 	}
+}
+
+/* Whether packages' signatures are checked, and against which key. */
+static void mfw_status_trust(const struct mfw_config *cfg)
+{
+	const char *verdict;
+	char desc[128] = "";
+	int ret = 0;
+
+	if (!*cfg->pubkey) {
+		verdict = "unchecked";
+	} else {
+		ret = mfw_pubkey_describe(cfg->pubkey, desc, sizeof(desc));
+		verdict = ret ? "unusable" : "checked";
+	}
+	if (mfw_json) {
+		struct mfw_json j;
+
+		mfw_json_begin(&j, "trust");
+		mfw_json_str(&j, "signatures", verdict);
+		mfw_json_str(&j, "pubkey", *cfg->pubkey ? cfg->pubkey : NULL);
+		if (*desc)
+			mfw_json_str(&j, "key", desc);
+		if (ret)
+			mfw_json_str(&j, "error", ret == -EKEYREJECTED ?
+				     "not a PEM public key" : strerror(-ret));
+		mfw_json_emit(&j);
+	} else if (!*cfg->pubkey) {
+		printf("signatures: NOT checked: no pubkey= in the configuration, so any package is accepted; set pubkey= to a PEM public key\n");
+	} else if (ret) {
+		printf("signatures: pubkey=%s is unusable (%s): every upgrade will be refused; fix the file or the key\n",
+		       cfg->pubkey, ret == -EKEYREJECTED ? "not a PEM public key" :
+		       strerror(-ret));
+	} else {
+		printf("signatures: checked against %s (%s)\n", cfg->pubkey, desc);
+	}
+}
+
+/* For people: how many finished upgrades "mfw history" lists. */
+static void mfw_status_history(const struct mfw_config *cfg)
+{
+	struct mfw_history h;
+
+	if (mfw_history_read(cfg->state_dir, &h)) {
+		printf("history: %s/%s cannot be read; see 'mfw history'\n",
+		       cfg->state_dir, MFW_HISTORY_NAME);
+		return;
+	}
+	if (h.n)
+		printf("history: %zu finished upgrade%s (mfw history)\n", h.n,
+		       h.n == 1 ? "" : "s");
+	mfw_history_free(&h);
+}
+
+static void mfw_status_config_json(void *ctx, const char *key,
+				   const char *value)
+{
+	mfw_json_str(ctx, key, value);
+}
+
+static void mfw_status_config_text(void *ctx, const char *key,
+				   const char *value)
+{
+	(void)ctx;
+	printf("  %-19s %s\n", key, *value ? value : "(not set)");
+}
+
+/* The configuration in effect: the file's keys over the defaults. */
+static void mfw_status_config(const struct mfw_config *cfg)
+{
+	struct mfw_json j;
+
+	if (mfw_json) {
+		mfw_json_begin(&j, "config");
+		mfw_json_str(&j, "file", *cfg->file ? cfg->file : NULL);
+		mfw_config_each(cfg, mfw_status_config_json, &j);
+		mfw_json_emit(&j);
+		return;
+	}
+	if (*cfg->file)
+		printf("configuration (%s over the defaults):\n", cfg->file);
+	else
+		printf("configuration (defaults: no %s):\n", MFW_CONFIG_FILE);
+	mfw_config_each(cfg, mfw_status_config_text, NULL);
 }
 
 static int mfw_status_journal(const struct mfw_config *cfg)
@@ -152,7 +261,7 @@ int mfw_cmd_status(struct mfw_config *cfg, int argc, char **argv)
 {
 	const char *only = NULL;
 	struct mfw_getopt g;
-	int c;
+	int c, ret;
 
 	mfw_getopt_init(&g, mfw_cmd_find("status"), argc, argv);
 	while ((c = mfw_getopt_next(&g)) > 0)
@@ -166,5 +275,95 @@ int mfw_cmd_status(struct mfw_config *cfg, int argc, char **argv)
 	}
 	mfw_status_ports(cfg, only);
 	mfw_status_power(cfg);
-	return mfw_status_journal(cfg);
+	mfw_status_trust(cfg);
+	ret = mfw_status_journal(cfg);
+	if (!mfw_json)
+		mfw_status_history(cfg);
+	mfw_status_config(cfg);
+	return ret;
+}
+
+/* One finished upgrade, for people: when, outcome, versions, port, time. */
+static void mfw_history_print(const struct mfw_journal *r)
+{
+	char when[32] = "?";
+	struct tm tm;
+	time_t t = (time_t)r->started;
+
+	if (r->started && localtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	printf("%s  %-6s  %s -> %s  %s", when, mfw_phase_name(r->phase),
+	       *r->from ? r->from : "?", *r->target ? r->target : "?",
+	       *r->port ? r->port : "?");
+	if (r->started && r->updated >= r->started)
+		printf("  %" PRId64 " s", r->updated - r->started);
+	printf("  (%s)\n", *r->note ? r->note : "no note");
+}
+
+static void mfw_history_json(const struct mfw_journal *r)
+{
+	struct mfw_json j;
+
+	mfw_json_begin(&j, "history");
+	mfw_json_str(&j, "phase", mfw_phase_name(r->phase));
+	mfw_json_int(&j, "started", r->started);
+	mfw_json_int(&j, "ended", r->updated);
+	mfw_json_str(&j, "port", r->port);
+	mfw_json_str(&j, "family", r->family);
+	mfw_json_str(&j, "from", r->from);
+	mfw_json_str(&j, "target", r->target);
+	mfw_json_str(&j, "image", r->image);
+	mfw_json_str(&j, "url", r->url);
+	mfw_json_str(&j, "sha256", r->sha256);
+	mfw_json_int(&j, "size", (int64_t)r->size);
+	mfw_json_str(&j, "note", r->note);
+	mfw_json_emit(&j);
+}
+
+int mfw_cmd_history(struct mfw_config *cfg, int argc, char **argv)
+{
+	struct mfw_history h;
+	struct mfw_getopt g;
+	long last = 0;
+	size_t i;
+	int c, ret;
+
+	mfw_getopt_init(&g, mfw_cmd_find("history"), argc, argv);
+	while ((c = mfw_getopt_next(&g)) > 0) {
+		if (c == 'n' && mfw_parse_long(optarg, 1, MFW_HISTORY_KEEP, &last)) {
+			mfw_err("history: --last takes a number from 1 to %d, not '%s'",
+				MFW_HISTORY_KEEP, optarg);
+			return MFW_EXIT_USAGE;
+		}
+	}
+	if (c < 0)
+		return g.exit;
+	if (optind < argc) {
+		mfw_err("history: unexpected argument '%s'; see 'mfw history --help'",
+			argv[optind]);
+		return MFW_EXIT_USAGE;
+	}
+	ret = mfw_history_read(cfg->state_dir, &h);
+	if (ret) {
+		mfw_err("cannot read %s/%s: %s; check state_dir= (or MFW_STATE_DIR) and its permissions",
+			cfg->state_dir, MFW_HISTORY_NAME,
+			ret == -EFBIG ? "larger than any history mfw writes" :
+			strerror(-ret));
+		return MFW_EXIT_JOURNAL;
+	}
+	if (h.bad)
+		mfw_warn("%u record%s of %s/%s could not be read (cut short or altered) and %s left out",
+			 h.bad, h.bad == 1 ? "" : "s", cfg->state_dir,
+			 MFW_HISTORY_NAME, h.bad == 1 ? "is" : "are");
+	if (!h.n && !mfw_json)
+		printf("no finished upgrade recorded in %s/%s\n", cfg->state_dir,
+		       MFW_HISTORY_NAME);
+	for (i = last && (size_t)last < h.n ? h.n - last : 0; i < h.n; i++) {
+		if (mfw_json)
+			mfw_history_json(&h.rec[i]);
+		else
+			mfw_history_print(&h.rec[i]);
+	}
+	mfw_history_free(&h);
+	return MFW_EXIT_OK;
 }

@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include "gpio.h"
+#include "history.h"
 #include "inhibit.h"
 #include "out.h"
+#include "pick.h"
 #include "power.h"
 #include "session.h"
 #include "sig.h"
@@ -46,6 +48,10 @@ int mfw_sess_journal(struct mfw_session *s, enum mfw_phase phase,
 	}
 	mfw_trace("journal: %s (%s)", mfw_phase_name(phase), s->j.note);
 	if (phase >= MFW_PHASE_DONE) {
+		ret = mfw_history_add(s->cfg->state_dir, &s->j);
+		if (ret)
+			mfw_warn("cannot add this upgrade to %s/%s: %s; 'mfw history' will not list it",
+				 s->cfg->state_dir, MFW_HISTORY_NAME, strerror(-ret));
 		ret = mfw_journal_finish(s->cfg->state_dir);
 		if (ret)
 			mfw_warn("cannot close the journal in %s: %s; remove %s/journal by hand",
@@ -285,20 +291,6 @@ static int mfw_phase_match(struct mfw_session *s)
 
 /* mfw_phase_order(): the module runs the package's version already. */
 #define MFW_NOTHING_TO_DO	(-1)
-
-/*
- * Whether versions @a and @b are of one line, equal up to their last '-'
- * (ML307R-DC-MBRH0S01, ML307R-DC-MBRH0S02), so that strverscmp(3) orders
- * them; ML307A-GSLN-V1 and ML307A-DCLN-V3, or a version with a build
- * suffix against one without, are not.
- */
-static bool mfw_same_line(const char *a, const char *b)
-{
-	const char *da = strrchr(a, '-'), *db = strrchr(b, '-');
-	size_t la = da ? (size_t)(da - a) : 0, lb = db ? (size_t)(db - b) : 0;
-
-	return la == lb && !strncmp(a, b, la);
-}
 
 /*
  * Phase 4, last: the package's version (its manifest) against the one the
@@ -751,33 +743,16 @@ static int mfw_lock(const struct mfw_config *cfg)
 	return fd;	/* held until exit */
 }
 
-/* Whether manifest @m is an upgrade for a module running @fw. */
-static bool mfw_auto_fits(const struct mfw_manifest *m, const char *family,
-			  const char *fw)
-{
-	char why[128];
-
-	if (mfw_manifest_check_module(m, family, fw, why, sizeof(why)))
-		return false;
-	return mfw_same_line(m->version, fw) && strverscmp(m->version, fw) > 0;
-}
-
 /*
- * --auto: the newest package in <firmware_dir>/<family>/ that applies to
- * the running version.  0 with @image set, 1 when there is none, or -exit.
+ * --auto: the package mfw_pick_package() chooses for the module on
+ * @tty_path.  0 with @image set, 1 when there is none, or -exit.
  */
 static int mfw_auto_pick(const struct mfw_config *cfg, const char *tty_path,
 			 char *image, size_t size, bool dry)
 {
-	char dir[PATH_MAX], tty[MFW_NAME_MAX], family[MFW_VERSION_MAX], fw[MFW_VERSION_MAX];
-	struct mfw_manifest best = { 0 };
-	char paths[64], why[128];
-	struct mfw_journal last;
-	unsigned int bits;
-	const struct mfw_model *model;
+	char tty[MFW_NAME_MAX];
 	struct mfw_port port;
-	struct dirent *de;
-	DIR *d;
+	struct mfw_pick pick;
 
 	if (!tty_path || mfw_tty_name(tty_path, tty, sizeof(tty)) ||
 	    mfw_port_find(cfg->sysfs_root, tty, &port)) {
@@ -785,62 +760,18 @@ static int mfw_auto_pick(const struct mfw_config *cfg, const char *tty_path,
 			tty_path ? tty_path : "(no --port)");
 		return -MFW_EXIT_PORT;
 	}
-	if (mfw_port_get(&port, "family", family, sizeof(family)) < 0 ||
-	    mfw_port_get(&port, "firmware", fw, sizeof(fw)) < 0 ||
-	    !(model = mfw_model_find(family, strlen(family), NULL)) || !*fw) {
-		mfw_err("--auto: the module on %s is not identified yet; retry once it answers",
-			tty_path);
+	switch (mfw_pick_package(cfg, &port, &pick)) {
+	case MFW_PICK_UNIDENTIFIED:
+		mfw_err("--auto: %s; retry once it answers", pick.why);
 		return -MFW_EXIT_PORT;
-	}
-	/* The driver's view of the paths first; the helper's table otherwise. */
-	if (mfw_port_get(&port, "paths", paths, sizeof(paths)) < 0 ||
-	    mfw_paths_parse(paths, &bits))
-		bits = model->paths;
-	if (!(bits & (MFW_PATH_HEX | MFW_PATH_TRANSPARENT))) {
-		mfw_info("the %s family upgrades only from a url (mfw upgrade --url URL); --auto does not use packages in %s/%s",
-			 model->name, cfg->firmware_dir, model->name);
+	case MFW_PICK_FOUND:
+		mfw_info("%s %s", dry ? "would upgrade" : "upgrading", pick.why);
+		snprintf(image, size, "%s", pick.image);
+		return 0;
+	default:
+		mfw_info("--auto: %s", pick.why);
 		return 1;
 	}
-	snprintf(dir, sizeof(dir), "%s/%s", cfg->firmware_dir, model->name);
-	d = opendir(dir);
-	if (!d) {
-		mfw_info("no packages for %s in %s", model->name, dir);
-		return 1;
-	}
-	*image = '\0';
-	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-		struct mfw_manifest m;
-		char path[PATH_MAX];
-		bool ok;
-
-		if (n <= 9 || strcmp(de->d_name + n - 9, ".manifest"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (mfw_manifest_load(cfg->pubkey, path, &m, &ok) ||
-		    !mfw_auto_fits(&m, family, fw))
-			continue;
-		if (*image && strverscmp(m.version, best.version) < 0)
-			continue;
-		if (*image && !strcmp(m.version, best.version) && !*m.base)
-			continue;	/* same version: prefer the differential one */
-		best = m;
-		snprintf(image, size, "%.*s", (int)(strlen(path) - 9), path);
-	}
-	closedir(d);
-	if (!*image) {
-		mfw_info("the module runs %s; no newer package for it in %s", fw, dir);
-		return 1;
-	}
-	if (!mfw_journal_read_last(cfg->state_dir, &last, why, sizeof(why)) &&
-	    mfw_refused_before(&last, best.sha256, fw)) {
-		mfw_info("the module refused %s last time (%s); not offering it again automatically. Fix the cause and run 'mfw upgrade %s'",
-			 image, last.note, image);
-		return 1;
-	}
-	mfw_info("%s %s to %s with %s", dry ? "would upgrade" : "upgrading", fw, best.version,
-		 image);
-	return 0;
 }
 
 /*

@@ -205,3 +205,11 @@ bool mfw_refused_before(const struct mfw_journal *last, const char *sha256,
 	/* Once the module runs something else, the package may suit it. */
 	return !*last->from || !fw || !strcmp(last->from, fw);
 }
+
+bool mfw_same_line(const char *a, const char *b)
+{
+	const char *da = strrchr(a, '-'), *db = strrchr(b, '-');
+	size_t la = da ? (size_t)(da - a) : 0, lb = db ? (size_t)(db - b) : 0;
+
+	return la == lb && !strncmp(a, b, la);
+}

@@ -54,4 +54,12 @@ int mfw_paths_parse(const char *text, unsigned int *bits);
 bool mfw_refused_before(const struct mfw_journal *last, const char *sha256,
 			const char *fw);
 
+/*
+ * Whether versions @a and @b are of one line, equal up to their last '-'
+ * (ML307R-DC-MBRH0S01, ML307R-DC-MBRH0S02), so that strverscmp(3) orders
+ * them; ML307A-GSLN-V1 and ML307A-DCLN-V3, or a version with a build
+ * suffix against one without, are not.
+ */
+bool mfw_same_line(const char *a, const char *b);
+
 #endif /* MFW_VERDICT_H */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -54,6 +55,21 @@ static EVP_PKEY *mfw_load_key(const char *path, bool private)
 	fclose(f);
 	ERR_clear_error();
 	return key;
+}
+
+int mfw_pubkey_describe(const char *pubkey, char *desc, size_t size)
+{
+	EVP_PKEY *key;
+
+	if (access(pubkey, R_OK) < 0)
+		return -errno;
+	key = mfw_load_key(pubkey, false);
+	if (!key)
+		return -EKEYREJECTED;
+	snprintf(desc, size, "%s, %d bits", EVP_PKEY_get0_type_name(key),
+		 EVP_PKEY_get_bits(key));
+	EVP_PKEY_free(key);
+	return 0;
 }
 
 int mfw_sig_verify(const char *pubkey, const void *data, size_t len,
@@ -122,12 +138,19 @@ out:
 int mfw_verify_file(const char *pubkey, const char *path, const void *data,
 		    size_t len, bool *verified)
 {
+	static bool warned;
 	char sig[4096];
 	int ret;
 
 	*verified = false;
 	if (!pubkey || !*pubkey) {
-		mfw_warn("NO PUBLIC KEY CONFIGURED: %s is NOT verified; anyone who can place a file here can flash the module. Set pubkey= in the configuration",
+		/* Once a run: the verdict is the board's, not the file's. */
+		if (warned) {
+			mfw_dbg("%s: not verified (no public key)", path);
+			return 0;
+		}
+		warned = true;
+		mfw_warn("NO PUBLIC KEY CONFIGURED: %s and every other file of this run are NOT verified; anyone who can place a file here can flash the module. Set pubkey= in the configuration",
 			 path);
 		return 0;
 	}

@@ -28,6 +28,13 @@ int mfw_sha256_hex(const void *data, size_t len, char *hex);
 int mfw_sig_verify(const char *pubkey, const void *data, size_t len,
 		   const char *sig_path);
 
+/*
+ * Load the PEM public key @pubkey and describe it in @desc ("RSA, 2048
+ * bits", "ED25519, 256 bits").  0, -EKEYREJECTED when the file holds no
+ * public key OpenSSL can read, or -errno when it cannot be read.
+ */
+int mfw_pubkey_describe(const char *pubkey, char *desc, size_t size);
+
 /* Sign @data with the PEM private key @privkey into @sig_path.  0 or -errno. */
 int mfw_sig_sign(const char *privkey, const void *data, size_t len,
 		 const char *sig_path);
@@ -35,7 +42,8 @@ int mfw_sig_sign(const char *privkey, const void *data, size_t len,
 /*
  * The policy for a file: with @pubkey set, @path.sig must verify (any
  * failure is refused, with a message saying what to do); without a key,
- * a loud warning and acceptance.  *@verified tells which.  Returns 0 or
+ * acceptance, with a loud warning the first time in a run (debug after).
+ * *@verified tells which.  Returns 0 or
  * the error of mfw_sig_verify().
  */
 int mfw_verify_file(const char *pubkey, const char *path, const void *data,
