@@ -366,10 +366,39 @@ check(run("manifest", "verify", img + ".manifest", "--image", img, "--pubkey", r
 good = open(img, "rb").read()
 put(img, good.replace(b"firmware", b"firmwarE", 1), "wb")
 rc, out, err = run("manifest", "verify", img + ".manifest", "--image", img, "--pubkey", rsapub)
-check(rc == 4 and "NOT verify" in err, "tampered image: 4")
+check(rc == 4 and "does not match" in err and "altered" in err, "tampered image: 4")
 put(img, good, "wb")
 rc, out, err = run("manifest", "verify", img + ".manifest", "--image", img)
-check(rc == 0 and "NOT VERIFIED" in err, "no key: accepted with a loud warning")
+check(rc == 4 and "nothing to verify against" in err and "--pubkey" in err,
+      "manifest verify without a key verifies nothing: 4, says what to give")
+# One signature per package: the signed manifest binds the image.
+os.rename(img + ".sig", img + ".sig.away")
+rc, out, err = run("manifest", "verify", img + ".manifest", "--image", img, "--pubkey", rsapub)
+rsaid = re.search(r"key ([0-9a-f]{16}) \(r\.pub\)", err)
+check(rc == 0 and rsaid and "the image matches it" in err,
+      "manifest verify --image: no image signature needed, the key named (%s)" % err.strip())
+os.rename(img + ".sig.away", img + ".sig")
+# Several trusted keys in a directory; the one that signed is named; a
+# retired key (its file removed) verifies nothing any more.
+keys = os.path.join(tmp, "keys")
+os.makedirs(keys)
+shutil.copy(pub, os.path.join(keys, "2025-ed25519.pem"))
+shutil.copy(rsapub, os.path.join(keys, "2026-rsa.pem"))
+put(os.path.join(keys, "README"), "the vendor's keys\n")
+rc, out, err = run("manifest", "sign", img + ".manifest", "--key", rsa, "--json")
+sig_ev = last_json[0] if last_json else {}
+check(rc == 0 and rsaid and sig_ev.get("key") == rsaid.group(1),
+      "manifest sign names the signing key's id, the same as verify (%s)" % sig_ev)
+rc, out, err = run("manifest", "verify", img + ".manifest", "--pubkey", keys, "--json")
+ev = last_json[0] if last_json else {}
+check(rc == 0 and rsaid and ev.get("key") == rsaid.group(1) and
+      ev.get("signer") == "key %s (2026-rsa.pem)" % rsaid.group(1),
+      "manifest verify against a keys directory: the key that verified (%s)" % ev.get("key"))
+os.remove(os.path.join(keys, "2026-rsa.pem"))
+rc, out, err = run("manifest", "verify", img + ".manifest", "--pubkey", keys)
+check(rc == 4 and "does NOT verify with any key in " + keys in err,
+      "the signing key retired: 4 (%s)" % err.strip()[-120:])
+shutil.copy(rsapub, os.path.join(keys, "2026-rsa.pem"))
 
 # --- upgrade refusals before the module is touched ---------------------------
 sysfs = os.path.join(tmp, "sys")
@@ -429,8 +458,16 @@ rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent"
 check(rc == 6, "mains online: power ok, then no port: 6")
 os.rename(img + ".sig", img + ".sig.away")
 rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", env=env)
-check(rc == 4 and "not signed" in err, "unsigned image with a key configured: 4")
+check(rc == 6 and "signature good, key " in err,
+      "the image needs no signature of its own, its signed manifest binds it: then no port, 6")
 os.rename(img + ".sig.away", img + ".sig")
+os.rename(img + ".manifest.sig", img + ".manifest.sig.away")
+rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", env=env)
+check(rc == 4 and "not signed" in err, "unsigned manifest with a key configured: 4")
+os.rename(img + ".manifest.sig.away", img + ".manifest.sig")
+rc, out, err = run("--config", conf("keys.conf", ["pubkey=" + keys]), "upgrade", img,
+                   "--port", "/dev/nonexistent", env=env)
+check(rc == 6 and "(2026-rsa.pem)" in err, "pubkey= a keys directory: the upgrade goes on, 6")
 os.rename(img + ".manifest", img + ".manifest.away")
 rc, out, err = run("--config", cfg, "upgrade", img, "--port", "/dev/nonexistent", env=env)
 check(rc == 4 and "manifest" in err, "missing manifest with a key configured: 4")
@@ -793,7 +830,7 @@ check(ev.get("model") == "ML307R-DC \u00e9" and "model_hex" not in ev and
 rc, out, err = run("status", "--port", "ttyMFWT7", env=env2)
 check(rc == 0 and "ML307R" in out, "status for people still shows the port")
 bad_name = os.fsencode(tmp) + b"/fw\xff.manifest"
-rc, out, err = run("--json", "manifest", "verify", bad_name)
+rc, out, err = run("--json", "manifest", "verify", bad_name, "--pubkey", pub)
 ev = last_json[0] if last_json else {}
 check(rc == 4 and ev.get("event") == "log" and "\ufffd" in ev.get("message", "") and
       bad_name in bytes.fromhex(ev.get("message_hex", "")) and last_json and
@@ -865,9 +902,9 @@ check(rc == 0 and ("signatures: checked against %s (" % pub) in out and
 rc, out, err = run("--config", keyed, "--json", "status", "--port", "ttyMFWT11", env=env5)
 trust = [o for o in last_json if o["event"] == "trust"]
 check(rc == 0 and trust and trust[0].get("signatures") == "checked" and
-      trust[0].get("pubkey") == pub and trust[0].get("key"),
+      trust[0].get("pubkey") == pub and "ED25519" in trust[0].get("keys", ""),
       "status --json with a key: signatures checked, the key described (%s)" % trust)
-for bad, what in ((os.path.join(tmp, "nokey.pem"), "No such file"), (img, "not a PEM public key")):
+for bad, what in ((os.path.join(tmp, "nokey.pem"), "No such file"), (img, "no PEM public key")):
     rc, out, err = run("--config", conf("badkey.conf", ["pubkey=" + bad]), "status", env=env5)
     check(rc == 0 and "is unusable (%s" % what in out and "every upgrade will be refused" in out,
           "status: an unusable key is said (%s)" % what)

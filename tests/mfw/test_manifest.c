@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -138,6 +139,7 @@ static void flip(const char *file, long at)
 static void test_signatures(const char *type)
 {
 	char priv[600], pub[600], pub2[600], priv2[600], img[600], sig[600], man[600];
+	char id[MFW_KEYID_HEX] = "", signer[128] = "";
 	static const char data[] = "MFWPKG test image\nMFWVER:X\n";
 	struct mfw_manifest m;
 	unsigned char *buf;
@@ -156,13 +158,17 @@ static void test_signatures(const char *type)
 	tap_put(dir, "img.bin", data);
 	unlink(sig);
 
-	check(mfw_verify_file(pub, img, data, strlen(data), &ok) == -ENOENT && !ok,
+	check(mfw_verify_file(pub, img, data, strlen(data), &ok, NULL, 0) == -ENOENT && !ok,
 	      "%s: missing signature with a key is refused", type);
-	check(mfw_verify_file("", img, data, strlen(data), &ok) == 0 && !ok,
+	check(mfw_verify_file("", img, data, strlen(data), &ok, NULL, 0) == 0 && !ok,
 	      "%s: no key: accepted, flagged unverified", type);
-	check(!mfw_sig_sign(priv, data, strlen(data), sig), "%s: sign", type);
-	check(mfw_verify_file(pub, img, data, strlen(data), &ok) == 0 && ok,
-	      "%s: good signature verifies", type);
+	check(!mfw_sig_sign(priv, data, strlen(data), sig, id) &&
+	      strlen(id) == MFW_KEYID_HEX - 1 && strspn(id, "0123456789abcdef") == strlen(id),
+	      "%s: sign, naming the key id %s", type, id);
+	check(mfw_verify_file(pub, img, data, strlen(data), &ok, signer, sizeof(signer)) == 0 &&
+	      ok && !strncmp(signer, "key ", 4) && !strncmp(signer + 4, id, strlen(id)) &&
+	      strstr(signer, "(pub.pem)"),
+	      "%s: good signature verifies, by the signing key's id (%s)", type, signer);
 	check(mfw_sig_verify(pub2, data, strlen(data), sig) == -EBADMSG,
 	      "%s: another key does not verify it", type);
 	check(mfw_sig_verify(pub, "MFWPKG test imagf\nMFWVER:X\n", strlen(data), sig) == -EBADMSG,
@@ -170,7 +176,7 @@ static void test_signatures(const char *type)
 	check(mfw_sig_verify(pub, data, strlen(data) - 1, sig) == -EBADMSG,
 	      "%s: truncated image is refused", type);
 	flip(sig, 10);
-	check(mfw_verify_file(pub, img, data, strlen(data), &ok) == -EBADMSG && !ok,
+	check(mfw_verify_file(pub, img, data, strlen(data), &ok, NULL, 0) == -EBADMSG && !ok,
 	      "%s: altered signature is refused", type);
 	check(mfw_sig_verify(priv, data, strlen(data), sig) == -EKEYREJECTED ||
 	      mfw_sig_verify(img, data, strlen(data), sig) == -EKEYREJECTED,
@@ -189,9 +195,10 @@ static void test_signatures(const char *type)
 
 		tap_put(dir, "img.bin.manifest", text);
 		snprintf(mansig, sizeof(mansig), "%s.sig", man);
-		check(!mfw_sig_sign(priv, text, n, mansig), "%s: manifest signed", type);
+		check(!mfw_sig_sign(priv, text, n, mansig, NULL), "%s: manifest signed", type);
 		check(!mfw_manifest_load(pub, man, &got, &ok) && ok &&
-		      !strcmp(got.version, "MN316-V2"), "%s: signed manifest loads", type);
+		      !strcmp(got.version, "MN316-V2") && strstr(got.signer, id),
+		      "%s: signed manifest loads, naming its key (%s)", type, got.signer);
 		/* version=MN316-V2 -> MN316-V3: still parses, must not verify */
 		text[strlen("family=MN316\nversion=MN316-V")] = '3';
 		tap_put(dir, "img.bin.manifest", text);
@@ -208,6 +215,64 @@ static void test_signatures(const char *type)
 	free(buf);
 }
 
+/*
+ * A directory of trusted keys: any of them verifies, the one that did is
+ * named; the key of a retired pair no longer does once its file is gone;
+ * files that are no key are passed over, a directory without any key is
+ * no key at all.
+ */
+static void test_key_directory(void)
+{
+	char keys[600], old[600], new[600], other[600], oldpub[600], newpub[600];
+	char junk[600], sig[600], desc[512], signer[128], idold[MFW_KEYID_HEX],
+	     idnew[MFW_KEYID_HEX];
+	static const char data[] = "family=MN316\n";
+
+	path(keys, "keys");
+	mkdir(keys, 0700);
+	path(old, "old.pem");
+	path(new, "new.pem");
+	path(other, "other-priv.pem");
+	snprintf(oldpub, sizeof(oldpub), "%s/2025-vendor.pem", keys);
+	snprintf(newpub, sizeof(newpub), "%s/2026-vendor.pub", keys);
+	snprintf(junk, sizeof(junk), "%s/README.pem", keys);
+	path(sig, "dir.sig");
+	keypair("ED25519", old, oldpub);
+	keypair("EC", new, newpub);
+	tap_put(keys, "README.pem", "not a key\n");
+	tap_put(keys, "notes.txt", "not a key either\n");
+
+	check(mfw_pubkey_describe(keys, desc, sizeof(desc)) == 2 &&
+	      strstr(desc, "(2025-vendor.pem, ED25519") && strstr(desc, "(2026-vendor.pub, EC") &&
+	      !strstr(desc, "README") && !strstr(desc, "notes"),
+	      "a keys directory: two keys described, the rest passed over (%s)", desc);
+	check(!mfw_sig_sign(old, data, strlen(data), sig, idold) &&
+	      !mfw_sig_verify_by(keys, data, strlen(data), sig, signer, sizeof(signer)) &&
+	      strstr(signer, idold) && strstr(signer, "2025-vendor.pem"),
+	      "signed with the old key: verified by it (%s)", signer);
+	check(!mfw_sig_sign(new, data, strlen(data), sig, idnew) &&
+	      !mfw_sig_verify_by(keys, data, strlen(data), sig, signer, sizeof(signer)) &&
+	      strstr(signer, idnew) && strstr(signer, "2026-vendor.pub") &&
+	      strcmp(idold, idnew),
+	      "signed with the new key: verified by it (%s)", signer);
+	keypair("ED25519", other, junk);
+	check(!mfw_sig_sign(old, data, strlen(data), sig, NULL) && !unlink(oldpub) &&
+	      mfw_sig_verify_by(keys, data, strlen(data), sig, NULL, 0) == -EBADMSG,
+	      "the old key retired (its file removed): its signatures no longer verify");
+	check(!mfw_sig_sign(other, data, strlen(data), sig, NULL) &&
+	      !mfw_sig_verify(keys, data, strlen(data), sig),
+	      "a key dropped in as README.pem is a trusted key like any *.pem");
+	unlink(junk);
+	unlink(newpub);
+	check(mfw_sig_verify_by(keys, data, strlen(data), sig, NULL, 0) == -EKEYREJECTED &&
+	      mfw_pubkey_describe(keys, desc, sizeof(desc)) == -EKEYREJECTED,
+	      "a directory without a key: no key at all");
+	path(keys, "no-such-dir");
+	check(mfw_pubkey_describe(keys, desc, sizeof(desc)) == -ENOENT &&
+	      mfw_sig_verify(keys, data, strlen(data), sig) == -EKEYREJECTED,
+	      "a missing key directory: cannot be read, no key");
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "%s", tap_tmpdir());
@@ -216,6 +281,7 @@ int main(void)
 	test_signatures("RSA");
 	test_signatures("EC");
 	test_signatures("ED25519");
+	test_key_directory();
 	tap_rmtree(dir);
 	return tap_done();
 }

@@ -65,7 +65,7 @@ journal_phase_is() { [ "$(journal_phase)" = "$1" ]; }
 drop_package() {
 	local v=$1 f
 	mkdir -p "$FWDIR"
-	for f in "$v.bin" "$v.bin.sig" "$v.bin.manifest.sig"; do
+	for f in "$v.bin" "$v.bin.manifest.sig"; do
 		cp "$P/pkg/$f" "$FWDIR/$f" || return 1
 	done
 	cp "$P/pkg/$v.bin.manifest" "$FWDIR/.$v.tmp" &&

@@ -121,8 +121,8 @@ for v in $V2 $V3 $V4; do
 	for ((i = 0; i < 4096; i++)); do printf 'package %s line %08d ---\n' "$v" "$i"; done |
 		head -c $((128 * 1024 - 32)) >"$pkg/$v.bin"
 	echo "MFWVER:$v" >>"$pkg/$v.bin"
+	# One signature per package: the signed manifest binds the image.
 	{ "$mfw" manifest create "$pkg/$v.bin" --family "$family" --version "$v" &&
-		"$mfw" manifest sign "$pkg/$v.bin" --key "$out/vendor.pem" &&
 		"$mfw" manifest sign "$pkg/$v.bin.manifest" --key "$out/vendor.pem"; } >>"$log" 2>&1 ||
 		{ fail payload "manifest of $v"; exit 1; }
 done

@@ -186,7 +186,7 @@ int mfw_manifest_load(const char *pubkey, const char *path,
 		      struct mfw_manifest *m, bool *verified)
 {
 	unsigned char *text;
-	char why[256];
+	char why[256], signer[sizeof(m->signer)];
 	size_t len;
 	int ret;
 
@@ -196,12 +196,15 @@ int mfw_manifest_load(const char *pubkey, const char *path,
 			path, strerror(-ret));
 		return ret;
 	}
-	ret = mfw_verify_file(pubkey, path, text, len, verified);
+	ret = mfw_verify_file(pubkey, path, text, len, verified, signer,
+			      sizeof(signer));
 	if (!ret) {
 		ret = mfw_manifest_parse((const char *)text, len, m, why, sizeof(why));
 		if (ret)
 			mfw_err("manifest %s: %s; fix or recreate it with 'mfw manifest create'",
 				path, why);
+		else
+			snprintf(m->signer, sizeof(m->signer), "%s", signer);
 	}
 	free(text);
 	return ret;

@@ -23,6 +23,7 @@ struct mfw_manifest {
 	char base[MFW_VERSION_MAX];	/* empty: full package */
 	char sha256[MFW_SHA256_HEX];
 	uint64_t size;
+	char signer[96];	/* mfw_manifest_load(): the key that verified it */
 };
 
 /*
@@ -50,7 +51,7 @@ int mfw_manifest_check_module(const struct mfw_manifest *m, const char *family,
 
 /*
  * Read @path, check @path.sig with the policy of mfw_verify_file() and
- * parse it.  0 or -errno (messages printed).
+ * parse it; @m->signer names the key that verified it (empty: none).  0 or -errno (messages printed).
  */
 int mfw_manifest_load(const char *pubkey, const char *path,
 		      struct mfw_manifest *m, bool *verified);

@@ -91,6 +91,14 @@ static void manifest_event(const char *action, const char *file,
 		mfw_json_bool(&j, "verified", *verified);
 	if (image)
 		mfw_json_str(&j, "image", image);
+	if (*m->signer) {
+		char id[MFW_KEYID_HEX];
+
+		/* "key <id> (<file>)": the id for machines, all of it too. */
+		if (sscanf(m->signer, "key %16[0-9a-f]", id) == 1)
+			mfw_json_str(&j, "key", id);
+		mfw_json_str(&j, "signer", m->signer);
+	}
 	mfw_json_emit(&j);
 }
 
@@ -142,7 +150,7 @@ static int manifest_create(const struct sign_args *a)
 
 static int manifest_sign(const struct sign_args *a)
 {
-	char sig[PATH_MAX];
+	char sig[PATH_MAX], id[MFW_KEYID_HEX];
 	unsigned char *data;
 	size_t len;
 	int ret;
@@ -159,7 +167,7 @@ static int manifest_sign(const struct sign_args *a)
 	snprintf(sig, sizeof(sig), "%s.sig", a->out ? a->out : a->file);
 	if (a->out)
 		snprintf(sig, sizeof(sig), "%s", a->out);
-	ret = mfw_sig_sign(a->key, data, len, sig);
+	ret = mfw_sig_sign(a->key, data, len, sig, id);
 	free(data);
 	if (ret == -EKEYREJECTED) {
 		mfw_err("manifest sign: cannot load the private key %s (PEM expected)", a->key);
@@ -170,8 +178,9 @@ static int manifest_sign(const struct sign_args *a)
 		return MFW_EXIT_FAIL;
 	}
 	if (mfw_json)
-		mfw_out_event("signature", "file", a->file, "signature", sig, NULL);
-	mfw_info("wrote %s", sig);
+		mfw_out_event("signature", "file", a->file, "signature", sig,
+			      "key", id, NULL);
+	mfw_info("wrote %s, signed with key %s", sig, id);
 	return MFW_EXIT_OK;
 }
 
@@ -182,6 +191,11 @@ static int manifest_verify(struct mfw_config *cfg, const struct sign_args *a)
 	bool ok = false;
 	char why[256];
 
+	/* A verification that checks nothing must not read as a good one. */
+	if (!*key) {
+		mfw_err("manifest verify: nothing to verify against: give --pubkey PUBLIC.pem (or a directory of keys), or set pubkey= in the configuration");
+		return MFW_EXIT_VERIFY;
+	}
 	if (mfw_manifest_load(key, a->file, &m, &ok))
 		return MFW_EXIT_VERIFY;
 	if (a->image) {
@@ -196,22 +210,21 @@ static int manifest_verify(struct mfw_config *cfg, const struct sign_args *a)
 			return MFW_EXIT_USAGE;
 		}
 		ret = mfw_sha256_hex(img, len, sha);
-		if (!ret && !mfw_verify_file(key, a->image, img, len, &ok) &&
-		    mfw_manifest_check_image(&m, sha, len, why, sizeof(why))) {
-			mfw_err("%s does not match %s: %s", a->image, a->file, why);
-			ret = -EBADMSG;
-		} else if (!ret && *key && !ok) {
-			ret = -EBADMSG;
-		}
 		free(img);
 		if (ret)
+			return MFW_EXIT_FAIL;
+		/* The signed manifest binds the image: no second signature. */
+		if (mfw_manifest_check_image(&m, sha, len, why, sizeof(why))) {
+			mfw_err("%s does not match %s: %s; the image was altered or belongs to another package: do not use it",
+				a->image, a->file, why);
 			return MFW_EXIT_VERIFY;
+		}
 	}
 	if (mfw_json)
 		manifest_event("verify", a->file, &m, &ok, a->image);
-	mfw_info("%s: %s family %s version %s%s%s", a->file,
-		 ok ? "signature good," : "NOT VERIFIED (no key),", m.family, m.version,
-		 *m.base ? " base " : "", m.base);
+	mfw_info("%s: signature good, %s: family %s version %s%s%s%s", a->file, m.signer,
+		 m.family, m.version, *m.base ? " base " : "", m.base,
+		 a->image ? "; the image matches it" : "");
 	return MFW_EXIT_OK;
 }
 

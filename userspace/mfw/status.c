@@ -129,13 +129,15 @@ static void mfw_status_power(const struct mfw_config *cfg)
 static void mfw_status_trust(const struct mfw_config *cfg)
 {
 	const char *verdict;
-	char desc[128] = "";
+	char desc[1024] = "";
 	int ret = 0;
 
 	if (!*cfg->pubkey) {
 		verdict = "unchecked";
 	} else {
 		ret = mfw_pubkey_describe(cfg->pubkey, desc, sizeof(desc));
+		if (ret > 0)
+			ret = 0;
 		verdict = ret ? "unusable" : "checked";
 	}
 	if (mfw_json) {
@@ -145,16 +147,16 @@ static void mfw_status_trust(const struct mfw_config *cfg)
 		mfw_json_str(&j, "signatures", verdict);
 		mfw_json_str(&j, "pubkey", *cfg->pubkey ? cfg->pubkey : NULL);
 		if (*desc)
-			mfw_json_str(&j, "key", desc);
+			mfw_json_str(&j, "keys", desc);
 		if (ret)
 			mfw_json_str(&j, "error", ret == -EKEYREJECTED ?
-				     "not a PEM public key" : strerror(-ret));
+				     "no PEM public key" : strerror(-ret));
 		mfw_json_emit(&j);
 	} else if (!*cfg->pubkey) {
 		printf("signatures: NOT checked: no pubkey= in the configuration, so any package is accepted; set pubkey= to a PEM public key\n");
 	} else if (ret) {
 		printf("signatures: pubkey=%s is unusable (%s): every upgrade will be refused; fix the file or the key\n",
-		       cfg->pubkey, ret == -EKEYREJECTED ? "not a PEM public key" :
+		       cfg->pubkey, ret == -EKEYREJECTED ? "no PEM public key" :
 		       strerror(-ret));
 	} else {
 		printf("signatures: checked against %s (%s)\n", cfg->pubkey, desc);

@@ -94,18 +94,24 @@ static int mfw_phase_verify(struct mfw_session *s, bool resuming)
 		}
 		memcpy(s->j.sha256, sha, sizeof(sha));
 		s->j.size = s->size;
-		if (mfw_verify_file(key, s->o->image, s->image, s->size, &ok))
-			return MFW_EXIT_VERIFY;
+		/*
+		 * One signature per package: the signed manifest carries the
+		 * image's SHA-256 and size, checked below.
+		 */
+		if (!*key)
+			mfw_trust_none_warn(s->o->image);
 	}
 	if (*man && (access(man, F_OK) == 0 || *key || s->o->manifest)) {
 		if (mfw_manifest_load(key, man, &s->man, &ok))
 			return MFW_EXIT_VERIFY;
+		if (ok)
+			mfw_info("%s: signature good, %s", man, s->man.signer);
 		s->have_man = true;
 		snprintf(s->j.manifest, sizeof(s->j.manifest), "%s", man);
 		snprintf(s->j.target, sizeof(s->j.target), "%s", s->man.version);
 		if (s->o->image &&
 		    mfw_manifest_check_image(&s->man, sha, s->size, why, sizeof(why))) {
-			mfw_err("image %s does not match its manifest %s: %s; get a matching pair from the vendor",
+			mfw_err("image %s does not match its manifest %s: %s; the image was altered or belongs to another package: do not use it, get a matching pair from the vendor",
 				s->o->image, man, why);
 			return MFW_EXIT_VERIFY;
 		}
@@ -484,10 +490,11 @@ static void mfw_dry_plan(struct mfw_session *s, const char *path,
 	else if (!*s->cfg->pubkey)
 		snprintf(buf, sizeof(buf), "NOT checked: no pubkey= configured");
 	else if (s->o->image)
-		snprintf(buf, sizeof(buf), "verified with %s", s->cfg->pubkey);
+		snprintf(buf, sizeof(buf), "manifest verified with %s, the image matches its SHA-256 and size",
+			 s->man.signer);
 	else
 		snprintf(buf, sizeof(buf), "manifest verified with %s; what the module downloads is not seen by mfw",
-			 s->cfg->pubkey);
+			 s->man.signer);
 	mfw_dry_item(&j, "signature", "signature", buf);
 	if (!s->model)
 		snprintf(buf, sizeof(buf), "unknown until the module is identified");
