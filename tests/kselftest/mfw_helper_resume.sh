@@ -15,10 +15,16 @@
 #    continues at the journal's offset.
 # Each time the module's flash holds exactly the image and AT+CGMR reports
 # the new version.
+# 4. Stopped again, and the module comes back already running the target
+#    (something else finished it): "mfw resume" writes nothing, closes the
+#    journal as done, and "mfw history" shows it.
+# 5. Stopped again, and the module comes back running a third version:
+#    "mfw resume" refuses to go back (exit 4), writes nothing, closes the
+#    journal as failed.
 # Needs mfw and mfw-modemsim in PATH and the mfw module loaded.
 . "$(dirname "$0")/mfw_helper_lib.sh"
 
-plan 18
+plan 26
 export MFW_STATE_DIR=$d/state
 sim_args="--model MN316 --baud 115200 --boot-ms 300 --flash-ms 3000"
 
@@ -181,4 +187,44 @@ case_journal_offset() {
 check resume_new_port_continues_at_journal_offset case_journal_offset
 check module_holds_image_new_port flash_is "$img3"
 check module_runs_new_version_new_port firmware_is MN316-DBRS-MBRH0S04
+
+# --- 4, 5. The module changed while the upgrade was stopped ---------------
+# overtaken NAME IMAGE VERSION RUNS: "mfw upgrade IMAGE" (installing
+# VERSION) stopped mid-write; then the module restarts running RUNS, as
+# if something else had upgraded it meanwhile.  Leaves at_restart.
+overtaken() {
+	mkimage "$2" "$3" 16
+	interrupt "$1" "$2" "$1.log" 3 TERM 9
+	sim_stop
+	wait_for 10 eval '! mfw_port >/dev/null'
+	sed -i "s/^version=.*/version=$4/" "$d/sim.state"
+	sim_start $sim_args || { not_ok simulator "did not start again"; finish; }
+	at_restart=$(($(mark) + 1))
+}
+# untouched LOG: the resume wrote nothing to the module and closed the
+# journal.
+untouched() {
+	grep -E 'already runs|not the' "$d/$1"
+	[ "$(sent "$at_restart" | count AT+MFWDLOAD)" -eq 0 ] &&
+		[ "$(sent "$at_restart" | count AT+MFWUPGRADE)" -eq 0 ] &&
+		[ ! -e "$d/state/journal" ]
+}
+# The newest line of "mfw history" shows PHASE and "FROM -> TO".
+history_ends() { mfw history --last 1 | tee /dev/stderr | grep -q "  $1  *$2 -> $3  "; }
+
+# 4. It runs the interrupted upgrade's target: nothing to redo, done.
+overtaken stopped_before_target_reached "$d/fw5.bin" MN316-DBRS-MBRH0S05 \
+	MN316-DBRS-MBRH0S05
+timed resume4 mfw --verbose resume
+if [ $rc -eq 0 ]; then ok resume_at_target_exit_0; else not_ok resume_at_target_exit_0 "exited $rc"; fi
+check resume_at_target_writes_nothing untouched resume4.log
+check history_shows_done history_ends done MN316-DBRS-MBRH0S04 MN316-DBRS-MBRH0S05
+
+# 5. It runs a third version: resuming would go back; refused, failed.
+overtaken stopped_before_overtaken "$d/fw6.bin" MN316-DBRS-MBRH0S06 \
+	MN316-DBRS-MBRH0S09
+timed resume5 mfw --verbose resume
+if [ $rc -eq 4 ]; then ok resume_overtaken_exit_4; else not_ok resume_overtaken_exit_4 "exited $rc"; fi
+check resume_overtaken_writes_nothing untouched resume5.log
+check history_shows_failed history_ends failed MN316-DBRS-MBRH0S05 MN316-DBRS-MBRH0S06
 finish
