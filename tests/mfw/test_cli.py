@@ -853,7 +853,8 @@ check(("configuration (%s over the defaults):" % cfg3) in out and
       re.search(r"\n  battery_min +30\n", out) and
       re.search(r"\n  pwrkey_active_low +true\n", out),
       "status: the configuration in effect, the file's keys over the defaults")
-check(err.count("NO PUBLIC KEY") <= 1, "status: the no-key warning at most once")
+check(err.count("NO PUBLIC KEY") == 0 and "error" not in err,
+      "status: the no-key verdict on its line, no warning per package (%s)" % err.strip()[:100])
 rc, out, err = run("--config", cfg3, "--json", "status", "--port", "ttyMFWT11", env=env5)
 ev = {o["event"]: o for o in last_json}
 check(rc == 0 and ev.get("port", {}).get("auto") == "found" and
@@ -896,9 +897,16 @@ shutil.rmtree(os.path.join(sysfs, "class/mfw/mfw12"))
 # A key: checked, and the manifests it does not verify are counted as refused.
 keyed = conf("keyed.conf", ["firmware_dir=" + fwdir, "pubkey=" + pub])
 rc, out, err = run("--config", keyed, "status", "--port", "ttyMFWT11", env=env5)
-check(rc == 0 and ("signatures: checked against %s (" % pub) in out and
-      "refused for a bad signature or text" in out and "is not signed" in err,
-      "status with a key: checked against it; unsigned packages refused and counted")
+check(rc == 0 and ("signatures: checked against %s (key " % pub) in out and
+      "refused for a bad signature or text: 'mfw --verbose status' says why" in out and
+      "is not signed" not in err,
+      "status with a key: checked against it; unsigned packages refused and counted, "
+      "the errors not repeated (%s)" % err.strip()[:100])
+rc, out, err = run("--config", keyed, "--verbose", "status", "--port", "ttyMFWT11", env=env5)
+check(rc == 0 and "is not signed" in err, "status --verbose says why a package was refused")
+rc, out, err = run("--config", keyed, "--json", "status", "--port", "ttyMFWT11", env=env5)
+check(rc == 0 and last_json and "error" not in last_json[-1],
+      "status --json: packages refused by the pick are no error of the run")
 rc, out, err = run("--config", keyed, "--json", "status", "--port", "ttyMFWT11", env=env5)
 trust = [o for o in last_json if o["event"] == "trust"]
 check(rc == 0 and trust and trust[0].get("signatures") == "checked" and
@@ -917,6 +925,23 @@ rc, out, err = run("--config", cfg3, "upgrade", "--auto", "--port",
 check(err.count("NO PUBLIC KEY") == 1 and "would upgrade" in err,
       "no key: one warning for the manifests and the image of one run (%d)"
       % err.count("NO PUBLIC KEY"))
+
+# A package whose image is missing or not yet whole is passed over for an
+# older one that is complete.
+s03 = os.path.join(fwdir, "ML307R-DC", "ML307R-DC-MBRH0S03.bin")
+put(s03, "MFWPKG newer\nMFWVER:ML307R-DC-MBRH0S03\n")
+run("manifest", "create", s03, "--family", "ML307R-DC", "--version", "ML307R-DC-MBRH0S03")
+put(s03, "MFWPKG ne")
+rc, out, err = run("--config", cfg3, "--json", "status", "--port", "ttyMFWT11", env=env5)
+p = ([o for o in last_json if o["event"] == "port"] or [{}])[0]
+check(rc == 0 and p.get("auto_version") == "ML307R-DC-MBRH0S02",
+      "status: an image cut short is passed over for the older whole one (%s)" % p)
+os.remove(s03)
+rc, out, err = run("--config", cfg3, "--json", "status", "--port", "ttyMFWT11", env=env5)
+p = ([o for o in last_json if o["event"] == "port"] or [{}])[0]
+check(rc == 0 and p.get("auto_version") == "ML307R-DC-MBRH0S02",
+      "status: a manifest without its image is passed over (%s)" % p.get("auto_reason"))
+os.remove(s03 + ".manifest")
 
 # --- history ----------------------------------------------------------------
 rc, out, err = run("history", env=env5)
@@ -954,15 +979,68 @@ journal(st6, flashing)
 rc, out, err = run("--config", cfg2, "resume", env=env6, timeout=40)
 rc2, out, err = run("--json", "history", env=env6)
 recs = [o for o in last_json if o.get("event") == "history"]
-check(rc == 0 and len(recs) == 100 and recs[0]["from"] == "V21" and
-      recs[-1]["target"] == "ML307R-DC-MBRH0S02" and "could not be read" not in err,
-      "history keeps the newest 100, the damaged record dropped (%d, %s)"
-      % (len(recs), recs[0].get("from") if recs else None))
+check(rc == 0 and len(recs) == 99 and recs[0]["from"] == "V22" and
+      recs[-1]["target"] == "ML307R-DC-MBRH0S02" and "1 record of" in err,
+      "history keeps the newest 100 records, the damaged one too until it is the oldest "
+      "(%d, %s)" % (len(recs), recs[0].get("from") if recs else None))
 check(oct(os.stat(os.path.join(st6, "history")).st_mode & 0o777) == "0o600",
       "history is mode 0600")
 put(os.path.join(st6, "history"), "x" * (101 * 8192))
 rc, out, err = run("history", env=env6)
-check(rc == 11 and "larger than any history" in err, "history: an oversized file: 11, said")
+check(rc == 11 and "larger than any history" in err and "history.corrupt" in err,
+      "history: an oversized file: 11, said, and what happens to it")
+rc, out, err = run("status", env=env6)
+check(rc == 0 and "history: %s/history cannot be read" % st6 in out,
+      "status with an oversized history: says so, no crash")
+journal(st6, flashing)
+rc, out, err = run("--config", cfg2, "resume", env=env6, timeout=40)
+rc2, out2, err2 = run("--json", "history", env=env6)
+check(rc == 0 and "moved to %s/history.corrupt" % st6 in err and
+      os.path.getsize(os.path.join(st6, "history.corrupt")) == 101 * 8192 and
+      [r["phase"] for r in last_json if r.get("event") == "history"] == ["done"] and
+      not os.path.exists(os.path.join(st6, "journal")),
+      "an upgrade ending beside an oversized history: done, the old file set aside, "
+      "a new history begun (%s)" % err.strip()[-120:])
+# One damaged byte costs one record, never its neighbour; records that are
+# no finished upgrade are not listed.
+recs = [journal_text([("phase", "done"), ("started", "1"), ("updated", "2"),
+                      ("from", "A%d" % i), ("target", "B%d" % i), ("note", "n")])
+        for i in range(3)]
+bad = recs[1].replace("checksum=", "checksuM=")
+weird = journal_text([("phase", "writing"), ("from", "W"), ("target", "X"), ("note", "n")])
+huge = journal_text([("phase", "done"), ("size", "18446744073709551615"), ("from", "H"),
+                     ("target", "I"), ("note", "n")])
+put(os.path.join(st6, "history"), recs[0] + bad + recs[2] + weird + huge)
+rc, out, err = run("--json", "history", env=env6)
+check(rc == 0 and [r["from"] for r in last_json if r.get("event") == "history"] ==
+      ["A0", "A2"] and "3 records of" in err,
+      "history: a damaged checksum line loses its record only; a record of an upgrade "
+      "in flight and one with an impossible size are left out (%s)" % err.strip()[-100:])
+for name in ("history", "trusted.pem"):
+    os.remove(os.path.join(st6, "history"))
+    os.mkfifo(os.path.join(st6, "history"))
+    rc, out, err = run("history", env=env6, timeout=20)
+    check(rc == 11 and "not a regular file" in err, "history: a FIFO is not waited on: 11")
+    os.mkfifo(os.path.join(st6, "trusted.pem"))
+    rc, out, err = run("--config", conf("fifo.conf", ["pubkey=" + os.path.join(st6, "trusted.pem")]),
+                       "status", env=env6, timeout=20)
+    check(rc == 0 and "is unusable (not a regular file)" in out,
+          "status: a FIFO as the key is not waited on (%s)" % out.strip()[-100:])
+    os.remove(os.path.join(st6, "trusted.pem"))
+    break
+# Key files the directory cannot use are named, a private key loudly.
+kd = os.path.join(tmp, "keys-mixed")
+os.makedirs(kd)
+shutil.copy(pub, os.path.join(kd, "good.pem"))
+shutil.copy(key, os.path.join(kd, "oops-private.pem"))
+os.symlink(os.path.join(kd, "nowhere.pem"), os.path.join(kd, "dangling.pem"))
+os.makedirs(os.path.join(kd, "sub.pem"))
+rc, out, err = run("manifest", "verify", img + ".m2", "--pubkey", kd)
+check(rc == 0 and "oops-private.pem is passed over: a PRIVATE key" in err and
+      "dangling.pem is passed over: No such file" in err and
+      "sub.pem is passed over: not a regular file" in err,
+      "a keys directory: each file passed over is named with its reason (%s)"
+      % err.strip().replace("\n", " | ")[:300])
 
 shutil.rmtree(tmp)
 done()

@@ -244,8 +244,10 @@ static void test_key_directory(void)
 
 	check(mfw_pubkey_describe(keys, desc, sizeof(desc)) == 2 &&
 	      strstr(desc, "(2025-vendor.pem, ED25519") && strstr(desc, "(2026-vendor.pub, EC") &&
-	      !strstr(desc, "README") && !strstr(desc, "notes"),
-	      "a keys directory: two keys described, the rest passed over (%s)", desc);
+	      strstr(desc, "README.pem passed over (no PEM public key)") &&
+	      !strstr(desc, "notes"),
+	      "a keys directory: two keys described, a *.pem that is no key passed over and "
+	      "named, other files ignored (%s)", desc);
 	check(!mfw_sig_sign(old, data, strlen(data), sig, idold) &&
 	      !mfw_sig_verify_by(keys, data, strlen(data), sig, signer, sizeof(signer)) &&
 	      strstr(signer, idold) && strstr(signer, "2025-vendor.pem"),

@@ -93,7 +93,7 @@ static const struct mfw_opt manifest_opts[] = {
 	{ "base", 'B', "B", "create: the version a differential image applies to" },
 	{ "output", 'o', "FILE", "create, sign: write to FILE, not *.manifest or *.sig" },
 	{ "key", 'k', "PEM", "sign: the private key" },
-	{ "pubkey", 'P', "PEM", "verify: the public key (default pubkey=)" },
+	{ "pubkey", 'P', "PEM", "verify: a public key, or a directory of them (default pubkey=)" },
 	{ "image", 'i', "IMAGE", "verify: the image too, its signature and its digest" },
 	{ NULL, 0, NULL, NULL }
 };
@@ -159,7 +159,8 @@ static const struct mfw_cmd mfw_cmds[] = {
 		.summary = "the finished upgrades, oldest first",
 		.about = "List the upgrades recorded in the state directory, oldest first: when\n"
 			 "each started, how it ended, the versions before and after, the port,\n"
-			 "how long it took and the journal's last note; the newest 100 are kept.",
+			 "how long it took and the journal's last note; the newest 100 are kept\n"
+			 "in <state_dir>/history (default /var/lib/mfw/history).",
 		.opts = history_opts,
 		.fn = mfw_cmd_history,
 	}, {

@@ -3,6 +3,8 @@
  * mfw helper - the upgrade history.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +21,20 @@ struct mfw_slice {
 	size_t len;
 };
 
+/* Whether the line at @p (of @left bytes) starts with @key. */
+static bool mfw_line_is(const char *p, size_t left, const char *key)
+{
+	size_t n = strlen(key);
+
+	return left > n && !memcmp(p, key, n);
+}
+
 /*
- * Cut @text into records, each ending with its checksum line; text after
- * the last one (a record cut short) is a record too, which will not parse.
- * Returns the number of records, their slices in @out (up to @max).
+ * Cut @text into records: a record ends with its checksum line, and a
+ * "format=" line, which begins every record, ends a record cut short
+ * before it; text after the last checksum line is a record too.  A
+ * damaged record thus never takes the next one with it.  Returns the
+ * number of records, their slices in @out (up to @max).
  */
 static size_t mfw_history_split(const char *text, size_t len,
 				struct mfw_slice *out, size_t max)
@@ -34,7 +46,13 @@ static size_t mfw_history_split(const char *text, size_t len,
 		const char *nl = memchr(p, '\n', end - p);
 		const char *next = nl ? nl + 1 : end;
 
-		if ((size_t)(end - p) > 9 && !memcmp(p, "checksum=", 9)) {
+		if (p > start && mfw_line_is(p, end - p, "format=")) {
+			if (n < max)
+				out[n] = (struct mfw_slice){ start, p - start };
+			n++;
+			start = p;
+		}
+		if (mfw_line_is(p, end - p, "checksum=")) {
 			if (n < max)
 				out[n] = (struct mfw_slice){ start, next - start };
 			n++;
@@ -50,27 +68,37 @@ static size_t mfw_history_split(const char *text, size_t len,
 	return n;
 }
 
+/* A finished upgrade's record, as mfw writes them: 0 or -EBADMSG. */
+static int mfw_history_parse(const struct mfw_slice *s, struct mfw_journal *j)
+{
+	char why[128];
+
+	if (mfw_journal_parse(s->text, s->len, j, why, sizeof(why)))
+		return -EBADMSG;
+	if ((j->phase != MFW_PHASE_DONE && j->phase != MFW_PHASE_FAILED) ||
+	    j->size > INT64_MAX || j->offset > INT64_MAX)
+		return -EBADMSG;
+	return 0;
+}
+
 static int mfw_history_load(const char *dir, char *path, size_t size,
 			    unsigned char **text, size_t *len)
 {
 	int ret;
 
+	*text = NULL;
+	*len = 0;
 	if (snprintf(path, size, "%s/%s", dir, MFW_HISTORY_NAME) >= (int)size)
 		return -ENAMETOOLONG;
 	ret = mfw_read_file(path, text, len, MFW_HISTORY_MAX);
-	if (ret == -ENOENT) {
-		*text = NULL;
-		*len = 0;
-		return 0;
-	}
-	return ret;
+	return ret == -ENOENT ? 0 : ret;
 }
 
 int mfw_history_read(const char *dir, struct mfw_history *h)
 {
 	struct mfw_slice *s = NULL;
 	unsigned char *text;
-	char path[PATH_MAX], why[128];
+	char path[PATH_MAX];
 	size_t len, n, i;
 	int ret;
 
@@ -87,8 +115,7 @@ int mfw_history_read(const char *dir, struct mfw_history *h)
 	}
 	mfw_history_split((const char *)text, len, s, n);
 	for (i = 0; i < n; i++) {
-		if (mfw_journal_parse(s[i].text, s[i].len, &h->rec[h->n], why,
-				      sizeof(why)))
+		if (mfw_history_parse(&s[i], &h->rec[h->n]))
 			h->bad++;
 		else
 			h->n++;
@@ -107,20 +134,41 @@ void mfw_history_free(struct mfw_history *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/*
+ * A history file mfw cannot use (larger than any it writes, or not a
+ * regular file) is set aside as history.corrupt, not thrown away.
+ */
+static int mfw_history_set_aside(const char *dir, const char *path, int why)
+{
+	char to[PATH_MAX];
+
+	if (snprintf(to, sizeof(to), "%s/%s.corrupt", dir, MFW_HISTORY_NAME) >=
+	    (int)sizeof(to))
+		return -ENAMETOOLONG;
+	if (rename(path, to) < 0)
+		return -errno;
+	mfw_warn("%s is %s; it was moved to %s and a new history begins",
+		 path, why == -EFBIG ? "larger than any history mfw writes" :
+		 "not a regular file", to);
+	return 0;
+}
+
 int mfw_history_add(const char *dir, const struct mfw_journal *j)
 {
 	struct mfw_slice *s = NULL;
-	struct mfw_journal tmp;
 	unsigned char *text;
-	char path[PATH_MAX], why[128], *out = NULL;
-	size_t len, n = 0, i, first, kept = 0, used = 0;
+	char path[PATH_MAX], *out = NULL;
+	size_t len, n = 0, i, used = 0;
 	int ret, rlen;
 
 	ret = mfw_history_load(dir, path, sizeof(path), &text, &len);
-	if (ret == -EFBIG)
-		ret = 0;	/* not one mfw wrote: start again */
-	else if (ret)
+	if (ret == -EFBIG || ret == -EINVAL || ret == -EISDIR) {
+		ret = mfw_history_set_aside(dir, path, ret);
+		if (ret)
+			return ret;
+	} else if (ret) {
 		return ret;
+	}
 	if (len) {
 		n = mfw_history_split((const char *)text, len, NULL, 0);
 		s = calloc(n, sizeof(*s));
@@ -130,27 +178,23 @@ int mfw_history_add(const char *dir, const struct mfw_journal *j)
 		}
 		mfw_history_split((const char *)text, len, s, n);
 	}
-	out = malloc(MFW_HISTORY_MAX);
+	out = malloc(len + 1 + MFW_JOURNAL_MAX);
 	if (!out) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	/* The newest valid records that leave room for @j. */
-	for (i = n; i > 0 && kept < MFW_HISTORY_KEEP - 1; i--)
-		if (!mfw_journal_parse(s[i - 1].text, s[i - 1].len, &tmp, why,
-				       sizeof(why)) &&
-		    s[i - 1].len <= MFW_JOURNAL_MAX)
-			kept++;
-	first = i;
-	for (i = first; i < n; i++) {
-		if (mfw_journal_parse(s[i].text, s[i].len, &tmp, why,
-				      sizeof(why)) ||
-		    s[i].len > MFW_JOURNAL_MAX)
-			continue;
+	/*
+	 * The newest records before @j, damaged ones too: "mfw history"
+	 * points them out, and they leave only as the oldest.
+	 */
+	for (i = n > MFW_HISTORY_KEEP - 1 ? n - (MFW_HISTORY_KEEP - 1) : 0;
+	     i < n; i++) {
 		memcpy(out + used, s[i].text, s[i].len);
 		used += s[i].len;
+		if (out[used - 1] != '\n')
+			out[used++] = '\n';	/* room: the new record is longer */
 	}
-	rlen = mfw_journal_format(j, out + used, MFW_HISTORY_MAX - used);
+	rlen = mfw_journal_format(j, out + used, MFW_JOURNAL_MAX);
 	if (rlen < 0) {
 		ret = rlen;
 		goto out;

@@ -26,16 +26,18 @@ struct mfw_history {
 
 /*
  * Add the finished journal @j to @dir/history (created mode 0600), the
- * oldest records dropped beyond MFW_HISTORY_KEEP.  Unreadable records
- * already there are dropped too, and a file larger than any history mfw
- * writes is replaced.  0 or -errno.
+ * oldest records dropped beyond MFW_HISTORY_KEEP.  Damaged records there
+ * are kept (and counted) until they are the oldest; a file mfw cannot use
+ * (larger than any history it writes, or not a regular file) is moved to
+ * history.corrupt, with a warning.  0 or -errno.
  */
 int mfw_history_add(const char *dir, const struct mfw_journal *j);
 
 /*
  * Read @dir/history into @h (release with mfw_history_free()).  0 (no
  * file: no records), or -errno (-EFBIG: larger than any history mfw
- * writes).  Records that do not parse are counted in @h->bad, not fatal.
+ * writes; -EINVAL, -EISDIR: not a regular file).  Records that do not
+ * parse, or are not of a finished upgrade, are counted in @h->bad.
  */
 int mfw_history_read(const char *dir, struct mfw_history *h);
 

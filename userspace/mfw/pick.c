@@ -5,10 +5,12 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "journal.h"
 #include "mfw_models.h"
 #include "pick.h"
+#include "util.h"
 #include "verdict.h"
 
 bool mfw_pick_fits(const struct mfw_manifest *m, const char *family,
@@ -21,17 +23,31 @@ bool mfw_pick_fits(const struct mfw_manifest *m, const char *family,
 	return mfw_same_line(m->version, fw) && strverscmp(m->version, fw) > 0;
 }
 
-/* Whether @m, found in @path, is a better choice than the one in @out. */
+/* Whether @m, of image @image, is a better choice than the one in @out. */
 static bool mfw_pick_better(const struct mfw_pick *out,
-			    const struct mfw_manifest *m)
+			    const struct mfw_manifest *m, const char *image)
 {
 	int cmp;
 
 	if (!*out->image)
 		return true;
 	cmp = strverscmp(m->version, out->man.version);
+	if (cmp)
+		return cmp > 0;
 	/* Same version: the differential package is the smaller download. */
-	return cmp > 0 || (!cmp && *m->base && !*out->man.base);
+	if (!*m->base != !*out->man.base)
+		return *m->base;
+	/* Alike: the first by name, whatever order the directory lists. */
+	return strcmp(image, out->image) < 0;
+}
+
+/* Whether the image @path is there, whole: the manifest's size. */
+static bool mfw_pick_complete(const char *path, const struct mfw_manifest *m)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode) &&
+	       (uint64_t)st.st_size == m->size;
 }
 
 static void mfw_pick_scan(const struct mfw_config *cfg, struct mfw_pick *out)
@@ -64,12 +80,16 @@ static void mfw_pick_scan(const struct mfw_config *cfg, struct mfw_pick *out)
 		}
 		if (!mfw_pick_fits(&m, out->family, out->firmware))
 			continue;
+		path[strlen(path) - 9] = '\0';	/* the image */
+		if (!mfw_pick_complete(path, &m)) {
+			out->incomplete++;
+			continue;
+		}
 		out->fitting++;
-		if (!mfw_pick_better(out, &m))
+		if (!mfw_pick_better(out, &m, path))
 			continue;
 		out->man = m;
-		snprintf(out->image, sizeof(out->image), "%.*s",
-			 (int)(strlen(path) - 9), path);
+		snprintf(out->image, sizeof(out->image), "%s", path);
 	}
 	closedir(d);
 	out->verdict = *out->image ? MFW_PICK_FOUND : MFW_PICK_NONE;
@@ -113,11 +133,15 @@ enum mfw_pick_verdict mfw_pick_package(const struct mfw_config *cfg,
 	mfw_pick_scan(cfg, out);
 	if (out->verdict == MFW_PICK_NONE) {
 		snprintf(out->why, sizeof(out->why),
-			 "the module runs %s; no newer package for it in %s (%u manifest%s looked at%s%.0u%s)",
+			 "the module runs %s; no newer package for it in %s (%u manifest%s looked at%s%.0u%s%s%.0u%s)",
 			 out->firmware, out->dir, out->seen,
 			 out->seen == 1 ? "" : "s",
 			 out->rejected ? ", " : "", out->rejected,
-			 out->rejected ? " refused for a bad signature or text: see the errors" : "");
+			 !out->rejected ? "" : mfw_quiet ?
+			 " refused for a bad signature or text: 'mfw --verbose status' says why" :
+			 " refused for a bad signature or text: see the errors",
+			 out->incomplete ? ", " : "", out->incomplete,
+			 out->incomplete ? " whose image is missing or not the manifest's size" : "");
 	} else if (out->verdict == MFW_PICK_FOUND &&
 		   !mfw_journal_read_last(cfg->state_dir, &last, why,
 					  sizeof(why)) &&

@@ -32,6 +32,7 @@ struct mfw_pick {
 	struct mfw_manifest man;	/* and its manifest */
 	unsigned int seen;		/* manifests in @dir */
 	unsigned int rejected;		/* of them, refused by their loader */
+	unsigned int incomplete;	/* image missing or not the manifest's size */
 	unsigned int fitting;		/* of them, upgrades for this module */
 	char why[512];			/* one sentence for people */
 };
@@ -50,7 +51,10 @@ bool mfw_pick_fits(const struct mfw_manifest *m, const char *family,
  * a differential package to a full one of the same version, and not one
  * the module refused last time (the journal in state_dir).  Manifests
  * whose signature or text is bad are passed over (their loader says why
- * on stderr).  Fills @out and returns its verdict; never fails otherwise.
+ * on stderr, unless mfw_quiet), and so are packages whose image is
+ * missing or not of the manifest's size (still being copied); among
+ * packages alike, the first by name.  Fills @out and returns its verdict;
+ * never fails otherwise.
  */
 enum mfw_pick_verdict mfw_pick_package(const struct mfw_config *cfg,
 				       const struct mfw_port *port,

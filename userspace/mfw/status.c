@@ -56,7 +56,10 @@ static void mfw_status_port(const struct mfw_config *cfg, const char *dir,
 	/* What "mfw upgrade --auto" would do with this module now. */
 	if (mfw_port_get(&p, "tty", p.tty, sizeof(p.tty)) < 0)
 		*p.tty = '\0';
+	/* The package errors are summed up in the reason, not repeated. */
+	mfw_quiet++;
 	mfw_pick_package(cfg, &p, &pick);
+	mfw_quiet--;
 	if (mfw_json) {
 		mfw_json_str(&j, "auto", mfw_pick_verdict_name(pick.verdict));
 		mfw_json_str(&j, "auto_reason", pick.why);
@@ -149,15 +152,13 @@ static void mfw_status_trust(const struct mfw_config *cfg)
 		if (*desc)
 			mfw_json_str(&j, "keys", desc);
 		if (ret)
-			mfw_json_str(&j, "error", ret == -EKEYREJECTED ?
-				     "no PEM public key" : strerror(-ret));
+			mfw_json_str(&j, "error", mfw_trust_why(ret));
 		mfw_json_emit(&j);
 	} else if (!*cfg->pubkey) {
 		printf("signatures: NOT checked: no pubkey= in the configuration, so any package is accepted; set pubkey= to a PEM public key\n");
 	} else if (ret) {
 		printf("signatures: pubkey=%s is unusable (%s): every upgrade will be refused; fix the file or the key\n",
-		       cfg->pubkey, ret == -EKEYREJECTED ? "no PEM public key" :
-		       strerror(-ret));
+		       cfg->pubkey, mfw_trust_why(ret));
 	} else {
 		printf("signatures: checked against %s (%s)\n", cfg->pubkey, desc);
 	}
@@ -169,7 +170,7 @@ static void mfw_status_history(const struct mfw_config *cfg)
 	struct mfw_history h;
 
 	if (mfw_history_read(cfg->state_dir, &h)) {
-		printf("history: %s/%s cannot be read; see 'mfw history'\n",
+		printf("history: %s/%s cannot be read; 'mfw history' says why\n",
 		       cfg->state_dir, MFW_HISTORY_NAME);
 		return;
 	}
@@ -285,21 +286,38 @@ int mfw_cmd_status(struct mfw_config *cfg, int argc, char **argv)
 	return ret;
 }
 
+/*
+ * @s for a terminal: the journal copies text from the module and from
+ * files, whose control bytes must not reach it; "?" when empty.
+ */
+static const char *mfw_printable(const char *s, char *buf, size_t size)
+{
+	size_t i;
+
+	if (!*s)
+		return "?";
+	for (i = 0; s[i] && i + 1 < size; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 /* One finished upgrade, for people: when, outcome, versions, port, time. */
 static void mfw_history_print(const struct mfw_journal *r)
 {
-	char when[32] = "?";
+	char when[32] = "?", a[MFW_JSTR], b[MFW_JSTR], c[MFW_JSTR], d[MFW_JSTR];
 	struct tm tm;
 	time_t t = (time_t)r->started;
 
 	if (r->started && localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	printf("%s  %-6s  %s -> %s  %s", when, mfw_phase_name(r->phase),
-	       *r->from ? r->from : "?", *r->target ? r->target : "?",
-	       *r->port ? r->port : "?");
+	       mfw_printable(r->from, a, sizeof(a)),
+	       mfw_printable(r->target, b, sizeof(b)),
+	       mfw_printable(r->port, c, sizeof(c)));
 	if (r->started && r->updated >= r->started)
 		printf("  %" PRId64 " s", r->updated - r->started);
-	printf("  (%s)\n", *r->note ? r->note : "no note");
+	printf("  (%s)\n", *r->note ? mfw_printable(r->note, d, sizeof(d)) : "no note");
 }
 
 static void mfw_history_json(const struct mfw_journal *r)
@@ -347,16 +365,21 @@ int mfw_cmd_history(struct mfw_config *cfg, int argc, char **argv)
 	}
 	ret = mfw_history_read(cfg->state_dir, &h);
 	if (ret) {
-		mfw_err("cannot read %s/%s: %s; check state_dir= (or MFW_STATE_DIR) and its permissions",
+		mfw_err("cannot read %s/%s: %s; %s",
 			cfg->state_dir, MFW_HISTORY_NAME,
 			ret == -EFBIG ? "larger than any history mfw writes" :
-			strerror(-ret));
+			ret == -EINVAL || ret == -EISDIR ? "not a regular file" :
+			strerror(-ret),
+			ret == -EFBIG || ret == -EINVAL || ret == -EISDIR ?
+			"the next upgrade moves it to history.corrupt (or move it away)" :
+			"check state_dir= (or MFW_STATE_DIR) and its permissions (run as root)");
 		return MFW_EXIT_JOURNAL;
 	}
 	if (h.bad)
-		mfw_warn("%u record%s of %s/%s could not be read (cut short or altered) and %s left out",
+		mfw_warn("%u record%s of %s/%s could not be read (cut short or altered) and %s left out; %s kept in the file",
 			 h.bad, h.bad == 1 ? "" : "s", cfg->state_dir,
-			 MFW_HISTORY_NAME, h.bad == 1 ? "is" : "are");
+			 MFW_HISTORY_NAME, h.bad == 1 ? "is" : "are",
+			 h.bad == 1 ? "it is" : "they are");
 	if (!h.n && !mfw_json)
 		printf("no finished upgrade recorded in %s/%s\n", cfg->state_dir,
 		       MFW_HISTORY_NAME);

@@ -77,10 +77,19 @@ const char *mfw_log_prefix(int prio)
 	return prefix[prio];
 }
 
+int mfw_quiet;
+
 static void mfw_vlog(int prio, const char *level, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
+	/* While quiet, errors and warnings are the caller's to sum up. */
+	if (mfw_quiet && *level) {
+		if (!mfw_verbose)
+			return;
+		prio = 7;
+		level = "";
+	}
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	mfw_out_clear_bar();
 	fprintf(stderr, "%smfw: %s%s\n", mfw_log_prefix(prio), level, msg);
@@ -188,11 +197,21 @@ int mfw_read_file(const char *path, unsigned char **data, size_t *len,
 {
 	unsigned char *buf = NULL;
 	size_t used = 0, cap = 0;
+	struct stat st = { 0 };
 	int fd, err = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * O_NONBLOCK: a FIFO (or a device) must not hold the open; only a
+	 * regular file is read, so that every read ends.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		close(fd);
+		return err;
+	}
 	for (;;) {
 		ssize_t n;
 

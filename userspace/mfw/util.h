@@ -31,6 +31,12 @@ const char *mfw_exit_text(int code);
 
 /* Message verbosity and output style, set once by the command line. */
 extern int mfw_verbose;
+/*
+ * While non-zero, mfw_err() and mfw_warn() print only with --verbose, as
+ * debug lines, and do not reach --json: for a caller that reports the
+ * outcome itself ("mfw status" looking through packages).
+ */
+extern int mfw_quiet;
 extern bool mfw_json;
 
 void mfw_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -61,7 +67,12 @@ int mfw_read_text(const char *path, char *buf, size_t size);
 /* Write @text to an existing file (a sysfs attribute).  0 or -errno. */
 int mfw_write_text(const char *path, const char *text);
 
-/* Whole file into a malloc'd buffer.  0 or -errno; *len gets the size. */
+/*
+ * Whole regular file into a malloc'd buffer (NUL-terminated, *len gets
+ * the size).  0, -EFBIG beyond @max, -EISDIR or -EINVAL for a directory
+ * or anything not a regular file (a FIFO is never waited on), or -errno.
+ * *@data and *@len are left alone on failure.
+ */
 int mfw_read_file(const char *path, unsigned char **data, size_t *len,
 		  size_t max);
 

@@ -43,19 +43,33 @@ static const EVP_MD *mfw_sig_md(EVP_PKEY *key)
 	return EVP_sha256();
 }
 
-static EVP_PKEY *mfw_load_key(const char *path, bool private)
-{
-	EVP_PKEY *key;
-	FILE *f;
+/* Largest key file taken (an RSA-16384 private key is about 13 KiB). */
+#define MFW_KEYFILE_MAX	65536
 
-	f = fopen(path, "re");
-	if (!f)
+/*
+ * The PEM key in @path: NULL with *@err set to -errno (unreadable, not a
+ * regular file), -EKEYREJECTED (no such key in it) or -EPERM (a public
+ * key was wanted and the file holds a private one).
+ */
+static EVP_PKEY *mfw_load_key(const char *path, bool private, int *err)
+{
+	unsigned char *text;
+	EVP_PKEY *key;
+	size_t len;
+	BIO *bio;
+
+	*err = mfw_read_file(path, &text, &len, MFW_KEYFILE_MAX);
+	if (*err)
 		return NULL;
-	if (private)
-		key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	else
-		key = PEM_read_PUBKEY(f, NULL, NULL, NULL);
-	fclose(f);
+	bio = BIO_new_mem_buf(text, (int)len);
+	key = !bio ? NULL : private ?
+	      PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) :
+	      PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+	if (!key)
+		*err = !private && strstr((char *)text, "PRIVATE KEY-----") ?
+		       -EPERM : -EKEYREJECTED;
+	BIO_free(bio);
+	free(text);
 	ERR_clear_error();
 	return key;
 }
@@ -83,11 +97,52 @@ int mfw_key_id(EVP_PKEY *key, char *id, size_t size)
 	return 0;
 }
 
-static bool mfw_is_dir(const char *path)
+/* One file of the trusted keys, loaded or passed over. */
+struct mfw_trust_key {
+	char file[PATH_MAX];
+	char id[MFW_KEYID_HEX];
+	EVP_PKEY *key;		/* NULL: passed over, for @err */
+	int err;
+	struct stat st;		/* as loaded, to see a change */
+};
+
+/*
+ * The trusted keys of this run, loaded once (a "mfw status" or "--auto"
+ * checks many manifests against them): @path as configured, @err for a
+ * key file or directory that cannot be read at all.
+ */
+static struct {
+	char path[PATH_MAX];
+	bool loaded;
+	int err;
+	bool dir;
+	struct stat st;
+	size_t n, usable;
+	struct mfw_trust_key *keys;
+} mfw_trust;
+
+static bool mfw_same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Whether the keys loaded are still what @pubkey holds. */
+static bool mfw_trust_current(const char *pubkey)
 {
 	struct stat st;
+	size_t i;
 
-	return !stat(path, &st) && S_ISDIR(st.st_mode);
+	if (!mfw_trust.loaded || strcmp(mfw_trust.path, pubkey) ||
+	    stat(pubkey, &st) < 0 || !mfw_same_file(&st, &mfw_trust.st))
+		return false;
+	for (i = 0; i < mfw_trust.n; i++)
+		if (stat(mfw_trust.keys[i].file, &st) < 0 ||
+		    !mfw_same_file(&st, &mfw_trust.keys[i].st))
+			return false;
+	return true;
 }
 
 static int mfw_trust_filter(const struct dirent *de)
@@ -99,146 +154,181 @@ static int mfw_trust_filter(const struct dirent *de)
 		!strcmp(de->d_name + n - 4, ".pub"));
 }
 
-/*
- * Call @fn for each key file of @trust (the file, or the *.pem and *.pub
- * files of the directory in name order) with its loaded key, or NULL when
- * it holds none, until @fn returns non-zero; that value is returned.
- * -errno when @trust or the directory cannot be read.
- */
-static int mfw_trust_each(const char *trust,
-			  int (*fn)(void *ctx, const char *file, EVP_PKEY *key),
-			  void *ctx)
+const char *mfw_trust_why(int err)
 {
-	struct dirent **list;
-	char path[PATH_MAX];
-	struct stat st;
-	int i, n, ret = 0;
-
-	if (stat(trust, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode)) {
-		EVP_PKEY *key = mfw_load_key(trust, false);
-
-		ret = fn(ctx, trust, key);
-		EVP_PKEY_free(key);
-		return ret;
+	switch (err) {
+	case -EPERM:
+		return "a PRIVATE key: it does not belong on the board, remove it";
+	case -EKEYREJECTED:
+		return "no PEM public key";
+	case -EINVAL:
+	case -EISDIR:
+		return "not a regular file";
+	default:
+		return strerror(-err);
 	}
-	n = scandir(trust, &list, mfw_trust_filter, alphasort);
-	if (n < 0)
-		return -errno;
-	for (i = 0; i < n; i++) {
-		EVP_PKEY *key = NULL;
-
-		if (!ret && snprintf(path, sizeof(path), "%s/%s", trust,
-				     list[i]->d_name) < (int)sizeof(path)) {
-			key = mfw_load_key(path, false);
-			ret = fn(ctx, path, key);
-		}
-		EVP_PKEY_free(key);
-		free(list[i]);
-	}
-	free(list);
-	return ret;
 }
 
-struct mfw_describe_ctx {
-	char *desc;
-	size_t size, used;
-	int keys;
-};
-
-static int mfw_describe_one(void *data, const char *file, EVP_PKEY *key)
+static void mfw_trust_add(const char *path)
 {
-	struct mfw_describe_ctx *c = data;
-	const char *base = strrchr(file, '/');
-	char id[MFW_KEYID_HEX];
-	int n;
+	struct mfw_trust_key *k = &mfw_trust.keys[mfw_trust.n++];
 
-	if (!key || mfw_key_id(key, id, sizeof(id)))
-		return 0;
-	n = snprintf(c->desc + c->used, c->size - c->used, "%skey %s (%s, %s %d bits)",
-		     c->keys ? "; " : "", id, base ? base + 1 : file,
-		     EVP_PKEY_get0_type_name(key), EVP_PKEY_get_bits(key));
-	if (n > 0)
-		c->used = c->used + n < c->size ? c->used + n : c->size - 1;
-	c->keys++;
-	return 0;
+	snprintf(k->file, sizeof(k->file), "%s", path);
+	if (stat(path, &k->st) < 0)
+		memset(&k->st, 0, sizeof(k->st));
+	k->key = mfw_load_key(path, false, &k->err);
+	if (k->key && mfw_key_id(k->key, k->id, sizeof(k->id))) {
+		EVP_PKEY_free(k->key);
+		k->key = NULL;
+		k->err = -EKEYREJECTED;
+	}
+	if (k->key) {
+		mfw_trust.usable++;
+	} else if (mfw_trust.dir) {
+		mfw_warn("trusted keys: %s is passed over: %s", path,
+			 mfw_trust_why(k->err));
+	}
+}
+
+static void mfw_trust_unload(void)
+{
+	size_t i;
+
+	for (i = 0; i < mfw_trust.n; i++)
+		EVP_PKEY_free(mfw_trust.keys[i].key);
+	free(mfw_trust.keys);
+	memset(&mfw_trust, 0, sizeof(mfw_trust));
+}
+
+/*
+ * Load the trusted keys @pubkey (a file, or the *.pem and *.pub files of
+ * a directory in name order), unless they are loaded already.  0 when at
+ * least one key loaded; -errno (the file or directory cannot be read),
+ * -EKEYREJECTED (a file holding no public key, or a directory without
+ * one) or -EPERM (a single file holding a private key).
+ */
+static int mfw_trust_load(const char *pubkey)
+{
+	struct dirent **list = NULL;
+	char path[PATH_MAX];
+	struct stat st;
+	int i, n;
+
+	if (mfw_trust_current(pubkey))
+		goto out;
+	mfw_trust_unload();
+	mfw_trust.loaded = true;
+	snprintf(mfw_trust.path, sizeof(mfw_trust.path), "%s", pubkey);
+	if (stat(pubkey, &st) < 0) {
+		mfw_trust.err = -errno;
+		goto out;
+	}
+	mfw_trust.st = st;
+	mfw_trust.dir = S_ISDIR(st.st_mode);
+	n = mfw_trust.dir ? scandir(pubkey, &list, mfw_trust_filter, alphasort) : 1;
+	if (n < 0) {
+		mfw_trust.err = -errno;
+		goto out;
+	}
+	mfw_trust.keys = calloc(n ? n : 1, sizeof(*mfw_trust.keys));
+	if (!mfw_trust.keys) {
+		mfw_trust.err = -ENOMEM;
+		n = 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!mfw_trust.dir)
+			mfw_trust_add(pubkey);
+		else if (mfw_trust.keys &&
+			 snprintf(path, sizeof(path), "%s/%s", pubkey,
+				  list[i]->d_name) < (int)sizeof(path))
+			mfw_trust_add(path);
+		if (list)
+			free(list[i]);
+	}
+	free(list);
+	if (!mfw_trust.err && !mfw_trust.usable)
+		mfw_trust.err = !mfw_trust.dir && mfw_trust.n ?
+				mfw_trust.keys[0].err : -EKEYREJECTED;
+out:
+	return mfw_trust.err;
 }
 
 int mfw_pubkey_describe(const char *pubkey, char *desc, size_t size)
 {
-	struct mfw_describe_ctx c = { desc, size, 0, 0 };
-	int ret;
+	size_t i, used = 0, shown = 0, left;
+	int ret, n;
 
 	if (!size)
 		return -ENOSPC;
 	*desc = '\0';
-	ret = mfw_trust_each(pubkey, mfw_describe_one, &c);
-	if (ret)
+	ret = mfw_trust_load(pubkey);
+	if (ret && ret != -EKEYREJECTED)
 		return ret;
-	return c.keys ? c.keys : -EKEYREJECTED;
-}
+	for (i = 0; i < mfw_trust.n; i++) {
+		const struct mfw_trust_key *k = &mfw_trust.keys[i];
+		const char *base = strrchr(k->file, '/');
 
-struct mfw_verify_ctx {
-	const void *data, *sig;
-	size_t len, siglen;
-	char *signer;
-	size_t signer_size;
-	int keys;
-};
-
-static int mfw_verify_one(void *data, const char *file, EVP_PKEY *key)
-{
-	struct mfw_verify_ctx *c = data;
-	const char *base = strrchr(file, '/');
-	char id[MFW_KEYID_HEX] = "?";
-	EVP_MD_CTX *ctx;
-	int ok;
-
-	if (!key)
-		return 0;
-	c->keys++;
-	ctx = EVP_MD_CTX_new();
-	if (!ctx)
-		return -ENOMEM;
-	ok = EVP_DigestVerifyInit(ctx, NULL, mfw_sig_md(key), NULL, key) == 1 &&
-	     EVP_DigestVerify(ctx, c->sig, c->siglen, c->data, c->len) == 1;
-	EVP_MD_CTX_free(ctx);
-	ERR_clear_error();
-	if (!ok)
-		return 0;
-	mfw_key_id(key, id, sizeof(id));
-	if (c->signer)
-		snprintf(c->signer, c->signer_size, "key %s (%s)", id,
-			 base ? base + 1 : file);
-	return 1;
+		base = base ? base + 1 : k->file;
+		/* Room for the count of what does not fit. */
+		left = size - used > 48 ? size - used - 48 : 0;
+		n = k->key ?
+		    snprintf(desc + used, left, "%skey %s (%s, %s %d bits)",
+			     used ? "; " : "", k->id, base,
+			     EVP_PKEY_get0_type_name(k->key),
+			     EVP_PKEY_get_bits(k->key)) :
+		    snprintf(desc + used, left, "%s%s passed over (%s)",
+			     used ? "; " : "", base, mfw_trust_why(k->err));
+		if (n < 0 || (size_t)n >= left)
+			break;
+		used += n;
+		shown++;
+	}
+	if (shown < mfw_trust.n)
+		snprintf(desc + used, size - used, "%s... and %zu more",
+			 used ? "; " : "", mfw_trust.n - shown);
+	return ret ? ret : (int)mfw_trust.usable;
 }
 
 int mfw_sig_verify_by(const char *pubkey, const void *data, size_t len,
 		      const char *sig_path, char *signer, size_t signer_size)
 {
-	struct mfw_verify_ctx c = {
-		.data = data, .len = len,
-		.signer = signer, .signer_size = signer_size,
-	};
 	unsigned char *sig = NULL;
+	size_t siglen, i;
 	int ret;
 
 	if (signer && signer_size)
 		*signer = '\0';
-	ret = mfw_read_file(sig_path, &sig, &c.siglen, MFW_SIG_MAX);
-	if (ret == -ENOENT && access(pubkey, R_OK) < 0)
-		return -EKEYREJECTED;	/* the key is the first thing wrong */
+	if (mfw_trust_load(pubkey))
+		return -EKEYREJECTED;
+	ret = mfw_read_file(sig_path, &sig, &siglen, MFW_SIG_MAX);
 	if (ret)
 		return ret;
-	c.sig = sig;
-	ret = mfw_trust_each(pubkey, mfw_verify_one, &c);
+	ret = -EBADMSG;
+	for (i = 0; i < mfw_trust.n && ret; i++) {
+		const struct mfw_trust_key *k = &mfw_trust.keys[i];
+		const char *base = strrchr(k->file, '/');
+		EVP_MD_CTX *ctx;
+
+		if (!k->key)
+			continue;
+		ctx = EVP_MD_CTX_new();
+		if (!ctx) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (EVP_DigestVerifyInit(ctx, NULL, mfw_sig_md(k->key), NULL,
+					 k->key) == 1 &&
+		    EVP_DigestVerify(ctx, sig, siglen, data, len) == 1) {
+			ret = 0;
+			if (signer)
+				snprintf(signer, signer_size, "key %s (%s)", k->id,
+					 base ? base + 1 : k->file);
+		}
+		EVP_MD_CTX_free(ctx);
+		ERR_clear_error();
+	}
 	free(sig);
-	if (ret < 0)
-		return ret == -ENOENT || ret == -EACCES ? -EKEYREJECTED : ret;
-	if (ret == 1)
-		return 0;
-	return c.keys ? -EBADMSG : -EKEYREJECTED;
+	return ret;
 }
 
 int mfw_sig_verify(const char *pubkey, const void *data, size_t len,
@@ -256,9 +346,10 @@ int mfw_sig_sign(const char *privkey, const void *data, size_t len,
 	EVP_PKEY *key;
 	int ret = -EIO;
 
-	key = mfw_load_key(privkey, true);
+	key = mfw_load_key(privkey, true, &ret);
 	if (!key)
 		return -EKEYREJECTED;
+	ret = -EIO;
 	ctx = EVP_MD_CTX_new();
 	if (!ctx)
 		goto out;
@@ -323,12 +414,13 @@ int mfw_verify_file(const char *pubkey, const char *path, const void *data,
 		break;
 	case -EBADMSG:
 		mfw_err("%s: signature %s does NOT verify with %s%s; the file was altered or signed with another key, do not use it",
-			path, sig, mfw_is_dir(pubkey) ? "any key in " : "", pubkey);
+			path, sig, mfw_trust.dir ? "any key in " : "", pubkey);
 		break;
 	case -EKEYREJECTED:
-		mfw_err("cannot load %s %s (PEM expected); fix pubkey= in the configuration",
-			mfw_is_dir(pubkey) ? "a public key from" : "the public key",
-			pubkey);
+		mfw_err("cannot load %s %s (%s); fix pubkey= in the configuration",
+			mfw_trust.dir ? "a public key from" : "the public key",
+			pubkey, mfw_trust.dir && mfw_trust.err == -EKEYREJECTED ?
+			"no PEM public key in it" : mfw_trust_why(mfw_trust.err));
 		break;
 	default:
 		mfw_err("cannot read %s: %s", sig, strerror(-ret));

@@ -54,6 +54,12 @@ int mfw_sig_verify(const char *pubkey, const void *data, size_t len,
 int mfw_pubkey_describe(const char *pubkey, char *desc, size_t size);
 
 /*
+ * Why a key file or the trusted keys could not be used, from the error of
+ * mfw_pubkey_describe() (or a key file's), for people.
+ */
+const char *mfw_trust_why(int err);
+
+/*
  * Sign @data with the PEM private key @privkey into @sig_path; its id in
  * @id (MFW_KEYID_HEX bytes) when @id is not NULL.  0 or -errno.
  */
