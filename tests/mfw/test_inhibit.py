@@ -160,6 +160,21 @@ check(rc == -16 and 2.5 <= t < 10,
 check(p.release() and "still probing ttyUSB9 after 3 s" in p.err and "continuing" not in p.err,
       "still probing at the end: says so, and what to do")
 
+# --- at boot: ModemManager starts probing the port late in the wait --------
+# (it starts after the ports appeared and probes them all): from the moment
+# it says it is probing, it gets mm_wait again.
+p = Probe("ttyUSB4", 3000)
+time.sleep(2)
+mm_mock.AddModem(UID % 4, ["ttyUSB4"])
+for _ in range(3):
+    mm_mock.Refuse(UID % 4, "WrongState", "Modem not exported in the bus")
+rc, t = p.take(timeout=30)
+check(rc == 0 and 4 <= t < 12,
+      "probing first seen 2 s into a 3 s wait: waited on, inhibited once exported "
+      "(%s after %.1f s)" % (rc, t))
+check(p.release() and "still probing ttyUSB4" in p.err and
+      "inhibit " + UID % 4 in events(), "late probing: says so, then inhibits")
+
 # --- ModemManager refuses ----------------------------------------------------
 mm_mock.AddModem(UID % 7, ["ttyACM7"])
 mm_mock.Refuse(UID % 7, "InProgress", "Device '%s' is already inhibited" % (UID % 7))

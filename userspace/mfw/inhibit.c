@@ -141,9 +141,10 @@ static int mfw_mm_inhibit(struct mfw_inhibit *in, const char *tty,
 			  unsigned int wait_ms)
 {
 	bool told = false, probing = false;
+	unsigned int full = wait_ms;
 	struct mfw_mm_view view;
 	GError *err = NULL;
-	gint64 t0, waited;
+	gint64 t0, waited, probe_seen = -1;
 	char *owner;
 	int ret;
 
@@ -205,14 +206,25 @@ static int mfw_mm_inhibit(struct mfw_inhibit *in, const char *tty,
 				mfw_info("ModemManager: modem %s inhibited", in->mm_uid);
 			return 0;
 		}
+		/*
+		 * A ModemManager that says it is probing the port is working
+		 * on it: at boot it starts after the port appeared and probes
+		 * every port at once, so the port's age says little.  It gets
+		 * mm_wait from the moment it was first seen probing.
+		 */
+		if (probing && probe_seen < 0) {
+			probe_seen = waited;
+			if (wait_ms < probe_seen + full)
+				wait_ms = (unsigned int)(probe_seen + full);
+			mfw_info("ModemManager is still probing %s; waiting up to %u s for its modem",
+				 tty, (full + 999) / 1000);
+			told = true;
+		}
 		if (waited >= wait_ms)
 			break;
-		if (!told && probing)
-			mfw_info("ModemManager is still probing %s; waiting up to %u s for its modem",
-				 tty, (wait_ms + 999) / 1000);
-		else if (!told)
+		if (!told)
 			mfw_info("ModemManager does not know %s yet (it may still be probing it); waiting up to %u s",
-				 tty, (wait_ms + 999) / 1000);
+				 tty, (unsigned int)(wait_ms - waited + 999) / 1000);
 		told = true;
 		if (mfw_mm_pump(MIN(MFW_MM_POLL_MS, wait_ms - waited)))
 			return -EINTR;
@@ -223,7 +235,7 @@ static int mfw_mm_inhibit(struct mfw_inhibit *in, const char *tty,
 	 */
 	if (probing) {
 		mfw_err("ModemManager was still probing %s after %u s and would send it commands during the upgrade; retry, raise mm_wait, or stop ModemManager",
-			tty, (wait_ms + 999) / 1000);
+			tty, (unsigned int)((waited + 500) / 1000));
 		return -EBUSY;
 	}
 	if (told)

@@ -30,8 +30,10 @@ struct mfw_inhibit;
  * its ports, which takes seconds after the port appears (right after the
  * module booted, say): while it does not know the port, mfw asks again
  * every second until the port is @mm_wait_ms old (from udev's
- * USEC_INITIALIZED; for a port udev does not know, for @mm_wait_ms), and
- * not at all when udev tells ModemManager to ignore the port.  Never
+ * USEC_INITIALIZED; for a port udev does not know, for @mm_wait_ms); once
+ * ModemManager says it is probing the port, until @mm_wait_ms after that
+ * (at boot it starts after the ports appeared); and not at all when udev
+ * tells ModemManager to ignore the port.  Never
  * fails for lack of a bus or service; returns 0, -EBUSY when ModemManager
  * refused (the caller decides), or -EINTR for a signal to honour during
  * the wait.  Every outcome is said on stderr.
