@@ -78,9 +78,16 @@ sim_start() {
 	mfw-modemsim --pty "$d/tty" --state "$d/sim.state" --transcript "$d/sim.log" \
 		"$@" 2>>"$d/simerr.log" &
 	sim=$!
+	# Up to 60 s: a debug kernel on a busy host has taken more than 10.
 	i=0
-	while [ ! -e "$d/tty" ] && [ $i -lt 100 ]; do nap; i=$((i + 1)); done
-	[ -e "$d/tty" ]
+	while [ ! -e "$d/tty" ] && [ $i -lt 600 ] && kill -0 $sim 2>/dev/null; do
+		nap
+		i=$((i + 1))
+	done
+	[ -e "$d/tty" ] && return 0
+	echo "# simulator: no pty after $((i / 10)) s; its stderr:"
+	tail -n 5 "$d/simerr.log" 2>/dev/null | sed 's/^/#   /'
+	return 1
 }
 
 sim_stop() {
