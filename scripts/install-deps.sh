@@ -34,6 +34,9 @@ pkgs=(
 	clang libclang-rt-14-dev python3 python3-pyftpdlib openssl
 	# --json output against its schema
 	python3-jsonschema
+	# signing with a key on a PKCS#11 token (OpenSSL's engine), tested
+	# against a software token
+	libengine-pkcs11-openssl softhsm2
 	# mock logind and ModemManager on a private system bus
 	python3-dbusmock dbus-daemon
 )

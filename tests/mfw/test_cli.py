@@ -400,6 +400,56 @@ check(rc == 4 and "does NOT verify with any key in " + keys in err,
       "the signing key retired: 4 (%s)" % err.strip()[-120:])
 shutil.copy(rsapub, os.path.join(keys, "2026-rsa.pem"))
 
+# A signing key that never leaves a token: SoftHSM2 through OpenSSL's
+# pkcs11 engine (both installed by make check).
+hsm = os.path.join(tmp, "hsm")
+os.makedirs(os.path.join(hsm, "tokens"))
+put(os.path.join(hsm, "softhsm2.conf"), "directories.tokendir = %s/tokens\n"
+    "objectstore.backend = file\nlog.level = ERROR\n" % hsm)
+# Under ASan, full stacks: the engine's own leaks at exit are suppressed by
+# the functions that made them (lsan-engine.supp), which the default fast
+# unwinding does not see through libcrypto.
+henv = {"SOFTHSM2_CONF": os.path.join(hsm, "softhsm2.conf"),
+        "MFW_PKCS11_MODULE": "/usr/lib/softhsm/libsofthsm2.so",
+        "ASAN_OPTIONS": ":".join(filter(None, [os.environ.get("ASAN_OPTIONS"),
+                                               "fast_unwind_on_malloc=0"]))}
+hkey, hp8, hpub = (os.path.join(hsm, n) for n in ("k.pem", "k.p8", "k.pub"))
+openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", hkey)
+openssl("pkcs8", "-topk8", "-nocrypt", "-in", hkey, "-out", hp8)
+openssl("pkey", "-in", hkey, "-pubout", "-out", hpub)
+senv = dict(os.environ, **henv)
+for cmd in (["--init-token", "--free", "--label", "mfw", "--pin", "1234",
+             "--so-pin", "12345678"],
+            ["--import", hp8, "--token", "mfw", "--label", "vendor", "--id", "01",
+             "--pin", "1234"]):
+    subprocess.run(["softhsm2-util"] + cmd, check=True, capture_output=True, env=senv)
+os.remove(hkey)     # from here on the private key is on the token only
+uri = "pkcs11:token=mfw;object=vendor;type=private"
+hfile = os.path.join(hsm, "fw.bin.manifest")
+shutil.copy(img + ".manifest", hfile)
+rc, out, err = run("manifest", "sign", hfile, "--key", uri, "--json",
+                   env=dict(henv, MFW_PKCS11_PIN="1234"))
+hid = last_json[0].get("key") if last_json else None
+rc2, out2, err2 = run("manifest", "verify", hfile, "--pubkey", hpub, "--json")
+check(rc == 0 and hid and rc2 == 0 and last_json and last_json[0].get("key") == hid,
+      "manifest sign with a PKCS#11 URI (SoftHSM2): the signature verifies with the "
+      "public key, the same key id (%s)" % (err.strip()[-150:] or hid))
+rc, out, err = run("manifest", "sign", hfile, "--key", uri + "?pin-value=1234", env=henv)
+check(rc == 0, "the PIN in the URI (pin-value=)")
+rc, out, err = run("manifest", "sign", hfile, "--key", uri,
+                   env=dict(henv, MFW_PKCS11_PIN="9999"))
+check(rc == 2 and "check the URI" in err and "PIN" in err,
+      "a wrong PIN: 2, saying what to check")
+rc, out, err = run("manifest", "sign", hfile, "--key",
+                   "pkcs11:token=mfw;object=other;type=private",
+                   env=dict(henv, MFW_PKCS11_PIN="1234"))
+check(rc == 2 and "no private key pkcs11:token=mfw;object=other" in err,
+      "no such object on the token: 2")
+rc, out, err = run("manifest", "sign", hfile, "--key", uri,
+                   env=dict(henv, MFW_PKCS11_PIN="1234",
+                            MFW_PKCS11_MODULE=os.path.join(tmp, "no-module.so")))
+check(rc == 2 and "error" in err, "a PKCS#11 module that does not load: 2")
+
 # --- upgrade refusals before the module is touched ---------------------------
 sysfs = os.path.join(tmp, "sys")
 bat = os.path.join(sysfs, "class/power_supply")

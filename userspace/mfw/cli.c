@@ -92,7 +92,7 @@ static const struct mfw_opt manifest_opts[] = {
 	{ "version", 'R', "V", "create: the version the image installs" },
 	{ "base", 'B', "B", "create: the version a differential image applies to" },
 	{ "output", 'o', "FILE", "create, sign: write to FILE, not *.manifest or *.sig" },
-	{ "key", 'k', "PEM", "sign: the private key" },
+	{ "key", 'k', "PEM|URI", "sign: the private key, a PEM file or a pkcs11: URI" },
 	{ "pubkey", 'P', "PEM", "verify: a public key, or a directory of them (default pubkey=)" },
 	{ "image", 'i', "IMAGE", "verify: the image too, its signature and its digest" },
 	{ NULL, 0, NULL, NULL }

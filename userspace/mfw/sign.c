@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "manifest.h"
 #include "out.h"
+#include "pkcs11.h"
 #include "util.h"
 
 #define MFW_SIGN_MAX	(512u << 20)
@@ -156,7 +157,7 @@ static int manifest_sign(const struct sign_args *a)
 	int ret;
 
 	if (!a->key) {
-		mfw_err("manifest sign: --key PRIVATE.pem is required");
+		mfw_err("manifest sign: --key PRIVATE.pem (or a pkcs11: URI) is required");
 		return MFW_EXIT_USAGE;
 	}
 	ret = mfw_read_file(a->file, &data, &len, MFW_SIGN_MAX);
@@ -173,6 +174,10 @@ static int manifest_sign(const struct sign_args *a)
 		mfw_err("manifest sign: cannot load the private key %s (PEM expected)", a->key);
 		return MFW_EXIT_USAGE;
 	}
+	/* The token's refusal has been told (pkcs11.c). */
+	if (mfw_pkcs11_uri(a->key) &&
+	    (ret == -ENOPKG || ret == -EACCES || ret == -ENOKEY))
+		return MFW_EXIT_USAGE;
 	if (ret) {
 		mfw_err("manifest sign: %s: %s", sig, strerror(-ret));
 		return MFW_EXIT_FAIL;

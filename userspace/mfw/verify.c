@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "pkcs11.h"
 #include "util.h"
 #include "verify.h"
 
@@ -346,9 +347,10 @@ int mfw_sig_sign(const char *privkey, const void *data, size_t len,
 	EVP_PKEY *key;
 	int ret = -EIO;
 
-	key = mfw_load_key(privkey, true, &ret);
+	key = mfw_pkcs11_uri(privkey) ? mfw_pkcs11_key(privkey, &ret) :
+	      mfw_load_key(privkey, true, &ret);
 	if (!key)
-		return -EKEYREJECTED;
+		return mfw_pkcs11_uri(privkey) ? ret : -EKEYREJECTED;
 	ret = -EIO;
 	ctx = EVP_MD_CTX_new();
 	if (!ctx)
