@@ -190,10 +190,12 @@ check module_runs_new_version_new_port firmware_is MN316-DBRS-MBRH0S04
 
 # --- 4, 5. The module changed while the upgrade was stopped ---------------
 # overtaken NAME IMAGE VERSION RUNS: "mfw upgrade IMAGE" (installing
-# VERSION) stopped mid-write; then the module restarts running RUNS, as
-# if something else had upgraded it meanwhile.  Leaves at_restart.
+# VERSION, as its manifest says: the journal's target) stopped mid-write;
+# then the module restarts running RUNS, as if something else had
+# upgraded it meanwhile.  Leaves at_restart.
 overtaken() {
 	mkimage "$2" "$3" 16
+	mfw manifest create "$2" --family MN316 --version "$3" >>"$d/out.log" 2>&1
 	interrupt "$1" "$2" "$1.log" 3 TERM 9
 	sim_stop
 	wait_for 10 eval '! mfw_port >/dev/null'
