@@ -87,6 +87,7 @@ sim_start() {
 	[ -e "$d/tty" ] && return 0
 	echo "# simulator: no pty after $((i / 10)) s; its stderr:"
 	tail -n 5 "$d/simerr.log" 2>/dev/null | sed 's/^/#   /'
+	sim_stop
 	return 1
 }
 

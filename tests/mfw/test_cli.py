@@ -438,17 +438,24 @@ rc, out, err = run("manifest", "sign", hfile, "--key", uri + "?pin-value=1234", 
 check(rc == 0, "the PIN in the URI (pin-value=)")
 rc, out, err = run("manifest", "sign", hfile, "--key", uri,
                    env=dict(henv, MFW_PKCS11_PIN="9999"))
-check(rc == 2 and "check the URI" in err and "PIN" in err,
+check(rc == 2 and "the token refused the PIN, holds no such key" in err,
       "a wrong PIN: 2, saying what to check")
+rc, out, err = run("--json", "manifest", "sign", hfile, "--key",
+                   uri + "?pin-value=secret99", env=henv)
+check(rc == 2 and "secret99" not in out + err and "pin-value=***" in err,
+      "a PIN in the URI is never printed, nor put in the JSON (%s)" % err.strip()[-120:])
+rc, out, err = run("manifest", "sign", hfile, "--key", "PKCS11-x:?pin-value=secret99")
+check(rc == 2 and "secret99" not in err, "nor when the key is no URI at all")
 rc, out, err = run("manifest", "sign", hfile, "--key",
                    "pkcs11:token=mfw;object=other;type=private",
                    env=dict(henv, MFW_PKCS11_PIN="1234"))
-check(rc == 2 and "no private key pkcs11:token=mfw;object=other" in err,
+check(rc == 2 and "could not get the private key pkcs11:token=mfw;object=other" in err,
       "no such object on the token: 2")
 rc, out, err = run("manifest", "sign", hfile, "--key", uri,
                    env=dict(henv, MFW_PKCS11_PIN="1234",
                             MFW_PKCS11_MODULE=os.path.join(tmp, "no-module.so")))
-check(rc == 2 and "error" in err, "a PKCS#11 module that does not load: 2")
+check(rc == 2 and "the module (MFW_PKCS11_MODULE)" in err,
+      "a PKCS#11 module that does not load: 2, naming what to check (%s)" % err.strip()[-100:])
 
 # --- upgrade refusals before the module is touched ---------------------------
 sysfs = os.path.join(tmp, "sys")
@@ -1066,7 +1073,7 @@ check(rc == 0 and [r["from"] for r in last_json if r.get("event") == "history"] 
       ["A0", "A2"] and "3 records of" in err,
       "history: a damaged checksum line loses its record only; a record of an upgrade "
       "in flight and one with an impossible size are left out (%s)" % err.strip()[-100:])
-for name in ("history", "trusted.pem"):
+if True:
     os.remove(os.path.join(st6, "history"))
     os.mkfifo(os.path.join(st6, "history"))
     rc, out, err = run("history", env=env6, timeout=20)
@@ -1075,9 +1082,42 @@ for name in ("history", "trusted.pem"):
     rc, out, err = run("--config", conf("fifo.conf", ["pubkey=" + os.path.join(st6, "trusted.pem")]),
                        "status", env=env6, timeout=20)
     check(rc == 0 and "is unusable (not a regular file)" in out,
-          "status: a FIFO as the key is not waited on (%s)" % out.strip()[-100:])
+          "status: a FIFO as the key is not waited on (%s)"
+          % out.strip()[-100:].replace("\n", " | "))
     os.remove(os.path.join(st6, "trusted.pem"))
-    break
+# A checksum line whose newline was damaged still ends its record; a file
+# of exactly the largest size is read; a damaged history near that size
+# leaves room for the next record, which stays readable; a second history
+# set aside keeps the first.
+os.remove(os.path.join(st6, "history"))     # the FIFO above
+put(os.path.join(st6, "history"), recs[0][:-1] + "X" + recs[1] + recs[2])
+rc, out, err = run("--json", "history", env=env6)
+check(rc == 0 and [r["from"] for r in last_json if r.get("event") == "history"] ==
+      ["A1", "A2"] and "1 record of" in err,
+      "history: a checksum line without its newline costs its own record only (%s)"
+      % [r.get("from") for r in last_json])
+put(os.path.join(st6, "history"), "y" * (100 * 8192))
+rc, out, err = run("history", env=env6)
+check(rc == 0 and "could not be read" in err, "history: a file of exactly 800 KiB is read")
+put(os.path.join(st6, "history"), "z" * (100 * 8192 - 100))
+journal(st6, flashing)
+rc, out, err = run("--config", cfg2, "resume", env=env6, timeout=40)
+rc2, out2, err2 = run("--json", "history", env=env6)
+check(rc == 0 and rc2 == 0 and [r["phase"] for r in last_json if r.get("event") == "history"]
+      == ["done"] and os.path.getsize(os.path.join(st6, "history")) <= 100 * 8192,
+      "a damaged history near the largest size: the new record fits, and reads back (%s)"
+      % err2.strip()[-100:])
+for i in range(2):
+    put(os.path.join(st6, "history"), "w%d" % i * (60 * 8192))
+    journal(st6, flashing)
+    run("--config", cfg2, "resume", env=env6, timeout=40)
+check(sorted(f for f in os.listdir(st6) if f.startswith("history.corrupt")) ==
+      ["history.corrupt", "history.corrupt.1", "history.corrupt.2"] and
+      open(os.path.join(st6, "history.corrupt.2")).read(2) == "w1",
+      "each history set aside is kept (%s)" % sorted(os.listdir(st6)))
+os.mkfifo(os.path.join(tmp, "fifo-config"))
+rc, out, err = run("--config", os.path.join(tmp, "fifo-config"), "status", timeout=20)
+check(rc == 3 and "not a regular file" in err, "a FIFO as the configuration: 3, not waited on")
 # Key files the directory cannot use are named, a private key loudly.
 kd = os.path.join(tmp, "keys-mixed")
 os.makedirs(kd)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "util.h"
@@ -133,10 +134,17 @@ int mfw_config_set(struct mfw_config *cfg, const char *key, const char *value)
 
 int mfw_config_load(struct mfw_config *cfg, const char *path, bool optional)
 {
+	struct stat st;
 	char buf[1024];
 	int lineno = 0, ret = 0;
 	FILE *f;
 
+	/* A regular file only: a FIFO named here must not hold mfw. */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		mfw_err("configuration %s is not a regular file; fix the path given with --config or MFW_CONFIG",
+			path);
+		return -EINVAL;
+	}
 	f = fopen(path, "re");
 	if (!f) {
 		if (errno == ENOENT && optional)

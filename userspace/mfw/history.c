@@ -13,8 +13,11 @@
 
 #include "history.h"
 #include "util.h"
+#include "verify.h"
 
 #define MFW_HISTORY_MAX	((size_t)MFW_HISTORY_KEEP * MFW_JOURNAL_MAX)
+/* "checksum=", 64 hex digits, newline. */
+#define MFW_CHECKSUM_LINE	(9 + MFW_SHA256_HEX - 1 + 1)
 
 struct mfw_slice {
 	const char *text;
@@ -53,6 +56,12 @@ static size_t mfw_history_split(const char *text, size_t len,
 			start = p;
 		}
 		if (mfw_line_is(p, end - p, "checksum=")) {
+			/*
+			 * The checksum line has one length: a record ends
+			 * after it even when its newline was damaged.
+			 */
+			if (next > p + MFW_CHECKSUM_LINE)
+				next = p + MFW_CHECKSUM_LINE;
 			if (n < max)
 				out[n] = (struct mfw_slice){ start, next - start };
 			n++;
@@ -141,10 +150,19 @@ void mfw_history_free(struct mfw_history *h)
 static int mfw_history_set_aside(const char *dir, const char *path, int why)
 {
 	char to[PATH_MAX];
+	struct stat st;
+	int i;
 
-	if (snprintf(to, sizeof(to), "%s/%s.corrupt", dir, MFW_HISTORY_NAME) >=
-	    (int)sizeof(to))
-		return -ENAMETOOLONG;
+	/* history.corrupt, or .1, .2 ...: an earlier one is kept. */
+	for (i = 0; i < 100; i++) {
+		if (snprintf(to, sizeof(to), i ? "%s/%s.corrupt.%d" : "%s/%s.corrupt",
+			     dir, MFW_HISTORY_NAME, i) >= (int)sizeof(to))
+			return -ENAMETOOLONG;
+		if (lstat(to, &st) < 0 && errno == ENOENT)
+			break;
+	}
+	if (i == 100)
+		return -EEXIST;
 	if (rename(path, to) < 0)
 		return -errno;
 	mfw_warn("%s is %s; it was moved to %s and a new history begins",
@@ -158,7 +176,7 @@ int mfw_history_add(const char *dir, const struct mfw_journal *j)
 	struct mfw_slice *s = NULL;
 	unsigned char *text;
 	char path[PATH_MAX], *out = NULL;
-	size_t len, n = 0, i, used = 0;
+	size_t len, n = 0, i, first, room, used = 0;
 	int ret, rlen;
 
 	ret = mfw_history_load(dir, path, sizeof(path), &text, &len);
@@ -178,7 +196,7 @@ int mfw_history_add(const char *dir, const struct mfw_journal *j)
 		}
 		mfw_history_split((const char *)text, len, s, n);
 	}
-	out = malloc(len + 1 + MFW_JOURNAL_MAX);
+	out = malloc(len + n + MFW_JOURNAL_MAX);
 	if (!out) {
 		ret = -ENOMEM;
 		goto out;
@@ -187,12 +205,21 @@ int mfw_history_add(const char *dir, const struct mfw_journal *j)
 	 * The newest records before @j, damaged ones too: "mfw history"
 	 * points them out, and they leave only as the oldest.
 	 */
-	for (i = n > MFW_HISTORY_KEEP - 1 ? n - (MFW_HISTORY_KEEP - 1) : 0;
-	     i < n; i++) {
+	/*
+	 * ... as many as fit with @j in what mfw reads back (damaged ones
+	 * can be of any size).
+	 */
+	first = n > MFW_HISTORY_KEEP - 1 ? n - (MFW_HISTORY_KEEP - 1) : 0;
+	for (i = n, room = MFW_HISTORY_MAX - MFW_JOURNAL_MAX; i > first; i--) {
+		if (s[i - 1].len + 1 > room)
+			break;
+		room -= s[i - 1].len + 1;
+	}
+	for (; i < n; i++) {
 		memcpy(out + used, s[i].text, s[i].len);
 		used += s[i].len;
 		if (out[used - 1] != '\n')
-			out[used++] = '\n';	/* room: the new record is longer */
+			out[used++] = '\n';	/* room: one byte a slice */
 	}
 	rlen = mfw_journal_format(j, out + used, MFW_JOURNAL_MAX);
 	if (rlen < 0) {

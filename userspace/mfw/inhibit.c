@@ -212,7 +212,7 @@ static int mfw_mm_inhibit(struct mfw_inhibit *in, const char *tty,
 		 * every port at once, so the port's age says little.  It gets
 		 * mm_wait from the moment it was first seen probing.
 		 */
-		if (probing && probe_seen < 0) {
+		if (probing && probe_seen < 0 && full) {
 			probe_seen = waited;
 			if (wait_ms < probe_seen + full)
 				wait_ms = (unsigned int)(probe_seen + full);

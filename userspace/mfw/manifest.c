@@ -193,7 +193,7 @@ int mfw_manifest_load(const char *pubkey, const char *path,
 	ret = mfw_read_file(path, &text, &len, MFW_MANIFEST_MAX);
 	if (ret) {
 		mfw_err("cannot read manifest %s: %s; get it from the image's vendor or create it with 'mfw manifest create'",
-			path, strerror(-ret));
+			path, mfw_file_strerror(ret));
 		return ret;
 	}
 	ret = mfw_verify_file(pubkey, path, text, len, verified, signer,

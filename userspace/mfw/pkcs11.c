@@ -10,7 +10,9 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/engine.h>
 #include <openssl/err.h>
@@ -21,7 +23,49 @@
 
 bool mfw_pkcs11_uri(const char *key)
 {
-	return !strncmp(key, "pkcs11:", 7);
+	return !strncasecmp(key, "pkcs11:", 7);
+}
+
+const char *mfw_key_printable(const char *key, char *buf, size_t size)
+{
+	const char *pin = strcasestr(key, "pin-value=");
+	size_t n;
+
+	if (!pin)
+		return key;
+	/* The attribute's value ends at the next attribute or the end. */
+	n = (size_t)(pin - key) + strlen("pin-value=");
+	snprintf(buf, size, "%.*s***%s", (int)n, key, pin + strcspn(pin, "&;"));
+	return buf;
+}
+
+/*
+ * @uri without its pin-value= attribute into @bare, the PIN into @pin
+ * (empty when there is none).  False when either does not fit.
+ */
+static bool mfw_pkcs11_split_pin(const char *uri, char *bare, size_t bsize,
+				 char *pin, size_t psize)
+{
+	const char *at = strcasestr(uri, "pin-value=");
+	const char *val, *end;
+	size_t n;
+
+	*pin = '\0';
+	if (!at)
+		return snprintf(bare, bsize, "%s", uri) < (int)bsize;
+	val = at + strlen("pin-value=");
+	end = val + strcspn(val, "&;");
+	if ((size_t)(end - val) >= psize)
+		return false;
+	memcpy(pin, val, end - val);
+	pin[end - val] = '\0';
+	/* Drop the attribute and one separator next to it. */
+	n = (size_t)(at - uri);
+	if (*end)
+		end++;
+	else if (n && (uri[n - 1] == '&' || uri[n - 1] == '?'))
+		n--;
+	return snprintf(bare, bsize, "%.*s%s", (int)n, uri, end) < (int)bsize;
 }
 
 /* The last OpenSSL error, for a message. */
@@ -39,8 +83,8 @@ EVP_PKEY *mfw_pkcs11_key(const char *uri, int *err)
 {
 	const char *pin = getenv("MFW_PKCS11_PIN");
 	const char *module = getenv("MFW_PKCS11_MODULE");
+	char why[256], bare[1024], upin[256];
 	EVP_PKEY *key = NULL;
-	char why[256];
 	ENGINE *e;
 
 	ERR_clear_error();
@@ -56,23 +100,40 @@ EVP_PKEY *mfw_pkcs11_key(const char *uri, int *err)
 	     !ENGINE_ctrl_cmd_string(e, "MODULE_PATH", module, 0)) ||
 	    !ENGINE_init(e)) {
 		*err = -ENOPKG;
-		mfw_err("cannot start OpenSSL's pkcs11 engine%s%s (%s); check the PKCS#11 module (MFW_PKCS11_MODULE, or module-path= in the URI)",
+		mfw_err("cannot start OpenSSL's pkcs11 engine%s%s (%s); check the PKCS#11 module (MFW_PKCS11_MODULE)",
 			module ? " with " : "", module ? module : "",
 			mfw_ssl_error(why, sizeof(why)));
 		ENGINE_free(e);
 		return NULL;
 	}
-	if (pin && *pin && !ENGINE_ctrl_cmd_string(e, "PIN", pin, 0)) {
-		*err = -EACCES;
-		mfw_err("the pkcs11 engine did not take the PIN from MFW_PKCS11_PIN");
+	/*
+	 * A PIN in the URI is taken out of it and given as the engine's
+	 * PIN: libp11 prints the URI it was given when it fails.
+	 */
+	if (!mfw_pkcs11_split_pin(uri, bare, sizeof(bare), upin, sizeof(upin))) {
+		*err = -ENOKEY;
+		mfw_err("the PKCS#11 URI is too long; shorten it");
 		goto out;
 	}
-	key = ENGINE_load_private_key(e, uri, NULL, NULL);
+	if (*upin)
+		pin = upin;
+	if (pin && *pin && !ENGINE_ctrl_cmd_string(e, "PIN", pin, 0)) {
+		*err = -EACCES;
+		mfw_err("the pkcs11 engine did not take the PIN");
+		goto out;
+	}
+	key = ENGINE_load_private_key(e, bare, NULL, NULL);
 	if (!key) {
-		mfw_ssl_error(why, sizeof(why));
-		*err = strstr(why, "PIN") || strstr(why, "pin") ? -EACCES : -ENOKEY;
-		mfw_err("no private key %s on the token (%s); check the URI (token=, object=), and the PIN (pin-value= or MFW_PKCS11_PIN)",
-			uri, why);
+		char shown[1024];
+
+		/*
+		 * libp11 says the same for a refused login and a key that
+		 * is not there (its own lines above say which).
+		 */
+		*err = -ENOKEY;
+		mfw_err("could not get the private key %s from the token (%s): the token refused the PIN, holds no such key, or its PKCS#11 module did not load; check the PIN (pin-value= or MFW_PKCS11_PIN), the URI (token=, object=) and the module (MFW_PKCS11_MODULE)",
+			mfw_key_printable(uri, shown, sizeof(shown)),
+			mfw_ssl_error(why, sizeof(why)));
 	}
 out:
 	ENGINE_finish(e);

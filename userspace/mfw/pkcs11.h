@@ -9,6 +9,7 @@
 #define MFW_PKCS11_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct evp_pkey_st;
 
@@ -16,13 +17,22 @@ struct evp_pkey_st;
 bool mfw_pkcs11_uri(const char *key);
 
 /*
+ * @key for a message: a URI's pin-value= shown as "***" (in @buf), a
+ * file name as it is.
+ */
+const char *mfw_key_printable(const char *key, char *buf, size_t size);
+
+/*
  * The private key @uri names, for signing; NULL with *@err set to
- * -ENOPKG (OpenSSL's pkcs11 engine is not installed), -EACCES (the token
- * refused the PIN) or -ENOKEY (no such key), and a message printed.
- * The PIN comes from the URI ("pin-value=") or MFW_PKCS11_PIN; the
- * PKCS#11 module from the URI ("module-path="), MFW_PKCS11_MODULE, or
- * else the engine's default (p11-kit's proxy, every module p11-kit
- * knows).
+ * -ENOPKG (OpenSSL's pkcs11 engine is not installed or the module does
+ * not load), -EACCES (the engine refused MFW_PKCS11_PIN) or -ENOKEY (the
+ * token refused the login or has no such key: libp11 0.4.12 does not
+ * tell them apart), and a message printed without the PIN.  The PIN
+ * comes from the URI ("pin-value=") or MFW_PKCS11_PIN, else the engine
+ * asks on the terminal; the PKCS#11 module from MFW_PKCS11_MODULE, else
+ * the engine's default (p11-kit's proxy, every module p11-kit knows).
+ * RSA and EC keys only: Debian 12's libp11 does not list a token that
+ * holds an Ed25519 key.
  */
 struct evp_pkey_st *mfw_pkcs11_key(const char *uri, int *err);
 

@@ -171,7 +171,10 @@ static int manifest_sign(const struct sign_args *a)
 	ret = mfw_sig_sign(a->key, data, len, sig, id);
 	free(data);
 	if (ret == -EKEYREJECTED) {
-		mfw_err("manifest sign: cannot load the private key %s (PEM expected)", a->key);
+		char shown[1024];
+
+		mfw_err("manifest sign: cannot load the private key %s (PEM expected)",
+			mfw_key_printable(a->key, shown, sizeof(shown)));
 		return MFW_EXIT_USAGE;
 	}
 	/* The token's refusal has been told (pkcs11.c). */

@@ -157,8 +157,9 @@ static void mfw_status_trust(const struct mfw_config *cfg)
 	} else if (!*cfg->pubkey) {
 		printf("signatures: NOT checked: no pubkey= in the configuration, so any package is accepted; set pubkey= to a PEM public key\n");
 	} else if (ret) {
-		printf("signatures: pubkey=%s is unusable (%s): every upgrade will be refused; fix the file or the key\n",
-		       cfg->pubkey, mfw_trust_why(ret));
+		printf("signatures: pubkey=%s is unusable (%s): every upgrade will be refused; fix the file or the key%s%s\n",
+		       cfg->pubkey, mfw_trust_why(ret), *desc ? "\n  files: " : "",
+		       desc);
 	} else {
 		printf("signatures: checked against %s (%s)\n", cfg->pubkey, desc);
 	}
@@ -226,9 +227,11 @@ static int mfw_status_journal(const struct mfw_config *cfg)
 
 		mfw_json_begin(&j, "journal");
 		if (ret) {
-			mfw_json_str(&j, "phase", ret == -ENOENT ? "none" : "corrupt");
+			mfw_json_str(&j, "phase", ret == -ENOENT ? "none" :
+				     ret == -EBADMSG ? "corrupt" : "unreadable");
 			if (ret != -ENOENT)
-				mfw_json_str(&j, "error", ret == -EBADMSG ? why : strerror(-ret));
+				mfw_json_str(&j, "error", ret == -EBADMSG ? why :
+					     mfw_file_strerror(ret));
 		} else {
 			mfw_json_str(&j, "phase", mfw_phase_name(jn.phase));
 			mfw_json_bool(&j, "flashing", mfw_phase_flashing(jn.phase));
@@ -246,9 +249,11 @@ static int mfw_status_journal(const struct mfw_config *cfg)
 		mfw_json_emit(&j);
 	} else if (ret == -ENOENT) {
 		printf("journal: no upgrade recorded\n");
+	} else if (ret == -EBADMSG) {
+		printf("journal: unreadable (%s); 'mfw resume' sets it aside\n", why);
 	} else if (ret) {
-		printf("journal: unreadable (%s); 'mfw resume' sets it aside\n",
-		       ret == -EBADMSG ? why : strerror(-ret));
+		printf("journal: cannot be read (%s); run as root, or check state_dir= (MFW_STATE_DIR)\n",
+		       mfw_file_strerror(ret));
 	} else {
 		printf("journal: %s%s, %s -> %s on %s (%s)\n", mfw_phase_name(jn.phase),
 		       mfw_phase_flashing(jn.phase) ? " (module may be flashing: do not power it off)" : "",
@@ -257,7 +262,7 @@ static int mfw_status_journal(const struct mfw_config *cfg)
 		if (jn.phase > MFW_PHASE_NONE && jn.phase < MFW_PHASE_DONE)
 			printf("  run 'mfw resume' to finish it\n");
 	}
-	return ret == -EBADMSG ? MFW_EXIT_JOURNAL : MFW_EXIT_OK;
+	return ret && ret != -ENOENT ? MFW_EXIT_JOURNAL : MFW_EXIT_OK;
 }
 
 int mfw_cmd_status(struct mfw_config *cfg, int argc, char **argv)

@@ -3,6 +3,7 @@
  * mfw helper - the upgrade transcript.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "trace.h"
 #include "util.h"
@@ -19,12 +21,29 @@ static char trace_path[PATH_MAX];
 
 int mfw_trace_open(const char *dir, int append)
 {
+	struct stat st;
+	int fd;
+
 	mfw_trace_close();
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	snprintf(trace_path, sizeof(trace_path), "%s/%s", dir, MFW_TRACE_NAME);
-	trace_file = fopen(trace_path, append ? "ae" : "we");
-	return trace_file ? 0 : -errno;
+	/* A regular file only: a FIFO there must not hold the upgrade. */
+	fd = open(trace_path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK |
+		  (append ? O_APPEND : O_TRUNC), 0600);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    fcntl(fd, F_SETFL, append ? O_APPEND : 0) < 0) {
+		close(fd);
+		return -EINVAL;
+	}
+	trace_file = fdopen(fd, append ? "a" : "w");
+	if (!trace_file) {
+		close(fd);
+		return -errno;
+	}
+	return 0;
 }
 
 void mfw_trace(const char *fmt, ...)

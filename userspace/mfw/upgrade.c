@@ -78,7 +78,7 @@ static int mfw_phase_verify(struct mfw_session *s, bool resuming)
 		ret = mfw_read_file(s->o->image, &s->image, &s->size, MFW_IMAGE_MAX);
 		if (ret) {
 			mfw_err("cannot read image %s: %s; check the path", s->o->image,
-				strerror(-ret));
+				mfw_file_strerror(ret));
 			return MFW_EXIT_USAGE;
 		}
 		if (!s->size) {

@@ -36,6 +36,12 @@ static const char *const mfw_exit_texts[] = {
 	[MFW_EXIT_JOURNAL] = "journal unreadable, corrupt or unwritable",
 };
 
+const char *mfw_file_strerror(int err)
+{
+	return err == -EINVAL || err == -EISDIR ? "not a regular file" :
+	       err == -EFBIG ? "too large" : strerror(-err);
+}
+
 const char *mfw_exit_text(int code)
 {
 	if (code < 0 || (size_t)code >= sizeof(mfw_exit_texts) / sizeof(mfw_exit_texts[0]))
@@ -204,13 +210,16 @@ int mfw_read_file(const char *path, unsigned char **data, size_t *len,
 	 * O_NONBLOCK: a FIFO (or a device) must not hold the open; only a
 	 * regular file is read, so that every read ends.
 	 */
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 		close(fd);
-		return err;
+		return -EINVAL;
 	}
 	for (;;) {
 		ssize_t n;
@@ -219,7 +228,13 @@ int mfw_read_file(const char *path, unsigned char **data, size_t *len,
 			unsigned char *nb;
 
 			if (cap >= max) {
-				err = -EFBIG;
+				char probe;
+
+				/* Exactly @max bytes is fine; one more is not. */
+				n = read(fd, &probe, 1);
+				if (n < 0 && errno == EINTR)
+					continue;
+				err = n < 0 ? -errno : n ? -EFBIG : 0;
 				break;
 			}
 			cap = cap ? cap * 2 : 65536;

@@ -76,6 +76,9 @@ int mfw_write_text(const char *path, const char *text);
 int mfw_read_file(const char *path, unsigned char **data, size_t *len,
 		  size_t max);
 
+/* Text for an error of mfw_read_file(): "not a regular file", ... */
+const char *mfw_file_strerror(int err);
+
 /*
  * Write @len bytes to @path atomically: @path.tmp, fsync, rename, fsync
  * of the directory.  0 or -errno.

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -127,7 +128,9 @@ static bool mfw_same_file(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
 	       a->st_size == b->st_size &&
 	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
 /* Whether the keys loaded are still what @pubkey holds. */
@@ -151,8 +154,8 @@ static int mfw_trust_filter(const struct dirent *de)
 	size_t n = strlen(de->d_name);
 
 	return de->d_name[0] != '.' && n > 4 &&
-	       (!strcmp(de->d_name + n - 4, ".pem") ||
-		!strcmp(de->d_name + n - 4, ".pub"));
+	       (!strcasecmp(de->d_name + n - 4, ".pem") ||
+		!strcasecmp(de->d_name + n - 4, ".pub"));
 }
 
 const char *mfw_trust_why(int err)
@@ -243,6 +246,9 @@ static int mfw_trust_load(const char *pubkey)
 			 snprintf(path, sizeof(path), "%s/%s", pubkey,
 				  list[i]->d_name) < (int)sizeof(path))
 			mfw_trust_add(path);
+		else if (mfw_trust.keys)
+			mfw_warn("trusted keys: %s/%s is passed over: the path is too long",
+				 pubkey, list[i]->d_name);
 		if (list)
 			free(list[i]);
 	}
