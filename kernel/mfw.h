@@ -203,9 +203,7 @@ void mfw_core_exit(void);
 /* mfw_cdev.c */
 extern const struct file_operations mfw_cdev_fops;
 
-/* mfw_fwul.c */
-int mfw_fwul_register(struct mfw_port *port);
-void mfw_fwul_unregister(struct mfw_port *port);
+/* mfw_fwul.c: mfw_fwul_register(), mfw_fwul_unregister() in mfw_compat.h */
 
 /* mfw_rx.c */
 size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count);

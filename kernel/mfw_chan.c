@@ -23,6 +23,7 @@
 #include <linux/string.h>
 
 #include "mfw.h"
+#include "mfw_compat.h"
 
 /* Longest wait for room in the tty driver before looking again. */
 #define MFW_CHAN_ROOM_POLL_MS	20
@@ -107,7 +108,7 @@ static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
 
 	while (len) {
 		long left = end - jiffies;
-		int n;
+		ssize_t n;
 
 		if (!started && READ_ONCE(port->dead))
 			return -ENODEV;
@@ -115,7 +116,7 @@ static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
 			return mfw_chan_raw_over(port, raw);
 		if (left <= 0)
 			return -ETIMEDOUT;
-		n = tty->ops->write(tty, buf, len);
+		n = mfw_compat_tty_write(tty, buf, len);
 		if (n < 0)
 			return n;
 		if (sent)

@@ -12,6 +12,7 @@
 #include <linux/module.h>
 
 #include "mfw.h"
+#include "mfw_compat.h"
 
 /* Bytes handed to the write session per call of the write operation. */
 #define MFW_FWUL_CHUNK	(64 * 1024)

@@ -45,7 +45,7 @@ static LIST_HEAD(mfw_ports);
 static struct tty_ldisc_ops mfw_ldisc_ops;
 static int (*n_tty_open)(struct tty_struct *tty);
 static void (*n_tty_close)(struct tty_struct *tty);
-static void (*n_tty_hangup)(struct tty_struct *tty);
+static mfw_ldisc_hangup_t n_tty_hangup;
 static mfw_receive_buf2_t n_tty_receive_buf2;
 static mfw_ldisc_write_t n_tty_write;
 static mfw_ldisc_poll_t n_tty_poll;
@@ -78,7 +78,7 @@ static struct mfw_port *mfw_port_lookup(struct tty_struct *tty)
 size_t mfw_ldisc_n_tty_receive(struct tty_struct *tty, const u8 *cp,
 			       const u8 *fp, size_t count)
 {
-	return n_tty_receive_buf2(tty, cp, (const void *)fp, count);
+	return n_tty_receive_buf2(tty, cp, mfw_compat_rx_flags(fp), count);
 }
 
 size_t mfw_ldisc_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
@@ -263,7 +263,7 @@ static void mfw_close(struct tty_struct *tty)
  * The tty is being hung up (module reset, USB unplug): end every wait now;
  * the tty core closes the discipline right after.
  */
-static void mfw_hangup(struct tty_struct *tty)
+void mfw_ldisc_hangup(struct tty_struct *tty)
 {
 	struct mfw_port *port = mfw_port_lookup(tty);
 
@@ -402,13 +402,13 @@ static int __init mfw_init(void)
 	mfw_ldisc_ops.name = "mfw";
 	mfw_ldisc_ops.open = mfw_open;
 	mfw_ldisc_ops.close = mfw_close;
-	mfw_ldisc_ops.hangup = mfw_hangup;
+	mfw_ldisc_ops.hangup = mfw_compat_hangup;
 	mfw_ldisc_ops.receive_buf2 = mfw_compat_receive_buf2;
 	mfw_ldisc_ops.write = mfw_write;
 	mfw_ldisc_ops.poll = mfw_poll;
 	mfw_ldisc_ops.ioctl = mfw_compat_ioctl;
 
-	ret = tty_register_ldisc(&mfw_ldisc_ops);
+	ret = mfw_compat_register_ldisc(&mfw_ldisc_ops);
 	if (ret) {
 		pr_err("cannot register line discipline %d: %d\n", ldisc, ret);
 		goto err_core;
@@ -423,7 +423,7 @@ err_core:
 
 static void __exit mfw_exit(void)
 {
-	tty_unregister_ldisc(&mfw_ldisc_ops);
+	mfw_compat_unregister_ldisc(&mfw_ldisc_ops);
 	mfw_core_exit();
 }
 

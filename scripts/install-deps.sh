@@ -19,8 +19,9 @@ pkgs=(
 	# pahole: the distribution headers generate module BTF when they can
 	dwarves
 	linux-image-amd64 linux-headers-amd64
-	# the 6.12 line (Debian 13, Debian 12 backports): W=1 build gate
-	linux-headers-6.12.117+deb12-amd64
+	# the 6.12 line (Debian 13, Debian 12's security archive): the rig's
+	# kernel matrix boots this image and builds against these headers
+	linux-image-6.12.117+deb12-amd64 linux-headers-6.12.117+deb12-amd64
 	sparse device-tree-compiler dt-schema
 	# VM rig
 	qemu-system-x86 busybox-static

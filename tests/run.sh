@@ -1,14 +1,15 @@
 #!/bin/bash
 # make check: install what is missing, build everything and run every test,
-# host-side and in QEMU on both rig kernels.  Ends with a table of where the
+# host-side and in QEMU on the rig's kernels.  Ends with a table of where the
 # time went, then one line "N passed, N failed" (skips are counted on the
 # line before it); exits non-zero on any failure.
 #
 # The guests run in two lanes side by side (Documentation/mfw/testing.rst,
 # "Time"), the host's tests beside them: the debug kernel's selftests,
-# helper scripts and splat gate in one; the stock kernel's, then the
-# full-system guest (on the stock kernel) and its splat gate in the other,
-# which also takes a debug helper guest the first lane has not.  The
+# splat gate in one; the stock kernel's selftests and helper scripts, then
+# the full-system guest (on the stock kernel) and its splat gate in the
+# other; then both lanes share out a pool: the debug kernel's two helper
+# guests and the selftests on the matrix's kernels (5.10, 6.12).  The
 # debug kernel and the full-system guest's root file system, built once
 # per cache, are built in the background while the host tests and the
 # stock kernel's guests run; the kernel from as soon as the packages its
@@ -102,13 +103,18 @@ verdict() {
 }
 
 # --- what the guests run ----------------------------------------------------
-section "builds for the guests: userspace release build, the stock module with W=1, kselftests"
+section "builds for the guests: userspace release build, the module with W=1 for stock, $MFW_KERNELS_MATRIX, kselftests"
 step build/userspace sh -c '
 	{ [ -f build/build.ninja ] || meson setup build; } && meson compile -C build'
-rm -f "$MFW_OUT/kmod-stock/mfw.ko" "$MFW_OUT/guest-mfw-stock.ko"
-step build/module-stock-W1 tests/vm/build-module.sh stock
-# The guests' own copy: sparse rebuilds kmod-stock while they boot.
-cp "$MFW_OUT/kmod-stock/mfw.ko" "$MFW_OUT/guest-mfw-stock.ko" 2>/dev/null
+# The stock kernel and the matrix's (tests/vm/lib.sh): 5.10 is fetched
+# into the cache the first time (tests/vm/fetch-kernel.sh).  Each guest
+# takes its own copy of the module: sparse rebuilds kmod-stock while they
+# boot.
+for k in stock $MFW_KERNELS_MATRIX; do
+	rm -f "$MFW_OUT/kmod-$k/mfw.ko" "$MFW_OUT/guest-mfw-$k.ko"
+	step "build/module-$k-W1" tests/vm/build-module.sh "$k"
+	cp "$MFW_OUT/kmod-$k/mfw.ko" "$MFW_OUT/guest-mfw-$k.ko" 2>/dev/null
+done
 ksft=$(kselftest_headers)
 step build/kselftests make -s -C tests/kselftest KSFT_INC="$ksft" OUT="$MFW_OUT/bin"
 
@@ -174,19 +180,37 @@ helpers() {
 		"$([ "$1" = stock ] && echo 1 || echo 2)"
 }
 # claim JOB: true for the first lane to ask, false for the other.  The
-# debug kernel's two helper guests go to whichever lane is free: on a warm
-# cache lane A takes one after the debug selftests and lane B the other
-# after its stock work, instead of lane B idling while lane A runs both;
-# on a cold one lane B, which waits for the debug kernel too, may take
-# both while lane A runs the debug selftests.
+# guests of the pool below go to whichever lane is free: on a warm cache
+# lane A takes one after the debug selftests and lane B the next after its
+# stock work, instead of lane B idling while lane A runs them all; on a
+# cold one lane B, which waits for the debug kernel too, may take several
+# while lane A runs the debug selftests.
 claim() {
 	mkdir "$lanes/claim-$1" 2>/dev/null
 }
-# debug_helpers: run each debug helper guest no other lane has claimed.
-debug_helpers() {
-	local part
-	for part in others families; do
-		! claim "debug-helper-$part" || helpers debug "$part"
+# matrix KERNEL: the kernel selftests on one of the matrix's kernels
+# (Debian's 5.10 and 6.12 images and modules), if its module built.
+matrix() {
+	if [ ! -f "$MFW_OUT/guest-mfw-$1.ko" ]; then
+		echo "FAIL $1/selftests: no module for the $1 kernel (build/module-$1-W1 above)"
+		return 0
+	fi
+	selftests "$1" selftests "$ktests"
+}
+# pool: run each guest of the pool no other lane has claimed, longest
+# first (the debug kernel's two helper guests, the matrix's kernels); the
+# debug ones only once the debug module is there.
+pool() {
+	local job
+	for job in debug-helper-others matrix-5.10 matrix-6.12 debug-helper-families; do
+		case $job in
+		debug-*) await debug-module >/dev/null || continue ;;
+		esac
+		claim "$job" || continue
+		case $job in
+		debug-helper-*) helpers debug "${job#debug-helper-}" ;;
+		matrix-*) matrix "${job#matrix-}" ;;
+		esac
 	done
 }
 # The full-system guest boots Debian's kernel (MFW_SYSTEM_KERNEL=debug
@@ -227,10 +251,10 @@ splat_gate() {
 # Two lanes side by side.  A debug-kernel guest keeps about one core
 # busy (KASAN and lockdep under TCG), a stock one under half a core; the
 # full-system guest on the stock kernel about one core.  Lane A: the C
-# selftests, then the helper's scripts, then the splat gate, on the debug
-# kernel (once it is built).  Lane B: the same on the stock kernel, the
-# full-system guest before the splat gate; then those of the debug
-# kernel's two helper guests lane A has not taken (claim).  No third
+# selftests on the debug kernel (once it is built), then its share of the
+# pool, then the debug splat gate.  Lane B: the selftests and the helper's
+# scripts on the stock kernel, the full-system guest, the stock splat
+# gate; then the guests of the pool lane A has not taken (claim).  No third
 # lane: with the stock helper scripts' guest beside the stock selftests,
 # the full-system guest started beside the debug selftests, and the
 # host's cores carried five busy vCPUs (testing.rst, "Time").  At most
@@ -239,10 +263,13 @@ splat_gate() {
 # kernel beside a debug lane starved both, so with
 # MFW_SYSTEM_KERNEL=debug it runs after the lanes.
 lane_a() {
-	await debug-module >/dev/null || return 0
-	selftests debug selftests "$ktests"
-	debug_helpers
-	splat_gate debug
+	if await debug-module >/dev/null; then
+		selftests debug selftests "$ktests"
+		pool
+		splat_gate debug
+	else
+		pool
+	fi
 	return 0
 }
 lane_b() {
@@ -250,7 +277,7 @@ lane_b() {
 	helpers stock
 	[ "${MFW_SYSTEM_KERNEL:-stock}" = debug ] || system_guest
 	splat_gate stock
-	! await debug-module >/dev/null || debug_helpers
+	pool
 	return 0
 }
 # A lane returns 0 once it has run its last guest: anything else means
@@ -296,11 +323,10 @@ if [ -x tests/fuzz/run.sh ]; then
 	step fuzz/mfw_at tests/fuzz/run.sh --seconds "${MFW_FUZZ_SECONDS:-30}"
 fi
 
-section "host: checkpatch --strict, device trees, W=1 against 6.12, sparse"
+section "host: checkpatch --strict, device trees, sparse"
 step style/checkpatch sh -c 'out=$(tests/style/checkpatch.sh) && [ -z "$out" ] || { echo "$out"; exit 1; }'
 step style/ioctl-magic tests/style/ioctl-magic.sh
 step style/dtc tests/style/dtc.sh
-step build/module-6.12-W1 tests/style/build-newer.sh
 step style/sparse tests/style/sparse.sh
 
 section "guests: the lanes' remaining work"

@@ -180,6 +180,10 @@ TEST_F_TIMEOUT(life, disconnect_wakes_every_sleeper, 120)
 struct responder {
 	int fd;
 	atomic_bool stop;
+	atomic_bool cut;	/* the port is being taken away */
+	unsigned long answered;	/* commands answered */
+	int end;		/* why it stopped before the cut: -errno, 0 (EOF) */
+	bool early;
 };
 
 static void *respond(void *arg)
@@ -196,11 +200,21 @@ static void *respond(void *arg)
 		n = read(r->fd, buf, sizeof(buf));
 		if (n < 0 && errno == EAGAIN)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			r->early = !atomic_load(&r->cut);
+			r->end = n ? -errno : 0;
 			break;
-		if (memchr(buf, '\r', n) && write(r->fd, "\r\nOK\r\n", 6) < 0 &&
-		    errno != EAGAIN)
+		}
+		if (!memchr(buf, '\r', n))
+			continue;
+		if (write(r->fd, "\r\nOK\r\n", 6) < 0) {
+			if (errno == EAGAIN)
+				continue;
+			r->early = !atomic_load(&r->cut);
+			r->end = -errno;
 			break;
+		}
+		r->answered++;
 	}
 	return NULL;
 }
@@ -236,8 +250,8 @@ TEST_F_TIMEOUT(life, attach_unplug_cycles_under_traffic, 3600)
 {
 	const char *env = getenv("MFW_CYCLES");
 	int cycles = env ? atoi(env) : 200;
-	unsigned long lines = 0;
-	int i, ld = N_TTY;
+	unsigned long lines = 0, answered = 0;
+	int i, ld = N_TTY, early = 0, early_end = 0;
 
 	srand(1);
 	for (i = 0; i < cycles; i++) {
@@ -256,6 +270,12 @@ TEST_F_TIMEOUT(life, attach_unplug_cycles_under_traffic, 3600)
 			gs = open("/dev/ttyGS0",
 				  O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 			ASSERT_LE(0, gs);
+			/*
+			 * The module's side answers "\r"-ended commands:
+			 * raw, not the canonical mode (ICRNL) the gadget's
+			 * tty starts in, whatever a test before us left.
+			 */
+			ASSERT_EQ(0, rig_set_raw(gs));
 			mod.fd = gs;
 		} else {
 			master = rig_open_pty(path, sizeof(path));
@@ -276,6 +296,7 @@ TEST_F_TIMEOUT(life, attach_unplug_cycles_under_traffic, 3600)
 		ASSERT_EQ(0, pthread_create(&tr, NULL, read_until_gone, &rd));
 		usleep(20000 + rand() % 80000);
 
+		atomic_store(&mod.cut, true);
 		if (detach) {
 			ASSERT_EQ(0, ioctl(user.fd, TIOCSETD, &ld));
 		} else if (variant->usb) {
@@ -300,6 +321,9 @@ TEST_F_TIMEOUT(life, attach_unplug_cycles_under_traffic, 3600)
 			pthread_join(tm, NULL);
 		EXPECT_EQ(ENODEV, rd.err) TH_LOG("cycle %d", i);
 		lines += user.lines;
+		answered += mod.answered;
+		if (mod.early && !early++)
+			early_end = mod.end;
 		close(rd.fd);
 		close(user.rfd);
 		close(user.fd);
@@ -312,8 +336,11 @@ TEST_F_TIMEOUT(life, attach_unplug_cycles_under_traffic, 3600)
 	}
 	if (variant->usb)
 		rig_gadget("destroy", NULL, 0);
-	TH_LOG("%d cycles, %lu lines answered", cycles, lines);
+	TH_LOG("%d cycles, %lu lines answered; the module answered %lu commands, stopped early in %d cycles (first: %d)",
+	       cycles, lines, answered, early, early_end);
 	EXPECT_LT(0UL, lines);
+	/* The module's side stops only when the port is taken away. */
+	EXPECT_EQ(0, early);
 }
 
 TEST_HARNESS_MAIN

@@ -44,22 +44,28 @@ int rig_ldisc_num(void)
 	return n;
 }
 
-int rig_open_tty(const char *path)
+int rig_set_raw(int fd)
 {
 	struct termios tio;
+
+	if (tcgetattr(fd, &tio))
+		return -errno;
+	cfmakeraw(&tio);
+	cfsetspeed(&tio, B115200);
+	tio.c_cflag |= CLOCAL | CREAD;
+	tio.c_cc[VMIN] = 1;
+	tio.c_cc[VTIME] = 0;
+	return tcsetattr(fd, TCSANOW, &tio) ? -errno : 0;
+}
+
+int rig_open_tty(const char *path)
+{
 	int fd;
 
 	fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (tcgetattr(fd, &tio) == 0) {
-		cfmakeraw(&tio);
-		cfsetspeed(&tio, B115200);
-		tio.c_cflag |= CLOCAL | CREAD;
-		tio.c_cc[VMIN] = 1;
-		tio.c_cc[VTIME] = 0;
-		tcsetattr(fd, TCSANOW, &tio);
-	}
+	rig_set_raw(fd);
 	return fd;
 }
 

@@ -13,6 +13,12 @@
 /* Line discipline number the loaded mfw module registered, or -1. */
 int rig_ldisc_num(void);
 
+/*
+ * Make @fd's tty raw, 115200 8N1, whatever an earlier user left: a tty
+ * driver keeps the termios of a line between opens.  0 or -errno.
+ */
+int rig_set_raw(int fd);
+
 /* Open a tty O_RDWR|O_NOCTTY, raw, 115200 8N1.  Returns the fd or -1. */
 int rig_open_tty(const char *path);
 

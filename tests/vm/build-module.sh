@@ -1,7 +1,8 @@
 #!/bin/bash
 # Build mfw.ko for one of the rig's kernels with W=1 in a private copy of
 # the sources (so builds for several kernels never share objects).
-# Usage: build-module.sh stock|debug [extra make args...]
+# Usage: build-module.sh KERNEL [extra make args...] (KERNEL as for
+# kernel_info in lib.sh)
 # Prints the path of the built module; fails on any compiler warning.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -13,7 +14,8 @@ mkdir -p "$dir"
 rsync -a --delete --exclude '*.o' --exclude '.*.cmd' --exclude '*.ko' \
 	--exclude '*.mod*' "$MFW_TOP/Kbuild" "$MFW_TOP/kernel" "$dir/"
 log=$dir/build.log
-if ! make -C "$KDIR" M="$dir" W=1 "$@" modules >"$log" 2>&1; then
+# shellcheck disable=SC2086 # KMAKE_ARGS: words
+if ! make -C "$KDIR" M="$dir" W=1 $KMAKE_ARGS "$@" modules >"$log" 2>&1; then
 	cat "$log" >&2
 	die "module build for $kernel ($KVER) failed"
 fi

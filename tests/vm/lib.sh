@@ -20,13 +20,15 @@ note() { echo "mfw-rig: $*" >&2; }
 MFW_GUEST_CMDLINE="no_timer_check watchdog_thresh=60 mitigations=off"
 
 # module_deps KVER MODULE...: the module files modprobe would insert for
-# MODULE... on KVER (from /lib/modules/KVER), dependencies first, each
-# once, one path per line; fails naming a module KVER does not have.
+# MODULE... on KVER (from /lib/modules/KVER, under $KMODROOT when
+# kernel_info set one), dependencies first, each once, one path per line;
+# fails naming a module KVER does not have.
 module_deps() {
 	local kver=$1 m
 	shift
 	for m in "$@"; do
-		modprobe -S "$kver" --show-depends "$m" || die "no module $m for $kver"
+		modprobe ${KMODROOT:+-d "$KMODROOT"} -S "$kver" --show-depends "$m" ||
+			die "no module $m for $kver"
 	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
 }
 
@@ -82,10 +84,28 @@ source_tarball() {
 # Where the rig keeps per-run artefacts (module builds, initramfs, logs).
 MFW_OUT=${MFW_OUT:-$MFW_TOP/build-vm}
 
+# Newest kernel release of one series whose headers are installed
+# (/usr/src/linux-headers-RELEASE-amd64), e.g. newest_installed 6.12.
+newest_installed() {
+	local h
+	h=$(ls -d /usr/src/linux-headers-"$1".*-amd64 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$h" ] || die "no linux-headers-$1 installed (scripts/install-deps.sh)"
+	echo "${h#/usr/src/linux-headers-}"
+}
+
+# The rig's kernels: stock and debug (6.1, every test), and the matrix's
+# other lines, on which the kernel selftests run (Documentation/mfw/
+# platforms.rst).
+MFW_KERNELS_MATRIX="5.10 6.12"
+
 # kernel_info NAME: sets KVER, KIMAGE (bootable image), KDIR (module build
-# dir) and KMODS (module tree to take dependencies from, empty when every
-# driver the rig needs is built in) for the rig's kernel NAME.
+# dir), KMODS (module tree to take dependencies from, empty when every
+# driver the rig needs is built in), KMODROOT (the root KMODS is under when
+# it is not /) and KMAKE_ARGS (what make needs besides -C and M=) for the
+# rig's kernel NAME.
 kernel_info() {
+	local dir
+	KMODROOT= KMAKE_ARGS=
 	case $1 in
 	stock)
 		KVER=$(stock_kernel_version)
@@ -99,7 +119,26 @@ kernel_info() {
 		KVER=$(cat "$KDIR/include/config/kernel.release")
 		KMODS=
 		;;
-	*) die "unknown kernel '$1' (stock or debug)" ;;
+	5.10)
+		# Debian 11's, unpacked in the cache (tests/vm/fetch-kernel.sh).
+		dir=$("$MFW_TOP/tests/vm/fetch-kernel.sh" bullseye) || die "no 5.10 kernel"
+		KVER=$(cat "$dir/kver")
+		KIMAGE=$dir/root/boot/vmlinuz-$KVER
+		KDIR=$dir/root/usr/src/linux-headers-$KVER
+		KMODROOT=$dir/root
+		KMODS=$KMODROOT/lib/modules/$KVER
+		# Its headers name gcc-10, which Debian 12 does not have; the
+		# module builds with Debian 12's gcc (W=1 clean).
+		KMAKE_ARGS=CC=gcc
+		;;
+	6.12)
+		# Debian 12's 6.12 line, installed by scripts/install-deps.sh.
+		KVER=$(newest_installed 6.12)
+		KIMAGE=/boot/vmlinuz-$KVER
+		KDIR=/usr/src/linux-headers-$KVER
+		KMODS=/lib/modules/$KVER
+		;;
+	*) die "unknown kernel '$1' (stock, debug, $MFW_KERNELS_MATRIX)" ;;
 	esac
 	[ -r "$KIMAGE" ] || die "kernel image $KIMAGE missing"
 	[ -d "$KDIR" ] || die "kernel build dir $KDIR missing"

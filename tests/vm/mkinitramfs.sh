@@ -1,7 +1,7 @@
 #!/bin/bash
 # Assemble the guest's initramfs at test time.
 # Usage: mkinitramfs.sh KERNEL OUT TESTLIST [file...]
-#   KERNEL    stock|debug: which kernel's modules to include
+#   KERNEL    which kernel's modules to include (kernel_info in lib.sh)
 #   OUT       the cpio archive to write (uncompressed: see below)
 #   TESTLIST  lines "<name> <timeout> <command...>" run in order by the guest
 #   file...   programs (and scripts) to put in /usr/bin, with the shared

@@ -1,0 +1,83 @@
+#!/bin/bash
+# Fetch (or reuse) a Debian kernel of another release for the rig's kernel
+# matrix: its image, its modules and the headers a module builds against,
+# unpacked under $MFW_CACHE, never installed on this machine.
+#
+# Usage: fetch-kernel.sh SUITE
+#   SUITE  bullseye (Debian 11: the 5.10 line)
+# Prints the cache entry: a directory holding root/ (the packages'
+# files, the headers' Makefile pointed at their own -common tree) and
+# kver (the kernel's release string).
+#
+# The packages come from Debian's archive through an apt configuration of
+# the cache's own ($MFW_CACHE/apt-SUITE): the machine's sources stay as
+# they are.  The kernel is the one SUITE's security archive names in its
+# linux-image-amd64 metapackage when the entry is first made; an entry,
+# once complete, is used without asking the network again (delete it to
+# take a newer kernel).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+suite=${1:?usage: fetch-kernel.sh SUITE}
+case $suite in
+bullseye) ;;
+*) die "fetch-kernel: unknown suite '$suite' (bullseye)" ;;
+esac
+
+mkdir -p "$MFW_CACHE"
+exec 9>"$MFW_CACHE/kernel-$suite.lock"
+flock 9
+for done in "$MFW_CACHE"/kernel-"$suite"-*/done; do
+	if [ -f "$done" ]; then
+		dirname "$done"
+		exit 0
+	fi
+done
+
+apt=$MFW_CACHE/apt-$suite
+mkdir -p "$apt"/etc/apt.conf.d "$apt"/etc/preferences.d "$apt"/etc/sources.list.d \
+	"$apt"/state/lists/partial "$apt"/cache/archives/partial
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+cat >"$apt/etc/sources.list" <<EOF
+deb [signed-by=$keyring] http://deb.debian.org/debian $suite main
+deb [signed-by=$keyring] http://deb.debian.org/debian-security $suite-security main
+EOF
+aptopt=(-o "Dir::Etc=$apt/etc" -o "Dir::State=$apt/state"
+	-o "Dir::Cache=$apt/cache" -o Dir::State::status=/dev/null
+	-o APT::Architecture=amd64 -o Debug::NoLocking=1
+	-o APT::Sandbox::User=root)
+note "fetch-kernel: reading Debian $suite's package lists"
+apt-get "${aptopt[@]}" -qq update >&2 || die "fetch-kernel: apt-get update for $suite failed"
+# linux-image-amd64 depends on linux-image-<kver>: the current ABI.
+kver=$(apt-cache "${aptopt[@]}" depends linux-image-amd64 |
+	sed -n 's/^ *Depends: linux-image-\(.*-amd64\)$/\1/p' | head -n 1)
+[ -n "$kver" ] || die "fetch-kernel: $suite's linux-image-amd64 names no kernel"
+series=$(echo "$kver" | cut -d. -f1,2)
+abi=${kver%-amd64}
+pkgs=("linux-image-$kver-unsigned" "linux-headers-$kver" "linux-headers-$abi-common"
+	"linux-kbuild-$series")
+
+dir=$MFW_CACHE/kernel-$suite-$kver
+rm -rf "$dir"
+mkdir -p "$dir/debs" "$dir/root"
+note "fetch-kernel: downloading ${pkgs[*]}"
+(cd "$dir/debs" && apt-get "${aptopt[@]}" -qq download "${pkgs[@]}") >&2 ||
+	die "fetch-kernel: downloading $suite's kernel $kver failed"
+for deb in "$dir"/debs/*.deb; do
+	dpkg-deb -x "$deb" "$dir/root"
+done
+rm -rf "$dir/debs"
+
+# The headers' Makefile includes the -common tree by its installed path;
+# point it at the unpacked one.  Their scripts/ and tools/ links are
+# relative and already land in the unpacked kbuild package.
+hdr=$dir/root/usr/src/linux-headers-$kver
+[ -f "$hdr/Makefile" ] || die "fetch-kernel: no headers in $hdr"
+echo "include $dir/root/usr/src/linux-headers-$abi-common/Makefile" >"$hdr/Makefile"
+[ -x "$hdr/scripts/basic/fixdep" ] || die "fetch-kernel: $hdr/scripts is not the kbuild tools"
+# The image package has no modules.dep (its postinst makes it).
+depmod -b "$dir/root" "$kver" || die "fetch-kernel: depmod for $kver failed"
+echo "$kver" >"$dir/kver"
+touch "$dir/done"
+note "fetch-kernel: $suite kernel $kver in $dir"
+echo "$dir"
