@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # mfw - top-level entry point.
 #
 #   make check     install build dependencies, build everything, run every test
@@ -6,19 +7,27 @@
 #                  Debian guest (systemd, udev, ModemManager), narrated
 #   make bench     write paths against the line rate, in a QEMU guest (not a test)
 #   make modules   build the kernel module against $(KDIR)
+#   make modules_install  install it under /lib/modules (INSTALL_MOD_PATH,
+#                  INSTALL_MOD_DIR as for any external module)
 #   make userspace build the helper and the simulator with Meson
 #   make install   module sources + DKMS, userspace, udev rules, systemd units
 #   make uninstall remove all of that again
 
-KDIR ?= /lib/modules/$(shell uname -r)/build
+# KERNEL_SRC: what Yocto's module class and Buildroot's kernel-module
+# infrastructure pass; KDIR: what most out-of-tree drivers read.
+KERNEL_SRC ?= /lib/modules/$(shell uname -r)/build
+KDIR ?= $(KERNEL_SRC)
 BUILD ?= build
 
-.PHONY: all modules userspace deps check soak demo bench clean install uninstall dkms-source
+.PHONY: all modules modules_install userspace deps check soak demo bench clean install uninstall dkms-source
 
 all: modules userspace
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+modules_install:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD)
@@ -81,6 +90,7 @@ dkms-source:
 	rm -rf $(DKMS_SRC)
 	install -d $(DKMS_SRC)/kernel/uapi/linux
 	install -m 0644 Kbuild $(DKMS_SRC)/
+	echo "$(MFW_VERSION)" >$(DKMS_SRC)/VERSION
 	sed 's/@VERSION@/$(MFW_VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 	install -m 0644 kernel/*.[ch] $(DKMS_SRC)/kernel/
 	install -m 0644 kernel/uapi/linux/*.h $(DKMS_SRC)/kernel/uapi/linux/

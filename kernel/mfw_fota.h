@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw - remote download configuration and the download, upgrade and erase
  * triggers of /sys/class/mfw/mfwN.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw - the remote download's configuration: url, auth and the integer
  * keys of AT+MFWCFG (see Documentation/ABI/testing/sysfs-class-mfw).

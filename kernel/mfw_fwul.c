@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw - the firmware-upload front end: /sys/class/firmware/mfwN/ with the
  * kernel's standard loading, data, status, progress, error and cancel

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw - the hex path: each chunk of a package goes to the module as
  * AT+MFWDLOAD=<offset>,<len>,"<hex>" and is in once the module said OK

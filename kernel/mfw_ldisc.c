@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw - line discipline for the AT port of CMIoT OneMO cellular modules.
  *
@@ -433,3 +433,4 @@ module_exit(mfw_exit);
 MODULE_DESCRIPTION("Firmware upgrade line discipline for CMIoT OneMO modules");
 MODULE_ALIAS_LDISC(N_DEVELOPMENT);
 MODULE_LICENSE("GPL");
+MODULE_VERSION(MFW_VERSION);

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw - the transparent path: AT+MFWDLOAD=0,<len>, the module's prompt,
  * then <len> raw bytes across as many write() calls as the writer makes,

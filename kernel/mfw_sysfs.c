@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw - sysfs attributes of /sys/class/mfw/mfwN (see
  * Documentation/ABI/testing/sysfs-class-mfw).

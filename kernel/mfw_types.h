@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw - base types for the files compiled both into the module and into
  * userspace (the simulator, the helper, host tests and fuzzers).

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw - the write session: one package going into the module over the
  * serial line, from /dev/mfwN or the firmware-upload front end.

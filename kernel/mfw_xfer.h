@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw - writing a package into the module: the session (mfw_xfer.c), the
  * hex and transparent paths (mfw_hex.c, mfw_raw.c), their digests and the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Install, from Debian's archive, everything mfw needs to build and test.
 # Idempotent: packages already present are not touched, and apt is not run
 # at all when nothing is missing.
@@ -23,6 +24,8 @@ pkgs=(
 	# kernel matrix boots this image and builds against these headers
 	linux-image-6.12.117+deb12-amd64 linux-headers-6.12.117+deb12-amd64
 	sparse device-tree-compiler dt-schema
+	# every file's license (REUSE)
+	reuse
 	# VM rig
 	qemu-system-x86 busybox-static
 	# full-system guest: a Debian root file system in an ext4 image

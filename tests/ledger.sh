@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Shared by tests/run.sh (make check) and tests/soak.sh (make soak), sourced:
 # the ledger of results and the closing summary.
 # shellcheck shell=bash

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # make check: install what is missing, build everything and run every test,
 # host-side and in QEMU on the rig's kernels.  Ends with a table of where the
 # time went, then one line "N passed, N failed" (skips are counted on the
@@ -323,11 +324,13 @@ if [ -x tests/fuzz/run.sh ]; then
 	step fuzz/mfw_at tests/fuzz/run.sh --seconds "${MFW_FUZZ_SECONDS:-30}"
 fi
 
-section "host: checkpatch --strict, device trees, sparse"
+section "host: checkpatch --strict, device trees, sparse, licenses"
 step style/checkpatch sh -c 'out=$(tests/style/checkpatch.sh) && [ -z "$out" ] || { echo "$out"; exit 1; }'
 step style/ioctl-magic tests/style/ioctl-magic.sh
 step style/dtc tests/style/dtc.sh
 step style/sparse tests/style/sparse.sh
+# Every file's license and copyright (SPDX lines, .reuse/dep5): LICENSE.
+step style/reuse reuse lint
 
 section "guests: the lanes' remaining work"
 [ "${MFW_LANES:-2}" = 1 ] || for l in a b; do join_lane $l; done

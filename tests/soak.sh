@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # make soak: the stress runs that "make check" keeps short.  On both rig
 # kernels (the debug one gates on KASAN, lockdep and kmemleak splats):
 #   - mfw_life_test with MFW_SOAK_CYCLES attach/unplug cycles per transport

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # The baseline of `make bench`: a plain shell loop writing a package over
 # the hex path without mfw.  Sends AT+MFWERASE, then each AT+MFWDLOAD line
 # of LINES (as mfw_bench wrote them, no CR) followed by CR on TTY, and

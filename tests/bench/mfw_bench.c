@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw_bench: run in the rig's guest by `make bench` (tests/bench/run.sh).
  *

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # make bench: mfw's write paths against the line rate and the hex
 # protocol's ceiling, in a QEMU guest on the stock kernel (not a test; see
 # tests/bench/mfw_bench.c for what is measured and how).  Prints the

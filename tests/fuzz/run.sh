@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Build and run the AT framer's libFuzzer target.
 #
 #   tests/fuzz/run.sh [--runs N | --seconds S] [-- libFuzzer options...]

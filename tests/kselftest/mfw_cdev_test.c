@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw: one open file of /dev/mfwN shared by threads and processes, and a
  * port that dies under it.  Readers that share a file each get whole,

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw line discipline: URC capture, sysfs and uevents, and the
  * arbitration of the AT channel between users and the driver.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw FOTA attributes: the AT+MFWCFG keys (url, auth, timeout, mode,
  * progind, ssl, pkgsize) per family, AT-injection attempts, and the

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw: packages into the module through /dev/mfwN.  Every family's serial
  * path end to end (the package the simulated module stored is compared

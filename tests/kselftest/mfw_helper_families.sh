@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 # Guest test: a full "mfw upgrade" of every family of the capability table
 # (one simulated module of each, its first sub-model), through the line
 # discipline, /dev/mfwN and sysfs.  The kernel's "paths" attribute says how

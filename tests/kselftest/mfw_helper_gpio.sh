@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 # Guest test: "mfw power" and the power-line hold of "mfw upgrade" on GPIO
 # lines of a gpio-sim chip (CONFIG_GPIO_SIM) named as a board's device tree
 # names them: MODEM_PWRKEY, MODEM_RESET (active low, pulled up on the

@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=sh
 # Shared by the mfw_helper_*.sh guest tests (sourced, not run): a scratch
 # directory, TAP output, the simulator on a pty, and the rule for kernel

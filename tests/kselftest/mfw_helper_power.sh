@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 # Guest test: the power check of "mfw upgrade".  The board's supplies are
 # simulated with the kernel's test_power driver (CONFIG_TEST_POWER): it
 # registers real power_supply devices (test_ac: Mains, test_usb: USB,

@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 # Guest test: what "mfw upgrade" does when the module refuses.  A write the
 # module refuses with 860 (no space) exits 7 naming the code, its text and
 # what to do, and closes the journal as failed, which "mfw resume" leaves

@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 # Guest test: the journal and resumed writes of an MN316 (hex path,
 # resumable) over a link throttled to 115200 baud.
 #

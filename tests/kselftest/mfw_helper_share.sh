@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 # Guest test: the tty that "mfw attach" holds stays the other programs'.
 # 1. A reader that talks to the module as ModemManager does gets every
 #    answer: mfw attach never reads what another reader is waiting for.

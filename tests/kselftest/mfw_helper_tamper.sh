@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 # Guest test: with a public key configured, "mfw upgrade" refuses an image
 # altered after its manifest was signed (one byte flipped: the manifest's
 # SHA-256 no longer matches; the image has no signature of its own, one

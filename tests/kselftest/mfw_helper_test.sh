@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 # Guest test: "mfw upgrade" of a simulated ML307R-DC on a pty, through the
 # line discipline, /dev/mfwN and sysfs.  The initramfs guest has no
 # systemd, D-Bus or ModemManager: the helper must say so and go on.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 # Guest test: "mfw upgrade" of an ML307R-DC on USB.  The simulator serves
 # the gadget side (/dev/ttyGS0 of a configfs ACM gadget on dummy_hcd, made
 # by mfw-gadget); mfw talks to the host side, a real /dev/ttyACMn.  The

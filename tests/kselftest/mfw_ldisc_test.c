@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw line discipline: attach it to a modem's AT port and see the bytes the
  * simulated module sends reach both the port's reader and the driver.

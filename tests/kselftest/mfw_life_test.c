@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw line discipline: the port's lifetime.  A hangup, a USB unplug or a
  * detach ends every wait on the port, makes /dev/mfwN fail with -ENODEV

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw: the ldisc= module parameter never takes a line discipline number
  * that is in use.  tty_register_ldisc() replaces whatever holds a number

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A module on a port for mfw's selftests: the simulator on one side, the
  * mfw discipline attached to the other, over a pty or the USB gadget.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw: only the module speaks for the module.  What a user types comes
  * back as the module's echo; an SMS body, a V.250 code or line noise

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw: random operations from several threads at once, in the spirit of
  * syzkaller.  Each epoch brings a simulated module up (it echoes, as real

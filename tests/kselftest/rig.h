@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Helpers shared by mfw's kernel selftests: ttys, the simulated modem, the
  * USB gadget, the kernel log.  Every helper that waits takes a timeout.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * A fake GPIO backend behind userspace/mfw/gpio.h, with a module on the
  * lines: a PWRKEY pulse of 2-3.5 s powers it on, 3.5-4 s off, RESET of at

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The helper's inhibitor on its own, for test_inhibit.py: takes the
  * logind lock and ModemManager's inhibition of PORT exactly as "mfw

@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 """python-dbusmock template: the part of ModemManager 1.20's D-Bus API that
 mfw uses, with its documented behaviour.
 

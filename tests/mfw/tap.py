@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 """TAP output for the helper's Python tests: check() prints one line per
 check, done() the plan and the exit status."""
 import sys

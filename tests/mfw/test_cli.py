@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 """The mfw program end to end on the host: command line, exit codes, JSON,
 signatures made with the openssl tool, power check and status against fake
 sysfs trees, the journal seen by upgrade, resume and status.  Every run

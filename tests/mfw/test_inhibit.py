@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 """The helper's logind lock and ModemManager inhibition against mock
 services (python-dbusmock: logind's template and mm_mock.py) on a private
 system bus.  TAP output.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The upgrade journal: round trip, atomic replacement, corrupt and
  * truncated journals, set aside and finish.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Manifests and detached signatures: parse, sign, verify, tamper, and the
  * family/base checks against a module.  Keys are generated at test time.

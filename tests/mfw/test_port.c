@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The name a port is known by to ModemManager and sysfs, from what the
  * helper holds: a kernel name, a device path, a by-id link, or the path a

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Power sequencing over the fake GPIO backend: pulse lengths, STATUS
  * confirmation, nothing done when already in the wanted state, holding

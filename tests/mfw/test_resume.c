@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Where a resumed hex write continues: the offsets tried in order (the
  * port's and the journal's records, the chunk that was in flight, a

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Finding a USB module's tty again from the identity a journal kept
  * ("DEVPATH:IFNUM"): only a USB device's own subtree is ever searched, so

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * What the helper makes of the driver's errors: a write the module
  * refused (every FOTA code the driver turns into an errno), a failed

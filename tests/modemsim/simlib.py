@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 """Helpers for the mfw-modemsim tests: a pty client, local servers."""
 
 import base64

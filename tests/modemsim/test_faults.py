@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 """Fault injection: every error code, garbage, stalls, disconnects, data."""
 
 import hashlib

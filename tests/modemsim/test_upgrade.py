@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 """AT+MFWUPGRADE: special mode, reboots, power loss, bricking, recovery."""
 
 import os

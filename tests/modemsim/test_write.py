@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 """Hex and transparent writes, MFWCHECK, MFWERASE, stored upgrades."""
 
 import hashlib

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # checkpatch.pl --strict from Debian's linux-source-6.1 on the given files
 # (default: every kernel/ source).  Extracts the script once into the cache.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Device tree gate: the binding against the dt-schema meta-schema, its
 # example and the Raspberry Pi 4 overlay through dtc (-@), the example
 # against the binding, and the overlay applied to mainline's

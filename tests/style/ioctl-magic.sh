@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # mfw's ioctl magic must be nobody else's: not in the kernel's table of
 # ioctl numbers (ioctl-number.rst of Debian's linux-source-6.1) and not
 # defined as an ioctl magic or command in any uapi header the rig has

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # sparse (C=2: every file, rebuilt or not) over the module, against the
 # distribution kernel's headers.  Any sparse warning fails.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Build mfw with DKMS on the host, at native speed, for one of the rig's
 # kernels, and pack source and module into a DKMS archive (dkms mktarball).
 # The full-system guest installs it with "make install DKMS_ARCHIVE=...":

@@ -1,5 +1,5 @@
 #!/bin/bash
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 #
 # "make demo": the automatic upgrade told as it happens, on the
 # full-system guest (the same board as tests/system/guest.sh).  The

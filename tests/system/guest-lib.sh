@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Shared by the full-system guest's payloads (guest.sh, demo.sh; sourced):
 # the board's set-up and the probes of the module, its units, the journal

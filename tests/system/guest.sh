@@ -1,5 +1,5 @@
 #!/bin/bash
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 #
 # The full-system scenarios, run inside the Debian guest (systemd as PID 1,
 # udevd, D-Bus, logind, polkit and ModemManager) by mfw-rig-payload from

@@ -1,5 +1,5 @@
 #!/bin/bash
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 #
 # mkinitrd.sh KVER OUT: the smallest initramfs that boots the full-system
 # guest's root file system (tests/vm/build-rootfs.sh) on Debian's own kernel

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Full-system end-to-end test: a Debian 12 guest with systemd as PID 1,
 # udevd, D-Bus, logind, polkit and ModemManager, booted on Debian's own
 # kernel (the one boards run; MFW_SYSTEM_KERNEL=debug boots the debug kernel

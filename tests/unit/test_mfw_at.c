@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests of the AT framer and classifier (kernel/mfw_at.c), TAP output.
  */

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests of the echo tracker (kernel/mfw_echo.c), TAP output: what a
  * user wrote comes back as echo and is never the module's report, with

@@ -1,7 +1,9 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Build (or reuse) the rig's debug kernel from Debian's linux-source-6.1.
 # The result is cached under $MFW_CACHE, keyed by the config fragment's hash,
-# this script's hash and the source package version.  Prints the build
+# this script's hash (comment lines left out of both) and the source
+# package version.  Prints the build
 # directory (usable as KDIR for the module) on stdout.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -9,7 +11,9 @@ set -euo pipefail
 pkg=linux-source-6.1
 frag=$MFW_TOP/tests/vm/debug.config
 ver=$(source_package_version $pkg)
-key=$( (cat "$frag" "$0"; echo "$ver") | sha256sum | cut -c1-16)
+# Comment lines do not count (a fragment's "# CONFIG_X is not set" does):
+# only what changes the build does.
+key=$( (sed -E '/^[[:space:]]*#/{/^# CONFIG_/!d}' "$frag" "$0"; echo "$ver") | sha256sum | cut -c1-16)
 dir=$MFW_CACHE/debug-kernel-$key
 out=$dir/out
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Build mfw.ko for one of the rig's kernels with W=1 in a private copy of
 # the sources (so builds for several kernels never share objects).
 # Usage: build-module.sh KERNEL [extra make args...] (KERNEL as for
@@ -12,7 +13,7 @@ kernel_info "$kernel"
 dir=$MFW_OUT/kmod-$kernel
 mkdir -p "$dir"
 rsync -a --delete --exclude '*.o' --exclude '.*.cmd' --exclude '*.ko' \
-	--exclude '*.mod*' "$MFW_TOP/Kbuild" "$MFW_TOP/kernel" "$dir/"
+	--exclude '*.mod*' "$MFW_TOP/Kbuild" "$MFW_TOP/meson.build" "$MFW_TOP/kernel" "$dir/"
 log=$dir/build.log
 # shellcheck disable=SC2086 # KMAKE_ARGS: words
 if ! make -C "$KDIR" M="$dir" W=1 $KMAKE_ARGS "$@" modules >"$log" 2>&1; then

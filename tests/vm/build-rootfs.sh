@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Build (or reuse) a Debian 12 root filesystem image for full-system guests:
 # systemd as PID 1, udev, D-Bus and ModemManager, plus the libraries the
 # `mfw` helper needs at run time, so the udev rules and systemd units in
@@ -55,7 +56,8 @@ mirror=${mirror:-http://deb.debian.org/debian}
 
 kver=$(stock_kernel_version)
 [ -d "/lib/modules/$kver/kernel" ] || die "stock kernel modules /lib/modules/$kver missing"
-key=$( (cat "$0"; echo "$suite ${pkgs[*]} $kver") | sha256sum | cut -c1-16)
+# Comment lines do not count: only what changes the build does.
+key=$( (sed '/^[[:space:]]*#/d' "$0"; echo "$suite ${pkgs[*]} $kver") | sha256sum | cut -c1-16)
 dir=$MFW_CACHE/rootfs-$key
 img=$dir/rootfs.ext4
 

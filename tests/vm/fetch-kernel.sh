@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Fetch (or reuse) a Debian kernel of another release for the rig's kernel
 # matrix: its image, its modules and the headers a module builds against,
 # unpacked under $MFW_CACHE, never installed on this machine.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Shared helpers for the VM rig scripts (sourced, not run).
 # shellcheck shell=bash
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Assemble the guest's initramfs at test time.
 # Usage: mkinitramfs.sh KERNEL OUT TESTLIST [file...]
 #   KERNEL    which kernel's modules to include (kernel_info in lib.sh)

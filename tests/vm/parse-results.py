@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Turn the guest's result channel into the suite's result lines.
 
 Reads the text the guest wrote on its result port (sections framed by

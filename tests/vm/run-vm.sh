@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Boot one of the rig's kernels under QEMU (TCG) with a fresh initramfs, run
 # the listed tests in the guest, and print the suite's result lines
 # ("PASS|FAIL|SKIP <name>") on stdout.  A guest that hangs is killed after

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Fail (exit 1) when a guest console log holds a kernel splat, printing an
 # excerpt of each.  A splat is never noise: KASAN, lockdep, BUG, WARNING,
 # sleeping in atomic context, kmemleak, UBSAN, soft lockups, hung tasks,

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw helper - "mfw attach": hold the module's port with the mfw line
  * discipline, like ldattach, and take it again whenever the module comes

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw helper - waiting for the module: its port coming back after a
  * reboot, its readiness, its reports while it flashes.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - the only door to GPIO lines.  This face is all the rest of
  * the program sees; gpio.c implements it with libgpiod 1.6, and another

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - the upgrade history (<state_dir>/history): every finished
  * upgrade's journal, oldest first, for "mfw history" and "mfw status".

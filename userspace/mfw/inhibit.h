@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - keep the system and ModemManager off the module while it
  * is upgraded: a logind "block" inhibitor lock (no shutdown, sleep, idle

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - the upgrade journal (<state_dir>/journal): where an upgrade
  * stands, so "mfw resume" can finish it or recover after a crash or a power

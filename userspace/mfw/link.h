@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - the module's tty as something that comes and goes: attach
  * the line discipline and hold the port, notice when it goes away, find it

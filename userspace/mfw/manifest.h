@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - the signed manifest beside an image (IMAGE.manifest and
  * IMAGE.manifest.sig): key=value lines naming the family the image is for,

@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 # bash completion for mfw(8).
 #
 # The commands and their options are read from mfw's own --help, so this

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - each command's options described once, in a table: the
  * getopt_long() arguments and the --help text are both made from it.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - what the program prints for machines (JSON lines on stdout
  * with --json) and for people (a progress bar on a terminal).

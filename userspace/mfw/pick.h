@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - which package an automatic upgrade (mfw upgrade --auto)
  * would install on a module, and why: the choice "mfw status" shows and

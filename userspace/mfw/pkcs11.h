@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - private keys that never leave a token: a PKCS#11 URI
  * (RFC 7512, "pkcs11:token=...;object=...") as the signing key of "mfw

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - ports: a tty with the mfw line discipline, seen through
  * <sysfs>/class/mfw/mfwN and /dev/mfwN.

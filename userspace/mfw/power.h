@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - the module's power: PWRKEY pulses, RESET, the STATUS pin
  * (hardware design guide of ML307x: PWRKEY 2-3.5 s powers on, 3.5-4 s

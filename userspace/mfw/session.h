@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - what one upgrade run holds, shared by its phases
  * (upgrade.c drives them, transfer.c moves the package, follow.c waits

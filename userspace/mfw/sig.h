@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - SIGTERM, SIGINT and SIGHUP arrive on a signalfd, never
  * asynchronously.  Every wait of the program goes through mfw_poll(), which

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw helper - "mfw manifest create|sign|verify", the vendor's side:
  * describe an image in a manifest and sign files with a private key.

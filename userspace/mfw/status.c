@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw helper - "mfw status": every mfw port's attributes and the package
  * an automatic upgrade would install on it, the power supplies' verdict,

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - is the board's power safe for flashing?  Reads
  * <sysfs>/class/power_supply: an online external supply (Mains, USB, ...)

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - the transcript of an upgrade: every step, state change and
  * report from the module with its time, in <state_dir>/transcript, so a

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw helper - putting the package into the module: a write through
  * /dev/mfwN (hex or transparent, the driver picks the family's path) or a

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - finding a module's tty again after it re-enumerates
  * (libudev).  A USB port is recognised by where it is plugged in (the

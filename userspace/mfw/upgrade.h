@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - the upgrade, as a sequence of named phases with a cleanup
  * that always runs: verify, check power, locate and hold the port, inhibit

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - what an error from the driver means for the upgrade: the
  * message an administrator reads, the exit code, and where the journal

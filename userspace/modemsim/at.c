@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw-modemsim - the AT interpreter: echo, line assembly, framing of the
  * answers, the basic commands, and dispatch to the FOTA commands.

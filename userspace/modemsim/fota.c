@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw-modemsim - AT+MFWCFG, AT+MFWDLOAD (hex, transparent, remote),
  * AT+MFWCHECK and AT+MFWERASE, each as the family's row allows.

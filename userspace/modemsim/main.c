@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw-modemsim - a CMIoT OneMO module's FOTA command set on a pty, a tty
  * or an inherited fd, driven by mfw's capability table.

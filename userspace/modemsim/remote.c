@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw-modemsim - remote download through libcurl, driven from the main
  * loop (curl multi interface), so the AT port stays responsive.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw-modemsim - the wire: a pty pair, an existing tty (optionally behind a
  * USB gadget), or an inherited fd; plus the baud-rate throttle.

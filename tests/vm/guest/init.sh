@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0-only
 # /init of the rig's guest: mount the usual file systems, load the modules
 # the host listed, run each test, check for leaks, power off.
 #

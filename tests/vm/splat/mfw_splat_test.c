@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Plants splats on load: a WARN (warn=1, the default) and a leaked
  * allocation that kmemleak must report (leak=1), either or both.  Used
