@@ -106,7 +106,8 @@ verdict() {
 # --- what the guests run ----------------------------------------------------
 section "builds for the guests: userspace release build, the module with W=1 for stock, $MFW_KERNELS_MATRIX, kselftests"
 step build/userspace sh -c '
-	{ [ -f build/build.ninja ] || meson setup build; } && meson compile -C build'
+	{ [ -f build/build.ninja ] || meson setup build; } &&
+	meson configure build -Dwerror=true && meson compile -C build'
 # The stock kernel and the matrix's (tests/vm/lib.sh): 5.10 is fetched
 # into the cache the first time (tests/vm/fetch-kernel.sh).  Each guest
 # takes its own copy of the module: sparse rebuilds kmod-stock while they
@@ -297,11 +298,11 @@ section "host: userspace under ASan/UBSan and its tests, clang build (the lanes 
 step build/userspace-asan sh -c '
 	{ [ -f build-asan/build.ninja ] ||
 	  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false; } &&
-	meson compile -C build-asan'
+	meson configure build-asan -Dwerror=true && meson compile -C build-asan'
 # The same code under clang, warnings as errors (compiled, not run again).
 step build/userspace-clang sh -c '
 	{ [ -f build-clang/build.ninja ] || CC=clang meson setup build-clang; } &&
-	meson compile -C build-clang'
+	meson configure build-clang -Dwerror=true && meson compile -C build-clang'
 rm -f build-asan/meson-logs/testlog.json
 meson test -C build-asan --print-errorlogs >"$logs/meson-test.log" 2>&1
 /usr/bin/python3 - build-asan/meson-logs/testlog.json <<'PY' | collect cat

@@ -36,7 +36,8 @@ esac
 
 section "build: userspace, kselftests, the module for both kernels"
 step build/userspace sh -c '
-	{ [ -f build/build.ninja ] || meson setup build; } && meson compile -C build'
+	{ [ -f build/build.ninja ] || meson setup build; } &&
+	meson configure build -Dwerror=true && meson compile -C build'
 step build/kselftests make -s -C tests/kselftest KSFT_INC="$(kselftest_headers)" OUT="$soak/bin"
 step build/module-stock tests/vm/build-module.sh stock
 step build/module-debug tests/vm/build-module.sh debug

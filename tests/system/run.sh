@@ -82,7 +82,8 @@ if ! { { [ -f build-install/build.ninja ] ||
 fi
 for b in build/userspace/mfw/mfw build/userspace/modemsim/mfw-modemsim; do
 	[ -x "$b" ] && continue
-	{ { [ -f build/build.ninja ] || meson setup build; } && meson compile -C build; } \
+	{ { [ -f build/build.ninja ] || meson setup build; } &&
+	meson configure build -Dwerror=true && meson compile -C build; } \
 		>>"$log" 2>&1 || { fail userspace-build "see $log"; exit 1; }
 done
 # The tree as it is (tracked and new files) at the same absolute path in
