@@ -56,15 +56,18 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(BUILD) build-asan build-clang tests/out
 
-# install/uninstall: PREFIX for the userspace (meson) and the units;
+# install/uninstall: PREFIX for the userspace, which Meson installs with
+# everything else userspace owns (the helper, its generator, man pages, udev
+# rules and helpers, systemd units, the default configuration; the
+# directories come from udev's and systemd's pkg-config files, or from
+# meson.options: udevdir, systemdsystemunitdir, firmware_dir, ...);
 # DESTDIR stages everything (packaging) and then skips the steps that act
-# on the running system (dkms, udev and systemd reloads).  udev reads rules
-# and runs helpers only from its own directory, whatever PREFIX is.
+# on the running system (dkms, udev and systemd reloads).
 install uninstall: PREFIX ?= /usr
 install uninstall: DESTDIR ?=
-install uninstall: UDEVDIR ?= /usr/lib/udev
-install uninstall: UNITDIR ?= $(PREFIX)/lib/systemd/system
 install uninstall: INSTALL_BUILD ?= build-install
+# meson_options.txt's default state_dir, for a helper that cannot say.
+uninstall: MFW_STATE_DIR_DEFAULT := $(shell sed -n "s/.*'state_dir'.*value : '\([^']*\)'.*/\1/p" meson_options.txt)
 # --no-rebuild installs a build directory made on another machine (with the
 # -dev packages) on one that has only the run-time libraries.
 # DKMS_ARCHIVE=/abs/file.tar.gz: a DKMS archive of this version made
@@ -108,16 +111,6 @@ install:
 	    python3 -c 'import json, sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])')" = "$(PREFIX)" ] || \
 	  meson configure $(INSTALL_BUILD) --prefix=$(PREFIX); } && \
 	meson install -C $(INSTALL_BUILD) $(MESON_INSTALL_FLAGS) $(if $(DESTDIR),--destdir $(DESTDIR))
-	# udev rules and helpers, systemd units (pointing at PREFIX's mfw)
-	install -d $(DESTDIR)$(UDEVDIR)/rules.d $(DESTDIR)$(UNITDIR)
-	install -m 0644 udev/70-mfw.rules $(DESTDIR)$(UDEVDIR)/rules.d/
-	install -m 0755 udev/mfw-option-newid udev/mfw-of-modem $(DESTDIR)$(UDEVDIR)/
-	install -d $(DESTDIR)$(PREFIX)/lib/mfw
-	install -m 0755 systemd/mfw-firmware-changed $(DESTDIR)$(PREFIX)/lib/mfw/
-	for u in systemd/*.service systemd/*.path; do \
-		sed 's|/usr/sbin/mfw|$(PREFIX)/sbin/mfw|g; s|/usr/lib/mfw/|$(PREFIX)/lib/mfw/|g' $$u >$(DESTDIR)$(UNITDIR)/$${u#systemd/} && \
-		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u#systemd/} || exit 1; \
-	done
 	# on the running system only: DKMS, then udev and systemd pick it up
 	if $(LIVE); then \
 		if command -v dkms >/dev/null; then \
@@ -144,9 +137,17 @@ install:
 	fi
 
 uninstall:
+	# The state directory is the configuration's (state_dir=), as the
+	# installed helper reads it.
 	if $(LIVE); then \
-		if [ -e /var/lib/mfw/journal ]; then \
-			echo "uninstall: an upgrade is unfinished (/var/lib/mfw/journal): let it finish, or run 'mfw resume', first" >&2; \
+		state=$$($(PREFIX)/sbin/mfw status --json 2>/dev/null | \
+			sed -n 's/^{"event":"config".*"state_dir":"\([^"]*\)".*/\1/p'); \
+		if [ -z "$$state" ]; then \
+			state=$(MFW_STATE_DIR_DEFAULT); \
+			echo "uninstall: $(PREFIX)/sbin/mfw could not say where its state is; assuming $$state" >&2; \
+		fi; \
+		if [ -e "$$state/journal" ]; then \
+			echo "uninstall: an upgrade is unfinished ($$state/journal): let it finish, or run 'mfw resume', first" >&2; \
 			exit 1; \
 		fi; \
 		systemctl stop 'mfw-firmware@*.path' 'mfw-autoupgrade@*.service' \
@@ -156,25 +157,23 @@ uninstall:
 		if command -v dkms >/dev/null && dkms status -m mfw -v $(MFW_VERSION) | grep -q .; then \
 			dkms remove -m mfw -v $(MFW_VERSION) --all || exit 1; \
 		fi; \
+		rm -rf "$$state"; \
 	fi
 	rm -rf $(DKMS_SRC)
+	# The default configuration, unless it was changed (then it is the
+	# board's: kept, as a package manager keeps a changed conffile).
+	if cmp -s $(DESTDIR)/etc/mfw/mfw.conf $(DESTDIR)$(PREFIX)/share/mfw/mfw.conf; then \
+		rm -f $(DESTDIR)/etc/mfw/mfw.conf; rmdir $(DESTDIR)/etc/mfw 2>/dev/null; \
+	elif [ -e $(DESTDIR)/etc/mfw/mfw.conf ]; then \
+		echo "uninstall: keeping $(DESTDIR)/etc/mfw/mfw.conf (changed from the default)"; \
+	fi
+	# What Meson installed, as its install log lists it.
 	if [ -f $(INSTALL_BUILD)/meson-logs/install-log.txt ]; then \
 		ninja -C $(INSTALL_BUILD) uninstall; \
 	else \
-		rm -f $(DESTDIR)$(PREFIX)/sbin/mfw $(DESTDIR)$(PREFIX)/bin/mfw-modemsim \
-			$(DESTDIR)$(PREFIX)/share/man/man8/mfw.8 \
-			$(DESTDIR)$(PREFIX)/share/man/man5/mfw.conf.5 \
-			$(DESTDIR)$(PREFIX)/share/man/man1/mfw-modemsim.1 \
-			$(DESTDIR)$(PREFIX)/share/bash-completion/completions/mfw \
-			$(DESTDIR)$(PREFIX)/share/mfw/mfw-events.schema.json; \
+		echo "uninstall: $(INSTALL_BUILD)/meson-logs/install-log.txt missing: the userspace was not installed from $(INSTALL_BUILD)" >&2; \
 	fi
-	-rmdir $(DESTDIR)$(PREFIX)/share/mfw 2>/dev/null
-	rm -f $(DESTDIR)$(UDEVDIR)/rules.d/70-mfw.rules \
-		$(DESTDIR)$(UDEVDIR)/mfw-option-newid $(DESTDIR)$(UDEVDIR)/mfw-of-modem
-	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(wildcard systemd/*.service systemd/*.path)))
-	rm -f $(DESTDIR)$(PREFIX)/lib/mfw/mfw-firmware-changed
-	-rmdir $(DESTDIR)$(PREFIX)/lib/mfw 2>/dev/null
+	-rmdir $(DESTDIR)$(PREFIX)/share/mfw $(DESTDIR)$(PREFIX)/lib/mfw 2>/dev/null
 	if $(LIVE); then \
-		rm -rf /var/lib/mfw; \
 		udevadm control --reload || true; systemctl daemon-reload || true; \
 	fi

@@ -22,6 +22,65 @@ static int load(const char *text, struct mfw_config *cfg)
 	return mfw_config_load(cfg, path, false);
 }
 
+struct keys {
+	char text[8192];	/* "key=value\n" for every key */
+};
+
+static void add_key(void *ctx, const char *key, const char *value)
+{
+	struct keys *k = ctx;
+	size_t n = strlen(k->text);
+
+	snprintf(k->text + n, sizeof(k->text) - n, "%s=%s\n", key, value);
+}
+
+/*
+ * The installed default configuration (userspace/mfw/mfw.conf, as the
+ * build configured it) lists every key, commented out, with its built-in
+ * default: with its "#key=value" lines uncommented it must read back as
+ * the defaults, and no key may be missing from it.
+ */
+static void default_file(void)
+{
+	const char *path = getenv("MFW_DEFAULT_CONF");
+	struct keys want = { "" }, got = { "" };
+	char line[512], raw[8192] = "\n", text[8192] = "", *p;
+	struct mfw_config c, d;
+	size_t n = 0, r = 1;
+	FILE *f;
+
+	f = path ? fopen(path, "r") : NULL;
+	check(f != NULL, "default configuration %s readable",
+	      path ? path : "(MFW_DEFAULT_CONF unset)");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		r += snprintf(raw + r, sizeof(raw) - r, "%s", line);
+		p = line;
+		if (p[0] == '#' && p[1] >= 'a' && p[1] <= 'z' && strchr(p, '='))
+			p++;
+		n += snprintf(text + n, sizeof(text) - n, "%s", p);
+	}
+	fclose(f);
+	check(n < sizeof(text) - 1 && r < sizeof(raw) - 1,
+	      "default configuration fits the test's buffers");
+	check(!load(text, &c), "default configuration, uncommented, loads");
+	mfw_config_defaults(&d);
+	/* The file read is the one difference allowed. */
+	snprintf(c.file, sizeof(c.file), "%s", d.file);
+	mfw_config_each(&d, add_key, &want);
+	mfw_config_each(&c, add_key, &got);
+	check(!strcmp(want.text, got.text),
+	      "default configuration gives the built-in defaults");
+	for (p = strtok(want.text, "\n"); p; p = strtok(NULL, "\n")) {
+		char key[80];
+
+		snprintf(key, sizeof(key), "\n#%.*s=", (int)strcspn(p, "="), p);
+		if (!strstr(raw, key))
+			check(0, "default configuration lists %s", key + 2);
+	}
+}
+
 int main(void)
 {
 	struct mfw_config c;
@@ -68,6 +127,7 @@ int main(void)
 	mfw_config_env(&c);
 	check(!strcmp(c.sysfs_root, "/tmp/fakesys") && !strcmp(c.state_dir, "/tmp/fakestate"),
 	      "environment overrides sysfs root and state directory");
+	default_file();
 	tap_rmtree(dir);
 	return tap_done();
 }

@@ -67,8 +67,8 @@ fi
 say "The vendor's signed package $V2 lands in $FWDIR/."
 drop_package "$V2"
 ls -l "$FWDIR" | tail -n +2 | show
-wait_for 60 test -e /var/lib/mfw/journal || die "no upgrade started"
-say "mfw-autoupgrade@$TTY.service started by itself (journal in /var/lib/mfw/journal)."
+wait_for 60 test -e $JOURNAL || die "no upgrade started"
+say "mfw-autoupgrade@$TTY.service started by itself (journal in $JOURNAL)."
 wait_for 20 sh -c "systemd-inhibit --list --no-legend | grep -q mfw" &&
 	systemd-inhibit --list --no-legend | grep mfw | show
 out=$(systemctl poweroff --check-inhibitors=yes 2>&1) ||

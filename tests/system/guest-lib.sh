@@ -6,7 +6,13 @@
 # across the guest's reboots); reads $P/env.
 . "$P/env"	# MFW_TOP KBUILD KBUILD_TREE KBUILD_LINKS KERNEL_KIND FAMILY V1..V4
 mkdir -p "$S"
-FWDIR=/lib/firmware/mfw/$FAMILY
+# The board keeps mfw's packages and state away from the built-in
+# defaults (/lib/firmware/mfw, /var/lib/mfw): its configuration names
+# these, and the units must follow them (mfw-generator).
+FWROOT=/srv/mfw/firmware
+STATEDIR=/var/lib/mfw-board
+FWDIR=$FWROOT/$FAMILY
+JOURNAL=$STATEDIR/journal
 # The module's AT port: the ttyACM of interface 2 of 2ecc:3012 (the tty
 # number is the kernel's choice, e.g. after a re-enumeration while the old
 # one was still open).
@@ -59,7 +65,7 @@ attached_runs() {
 		-u "mfw-attach@$TTY.service" -u "mfw-autoupgrade@$TTY.service"
 	return $rc
 }
-journal_phase() { sed -n 's/^phase=//p' /var/lib/mfw/journal 2>/dev/null; }
+journal_phase() { sed -n 's/^phase=//p' $JOURNAL 2>/dev/null; }
 journal_phase_is() { [ "$(journal_phase)" = "$1" ]; }
 # The package for VERSION, complete before its manifest makes it visible.
 drop_package() {
@@ -128,8 +134,8 @@ transfer_quarter_done() {
 # journal, the kernel's build tree (a board has linux-headers-$(uname -r);
 # here the host's over 9p: Debian's headers packages at their own paths
 # under /usr, or the debug kernel's build tree), the mfw sources, the simulated
-# module as a service, mfw's configuration with the vendor's key, and a
-# user for the unprivileged checks.
+# module as a service, mfw's configuration with the vendor's key and its
+# own directories, and a user for the unprivileged checks.
 board_setup() {
 	mkdir -p /var/log/journal && systemd-tmpfiles --create --prefix /var/log/journal &&
 		journalctl --flush || return 1
@@ -145,7 +151,8 @@ board_setup() {
 	install -m 0644 "$P/mfw-sim.default" /etc/default/mfw-sim || return 1
 	mkdir -p /etc/mfw /etc/polkit-1/rules.d || return 1
 	install -m 0644 "$P/pkg/vendor.pub" /etc/mfw/vendor.pub || return 1
-	printf 'pubkey=/etc/mfw/vendor.pub\n' >/etc/mfw/mfw.conf || return 1
+	printf 'pubkey=/etc/mfw/vendor.pub\nfirmware_dir=%s\nstate_dir=%s\n' \
+		"$FWROOT" "$STATEDIR" >/etc/mfw/mfw.conf || return 1
 	install -m 0644 "$P/50-mfw-tester.rules" /etc/polkit-1/rules.d/ || return 1
 	install -m 0644 "$P/79-mfw-sim.rules" /etc/udev/rules.d/ || return 1
 	udevadm control --reload || return 1

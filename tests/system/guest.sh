@@ -86,7 +86,7 @@ phase_install() {
 	check plug/firmware-directory-watched wait_for 30 \
 		systemctl is-active --quiet "mfw-firmware@$FAMILY.path"
 	check plug/no-package-no-upgrade sh -c \
-		"[ ! -e /var/lib/mfw/journal ] && [ \"\$(systemctl show -P ActiveState $upgrade_unit)\" != activating ]"
+		"[ ! -e $JOURNAL ] && [ \"\$(systemctl show -P ActiveState $upgrade_unit)\" != activating ]"
 	check mm/sees-the-module-before mm_sees_module_within 180
 	check inhibit/poweroff-allowed-before sh -c \
 		"runuser -u tester -- busctl call org.freedesktop.login1 /org/freedesktop/login1 \
@@ -95,7 +95,7 @@ phase_install() {
 	say "dropping $V2 into $FWDIR"
 	t0=$SECONDS
 	drop_package "$V2"
-	check auto/upgrade-starts-by-itself wait_for 60 test -e /var/lib/mfw/journal
+	check auto/upgrade-starts-by-itself wait_for 60 test -e $JOURNAL
 	check auto/run-by-the-upgrade-unit unit_running "$upgrade_unit"
 	check inhibit/lock-held wait_for 30 sh -c \
 		"systemd-inhibit --list --no-legend | grep mfw | grep -q block"
@@ -111,7 +111,7 @@ phase_install() {
 	check auto/upgrade-succeeds wait_for 600 unit_done_ok "$upgrade_unit"
 	took "automatic upgrade (package drop to new version)" $((SECONDS - t0))
 	check auto/new-version-reported attached_runs "$V2"
-	check auto/journal-cleared test ! -e /var/lib/mfw/journal
+	check auto/journal-cleared test ! -e $JOURNAL
 	check inhibit/released sh -c "! systemd-inhibit --list --no-legend | grep -q mfw"
 	check mm/sees-the-module-after mm_sees_module_within 180
 	check auto/no-second-upgrade sh -c \
@@ -119,7 +119,7 @@ phase_install() {
 
 	say "dropping $V3, then a root reboot while the module flashes"
 	drop_package "$V3"
-	check reboot/upgrade-starts wait_for 60 test -e /var/lib/mfw/journal
+	check reboot/upgrade-starts wait_for 60 test -e $JOURNAL
 	if wait_for 600 journal_phase_is flashing; then
 		set_phase reboot
 		took "boot phase install (after systemd was up)" $((SECONDS - t_phase))
@@ -155,10 +155,10 @@ phase_reboot() {
 	# The upgrade unit the module's identification started finds nothing
 	# newer than $V3 and ends.
 	check reboot/nothing-newer-at-boot wait_for 120 sh -c \
-		"[ \"\$(systemctl show -P ActiveState $upgrade_unit)\" != activating ] && [ ! -e /var/lib/mfw/journal ]"
+		"[ \"\$(systemctl show -P ActiveState $upgrade_unit)\" != activating ] && [ ! -e $JOURNAL ]"
 	say "dropping $V4, then a hard reset of the host mid-transfer"
 	drop_package "$V4"
-	check reset/upgrade-starts wait_for 60 test -e /var/lib/mfw/journal
+	check reset/upgrade-starts wait_for 60 test -e $JOURNAL
 	if wait_for 300 transfer_quarter_done; then
 		set_phase reset
 		took "boot phase reboot (after systemd was up)" $((SECONDS - t_phase))
@@ -176,7 +176,7 @@ phase_reset() {
 	check reset/resume-ran-at-boot unit_done_ok mfw-resume.service
 	check reset/resume-finished-the-job grep -q "done: $V4" "$log"
 	check reset/new-version attached_runs "$V4"
-	check reset/journal-cleared test ! -e /var/lib/mfw/journal
+	check reset/journal-cleared test ! -e $JOURNAL
 	check mm/sees-the-module-at-the-end mm_sees_module_within 180
 
 	say "make uninstall"

@@ -60,7 +60,7 @@ void mfw_config_defaults(struct mfw_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->speed = 115200;
-	snprintf(cfg->firmware_dir, sizeof(cfg->firmware_dir), "/lib/firmware/mfw");
+	snprintf(cfg->firmware_dir, sizeof(cfg->firmware_dir), "%s", MFW_FIRMWARE_DIR);
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", MFW_STATE_DIR);
 	snprintf(cfg->sysfs_root, sizeof(cfg->sysfs_root), "/sys");
 	snprintf(cfg->pwrkey.spec, sizeof(cfg->pwrkey.spec), "MODEM_PWRKEY");

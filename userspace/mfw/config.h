@@ -8,7 +8,13 @@
 #include <stdbool.h>
 
 #define MFW_CONFIG_FILE		"/etc/mfw/mfw.conf"
+/* Set by the build (meson.options: state_dir, firmware_dir). */
+#ifndef MFW_STATE_DIR
 #define MFW_STATE_DIR		"/var/lib/mfw"
+#endif
+#ifndef MFW_FIRMWARE_DIR
+#define MFW_FIRMWARE_DIR	"/lib/firmware/mfw"
+#endif
 #define MFW_CFG_STR_MAX		256
 
 /* A GPIO line: a line name, or "<chip>:<offset>" (chip name, path or number). */
