@@ -23,8 +23,9 @@ every order is answered with one line "<id> ok ..." or "<id> err <why>":
   off                power off: kill the simulator (a power loss)
   holds              what the module's flash holds: "pkg_len=N sha256=HEX"
                      of the stored package's first pkg_len bytes
-  seen TEXT          whether the module's transcript holds TEXT
-                     ("ok seen yes|no"), in the transcript's own escaping
+  sent TEXT          whether the host sent the module TEXT since the last
+                     wipe ("ok sent yes|no"); TEXT in the transcript's
+                     escaping (backslash r, n, x and two hex digits)
 
 While the module is off, whatever the guest sends is read and dropped, as
 a module without power drops it, and nothing backs up into the guest.
@@ -78,6 +79,29 @@ KILL_TIMEOUT = 5.0
 def prctl_pdeathsig(sig):
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0)
+
+
+def unescape(b):
+    """The bytes a text in the transcript's escaping stands for."""
+    out, i = bytearray(), 0
+    while i < len(b):
+        c = b[i]
+        if c == 0x5C and i + 1 < len(b):
+            n = b[i + 1]
+            if n == ord("r"):
+                out.append(13)
+            elif n == ord("n"):
+                out.append(10)
+            elif n == ord("x") and i + 3 < len(b):
+                out.append(int(b[i + 2:i + 4], 16))
+                i += 2
+            else:
+                out.append(n)
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return bytes(out)
 
 
 class Bench:
@@ -217,13 +241,20 @@ class Bench:
         return "ok holds pkg_len=%d sha256=%s" % (
             pkg_len, hashlib.sha256(data).hexdigest())
 
-    def seen(self, text):
+    def sent(self, text):
+        # At 115200 baud a command spans several of the transcript's
+        # records: search what the host sent, joined.
+        stream = bytearray()
         try:
             with open(self.transcript(), "rb") as f:
-                found = text.encode() in f.read()
+                for rec in f:
+                    parts = rec.rstrip(b"\n").split(b" ", 2)
+                    if len(parts) == 3 and parts[1] == b"<":
+                        stream += unescape(parts[2])
         except FileNotFoundError:
-            found = False
-        return "ok seen " + ("yes" if found else "no")
+            pass
+        found = unescape(text.encode()) in stream
+        return "ok sent " + ("yes" if found else "no")
 
     def order(self, line):
         words = line.split()
@@ -250,9 +281,9 @@ class Bench:
             return oid, "ok wipe"
         if verb == "holds" and not args:
             return oid, self.holds()
-        if verb == "seen" and args:
+        if verb == "sent" and args:
             # The text is the rest of the line, spaces and all.
-            return oid, self.seen(line.split(None, 2)[2])
+            return oid, self.sent(line.split(None, 2)[2])
         return oid, "err unknown order: %s" % verb
 
 
