@@ -59,6 +59,8 @@ FIXTURE_TEARDOWN(fw)
 		if (system(cmd))
 			TH_LOG("no transcript");
 	}
+	if (!_metadata->passed && self->r.uart)
+		TH_LOG("the module's transcript and the bench's log are on the host, in the run's uart/ directory");
 	port_down(&self->r);
 	if (self->write_timeout[0]) {
 		FILE *f = fopen(WRITE_TIMEOUT_PARAM, "w");

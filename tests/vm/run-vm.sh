@@ -35,7 +35,9 @@ limit=${MFW_VM_TIMEOUT:-600}
 # (with its simulator) should this script die without a word.  The
 # guest learns where its control port is from MFW_UART_BENCH; the tests
 # that need the bench skip without it.
-uart=${MFW_VM_UART:-null} bench_pid= control=()
+uart=${MFW_VM_UART:-null}
+bench_pid=''
+control=()
 stop_bench() {
 	local n=0
 	[ -n "$bench_pid" ] || return 0
@@ -46,7 +48,7 @@ stop_bench() {
 	done
 	kill -KILL "$bench_pid" 2>/dev/null
 	wait "$bench_pid" 2>/dev/null
-	bench_pid=
+	bench_pid=''
 }
 if [ -n "${MFW_VM_UART_BENCH:-}" ]; then
 	[ -x "$MFW_VM_UART_BENCH" ] || die "MFW_VM_UART_BENCH: no simulator at $MFW_VM_UART_BENCH"
