@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "mfw_port.h"
@@ -17,6 +18,12 @@
  */
 #define BOOT_TIMEOUT_MS	60000
 #define IDENT_TIMEOUT_MS	60000
+/*
+ * The bench answers at once but for "on", which waits for the host's
+ * simulator to start (its own bound: 15 s); the rest is the guest's UART
+ * and the host's load.
+ */
+#define BENCH_TIMEOUT_MS	30000
 
 int port_up(struct mfw_port_rig *r, bool usb, const char *const args[])
 {
@@ -72,6 +79,19 @@ int port_up(struct mfw_port_rig *r, bool usb, const char *const args[])
 
 void port_down(struct mfw_port_rig *r)
 {
+	if (r->uart) {
+		/* Power off first: nothing the module says reaches a closed port. */
+		if (r->bench >= 0 && port_bench_order(r, "off", NULL, 0,
+						      BENCH_TIMEOUT_MS))
+			fprintf(stderr, "# the bench did not power the module off\n");
+		if (r->tty >= 0)
+			close(r->tty);
+		if (r->bench >= 0)
+			close(r->bench);
+		r->tty = r->bench = -1;
+		r->uart = false;
+		return;
+	}
 	rig_sim_stop(r->sim);
 	r->sim = -1;
 	if (r->tty >= 0)
@@ -83,13 +103,26 @@ void port_down(struct mfw_port_rig *r)
 		rig_gadget("destroy", NULL, 0);
 }
 
+/* Wait until mfw identified the module on @r's tty. */
+static int wait_identified(struct mfw_port_rig *r)
+{
+	long long end = rig_now_ms() + IDENT_TIMEOUT_MS;
+	char fam[64] = "unknown";
+
+	while (rig_now_ms() < end) {
+		if (rig_port_attr(r->path, "family", fam, sizeof(fam)) > 0 &&
+		    strcmp(fam, "unknown"))
+			return 0;
+		usleep(20000);
+	}
+	return -ETIMEDOUT;
+}
+
 int port_up_model(struct mfw_port_rig *r, bool usb, const char *model,
 		  const char *state, const char *const extra[])
 {
 	const char *args[40] = { "--model", model, "--state", state,
 				 "--flash-ms", "300" };
-	long long end = rig_now_ms() + IDENT_TIMEOUT_MS;
-	char fam[64] = "unknown";
 	size_t n = 6;
 	int ret;
 
@@ -99,13 +132,121 @@ int port_up_model(struct mfw_port_rig *r, bool usb, const char *model,
 	ret = port_up(r, usb, args);
 	if (ret)
 		return ret;
-	while (rig_now_ms() < end) {
-		if (rig_port_attr(r->path, "family", fam, sizeof(fam)) > 0 &&
-		    strcmp(fam, "unknown"))
+	return wait_identified(r);
+}
+
+const char *port_uart_bench(void)
+{
+	const char *ctl = getenv("MFW_UART_BENCH");
+
+	return ctl && *ctl ? ctl : NULL;
+}
+
+int port_bench_order(struct mfw_port_rig *r, const char *order, char *reply,
+		     size_t len, int timeout_ms)
+{
+	/*
+	 * Every order carries an id, unique across the test's forked
+	 * children too, so that the late answer to an order that timed out
+	 * is never taken for the answer to the next.
+	 */
+	static unsigned int seq;
+	long long end = rig_now_ms() + timeout_ms;
+	char id[32], line[512];
+	size_t idlen;
+	int ret;
+
+	snprintf(id, sizeof(id), "%d%04u ", getpid(), ++seq % 10000);
+	idlen = strlen(id);
+	if (r->bench < 0)
+		return -EBADF;
+	ret = rig_write_str(r->bench, id);
+	if (!ret)
+		ret = rig_write_str(r->bench, order);
+	if (!ret)
+		ret = rig_write_str(r->bench, "\n");
+	if (ret)
+		return ret;
+	for (;;) {
+		long long left = end - rig_now_ms();
+
+		if (left <= 0)
+			break;
+		ret = rig_read_line(r->bench, line, sizeof(line), (int)left);
+		if (ret < 0)
+			break;
+		if (strncmp(line, id, idlen))
+			continue;
+		if (reply)
+			snprintf(reply, len, "%s", line + idlen);
+		if (!strncmp(line + idlen, "ok", 2))
 			return 0;
-		usleep(20000);
+		fprintf(stderr, "# bench: \"%s\": %s\n", order, line + idlen);
+		return -EREMOTEIO;
 	}
-	return -ETIMEDOUT;
+	fprintf(stderr, "# bench: no answer to \"%s\" in %d ms\n", order,
+		timeout_ms);
+	return ret < 0 && ret != -ETIMEDOUT ? ret : -ETIMEDOUT;
+}
+
+bool port_bench_sent(struct mfw_port_rig *r, const char *text)
+{
+	char order[400], reply[64];
+
+	snprintf(order, sizeof(order), "sent %s", text);
+	return !port_bench_order(r, order, reply, sizeof(reply),
+				 BENCH_TIMEOUT_MS) &&
+	       !strcmp(reply, "ok sent yes");
+}
+
+int port_up_uart_model(struct mfw_port_rig *r, const char *model,
+		       const char *const extra[])
+{
+	const char *ctl = port_uart_bench();
+	char on[400];
+	size_t n;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->uart = true;
+	r->tty = r->master = r->bench = -1;
+	r->sim = -1;
+	snprintf(r->path, sizeof(r->path), "%s", PORT_UART_TTY);
+	if (!ctl)
+		return -ENODEV;
+	r->bench = rig_open_tty(ctl);
+	if (r->bench < 0)
+		return -errno;
+	tcflush(r->bench, TCIOFLUSH);
+	/* A blank module, as the pty tests start from a new state file. */
+	ret = port_bench_order(r, "off", NULL, 0, BENCH_TIMEOUT_MS);
+	if (!ret)
+		ret = port_bench_order(r, "wipe", NULL, 0, BENCH_TIMEOUT_MS);
+	if (ret)
+		return ret;
+
+	r->tty = rig_open_tty(r->path);
+	if (r->tty < 0)
+		return -errno;
+	/* Whatever an earlier test left in the UART is not this module's. */
+	tcflush(r->tty, TCIOFLUSH);
+	/* Attach before the module talks, so no byte bypasses mfw. */
+	ret = rig_attach(r->tty);
+	if (ret)
+		return ret;
+	n = snprintf(on, sizeof(on), "on --model %s --boot-ms 200 --flash-ms 300",
+		     model);
+	while (extra && *extra && n < sizeof(on))
+		n += snprintf(on + n, sizeof(on) - n, " %s", *extra++);
+	if (n >= sizeof(on))
+		return -E2BIG;
+	ret = port_bench_order(r, on, NULL, 0, BENCH_TIMEOUT_MS);
+	if (ret)
+		return ret;
+	ret = rig_expect_line(r->tty, "+MATREADY", BOOT_TIMEOUT_MS);
+	if (ret)
+		return ret;
+	return wait_identified(r);
 }
 
 int port_make_image(const char *path, size_t size, const char *version,
@@ -165,4 +306,37 @@ bool port_module_holds(const char *state, const char *path)
 	free(pkg);
 	free(st);
 	return ok;
+}
+
+bool port_rig_holds(struct mfw_port_rig *r, const char *state,
+		    const char *path)
+{
+	char cmd[160], want[80] = "", reply[200], got[80] = "";
+	size_t ilen = 0, plen = 0;
+	unsigned char *img;
+	FILE *p;
+
+	if (!r->uart)
+		return port_module_holds(state, path);
+	img = rig_slurp(path, &ilen);
+	free(img);
+	if (!img)
+		return false;
+	snprintf(cmd, sizeof(cmd), "busybox sha256sum %s", path);
+	p = popen(cmd, "r");
+	if (!p)
+		return false;
+	if (fscanf(p, "%64s", want) != 1)
+		want[0] = '\0';
+	pclose(p);
+	if (port_bench_order(r, "holds", reply, sizeof(reply), BENCH_TIMEOUT_MS) ||
+	    sscanf(reply, "ok holds pkg_len=%zu sha256=%64s", &plen, got) != 2) {
+		fprintf(stderr, "# the bench did not say what the module holds\n");
+		return false;
+	}
+	if (plen == ilen && want[0] && !strcmp(want, got))
+		return true;
+	fprintf(stderr, "# module holds %zu bytes (SHA-256 %s), image %zu (%s)\n",
+		plen, got, ilen, want);
+	return false;
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A module on a port for mfw's selftests: the simulator on one side, the
- * mfw discipline attached to the other, over a pty or the USB gadget.
+ * mfw discipline attached to the other, over a pty, the USB gadget or the
+ * guest's UART (the simulator then runs on the host, behind the module
+ * bench of tests/vm/uart-bench.py).
  */
 #ifndef MFW_PORT_H
 #define MFW_PORT_H
@@ -12,12 +14,23 @@
 
 struct mfw_port_rig {
 	bool usb;
+	bool uart;		/* the module is the bench's, on ttyS1 */
 	int tty;		/* the host side, mfw attached */
 	int master;		/* pty master (pty only) */
+	int bench;		/* the bench's control port (UART only) */
 	pid_t sim;
 	char path[64];		/* host-side tty */
-	char transcript[64];	/* the simulator's transcript */
+	char transcript[64];	/* the simulator's transcript (not UART) */
 };
+
+/* The guest's UART the bench's module is wired to. */
+#define PORT_UART_TTY	"/dev/ttyS1"
+
+/*
+ * The bench's control port when this guest has one (MFW_UART_BENCH in
+ * the environment, set by run-vm.sh), else NULL: the UART tests skip.
+ */
+const char *port_uart_bench(void);
 
 /*
  * Bring a port up: create the transport, attach mfw, start the simulator
@@ -39,6 +52,29 @@ int port_up_model(struct mfw_port_rig *r, bool usb, const char *model,
 		  const char *state, const char *const extra[]);
 
 /*
+ * The UART transport: power the bench's module off, wipe its flash, open
+ * and attach mfw to PORT_UART_TTY (raw, 115200), power the simulated
+ * @model on with @extra options (NULL-terminated, may be NULL; only
+ * those the bench allows), wait for its +MATREADY and until mfw
+ * identified it.  Returns 0 or a negative errno; what was set up is left
+ * for port_down().
+ */
+int port_up_uart_model(struct mfw_port_rig *r, const char *model,
+		       const char *const extra[]);
+
+/*
+ * Send the bench an order ("off", "on --model X", "holds", ...) and wait
+ * up to @timeout_ms for its answer, copied to @reply (without the order's
+ * id) when not NULL.  Returns 0 when the bench said "ok", -EREMOTEIO when
+ * it refused (its reason on stderr), -ETIMEDOUT or -errno.
+ */
+int port_bench_order(struct mfw_port_rig *r, const char *order, char *reply,
+		     size_t len, int timeout_ms);
+
+/* Whether the bench's module received @text (in the transcript's escaping). */
+bool port_bench_sent(struct mfw_port_rig *r, const char *text);
+
+/*
  * Write a package of @size bytes to @path: pseudo-random data from @seed
  * without 'A' or 'a' (so the rest of a transparent write that a module
  * reads as commands after an error can never start one), ending with the
@@ -52,5 +88,13 @@ int port_make_image(const char *path, size_t size, const char *version,
  * the package @path (its pkg_len and first bytes).  Says why not on stderr.
  */
 bool port_module_holds(const char *state, const char *path);
+
+/*
+ * port_module_holds() for whichever transport @r is: on the UART, the
+ * bench's module must hold exactly as many bytes as @path has, with the
+ * same SHA-256.
+ */
+bool port_rig_holds(struct mfw_port_rig *r, const char *state,
+		    const char *path);
 
 #endif /* MFW_PORT_H */

@@ -14,7 +14,9 @@
 # guest's and each program's running time are appended to it, one
 # "<seconds> <what>" line each); MFW_VM_CPUS (vCPUs, default 2);
 # MFW_VM_MEM (MiB, default 512); MFW_VM_BOOT_LIMIT, MFW_VM_BOOT_SILENCE
-# (seconds, below).
+# (seconds, below); MFW_VM_UART (the QEMU -serial backend of the guest's
+# ttyS1, default null); MFW_VM_UART_BENCH (a host mfw-modemsim: the module
+# bench serves ttyS1 with it, below, and MFW_VM_UART is not used).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -24,13 +26,61 @@ kernel_info "$kernel"
 run=$MFW_OUT/runs/$kernel-$name
 rm -rf "$run"
 mkdir -p "$run"
+limit=${MFW_VM_TIMEOUT:-600}
+
+# The module bench (tests/vm/uart-bench.py): a simulated module on the
+# host, behind the guest's real 8250 UART (ttyS1, a pty on the host,
+# paced at 115200 baud), switched on and off by the guest's tests through
+# a fourth serial port (ttyS3, a unix socket on the host).  It lives as
+# long as this script: stopped on every way out, and it stops by itself
+# (with its simulator) should this script die without a word.  The
+# guest learns where its control port is from MFW_UART_BENCH; the tests
+# that need the bench skip without it.
+uart=${MFW_VM_UART:-null}
+bench_pid=''
+control=()
+stop_bench() {
+	local n=0
+	[ -n "$bench_pid" ] || return 0
+	kill -TERM "$bench_pid" 2>/dev/null
+	while kill -0 "$bench_pid" 2>/dev/null && [ $n -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	kill -KILL "$bench_pid" 2>/dev/null
+	wait "$bench_pid" 2>/dev/null
+	bench_pid=''
+}
+if [ -n "${MFW_VM_UART_BENCH:-}" ]; then
+	[ -x "$MFW_VM_UART_BENCH" ] || die "MFW_VM_UART_BENCH: no simulator at $MFW_VM_UART_BENCH"
+	trap stop_bench EXIT
+	trap 'exit 143' TERM
+	trap 'exit 130' INT
+	/usr/bin/python3 "$MFW_TOP/tests/vm/uart-bench.py" --sim "$MFW_VM_UART_BENCH" \
+		--dir "$run/uart" --limit $((2 * limit + 120)) \
+		>"$run/uart-bench.out" 2>&1 &
+	bench_pid=$!
+	n=0
+	while [ ! -s "$run/uart/ready" ] && kill -0 $bench_pid 2>/dev/null && [ $n -lt 150 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	if [ ! -s "$run/uart/ready" ]; then
+		echo "FAIL $kernel/$name: the UART bench did not start ($run/uart-bench.out)"
+		die "UART bench for $kernel-$name failed"
+	fi
+	uart=$(sed -n 's/^pty=//p' "$run/uart/ready")
+	control=(-serial "unix:$(sed -n 's/^socket=//p' "$run/uart/ready")")
+	MFW_GUEST_ENV="${MFW_GUEST_ENV:-}
+export MFW_UART_BENCH=/dev/ttyS3"
+	export MFW_GUEST_ENV
+fi
 if ! "$MFW_TOP/tests/vm/mkinitramfs.sh" "$kernel" "$run/initramfs.cpio" "$tests" "$@"; then
 	# A verdict, so that the guest's missing results are not silent.
 	echo "FAIL $kernel/$name: its initramfs could not be made"
 	die "initramfs for $kernel-$name failed"
 fi
 
-limit=${MFW_VM_TIMEOUT:-600}
 # la57=off: the guest CPU has no 5-level paging.  With it, KASAN's shadow
 # address depends on the LA57 bit in boot_cpu_data, which identify_cpu()
 # clears and refills while interrupts are on (arch/x86/kernel/cpu/common.c
@@ -54,8 +104,9 @@ timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 	-machine pc -accel tcg -cpu max,la57=off -smp "${MFW_VM_CPUS:-2}" -m "$mem" \
 	-display none -no-reboot -monitor none -nodefaults \
 	-serial "file:$run/console.log" \
-	-serial "${MFW_VM_UART:-null}" \
+	-serial "$uart" \
 	-serial "file:$run/results.log" \
+	"${control[@]}" \
 	-kernel "$KIMAGE" -initrd "$run/initramfs.cpio" \
 	-append "console=ttyS0,115200 panic=-1 printk.time=1 $MFW_GUEST_CMDLINE ${MFW_VM_APPEND:-}" \
 	>"$run/qemu.log" 2>&1
@@ -120,6 +171,7 @@ while :; do
 	echo "    ($kernel-$name: the guest stalled in early boot ($why); booted again; its console: $run/console-stalled-$stalls.log)"
 done
 rc=$(cat "$run/rc" 2>/dev/null || echo 125)
+stop_bench
 ran=$(($(date +%s) - start))
 cpu=$(cpu_seconds "$run/cpu")
 # timeout's KILL takes timeout itself down before it reaps QEMU: no count.
