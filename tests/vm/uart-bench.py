@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: GPL-2.0-only
 """The module bench: a simulated module on the host end of a guest's UART.
 
 A pty pair stands for the wires.  QEMU gets the slave as the backend of the
