@@ -167,11 +167,19 @@ uninstall:
 	elif [ -e $(DESTDIR)/etc/mfw/mfw.conf ]; then \
 		echo "uninstall: keeping $(DESTDIR)/etc/mfw/mfw.conf (changed from the default)"; \
 	fi
-	# What Meson installed, as its install log lists it.
+	# What Meson installed: as its install log lists it, or, when the log
+	# is gone (the tree was unpacked again), as the build directory says
+	# it installs (meson-info/intro-installed.json, destination paths).
 	if [ -f $(INSTALL_BUILD)/meson-logs/install-log.txt ]; then \
 		ninja -C $(INSTALL_BUILD) uninstall; \
+	elif [ -f $(INSTALL_BUILD)/meson-info/intro-installed.json ]; then \
+		DESTDIR="$(DESTDIR)" python3 -c 'import json, os, sys; \
+			d = os.environ["DESTDIR"]; \
+			[os.remove(d + p) for p in json.load(open(sys.argv[1])).values() \
+			 if os.path.lexists(d + p)]' $(INSTALL_BUILD)/meson-info/intro-installed.json; \
 	else \
-		echo "uninstall: $(INSTALL_BUILD)/meson-logs/install-log.txt missing: the userspace was not installed from $(INSTALL_BUILD)" >&2; \
+		echo "uninstall: $(INSTALL_BUILD) is not a Meson build directory: its files cannot be found" >&2; \
+		exit 1; \
 	fi
 	-rmdir $(DESTDIR)$(PREFIX)/share/mfw $(DESTDIR)$(PREFIX)/lib/mfw 2>/dev/null
 	if $(LIVE); then \
