@@ -26,8 +26,8 @@
 
 /*
  * The fixed rates the module @family accepts, in bit/s, ascending, ending
- * with 0.  Every family gets the list of SPEC §5 (the only one published);
- * NULL for a family name that is empty.
+ * with 0; with @family NULL or empty, the rates some family accepts.
+ * Every family gets the list of SPEC §5, the only one published.
  */
 const long *mfw_ipr_rates(const char *family);
 

@@ -54,6 +54,7 @@ static const struct cfg_key cfg_keys[] = {
 	NUM("download_quiet", download_quiet_s, 1, 600),
 	NUM("mm_wait", mm_wait_s, 0, 600),
 	NUM("chunk", chunk, 1, 1 << 20),
+	NUM("fast_rate", fast_rate, 0, 4000000),
 };
 
 void mfw_config_defaults(struct mfw_config *cfg)
