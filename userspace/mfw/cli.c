@@ -479,7 +479,7 @@ static int mfw_upgrade_args(const char *cmd, int argc, char **argv,
 				return MFW_EXIT_USAGE;
 			break;
 		case OPT_FAST_RATE:
-			if (mfw_parse_long(optarg, 0, 4000000, &o->fast_rate) ||
+			if (mfw_parse_long(optarg, 0, 921600, &o->fast_rate) ||
 			    (o->fast_rate && (mfw_ipr_speed(o->fast_rate) == B0 ||
 					      !mfw_ipr_supported(NULL, o->fast_rate)))) {
 				char list[160];
