@@ -156,7 +156,9 @@ int mfw_lane_down(struct mfw_session *s)
 	mfw_info("back at the board's %ld bit/s", s->rate.board);
 	mfw_lane_event("restored", s->rate.board, s->rate.board, NULL);
 	mfw_rate_close(&s->rate);
-	return mfw_lane_journal(s, 0, "back at the board's %ld bit/s", s->rate.board);
+	/* The note stays the write's: how it ended matters more. */
+	s->j.rate = 0;
+	return mfw_sess_journal(s, s->j.phase, NULL);
 }
 
 int mfw_lane_recover(struct mfw_session *s)
