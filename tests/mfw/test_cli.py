@@ -172,7 +172,7 @@ def opt_tables():
 
 
 commands = opt_tables()
-check(len(commands) == 9 and len(commands.get("upgrade", [])) == 17,
+check(len(commands) == 9 and len(commands.get("upgrade", [])) == 18,
       "option tables read from cli.c: %s" % sorted(c or "mfw" for c in commands))
 for cmd, opts in commands.items():
     argv = [cmd] if cmd else []

@@ -32,6 +32,9 @@ static struct mfw_journal sample(void)
 		.started = 1790000000,
 		.updated = 1790000100,
 		.pid = 4242,
+		.rate = 921600,
+		.board_rate = 115200,
+		.board_ipr = 0,
 		.note = "writing = still going",
 	};
 	return j;
@@ -99,6 +102,26 @@ int main(void)
 	      !mfw_phase_flashing(MFW_PHASE_DONE), "only 'flashing' may be flashing");
 	check(mfw_phase_find("flashing") == MFW_PHASE_FLASHING && mfw_phase_find("x") == -1,
 	      "phase names");
+
+	/*
+	 * The rate keys came after format 1: a journal without them reads as
+	 * a transfer at the board's rate, and one with them is still format 1
+	 * (older helpers skip keys they do not know).
+	 */
+	j = sample();
+	check(mfw_journal_format(&j, text, sizeof(text)) > 0 && !strncmp(text, "format=1\n", 9) &&
+	      strstr(text, "\nrate=921600\nboard_rate=115200\nboard_ipr=0\n"),
+	      "the rates are written, format 1");
+	{
+		static const char old_body[] = "format=1\nphase=writing\noffset=4096\n";
+		char sum[MFW_SHA256_HEX], old_text[256];
+
+		mfw_sha256_hex(old_body, strlen(old_body), sum);
+		snprintf(old_text, sizeof(old_text), "%schecksum=%s\n", old_body, sum);
+		check(!mfw_journal_parse(old_text, strlen(old_text), &got, why, sizeof(why)) &&
+		      got.rate == 0 && got.board_rate == 0 && got.offset == 4096,
+		      "a journal without rates: rate 0, the lane not in use");
+	}
 
 	/* A value with a newline would forge lines: refused. */
 	j = sample();

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "mfw_ipr.h"
 #include "opt.h"
 #include "out.h"
 #include "power.h"
@@ -25,7 +26,7 @@
 enum {
 	OPT_SYSFS = MFW_OPT_LONG, OPT_STATE, OPT_AUTO, OPT_IGN_BATTERY,
 	OPT_SAME, OPT_DOWNGRADE, OPT_START_OVER, OPT_IGN_MM, OPT_IGN_LINES,
-	OPT_DRY_RUN,
+	OPT_DRY_RUN, OPT_FAST_RATE,
 };
 
 static const struct mfw_opt mfw_global_opts[] = {
@@ -56,6 +57,7 @@ static const struct mfw_opt upgrade_opts[] = {
 	{ "recover", 'r', NULL, "reset a silent module first (never while it flashes)" },
 	{ "timeout", 't', "S", "wait S seconds for the module (upgrade_timeout=)" },
 	{ "dry-run", OPT_DRY_RUN, NULL, "every check and the plan; nothing sent to the module" },
+	{ "fast-rate", OPT_FAST_RATE, "RATE", "on a UART: write the package at RATE bit/s (fast_rate=)" },
 	{ "ignore-battery", OPT_IGN_BATTERY, NULL, "past the power check (low battery, no supply)" },
 	{ "allow-same-version", OPT_SAME, NULL, "flash the version the module runs again" },
 	{ "allow-downgrade", OPT_DOWNGRADE, NULL, "install an older version than it runs" },
@@ -70,6 +72,7 @@ static const struct mfw_opt resume_opts[] = {
 	{ "port", 'p', "TTY", "the module's AT port (default the journal's)" },
 	{ "recover", 'r', NULL, "reset a silent module first (never while it flashes)" },
 	{ "timeout", 't', "S", "wait S seconds for the module (upgrade_timeout=)" },
+	{ "fast-rate", OPT_FAST_RATE, "RATE", "on a UART: write the package at RATE bit/s (fast_rate=)" },
 	{ "ignore-battery", OPT_IGN_BATTERY, NULL, "past the power check (low battery, no supply)" },
 	{ "ignore-modemmanager", OPT_IGN_MM, NULL, "go on if ModemManager keeps the module" },
 	{ "ignore-power-lines", OPT_IGN_LINES, NULL, "go on if PWRKEY or RESET cannot be held" },
@@ -474,6 +477,18 @@ static int mfw_upgrade_args(const char *cmd, int argc, char **argv,
 		case 't':
 			if (mfw_get_seconds(cmd, optarg, &o->timeout_s))
 				return MFW_EXIT_USAGE;
+			break;
+		case OPT_FAST_RATE:
+			if (mfw_parse_long(optarg, 0, 921600, &o->fast_rate) ||
+			    (o->fast_rate && (mfw_ipr_speed(o->fast_rate) == B0 ||
+					      !mfw_ipr_supported(NULL, o->fast_rate)))) {
+				char list[160];
+
+				mfw_ipr_list(NULL, list, sizeof(list));
+				mfw_err("%s: bad --fast-rate '%s'; give one of the modules' rates: %s",
+					cmd, optarg, list);
+				return MFW_EXIT_USAGE;
+			}
 			break;
 		}
 	}

@@ -53,6 +53,7 @@ static const struct cfg_key cfg_keys[] = {
 	NUM("download_timeout", download_timeout_s, 1, 7200),
 	NUM("download_quiet", download_quiet_s, 1, 600),
 	NUM("mm_wait", mm_wait_s, 0, 600),
+	NUM("fast_rate", fast_rate, 0, 921600),
 	NUM("chunk", chunk, 1, 1 << 20),
 };
 
@@ -82,6 +83,7 @@ void mfw_config_defaults(struct mfw_config *cfg)
 	cfg->download_quiet_s = 20;
 	cfg->mm_wait_s = 30;
 	cfg->chunk = 4096;
+	cfg->fast_rate = 0;	/* the board's rate throughout */
 }
 
 int mfw_config_set(struct mfw_config *cfg, const char *key, const char *value)

@@ -48,6 +48,7 @@ struct mfw_config {
 	long download_quiet_s;		/* silence before asking how it stands */
 	long mm_wait_s;			/* ModemManager to list a new port */
 	long chunk;			/* bytes per write() to /dev/mfwN */
+	long fast_rate;			/* bit/s of the transfer on a UART, 0: speed= */
 };
 
 /* Built-in defaults. */

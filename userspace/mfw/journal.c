@@ -78,6 +78,9 @@ static const struct jfield jfields[] = {
 	JN("started", started, J_I64),
 	JN("updated", updated, J_I64),
 	JN("pid", pid, J_LONG),
+	JN("rate", rate, J_LONG),
+	JN("board_rate", board_rate, J_LONG),
+	JN("board_ipr", board_ipr, J_LONG),
 	JS("note", note),
 };
 

@@ -50,6 +50,15 @@ struct mfw_journal {
 	int64_t started;		/* wall-clock seconds */
 	int64_t updated;
 	long pid;
+	/*
+	 * The faster line rate of the transfer (rate.h): @rate the module's
+	 * UART may run at now instead of the board's @board_rate (0: the
+	 * lane is not in use), @board_ipr its AT+IPR setting to restore
+	 * (0: autobaud).  All in bit/s.
+	 */
+	long rate;
+	long board_rate;
+	long board_ipr;
 	char note[MFW_JSTR];		/* last event, for people */
 };
 

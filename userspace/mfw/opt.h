@@ -15,7 +15,7 @@ struct mfw_config;
 /* Keys from here up have no short form. */
 #define MFW_OPT_LONG	256
 /* Options of one command, the common ones (--json, --verbose, --help) included. */
-#define MFW_OPT_MAX	16
+#define MFW_OPT_MAX	24
 
 struct mfw_opt {
 	const char *name;	/* long form, without the dashes */

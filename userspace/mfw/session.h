@@ -17,6 +17,7 @@
 #include "mfw_models.h"
 #include "port.h"
 #include "power.h"
+#include "rate.h"
 #include "upgrade.h"
 
 struct mfw_inhibit;
@@ -44,6 +45,8 @@ struct mfw_session {
 	size_t urc_len;
 	char fail_note[MFW_JSTR];	/* journal note of a refusal, or empty */
 	bool resolve;			/* settle a flashing journal at the timeout */
+	struct mfw_rate rate;		/* the tty of the faster transfer */
+	bool lane;			/* the transfer runs at the faster rate */
 };
 
 /* Record a phase (and a note) in the journal.  0 or an exit code. */
@@ -67,6 +70,30 @@ void mfw_sess_drain_reports(struct mfw_session *s);
 int mfw_sess_identify(struct mfw_session *s);
 int mfw_sess_ready(struct mfw_session *s, int timeout_ms);
 int mfw_sess_follow(struct mfw_session *s);
+
+/* lane.c: the faster line rate of a transfer on a UART */
+/*
+ * Before a package write: move both ends to the fast rate asked for
+ * (--fast-rate, fast_rate=), when the port is a UART and the module's
+ * family takes the rate.  A refusal or a failed probe leaves both ends at
+ * the board's rate, said as a warning; 0 then too.  An exit code when
+ * the module is lost (it answers at neither rate) or the journal fails.
+ */
+int mfw_lane_up(struct mfw_session *s);
+/*
+ * After the write, whatever its outcome: both ends back at the board's
+ * rate, recorded in the journal.  0 (also when the lane was not in use),
+ * or MFW_EXIT_PORT when the module answers at neither rate.
+ */
+int mfw_lane_down(struct mfw_session *s);
+/*
+ * The journal says the module's UART may run at another rate than the
+ * board's (a crash or power cut during a faster transfer): look for it at
+ * the journal's rate, then at the board's, and bring it back.  0 (also
+ * when there is nothing to do), or MFW_EXIT_PORT when it answers at
+ * neither.
+ */
+int mfw_lane_recover(struct mfw_session *s);
 
 /* transfer.c */
 int mfw_sess_write(struct mfw_session *s, bool resume);

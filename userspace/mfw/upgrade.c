@@ -244,6 +244,9 @@ static int mfw_phase_port(struct mfw_session *s)
 			return MFW_EXIT_PORT;
 		}
 		mfw_dbg("using %s (%s)", s->port.name, s->link.tty);
+		ret = mfw_lane_recover(s);
+		if (ret)
+			return ret;
 		ret = mfw_sess_ready(s, s->cfg->ready_timeout_s * 1000);
 		if (ret == -EINTR)
 			return MFW_EXIT_INTERRUPTED;
@@ -584,6 +587,7 @@ static int mfw_dry_run(struct mfw_session *s, int gate)
 
 static void mfw_cleanup(struct mfw_session *s)
 {
+	mfw_rate_close(&s->rate);
 	mfw_sess_close_dev(s);
 	mfw_power_unhold(&s->hold);
 	mfw_inhibit_release(s->inh);
@@ -637,8 +641,14 @@ static int mfw_run(struct mfw_session *s, bool resuming)
 		if (ret)
 			return ret;
 		if (s->o->image) {
+			ret = mfw_lane_up(s);
+			if (ret)
+				return ret;
 			mfw_out_phase("writing", s->port.name);
 			ret = mfw_sess_write(s, resuming);
+			/* Never AT+MFWUPGRADE at a rate the board does not expect. */
+			if (mfw_lane_down(s) && !ret)
+				ret = MFW_EXIT_PORT;
 		} else {
 			mfw_out_phase("download", s->o->url);
 			ret = mfw_sess_download(s);
@@ -683,6 +693,7 @@ static void mfw_session_init(struct mfw_session *s, const struct mfw_config *cfg
 	s->o = o;
 	s->dev = -1;
 	s->link.fd = -1;
+	s->rate.fd = -1;
 }
 
 static int mfw_begin(struct mfw_session *s, bool resuming)

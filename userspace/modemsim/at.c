@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mfw_ipr.h"
 #include "sim.h"
 
 void at_line(struct sim *sim, const char *fmt, ...)
@@ -201,6 +202,52 @@ static void cmd_mreboot(struct sim *sim, const char *args, char form)
 	sim_reboot(sim);
 }
 
+/*
+ * AT+IPR (V.250 6.2.10): the test form lists the rates autobaud detects,
+ * then the fixed-only ones (SPEC §5); a rate set takes effect once its
+ * result code has gone out at the old one, and is saved unless
+ * --ipr-volatile.
+ */
+static void cmd_ipr(struct sim *sim, const char *args, char form)
+{
+	const long *r = mfw_ipr_rates(sim->model->name);
+	char list[2][160] = { "0", "" };
+	size_t len[2] = { 1, 0 };
+	long v;
+
+	switch (form) {
+	case 't':
+		for (; r && *r; r++) {
+			int k = *r > MFW_IPR_AUTO_MAX;
+			int n = snprintf(list[k] + len[k], sizeof(list[k]) - len[k],
+					 "%s%ld", len[k] ? "," : "", *r);
+
+			if (n > 0 && (size_t)n < sizeof(list[k]) - len[k])
+				len[k] += (size_t)n;
+		}
+		at_line(sim, "+IPR: (%s),(%s)", list[0], list[1]);
+		at_ok(sim);
+		return;
+	case 'r':
+		at_line(sim, "+IPR: %ld", sim->rate);
+		at_ok(sim);
+		return;
+	case 's':
+		v = plain_int(args);
+		if (v == MFW_IPR_AUTO || mfw_ipr_supported(sim->model->name, v)) {
+			at_ok(sim);
+			tp_flush_all(sim);
+			if (!sim->ipr_volatile) {
+				sim->p.ipr = v;
+				state_save(sim);
+			}
+			tp_set_rate(sim, v);
+			return;
+		}
+	}
+	at_error(sim);
+}
+
 static void cmd_simple(struct sim *sim, char form, const char *text)
 {
 	if (form == 't') {
@@ -223,6 +270,7 @@ static const struct {
 } ext_cmds[] = {
 	{ "+CMEE", cmd_cmee },
 	{ "+CFUN", cmd_cfun },
+	{ "+IPR", cmd_ipr },
 	{ "+MREBOOT", cmd_mreboot },
 	{ "+MFWCFG", fota_cfg },
 	{ "+MFWDLOAD", fota_dload },

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mfw_ipr.h"
 #include "sim.h"
 
 static struct sim *the_sim;
@@ -45,6 +46,10 @@ static void usage(FILE *f)
 	      "  --second-ms N         length of a module second (default 1000)\n"
 	      "  --transparent-timeout-ms N  idle limit of a transparent write\n"
 	      "  --baud N              throttle both directions to N/10 bytes/s\n"
+	      "  --rate N              the module's UART rate at power-up (AT+IPR);\n"
+	      "                        with --pty, a host at another rate gets garbage\n"
+	      "  --max-rate N          the board garbles the module's output above N\n"
+	      "  --ipr-volatile        AT+IPR is not saved: a reboot restores --rate\n"
 	      "  --fs-free BYTES       free file-system space (default 8 MiB)\n"
 	      "  --version VER         firmware version of a fresh module\n"
 	      "                        (--version alone: this program's version)\n"
@@ -112,7 +117,8 @@ enum {
 	O_MODEL = 256, O_LIST, O_STATE, O_RECOVER, O_PTY, O_TTY, O_FD,
 	O_GADGET, O_UDC, O_BOOT, O_DELAY, O_FLASH, O_SECOND, O_TPTIMEOUT,
 	O_BAUD, O_FSFREE, O_VERSION, O_CA, O_RETRIES, O_CMEE, O_TRANSCRIPT,
-	O_FAULT, O_FAULTS, O_HELP, O_UART, O_AUTOBAUD, O_IMEI,
+	O_FAULT, O_FAULTS, O_HELP, O_UART, O_AUTOBAUD, O_IMEI, O_RATE,
+	O_MAX_RATE, O_IPR_VOLATILE,
 };
 
 static const struct option options[] = {
@@ -134,6 +140,9 @@ static const struct option options[] = {
 	{ "second-ms", required_argument, NULL, O_SECOND },
 	{ "transparent-timeout-ms", required_argument, NULL, O_TPTIMEOUT },
 	{ "baud", required_argument, NULL, O_BAUD },
+	{ "rate", required_argument, NULL, O_RATE },
+	{ "max-rate", required_argument, NULL, O_MAX_RATE },
+	{ "ipr-volatile", no_argument, NULL, O_IPR_VOLATILE },
 	{ "fs-free", required_argument, NULL, O_FSFREE },
 	{ "version", required_argument, NULL, O_VERSION },
 	{ "ca-file", required_argument, NULL, O_CA },
@@ -295,6 +304,15 @@ int main(int argc, char **argv)
 		case O_BAUD:
 			sim.tp.baud = opt_num("baud", optarg);
 			break;
+		case O_RATE:
+			sim.rate_boot = opt_num("rate", optarg);
+			break;
+		case O_MAX_RATE:
+			sim.max_rate = opt_num("max-rate", optarg);
+			break;
+		case O_IPR_VOLATILE:
+			sim.ipr_volatile = true;
+			break;
 		case O_FSFREE:
 			sim.fs_free = opt_num("fs-free", optarg);
 			break;
@@ -356,6 +374,7 @@ int main(int argc, char **argv)
 	for (int k = MFW_CFG_TIMEOUT; k < MFW_CFG_NR; k++)
 		sim.p.ival[k] = sim.model->range[k].def;
 	sim.p.dl_total = -1;
+	sim.p.ipr = -1;
 	if (state_load(&sim)) {
 		fprintf(stderr, "mfw-modemsim: %s: %s\n", sim.state_path,
 			strerror(errno));
@@ -379,6 +398,16 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (sim.rate_boot && !mfw_ipr_supported(sim.model->name, sim.rate_boot)) {
+		fprintf(stderr, "mfw-modemsim: --rate %ld is not a rate of the %s family\n",
+			sim.rate_boot, sim.model->name);
+		return 2;
+	}
+	if (sim.ipr_volatile && sim.p.ipr >= 0) {
+		/* A state saved by a module that kept its rate: forget it. */
+		sim.p.ipr = -1;
+	}
+	tp_set_rate(&sim, sim.p.ipr >= 0 ? sim.p.ipr : sim.rate_boot);
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

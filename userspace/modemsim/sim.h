@@ -42,6 +42,7 @@ struct transport {
 	int slave_fd;		/* pty: our handle on the slave side */
 	char slave_name[128];
 	long baud;		/* 0: as fast as the fd goes */
+	long line_rate;		/* the module's UART rate, 0: none (sim->rate) */
 	int64_t tx_clock, rx_clock;	/* per-byte schedule, ns */
 	unsigned char *out;	/* bytes waiting to go to the host */
 	size_t out_len, out_cap;
@@ -55,6 +56,10 @@ void tp_hangup(struct sim *sim);	/* port gone (reboot, disconnect) */
 int tp_restore(struct sim *sim);	/* port back; 0 ok, -1 retry later */
 void tp_write(struct sim *sim, const void *buf, size_t len);
 int tp_flush(struct sim *sim);
+/* Send what is queued now (at most 500 ms), e.g. before a rate change. */
+void tp_flush_all(struct sim *sim);
+/* The module's UART runs at @rate from now on (0: the host's, unchecked). */
+void tp_set_rate(struct sim *sim, long rate);
 int tp_read(struct sim *sim);
 size_t tp_read_budget(struct sim *sim);
 long tp_wait_ms(struct sim *sim);
@@ -134,6 +139,7 @@ struct persist {
 	char up_target[SIM_VER_MAX];
 	bool bricked;
 	bool network_off;	/* AT+CFUN=0 */
+	long ipr;		/* AT+IPR as set and saved; -1: never set */
 };
 
 int state_load(struct sim *sim);
@@ -234,6 +240,11 @@ struct sim {
 	char *ca_file;
 	int cmee_default;
 	bool autobaud;			/* --autobaud */
+	long rate;			/* the module's UART rate now; 0: follows the host */
+	long rate_boot;			/* --rate: the rate at power-up unless AT+IPR saved one */
+	long max_rate;			/* --max-rate: the board garbles the module's output above it */
+	bool ipr_volatile;		/* --ipr-volatile: AT+IPR is forgotten at a reboot */
+	int garbling;			/* what the wire does now (transport.c), for the transcript */
 	char imei[16];			/* AT+CGSN: 15 digits */
 	long early_ms;			/* fault "early": answers before the reboot */
 	bool early_armed;		/* ... fired, for the upgrade it starts */

@@ -50,6 +50,8 @@ int state_save(struct sim *sim)
 		p->up_target, p->up_early);
 	fprintf(f, "bricked=%d\nnetwork_off=%d\n", p->bricked,
 		p->network_off);
+	if (p->ipr >= 0)
+		fprintf(f, "ipr=%ld\n", p->ipr);
 	if (fflush(f) || fsync(fileno(f))) {
 		fclose(f);
 		return -1;
@@ -116,6 +118,8 @@ int state_load(struct sim *sim)
 			p->up_reboots = atoi(v);
 		else if (!strcmp(line, "up_fail"))
 			p->up_fail = atoi(v);
+		else if (!strcmp(line, "ipr"))
+			p->ipr = atol(v);
 		else if (!strcmp(line, "up_target"))
 			copy(p->up_target, sizeof(p->up_target), v);
 		else if (!strcmp(line, "up_early"))

@@ -14,29 +14,116 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "mfw_ipr.h"
 #include "sim.h"
 
 static void set_raw(int fd, long baud)
 {
-	static const struct { long rate; speed_t code; } rates[] = {
-		{ 1200, B1200 }, { 2400, B2400 }, { 4800, B4800 },
-		{ 9600, B9600 }, { 19200, B19200 }, { 38400, B38400 },
-		{ 57600, B57600 }, { 115200, B115200 }, { 230400, B230400 },
-		{ 460800, B460800 }, { 921600, B921600 },
-	};
+	speed_t code = mfw_ipr_speed(baud);
 	struct termios t;
 
 	if (tcgetattr(fd, &t) < 0)
 		return;
 	cfmakeraw(&t);
 	t.c_cflag |= CLOCAL | CREAD;
-	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
-		if (rates[i].rate == baud) {
-			cfsetispeed(&t, rates[i].code);
-			cfsetospeed(&t, rates[i].code);
-		}
+	if (code != B0) {
+		cfsetispeed(&t, code);
+		cfsetospeed(&t, code);
 	}
 	tcsetattr(fd, TCSANOW, &t);
+}
+
+/*
+ * What the wire does to the bytes of one read or write, from the rates at
+ * both ends.  A pty carries no rate of its own, but tcgetattr() on the
+ * master gives the termios of the slave, the host's end: the rate the
+ * host set.  On other transports the host's rate cannot be seen and
+ * nothing is garbled.
+ */
+enum wire {
+	WIRE_CLEAN,
+	WIRE_MISMATCH,		/* the two ends run at different rates */
+	WIRE_TOO_FAST,		/* --max-rate: the board cannot carry the rate */
+};
+
+static long host_rate(struct sim *sim)
+{
+	struct termios t;
+
+	if (sim->tp.kind != TP_PTY || sim->tp.fd < 0 ||
+	    tcgetattr(sim->tp.fd, &t) < 0)
+		return 0;
+	return mfw_ipr_rate(cfgetospeed(&t));
+}
+
+static enum wire wire_state(struct sim *sim, long *host)
+{
+	enum wire w = WIRE_CLEAN;
+
+	*host = host_rate(sim);
+	if (sim->rate && *host && *host != sim->rate)
+		w = WIRE_MISMATCH;
+	else if (sim->rate && sim->max_rate && sim->rate > sim->max_rate)
+		w = WIRE_TOO_FAST;
+	if ((int)w != sim->garbling) {
+		if (w == WIRE_MISMATCH)
+			transcript_event("rate mismatch: host %ld, module %ld: garbled",
+					 *host, sim->rate);
+		else if (w == WIRE_TOO_FAST)
+			transcript_event("rate %ld above the board's %ld: the module's output garbled",
+					 sim->rate, sim->max_rate);
+		else
+			transcript_event("rate %ld on both ends: clean", sim->rate);
+		sim->garbling = (int)w;
+	}
+	return w;
+}
+
+/*
+ * A UART receiver at @rx bit/s sampling @len bytes sent at @tx: a slower
+ * receiver sees fewer characters (about one per rx/tx of the sender's,
+ * framing errors), a faster one several per sent byte (the long low and
+ * high stretches of the slow bits), and both read values that are runs of
+ * ones and zeros rather than text.  Deterministic: the same bytes give
+ * the same garbage.  Returns the length written to @out (at most 8 * @len).
+ */
+static size_t garble_mismatch(const unsigned char *in, size_t len, long tx,
+			      long rx, unsigned char *out)
+{
+	static const unsigned char runs[8] = {
+		0x00, 0x80, 0xc0, 0xe0, 0xf0, 0xf8, 0xfe, 0xff
+	};
+	size_t n = 0;
+
+	if (rx < tx) {
+		size_t want = (size_t)((double)len * rx / tx + 0.5);
+
+		if (!want && len)
+			want = 1;
+		for (size_t i = 0; i < want; i++) {
+			size_t k = i * len / want;
+
+			out[n++] = runs[(in[k] ^ (unsigned char)(k * 37)) & 7];
+		}
+		return n;
+	}
+	for (size_t i = 0; i < len; i++) {
+		long per = rx / tx > 8 ? 8 : rx / tx;
+
+		for (long b = 0; b < per; b++)
+			out[n++] = runs[((in[i] >> b) ^ (unsigned char)(i + b)) & 7];
+	}
+	return n;
+}
+
+/*
+ * Edges too slow for the rate: every bit is sampled one bit late, so each
+ * character reads shifted, its top bit from the stop bit.
+ */
+static void garble_too_fast(unsigned char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (unsigned char)(0x80 | (buf[i] >> 1));
 }
 
 static int write_file(const char *dir, const char *name, const char *text)
@@ -72,7 +159,8 @@ static int pty_open(struct transport *t)
 		close(m);
 		return -1;
 	}
-	set_raw(t->slave_fd, t->baud);
+	/* A host that never sets a rate runs at the module's. */
+	set_raw(t->slave_fd, t->line_rate ? t->line_rate : t->baud);
 	snprintf(tmp, sizeof(tmp), "%s.new%d", t->path, (int)getpid());
 	unlink(tmp);
 	if (symlink(t->slave_name, tmp) < 0 || rename(tmp, t->path) < 0) {
@@ -259,6 +347,46 @@ static size_t budget(struct transport *t, int64_t *clock)
 	return (size_t)((now - *clock) / bn);
 }
 
+/*
+ * Send @n queued bytes through a wire in state @st: what the host reads is
+ * garbage.  The garbage replaces the bytes whole (a short write of it is
+ * not resumed: the host lost those characters anyway).
+ */
+static int64_t byte_ns(struct transport *t);
+
+static int flush_garbled(struct sim *sim, size_t n, enum wire st, long host)
+{
+	struct transport *t = &sim->tp;
+	unsigned char *g = malloc(8 * n);
+	size_t len = n;
+	ssize_t w;
+
+	if (!g)
+		return -1;
+	if (st == WIRE_MISMATCH) {
+		len = garble_mismatch(t->out, n, sim->rate, host, g);
+	} else {
+		memcpy(g, t->out, n);
+		garble_too_fast(g, n);
+	}
+	w = len ? write(t->fd, g, len) : 0;
+	if (w < 0 && errno != EAGAIN && errno != EINTR) {
+		free(g);
+		return -1;
+	}
+	if (w < 0) {
+		free(g);
+		return 0;
+	}
+	transcript_log('>', g, w);
+	free(g);
+	if (t->baud)
+		t->tx_clock += n * byte_ns(t);
+	memmove(t->out, t->out + n, t->out_len - n);
+	t->out_len -= n;
+	return 0;
+}
+
 int tp_flush(struct sim *sim)
 {
 	struct transport *t = &sim->tp;
@@ -272,6 +400,13 @@ int tp_flush(struct sim *sim)
 		n = allow;
 	if (!n)
 		return 0;
+	if (sim->rate) {
+		long host;
+		enum wire st = wire_state(sim, &host);
+
+		if (st != WIRE_CLEAN)
+			return flush_garbled(sim, n, st, host);
+	}
 	w = write(t->fd, t->out, n);
 	if (w < 0)
 		return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
@@ -295,6 +430,36 @@ static void rx_spent(struct transport *t, size_t n)
 {
 	if (t->baud)
 		t->rx_clock += n * byte_ns(t);
+}
+
+void tp_flush_all(struct sim *sim)
+{
+	int64_t end = sim_now_ms() + 500;
+
+	while (sim->tp.out_len && sim->tp.fd >= 0 && sim->tp.up &&
+	       sim_now_ms() < end) {
+		struct pollfd pfd = { .fd = sim->tp.fd, .events = POLLOUT };
+
+		if (tp_flush(sim) < 0)
+			break;
+		if (sim->tp.out_len)
+			poll(&pfd, 1, 1);
+	}
+}
+
+void tp_set_rate(struct sim *sim, long rate)
+{
+	struct transport *t = &sim->tp;
+
+	if (rate == sim->rate)
+		return;
+	transcript_event("rate %ld", rate);
+	sim->rate = rate;
+	t->line_rate = rate;
+	sim->garbling = -1;
+	/* The --baud throttle paces at the module's rate. */
+	if (t->baud && rate)
+		t->baud = rate;
 }
 
 long tp_wait_ms(struct sim *sim)
@@ -351,6 +516,19 @@ int tp_read(struct sim *sim)
 	if (r == 0)
 		return -1;
 	rx_spent(&sim->tp, r);
+	if (sim->rate) {
+		unsigned char g[8 * sizeof(buf)];
+		long host;
+		size_t len;
+
+		/* The module's receiver runs at its rate, the host sent at its. */
+		if (wire_state(sim, &host) == WIRE_MISMATCH) {
+			len = garble_mismatch(buf, (size_t)r, host, sim->rate, g);
+			transcript_log('<', g, len);
+			sim_bytes_in(sim, g, len);
+			return 0;
+		}
+	}
 	transcript_log('<', buf, r);
 	sim_bytes_in(sim, buf, r);
 	return 0;

@@ -248,6 +248,8 @@ void sim_reboot(struct sim *sim)
 	remote_abort(sim);
 	sim->dload_waiting = false;
 	tp_hangup(sim);
+	/* It boots at the rate it saved, else at its power-up rate. */
+	tp_set_rate(sim, sim->p.ipr >= 0 ? sim->p.ipr : sim->rate_boot);
 	sim->mode = M_DOWN;
 	sim->inq_len = 0;
 	sim->line_len = 0;

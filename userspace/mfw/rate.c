@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mfw helper - a faster UART rate for the transfer, through the tty.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "mfw_ipr.h"
+#include "rate.h"
+#include "trace.h"
+#include "util.h"
+
+/* Time for a UART to settle after its rate changed. */
+#define MFW_RATE_SETTLE_MS	20
+/* Blind requests for the old rate when the new one cannot be read. */
+#define MFW_RATE_BLIND_TRIES	2
+#define MFW_RATE_BLIND_GAP_MS	100
+
+static long mfw_rate_of_fd(int fd)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t) < 0)
+		return 0;
+	return mfw_ipr_rate(cfgetospeed(&t));
+}
+
+int mfw_rate_open(struct mfw_rate *r, int fd, const char *node)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	if (fd < 0) {
+		r->fd = open(node, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		if (r->fd < 0)
+			return -errno;
+		r->own_fd = true;
+	}
+	r->board = mfw_rate_of_fd(r->fd);
+	r->now = r->board;
+	return r->board ? 0 : -EINVAL;
+}
+
+void mfw_rate_close(struct mfw_rate *r)
+{
+	if (r->own_fd && r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	r->own_fd = false;
+}
+
+int mfw_rate_host(struct mfw_rate *r, long rate)
+{
+	speed_t code = mfw_ipr_speed(rate);
+	struct termios t;
+
+	if (code == B0)
+		return -EINVAL;
+	if (tcgetattr(r->fd, &t) < 0)
+		return -errno;
+	/* What went out at the old rate leaves at it. */
+	tcdrain(r->fd);
+	if (cfsetispeed(&t, code) < 0 || cfsetospeed(&t, code) < 0 ||
+	    tcsetattr(r->fd, TCSANOW, &t) < 0)
+		return -errno;
+	/* Whatever arrived meanwhile was read at a rate it was not sent at. */
+	poll(NULL, 0, MFW_RATE_SETTLE_MS);
+	tcflush(r->fd, TCIFLUSH);
+	r->now = rate;
+	mfw_trace("host rate %ld", rate);
+	return 0;
+}
+
+static int mfw_rate_send(struct mfw_rate *r, const char *cmd)
+{
+	char line[64];
+	size_t len, off = 0;
+	int n = snprintf(line, sizeof(line), "%s\r", cmd);
+
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -EINVAL;
+	len = (size_t)n;
+	tcflush(r->fd, TCIFLUSH);
+	while (off < len) {
+		ssize_t w = write(r->fd, line + off, len - off);
+
+		if (w < 0 && errno == EAGAIN) {
+			struct pollfd p = { .fd = r->fd, .events = POLLOUT };
+
+			if (poll(&p, 1, MFW_RATE_CMD_MS) <= 0)
+				return -ETIMEDOUT;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		off += (size_t)w;
+	}
+	mfw_trace("tty: %s", cmd);
+	return 0;
+}
+
+/* A final result code (V.250 5.7.1, SPEC §1): 1 OK, -1 an error, 0 none. */
+static int mfw_rate_final(const char *line)
+{
+	if (!strcmp(line, "OK"))
+		return 1;
+	if (!strcmp(line, "ERROR") || !strncmp(line, "+CME ERROR:", 11) ||
+	    !strncmp(line, "+CMS ERROR:", 11))
+		return -1;
+	return 0;
+}
+
+int mfw_rate_cmd(struct mfw_rate *r, const char *cmd, char *info,
+		 size_t size, int timeout_ms)
+{
+	int64_t end = mfw_now_ms() + timeout_ms;
+	char buf[256];
+	size_t len = 0;
+	int ret;
+
+	if (info && size)
+		info[0] = '\0';
+	ret = mfw_rate_send(r, cmd);
+	if (ret)
+		return ret;
+	for (;;) {
+		struct pollfd p = { .fd = r->fd, .events = POLLIN };
+		int64_t left = end - mfw_now_ms();
+		char *nl;
+		ssize_t n;
+
+		while ((nl = memchr(buf, '\n', len))) {
+			size_t l = (size_t)(nl - buf);
+			int fin;
+
+			*nl = '\0';
+			if (l && buf[l - 1] == '\r')
+				buf[l - 1] = '\0';
+			fin = mfw_rate_final(buf);
+			if (fin) {
+				mfw_trace("tty: %s", buf);
+				return fin > 0 ? 0 : -EREMOTEIO;
+			}
+			/* Not the echo, not an empty line: the answer. */
+			if (*buf && strcmp(buf, cmd) && info && size && !*info &&
+			    buf[0] == '+')
+				snprintf(info, size, "%s", buf);
+			memmove(buf, nl + 1, len - l - 1);
+			len -= l + 1;
+		}
+		if (len == sizeof(buf))
+			len = 0;	/* no line is this long: noise */
+		if (left <= 0)
+			return -ETIMEDOUT;
+		ret = poll(&p, 1, (int)left);
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0)
+			return -errno;
+		if (!ret)
+			continue;
+		n = read(r->fd, buf + len, sizeof(buf) - len);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -ENODEV;
+		len += (size_t)n;
+	}
+}
+
+int mfw_rate_probe(struct mfw_rate *r, int tries)
+{
+	int i, ret = -ETIMEDOUT;
+
+	for (i = 0; i < tries; i++) {
+		ret = mfw_rate_cmd(r, "AT", NULL, 0, MFW_RATE_PROBE_MS);
+		if (!ret)
+			return 0;
+		if (ret == -ENODEV)
+			return ret;
+	}
+	return ret == -EREMOTEIO ? -ETIMEDOUT : ret;
+}
+
+int mfw_rate_query(struct mfw_rate *r)
+{
+	char info[64];
+	long v;
+	int ret;
+
+	ret = mfw_rate_cmd(r, "AT+IPR?", info, sizeof(info), MFW_RATE_CMD_MS);
+	if (ret)
+		return ret;
+	if (strncmp(info, "+IPR: ", 6) || mfw_parse_long(info + 6, 0, LONG_MAX, &v))
+		return -EPROTO;
+	r->board_ipr = v;
+	return 0;
+}
+
+/* Ask for @rate (from the current one) and, on OK, follow with the host. */
+static int mfw_rate_set(struct mfw_rate *r, long rate)
+{
+	char cmd[32];
+	int ret;
+
+	snprintf(cmd, sizeof(cmd), "AT+IPR=%ld", rate);
+	ret = mfw_rate_cmd(r, cmd, NULL, 0, MFW_RATE_CMD_MS);
+	if (ret)
+		return ret;
+	/* 0 is autobaud: the module follows the host's rate from its next AT. */
+	return mfw_rate_host(r, rate ? rate : r->board);
+}
+
+enum mfw_rate_outcome mfw_rate_up(struct mfw_rate *r, long rate)
+{
+	int64_t deadline;
+	char cmd[32];
+	int i, ret;
+
+	ret = mfw_rate_set(r, rate);
+	if (ret == -EREMOTEIO)
+		return MFW_RATE_REFUSED;
+	if (!ret && !mfw_rate_probe(r, MFW_RATE_PROBE_TRIES))
+		return MFW_RATE_SWITCHED;
+	/*
+	 * No answer to AT+IPR (it may have switched all the same), or none
+	 * at the new rate: the board does not carry it, in one direction at
+	 * least.  Ask for the old rate blind at the new one, go back.
+	 */
+	deadline = mfw_now_ms() + MFW_RATE_FALLBACK_MS;
+	mfw_trace("rate %ld: no answer (%s); going back to %ld", rate,
+		  strerror(-ret ? -ret : ETIMEDOUT), r->board);
+	if (mfw_rate_host(r, rate) == 0) {
+		snprintf(cmd, sizeof(cmd), "AT+IPR=%ld", r->board_ipr);
+		for (i = 0; i < MFW_RATE_BLIND_TRIES; i++) {
+			if (mfw_rate_send(r, cmd))
+				break;
+			poll(NULL, 0, MFW_RATE_BLIND_GAP_MS);
+		}
+	}
+	mfw_rate_host(r, r->board);
+	while (mfw_now_ms() < deadline)
+		if (!mfw_rate_probe(r, 1))
+			return MFW_RATE_FELL_BACK;
+	r->now = 0;
+	return MFW_RATE_LOST;
+}
+
+long mfw_rate_find(struct mfw_rate *r, long first, long second)
+{
+	long order[2] = { first, second };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!order[i] || (i && order[i] == first))
+			continue;
+		if (mfw_rate_host(r, order[i]))
+			continue;
+		if (!mfw_rate_probe(r, 2))
+			return order[i];
+	}
+	r->now = 0;
+	return 0;
+}
+
+int mfw_rate_restore(struct mfw_rate *r)
+{
+	long at;
+
+	if (r->now == r->board && !mfw_rate_probe(r, 2))
+		return 0;
+	if (r->now && r->now != r->board && !mfw_rate_set(r, r->board_ipr) &&
+	    !mfw_rate_probe(r, MFW_RATE_PROBE_TRIES))
+		return 0;
+	/* Where is it?  Its last known rate first, then the board's. */
+	at = mfw_rate_find(r, r->now && r->now != r->board ? r->now : r->board,
+			   r->board);
+	if (at == r->board)
+		return 0;
+	if (at && !mfw_rate_set(r, r->board_ipr) &&
+	    !mfw_rate_probe(r, MFW_RATE_PROBE_TRIES))
+		return 0;
+	mfw_rate_host(r, r->board);
+	return -ETIMEDOUT;
+}
+
+bool mfw_rate_uart(const char *sysfs_root, const char *tty, char *why,
+		   size_t size)
+{
+	static const char *const usb_modem[] = {
+		"cdc_acm", "option", "qcserial", "sierra", "usb_wwan",
+	};
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *drv;
+	ssize_t n;
+	size_t i;
+
+	snprintf(why, size, "a UART");
+	snprintf(path, sizeof(path), "%s/class/tty/%s/device/driver", sysfs_root, tty);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return strncmp(tty, "ttyACM", 6) != 0;	/* no driver: a pty, say */
+	target[n] = '\0';
+	drv = strrchr(target, '/');
+	drv = drv ? drv + 1 : target;
+	for (i = 0; i < sizeof(usb_modem) / sizeof(usb_modem[0]); i++) {
+		if (!strncmp(drv, usb_modem[i], strlen(usb_modem[i]))) {
+			snprintf(why, size, "a USB port of the module (driver %s)", drv);
+			return false;
+		}
+	}
+	return true;
+}
