@@ -43,6 +43,10 @@ pkgs=(
 	libengine-pkcs11-openssl softhsm2
 	# mock logind and ModemManager on a private system bus
 	python3-dbusmock dbus-daemon
+	# Debian packages (debian/, tests/style/debian.sh); systemd, udev and
+	# bash-completion: where their pkg-config files put mfw's files
+	dpkg-dev debhelper dh-dkms fakeroot lintian
+	systemd udev bash-completion libssl-dev
 )
 
 case "${1:-}" in
