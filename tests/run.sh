@@ -330,13 +330,16 @@ if [ -x tests/fuzz/run.sh ]; then
 	step fuzz/mfw_at tests/fuzz/run.sh --seconds "${MFW_FUZZ_SECONDS:-30}"
 fi
 
-section "host: checkpatch --strict, device trees, sparse, licenses"
+section "host: checkpatch --strict, device trees, sparse, licenses, Debian packages"
 step style/checkpatch sh -c 'out=$(tests/style/checkpatch.sh) && [ -z "$out" ] || { echo "$out"; exit 1; }'
 step style/ioctl-magic tests/style/ioctl-magic.sh
 step style/dtc tests/style/dtc.sh
 step style/sparse tests/style/sparse.sh
 # Every file's license and copyright (SPDX lines, .reuse/dep5): LICENSE.
 step style/reuse reuse lint
+# The Debian packages (debian/), lintian-clean.  Their build skips the
+# Meson tests (nocheck): the ASan build above ran them.
+step build/debian-packages env DEB_BUILD_OPTIONS=nocheck tests/style/debian.sh "$MFW_OUT/debian"
 
 section "guests: the lanes' remaining work"
 [ "${MFW_LANES:-2}" = 1 ] || for l in a b; do join_lane $l; done
