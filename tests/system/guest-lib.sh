@@ -35,6 +35,17 @@ wait_for() {
 	"$@"
 }
 set_phase() { echo "$1" >"$S/phase" && sync; }
+# tester_can_poweroff: logind lets the unprivileged user power off now;
+# otherwise says what it answered and which inhibitors are in force.
+tester_can_poweroff() {
+	local a
+	a=$(runuser -u tester -- busctl call org.freedesktop.login1 /org/freedesktop/login1 \
+		org.freedesktop.login1.Manager CanPowerOff 2>&1)
+	[ "$a" = 's "yes"' ] && return 0
+	echo "CanPowerOff for tester: ${a:-(nothing)}"
+	systemd-inhibit --list --no-pager 2>&1 | head -n 12
+	return 1
+}
 unit_done_ok() {
 	[ "$(systemctl show -P ActiveState "$1")" = inactive ] &&
 		[ "$(systemctl show -P Result "$1")" = success ] &&
