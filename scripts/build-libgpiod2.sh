@@ -116,8 +116,9 @@ note "configure and build into $prefix"
 }
 make -j"$(nproc)" >"$work/make.log" 2>&1 || { tail -n 30 "$work/make.log" >&2; die "make failed"; }
 make install >"$work/install.log" 2>&1 || { tail -n 20 "$work/install.log" >&2; die "make install failed"; }
-[ -f "$prefix/lib/libgpiod.a" ] && [ -f "$prefix/lib/pkgconfig/libgpiod.pc" ] ||
-	die "no libgpiod.a or libgpiod.pc in $prefix"
+for f in lib/libgpiod.a lib/pkgconfig/libgpiod.pc include/gpiod.h; do
+	[ -f "$prefix/$f" ] || die "no $f in $prefix after make install"
+done
 echo "$version" >"$prefix/debian-version"
 touch "$prefix/done"
 rm -rf "$work"
