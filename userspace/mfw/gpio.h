@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - the only door to GPIO lines.  This face is all the rest of
- * the program sees; gpio.c implements it with libgpiod 1.6, and another
- * file may implement it with libgpiod 2 (or a test's fake) unchanged.
+ * the program sees.  Meson builds one backend behind it, after the
+ * libgpiod it finds: gpio.c for libgpiod 1.6, gpio_v2.c for 2.x; the
+ * host's power tests put a fake in its place (tests/mfw/fake_gpio.c).
  * mfw_gpio_strerror() is common to all (gpio_lookup.c).
  *
  * Values are logical: 1 = asserted, after the line's active-low setting.
