@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Build a staging libgpiod 2.x for the mfw helper's v2 GPIO backend
 # (userspace/mfw/gpio_v2.c), from Debian 13's (trixie) source package, on
 # a Debian 12 machine whose own libgpiod is 1.6.  Nothing is installed on

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * What both GPIO backends share, without a GPIO chip: a spec read as a
  * line name or "<chip>:<offset>", the chip part turned into a device

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw helper - line specs, chip devices and unique line names, for both
  * GPIO backends (no libgpiod here).

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mfw helper - what the GPIO backends (gpio.c for libgpiod 1.6, gpio_v2.c
  * for libgpiod 2.x) share: reading a line spec, listing the chip devices,

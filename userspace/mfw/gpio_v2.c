@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * mfw helper - GPIO lines through libgpiod 2.x (gpio.c: through 1.6).
  *
