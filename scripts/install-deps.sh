@@ -34,6 +34,8 @@ pkgs=(
 	meson ninja-build pkg-config
 	libgpiod-dev libudev-dev libmm-glib-dev libglib2.0-dev libjson-glib-dev
 	libcurl4-openssl-dev
+	# the staging libgpiod 2.x from Debian 13's source (scripts/build-libgpiod2.sh)
+	dpkg-dev
 	# tests: fuzzer, servers on loopback, scripting
 	clang libclang-rt-14-dev python3 python3-pyftpdlib openssl
 	# --json output against its schema

@@ -5,8 +5,13 @@
 # names them: MODEM_PWRKEY, MODEM_RESET (active low, pulled up on the
 # board) and MODEM_STATUS.  A shell loop plays the module's side: it watches
 # the PWRKEY and RESET levels in sysfs and drives STATUS through the sim's
-# pull attribute.  The stock kernel has no gpio-sim: skipped there.
-# Needs mfw and mfw-modemsim in PATH and the mfw module loaded.
+# pull attribute.  A second sim chip then repeats line names: a name on two
+# lines is refused (on one chip or across chips), and chip:offset, with the
+# chip as a label, a number or a path, still reaches the lines.  The stock
+# kernel has no gpio-sim: skipped there.
+# Needs mfw and mfw-modemsim in PATH and the mfw module loaded; the rig runs
+# it with the mfw built against libgpiod 1.6 and again with the one built
+# against 2.x (PATH=/opt/gpiod2/bin:$PATH).
 . "$(dirname "$0")/mfw_helper_lib.sh"
 
 cfs=/sys/kernel/config/gpio-sim
@@ -14,12 +19,15 @@ need "gpio-sim (CONFIG_GPIO_SIM)" "[ -d $cfs ]" \
 	lines_by_name status_off power_on power_on_again reset power_off \
 	lines_released upgrade_holds_lines pwrkey_busy_during_upgrade \
 	reset_busy_during_upgrade status_readable_during_upgrade \
-	upgrade_toggles_nothing upgrade_releases_lines
-plan 13
+	owner_is_mfw_during_upgrade upgrade_toggles_nothing upgrade_releases_lines \
+	dup_name_on_one_chip_refused dup_name_across_chips_refused \
+	chip_label_and_number chip_path
+plan 18
 export MFW_STATE_DIR=$d/state
-g=$cfs/mfwboard
+g=$cfs/mfwboard dup=$cfs/mfwdup
 mkdir $g $g/bank0
 echo 3 >$g/bank0/num_lines
+echo mfwboard-bank0 >$g/bank0/label
 i=0
 for name in MODEM_PWRKEY MODEM_RESET MODEM_STATUS; do
 	mkdir $g/bank0/line$i
@@ -36,6 +44,10 @@ echo pull-down >$st/pull
 teardown() {
 	touch "$d/stop"
 	[ -z "${modsim:-}" ] || wait "$modsim" 2>/dev/null
+	if [ -d $dup ]; then
+		echo 0 >$dup/live
+		rmdir $dup/bank0/line0 $dup/bank0/line1 $dup/bank0/line2 $dup/bank0 $dup
+	fi
 	echo 0 >$g/live
 	rmdir $g/bank0/line0 $g/bank0/line1 $g/bank0/line2 $g/bank0 $g
 }
@@ -125,9 +137,11 @@ check lines_released eval '! grep -q "|mfw " /sys/kernel/debug/gpio'
 # The upgrade: the module is on, PWRKEY and RESET must be held, released
 # level, for the whole upgrade and let go afterwards.
 power on >/dev/null 2>&1
-# The checks below run while the upgrade does: the module flashes for 20 s,
-# enough for them on a debug kernel sharing a busy host (4 s was not).
-sim_start --model ML307R-DC --boot-ms 300 --flash-ms 20000 || {
+# The checks below run while the upgrade does: the module flashes for 30 s.
+# On a debug kernel sharing a busy host 4 s was not enough for them, 20 s
+# was until a dry run joined them: once, the upgrade had ended before the
+# dry run, started after the other checks, looked at the lines.
+sim_start --model ML307R-DC --boot-ms 300 --flash-ms 30000 || {
 	not_ok simulator "did not start"; teardown; finish; }
 mkimage "$d/fw.bin" ML307R-DC-MBRH0S02 8
 before=$(presses pwrkey):$(presses reset)
@@ -135,8 +149,14 @@ mfw --verbose upgrade "$d/fw.bin" --port "$d/tty" --timeout 120 >"$d/out.log" 2>
 up=$!
 case_hold() { wait_for 30 held MODEM_PWRKEY && held MODEM_RESET; }
 check upgrade_holds_lines case_hold
+# The holder as libgpiod reports it (gpioinfo's consumer column): a dry
+# run, started at once beside the checks below, must find both lines held
+# by "mfw".
+mfw upgrade --dry-run "$d/fw.bin" --port "$d/tty" >"$d/dry.log" 2>&1 &
+dry=$!
 # Another program asking for a held line gets EBUSY (mfw itself is such a
-# program: libgpiod 1.6 requests lines with GPIO_GET_LINEHANDLE_IOCTL).
+# program: libgpiod 1.6 requests lines with GPIO_GET_LINEHANDLE_IOCTL, 2.x
+# with GPIO_V2_GET_LINE_IOCTL).
 case_busy() {
 	power "$1"
 	rc=$?
@@ -145,6 +165,12 @@ case_busy() {
 check pwrkey_busy_during_upgrade case_busy off
 check reset_busy_during_upgrade case_busy reset
 check status_readable_during_upgrade status_is on
+case_owner() {
+	wait $dry
+	grep -q 'PWRKEY MODEM_PWRKEY: held by "mfw"' "$d/dry.log" &&
+		grep -q 'RESET MODEM_RESET: held by "mfw"' "$d/dry.log"
+}
+check owner_is_mfw_during_upgrade case_owner
 wait $up
 rc=$?
 echo "upgrade exited $rc" >>"$d/upgrade.log"
@@ -154,5 +180,48 @@ case_untouched() {
 }
 check upgrade_toggles_nothing case_untouched
 check upgrade_releases_lines eval '! grep -q "|mfw " /sys/kernel/debug/gpio'
+
+# A second chip whose line names repeat: MODEM_TWIN twice on it, and
+# MODEM_PWRKEY, which the board's chip has too.  The module is on.
+mkdir $dup $dup/bank0
+echo 3 >$dup/bank0/num_lines
+i=0
+for name in MODEM_TWIN MODEM_TWIN MODEM_PWRKEY; do
+	mkdir $dup/bank0/line$i
+	echo $name >$dup/bank0/line$i/name
+	i=$((i + 1))
+done
+echo 1 >$dup/live
+chip=$(cat $g/bank0/chip_name) dchip=$(cat $dup/bank0/chip_name)
+echo "status=MODEM_TWIN" >"$d/twin.conf"
+case_twin() {
+	MFW_CONFIG=$d/twin.conf mfw power status >"$d/twin.log" 2>&1
+	[ $? -eq 10 ] &&
+		grep -q "2 lines are named MODEM_TWIN ($dchip:0, $dchip:1)" "$d/twin.log" &&
+		grep -q "fix gpio-line-names in the device tree, or give the line as chip:offset" "$d/twin.log"
+}
+check dup_name_on_one_chip_refused case_twin
+# PWRKEY is refused, not pressed: the module stays on, no line is held.
+case_dup() {
+	before=$(presses pwrkey)
+	mfw power off >"$d/dup.log" 2>&1
+	[ $? -eq 10 ] && grep -q "2 lines are named MODEM_PWRKEY (" "$d/dup.log" &&
+		grep -q "$chip:0" "$d/dup.log" && grep -q "$dchip:2" "$d/dup.log" &&
+		[ "$(presses pwrkey)" = "$before" ] && status_is on &&
+		! grep -q "|mfw " /sys/kernel/debug/gpio
+}
+check dup_name_across_chips_refused case_dup
+# What the refusal advises: the board's lines as chip:offset, the chip
+# given by its label (PWRKEY), its number (STATUS) and its path (RESET).
+cat >"$d/chips.conf" <<EOF
+pwrkey=mfwboard-bank0:0
+reset=/dev/$chip:1
+status=${chip#gpiochip}:2
+EOF
+chips() { MFW_CONFIG=$d/chips.conf mfw --verbose power "$@" >>"$d/chips.log" 2>&1; }
+case_label_number() { chips off && status_is off && last_press pwrkey 360 550; }
+check chip_label_and_number case_label_number
+case_path() { chips reset && status_is on && last_press reset 35 150; }
+check chip_path case_path
 teardown
 finish

@@ -24,7 +24,14 @@ nap() {
 	return 0
 }
 
-plan() { echo "TAP version 13"; echo "1..$1"; }
+# plan N: the TAP header, and which mfw the script tests (the rig runs
+# some scripts once more with the mfw built against libgpiod 2.x first
+# on PATH).
+plan() {
+	echo "TAP version 13"
+	echo "1..$1"
+	echo "# $T: $(command -v mfw)"
+}
 ok() { n=$((n + 1)); echo "ok $n $1"; }
 skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
 # not_ok CASE WHY: a failed case, with the logs that tell why.

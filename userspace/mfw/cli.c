@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "gpio.h"
 #include "mfw_ipr.h"
 #include "opt.h"
 #include "out.h"
@@ -381,7 +382,7 @@ int mfw_cmd_power(struct mfw_config *cfg, int argc, char **argv)
 		ret = mfw_power_status(cfg);
 		if (ret < 0) {
 			mfw_err("cannot read the status line %s: %s; set status= in the configuration",
-				cfg->status.spec, strerror(-ret));
+				cfg->status.spec, mfw_gpio_strerror(ret));
 			return MFW_EXIT_GPIO;
 		}
 		if (mfw_json)
@@ -414,7 +415,8 @@ int mfw_cmd_power(struct mfw_config *cfg, int argc, char **argv)
 			verb, cfg->status_timeout_ms);
 		break;
 	default:
-		mfw_err("power %s: %s", verb, strerror(-ret));
+		/* -ENOTUNIQ among others: the text says which lines. */
+		mfw_err("power %s: %s", verb, mfw_gpio_strerror(ret));
 	}
 	return MFW_EXIT_GPIO;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * mfw helper - GPIO lines through libgpiod 1.6.
+ * mfw helper - GPIO lines through libgpiod 1.6 (gpio_v2.c: through 2.x).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,43 +10,85 @@
 #include <gpiod.h>
 
 #include "gpio.h"
-#include "util.h"
+#include "gpio_lookup.h"
 
 struct mfw_gpio {
-	struct gpiod_chip *chip;	/* opened by us (chip:offset), or NULL */
+	struct gpiod_chip *chip;	/* the line's chip, opened by us */
 	struct gpiod_line *line;
 };
 
+/*
+ * The one line named @name on any chip, its chip left open in @g.
+ * libgpiod 1.6's gpiod_line_find() takes the first line of that name;
+ * every line is looked at here, so that a second one is an error.
+ */
+static int mfw_gpio_find(const char *name, struct mfw_gpio *g)
+{
+	struct mfw_gpio_seen seen = { .name = name };
+	int n, i, ret, denied = 0;
+	char **paths;
+
+	n = mfw_gpio_chips("/dev", &paths);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		struct gpiod_chip *chip = gpiod_chip_open(paths[i]);
+		unsigned int off, lines;
+
+		if (!chip) {
+			/* Not a GPIO chip, or gone: only a refusal matters. */
+			if (errno == EACCES || errno == EPERM)
+				denied = -errno;
+			continue;
+		}
+		lines = gpiod_chip_num_lines(chip);
+		for (off = 0; off < lines; off++) {
+			struct gpiod_line *line = gpiod_chip_get_line(chip, off);
+			const char *ln = line ? gpiod_line_name(line) : NULL;
+
+			if (!ln || strcmp(ln, name))
+				continue;
+			mfw_gpio_seen_add(&seen, gpiod_chip_name(chip), off);
+			if (!g->line) {
+				g->chip = chip;
+				g->line = line;
+			}
+		}
+		if (g->chip != chip)
+			gpiod_chip_close(chip);
+	}
+	mfw_gpio_chips_free(paths, n);
+	ret = mfw_gpio_seen_end(&seen);
+	if (ret && g->chip) {
+		gpiod_chip_close(g->chip);
+		g->chip = NULL;
+		g->line = NULL;
+	}
+	/* Not found, but a chip could not be read: say that instead. */
+	return ret == -ENOENT && denied ? denied : ret;
+}
+
+/* The line @spec names, its chip open in @g.  0 or -errno. */
 static int mfw_gpio_lookup(const char *spec, struct mfw_gpio *g)
 {
-	const char *colon = strrchr(spec, ':');
-	long offset;
+	char chip[MFW_GPIO_CHIP_MAX];
+	unsigned int offset;
+	int ret;
 
-	if (colon && !mfw_parse_long(colon + 1, 0, 65535, &offset)) {
-		char chip[256];
-		size_t n = colon - spec;
-
-		if (n == 0 || n >= sizeof(chip))
-			return -ENOENT;
-		memcpy(chip, spec, n);
-		chip[n] = '\0';
-		g->chip = gpiod_chip_open_lookup(chip);
-		if (!g->chip)
-			return errno ? -errno : -ENOENT;
-		g->line = gpiod_chip_get_line(g->chip, (unsigned int)offset);
-		if (!g->line) {
-			int err = errno ? -errno : -ENOENT;
-
-			gpiod_chip_close(g->chip);
-			g->chip = NULL;
-			return err == -EINVAL ? -ENOENT : err;
-		}
-		return 0;
-	}
+	ret = mfw_gpio_parse_spec(spec, chip, &offset);
+	if (ret <= 0)
+		return ret ? ret : mfw_gpio_find(spec, g);
 	errno = 0;
-	g->line = gpiod_line_find(spec);
-	if (!g->line)
+	g->chip = gpiod_chip_open_lookup(chip);
+	if (!g->chip)
 		return errno ? -errno : -ENOENT;
+	g->line = gpiod_chip_get_line(g->chip, offset);
+	if (!g->line) {
+		ret = errno ? -errno : -ENOENT;
+		gpiod_chip_close(g->chip);
+		g->chip = NULL;
+		return ret == -EINVAL ? -ENOENT : ret;
+	}
 	return 0;
 }
 
@@ -96,10 +138,7 @@ int mfw_gpio_owner(const char *spec, char *owner, size_t size)
 		if (gpiod_line_is_used(g.line))
 			snprintf(owner, size, "%s", who && *who ? who : "an unnamed holder");
 	}
-	if (g.chip)
-		gpiod_chip_close(g.chip);
-	else
-		gpiod_line_close_chip(g.line);
+	gpiod_chip_close(g.chip);
 	return ret;
 }
 
@@ -123,7 +162,5 @@ void mfw_gpio_release(struct mfw_gpio *g)
 		gpiod_line_release(g->line);
 	if (g->chip)
 		gpiod_chip_close(g->chip);
-	else if (g->line)
-		gpiod_line_close_chip(g->line);
 	free(g);
 }

@@ -120,7 +120,7 @@ static int mfw_hold_one(const struct mfw_config *cfg,
 	if (ret != -EBUSY) {
 		if (ret)
 			mfw_err("cannot hold GPIO line %s: %s", line->spec,
-				strerror(-ret));
+				mfw_gpio_strerror(ret));
 		return ret;
 	}
 	/* A kernel driver (gpio-regulator, rfkill-gpio, a hog) or a program. */

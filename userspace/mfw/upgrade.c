@@ -191,13 +191,13 @@ static int mfw_recover_power(struct mfw_session *s)
 	mfw_trace("recover: reset");
 	ret = mfw_power_reset(s->cfg);
 	if (ret) {
-		mfw_warn("reset failed (%s); trying PWRKEY off and on", strerror(-ret));
+		mfw_warn("reset failed (%s); trying PWRKEY off and on", mfw_gpio_strerror(ret));
 		mfw_power_off(s->cfg, true);
 		ret = mfw_power_on(s->cfg, true);
 	}
 	if (ret) {
 		mfw_err("cannot power-cycle the module: %s; check pwrkey=, reset=, status= in the configuration",
-			strerror(-ret));
+			mfw_gpio_strerror(ret));
 		return MFW_EXIT_GPIO;
 	}
 	return MFW_EXIT_OK;
@@ -418,11 +418,11 @@ static int mfw_dry_line(const struct mfw_session *s, const char *what,
 		return 0;
 	}
 	if (ret) {
-		snprintf(out, size, "%s %s: %s", what, line->spec, strerror(-ret));
+		snprintf(out, size, "%s %s: %s", what, line->spec, mfw_gpio_strerror(ret));
 		if (s->o->allow & MFW_ALLOW_NO_LINES)
 			return 0;
 		mfw_err("cannot look at GPIO line %s: %s; the upgrade could not hold it (--ignore-power-lines goes on without it)",
-			line->spec, strerror(-ret));
+			line->spec, mfw_gpio_strerror(ret));
 		return MFW_EXIT_GPIO;
 	}
 	if (!*owner) {
