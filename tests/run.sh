@@ -108,6 +108,15 @@ section "builds for the guests: userspace release build, the module with W=1 for
 step build/userspace sh -c '
 	{ [ -f build/build.ninja ] || meson setup build; } &&
 	meson configure build -Dwerror=true && meson compile -C build'
+# The helper once more against libgpiod 2.x: Debian 13's, static, built
+# into the cache once (scripts/build-libgpiod2.sh); its GPIO backend is
+# gpio_v2.c.  The guests have it as /opt/gpiod2/bin/mfw.
+step build/userspace-gpiod2 sh -c '
+	p=$(nice -n 19 scripts/build-libgpiod2.sh) &&
+	{ [ -f build-gpiod2/build.ninja ] ||
+	  meson setup build-gpiod2 -Dpkg_config_path="$p/lib/pkgconfig"; } &&
+	meson configure build-gpiod2 -Dwerror=true -Dpkg_config_path="$p/lib/pkgconfig" &&
+	meson compile -C build-gpiod2 mfw'
 # The stock kernel and the matrix's (tests/vm/lib.sh): 5.10 is fetched
 # into the cache the first time (tests/vm/fetch-kernel.sh).  Each guest
 # takes its own copy of the module: sparse rebuilds kmod-stock while they
@@ -126,6 +135,8 @@ helper=build/userspace/mfw/mfw
 guest_files=("$MFW_OUT"/bin/* tests/vm/guest/mfw-gadget)
 [ -x "$sim" ] && guest_files+=("$sim")
 [ -x "$helper" ] && guest_files+=("$helper" tests/kselftest/mfw_helper_*.sh)
+gpiod2=build-gpiod2/userspace/mfw/mfw
+[ -x "$gpiod2" ] && guest_files+=("$gpiod2=/opt/gpiod2/bin/mfw")
 # The kernel selftests, in one list; mfw_life_test's cycles are set below.
 # Limits bound a hang, not an expected duration: the debug kernel under
 # TCG runs several times slower than the stock one, and a machine may be
@@ -150,6 +161,14 @@ done
 echo "mfw_helper_resume 900 mfw_helper_resume.sh" >>"$htests"
 # A full upgrade through mfw for every family of the capability table
 echo "mfw_helper_families 900 mfw_helper_families.sh" >>"$htests"
+# The gpio and power scripts once more, with the helper built against
+# libgpiod 2.x first on PATH (results mfw_helper_*_gpiod2): gpio-sim is
+# on the debug kernel only, so they run in its helper-others guest.
+if [ -x "$gpiod2" ]; then
+	for t in gpio power; do
+		echo "mfw_helper_${t}_gpiod2 600 PATH=/opt/gpiod2/bin:\$PATH mfw_helper_$t.sh" >>"$htests"
+	done
+fi
 # On the debug kernel the list is two guests of about equal length, which
 # ever lane is free takes (see the lanes below): the families script, and
 # the rest.
