@@ -157,7 +157,11 @@ uninstall:
 		if command -v dkms >/dev/null && dkms status -m mfw -v $(MFW_VERSION) | grep -q .; then \
 			dkms remove -m mfw -v $(MFW_VERSION) --all || exit 1; \
 		fi; \
-		rm -rf "$$state"; \
+		rm -f "$$state"/journal "$$state"/journal.* "$$state"/history \
+			"$$state"/history.* "$$state"/transcript "$$state"/transcript.* \
+			"$$state"/lock; \
+		rmdir "$$state" 2>/dev/null || \
+			[ ! -d "$$state" ] || echo "uninstall: $$state holds files that are not mfw's: left in place"; \
 	fi
 	rm -rf $(DKMS_SRC)
 	# The default configuration, unless it was changed (then it is the

@@ -15,9 +15,9 @@
  * Environment: MFW_CONFIG, a configuration other than /etc/mfw/mfw.conf
  * (as for mfw itself).
  * Exit: 0, also when there is nothing to do; 1 when the configuration
- * cannot be read or names a directory a unit cannot hold (the units then
- * keep their defaults, and mfw refuses that configuration too); 2 for a
- * usage error.
+ * cannot be read or is refused (mfw refuses it too: a directory must be
+ * one a unit can name, mfw_config_dir_ok()), the units then keeping their
+ * defaults; 2 for a usage error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,8 +30,8 @@
 #define DROPIN	"50-mfw-directories.conf"
 
 /*
- * A directory as a unit file value: absolute, printable, no whitespace or
- * backslash (unit files split and unescape those), each '%' doubled (a
+ * A directory as a unit file value: one mfw_config_dir_ok() accepts (the
+ * configuration's loader already refused any other), each '%' doubled (a
  * specifier otherwise).  Returns 0, or -EINVAL with nothing written.
  */
 static int unit_path(const char *dir, char *out, size_t size)
@@ -39,11 +39,9 @@ static int unit_path(const char *dir, char *out, size_t size)
 	size_t n = 0;
 	const char *p;
 
-	if (dir[0] != '/')
+	if (mfw_config_dir_ok(dir))
 		return -EINVAL;
 	for (p = dir; *p; p++) {
-		if (*p <= ' ' || *p == 0x7f || *p == '\\')
-			return -EINVAL;
 		if (n + 3 > size)
 			return -EINVAL;
 		if (*p == '%')
@@ -101,7 +99,7 @@ int main(int argc, char **argv)
 		return 0;
 	if (unit_path(cfg.firmware_dir, fw, sizeof(fw)) ||
 	    unit_path(cfg.state_dir, st, sizeof(st))) {
-		fprintf(stderr, "mfw-generator: firmware_dir=%s or state_dir=%s cannot be used in a systemd unit (an absolute path without spaces, control characters or backslashes is needed); the units keep %s and %s\n",
+		fprintf(stderr, "mfw-generator: firmware_dir=%s or state_dir=%s cannot be named in a systemd unit (an absolute path of printable ASCII without spaces, quotes or backslashes is needed); the units keep %s and %s\n",
 			cfg.firmware_dir, cfg.state_dir, MFW_FIRMWARE_DIR, MFW_STATE_DIR);
 		return 1;
 	}

@@ -356,6 +356,7 @@ step style/dtc tests/style/dtc.sh
 step style/sparse tests/style/sparse.sh
 # Every file's license and copyright (SPDX lines, .reuse/dep5): LICENSE.
 step style/reuse reuse lint
+step style/spdx tests/style/spdx.sh
 # The Debian packages (debian/), lintian-clean.  Their build skips the
 # Meson tests (nocheck): the ASan build above ran them.
 step build/debian-packages env DEB_BUILD_OPTIONS=nocheck tests/style/debian.sh "$MFW_OUT/debian"

@@ -189,14 +189,21 @@ int port_bench_order(struct mfw_port_rig *r, const char *order, char *reply,
 	return ret < 0 && ret != -ETIMEDOUT ? ret : -ETIMEDOUT;
 }
 
-bool port_bench_sent(struct mfw_port_rig *r, const char *text)
+int port_bench_sent(struct mfw_port_rig *r, const char *text)
 {
 	char order[400], reply[64];
+	int ret;
 
 	snprintf(order, sizeof(order), "sent %s", text);
-	return !port_bench_order(r, order, reply, sizeof(reply),
-				 BENCH_TIMEOUT_MS) &&
-	       !strcmp(reply, "ok sent yes");
+	ret = port_bench_order(r, order, reply, sizeof(reply), BENCH_TIMEOUT_MS);
+	if (ret)
+		return ret < 0 ? ret : -EIO;
+	if (!strcmp(reply, "ok sent yes"))
+		return 1;
+	if (!strcmp(reply, "ok sent no"))
+		return 0;
+	fprintf(stderr, "# the bench answered \"%s\" to \"%s\"\n", reply, order);
+	return -EPROTO;
 }
 
 int port_up_uart_model(struct mfw_port_rig *r, const char *model,
@@ -308,8 +315,8 @@ bool port_module_holds(const char *state, const char *path)
 	return ok;
 }
 
-bool port_rig_holds(struct mfw_port_rig *r, const char *state,
-		    const char *path)
+int port_rig_holds(struct mfw_port_rig *r, const char *state,
+		   const char *path)
 {
 	char cmd[160], want[80] = "", reply[200], got[80] = "";
 	size_t ilen = 0, plen = 0;
@@ -321,22 +328,26 @@ bool port_rig_holds(struct mfw_port_rig *r, const char *state,
 	img = rig_slurp(path, &ilen);
 	free(img);
 	if (!img)
-		return false;
+		return -ENOENT;
 	snprintf(cmd, sizeof(cmd), "busybox sha256sum %s", path);
 	p = popen(cmd, "r");
 	if (!p)
-		return false;
+		return -errno;
 	if (fscanf(p, "%64s", want) != 1)
 		want[0] = '\0';
 	pclose(p);
 	if (port_bench_order(r, "holds", reply, sizeof(reply), BENCH_TIMEOUT_MS) ||
 	    sscanf(reply, "ok holds pkg_len=%zu sha256=%64s", &plen, got) != 2) {
 		fprintf(stderr, "# the bench did not say what the module holds\n");
-		return false;
+		return -EIO;
 	}
-	if (plen == ilen && want[0] && !strcmp(want, got))
-		return true;
+	if (!want[0]) {
+		fprintf(stderr, "# no SHA-256 of %s\n", path);
+		return -EIO;
+	}
+	if (plen == ilen && !strcmp(want, got))
+		return 1;
 	fprintf(stderr, "# module holds %zu bytes (SHA-256 %s), image %zu (%s)\n",
 		plen, got, ilen, want);
-	return false;
+	return 0;
 }

@@ -71,8 +71,12 @@ int port_up_uart_model(struct mfw_port_rig *r, const char *model,
 int port_bench_order(struct mfw_port_rig *r, const char *order, char *reply,
 		     size_t len, int timeout_ms);
 
-/* Whether the bench's module received @text (in the transcript's escaping). */
-bool port_bench_sent(struct mfw_port_rig *r, const char *text);
+/*
+ * Whether the bench's module received @text (in the transcript's
+ * escaping): 1 yes, 0 no, a negative errno when the bench did not answer
+ * (so that a check that something was not sent cannot pass by silence).
+ */
+int port_bench_sent(struct mfw_port_rig *r, const char *text);
 
 /*
  * Write a package of @size bytes to @path: pseudo-random data from @seed
@@ -92,9 +96,10 @@ bool port_module_holds(const char *state, const char *path);
 /*
  * port_module_holds() for whichever transport @r is: on the UART, the
  * bench's module must hold exactly as many bytes as @path has, with the
- * same SHA-256.
+ * same SHA-256.  1 it does, 0 it does not, a negative errno when that
+ * could not be found out (the bench silent, the image unreadable).
  */
-bool port_rig_holds(struct mfw_port_rig *r, const char *state,
-		    const char *path);
+int port_rig_holds(struct mfw_port_rig *r, const char *state,
+		   const char *path);
 
 #endif /* MFW_PORT_H */

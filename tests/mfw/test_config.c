@@ -118,6 +118,12 @@ int main(void)
 	check(load("colour=blue\n", &c) == -ENOENT, "unknown key refused");
 	check(load("just words\n", &c) == -EINVAL, "line without '=' refused");
 	check(load("pwrkey=\n", &c) == -EINVAL, "empty line name refused");
+	check(load("state_dir=/var/my state\n", &c) == -EINVAL &&
+	      load("firmware_dir=fw\n", &c) == -EINVAL &&
+	      load("state_dir=/srv/a\"b\n", &c) == -EINVAL,
+	      "a directory a systemd unit cannot name refused");
+	check(!load("firmware_dir=/srv/fw//\n", &c) && !strcmp(c.firmware_dir, "/srv/fw"),
+	      "a directory's trailing slashes dropped");
 	snprintf(path, sizeof(path), "%s/none.conf", dir);
 	mfw_config_defaults(&c);
 	check(mfw_config_load(&c, path, true) == 0, "missing optional file is fine");

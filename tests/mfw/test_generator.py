@@ -81,10 +81,16 @@ check(rc == 0 and "PathChanged=/srv/100%%fw/%i\n"
       in files.get(dropin("mfw-firmware@.path"), ""),
       "a '%' in a directory is escaped from systemd's specifiers")
 
-for bad in ("/srv/my fw", "/srv/a\\b", "srv/relative"):
-    rc, err, files = run("firmware_dir=%s\n" % bad)
-    check(rc == 1 and not files and "cannot be used in a systemd unit" in err,
-          "firmware_dir=%r refused, nothing written" % bad)
+for key in ("firmware_dir", "state_dir"):
+    for bad in ("/srv/my fw", "/srv/a\\b", "srv/relative", '/srv/a"b', "/srv/a'b",
+                "/srv/caf\u00e9", ""):
+        rc, err, files = run("%s=%s\n" % (key, bad))
+        check(rc == 1 and not files and "%s=" % key in err and "cannot be used" in err,
+              "%s=%r refused, nothing written, the key named" % (key, bad))
+
+rc, err, files = run("firmware_dir=/srv/fw///\n")
+check(rc == 0 and "PathChanged=/srv/fw/%i\n" in files.get(dropin("mfw-firmware@.path"), ""),
+      "trailing slashes dropped")
 
 rc, err, files = run("colour=blue\n")
 check(rc == 1 and not files and "keep" in err,

@@ -201,6 +201,23 @@ t = termios.tcgetattr(s.fd)
 check(t[5] == termios.B115200, "lane: the host's tty is at 115200 again")
 s.stop()
 
+# --- fast_rate= of the configuration; --fast-rate 0 turns it off ---------------
+conf = open(cfg).read()
+put(cfg, conf + "fast_rate=921600\n")
+fresh_state()
+s = Sim("conf")
+rc, out, err, dt = mfw("--json", "upgrade", img, "--port", s.link)
+check(index(s.received(), "AT+IPR=921600") >= 0,
+      "fast_rate= in the configuration: the lane is taken without --fast-rate")
+s.stop()
+fresh_state()
+s = Sim("off")
+rc, out, err, dt = mfw("--json", "upgrade", img, "--port", s.link, "--fast-rate", "0")
+check(index(s.received(), "AT+IPR=921600") < 0 and not rate_events(out),
+      "--fast-rate 0 turns fast_rate= off (%s)" % [c for c in s.received() if c][:6])
+s.stop()
+put(cfg, conf)
+
 # --- the module refuses the rate -----------------------------------------------
 fresh_state()
 s = Sim("refuse", ["--fault", "error@cmd=IPR#2"])

@@ -48,7 +48,8 @@ aptopt=(-o "Dir::Etc=$apt/etc" -o "Dir::State=$apt/state"
 	-o APT::Architecture=amd64 -o Debug::NoLocking=1
 	-o APT::Sandbox::User=root)
 note "fetch-kernel: reading Debian $suite's package lists"
-apt-get "${aptopt[@]}" -qq update >&2 || die "fetch-kernel: apt-get update for $suite failed"
+apt-get "${aptopt[@]}" -qq update >&2 ||
+	die "fetch-kernel: apt-get update for $suite failed: check that deb.debian.org is reachable (a proxy goes in $apt/etc/apt.conf.d) and that debian-archive-keyring is installed"
 # linux-image-amd64 depends on linux-image-<kver>: the current ABI.
 kver=$(apt-cache "${aptopt[@]}" depends linux-image-amd64 |
 	sed -n 's/^ *Depends: linux-image-\(.*-amd64\)$/\1/p' | head -n 1)
@@ -63,7 +64,7 @@ rm -rf "$dir"
 mkdir -p "$dir/debs" "$dir/root"
 note "fetch-kernel: downloading ${pkgs[*]}"
 (cd "$dir/debs" && apt-get "${aptopt[@]}" -qq download "${pkgs[@]}") >&2 ||
-	die "fetch-kernel: downloading $suite's kernel $kver failed"
+	die "fetch-kernel: downloading $suite's kernel $kver failed (the messages above say why); run again once deb.debian.org is reachable"
 for deb in "$dir"/debs/*.deb; do
 	dpkg-deb -x "$deb" "$dir/root"
 done

@@ -434,6 +434,7 @@ static int mfw_upgrade_args(const char *cmd, int argc, char **argv,
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->fast_rate = -1;	/* not given: fast_rate= of the configuration */
 	mfw_getopt_init(&g, mfw_cmd_find(cmd), argc, argv);
 	while ((c = mfw_getopt_next(&g)) > 0) {
 		switch (c) {

@@ -12,7 +12,7 @@
 #include "config.h"
 #include "util.h"
 
-enum cfg_type { CFG_STR, CFG_LONG, CFG_LINE, CFG_LOW, CFG_BOOL };
+enum cfg_type { CFG_STR, CFG_DIR, CFG_LONG, CFG_LINE, CFG_LOW, CFG_BOOL };
 
 struct cfg_key {
 	const char *name;
@@ -22,6 +22,7 @@ struct cfg_key {
 };
 
 #define STR(n, f) { n, CFG_STR, offsetof(struct mfw_config, f), 0, 0 }
+#define DIR(n, f) { n, CFG_DIR, offsetof(struct mfw_config, f), 0, 0 }
 #define NUM(n, f, lo, hi) { n, CFG_LONG, offsetof(struct mfw_config, f), lo, hi }
 #define LINE(n, f) { n, CFG_LINE, offsetof(struct mfw_config, f), 0, 0 }
 #define LOW(n, f) { n, CFG_LOW, offsetof(struct mfw_config, f), 0, 0 }
@@ -31,8 +32,8 @@ static const struct cfg_key cfg_keys[] = {
 	STR("port", port),
 	NUM("speed", speed, 1200, 4000000),
 	STR("pubkey", pubkey),
-	STR("firmware_dir", firmware_dir),
-	STR("state_dir", state_dir),
+	DIR("firmware_dir", firmware_dir),
+	DIR("state_dir", state_dir),
 	STR("sysfs_root", sysfs_root),
 	LINE("pwrkey", pwrkey),
 	LINE("reset", reset),
@@ -56,6 +57,20 @@ static const struct cfg_key cfg_keys[] = {
 	NUM("fast_rate", fast_rate, 0, 921600),
 	NUM("chunk", chunk, 1, 1 << 20),
 };
+
+int mfw_config_dir_ok(const char *dir)
+{
+	const unsigned char *p;
+
+	if (dir[0] != '/')
+		return -EINVAL;
+	if (strlen(dir) >= MFW_CFG_STR_MAX)
+		return -ERANGE;
+	for (p = (const unsigned char *)dir; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || strchr("\"'\\", *p))
+			return -EINVAL;
+	return 0;
+}
 
 void mfw_config_defaults(struct mfw_config *cfg)
 {
@@ -105,6 +120,15 @@ int mfw_config_set(struct mfw_config *cfg, const char *key, const char *value)
 			if (strlen(value) >= MFW_CFG_STR_MAX)
 				return -ERANGE;
 			memcpy(field, value, strlen(value) + 1);
+			return 0;
+		case CFG_DIR:
+			err = mfw_config_dir_ok(value);
+			if (err)
+				return err;
+			memcpy(field, value, strlen(value) + 1);
+			/* "/srv/fw/" is "/srv/fw": the units name <dir>/<family>. */
+			for (size_t n = strlen(field); n > 1 && field[n - 1] == '/'; n--)
+				field[n - 1] = '\0';
 			return 0;
 		case CFG_LINE:
 			if (!*value || strlen(value) >= sizeof(line->spec))
@@ -187,6 +211,12 @@ int mfw_config_load(struct mfw_config *cfg, const char *path, bool optional)
 			ret = err;
 			break;
 		}
+		if (err && (!strcmp(key, "firmware_dir") || !strcmp(key, "state_dir"))) {
+			mfw_err("%s:%d: %s=%s cannot be used: it must be an absolute path of printable ASCII without spaces, quotes or backslashes (the systemd units name it too)",
+				path, lineno, key, value);
+			ret = err;
+			break;
+		}
 		if (err) {
 			mfw_err("%s:%d: bad value '%s' for %s; see mfw.conf(5) for its range",
 				path, lineno, value, key);
@@ -212,6 +242,7 @@ void mfw_config_each(const struct mfw_config *cfg,
 
 		switch (k->type) {
 		case CFG_STR:
+		case CFG_DIR:
 			fn(ctx, k->name, field);
 			break;
 		case CFG_LINE:

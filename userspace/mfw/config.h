@@ -51,6 +51,15 @@ struct mfw_config {
 	long fast_rate;			/* bit/s of the transfer on a UART, 0: speed= */
 };
 
+/*
+ * Whether @dir may be firmware_dir= or state_dir=: an absolute path of
+ * printable ASCII without spaces, quotes or backslashes, shorter than
+ * MFW_CFG_STR_MAX, so that a systemd unit can name it as it is
+ * (systemd.unit(5): unit files split at spaces and unquote and unescape
+ * some settings).  0, -EINVAL or -ERANGE.
+ */
+int mfw_config_dir_ok(const char *dir);
+
 /* Built-in defaults. */
 void mfw_config_defaults(struct mfw_config *cfg);
 

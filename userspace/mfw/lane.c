@@ -63,7 +63,7 @@ static int mfw_lane_journal(struct mfw_session *s, long rate, const char *fmt,
 
 int mfw_lane_up(struct mfw_session *s)
 {
-	long want = s->o->fast_rate ? s->o->fast_rate : s->cfg->fast_rate;
+	long want = s->o->fast_rate >= 0 ? s->o->fast_rate : s->cfg->fast_rate;
 	char why[128], list[160];
 	long board;
 	int ret;

@@ -37,7 +37,7 @@ struct mfw_upgrade_opts {
 	bool recover;		/* power-cycle a silent module (never while flashing) */
 	bool dry_run;		/* every check and the plan; nothing sent, nothing held */
 	long timeout_s;		/* wait for the module after the trigger (0: config) */
-	long fast_rate;		/* bit/s of the transfer (0: fast_rate= of the config) */
+	long fast_rate;		/* bit/s of the transfer; 0 off; -1: fast_rate= of the config */
 };
 
 /* mfw upgrade.  Returns an exit code (enum mfw_exit). */
