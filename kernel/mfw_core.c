@@ -25,6 +25,14 @@
 /* Identification attempts after an ERROR, and the pause between them. */
 #define MFW_IDENT_TRIES		3
 #define MFW_IDENT_RETRY_MS	1000
+/*
+ * A module that let the identification go by unanswered is asked again
+ * after 2, 4, 8 and 16 s: it may have been busy, or have announced itself
+ * (+MATREADY) before the discipline was there to hear it.  Its next
+ * +MATREADY starts the identification again in any case.
+ */
+#define MFW_IDENT_SILENT_TRIES		4
+#define MFW_IDENT_SILENT_FIRST_MS	2000
 
 static DEFINE_IDA(mfw_minors);
 static dev_t mfw_first;
@@ -182,27 +190,66 @@ out:
 	return ret;
 }
 
+/*
+ * Did the identification that just timed out meet silence, so that asking
+ * again may help?  It did if nothing came meanwhile, or if whole lines
+ * came (answers to users, reports): the module talks at our rate and
+ * missed the command.  Bytes that never made a line are a module running
+ * at another rate than the host, which only whoever changed the rate can
+ * set right.  And not while the module flashes or reboots: it says when
+ * it is back (+MATREADY).
+ */
+static bool mfw_ident_missed(struct mfw_port *port, unsigned long rx_bytes,
+			     unsigned long rx_lines)
+{
+	bool missed;
+
+	spin_lock(&port->lock);
+	missed = (port->stats.rx_bytes == rx_bytes ||
+		  port->stats.rx_lines != rx_lines) &&
+		 (port->state == MFW_STATE_IDLE ||
+		  port->state == MFW_STATE_ERROR);
+	spin_unlock(&port->lock);
+	return missed;
+}
+
 static void mfw_ident_work(struct work_struct *work)
 {
 	struct mfw_port *port = container_of(work, struct mfw_port, ident_work);
-	unsigned int tries = 1;
+	unsigned int pause_ms = MFW_IDENT_SILENT_FIRST_MS;
+	unsigned int errors = 1, silences = 0;
+	unsigned long rx_bytes, rx_lines;
 	int ret;
 
 	for (;;) {
+		spin_lock(&port->lock);
+		rx_bytes = port->stats.rx_bytes;
+		rx_lines = port->stats.rx_lines;
+		spin_unlock(&port->lock);
 		ret = mfw_port_identify(port);
-		/*
-		 * ERROR to a query that cannot fail means the module's line
-		 * buffer held something before our command: what a user left
-		 * unfinished, or its own boot lines echoed back by a host
-		 * tty that was not yet raw when the module started talking.
-		 * Its answer to that line flushed the buffer; ask again.
-		 */
-		if ((ret != -EIO && ret != -EREMOTEIO) ||
-		    tries++ >= MFW_IDENT_TRIES)
+		if (ret == -EIO || ret == -EREMOTEIO) {
+			/*
+			 * ERROR to a query that cannot fail means the
+			 * module's line buffer held something before our
+			 * command: what a user left unfinished, or its own
+			 * boot lines echoed back by a host tty that was not
+			 * yet raw when the module started talking.  Its
+			 * answer to that line flushed the buffer; ask again.
+			 */
+			if (errors++ >= MFW_IDENT_TRIES)
+				break;
+			if (wait_event_timeout(port->wq, READ_ONCE(port->dead),
+					       msecs_to_jiffies(MFW_IDENT_RETRY_MS)))
+				return;
+			continue;
+		}
+		if (ret != -ETIMEDOUT || silences++ >= MFW_IDENT_SILENT_TRIES ||
+		    !mfw_ident_missed(port, rx_bytes, rx_lines))
 			break;
 		if (wait_event_timeout(port->wq, READ_ONCE(port->dead),
-				       msecs_to_jiffies(MFW_IDENT_RETRY_MS)))
+				       msecs_to_jiffies(pause_ms)))
 			return;
+		pause_ms *= 2;
 	}
 	/*
 	 * A module still booting answers nothing, and one that restarts

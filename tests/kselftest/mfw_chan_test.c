@@ -475,6 +475,33 @@ TEST_F_TIMEOUT(chan, identification_retries_after_error, 180)
 	EXPECT_EQ(0, wait_identified(self->r.path));
 }
 
+/*
+ * A module that lets the identification go unanswered once (busy, or its
+ * +MATREADY came and went before anyone asked) is asked again: silence
+ * does not leave the port unidentified until the module restarts.  The
+ * first AT+CGMR the module hears is answered only after the driver's 5 s
+ * have passed; the driver's next one gets its answer.
+ */
+TEST_F_TIMEOUT(chan, identification_retries_after_silence, 180)
+{
+	const char *args[] = { "--fault", "stall=6000@cmd=CGMR#1", NULL };
+	long long end;
+	char fw[128] = "";
+	int asked;
+
+	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
+	/* Its answer is late by 1 s; then 2 and 4 s pauses at most. */
+	end = rig_now_ms() + 60000;
+	while (rig_now_ms() < end &&
+	       (rig_port_attr(self->r.path, "firmware", fw, sizeof(fw)) <= 0 ||
+		strcmp(fw, VERSION)))
+		usleep(100000);
+	EXPECT_STREQ(VERSION, fw);
+	asked = count_of(received(self->r.transcript), "AT+CGMR\r");
+	EXPECT_LE(2, asked) TH_LOG("the module heard %d AT+CGMR", asked);
+	EXPECT_LE(1, rig_port_num(self->r.path, "statistics/driver_timeouts"));
+}
+
 /* /dev/mfwN: one opener at a time, and only root. */
 TEST_F_TIMEOUT(chan, devnode_exclusive_and_root_only, 180)
 {

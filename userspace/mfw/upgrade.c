@@ -762,6 +762,28 @@ static int mfw_lock(const struct mfw_config *cfg)
 }
 
 /*
+ * --auto on a port the module has not been identified on yet (it was just
+ * attached, or its answer got lost): ask the driver to identify it now,
+ * unless it flashes or reboots, when it does not answer until it reports
+ * +MATREADY.  Bounded by the driver's two command timeouts.  True when
+ * the module answered.
+ */
+static bool mfw_auto_identify(const struct mfw_port *port)
+{
+	char state[32];
+	int ret;
+
+	if (mfw_port_get(port, "state", state, sizeof(state)) < 0 ||
+	    (strcmp(state, "idle") && strcmp(state, "error")))
+		return false;
+	mfw_info("--auto: the module on %s is not identified yet; asking it", port->tty);
+	ret = mfw_port_set(port, "identify", "1");
+	if (ret)
+		mfw_dbg("identify on %s: %s", port->tty, strerror(-ret));
+	return !ret;
+}
+
+/*
  * --auto: the package mfw_pick_package() chooses for the module on
  * @tty_path.  0 with @image set, 1 when there is none, or -exit.
  */
@@ -778,7 +800,10 @@ static int mfw_auto_pick(const struct mfw_config *cfg, const char *tty_path,
 			tty_path ? tty_path : "(no --port)");
 		return -MFW_EXIT_PORT;
 	}
-	switch (mfw_pick_package(cfg, &port, &pick)) {
+	if (mfw_pick_package(cfg, &port, &pick) == MFW_PICK_UNIDENTIFIED &&
+	    !dry && mfw_auto_identify(&port))
+		mfw_pick_package(cfg, &port, &pick);
+	switch (pick.verdict) {
 	case MFW_PICK_UNIDENTIFIED:
 		mfw_err("--auto: %s; retry once it answers", pick.why);
 		return -MFW_EXIT_PORT;
