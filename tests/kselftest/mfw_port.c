@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
+#include <linux/serial.h>
 
 #include "mfw_port.h"
 #include "rig.h"
@@ -206,6 +208,46 @@ int port_bench_sent(struct mfw_port_rig *r, const char *text)
 	return -EPROTO;
 }
 
+int port_uart_set_base(int fd, long base)
+{
+	struct serial_struct ss;
+
+	if (base < 9600 || base > 4000000)
+		return -EINVAL;
+	if (ioctl(fd, TIOCGSERIAL, &ss) < 0)
+		return -errno;
+	if (ss.baud_base != base) {
+		struct termios t;
+
+		ss.baud_base = (int)base;
+		if (ioctl(fd, TIOCSSERIAL, &ss) < 0)
+			return -errno;
+		/*
+		 * The divisor is worked out again when the line's settings
+		 * change (serial_core's uart_set_termios() skips a call
+		 * that changes nothing): through 9600 to 115200.
+		 */
+		if (tcgetattr(fd, &t) || cfsetspeed(&t, B9600) ||
+		    tcsetattr(fd, TCSANOW, &t))
+			return -errno;
+	}
+	return rig_set_raw(fd);
+}
+
+int port_uart_clock(int fd)
+{
+	const char *env = getenv("MFW_UART_BASE");
+	char *end;
+	long base;
+
+	if (!env || !*env)
+		return 0;
+	base = strtol(env, &end, 10);
+	if (*end)
+		return -EINVAL;
+	return port_uart_set_base(fd, base);
+}
+
 int port_up_uart_model(struct mfw_port_rig *r, const char *model,
 		       const char *const extra[])
 {
@@ -235,6 +277,9 @@ int port_up_uart_model(struct mfw_port_rig *r, const char *model,
 	r->tty = rig_open_tty(r->path);
 	if (r->tty < 0)
 		return -errno;
+	ret = port_uart_clock(r->tty);
+	if (ret)
+		return ret;
 	/* Whatever an earlier test left in the UART is not this module's. */
 	tcflush(r->tty, TCIOFLUSH);
 	/* Attach before the module talks, so no byte bypasses mfw. */

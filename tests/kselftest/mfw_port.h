@@ -33,6 +33,21 @@ struct mfw_port_rig {
 const char *port_uart_bench(void);
 
 /*
+ * Give the 8250 driver behind @fd the board's UART clock: MFW_UART_BASE
+ * (the rate at divisor 1, bit/s; run-vm.sh sets it with the bench, and
+ * QEMU's 16550s have the same base), then set the line raw at 115200 so
+ * that the divisor follows.  0 without MFW_UART_BASE, or a negative errno.
+ */
+int port_uart_clock(int fd);
+
+/*
+ * The 8250 driver's base rate (bit/s at divisor 1) of the UART @fd, then
+ * the line raw at 115200; a base of 115200 is a PC's 1.8432 MHz clock.
+ * 0 or a negative errno.
+ */
+int port_uart_set_base(int fd, long base);
+
+/*
  * Bring a port up: create the transport, attach mfw, start the simulator
  * with @args (NULL-terminated) and wait for its +MATREADY.  Returns 0 or a
  * negative errno; on failure what was set up is left for port_down().

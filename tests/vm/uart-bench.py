@@ -68,6 +68,9 @@ ALLOWED = {
     "--transparent-timeout-ms": NUM,
     "--fs-free": NUM,
     "--autobaud": None,
+    "--rate": NUM,
+    "--max-rate": NUM,
+    "--ipr-volatile": None,
 }
 
 # Bounds: the simulator's start (it says "ready" at once; the rest is

@@ -65,7 +65,7 @@ int mfw_lane_up(struct mfw_session *s)
 {
 	long want = s->o->fast_rate >= 0 ? s->o->fast_rate : s->cfg->fast_rate;
 	char why[128], list[160];
-	long board;
+	long board, got;
 	int ret;
 
 	if (!want)
@@ -92,6 +92,19 @@ int mfw_lane_up(struct mfw_session *s)
 	}
 	board = s->rate.board;
 	if (want == board) {
+		mfw_rate_close(&s->rate);
+		return MFW_EXIT_OK;
+	}
+	ret = mfw_rate_host_takes(&s->rate, want, &got);
+	if (ret) {
+		if (ret == -ERANGE)
+			snprintf(why, sizeof(why), "it runs at %ld when asked for %ld: its clock is too slow",
+				 got, want);
+		else
+			snprintf(why, sizeof(why), "%s", strerror(-ret));
+		mfw_warn("fast rate %ld not used: the host's UART %s cannot take it (%s); transferring at the board's %ld (lower fast_rate=, or see 'Faster transfers on a UART' in the admin guide)",
+			 want, s->link.tty, why, board);
+		mfw_lane_event("skipped", board, board, "the host's UART cannot take the rate");
 		mfw_rate_close(&s->rate);
 		return MFW_EXIT_OK;
 	}

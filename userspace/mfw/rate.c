@@ -77,6 +77,33 @@ int mfw_rate_host(struct mfw_rate *r, long rate)
 	return 0;
 }
 
+int mfw_rate_host_takes(struct mfw_rate *r, long rate, long *got)
+{
+	speed_t code = mfw_ipr_speed(rate);
+	struct termios before, t;
+	int ret = 0;
+
+	*got = 0;
+	if (code == B0)
+		return -EINVAL;
+	if (tcgetattr(r->fd, &before) < 0)
+		return -errno;
+	t = before;
+	tcdrain(r->fd);
+	if (cfsetispeed(&t, code) < 0 || cfsetospeed(&t, code) < 0 ||
+	    tcsetattr(r->fd, TCSANOW, &t) < 0)
+		return -errno;
+	if (tcgetattr(r->fd, &t) < 0)
+		ret = -errno;
+	else if ((*got = mfw_ipr_rate(cfgetospeed(&t))) != rate)
+		ret = -ERANGE;
+	if (tcsetattr(r->fd, TCSANOW, &before) < 0 && !ret)
+		ret = -errno;
+	mfw_trace("host UART at %ld: %s (reads back %ld)", rate,
+		  ret ? strerror(-ret) : "taken", *got);
+	return ret;
+}
+
 static int mfw_rate_send(struct mfw_rate *r, const char *cmd)
 {
 	char line[64];
@@ -93,7 +120,11 @@ static int mfw_rate_send(struct mfw_rate *r, const char *cmd)
 		if (w < 0 && errno == EAGAIN) {
 			struct pollfd p = { .fd = r->fd, .events = POLLOUT };
 
-			if (poll(&p, 1, MFW_RATE_CMD_MS) <= 0)
+			/*
+			 * Parked behind the driver's own command (its
+			 * identification): that is not the module's silence.
+			 */
+			if (poll(&p, 1, MFW_RATE_PARKED_MS) <= 0)
 				return -ETIMEDOUT;
 			continue;
 		}
@@ -121,9 +152,9 @@ static int mfw_rate_final(const char *line)
 int mfw_rate_cmd(struct mfw_rate *r, const char *cmd, char *info,
 		 size_t size, int timeout_ms)
 {
-	int64_t end = mfw_now_ms() + timeout_ms;
 	char buf[256];
 	size_t len = 0;
+	int64_t end;
 	int ret;
 
 	if (info && size)
@@ -131,6 +162,8 @@ int mfw_rate_cmd(struct mfw_rate *r, const char *cmd, char *info,
 	ret = mfw_rate_send(r, cmd);
 	if (ret)
 		return ret;
+	/* The module's time starts once the command went out. */
+	end = mfw_now_ms() + timeout_ms;
 	for (;;) {
 		struct pollfd p = { .fd = r->fd, .events = POLLIN };
 		int64_t left = end - mfw_now_ms();

@@ -29,6 +29,12 @@
 /* An AT+IPR command waits this long for its result code. */
 #define MFW_RATE_CMD_MS		1000
 /*
+ * A write the line discipline parks behind its own command (SPEC §1: one
+ * command at a time) waits this long for it: the driver's default command
+ * timeout (mfw_cmd_timeout_ms, 5000) and a second more.
+ */
+#define MFW_RATE_PARKED_MS	6000
+/*
  * From the failed probe at a new rate to the module answering at the old
  * one again: the fallback takes at most this long.
  */
@@ -64,6 +70,16 @@ void mfw_rate_close(struct mfw_rate *r);
 
 /* The host's side of the tty to @rate bit/s (tcsetattr).  0 or -errno. */
 int mfw_rate_host(struct mfw_rate *r, long rate);
+
+/*
+ * Can the host's UART run at @rate?  A UART driver sets the nearest rate
+ * its clock allows and says so only in what tcgetattr() reads back
+ * (serial_core's uart_get_baud_rate(): an 8250 on a PC's 1.8432 MHz clock
+ * stops at 115200).  Sets @rate, reads it back and returns to the rate
+ * before, between commands: no byte crosses meanwhile.  0 when it can,
+ * -ERANGE with the rate it got in *@got, or another -errno.
+ */
+int mfw_rate_host_takes(struct mfw_rate *r, long rate, long *got);
 
 /*
  * Send the command line @cmd ("AT+IPR?", without CR) and wait up to

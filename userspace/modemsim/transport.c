@@ -37,8 +37,9 @@ static void set_raw(int fd, long baud)
  * What the wire does to the bytes of one read or write, from the rates at
  * both ends.  A pty carries no rate of its own, but tcgetattr() on the
  * master gives the termios of the slave, the host's end: the rate the
- * host set.  On other transports the host's rate cannot be seen and
- * nothing is garbled.
+ * host set.  That holds for a master handed over with --fd too (the UART
+ * bench's, whose slave QEMU sets to the guest UART's rate).  On other
+ * transports the host's rate cannot be seen and nothing is garbled.
  */
 enum wire {
 	WIRE_CLEAN,
@@ -49,9 +50,14 @@ enum wire {
 static long host_rate(struct sim *sim)
 {
 	struct termios t;
+	unsigned int ptn;
 
-	if (sim->tp.kind != TP_PTY || sim->tp.fd < 0 ||
-	    tcgetattr(sim->tp.fd, &t) < 0)
+	if (sim->tp.fd < 0 || sim->tp.kind == TP_TTY)
+		return 0;
+	/* TIOCGPTN answers on a pty master only. */
+	if (sim->tp.kind == TP_FD && ioctl(sim->tp.fd, TIOCGPTN, &ptn) < 0)
+		return 0;
+	if (tcgetattr(sim->tp.fd, &t) < 0)
 		return 0;
 	return mfw_ipr_rate(cfgetospeed(&t));
 }
