@@ -221,22 +221,19 @@ matrix() {
 		echo "FAIL $1/selftests: no module for the $1 kernel (build/module-$1-W1 above)"
 		return 0
 	fi
-	selftests "$1" selftests "$ktests"
+	# One vCPU: lane C's guest beside two lanes of two; the races run
+	# on two vCPUs on the stock and debug kernels.
+	selftests "$1" selftests "$ktests" 1
 }
 # pool: run each guest of the pool no other lane has claimed, longest
-# first (the debug kernel's two helper guests, the matrix's kernels); the
-# debug ones only once the debug module is there.
+# first (the debug kernel's two helper guests), once the debug module is
+# there.
 pool() {
 	local job
-	for job in debug-helper-others matrix-5.10 matrix-6.12 debug-helper-families; do
-		case $job in
-		debug-*) await debug-module >/dev/null || continue ;;
-		esac
+	for job in debug-helper-others debug-helper-families; do
+		await debug-module >/dev/null || continue
 		claim "$job" || continue
-		case $job in
-		debug-helper-*) helpers debug "${job#debug-helper-}" ;;
-		matrix-*) matrix "${job#matrix-}" ;;
-		esac
+		helpers debug "${job#debug-helper-}"
 	done
 }
 # The full-system guest boots Debian's kernel (MFW_SYSTEM_KERNEL=debug
@@ -274,20 +271,23 @@ splat_gate() {
 		tests/vm/run-vm.sh "$k" "splat-$plant" "$MFW_OUT/noop-tests-$k"
 }
 
-# Two lanes side by side.  A debug-kernel guest keeps about one core
-# busy (KASAN and lockdep under TCG), a stock one under half a core; the
-# full-system guest on the stock kernel about one core.  Lane A: the C
-# selftests on the debug kernel (once it is built), then its share of the
-# pool, then the debug splat gate.  Lane B: the selftests and the helper's
-# scripts on the stock kernel, the full-system guest, the stock splat
-# gate; then the guests of the pool lane A has not taken (claim).  No third
-# lane: with the stock helper scripts' guest beside the stock selftests,
-# the full-system guest started beside the debug selftests, and the
-# host's cores carried five busy vCPUs (testing.rst, "Time").  At most
-# two debug guests run at a time: three at once slowed each other
-# threefold and failed timed cases; the full-system guest on the debug
-# kernel beside a debug lane starved both, so with
-# MFW_SYSTEM_KERNEL=debug it runs after the lanes.
+# Two heavy lanes side by side, and a light one.  A debug-kernel guest
+# keeps about one core busy (KASAN and lockdep under TCG), a stock one
+# under half a core; the full-system guest on the stock kernel about one
+# core.  Lane A: the C selftests on the debug kernel (once it is built),
+# then its share of the pool, then the debug splat gate.  Lane B: the
+# selftests on the stock kernel, the full-system guest, the stock splat
+# gate; then the guests of the pool lane A has not taken (claim).  Lane C
+# (lane_c below) runs the light stock-kernel guests one after another,
+# from the end of the host's own tests, which would otherwise compete
+# with it.  Earlier the stock helper scripts' guest started beside the
+# stock selftests with the full-system guest beside the debug selftests,
+# and the host's cores carried five busy vCPUs (testing.rst, "Time"):
+# lane C adds one light guest at a time, never a heavy one.  At most two
+# debug guests run at a time: three at once slowed each other threefold
+# and failed timed cases; the full-system guest on the debug kernel beside
+# a debug lane starved both, so with MFW_SYSTEM_KERNEL=debug it runs after
+# the lanes.
 lane_a() {
 	if await debug-module >/dev/null; then
 		selftests debug selftests "$ktests"
@@ -300,10 +300,23 @@ lane_a() {
 }
 lane_b() {
 	selftests stock selftests "$ktests"
-	helpers stock
 	[ "${MFW_SYSTEM_KERNEL:-stock}" = debug ] || system_guest
 	splat_gate stock
 	pool
+	return 0
+}
+# Lane C, started once the host's own work below is done: the light
+# guests, which wait on the module and the clock far more than they
+# compute (CPU about 40 % of one core each): the matrix's kernels and the
+# helper's scripts on the stock kernel.  They fill the share of the two
+# cores that lanes A and B leave idle; lane B then reaches the pool
+# sooner.
+lane_c() {
+	local k
+	for k in $MFW_KERNELS_MATRIX; do
+		matrix "$k"
+	done
+	helpers stock
 	return 0
 }
 # A lane returns 0 once it has run its last guest: anything else means
@@ -361,8 +374,13 @@ step style/spdx tests/style/spdx.sh
 # Meson tests (nocheck): the ASan build above ran them.
 step build/debian-packages env DEB_BUILD_OPTIONS=nocheck tests/style/debian.sh "$MFW_OUT/debian"
 
-section "guests: the lanes' remaining work"
-[ "${MFW_LANES:-2}" = 1 ] || for l in a b; do join_lane $l; done
+section "guests: the lanes' remaining work (lane C starts)"
+bg c lane_c
+if [ "${MFW_LANES:-2}" = 1 ]; then
+	join_lane c
+else
+	for l in a b c; do join_lane $l; done
+fi
 section_end
 if [ "${MFW_SYSTEM_KERNEL:-stock}" = debug ]; then
 	section "full system on the debug kernel, alone"
