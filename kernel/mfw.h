@@ -127,6 +127,12 @@ struct mfw_stats {
  *	event work only
  * @event_work: sends the queued uevents
  * @ident_work: asks the module for its model and firmware
+ * @ident_seq: counts the module's +MATREADY reports and the
+ *	identifications that succeeded, under @lock; an identification
+ *	waiting to ask again stops when it moves
+ * @ident_due: set at attach and by +MATREADY, cleared as @ident_work
+ *	starts asking, under @lock: a run of the work queued while another
+ *	run was already asking after the same report has nothing to do
  * @urcs: captured FOTA and boot URCs for /dev/mfwN readers, '\n'-separated;
  *	the receive hook is its only producer
  * @read_mutex: the reader end of @urcs: one reader of /dev/mfwN at a time
@@ -180,6 +186,8 @@ struct mfw_port {
 	enum mfw_state uevent_state;
 	struct work_struct event_work;
 	struct work_struct ident_work;
+	unsigned int ident_seq;
+	bool ident_due;
 	DECLARE_KFIFO(urcs, char, MFW_URC_FIFO);
 	struct mutex read_mutex;	/* reader end of @urcs */
 	wait_queue_head_t read_wq;

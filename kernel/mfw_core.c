@@ -179,7 +179,9 @@ int mfw_port_identify(struct mfw_port *port)
 					    strlen(port->firmware), NULL);
 	if (caps)
 		port->caps = caps;
+	port->ident_seq++;
 	spin_unlock(&port->lock);
+	wake_up(&port->wq);
 	/*
 	 * udev learns MFW_FAMILY from here on; what depends on the running
 	 * firmware (the automatic upgrade) starts from this event.
@@ -196,14 +198,19 @@ out:
  * came (answers to users, reports): the module talks at our rate and
  * missed the command.  Bytes that never made a line are a module running
  * at another rate than the host, which only whoever changed the rate can
- * set right.  And not while the module flashes or reboots: it says when
- * it is back (+MATREADY).
+ * set right.  Not when our command is still in the tty driver's queue
+ * (flow control holds it: a module without power), where another would
+ * only queue up behind it; and not while the module flashes or reboots:
+ * it says when it is back (+MATREADY).
  */
 static bool mfw_ident_missed(struct mfw_port *port, unsigned long rx_bytes,
 			     unsigned long rx_lines)
 {
 	bool missed;
 
+	/* Detach waits for this work (cancel_work_sync()): the tty is there. */
+	if (READ_ONCE(port->dead) || tty_chars_in_buffer(port->tty))
+		return false;
 	spin_lock(&port->lock);
 	missed = (port->stats.rx_bytes == rx_bytes ||
 		  port->stats.rx_lines != rx_lines) &&
@@ -213,19 +220,47 @@ static bool mfw_ident_missed(struct mfw_port *port, unsigned long rx_bytes,
 	return missed;
 }
 
+/*
+ * Sleep @ms before asking again, or until the port dies, or a +MATREADY
+ * (whose identification is queued) or a write to identify that succeeded
+ * moved @port->ident_seq past @seq.  True when there is no need to ask
+ * again.
+ * TASK_IDLE: a powered-off module keeps this waiting for about a minute
+ * at every attach, which is no load.
+ */
+static bool mfw_ident_pause(struct mfw_port *port, unsigned int seq,
+			    unsigned int ms)
+{
+	return wait_event_idle_timeout(port->wq, READ_ONCE(port->dead) ||
+				       READ_ONCE(port->ident_seq) != seq,
+				       msecs_to_jiffies(ms)) > 0;
+}
+
 static void mfw_ident_work(struct work_struct *work)
 {
 	struct mfw_port *port = container_of(work, struct mfw_port, ident_work);
 	unsigned int pause_ms = MFW_IDENT_SILENT_FIRST_MS;
-	unsigned int errors = 1, silences = 0;
+	unsigned int errors = 1, silences = 0, seq;
 	unsigned long rx_bytes, rx_lines;
 	int ret;
 
 	for (;;) {
+		bool due;
+
 		spin_lock(&port->lock);
 		rx_bytes = port->stats.rx_bytes;
 		rx_lines = port->stats.rx_lines;
+		seq = port->ident_seq;
+		due = port->ident_due;
+		port->ident_due = false;
 		spin_unlock(&port->lock);
+		/*
+		 * A run queued by a +MATREADY that came before an earlier
+		 * run's last question: that answer already told what the
+		 * restarted module runs.
+		 */
+		if (!due && errors == 1 && !silences)
+			return;
 		ret = mfw_port_identify(port);
 		if (ret == -EIO || ret == -EREMOTEIO) {
 			/*
@@ -238,16 +273,14 @@ static void mfw_ident_work(struct work_struct *work)
 			 */
 			if (errors++ >= MFW_IDENT_TRIES)
 				break;
-			if (wait_event_timeout(port->wq, READ_ONCE(port->dead),
-					       msecs_to_jiffies(MFW_IDENT_RETRY_MS)))
+			if (mfw_ident_pause(port, seq, MFW_IDENT_RETRY_MS))
 				return;
 			continue;
 		}
 		if (ret != -ETIMEDOUT || silences++ >= MFW_IDENT_SILENT_TRIES ||
 		    !mfw_ident_missed(port, rx_bytes, rx_lines))
 			break;
-		if (wait_event_timeout(port->wq, READ_ONCE(port->dead),
-				       msecs_to_jiffies(pause_ms)))
+		if (mfw_ident_pause(port, seq, pause_ms))
 			return;
 		pause_ms *= 2;
 	}
@@ -345,6 +378,7 @@ struct mfw_port *mfw_port_create(struct tty_struct *tty)
 		return ERR_PTR(ret);
 	}
 	port->percent = -1;
+	port->ident_due = true;
 	port->urc_passthrough = true;
 	port->state = MFW_STATE_IDLE;
 

@@ -103,7 +103,13 @@ static void mfw_rx_urc(struct mfw_port *port, const struct mfw_at_event *ev)
 		if (port->state == MFW_STATE_UPGRADING ||
 		    port->state == MFW_STATE_REBOOTING)
 			mfw_port_set_state(port, MFW_STATE_IDLE);
-		/* The module (re)started: learn its firmware again. */
+		/*
+		 * The module (re)started: learn its firmware again; an
+		 * identification waiting to ask again leaves it to this one.
+		 */
+		port->ident_seq++;
+		port->ident_due = true;
+		wake_up(&port->wq);
 		schedule_work(&port->ident_work);
 		break;
 	default:

@@ -30,7 +30,8 @@
 
 #define LOG	"/tmp/mfw-lane-bench.log"
 #define IMAGE	"/tmp/mfw-lane-bench.bin"
-#define RUN_TIMEOUT_MS	(30 * 60 * 1000)
+/* A bound on one row: 1 MiB in hex at 115200 takes about 200 s. */
+#define RUN_TIMEOUT_MS	(8 * 60 * 1000)
 
 struct row {
 	const char *path;	/* "transparent", "hex" */
@@ -45,38 +46,13 @@ static int ntap;
 static pid_t mfw_start(long fast)
 {
 	char rate[16];
-	const char *argv[] = { "mfw", "upgrade", IMAGE, "--port", PORT_UART_TTY,
-			       "--fast-rate", rate, "--timeout", "3600",
-			       NULL };
-	pid_t pid;
-	int fd;
+	const char *const args[] = { "upgrade", IMAGE, "--port", PORT_UART_TTY,
+				     "--fast-rate", rate, "--timeout", "3600",
+				     NULL };
 
 	snprintf(rate, sizeof(rate), "%ld", fast);
-	pid = fork();
-	if (pid)
-		return pid;
-	fd = open(LOG, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		_exit(127);
-	dup2(fd, 1);
-	dup2(fd, 2);
-	setenv("MFW_STATE_DIR", "/tmp/mfw-lane-bench-state", 1);
-	unsetenv("MFW_CONFIG");
-	execvp("mfw", (char **)argv);
-	_exit(127);
-}
-
-static void show_log(void)
-{
-	char line[512];
-	FILE *f = fopen(LOG, "r");
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		if (!strstr(line, "writing  "))
-			printf("# | %s", line);
-	fclose(f);
+	unlink(LOG);
+	return port_mfw_start(LOG, "/tmp/mfw-lane-bench-state", args);
 }
 
 static void run(struct row *r, size_t kib, unsigned int seed)
@@ -105,6 +81,10 @@ static void run(struct row *r, size_t kib, unsigned int seed)
 		printf("# cannot clear the state directory\n");
 	t0 = rig_now_ms();
 	pid = mfw_start(r->fast);
+	if (pid < 0) {
+		printf("# cannot start mfw: %s\n", strerror(-pid));
+		goto out;
+	}
 	end = t0 + RUN_TIMEOUT_MS;
 	while (rig_now_ms() < end) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
@@ -124,7 +104,7 @@ static void run(struct row *r, size_t kib, unsigned int seed)
 		rig_file_contains(LOG, "done: ") &&
 		(!r->fast || rig_file_contains(LOG, "back at the board's"));
 	if (!r->ok)
-		show_log();
+		rig_dump_file(stdout, LOG, "writing  ");
 out:
 	printf("%sok %d %s/%ld: %.2f s\n", r->ok ? "" : "not ", ++ntap, r->path,
 	       r->fast ? r->fast : 115200, r->secs);

@@ -72,7 +72,7 @@ lane_verdicts=
 if [ "$lane_kib" != 0 ]; then
 	echo "mfw_lane_bench $((limit - 120)) mfw_lane_bench $lane_kib" >"$lane_list"
 	note "bench: the faster UART lane, $lane_kib KiB (guest limit ${limit}s)"
-	lane_verdicts=$(MFW_VM_TIMEOUT=$limit MFW_MODULE=$ko MFW_VM_UART_BENCH=$PWD/$sim \
+	lane_verdicts=$(MFW_VM_TIMEOUT=$limit MFW_MODULE=$ko MFW_VM_UART_BENCH=$(realpath "$sim") \
 		tests/vm/run-vm.sh stock bench-lane "$lane_list" "$lane_bench" "$helper") || true
 	lane_results=$MFW_OUT/runs/stock-bench-lane/results.txt
 	echo "--- lane guest output ($lane_results):"
@@ -91,7 +91,7 @@ if [ "$lane_kib" != 0 ]; then
 	echo " over this one; target 6)"
 fi
 echo "total time $((SECONDS - t0)) s"
-if grep -q '^FAIL' <<<"$verdicts$lane_verdicts"; then
+if printf '%s\n%s\n' "$verdicts" "$lane_verdicts" | grep -q '^FAIL'; then
 	echo "bench FAILED (see above)" >&2
 	exit 1
 fi

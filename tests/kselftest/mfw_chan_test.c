@@ -74,19 +74,6 @@ static int wait_identified(const char *path)
 		TH_LOG("%s is '%s', not '%s'", attr, __v, want);	\
 } while (0)
 
-/* Copy a file to stderr as TAP diagnostics (a failure's evidence). */
-static void dump(const char *path)
-{
-	char line[512];
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		fprintf(stderr, "# | %s", line);
-	fclose(f);
-}
-
 /* Send @cmd and read lines up to its final result; 0 if it was OK. */
 static int at(int fd, const char *cmd, char *seen, size_t seen_len)
 {
@@ -283,7 +270,7 @@ TEST_F_TIMEOUT(chan, user_write_waits_for_driver_command, 180)
 	ret = at(self->r.tty, "AT", seen, sizeof(seen));
 	if (ret) {
 		fprintf(stderr, "# user saw:\n%s", seen);
-		dump(self->r.transcript);
+		rig_dump_file(stderr, self->r.transcript, NULL);
 	}
 	ASSERT_EQ(0, ret);
 	waited = rig_now_ms() - t0;

@@ -60,19 +60,6 @@ FIXTURE_TEARDOWN(fota)
 		unlink(self->link);
 }
 
-/* Copy a file to stderr as TAP diagnostics (a failure's evidence). */
-static void dump(const char *path)
-{
-	char line[512];
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		fprintf(stderr, "# | %s", line);
-	fclose(f);
-}
-
 #define EXPECT_ATTR_T(path, attr, want, ms) do {			\
 	char __v[512] = "";						\
 	EXPECT_EQ(0, rig_port_wait_attr(path, attr, want, __v,		\
@@ -323,7 +310,7 @@ TEST_F_TIMEOUT(fota, defaults_and_every_key_on_mn316, 120)
 	/* The module holds what the port shows. */
 	EXPECT_TRUE(host_sent(self->r.transcript, "AT+MFWCFG=\"pkgsize\",1024"));
 	if (_metadata->passed == 0)
-		dump(self->r.transcript);
+		rig_dump_file(stderr, self->r.transcript, NULL);
 }
 
 /* MN318: no SSL, HTTP blocks of 512 only, http:// only. */
@@ -533,7 +520,7 @@ TEST_F_TIMEOUT(fota, at_injection_is_refused, 120)
 	EXPECT_TRUE(host_sent(self->r.transcript,
 			      "AT+MFWCFG=\"url\",\"http://h/echo\""));
 	if (_metadata->passed == 0)
-		dump(self->r.transcript);
+		rig_dump_file(stderr, self->r.transcript, NULL);
 }
 
 /* ---- root only ---------------------------------------------------------- */
@@ -727,7 +714,7 @@ TEST_F_TIMEOUT(fota, remote_download_end_to_end, 240)
 	EXPECT_LE(5, atoi(v));
 	close(sock);
 	if (_metadata->passed == 0)
-		dump(self->r.transcript);
+		rig_dump_file(stderr, self->r.transcript, NULL);
 }
 
 /*
@@ -766,7 +753,7 @@ TEST_F_TIMEOUT(fota, interrupted_download_resumes, 240)
 	EXPECT_TRUE(transcript_gets(self->r.transcript, "from 8192"));
 	close(sock);
 	if (_metadata->passed == 0)
-		dump(self->r.transcript);
+		rig_dump_file(stderr, self->r.transcript, NULL);
 }
 
 /*
@@ -815,7 +802,7 @@ TEST_F_TIMEOUT(fota, lost_final_report_is_asked_for, 240)
 	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("/dev/mfwN gave \"%s\"", buf);
 	close(fd);
 	if (_metadata->passed == 0)
-		dump(self->r.transcript);
+		rig_dump_file(stderr, self->r.transcript, NULL);
 }
 
 /*
@@ -857,7 +844,7 @@ TEST_F_TIMEOUT(fota, settings_changed_by_another_client, 120)
 	EXPECT_EQ(0, put(self->r.path, "erase", "1"));
 	EXPECT_ATTR(self->r.path, "last_error", "none");
 	if (_metadata->passed == 0)
-		dump(self->r.transcript);
+		rig_dump_file(stderr, self->r.transcript, NULL);
 }
 
 /*
@@ -881,7 +868,7 @@ TEST_F_TIMEOUT(fota, identification_errors_leave_last_error, 120)
 	EXPECT_EQ(-EIO, put(self->r.path, "identify", "1"));
 	EXPECT_ATTR(self->r.path, "last_error", "855 package download failed");
 	if (_metadata->passed == 0)
-		dump(self->r.transcript);
+		rig_dump_file(stderr, self->r.transcript, NULL);
 }
 
 /*
@@ -918,7 +905,7 @@ TEST_F_TIMEOUT(fota, failed_download_needs_erase, 240)
 	EXPECT_EQ(-EINVAL, put(self->r.path, "download", "0"));
 	(void)v;
 	if (_metadata->passed == 0)
-		dump(self->r.transcript);
+		rig_dump_file(stderr, self->r.transcript, NULL);
 }
 
 /* ---- upgrade ---------------------------------------------------------- */
@@ -1023,7 +1010,7 @@ TEST_F_TIMEOUT(fota, upgrade_after_download_mn316, 300)
 	EXPECT_EQ(0, attr_read(self->r.path, "url", v, sizeof(v)));
 	close(sock);
 	if (_metadata->passed == 0)
-		dump(self->r.transcript);
+		rig_dump_file(stderr, self->r.transcript, NULL);
 }
 
 /* +CME ERROR: 854 refuses the upgrade: error, 854, erase -> idle. */
@@ -1053,7 +1040,7 @@ TEST_F_TIMEOUT(fota, upgrade_refused_854, 90)
 	EXPECT_EQ(-EINVAL, put(self->r.path, "upgrade", "no"));
 	close(sock);
 	if (_metadata->passed == 0)
-		dump(self->r.transcript);
+		rig_dump_file(stderr, self->r.transcript, NULL);
 }
 
 /*
@@ -1099,7 +1086,7 @@ TEST_F_TIMEOUT(fota, upgrade_checks_written_package_ml305u, 120)
 	EXPECT_EQ(0, put(self->r.path, "erase", "1"));
 	EXPECT_ATTR(self->r.path, "state", "idle");
 	if (_metadata->passed == 0)
-		dump(self->r.transcript);
+		rig_dump_file(stderr, self->r.transcript, NULL);
 }
 
 /*
@@ -1128,7 +1115,7 @@ static void url_upgrade(struct __test_metadata *_metadata,
 	EXPECT_ATTR_T(self->r.path, "state", "idle", TIMEOUT_MS);
 	EXPECT_TRUE(transcript_gets(self->r.transcript, "+MFWUPGRADE: 2"));
 	if (_metadata->passed == 0)
-		dump(self->r.transcript);
+		rig_dump_file(stderr, self->r.transcript, NULL);
 }
 
 /* Minimal-system family: download and three reboots inside MFWUPGRADE. */

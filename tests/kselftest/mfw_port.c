@@ -3,10 +3,13 @@
  * A module on a port for mfw's selftests.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 #include <linux/serial.h>
@@ -395,4 +398,48 @@ int port_rig_holds(struct mfw_port_rig *r, const char *state,
 	fprintf(stderr, "# module holds %zu bytes (SHA-256 %s), image %zu (%s)\n",
 		plen, got, ilen, want);
 	return 0;
+}
+
+pid_t port_mfw_start(const char *log, const char *state_dir,
+		     const char *const args[])
+{
+	const char *argv[16] = { "mfw" };
+	size_t n = 1;
+	pid_t pid;
+	int fd;
+
+	while (*args && n < 15)
+		argv[n++] = *args++;
+	if (*args)
+		return -E2BIG;
+	argv[n] = NULL;
+	pid = fork();
+	if (pid)
+		return pid < 0 ? -errno : pid;
+	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		_exit(127);
+	setenv("MFW_STATE_DIR", state_dir, 1);
+	unsetenv("MFW_CONFIG");
+	execvp("mfw", (char **)argv);
+	_exit(127);
+}
+
+int port_mfw_wait(pid_t pid, int timeout_ms)
+{
+	long long end = rig_now_ms() + timeout_ms;
+	int status;
+
+	while (rig_now_ms() < end) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+		if (r < 0)
+			return -errno;
+		usleep(50000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -ETIMEDOUT;
 }

@@ -117,4 +117,19 @@ bool port_module_holds(const char *state, const char *path);
 int port_rig_holds(struct mfw_port_rig *r, const char *state,
 		   const char *path);
 
+/*
+ * Start the mfw helper (found on PATH) with @args (NULL-terminated, after
+ * "mfw"; at most 14), its output appended to @log, its state in
+ * @state_dir, on its built-in configuration (MFW_CONFIG unset: the
+ * guests have no /etc/mfw/mfw.conf).  The pid, or a negative errno.
+ */
+pid_t port_mfw_start(const char *log, const char *state_dir,
+		     const char *const args[]);
+
+/*
+ * Wait up to @timeout_ms for @pid: its exit code, 128 when a signal ended
+ * it, or -ETIMEDOUT once it was killed for taking longer.
+ */
+int port_mfw_wait(pid_t pid, int timeout_ms);
+
 #endif /* MFW_PORT_H */

@@ -561,6 +561,19 @@ bool rig_file_contains(const char *path, const char *needle)
 	return found;
 }
 
+void rig_dump_file(FILE *out, const char *path, const char *skip)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!skip || !strstr(line, skip))
+			fprintf(out, "# | %s", line);
+	fclose(f);
+}
+
 char *rig_host_stream(const char *path, size_t *len)
 {
 	size_t cap = 1 << 16, used = 0, lcap = 0;

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* Line discipline number the loaded mfw module registered, or -1. */
@@ -130,6 +131,13 @@ unsigned char *rig_slurp(const char *path, size_t *len);
 
 /* Whether the file @path holds the text @needle. */
 bool rig_file_contains(const char *path, const char *needle);
+
+/*
+ * Copy the text file @path to @out as TAP diagnostics ("# | " before each
+ * line), a failure's evidence; lines holding @skip (may be NULL) are left
+ * out.  Nothing when the file cannot be read.
+ */
+void rig_dump_file(FILE *out, const char *path, const char *skip);
 
 /*
  * Everything the host sent the module, from the simulator's transcript

@@ -40,15 +40,28 @@ static void mfw_lane_event(const char *action, long rate, long board,
 	mfw_json_emit(&j);
 }
 
-/* The tty of the port for rate.c: ours when attached, else opened. */
+/*
+ * The tty of the port for rate.c: ours when attached, else opened.  A
+ * write parked behind the driver's command waits for its timeout
+ * (module parameter cmd_timeout_ms) and a second more.
+ */
 static int mfw_lane_open(struct mfw_session *s)
 {
+	char path[PATH_MAX], text[32];
+	long ms;
 	int ret = mfw_rate_open(&s->rate, s->own_link ? s->link.fd : -1,
 				*s->link.node ? s->link.node : s->link.path);
 
-	if (ret)
+	if (ret) {
 		mfw_rate_close(&s->rate);
-	return ret;
+		return ret;
+	}
+	snprintf(path, sizeof(path), "%s/module/mfw/parameters/cmd_timeout_ms",
+		 s->cfg->sysfs_root);
+	if (mfw_read_text(path, text, sizeof(text)) > 0 &&
+	    !mfw_parse_long(text, 100, 600000, &ms))
+		s->rate.parked_ms = (int)ms + 1000;
+	return 0;
 }
 
 static int mfw_lane_journal(struct mfw_session *s, long rate, const char *fmt,

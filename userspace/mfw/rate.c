@@ -44,6 +44,7 @@ int mfw_rate_open(struct mfw_rate *r, int fd, const char *node)
 	}
 	r->board = mfw_rate_of_fd(r->fd);
 	r->now = r->board;
+	r->parked_ms = MFW_RATE_PARKED_MS;
 	return r->board ? 0 : -EINVAL;
 }
 
@@ -95,7 +96,7 @@ int mfw_rate_host_takes(struct mfw_rate *r, long rate, long *got)
 		return -errno;
 	if (tcgetattr(r->fd, &t) < 0)
 		ret = -errno;
-	else if ((*got = mfw_ipr_rate(cfgetospeed(&t))) != rate)
+	else if ((*got = mfw_ipr_rate(cfgetospeed(&t))) && *got != rate)
 		ret = -ERANGE;
 	if (tcsetattr(r->fd, TCSANOW, &before) < 0 && !ret)
 		ret = -errno;
@@ -104,7 +105,11 @@ int mfw_rate_host_takes(struct mfw_rate *r, long rate, long *got)
 	return ret;
 }
 
-static int mfw_rate_send(struct mfw_rate *r, const char *cmd)
+/*
+ * Write @cmd and CR; a write the discipline parks (EAGAIN) waits up to
+ * @wait_ms for the channel.
+ */
+static int mfw_rate_send(struct mfw_rate *r, const char *cmd, int wait_ms)
 {
 	char line[64];
 	size_t len, off = 0;
@@ -124,7 +129,7 @@ static int mfw_rate_send(struct mfw_rate *r, const char *cmd)
 			 * Parked behind the driver's own command (its
 			 * identification): that is not the module's silence.
 			 */
-			if (poll(&p, 1, MFW_RATE_PARKED_MS) <= 0)
+			if (poll(&p, 1, wait_ms) <= 0)
 				return -ETIMEDOUT;
 			continue;
 		}
@@ -159,7 +164,7 @@ int mfw_rate_cmd(struct mfw_rate *r, const char *cmd, char *info,
 
 	if (info && size)
 		info[0] = '\0';
-	ret = mfw_rate_send(r, cmd);
+	ret = mfw_rate_send(r, cmd, r->parked_ms);
 	if (ret)
 		return ret;
 	/* The module's time starts once the command went out. */
@@ -274,7 +279,10 @@ enum mfw_rate_outcome mfw_rate_up(struct mfw_rate *r, long rate)
 	if (mfw_rate_host(r, rate) == 0) {
 		snprintf(cmd, sizeof(cmd), "AT+IPR=%ld", r->board_ipr);
 		for (i = 0; i < MFW_RATE_BLIND_TRIES; i++) {
-			if (mfw_rate_send(r, cmd))
+			int64_t left = deadline - mfw_now_ms();
+
+			/* Within the fallback's bound, parked or not. */
+			if (left <= 0 || mfw_rate_send(r, cmd, (int)left))
 				break;
 			poll(NULL, 0, MFW_RATE_BLIND_GAP_MS);
 		}

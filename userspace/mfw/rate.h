@@ -30,8 +30,9 @@
 #define MFW_RATE_CMD_MS		1000
 /*
  * A write the line discipline parks behind its own command (SPEC §1: one
- * command at a time) waits this long for it: the driver's default command
- * timeout (mfw_cmd_timeout_ms, 5000) and a second more.
+ * command at a time) waits this long for it by default: the driver's
+ * default command timeout (module parameter cmd_timeout_ms, 5000) and a
+ * second more.  mfw_lane_open() reads the parameter where it can.
  */
 #define MFW_RATE_PARKED_MS	6000
 /*
@@ -47,6 +48,7 @@ struct mfw_rate {
 	long board;		/* the host's rate before (bit/s): what the board expects */
 	long board_ipr;		/* the module's AT+IPR? before: a rate, or 0 (autobaud) */
 	long now;		/* the rate both ends run at now, 0 when unknown */
+	int parked_ms;		/* a write parked behind the driver's command waits this long */
 };
 
 /* What mfw_rate_up() did. */
@@ -72,12 +74,15 @@ void mfw_rate_close(struct mfw_rate *r);
 int mfw_rate_host(struct mfw_rate *r, long rate);
 
 /*
- * Can the host's UART run at @rate?  A UART driver sets the nearest rate
- * its clock allows and says so only in what tcgetattr() reads back
- * (serial_core's uart_get_baud_rate(): an 8250 on a PC's 1.8432 MHz clock
+ * Can the host's UART run at @rate?  A UART driver that cannot make a
+ * rate sets another one without an error and says so only in what
+ * tcgetattr() reads back (serial_core's uart_get_baud_rate() keeps the
+ * rate before, or the nearest limit: an 8250 on a PC's 1.8432 MHz clock
  * stops at 115200).  Sets @rate, reads it back and returns to the rate
- * before, between commands: no byte crosses meanwhile.  0 when it can,
- * -ERANGE with the rate it got in *@got, or another -errno.
+ * before.  0 when it reads back @rate, or as a rate termios has no code
+ * for (a driver that writes the rate it really made, a little off: the
+ * probe at the rate decides); -ERANGE with the standard rate it got in
+ * *@got; or another -errno.
  */
 int mfw_rate_host_takes(struct mfw_rate *r, long rate, long *got);
 

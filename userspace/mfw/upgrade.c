@@ -765,8 +765,8 @@ static int mfw_lock(const struct mfw_config *cfg)
  * --auto on a port the module has not been identified on yet (it was just
  * attached, or its answer got lost): ask the driver to identify it now,
  * unless it flashes or reboots, when it does not answer until it reports
- * +MATREADY.  Bounded by the driver's two command timeouts.  True when
- * the module answered.
+ * +MATREADY.  Bounded by the driver (cmd_timeout_ms and user_timeout_ms
+ * per command).  True when the module answered.
  */
 static bool mfw_auto_identify(const struct mfw_port *port)
 {
