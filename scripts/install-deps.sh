@@ -30,6 +30,9 @@ pkgs=(
 	qemu-system-x86 busybox-static
 	# full-system guest: a Debian root file system in an ext4 image
 	debootstrap e2fsprogs
+	# the fleet engines' update files for it: a Mender artifact (the .swu
+	# for SWUpdate is a cpio archive signed with openssl cms)
+	mender-artifact
 	# userspace
 	meson ninja-build pkg-config
 	libgpiod-dev libudev-dev libmm-glib-dev libglib2.0-dev libjson-glib-dev

@@ -125,6 +125,7 @@ file_list() {
 		\( -path /var/lib/mfw-system -o -path /var/lib/mfw-sim -o \
 		-path /var/lib/systemd -o -path /var/lib/dpkg -o -path /var/lib/apt -o \
 		-path /var/lib/ModemManager -o -path /var/lib/polkit-1 -o -path /var/lib/dbus -o \
+		-path /var/lib/mender -o \
 		-path /etc/machine-id -o -path /etc/ld.so.cache -o \
 		-path /usr/lib/firmware/mfw -o -path '/usr/lib/modules/*/modules.*' -o \
 		-path /usr/lib/python3/dist-packages -o -name __pycache__ \) -prune -o \
@@ -165,6 +166,17 @@ board_setup() {
 	printf 'pubkey=/etc/mfw/vendor.pub\nfirmware_dir=%s\nstate_dir=%s\n' \
 		"$FWROOT" "$STATEDIR" >/etc/mfw/mfw.conf || return 1
 	install -m 0644 "$P/50-mfw-tester.rules" /etc/polkit-1/rules.d/ || return 1
+	# The fleet engines' side of the board: Mender's device type and the
+	# name of what the board runs; SWUpdate's hardware revision, the
+	# certificate its updates are signed with, and its handlers (mfw's).
+	# (Debian's mender-client links /var/lib/mender to /data/mender, the
+	# persistent data partition of Mender's board layout.)
+	mkdir -p /etc/mender /data/mender /etc/swupdate /usr/local/share/lua/5.3 || return 1
+	echo "artifact_name=mfw-board-base" >/etc/mender/artifact_info || return 1
+	echo "device_type=mfw-board" >/var/lib/mender/device_type || return 1
+	echo "mfw-board 1.0" >/etc/hwrevision || return 1
+	install -m 0644 "$P/pkg/swupdate.crt" /etc/swupdate/ || return 1
+	echo 'require("mfw_swupdate")' >/usr/local/share/lua/5.3/swupdate_handlers.lua || return 1
 	install -m 0644 "$P/79-mfw-sim.rules" /etc/udev/rules.d/ || return 1
 	udevadm control --reload || return 1
 	useradd -m tester || return 1

@@ -15,8 +15,10 @@
 #   reboot   the shutdown waited for the module: check that in the previous
 #            boot's journal and the version it runs now.  Drop a third
 #            package and ask the host for a hard reset mid-transfer.
-#   reset    mfw-resume.service finished the job at boot; "make uninstall"
-#            leaves the file system as it was before "make install".
+#   reset    mfw-resume.service finished the job at boot; Mender and
+#            SWUpdate each install a package through mfw and fail one the
+#            module refuses; "make uninstall" leaves the file system as it
+#            was before "make install".
 #
 # Verdicts go to /dev/ttyS1 (the host collects them) as "PASS|FAIL name";
 # "mfw-system: reset" there asks the host for a QEMU system_reset, and
@@ -44,7 +46,7 @@ check() {
 		verdict FAIL "$name" "$*"
 		# The evidence goes to the console and, indented under the
 		# verdict, to the host's report.
-		printf '%s\n' "$out" | tail -n 30 | sed 's/^/    | /' | tee -a /dev/fd/3
+		printf '%s\n' "$out" | tail -n 60 | sed 's/^/    | /' | tee -a /dev/fd/3
 	fi
 }
 
@@ -179,6 +181,8 @@ phase_reset() {
 	check reset/journal-cleared test ! -e $JOURNAL
 	check mm/sees-the-module-at-the-end mm_sees_module_within 180
 
+	phase_fleet
+
 	say "make uninstall"
 	systemctl stop mfw-sim.service
 	check uninstall/make-uninstall make -C "$MFW_TOP" uninstall
@@ -198,6 +202,80 @@ phase_reset() {
 	else
 		verdict SKIP kernel/no-kmemleak-reports "$(uname -r) has no kmemleak (make soak runs this on the debug kernel)"
 	fi
+}
+
+# No upgrade under way (no journal; the automatic upgrade the last
+# identification started has ended) and ModemManager done probing the
+# module after its reboot: mfw waits for that only mm_wait (30 s), and
+# under TCG a probe can take longer.
+quiet() {
+	[ ! -e $JOURNAL ] && ! unit_running "mfw-autoupgrade@$TTY.service" && mm_sees_module
+}
+# engine LIMIT COMMAND...: run a fleet engine's command with its output in
+# $S/fleet.log, bounded; when it fails or outlasts LIMIT, the end of its
+# output, the processes and their kernel stacks (a hang shows where).
+engine() {
+	local limit=$1 rc
+	shift
+	timeout "$limit" "$@" >$S/fleet.log 2>&1
+	rc=$?
+	[ $rc = 0 ] && return 0
+	[ $rc != 124 ] || echo "$1 still ran after $limit s"
+	grep -v '\[TRACE\]' $S/fleet.log | tail -n 25
+	ps axfo pid,stat,wchan:28,etime,args | grep -v ' \[' | tail -n 25
+	for p in $(pgrep -f '^(/usr/sbin/mfw|mender|swupdate)'); do
+		echo "== $p: $(tr '\0' ' ' </proc/$p/cmdline)"
+		head -n 8 /proc/$p/stack 2>/dev/null
+	done
+	return $rc
+}
+# engine_refuses LIMIT COMMAND...: the command fails, bounded, and mfw's
+# error is in its output.
+engine_refuses() {
+	local rc
+	engine "$@"
+	rc=$?
+	[ $rc != 0 ] && [ $rc != 124 ] && grep -q 'mfw: error:' $S/fleet.log
+}
+
+# The fleet engines, standalone as a board without a server runs them:
+# Mender's update module and SWUpdate's handler install $V5 and $V6, and
+# fail the update when the module refuses $V7 (which leaves it at $V6).
+phase_fleet() {
+	local t0 n
+	say "Mender: mender install $V5.mender"
+	check fleet/quiet-before-mender wait_for 240 quiet
+	t0=$SECONDS
+	check fleet/mender-installs engine 600 mender --no-syslog install "$P/pkg/$V5.mender"
+	took "mender install (artifact to new version)" $((SECONDS - t0))
+	check fleet/mender-new-version attached_runs "$V5"
+	check fleet/mender-names-the-artifact sh -c \
+		"mender --no-syslog show-artifact 2>/dev/null | grep -qx mfw-$V5"
+	check fleet/quiet-before-mender-refusal wait_for 240 quiet
+	check fleet/mender-fails-a-refused-package \
+		engine_refuses 600 mender --no-syslog install "$P/pkg/$V7.mender"
+	check fleet/mender-refusal-keeps-the-version attached_runs "$V5"
+
+	say "SWUpdate: swupdate -i $V6.swu"
+	check fleet/quiet-before-swupdate wait_for 240 quiet
+	t0=$SECONDS
+	# Its progress interface, as a fleet's agent reads it.
+	timeout 700 swupdate-progress -w >$S/progress.log 2>&1 &
+	n=$!
+	check fleet/swupdate-installs engine 600 swupdate -v -k /etc/swupdate/swupdate.crt -i "$P/pkg/$V6.swu"
+	took "swupdate -i (.swu to new version)" $((SECONDS - t0))
+	sleep 1
+	kill $n 2>/dev/null
+	wait $n 2>/dev/null
+	check fleet/swupdate-new-version attached_runs "$V6"
+	check fleet/swupdate-progress-reported sh -c \
+		"tr '\r' '\n' <$S/progress.log | grep -Eq ' ([1-9]|[1-9][0-9])% \($V6.bin\)' ||
+		{ tr '\r' '\n' <$S/progress.log | tail -n 5; exit 1; }"
+	check fleet/quiet-before-swupdate-refusal wait_for 240 quiet
+	check fleet/swupdate-fails-a-refused-package \
+		engine_refuses 600 swupdate -v -k /etc/swupdate/swupdate.crt -i "$P/pkg/$V7.swu"
+	check fleet/swupdate-refusal-keeps-the-version attached_runs "$V6"
+	check fleet/quiet-after wait_for 240 quiet
 }
 
 kmemleak_clean() {

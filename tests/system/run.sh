@@ -129,6 +129,54 @@ for v in $V2 $V3 $V4; do
 		{ fail payload "manifest of $v"; exit 1; }
 done
 
+# --- the same through the fleet engines ---------------------------------------
+# $V5 as a Mender artifact of type "mfw", $V6 as an SWUpdate .swu with
+# images of type "mfw", and $V7 through each, a package the module refuses
+# (its MD5 trailer is wrong: userspace/modemsim/pkg.c) though its manifest
+# and signature are good.  32 KiB: about 3 s on the line.
+# Documentation/mfw/mender.rst and swupdate.rst show the same steps.
+V5=ML307R-DC-MBRH0S05 V6=ML307R-DC-MBRH0S06 V7=ML307R-DC-MBRH0S07
+fleet_package() {
+	local v=$1 trailer=$2 i
+	# (whole lines: the trailer must start a line)
+	for ((i = 0; i < 720; i++)); do printf 'fleet %s line %08d -----\n' "$v" "$i"; done >"$pkg/$v.bin" &&
+		echo "$trailer" >>"$pkg/$v.bin" &&
+		"$mfw" manifest create "$pkg/$v.bin" --family "$family" --version "$v" &&
+		"$mfw" manifest sign "$pkg/$v.bin.manifest" --key "$out/vendor.pem"
+}
+mender_artifact() {
+	(cd "$pkg" && mender-artifact write module-image -T mfw -t mfw-board \
+		-n "mfw-$1" -o "$1.mender" -f "$1.bin" -f "$1.bin.manifest" -f "$1.bin.manifest.sig")
+}
+# The .swu: sw-description (the manifest, its signature, then the package,
+# each an image of type "mfw"), signed with CMS, first in a newc cpio.
+swu() {
+	local v=$1 d=$out/swu-$1 f
+	rm -rf "$d" && mkdir "$d" && cp "$pkg/$v.bin" "$pkg/$v.bin.manifest" "$pkg/$v.bin.manifest.sig" "$d/" || return 1
+	{
+		printf 'software = {\n\tversion = "%s";\n\thardware-compatibility: [ "1.0" ];\n\timages: (\n' "$v"
+		for f in "$v.bin.manifest" "$v.bin.manifest.sig" "$v.bin"; do
+			printf '\t\t{ filename = "%s"; type = "mfw"; sha256 = "%s"; }%s\n' \
+				"$f" "$(sha256sum "$d/$f" | cut -d' ' -f1)" "$([ "$f" = "$v.bin" ] || echo ,)"
+		done
+		printf '\t);\n};\n'
+	} >"$d/sw-description" &&
+		openssl cms -sign -in "$d/sw-description" -out "$d/sw-description.sig" -outform DER \
+			-signer "$out/swupdate.crt" -inkey "$out/swupdate.key" -nosmimecap -binary &&
+		(cd "$d" && printf '%s\n' sw-description sw-description.sig "$v.bin.manifest" \
+			"$v.bin.manifest.sig" "$v.bin" | cpio -o -H crc --quiet) >"$pkg/$v.swu"
+}
+{
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$out/swupdate.key" -out "$pkg/swupdate.crt" -days 3650 \
+		-subj "/CN=mfw fleet test" -addext extendedKeyUsage=emailProtection &&
+		cp "$pkg/swupdate.crt" "$out/swupdate.crt" &&
+		fleet_package $V5 "MFWVER:$V5" && fleet_package $V6 "MFWVER:$V6" &&
+		fleet_package $V7 "MFWVER:$V7 md5=00000000000000000000000000000000" &&
+		mender_artifact $V5 && mender_artifact $V7 && swu $V6 && swu $V7
+} >>"$log" 2>&1 || { fail payload "fleet engines' update files (see $log)"; exit 1; }
+rm -f "$pkg"/$V5.bin* "$pkg"/$V6.bin* "$pkg"/$V7.bin*
+
 # --- the payload disk --------------------------------------------------------
 p=$out/payload
 if [ $demo = 1 ]; then
@@ -147,7 +195,7 @@ KBUILD_TREE=$kbuild_tree
 KBUILD_LINKS="$kbuild_links"
 KERNEL_KIND=$kind
 FAMILY=$family
-V1=$V1 V2=$V2 V3=$V3 V4=$V4
+V1=$V1 V2=$V2 V3=$V3 V4=$V4 V5=$V5 V6=$V6 V7=$V7
 EOF
 cat >"$p/mfw-sim.default" <<EOF
 SIM_MODEL=$family

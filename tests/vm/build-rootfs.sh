@@ -41,6 +41,9 @@ pkgs=(
 	# on the host, or against the guest kernel's build tree, shared over
 	# 9p) and Meson installs the userspace built on the host
 	dkms make gcc libc6-dev meson ninja-build
+	# fleet update engines, driving mfw through its Mender update module
+	# and its SWUpdate handler (which reads mfw's JSON with lua-cjson)
+	mender-client swupdate lua-cjson
 	# tools for poking at a guest by hand
 	gpiod usbutils procps iproute2 less
 )
@@ -114,6 +117,11 @@ EOF
 chroot "$tree" systemctl mask apt-daily.timer apt-daily-upgrade.timer \
 	e2scrub_all.timer e2scrub_reap.service fstrim.timer man-db.timer \
 	systemd-timesyncd.service >>"$log" 2>&1 || true
+# The fleet engines' daemons: the scenarios run "mender install" and
+# "swupdate -i" standalone; a daemon would poll for a server that is not
+# there, or hold SWUpdate's sockets.
+chroot "$tree" systemctl mask mender-client.service swupdate.service \
+	swupdate.socket swupdate-progress.service >>"$log" 2>&1 || true
 chroot "$tree" systemctl set-default multi-user.target >>"$log" 2>&1
 
 # The payload runner (see the header).
