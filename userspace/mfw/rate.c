@@ -6,9 +6,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -19,6 +21,13 @@
 
 /* Time for a UART to settle after its rate changed. */
 #define MFW_RATE_SETTLE_MS	20
+/*
+ * What the host still holds for the module leaves at the old rate before
+ * the switch, within this bound: a command line takes a few milliseconds
+ * at the slowest rate, and a module without power that holds CTS (RTS/CTS
+ * flow control) would keep tcdrain() waiting for ever.
+ */
+#define MFW_RATE_DRAIN_MS	1000
 /* Blind requests for the old rate when the new one cannot be read. */
 #define MFW_RATE_BLIND_TRIES	2
 #define MFW_RATE_BLIND_GAP_MS	100
@@ -56,6 +65,39 @@ void mfw_rate_close(struct mfw_rate *r)
 	r->own_fd = false;
 }
 
+/*
+ * tcdrain() with a bound (MFW_RATE_DRAIN_MS): wait for the tty driver's
+ * output queue (TIOCOUTQ) to empty, then for the UART's transmit FIFO
+ * (16 bytes on a 16550A, 8250_port.c) and shift register to send at the
+ * rate the host runs at; what is still queued after the bound is
+ * discarded, and the trace says so.  A tty that cannot tell its queue
+ * (a pty answers TIOCOUTQ too) is left to tcdrain().
+ */
+static void mfw_rate_drain(int fd, long rate)
+{
+	int64_t until = mfw_now_ms() + MFW_RATE_DRAIN_MS;
+	int queued = 0;
+
+	for (;;) {
+		if (ioctl(fd, TIOCOUTQ, &queued) < 0) {
+			tcdrain(fd);
+			return;
+		}
+		if (queued <= 0 || mfw_now_ms() >= until)
+			break;
+		poll(NULL, 0, 2);
+	}
+	if (queued > 0) {
+		mfw_trace("%d bytes still queued for the module after %d ms; discarded",
+			  queued, MFW_RATE_DRAIN_MS);
+		tcflush(fd, TCOFLUSH);
+		return;
+	}
+	/* 17 characters of 10 bits: the FIFO and the shift register */
+	if (rate > 0)
+		poll(NULL, 0, (int)(170000 / rate) + 1);
+}
+
 int mfw_rate_host(struct mfw_rate *r, long rate)
 {
 	speed_t code = mfw_ipr_speed(rate);
@@ -66,7 +108,7 @@ int mfw_rate_host(struct mfw_rate *r, long rate)
 	if (tcgetattr(r->fd, &t) < 0)
 		return -errno;
 	/* What went out at the old rate leaves at it. */
-	tcdrain(r->fd);
+	mfw_rate_drain(r->fd, r->now);
 	if (cfsetispeed(&t, code) < 0 || cfsetospeed(&t, code) < 0 ||
 	    tcsetattr(r->fd, TCSANOW, &t) < 0)
 		return -errno;
@@ -90,7 +132,7 @@ int mfw_rate_host_takes(struct mfw_rate *r, long rate, long *got)
 	if (tcgetattr(r->fd, &before) < 0)
 		return -errno;
 	t = before;
-	tcdrain(r->fd);
+	mfw_rate_drain(r->fd, r->now);
 	if (cfsetispeed(&t, code) < 0 || cfsetospeed(&t, code) < 0 ||
 	    tcsetattr(r->fd, TCSANOW, &t) < 0)
 		return -errno;
