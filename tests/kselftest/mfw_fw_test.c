@@ -25,6 +25,7 @@
 #include <linux/mfw.h>
 
 #include "kselftest_harness.h"
+#include "mfw_bench.h"
 #include "mfw_port.h"
 #include "rig.h"
 
@@ -675,13 +676,6 @@ TEST_F_TIMEOUT(fw, firmware_upload_front_end, 120)
  * the packages are small.  What the module stored is compared through
  * the bench: its length and SHA-256 against the image's.
  */
-#define NEED_BENCH()							\
-	do {								\
-		if (!port_uart_bench())					\
-			SKIP(return, "no UART module bench on this guest " \
-			     "(tests/vm/run-vm.sh with MFW_VM_UART_BENCH)"); \
-	} while (0)
-
 static int fw_up_uart(FIXTURE_DATA(fw) *self, const char *model,
 		      const char *const extra[])
 {

@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "mfw_bench.h"
+#include "mfw_ipr.h"
 #include "mfw_port.h"
 #include "rig.h"
 
@@ -48,14 +50,6 @@ FIXTURE_SETUP(lane)
 	mkdir(DIR, 0755);
 	ASSERT_EQ(0, system("rm -rf " DIR "/state " LOG));
 }
-
-/* In each case's body: a SKIP in the set-up still runs the body. */
-#define NEED_BENCH()							\
-	do {								\
-		if (!port_uart_bench())					\
-			SKIP(return, "no UART module bench on this guest " \
-			     "(tests/vm/run-vm.sh with MFW_VM_UART_BENCH)"); \
-	} while (0)
 
 FIXTURE_TEARDOWN(lane)
 {
@@ -102,21 +96,14 @@ static bool log_has(const char *needle)
 	return rig_file_contains(LOG, needle);
 }
 
-/* The rate the guest's side of the UART is set to, bit/s. */
+/* The rate the guest's side of the UART is set to, bit/s; 0: unknown. */
 static long host_rate(int fd)
 {
 	struct termios t;
 
 	if (tcgetattr(fd, &t))
 		return -errno;
-	switch (cfgetospeed(&t)) {
-	case B9600: return 9600;
-	case B115200: return 115200;
-	case B230400: return 230400;
-	case B460800: return 460800;
-	case B921600: return 921600;
-	default: return 0;
-	}
+	return mfw_ipr_rate(cfgetospeed(&t));
 }
 
 static int set_host_rate(int fd, speed_t speed)
