@@ -5,11 +5,14 @@
 # what to do, and closes the journal as failed, which "mfw resume" leaves
 # alone.  An AT+MFWCHECK before the upgrade that is never answered means
 # AT+MFWUPGRADE was not sent: exit 8 at once, the journal left "written"
-# (not "flashing"), and "mfw resume" then finishes the upgrade.
+# (not "flashing"), and "mfw resume" then finishes the upgrade.  A package
+# the module flashes, fails and rolls back, whose failure report is lost,
+# is settled as not taken soon after the module's reboot (exit 7), not at
+# the upgrade timeout.
 # Needs mfw and mfw-modemsim in PATH and the mfw module loaded.
 . "$(dirname "$0")/mfw_helper_lib.sh"
 
-plan 8
+plan 11
 export MFW_STATE_DIR=$d/state
 img=$d/fw.bin
 mkimage "$img" ML307R-DC-MBRH0S02 8
@@ -67,5 +70,30 @@ if [ $rc -eq 0 ] && [ "$(phase journal.last)" = done ]; then
 	ok resume_after_precheck_done
 else
 	not_ok resume_after_precheck_done "exited $rc, journal.last: $(phase journal.last)"
+fi
+sim_stop
+rm -f "$d/sim.state" "$d/sim.state.pkg" "$d/state/journal" "$d/state/journal.last" "$d/sim.log"
+
+# 3. The module takes the package, flashes it and fails (its MD5 trailer
+# is wrong: userspace/modemsim/pkg.c), rolls back and reboots; the
+# "+MFWUPGRADE: 3" it prints as it boots is lost (on USB it often comes
+# before anyone opened the new port).  It then answers its old version.
+mkimage "$img" "ML307R-DC-MBRH0S02 md5=00000000000000000000000000000000" 8
+sim_start --model ML307R-DC --boot-ms 300 --flash-ms 500 \
+	--fault lose@report=MFWUPGRADE:3 || { not_ok simulator "did not start"; finish; }
+t0=$(now_cs)
+timed lost mfw upgrade "$img" --port "$d/tty" --timeout 600
+dt=$(($(now_cs) - t0))
+if [ $rc -eq 7 ] && [ $dt -lt 9000 ]; then
+	ok lost_failure_report_settled_exit_7
+else
+	not_ok lost_failure_report_settled_exit_7 "exited $rc after $dt cs"
+fi
+check lost_failure_report_message grep -q "runs ML307R-DC-MBRH0S01.*the upgrade did not take" \
+	"$d/lost.log"
+if [ ! -e "$d/state/journal" ] && [ "$(phase journal.last)" = failed ]; then
+	ok lost_failure_report_journal_failed
+else
+	not_ok lost_failure_report_journal_failed "journal: $(phase journal), journal.last: $(phase journal.last)"
 fi
 finish

@@ -282,20 +282,13 @@ static int mfw_confirm(struct mfw_session *s, int verdict)
 }
 
 /*
- * The wait is over without a verdict.  After a resume, a module that
- * answers and reports its version settles the journal: the target runs,
- * or the upgrade did not take (a rollback whose report nobody saw).
- * Otherwise it may still be flashing and the journal stays as it is.
+ * The module answers, runs s->firmware and is not flashing, and that is
+ * not what the upgrade was for: it refused the package or rolled back.
  */
-static int mfw_follow_expired(struct mfw_session *s, const char *what)
+static int mfw_did_not_take(struct mfw_session *s)
 {
 	char retry[MFW_JSTR + 32] = "";
 
-	if (!s->resolve || !s->have_port || mfw_sess_identify(s) || !*s->firmware)
-		return mfw_not_back(s, what);
-	mfw_trace("at the timeout the module answers: %s", s->firmware);
-	if (mfw_version_verdict(s) > 0)
-		return mfw_confirm(s, 1);
 	mfw_sig_defer(false);
 	if (*s->j.image)
 		snprintf(retry, sizeof(retry), " ('mfw upgrade %s')", s->j.image);
@@ -305,6 +298,35 @@ static int mfw_follow_expired(struct mfw_session *s, const char *what)
 		s->firmware, *s->j.target ? ", not " : "", s->j.target, retry);
 	mfw_sess_journal(s, MFW_PHASE_FAILED, "upgrade did not take");
 	return MFW_EXIT_UPGRADE;
+}
+
+/*
+ * The wait is over without a verdict.  After a resume, a module that
+ * answers and reports its version settles the journal: the target runs,
+ * or the upgrade did not take (a rollback whose report nobody saw).
+ * Otherwise it may still be flashing and the journal stays as it is.
+ */
+static int mfw_follow_expired(struct mfw_session *s, const char *what)
+{
+	if (!s->resolve || !s->have_port || mfw_sess_identify(s) || !*s->firmware)
+		return mfw_not_back(s, what);
+	mfw_trace("at the timeout the module answers: %s", s->firmware);
+	if (mfw_version_verdict(s) > 0)
+		return mfw_confirm(s, 1);
+	return mfw_did_not_take(s);
+}
+
+/*
+ * A package the host wrote is applied with model->stored.reboots restarts
+ * (kernel/mfw_models.c, from SPEC section 2): once the module has come
+ * back that often, it runs what it will run.  Its outcome report comes as
+ * it boots, and on USB often before anyone has opened the new port.
+ */
+static bool mfw_booted_for_good(const struct mfw_session *s, int boots)
+{
+	unsigned int n = s->model ? s->model->stored.reboots : 0;
+
+	return *s->j.image && boots >= (int)(n ? n : 1);
 }
 
 /*
@@ -320,7 +342,7 @@ int mfw_sess_follow(struct mfw_session *s)
 {
 	long total_s = s->o->timeout_s ? s->o->timeout_s : s->cfg->upgrade_timeout_s;
 	int64_t deadline = mfw_now_ms() + total_s * 1000, heard = mfw_now_ms();
-	int64_t gap = MFW_PROBE_FIRST_MS;
+	int64_t gap = MFW_PROBE_FIRST_MS, old_since = 0;
 	int percent = -1, boots = 0;
 	char line[256], state[32];
 	bool ask = false, reported = false, reopened = false;
@@ -420,6 +442,19 @@ int mfw_sess_follow(struct mfw_session *s)
 				  ret ? strerror(-ret) : s->firmware);
 			if (!ret && (mfw_version_verdict(s) > 0 || (reported && boots)))
 				return mfw_confirm(s, 1);
+			/*
+			 * After its last restart the module still runs another
+			 * version when asked, and again MFW_PROBE_FIRST_MS
+			 * later: the package did not take, and the report
+			 * saying so was lost.  (Without this the wait would
+			 * last upgrade_timeout=.)
+			 */
+			if (!ret && *s->firmware && mfw_booted_for_good(s, boots)) {
+				if (!old_since)
+					old_since = mfw_now_ms();
+				else if (mfw_now_ms() - old_since >= MFW_PROBE_FIRST_MS)
+					return mfw_did_not_take(s);
+			}
 			ask = false;
 			if (silence) {
 				heard = mfw_now_ms();
