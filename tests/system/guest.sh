@@ -205,29 +205,42 @@ phase_reset() {
 }
 
 # No upgrade under way (no journal; the automatic upgrade the last
-# identification started has ended) and ModemManager done probing the
-# module after its reboot: mfw waits for that only mm_wait (30 s), and
-# under TCG a probe can take longer.
+# identification started, on the tty the module has now, has ended) and
+# ModemManager done probing the module after its reboot: mfw waits for
+# that only mm_wait (30 s), and under TCG a probe can take longer.
 quiet() {
-	[ ! -e $JOURNAL ] && ! unit_running "mfw-autoupgrade@$TTY.service" && mm_sees_module
+	local t
+	t=$(at_tty) || return 1
+	[ ! -e $JOURNAL ] && ! unit_running "mfw-autoupgrade@$t.service" && mm_sees_module
 }
 # engine LIMIT COMMAND...: run a fleet engine's command with its output in
-# $S/fleet.log, bounded; when it fails or outlasts LIMIT, the end of its
-# output, the processes and their kernel stacks (a hang shows where).
+# $S/fleet.log, for at most LIMIT seconds.  When it fails, the end of its
+# output; when it outlasts LIMIT, first the processes and the kernel
+# stacks of mfw and the engine as they were (where it hung), then it is
+# killed.
 engine() {
-	local limit=$1 rc
+	local limit=$1 pid rc n=0 p
 	shift
-	timeout "$limit" "$@" >$S/fleet.log 2>&1
-	rc=$?
-	[ $rc = 0 ] && return 0
-	[ $rc != 124 ] || echo "$1 still ran after $limit s"
-	grep -v '\[TRACE\]' $S/fleet.log | tail -n 25
-	ps axfo pid,stat,wchan:28,etime,args | grep -v ' \[' | tail -n 25
-	for p in $(pgrep -f '^(/usr/sbin/mfw|mender|swupdate)'); do
-		echo "== $p: $(tr '\0' ' ' </proc/$p/cmdline)"
-		head -n 8 /proc/$p/stack 2>/dev/null
+	"$@" >$S/fleet.log 2>&1 &
+	pid=$!
+	while kill -0 $pid 2>/dev/null && [ $n -lt "$limit" ]; do
+		sleep 1
+		n=$((n + 1))
 	done
-	return $rc
+	if kill -0 $pid 2>/dev/null; then
+		echo "$1 still ran after $limit s:"
+		ps axfo pid,stat,wchan:28,etime,args | grep -v ' \[' | tail -n 25
+		for p in $(pgrep -f '^(/usr/sbin/mfw|mender|swupdate)'); do
+			echo "== $p: $(tr '\0' ' ' </proc/$p/cmdline)"
+			head -n 8 /proc/$p/stack 2>/dev/null
+		done
+		kill $pid
+	fi
+	wait $pid
+	rc=$?
+	[ $rc = 0 ] || grep -v '\[TRACE\]' $S/fleet.log | tail -n 25
+	[ $n -lt "$limit" ] && return $rc
+	return 124
 }
 # engine_refuses LIMIT COMMAND...: the command fails, bounded, and mfw's
 # error is in its output.
@@ -251,6 +264,9 @@ phase_fleet() {
 	check fleet/mender-new-version attached_runs "$V5"
 	check fleet/mender-names-the-artifact sh -c \
 		"mender --no-syslog show-artifact 2>/dev/null | grep -qx mfw-$V5"
+	# committed by the install: nothing left to commit (exit status 2)
+	check fleet/mender-committed sh -c \
+		"mender --no-syslog commit >$S/commit.log 2>&1; [ \$? = 2 ] && grep -q 'nothing to commit' $S/commit.log"
 	check fleet/quiet-before-mender-refusal wait_for 240 quiet
 	check fleet/mender-fails-a-refused-package \
 		engine_refuses 600 mender --no-syslog install "$P/pkg/$V7.mender"
@@ -268,9 +284,12 @@ phase_fleet() {
 	kill $n 2>/dev/null
 	wait $n 2>/dev/null
 	check fleet/swupdate-new-version attached_runs "$V6"
+	# mfw's own progress: after SWUpdate's copy of the package (its step
+	# at 100 %), a value between 0 and 100 again.
 	check fleet/swupdate-progress-reported sh -c \
-		"tr '\r' '\n' <$S/progress.log | grep -Eq ' ([1-9]|[1-9][0-9])% \($V6.bin\)' ||
-		{ tr '\r' '\n' <$S/progress.log | tail -n 5; exit 1; }"
+		"tr '\r' '\n' <$S/progress.log | grep -F '($V6.bin)' | sed -n '/ 100% /,\$p' |
+		grep -Eq '\] [0-9]+ of [0-9]+ ([1-9]|[1-9][0-9])% ' ||
+		{ tr '\r' '\n' <$S/progress.log | grep -F '($V6.bin)' | tail -n 8; exit 1; }"
 	check fleet/quiet-before-swupdate-refusal wait_for 240 quiet
 	check fleet/swupdate-fails-a-refused-package \
 		engine_refuses 600 swupdate -v -k /etc/swupdate/swupdate.crt -i "$P/pkg/$V7.swu"

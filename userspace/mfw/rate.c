@@ -67,22 +67,19 @@ void mfw_rate_close(struct mfw_rate *r)
 
 /*
  * tcdrain() with a bound (MFW_RATE_DRAIN_MS): wait for the tty driver's
- * output queue (TIOCOUTQ) to empty, then for the UART's transmit FIFO
- * (16 bytes on a 16550A, 8250_port.c) and shift register to send at the
- * rate the host runs at; what is still queued after the bound is
- * discarded, and the trace says so.  A tty that cannot tell its queue
- * (a pty answers TIOCOUTQ too) is left to tcdrain().
+ * output queue (TIOCOUTQ) to empty, then let tcdrain() wait for the
+ * UART's transmit FIFO and shift register, a wait the serial core bounds
+ * itself (uart_wait_until_sent(): twice the port's FIFO time).  What is
+ * still queued after the bound is discarded, and the trace says so.
  */
-static void mfw_rate_drain(int fd, long rate)
+static void mfw_rate_drain(int fd)
 {
 	int64_t until = mfw_now_ms() + MFW_RATE_DRAIN_MS;
 	int queued = 0;
 
 	for (;;) {
-		if (ioctl(fd, TIOCOUTQ, &queued) < 0) {
-			tcdrain(fd);
-			return;
-		}
+		if (ioctl(fd, TIOCOUTQ, &queued) < 0)
+			break;
 		if (queued <= 0 || mfw_now_ms() >= until)
 			break;
 		poll(NULL, 0, 2);
@@ -93,9 +90,7 @@ static void mfw_rate_drain(int fd, long rate)
 		tcflush(fd, TCOFLUSH);
 		return;
 	}
-	/* 17 characters of 10 bits: the FIFO and the shift register */
-	if (rate > 0)
-		poll(NULL, 0, (int)(170000 / rate) + 1);
+	tcdrain(fd);
 }
 
 int mfw_rate_host(struct mfw_rate *r, long rate)
@@ -108,7 +103,7 @@ int mfw_rate_host(struct mfw_rate *r, long rate)
 	if (tcgetattr(r->fd, &t) < 0)
 		return -errno;
 	/* What went out at the old rate leaves at it. */
-	mfw_rate_drain(r->fd, r->now);
+	mfw_rate_drain(r->fd);
 	if (cfsetispeed(&t, code) < 0 || cfsetospeed(&t, code) < 0 ||
 	    tcsetattr(r->fd, TCSANOW, &t) < 0)
 		return -errno;
@@ -132,7 +127,7 @@ int mfw_rate_host_takes(struct mfw_rate *r, long rate, long *got)
 	if (tcgetattr(r->fd, &before) < 0)
 		return -errno;
 	t = before;
-	mfw_rate_drain(r->fd, r->now);
+	mfw_rate_drain(r->fd);
 	if (cfsetispeed(&t, code) < 0 || cfsetospeed(&t, code) < 0 ||
 	    tcsetattr(r->fd, TCSANOW, &t) < 0)
 		return -errno;
