@@ -56,7 +56,7 @@ prebuild() {
 	timeout --kill-after=10 3600 "$@" >/dev/null 2>"$logs/build_$name.log"
 	rc=$?
 	[ $rc != 124 ] || echo "killed after 3600 s" >>"$logs/build_$name.log"
-	echo "$((SECONDS - t0)) build $name (once per cache entry)" >>"$MFW_TIMES"
+	echo "$((SECONDS - t0)) build $name (${each:-once per cache entry})" >>"$MFW_TIMES"
 	echo $rc >"$lanes/$name.rc"
 }
 await() {
@@ -93,6 +93,13 @@ step build/deps scripts/install-deps.sh
 grep -q '^FAIL build/deps$' "$ledger" && stop_all
 deps_failed build/deps
 prebuild rootfs tests/vm/build-rootfs.sh &
+# The Debian packages (debian/), lintian-clean, with the prebuilt module
+# for the stock kernel, the full-system guest's: it installs and purges
+# them.  Their build skips the Meson tests (nocheck): the ASan build below
+# runs them.  At the lowest priority, beside the host's tests.
+stock_kver=$(kernel_info stock && echo "$KVER")
+each="every run" prebuild debian-packages nice -n 19 env DEB_BUILD_OPTIONS=nocheck KVERS="$stock_kver" \
+	sh -c 'tests/style/debian.sh "$1" >&2' sh "$MFW_OUT/debian" &
 # verdict NAME: the ledger's line for a background build, once it ended.
 verdict() {
 	if await "$1" >"$lanes/$1.why"; then
@@ -239,9 +246,9 @@ pool() {
 # The full-system guest boots Debian's kernel (MFW_SYSTEM_KERNEL=debug
 # boots the debug kernel, as "make soak" does).
 system_guest() {
-	await rootfs >/dev/null &&
+	await rootfs >/dev/null && await debian-packages >/dev/null &&
 		{ [ "${MFW_SYSTEM_KERNEL:-stock}" != debug ] || await debug-module >/dev/null; } || {
-		echo "FAIL system/guest-started: a build it needs failed (build/rootfs or build/debug-kernel below)"
+		echo "FAIL system/guest-started: a build it needs failed (build/rootfs, build/debian-packages or build/debug-kernel below)"
 		return 1
 	}
 	tests/system/run.sh
@@ -362,7 +369,7 @@ if [ -x tests/fuzz/run.sh ]; then
 	step fuzz/mfw_at tests/fuzz/run.sh --seconds "${MFW_FUZZ_SECONDS:-30}"
 fi
 
-section "host: checkpatch --strict, device trees, sparse, licenses, Debian packages"
+section "host: checkpatch --strict, device trees, sparse, licenses"
 step style/checkpatch sh -c 'out=$(tests/style/checkpatch.sh) && [ -z "$out" ] || { echo "$out"; exit 1; }'
 step style/ioctl-magic tests/style/ioctl-magic.sh
 step style/dtc tests/style/dtc.sh
@@ -370,9 +377,6 @@ step style/sparse tests/style/sparse.sh
 # Every file's license and copyright (SPDX lines, .reuse/dep5): LICENSE.
 step style/reuse reuse lint
 step style/spdx tests/style/spdx.sh
-# The Debian packages (debian/), lintian-clean.  Their build skips the
-# Meson tests (nocheck): the ASan build above ran them.
-step build/debian-packages env DEB_BUILD_OPTIONS=nocheck tests/style/debian.sh "$MFW_OUT/debian"
 
 section "guests: the lanes' remaining work (lane C starts)"
 bg c lane_c
@@ -389,7 +393,7 @@ if [ "${MFW_SYSTEM_KERNEL:-stock}" = debug ]; then
 fi
 
 section "background builds"
-for b in debug-kernel module-debug-W1 rootfs; do
+for b in debug-kernel module-debug-W1 rootfs debian-packages; do
 	verdict $b
 done
 section_end

@@ -6,20 +6,44 @@
 # lintian error or warning fails; its whole output (info and pedantic
 # tags included) is printed.
 #
-# Usage: tests/style/debian.sh OUTDIR
+# Usage: tests/style/debian.sh [--reuse] OUTDIR
 #   OUTDIR receives the .deb, .changes and .buildinfo files, build.log and
-#   lintian.log; the copy of the tree is built in OUTDIR/src.
-# Environment: KVERS (debian/rules: the kernel release of the prebuilt
-# module package; default, that of the linux-headers metapackage).
+#   lintian.log; the copy of the tree is built in OUTDIR/src.  A build
+#   that passed leaves OUTDIR/stamp: a digest of the tree's files and of
+#   the environment below.  With --reuse, packages whose stamp matches
+#   are kept as they are, without a new build.
+# Environment: KVERS, KSRC (debian/rules: the kernel release of the
+# prebuilt module package, default that of the linux-headers metapackage;
+# its build tree), DEB_BUILD_OPTIONS, DEB_BUILD_PROFILES.
 #
 # Needs dpkg-dev, debhelper, dh-dkms, lintian and the Build-Depends of
 # debian/control (scripts/install-deps.sh installs them).
 set -euo pipefail
 
-[ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
+reuse=0
+[ "${1:-}" != --reuse ] || { reuse=1; shift; }
+[ $# -eq 1 ] || { echo "usage: $0 [--reuse] OUTDIR" >&2; exit 2; }
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
+
+# The stamp: every file the copy below takes (name and contents), and
+# what debian/rules reads from the environment (KSRC as the directory it
+# resolves to).
+stamp=$(
+	cd "$top" &&
+		git ls-files -z --cached --others --exclude-standard |
+		xargs -0 sha256sum 2>/dev/null
+	ksrc=${KSRC:-/usr/src/linux-headers-${KVERS:-}}
+	echo "KVERS=${KVERS:-} KSRC=$(realpath -m "$ksrc") OPTIONS=${DEB_BUILD_OPTIONS:-} PROFILES=${DEB_BUILD_PROFILES:-}"
+)
+stamp=$(printf '%s\n' "$stamp" | sha256sum | cut -d' ' -f1)
+if [ $reuse = 1 ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ] &&
+	ls "$out"/*.deb >/dev/null 2>&1; then
+	echo "debian: the packages in $out are this tree's (stamp $stamp): kept"
+	exit 0
+fi
+rm -f "$out/stamp"
 
 for t in git dpkg-buildpackage dh lintian; do
 	command -v $t >/dev/null || { echo "debian: $t is not installed" >&2; exit 1; }
@@ -53,3 +77,4 @@ if [ $status -ne 0 ]; then
 	exit 1
 fi
 echo "debian: lintian: no error, no warning"
+echo "$stamp" >"$out/stamp"

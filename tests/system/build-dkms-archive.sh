@@ -2,26 +2,29 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Build mfw with DKMS on the host, at native speed, for one of the rig's
 # kernels, and pack source and module into a DKMS archive (dkms mktarball).
-# The full-system guest installs it with "make install DKMS_ARCHIVE=...":
-# dkms ldtarball then dkms install, the way a board without a compiler
-# takes a module built elsewhere, instead of compiling for minutes under
-# TCG.  This is the rig's DKMS build check: the same dkms and gcc as the
-# guest's (both Debian 12), the same dkms.conf and sources "make install"
-# lays out, the same kernel build tree.
+# The full-system guest's mfw-dkms package loads it (dkms ldtarball, from
+# /usr/share/mfw-dkms), the way a board without a compiler takes a module
+# built elsewhere, instead of compiling for minutes under TCG, once its
+# own build of the same package passed (tests/system/run.sh); "make
+# install DKMS_ARCHIVE=..." takes it too.  The same dkms and gcc as the
+# guest's (both Debian 12), the same dkms.conf and sources, the same
+# kernel build tree.
 #
 # dkms keeps its state in /var/lib/dkms and reads /etc/dkms: both are
 # private here (a mount namespace with a tmpfs and a bind mount), so the
 # host's DKMS is never touched.  Module signing is off, as on the guest,
 # whose kernel has no module signature support.
 #
-# Usage: build-dkms-archive.sh stock|debug OUTDIR
+# Usage: build-dkms-archive.sh stock|debug OUTDIR [MFW_DKMS_DEB]
+# With MFW_DKMS_DEB, the sources are that mfw-dkms package's (what its
+# postinst would build on a board); without, "make dkms-source"'s.
 # OUTDIR is made anew: it must be absent, empty, or an earlier OUTDIR of
 # this script.  Prints the archive's path on stdout; compiler warnings, if
 # any, are left in OUTDIR/warnings.txt (the archive is made all the same).
 set -euo pipefail
 . "$(dirname "$0")/../vm/lib.sh"
 
-[ $# = 2 ] || die "usage: $0 stock|debug OUTDIR"
+[ $# = 2 ] || [ $# = 3 ] || die "usage: $0 stock|debug OUTDIR [MFW_DKMS_DEB]"
 kernel=$1
 out=$(realpath -m "$2")
 if [ -e "$out" ] && [ ! -e "$out/.mfw-dkms-archive" ] &&
@@ -40,7 +43,13 @@ ver=$(sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" "$MFW_TOP/meson.build")
 rm -rf "$out"
 mkdir -p "$out/etc-dkms" "$out/state"
 touch "$out/.mfw-dkms-archive"
-make -s -C "$MFW_TOP" dkms-source DESTDIR="$out/root" >&2
+if [ -n "${3:-}" ]; then
+	dpkg-deb -x "$3" "$out/root" || die "cannot unpack $3"
+	[ -f "$out/root/usr/src/mfw-$ver/dkms.conf" ] ||
+		die "$3 holds no /usr/src/mfw-$ver/dkms.conf: not mfw-dkms $ver"
+else
+	make -s -C "$MFW_TOP" dkms-source DESTDIR="$out/root" >&2
+fi
 printf '# mfw rig: build without signing, like the guest\nsign_file="/nonexistent"\n' \
 	>"$out/etc-dkms/framework.conf"
 archive=$out/mfw-$ver-$KVER-dkms.tar.gz

@@ -33,17 +33,17 @@ bar() {
 }
 
 say "A Debian 12 board (systemd, udev, D-Bus, logind, ModemManager) booted on"
-if [ -f "$P/mfw-dkms.tar.gz" ]; then
-	say "$(uname -r).  Installing mfw: make install (DKMS installs the module"
-	say "from an archive built for this kernel on the build host)."
-	archive=DKMS_ARCHIVE=$P/mfw-dkms.tar.gz
-else
-	say "$(uname -r).  Installing mfw: make install (DKMS builds the module)."
-	archive=
-fi
+say "$(uname -r).  Installing mfw's packages: the helper, and the module"
+say "prebuilt for this kernel (apt-get install, no network)."
 board_setup || die "board set-up failed"
-make -C "$MFW_TOP" install MESON_INSTALL_FLAGS=--no-rebuild $archive >"$S/install.log" 2>&1 || { tail -n 20 "$S/install.log" | show; die "make install failed"; }
-dkms status -m mfw | show
+# (dpkg's steps as they come: the install takes half a minute here)
+apt_install "$P"/deb/mfw_*.deb "$P/deb/mfw-modules-$(uname -r)_"*.deb 2>&1 |
+	tee "$S/install.log" | grep --line-buffered -E '^(Unpacking|Setting up) ' | show
+[ "${PIPESTATUS[0]}" = 0 ] || { tail -n 20 "$S/install.log" | show; die "apt-get install failed"; }
+dpkg-query -W -f '${Package} ${Version}\n' mfw "mfw-modules-$(uname -r)" | show
+board_configure || die "the configuration could not be written"
+say "/etc/mfw/mfw.conf names the vendor's key and the board's directories:"
+show </etc/mfw/mfw.conf
 
 say "Plugging in the module: a simulated ML307R-DC on USB (2ecc:3012)."
 systemctl start mfw-sim.service

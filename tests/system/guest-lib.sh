@@ -115,7 +115,7 @@ mm_sees_module_within() {
 	return 1
 }
 mm_sees_nothing() { [ "$(modems)" -eq 0 ]; }
-# Every file make install could have added or left behind: files and links
+# Every file installing mfw could have added or left behind: files and links
 # under /usr, /etc, /var/lib and /opt.  Not compared: the bookkeeping of
 # systemd, dpkg, D-Bus, polkit and ModemManager, this test's own state
 # and the packages it dropped in the firmware directory, depmod's index
@@ -142,29 +142,33 @@ transfer_quarter_done() {
 	[ "${total:-0}" -gt 0 ] && [ $((done * 4)) -ge "$total" ]
 }
 
-# board_setup: the board's own set-up, before "make install": persistent
+# kbuild_share: the host's share with the kernel's build tree, mounted at
+# $KBUILD (again in each boot: it may be under /run).
+kbuild_share() {
+	mountpoint -q "$KBUILD" && return 0
+	mkdir -p "$KBUILD" && mount -t 9p -o trans=virtio,version=9p2000.L,ro kbuild "$KBUILD"
+}
+
+# board_setup: the board's own set-up, before mfw's packages: persistent
 # journal, the kernel's build tree (a board has linux-headers-$(uname -r);
 # here the host's over 9p: Debian's headers packages at their own paths
-# under /usr, or the debug kernel's build tree), the mfw sources, the simulated
-# module as a service, mfw's configuration with the vendor's key and its
-# own directories, and a user for the unprivileged checks.
+# under /usr, or the debug kernel's build tree) for DKMS, the simulated
+# module as a service, the vendor's key, the fleet engines' side of the
+# board, and a user for the unprivileged checks.
 board_setup() {
 	mkdir -p /var/log/journal && systemd-tmpfiles --create --prefix /var/log/journal &&
 		journalctl --flush || return 1
-	mkdir -p "$KBUILD" /lib/modules/"$(uname -r)" || return 1
-	mount -t 9p -o trans=virtio,version=9p2000.L,ro kbuild "$KBUILD" || return 1
+	mkdir -p /lib/modules/"$(uname -r)" || return 1
+	kbuild_share || return 1
 	for l in $KBUILD_LINKS; do
 		[ -e "$l" ] || ln -s "$KBUILD${l#/usr}" "$l" || return 1
 	done
 	ln -sfn "$KBUILD_TREE" /lib/modules/"$(uname -r)"/build || return 1
-	tar -xf "$P/src.tar" -C / || return 1
 	install -m 0755 "$P/bin/mfw-modemsim" "$P/bin/mfw-gadget" "$P/mfw-sim-run" /usr/local/bin/ || return 1
 	install -m 0644 "$P/mfw-sim.service" /etc/systemd/system/ || return 1
 	install -m 0644 "$P/mfw-sim.default" /etc/default/mfw-sim || return 1
 	mkdir -p /etc/mfw /etc/polkit-1/rules.d || return 1
 	install -m 0644 "$P/pkg/vendor.pub" /etc/mfw/vendor.pub || return 1
-	printf 'pubkey=/etc/mfw/vendor.pub\nfirmware_dir=%s\nstate_dir=%s\n' \
-		"$FWROOT" "$STATEDIR" >/etc/mfw/mfw.conf || return 1
 	install -m 0644 "$P/50-mfw-tester.rules" /etc/polkit-1/rules.d/ || return 1
 	# The fleet engines' side of the board: Mender's device type and the
 	# name of what the board runs; SWUpdate's hardware revision, the
@@ -183,4 +187,26 @@ board_setup() {
 	systemctl daemon-reload || return 1
 	systemctl enable mfw-sim.service || return 1
 	systemctl restart polkit.service || return 1
+}
+
+# apt_install DEB...: install local package files the way a board without
+# a network does: apt takes their dependencies from what is installed (the
+# image has no package lists: anything missing is an error).
+apt_install() {
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" </dev/null
+}
+# apt_purge PACKAGE...: remove them with their configuration and state.
+apt_purge() {
+	DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "$@" </dev/null
+}
+
+# board_configure: once mfw is installed, the board's configuration: the
+# vendor's key and mfw's own directories in /etc/mfw/mfw.conf (the
+# package's conffile, changed as an administrator changes it), then the
+# daemon-reload that lets mfw's generator point the units at them
+# (mfw.conf(5)).
+board_configure() {
+	printf 'pubkey=/etc/mfw/vendor.pub\nfirmware_dir=%s\nstate_dir=%s\n' \
+		"$FWROOT" "$STATEDIR" >/etc/mfw/mfw.conf || return 1
+	systemctl daemon-reload
 }

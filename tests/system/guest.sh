@@ -6,7 +6,8 @@
 # the payload disk that tests/system/run.sh made.  The guest boots three
 # times in one QEMU process; /var/lib/mfw-system/phase says where we are:
 #
-#   install  set up the board, "make install", plug the simulated module
+#   install  set up the board, install mfw's packages (the helper and the
+#            module prebuilt for this kernel), plug the simulated module
 #            (USB gadget): udev attaches it; drop a package in the firmware
 #            directory: the upgrade runs by itself.  During it, poweroff and
 #            suspend are refused and ModemManager leaves the module alone.
@@ -17,8 +18,11 @@
 #            package and ask the host for a hard reset mid-transfer.
 #   reset    mfw-resume.service finished the job at boot; Mender and
 #            SWUpdate each install a package through mfw and fail one the
-#            module refuses; "make uninstall" leaves the file system as it
-#            was before "make install".
+#            module refuses; "apt-get purge" leaves the file system as it
+#            was before the packages.  Then the DKMS path: mfw-dkms
+#            installs the module (DKMS builds it here, or loads the
+#            archive the host built from the same sources), and its purge
+#            leaves the file system as it was too.
 #
 # Verdicts go to /dev/ttyS1 (the host collects them) as "PASS|FAIL name";
 # "mfw-system: reset" there asks the host for a QEMU system_reset, and
@@ -55,16 +59,15 @@ phase_install() {
 	check install/board-setup board_setup
 	file_list >"$S/before.list"
 
-	say "make install"
-	local t0=$SECONDS
-	# The module comes as a DKMS archive built on the host for this kernel
-	# (tests/system/build-dkms-archive.sh), unless DKMS is to build it here.
-	local archive=
-	[ ! -f "$P/mfw-dkms.tar.gz" ] || archive=DKMS_ARCHIVE=$P/mfw-dkms.tar.gz
-	check install/make-install make -C "$MFW_TOP" install MESON_INSTALL_FLAGS=--no-rebuild $archive
-	took "make install" $((SECONDS - t0))
-	check install/dkms-installed-the-module sh -c \
-		"dkms status -m mfw | grep -q installed && modinfo -n mfw | grep -q /updates/dkms/"
+	local kver t0=$SECONDS
+	kver=$(uname -r)
+	say "apt-get install mfw and mfw-modules-$kver"
+	check install/packages apt_install "$P"/deb/mfw_*.deb "$P/deb/mfw-modules-${kver}_"*.deb
+	took "apt-get install (helper, prebuilt module)" $((SECONDS - t0))
+	check install/prebuilt-module sh -c \
+		"dpkg -s mfw-modules-$kver | grep -qx 'Status: install ok installed' &&
+		 modinfo -n mfw | grep -q '/$kver/updates/mfw.ko\$'"
+	check install/board-configured board_configure
 	check install/helper-and-man-page sh -c '/usr/sbin/mfw --help >/dev/null && ls /usr/share/man/man8/mfw.8*'
 	check install/units-verify systemd-analyze verify --man=no \
 		/usr/lib/systemd/system/mfw-attach@.service \
@@ -183,12 +186,17 @@ phase_reset() {
 
 	phase_fleet
 
-	say "make uninstall"
+	say "apt-get purge mfw mfw-modules-$(uname -r)"
 	systemctl stop mfw-sim.service
-	check uninstall/make-uninstall make -C "$MFW_TOP" uninstall
+	check uninstall/purge apt_purge mfw "mfw-modules-$(uname -r)"
 	file_list >"$S/after.list"
 	check uninstall/leaves-a-clean-system diff -u "$S/before.list" "$S/after.list"
-	check uninstall/module-gone sh -c "! modinfo mfw && ! grep -q '^mfw ' /proc/modules"
+	# (a package's removal leaves a loaded module loaded, as Debian's do;
+	# with the units stopped nothing holds it)
+	check uninstall/module-gone sh -c "! modinfo mfw && { ! grep -q '^mfw ' /proc/modules || rmmod mfw; }"
+
+	phase_dkms
+
 	# Leaks of the whole run, the module's included (it was unloaded):
 	# two scans past kmemleak's minimum object age.
 	# Only a kernel built with kmemleak can say (the debug kernel).
@@ -297,17 +305,55 @@ phase_fleet() {
 	check fleet/quiet-after wait_for 240 quiet
 }
 
+# The module from mfw-dkms, on the board with nothing of mfw's left.
+# DKMS builds it against the kernel's build tree (the headers, over 9p),
+# unless the host put an archive of it in the payload: DKMS built that
+# with the same dkms and compiler, from the same mfw-dkms package, for
+# this kernel, and this guest's build of it passed before
+# (tests/system/run.sh, its cache).  The package's postinst loads such an
+# archive from /usr/share/mfw-dkms, dkms's place for prebuilt modules
+# (/usr/lib/dkms/common.postinst), instead of building.
+phase_dkms() {
+	local kver t0=$SECONDS prebuilt=$P/deb/mfw-dkms.tar.gz archive ver log=$S/mfw-dkms-install.log
+	kver=$(uname -r)
+	# (dkms's version of the module: the directory the package gives it)
+	ver=$(dpkg-deb -c "$P"/deb/mfw-dkms_*.deb | sed -n 's|.* \./usr/src/mfw-\([^/]*\)/$|\1|p')
+	archive=/usr/share/mfw-dkms/mfw-$ver.dkms.tar.gz
+	# (dkms builds only for a kernel whose build tree has include/)
+	check dkms/kernel-build-tree eval 'kbuild_share && test -e "/lib/modules/$kver/build/include"'
+	if [ -f "$prebuilt" ]; then
+		say "apt-get install mfw-dkms (DKMS loads the module the host built)"
+		install -D -m 0644 "$prebuilt" "$archive"
+	else
+		say "apt-get install mfw-dkms (DKMS builds the module here)"
+	fi
+	check dkms/package-installs-the-module sh -c "
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $P/deb/mfw-dkms_*.deb \
+			</dev/null >$log 2>&1 || { tail -n 40 $log; exit 1; }"
+	if [ -f "$prebuilt" ]; then
+		took "apt-get install mfw-dkms (archive)" $((SECONDS - t0))
+	else
+		took "apt-get install mfw-dkms (DKMS build)" $((SECONDS - t0))
+		# The host's cache keeps this verdict for the same inputs.
+		check dkms/built-on-the-board grep -q "^Building initial module for $kver" "$log"
+	fi
+	check dkms/module-installed sh -c \
+		"dkms status -m mfw -k $kver | grep -q ': installed' &&
+		 modinfo -n mfw | grep -q '/$kver/updates/dkms/mfw.ko\$'"
+	check dkms/module-loads sh -c "modprobe mfw && grep -q '^mfw ' /proc/modules && modprobe -r mfw"
+	check dkms/purge apt_purge mfw-dkms
+	rm -f "$archive"
+	rmdir /usr/share/mfw-dkms 2>/dev/null
+	file_list >"$S/after-dkms.list"
+	check dkms/purge-leaves-a-clean-system diff -u "$S/before.list" "$S/after-dkms.list"
+}
+
 kmemleak_clean() {
 	local k=/sys/kernel/debug/kmemleak
 	echo scan >$k && sleep 6 && echo scan >$k || return 1
 	[ -z "$(cat $k)" ] || { head -n 60 $k; return 1; }
 }
 
-# The tree "make install" and "make uninstall" run from sits at the
-# host's path, which may be under /tmp: the boot's tmpfiles clean-up
-# empties that.  The payload disk has it at every boot.
-[ -d "$MFW_TOP" ] || tar -xf "$P/src.tar" -C / ||
-	verdict FAIL "$phase/source-tree" "cannot unpack $P/src.tar"
 t_phase=$SECONDS
 case $phase in
 install) phase_install ;;

@@ -4,25 +4,38 @@
 # udevd, D-Bus, logind, polkit and ModemManager, booted on Debian's own
 # kernel (the one boards run; MFW_SYSTEM_KERNEL=debug boots the debug kernel
 # with KASAN, lockdep and kmemleak instead, as "make soak" does), where mfw
-# is installed with "make install" (DKMS installs the module in the guest,
-# from an archive DKMS built here for the guest's kernel) and a simulated
-# ML307R-DC on a USB gadget is upgraded by udev and systemd alone.  tests/system/guest.sh
-# holds the scenarios; this script prepares the payload disk, boots the
-# guest, performs the hard reset it asks for, and prints one
-# "PASS|FAIL system/<name>" line per verdict.
+# is installed from its Debian packages (debian/: the helper and the module
+# prebuilt for the guest's kernel, with apt-get install) and a simulated
+# ML307R-DC on a USB gadget is upgraded by udev and systemd alone; purging
+# the packages must leave the file system as it was, and mfw-dkms then
+# installs the module through DKMS.  tests/system/guest.sh holds the
+# scenarios; this script prepares the payload disk, boots the guest,
+# performs the hard reset it asks for, and prints one "PASS|FAIL
+# system/<name>" line per verdict.
 #
 # With --demo the guest runs tests/system/demo.sh instead ("make demo"):
 # the automatic upgrade narrated on this terminal.
 #
+# The packages come from tests/style/debian.sh in $MFW_OUT/debian (make
+# check builds them first); when they are missing, or were built from
+# another tree or for another kernel, this script builds them there.
+#
+# DKMS in the guest: its build of the module under TCG takes minutes.  A
+# build that passed is remembered in the cache (MFW_CACHE/dkms-guest),
+# keyed by the mfw-dkms package's sources, the kernel and its build tree,
+# and the root file system (dkms, gcc); with the same key the guest's
+# mfw-dkms loads an archive that dkms built here from the same package
+# instead (tests/system/build-dkms-archive.sh).
+#
 # Environment: MFW_CACHE, MFW_OUT (see tests/vm/lib.sh),
 # MFW_SYSTEM_TIMEOUT (seconds for the whole guest run, default 2700: a bound
 # on a hang), MFW_SYSTEM_DKMS=guest (DKMS compiles the module in the guest
-# instead), MFW_SYSTEM_KERNEL (stock, the default, or debug), MFW_TIMES
-# (tests/run.sh's time table).
+# whatever the cache holds), MFW_SYSTEM_KERNEL (stock, the default, or
+# debug), MFW_TIMES (tests/run.sh's time table).
 set -uo pipefail
 . "$(dirname "$0")/../vm/lib.sh"
 cd "$MFW_TOP"
-demo=0
+demo=0 demo_t0=$SECONDS
 [ "${1:-}" = --demo ] && demo=1
 
 out=$MFW_OUT/system$([ $demo = 0 ] || echo -demo)
@@ -40,6 +53,7 @@ case $kind in
 debug)
 	kout=$(tests/vm/build-debug-kernel.sh 2>>"$log") || { fail debug-kernel "see $log"; exit 1; }
 	kdir=$(dirname "$kout")
+	kernel_info debug
 	kimage=$kout/arch/x86/boot/bzImage
 	initrd=()
 	share=$kdir kbuild=$kdir kbuild_tree=$kdir/out kbuild_links=
@@ -68,36 +82,38 @@ stock)
 	;;
 *) fail kernel "MFW_SYSTEM_KERNEL=$kind: stock or debug"; exit 1 ;;
 esac
+[ $demo = 0 ] || echo "mfw demo: the board's root file system (Debian 12 by debootstrap, built once into $MFW_CACHE: a minute or two the first time; log: $log)"
 image=$(tests/vm/build-rootfs.sh 2>>"$log") || { fail rootfs "see $log"; exit 1; }
 
-# --- what the guest's "make install" installs ------------------------------
-# Userspace built here, in the build directory "make install" uses, with
-# the prefix it installs to; the guest has Meson to install it but not
-# the -dev packages to build it.
-if ! { { [ -f build-install/build.ninja ] ||
-	meson setup build-install --prefix=/usr --buildtype=release; } &&
-	meson compile -C build-install; } >>"$log" 2>&1; then
-	fail userspace-build "see $log"
-	exit 1
-fi
+# --- mfw's packages, and the DKMS archive ----------------------------------------
+# The helper and the simulator, built here: the package payloads below
+# are made with the helper; the guest runs the simulator.
 for b in build/userspace/mfw/mfw build/userspace/modemsim/mfw-modemsim; do
 	[ -x "$b" ] && continue
 	{ { [ -f build/build.ninja ] || meson setup build; } &&
 	meson configure build -Dwerror=true && meson compile -C build; } \
 		>>"$log" 2>&1 || { fail userspace-build "see $log"; exit 1; }
 done
-# The tree as it is (tracked and new files) at the same absolute path in
-# the guest: Meson's build directory refers to it.
-{ git ls-files -co --exclude-standard && find build-install; } |
-	sed "s|^|${MFW_TOP#/}/|" |
-	tar -C / -cf "$out/payload/src.tar" -T - || { fail payload "tar of the tree"; exit 1; }
-
-# --- the module, built by DKMS here for the guest's kernel --------------------
-# (MFW_SYSTEM_DKMS=guest leaves the build to DKMS in the guest, under TCG:
-# several minutes more)
-if [ "${MFW_SYSTEM_DKMS:-host}" != guest ]; then
+debs=$MFW_OUT/debian
+t1=$SECONDS
+[ $demo = 0 ] || echo "mfw demo: mfw's Debian packages for $KVER (built unless $debs has this tree's; log: $log)"
+if ! KVERS=$KVER KSRC=$KDIR DEB_BUILD_OPTIONS=nocheck tests/style/debian.sh --reuse "$debs" >>"$log" 2>&1; then
+	fail debian-packages "tests/style/debian.sh failed (see $log)"
+	exit 1
+fi
+[ $((SECONDS - t1)) -lt 5 ] || echo "    (Debian packages built in $((SECONDS - t1)) s)"
+mkdir -p "$out/payload/deb"
+for f in "mfw_*.deb" "mfw-modules-${KVER}_*.deb" "mfw-dkms_*.deb"; do
+	# shellcheck disable=SC2086 # the pattern
+	set -- "$debs"/$f
+	[ -f "$1" ] || { fail debian-packages "no $f in $debs"; exit 1; }
+	cp "$1" "$out/payload/deb/" || { fail payload "copy $1"; exit 1; }
+done
+dkms_deb=$1
+dkms_hit=
+if [ $demo = 0 ]; then
 	t1=$SECONDS
-	if ! archive=$(tests/system/build-dkms-archive.sh "$kind" "$out/dkms" 2>>"$log"); then
+	if ! archive=$(tests/system/build-dkms-archive.sh "$kind" "$out/dkms" "$dkms_deb" 2>>"$log"); then
 		fail dkms-builds-the-module "see $log"
 		exit 1
 	elif [ -s "$out/dkms/warnings.txt" ]; then
@@ -106,8 +122,20 @@ if [ "${MFW_SYSTEM_DKMS:-host}" != guest ]; then
 	else
 		echo "PASS system/dkms-builds-the-module"
 	fi
-	cp "$archive" "$out/payload/mfw-dkms.tar.gz"
 	[ -z "${MFW_TIMES:-}" ] || echo "$((SECONDS - t1)) build DKMS archive for the full-system guest" >>"$MFW_TIMES"
+	# The key of the guest's own DKMS build: the package's sources (as
+	# unpacked for the archive), the kernel and its build tree, the
+	# root file system's cache entry.
+	dkms_key=$({
+		(cd "$out/dkms/root" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+		echo "$KVER $(realpath "$KDIR") $image"
+		[ "$kind" != stock ] || dpkg-query -W -f '${Version}\n' "linux-headers-$KVER"
+	} | sha256sum | cut -c1-16)
+	dkms_cache=$MFW_CACHE/dkms-guest/$dkms_key
+	if [ "${MFW_SYSTEM_DKMS:-}" != guest ] && [ -f "$dkms_cache/passed" ]; then
+		dkms_hit=$(cat "$dkms_cache/passed")
+		cp "$archive" "$out/payload/deb/mfw-dkms.tar.gz"
+	fi
 fi
 
 # --- the vendor's packages -------------------------------------------------
@@ -118,15 +146,20 @@ mfw=build/userspace/mfw/mfw
 openssl genpkey -algorithm ed25519 -out "$out/vendor.pem" 2>>"$log" &&
 	openssl pkey -in "$out/vendor.pem" -pubout -out "$pkg/vendor.pub" 2>>"$log" ||
 	{ fail payload "vendor key"; exit 1; }
+# make_package VERSION LINES TRAILER: a package of LINES whole lines of 45
+# bytes, then the TRAILER line (userspace/modemsim/pkg.c: the version the
+# module boots, and an MD5 it checks), with its manifest signed by the
+# vendor: one signature per package, the signed manifest binds the image.
+make_package() {
+	local v=$1 n=$2 i
+	for ((i = 0; i < n; i++)); do printf 'package %s line %08d ---\n' "$v" "$i"; done >"$pkg/$v.bin" &&
+		echo "$3" >>"$pkg/$v.bin" &&
+		"$mfw" manifest create "$pkg/$v.bin" --family "$family" --version "$v" &&
+		"$mfw" manifest sign "$pkg/$v.bin.manifest" --key "$out/vendor.pem"
+}
+# 128 KiB: about 11 s on the simulated module's 115200 baud line
 for v in $V2 $V3 $V4; do
-	# 128 KiB: about 11 s on the simulated module's 115200 baud line
-	for ((i = 0; i < 4096; i++)); do printf 'package %s line %08d ---\n' "$v" "$i"; done |
-		head -c $((128 * 1024 - 32)) >"$pkg/$v.bin"
-	echo "MFWVER:$v" >>"$pkg/$v.bin"
-	# One signature per package: the signed manifest binds the image.
-	{ "$mfw" manifest create "$pkg/$v.bin" --family "$family" --version "$v" &&
-		"$mfw" manifest sign "$pkg/$v.bin.manifest" --key "$out/vendor.pem"; } >>"$log" 2>&1 ||
-		{ fail payload "manifest of $v"; exit 1; }
+	make_package "$v" 2912 "MFWVER:$v" >>"$log" 2>&1 || { fail payload "manifest of $v"; exit 1; }
 done
 
 # --- the same through the fleet engines ---------------------------------------
@@ -136,14 +169,6 @@ done
 # and signature are good.  32 KiB: about 3 s on the line.
 # Documentation/mfw/mender.rst and swupdate.rst show the same steps.
 V5=ML307R-DC-MBRH0S05 V6=ML307R-DC-MBRH0S06 V7=ML307R-DC-MBRH0S07
-fleet_package() {
-	local v=$1 trailer=$2 i
-	# (whole lines: the trailer must start a line)
-	for ((i = 0; i < 720; i++)); do printf 'fleet %s line %08d -----\n' "$v" "$i"; done >"$pkg/$v.bin" &&
-		echo "$trailer" >>"$pkg/$v.bin" &&
-		"$mfw" manifest create "$pkg/$v.bin" --family "$family" --version "$v" &&
-		"$mfw" manifest sign "$pkg/$v.bin.manifest" --key "$out/vendor.pem"
-}
 mender_artifact() {
 	(cd "$pkg" && mender-artifact write module-image -T mfw -t mfw-board \
 		-n "mfw-$1" -o "$1.mender" -f "$1.bin" -f "$1.bin.manifest" -f "$1.bin.manifest.sig")
@@ -171,8 +196,8 @@ swu() {
 		-keyout "$out/swupdate.key" -out "$pkg/swupdate.crt" -days 3650 \
 		-subj "/CN=mfw fleet test" -addext extendedKeyUsage=emailProtection &&
 		cp "$pkg/swupdate.crt" "$out/swupdate.crt" &&
-		fleet_package $V5 "MFWVER:$V5" && fleet_package $V6 "MFWVER:$V6" &&
-		fleet_package $V7 "MFWVER:$V7 md5=00000000000000000000000000000000" &&
+		make_package $V5 720 "MFWVER:$V5" && make_package $V6 720 "MFWVER:$V6" &&
+		make_package $V7 720 "MFWVER:$V7 md5=00000000000000000000000000000000" &&
 		mender_artifact $V5 && mender_artifact $V7 && swu $V6 && swu $V7
 } >>"$log" 2>&1 || { fail payload "fleet engines' update files (see $log)"; exit 1; }
 rm -f "$pkg"/$V5.bin* "$pkg"/$V6.bin* "$pkg"/$V7.bin*
@@ -189,7 +214,6 @@ cp tests/system/mfw-sim-run tests/system/mfw-sim.service tests/system/50-mfw-tes
 	tests/system/79-mfw-sim.rules "$p/"
 cp build/userspace/modemsim/mfw-modemsim tests/vm/guest/mfw-gadget "$p/bin/"
 cat >"$p/env" <<EOF
-MFW_TOP=$MFW_TOP
 KBUILD=$kbuild
 KBUILD_TREE=$kbuild_tree
 KBUILD_LINKS="$kbuild_links"
@@ -212,8 +236,9 @@ mkfs.ext4 -q -F -L mfw-payload -d "$p" "$out/payload.ext4" "${size}M" >>"$log" 2
 limit=${MFW_SYSTEM_TIMEOUT:-2700}
 : >"$out/results.log"
 if [ $demo = 1 ]; then
-	# the narration, live on this terminal
-	second_serial=file:/dev/stdout
+	# the narration, copied to this terminal as it comes (the loop below)
+	second_serial=file:$out/narration.log
+	: >"$out/narration.log"
 	echo "mfw demo: booting the board (console log: $out/console.log)"
 else
 	second_serial=file:$out/results.log
@@ -252,6 +277,22 @@ s.close()
 PY
 }
 
+# narrate: in the demo, copy what the guest narrated since the last call
+# to this terminal; until it says something, a line on the boot every
+# 15 s.
+shown=0
+narrate() {
+	local n
+	n=$(stat -c %s "$out/narration.log" 2>/dev/null || echo 0)
+	if [ "$n" -gt "$shown" ]; then
+		tail -c +$((shown + 1)) "$out/narration.log" | head -c $((n - shown))
+		shown=$n
+	elif [ $shown = 0 ] && [ $((turn % 15)) = 0 ]; then
+		echo "mfw demo: the board is still booting ($((SECONDS - t0)) s; $(tr -d '\r' <"$out/console.log" |
+			sed -e 's/\x1b\[[0-9;]*m//g' -n -e 's/.*\(Started\|Reached target\) \(.*\)\.$/\1 \2/p' |
+			tail -n 1 | cut -c1-60))"
+	fi
+}
 resets=0
 timed_out=0 panicked=0
 seen=0 last_verdict=$SECONDS
@@ -260,6 +301,7 @@ seen=0 last_verdict=$SECONDS
 hz=$(getconf CLK_TCK) ticks=0 turn=0
 while kill -0 $qemu 2>/dev/null; do
 	turn=$((turn + 1))
+	[ $demo = 0 ] || narrate
 	read -r -a st <"/proc/$qemu/stat" 2>/dev/null && ticks=$((st[13] + st[14]))
 	n=$(stat -c %s "$out/results.log" 2>/dev/null || echo 0)
 	[ "$n" = "$seen" ] || { seen=$n; last_verdict=$SECONDS; }
@@ -287,11 +329,16 @@ done
 wait $qemu 2>/dev/null
 cpu=$((ticks / hz))
 if [ $demo = 1 ]; then
+	narrate
 	# The payload's unit reports the narration's exit status on the
 	# console, behind the journal's timestamp and tag.
-	[ $timed_out = 0 ] &&
-		tr -d '\r' <"$out/console.log" | grep -aq 'mfw-rig-payload: exit 0$'
-	exit
+	if [ $timed_out = 0 ] &&
+		tr -d '\r' <"$out/console.log" | grep -aq 'mfw-rig-payload: exit 0$'; then
+		echo "mfw demo: done in $((SECONDS - demo_t0)) s (the board ran $((SECONDS - t0)) s of it)"
+		exit 0
+	fi
+	echo "mfw demo: failed after $((SECONDS - demo_t0)) s; the board's console: $out/console.log"
+	exit 1
 fi
 echo "    (guest ran $((SECONDS - t0)) s, $cpu s of CPU, $resets hard reset(s))"
 if [ -n "${MFW_TIMES:-}" ]; then
@@ -311,11 +358,22 @@ if [ $timed_out = 1 ]; then
 elif [ $panicked = 1 ]; then
 	fail guest-finished "the guest's kernel panicked $((SECONDS - t0)) s in; tail of the console:"
 	tail -n 40 "$out/console.log" | sed 's/^/    | /'
-elif ! grep -q '^PASS uninstall/leaves-a-clean-system$\|^FAIL uninstall/leaves-a-clean-system$' "$out/results.txt"; then
+elif ! grep -q '^PASS dkms/purge-leaves-a-clean-system$\|^FAIL dkms/purge-leaves-a-clean-system$' "$out/results.txt"; then
 	fail all-phases-ran "the guest stopped before its last phase; tail of the console:"
 	tail -n 40 "$out/console.log" | sed 's/^/    | /'
 else
 	echo "PASS system/all-phases-ran"
+fi
+# The guest's own DKMS build: remembered when it passed, or its verdict
+# from the cache when the guest loaded the archive instead.
+if [ -n "$dkms_hit" ]; then
+	echo "PASS system/dkms/built-on-the-board"
+	echo "    (cached $dkms_cache: $dkms_hit; MFW_SYSTEM_DKMS=guest builds it again)"
+elif grep -qx 'PASS dkms/built-on-the-board' "$out/results.txt" &&
+	grep -qx 'PASS dkms/module-loads' "$out/results.txt"; then
+	secs=$(sed -n 's/^TIME \([0-9]*\) apt-get install mfw-dkms (DKMS build)$/\1/p' "$out/results.txt")
+	mkdir -p "$dkms_cache" &&
+		echo "passed on $(date -u '+%F %H:%M') UTC, the build took ${secs:-?} s in the guest" >"$dkms_cache/passed"
 fi
 # The console mixes systemd's and the payload's lines with the kernel's;
 # only the kernel's (timestamped) lines are checked for splats.
