@@ -4,7 +4,7 @@
 # the board's set-up and the probes of the module, its units, the journal
 # and ModemManager.  Expects P (the payload directory) and S (state kept
 # across the guest's reboots); reads $P/env.
-. "$P/env"	# MFW_TOP KBUILD KBUILD_TREE KBUILD_LINKS KERNEL_KIND FAMILY V1..V4
+. "$P/env"	# KBUILD KBUILD_TREE KBUILD_LINKS KERNEL_KIND FAMILY V1..V7
 mkdir -p "$S"
 # The board keeps mfw's packages and state away from the built-in
 # defaults (/lib/firmware/mfw, /var/lib/mfw): its configuration names

@@ -335,7 +335,9 @@ phase_dkms() {
 	else
 		took "apt-get install mfw-dkms (DKMS build)" $((SECONDS - t0))
 		# The host's cache keeps this verdict for the same inputs.
-		check dkms/built-on-the-board grep -q "^Building initial module for $kver" "$log"
+		# (common.postinst says "Done." after a build that worked)
+		check dkms/built-on-the-board sh -c \
+			"sed -n '/^Building initial module for $kver\$/,\$p' $log | grep -qx 'Done.'"
 	fi
 	check dkms/module-installed sh -c \
 		"dkms status -m mfw -k $kver | grep -q ': installed' &&

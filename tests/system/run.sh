@@ -90,6 +90,7 @@ image=$(tests/vm/build-rootfs.sh 2>>"$log") || { fail rootfs "see $log"; exit 1;
 # are made with the helper; the guest runs the simulator.
 for b in build/userspace/mfw/mfw build/userspace/modemsim/mfw-modemsim; do
 	[ -x "$b" ] && continue
+	[ $demo = 0 ] || echo "mfw demo: building the helper and the simulator (meson, in build/; log: $log)"
 	{ { [ -f build/build.ninja ] || meson setup build; } &&
 	meson configure build -Dwerror=true && meson compile -C build; } \
 		>>"$log" 2>&1 || { fail userspace-build "see $log"; exit 1; }
@@ -123,13 +124,20 @@ if [ $demo = 0 ]; then
 		echo "PASS system/dkms-builds-the-module"
 	fi
 	[ -z "${MFW_TIMES:-}" ] || echo "$((SECONDS - t1)) build DKMS archive for the full-system guest" >>"$MFW_TIMES"
-	# The key of the guest's own DKMS build: the package's sources (as
-	# unpacked for the archive), the kernel and its build tree, the
-	# root file system's cache entry.
+	# The key of the guest's own DKMS build: the package (its sources as
+	# unpacked for the archive, and its maintainer scripts), the kernel
+	# and its build tree (for Debian's, the headers and kbuild packages'
+	# versions), the root file system (its cache entry and that image's
+	# date: dkms, gcc, make) and how the guest sets the build tree up
+	# (guest-lib.sh).
 	dkms_key=$({
 		(cd "$out/dkms/root" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
-		echo "$KVER $(realpath "$KDIR") $image"
-		[ "$kind" != stock ] || dpkg-query -W -f '${Version}\n' "linux-headers-$KVER"
+		rm -rf "$out/dkms/control" && dpkg-deb -e "$dkms_deb" "$out/dkms/control" &&
+			cat "$out/dkms/control"/*
+		echo "$KVER $(realpath "$KDIR") $image $(stat -c '%Y %s' "$image")"
+		[ "$kind" != stock ] ||
+			dpkg-query -W -f '${Package} ${Version}\n' "linux-headers-$KVER" 'linux-kbuild-*'
+		sha256sum tests/system/guest-lib.sh
 	} | sha256sum | cut -c1-16)
 	dkms_cache=$MFW_CACHE/dkms-guest/$dkms_key
 	if [ "${MFW_SYSTEM_DKMS:-}" != guest ] && [ -f "$dkms_cache/passed" ]; then
@@ -369,11 +377,16 @@ fi
 if [ -n "$dkms_hit" ]; then
 	echo "PASS system/dkms/built-on-the-board"
 	echo "    (cached $dkms_cache: $dkms_hit; MFW_SYSTEM_DKMS=guest builds it again)"
-elif grep -qx 'PASS dkms/built-on-the-board' "$out/results.txt" &&
-	grep -qx 'PASS dkms/module-loads' "$out/results.txt"; then
-	secs=$(sed -n 's/^TIME \([0-9]*\) apt-get install mfw-dkms (DKMS build)$/\1/p' "$out/results.txt")
-	mkdir -p "$dkms_cache" &&
-		echo "passed on $(date -u '+%F %H:%M') UTC, the build took ${secs:-?} s in the guest" >"$dkms_cache/passed"
+elif [ -n "${dkms_cache:-}" ]; then
+	if grep -qx 'PASS dkms/built-on-the-board' "$out/results.txt" &&
+		grep -qx 'PASS dkms/module-loads' "$out/results.txt"; then
+		secs=$(sed -n 's/^TIME \([0-9]*\) apt-get install mfw-dkms (DKMS build)$/\1/p' "$out/results.txt")
+		mkdir -p "$dkms_cache" &&
+			echo "passed on $(date -u '+%F %H:%M') UTC, the build took ${secs:-?} s in the guest" >"$dkms_cache/passed"
+	else
+		# (a build forced with MFW_SYSTEM_DKMS=guest that failed)
+		rm -rf "$dkms_cache"
+	fi
 fi
 # The console mixes systemd's and the payload's lines with the kernel's;
 # only the kernel's (timestamped) lines are checked for splats.

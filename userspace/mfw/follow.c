@@ -319,14 +319,27 @@ static int mfw_follow_expired(struct mfw_session *s, const char *what)
 /*
  * A package the host wrote is applied with model->stored.reboots restarts
  * (kernel/mfw_models.c, from SPEC section 2): once the module has come
- * back that often, it runs what it will run.  Its outcome report comes as
- * it boots, and on USB often before anyone has opened the new port.
+ * back that often, seen by this follow, it runs what it will run.  Its
+ * outcome report comes as it boots, and on USB often before anyone has
+ * opened the new port.  Only an upgrade to a named other version can be
+ * told from one that did not take by the version alone (a manifest's
+ * target; a package flashed again without one runs the version it ran).
  */
 static bool mfw_booted_for_good(const struct mfw_session *s, int boots)
 {
 	unsigned int n = s->model ? s->model->stored.reboots : 0;
 
-	return *s->j.image && boots >= (int)(n ? n : 1);
+	return *s->j.image && *s->j.target && strcmp(s->j.target, s->j.from) &&
+	       boots >= (int)(n ? n : 1);
+}
+
+/* The driver says the module is idle: not upgrading, not rebooting. */
+static bool mfw_port_idle(struct mfw_session *s)
+{
+	char state[32];
+
+	return mfw_port_get(&s->port, "state", state, sizeof(state)) >= 0 &&
+	       !strcmp(state, "idle");
 }
 
 /*
@@ -346,6 +359,13 @@ int mfw_sess_follow(struct mfw_session *s)
 	int percent = -1, boots = 0;
 	char line[256], state[32];
 	bool ask = false, reported = false, reopened = false;
+	/*
+	 * A port that returns is a boot only if this follow had it open
+	 * before: "mfw resume" (and an upgrade that could not open
+	 * /dev/mfwN) first finds the port as it is, which says nothing of
+	 * whether the module restarted.
+	 */
+	bool had_port = s->have_port && s->dev >= 0;
 
 	mfw_sig_defer(true);
 	mfw_out_phase("flashing", "do not power off the module");
@@ -377,11 +397,17 @@ int mfw_sess_follow(struct mfw_session *s)
 					      mfw_left_ms(deadline) : MFW_TICK_MS);
 				continue;
 			}
-			boots++;
-			reopened = true;
+			if (had_port) {
+				boots++;
+				reopened = true;
+				mfw_out_phase("rebooted", s->link.tty);
+			} else {
+				mfw_trace("found the module's port %s", s->port.name);
+			}
+			had_port = true;
+			old_since = 0;
 			heard = mfw_now_ms();
 			gap = MFW_PROBE_FIRST_MS;
-			mfw_out_phase("rebooted", s->link.tty);
 			/*
 			 * Its +MATREADY and +MFWUPGRADE may have come before
 			 * anyone attached to the new tty, and then they are
@@ -408,6 +434,7 @@ int mfw_sess_follow(struct mfw_session *s)
 					mfw_out_phase("rebooted", s->link.tty);
 				}
 				reopened = false;
+				old_since = 0;
 				ask = true;
 			}
 			if (verdict > 0 && !boots) {
@@ -423,6 +450,7 @@ int mfw_sess_follow(struct mfw_session *s)
 		if (ret == -ENODEV) {
 			mfw_trace("port %s went away", s->port.name);
 			s->have_port = false;
+			old_since = 0;
 			continue;
 		}
 		if (mfw_port_get(&s->port, "state", state, sizeof(state)) >= 0 &&
@@ -434,8 +462,9 @@ int mfw_sess_follow(struct mfw_session *s)
 		 * after a boot, a success it reported before settles it too
 		 * (mfw_confirm() compares the version with the target).
 		 */
-		if ((boots && ask) || mfw_now_ms() - heard >= gap) {
-			bool silence = !(boots && ask);
+		if (ask || mfw_now_ms() - heard >= gap) {
+			bool silence = !ask;
+			int64_t asked = mfw_now_ms();
 
 			ret = mfw_sess_identify(s);
 			mfw_trace("%s: %s", silence ? "after a silence" : "after the boot",
@@ -443,17 +472,25 @@ int mfw_sess_follow(struct mfw_session *s)
 			if (!ret && (mfw_version_verdict(s) > 0 || (reported && boots)))
 				return mfw_confirm(s, 1);
 			/*
-			 * After its last restart the module still runs another
-			 * version when asked, and again MFW_PROBE_FIRST_MS
-			 * later: the package did not take, and the report
-			 * saying so was lost.  (Without this the wait would
-			 * last upgrade_timeout=.)
+			 * After its last restart the module, idle, still runs
+			 * another version when asked, and again when asked
+			 * MFW_PROBE_FIRST_MS later with no restart between:
+			 * the package did not take, and the report saying so
+			 * was lost.  (Without this the wait would last
+			 * upgrade_timeout=.)
 			 */
-			if (!ret && *s->firmware && mfw_booted_for_good(s, boots)) {
-				if (!old_since)
-					old_since = mfw_now_ms();
-				else if (mfw_now_ms() - old_since >= MFW_PROBE_FIRST_MS)
-					return mfw_did_not_take(s);
+			if (ret || !*s->firmware || !mfw_booted_for_good(s, boots) ||
+			    !mfw_port_idle(s)) {
+				old_since = 0;
+			} else if (!old_since) {
+				old_since = asked;
+				/* the second question, MFW_PROBE_FIRST_MS on */
+				ask = false;
+				heard = asked;
+				gap = MFW_PROBE_FIRST_MS;
+				continue;
+			} else if (asked - old_since >= MFW_PROBE_FIRST_MS) {
+				return mfw_did_not_take(s);
 			}
 			ask = false;
 			if (silence) {
@@ -475,6 +512,7 @@ int mfw_sess_follow(struct mfw_session *s)
 			if (p[2].revents & (POLLHUP | POLLERR)) {
 				mfw_trace("port %s went away", s->port.name);
 				s->have_port = false;
+				old_since = 0;
 			}
 		}
 	}
