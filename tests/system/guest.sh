@@ -337,7 +337,8 @@ phase_dkms() {
 		# The host's cache keeps this verdict for the same inputs.
 		# (common.postinst says "Done." after a build that worked)
 		check dkms/built-on-the-board sh -c \
-			"sed -n '/^Building initial module for $kver\$/,\$p' $log | grep -qx 'Done.'"
+			"sed -n '/^Building initial module for $kver/,\$p' $log | grep -q '^Done\.' ||
+			 { tail -n 30 $log; exit 1; }"
 	fi
 	check dkms/module-installed sh -c \
 		"dkms status -m mfw -k $kver | grep -q ': installed' &&
