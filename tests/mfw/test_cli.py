@@ -728,6 +728,57 @@ rc, out, err = run("--config", cfg3, "upgrade", "--auto", "--port", tty9, env=en
 check(rc == 0 and "refused" in err and "upgrading" not in err,
       "--auto does not offer again a package the module refused: 0 (%s)" % err.strip()[-100:])
 
+# --auto looks without the lock: an upgrade running meanwhile (it holds the
+# lock) neither holds up nor fails the look.  A package found waits for
+# that upgrade to end, then is looked for again; an upgrade by hand still
+# fails at once.
+with open(os.path.join(st2, "lock"), "w") as lk:
+    fcntl.flock(lk, fcntl.LOCK_EX)
+    rc, out, err = run("--config", cfg3, "upgrade", "--auto", "--port", tty9, env=env2)
+    check(rc == 0 and "refused" in err and "another mfw" not in err,
+          "--auto with nothing to do while another upgrade holds the lock: 0, not held up "
+          "(%s)" % err.strip()[-80:])
+    last = os.path.join(st2, "journal.last")
+    os.rename(last, last + ".kept")
+    rc, out, err = run("--config", cfg3, "upgrade", r_img, "--port", tty9, env=env2)
+    check(rc == 6 and "another mfw upgrade or resume is running" in err,
+          "an upgrade by hand while another holds the lock: 6")
+    rc, out, err = run("--config", cfg3, "upgrade", "--auto", "--port", tty9, "--dry-run",
+                       env=env2)
+    check(rc == 0 and "would wait for it to end" in err and "error" not in err,
+          "--auto --dry-run while another holds the lock: the wait said, 0 (%s)"
+          % err.strip()[-80:])
+    waiter = subprocess.Popen([MFW, "--config", cfg3, "upgrade", "--auto", "--port", tty9],
+                              env=dict(os.environ, **env2), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    line, seen = "", ""
+    for line in waiter.stderr:
+        seen += line
+        if "waiting for it to end" in line or "error" in line:
+            break
+    # (still waiting: it goes on once the lock is free)
+    check("waiting for it to end" in line and waiter.poll() is None,
+          "--auto with a package while another holds the lock: it waits (%s)" % line.strip())
+    fcntl.flock(lk, fcntl.LOCK_UN)
+    err = seen + waiter.stderr.read()
+    rc = waiter.wait(timeout=60)
+check(err.count("upgrading ML307R-DC-MBRH0S01 to ML307R-DC-MBRH0S02") == 2 and
+      "mfw: verify: " + r_img in err.split("waiting for it to end")[-1],
+      "... then looks again and goes on with the upgrade (rc %d, %s)" % (rc, err.strip()[-80:]))
+for f in ("journal", "journal.last"):
+    rm(os.path.join(st2, f))
+os.rename(last + ".kept", last)
+# The module of an unfinished upgrade is not asked anything: exit 11.
+journal(st2, [("phase", "flashing"), ("port", tty9), ("family", "ML307R-DC"),
+              ("from", "ML307R-DC-MBRH0S01"), ("target", "ML307R-DC-MBRH0S02"),
+              ("note", "flashing")])
+tty11 = fake_port("mfw11", "ttyMFWT11", {"family": "unknown", "firmware": "unknown"})
+rc, out, err = run("--config", cfg3, "upgrade", "--auto", "--port", tty11, env=env2)
+check(rc == 11 and "unfinished" in err and
+      open(os.path.join(sysfs, "class/mfw/mfw11/identify")).read() == "\n",
+      "--auto with an unfinished journal: 11, the module not asked (%s)" % err.strip()[-80:])
+rm(os.path.join(st2, "journal"))
+
 # --- upgrade --dry-run: every check, a plan, nothing asked of anyone ----------
 st4 = os.path.join(tmp, "state4")
 env4 = {"MFW_SYSFS_ROOT": sysfs, "MFW_STATE_DIR": st4}

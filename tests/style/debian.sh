@@ -27,13 +27,16 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 
-# The stamp: every file the copy below takes (name and contents), and
-# what debian/rules reads from the environment (KSRC as the directory it
+# The stamp: every file the copy below takes (name, contents and mode:
+# an executable bit decides what a package installs), and what
+# debian/rules reads from the environment (KSRC as the directory it
 # resolves to).
 stamp=$(
 	cd "$top" &&
 		git ls-files -z --cached --others --exclude-standard |
 		xargs -0 sha256sum 2>/dev/null
+	git ls-files -z --cached --others --exclude-standard |
+		xargs -0 stat -c '%a %n' 2>/dev/null
 	ksrc=${KSRC:-/usr/src/linux-headers-${KVERS:-}}
 	echo "KVERS=${KVERS:-} KSRC=$(realpath -m "$ksrc") OPTIONS=${DEB_BUILD_OPTIONS:-} PROFILES=${DEB_BUILD_PROFILES:-}"
 )

@@ -213,13 +213,16 @@ phase_reset() {
 }
 
 # No upgrade under way (no journal; the automatic upgrade the last
-# identification started, on the tty the module has now, has ended) and
+# identification started, on the tty the module has now, has ended, and
+# no uevent or unit job that would start one is still queued) and
 # ModemManager done probing the module after its reboot: mfw waits for
 # that only mm_wait (30 s), and under TCG a probe can take longer.
 quiet() {
 	local t
 	t=$(at_tty) || return 1
-	[ ! -e $JOURNAL ] && ! unit_running "mfw-autoupgrade@$t.service" && mm_sees_module
+	udevadm settle --timeout=10 &&
+		! systemctl list-jobs --no-legend | grep -q ' mfw-' &&
+		[ ! -e $JOURNAL ] && ! unit_running "mfw-autoupgrade@$t.service" && mm_sees_module
 }
 # engine LIMIT COMMAND...: run a fleet engine's command with its output in
 # $S/fleet.log, for at most LIMIT seconds.  When it fails, the end of its
@@ -246,7 +249,15 @@ engine() {
 	fi
 	wait $pid
 	rc=$?
-	[ $rc = 0 ] || grep -v '\[TRACE\]' $S/fleet.log | tail -n 25
+	# mfw's own lines first (a report shows a failure's first lines),
+	# then the engine's last ones, without its list of handlers.
+	if [ $rc != 0 ]; then
+		grep -E 'mfw|ERROR' $S/fleet.log | grep -Ev '\[TRACE\]|print_registered_handlers' | tail -n 15
+		echo "-- the end of its output:"
+		grep -Ev '\[TRACE\]|print_registered_handlers' $S/fleet.log | tail -n 25
+		echo "-- the automatic upgrade units meanwhile:"
+		journalctl -b -o short-monotonic --no-pager -n 15 -u 'mfw-autoupgrade@*'
+	fi
 	[ $n -lt "$limit" ] && return $rc
 	return 124
 }
@@ -327,9 +338,8 @@ phase_dkms() {
 	else
 		say "apt-get install mfw-dkms (DKMS builds the module here)"
 	fi
-	check dkms/package-installs-the-module sh -c "
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $P/deb/mfw-dkms_*.deb \
-			</dev/null >$log 2>&1 || { tail -n 40 $log; exit 1; }"
+	check dkms/package-installs-the-module eval \
+		'apt_install "$P"/deb/mfw-dkms_*.deb >"$log" 2>&1 || { tail -n 40 "$log"; false; }'
 	if [ -f "$prebuilt" ]; then
 		took "apt-get install mfw-dkms (archive)" $((SECONDS - t0))
 	else

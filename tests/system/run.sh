@@ -104,13 +104,18 @@ if ! KVERS=$KVER KSRC=$KDIR DEB_BUILD_OPTIONS=nocheck tests/style/debian.sh --re
 fi
 [ $((SECONDS - t1)) -lt 5 ] || echo "    (Debian packages built in $((SECONDS - t1)) s)"
 mkdir -p "$out/payload/deb"
-for f in "mfw_*.deb" "mfw-modules-${KVER}_*.deb" "mfw-dkms_*.deb"; do
+# (the one file of each: debian.sh leaves one build in $debs)
+deb_of() {
 	# shellcheck disable=SC2086 # the pattern
-	set -- "$debs"/$f
-	[ -f "$1" ] || { fail debian-packages "no $f in $debs"; exit 1; }
-	cp "$1" "$out/payload/deb/" || { fail payload "copy $1"; exit 1; }
-done
-dkms_deb=$1
+	set -- "$debs"/$1
+	[ -f "$1" ] && echo "$1"
+}
+helper_deb=$(deb_of "mfw_*.deb") &&
+	modules_deb=$(deb_of "mfw-modules-${KVER}_*.deb") &&
+	dkms_deb=$(deb_of "mfw-dkms_*.deb") ||
+	{ fail debian-packages "mfw, mfw-modules-$KVER or mfw-dkms missing in $debs"; exit 1; }
+cp "$helper_deb" "$modules_deb" "$dkms_deb" "$out/payload/deb/" ||
+	{ fail payload "copy the packages"; exit 1; }
 dkms_hit=
 if [ $demo = 0 ]; then
 	t1=$SECONDS

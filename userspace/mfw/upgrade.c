@@ -731,12 +731,32 @@ static int mfw_finish(struct mfw_session *s, int ret)
 	return ret;
 }
 
-/* One upgrade at a time: an exclusive lock on <state_dir>/lock. */
-static int mfw_lock(const struct mfw_config *cfg)
+/*
+ * How long --auto, with a package to install, waits for another upgrade
+ * or resume to let go of the lock, in seconds.  Such an upgrade is bounded
+ * by its own timeouts (the transfer, then upgrade_timeout: 20 min by
+ * default); mfw-autoupgrade@.service's TimeoutStartSec leaves room for
+ * this wait and an upgrade after it.
+ */
+#define MFW_AUTO_LOCK_WAIT_S	(25 * 60)
+
+/*
+ * One upgrade at a time: an exclusive lock on <state_dir>/lock, held until
+ * exit.  Another holder gets about a second (a dry run looks at the lock
+ * for a moment), then this one fails with exit 6; with @automatic it is
+ * waited for instead, once a second for up to MFW_AUTO_LOCK_WAIT_S, and
+ * *@waited says so: the automatic upgrade of a second module, or of a
+ * package that came while an upgrade ran, is then not lost.  The wait
+ * holds nothing and ends at SIGTERM.  The lock's file descriptor, or
+ * -exit code.
+ */
+static int mfw_lock(const struct mfw_config *cfg, bool automatic, bool *waited)
 {
 	char path[PATH_MAX];
-	int fd, tries;
+	long tries;
+	int fd;
 
+	*waited = false;
 	if (mkdir(cfg->state_dir, 0700) < 0 && errno != EEXIST) {
 		mfw_err("cannot create the state directory %s: %s; fix state_dir= or MFW_STATE_DIR",
 			cfg->state_dir, strerror(errno));
@@ -748,15 +768,28 @@ static int mfw_lock(const struct mfw_config *cfg)
 		mfw_err("cannot open %s: %s; fix the state directory", path, strerror(errno));
 		return -MFW_EXIT_JOURNAL;
 	}
-	/* About a second: a dry run looks at the lock for a moment. */
 	for (tries = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; tries++) {
-		if (tries == 10) {
+		if (tries < 10) {
+			usleep(100 * 1000);
+			continue;
+		}
+		if (!automatic) {
 			mfw_err("another mfw upgrade or resume is running (it holds %s); wait for it",
 				path);
 			close(fd);
 			return -MFW_EXIT_PORT;
 		}
-		usleep(100 * 1000);
+		if (tries == 10)
+			mfw_info("--auto: another mfw upgrade or resume is running (it holds %s); waiting for it to end, at most %d min",
+				 path, MFW_AUTO_LOCK_WAIT_S / 60);
+		if (tries - 10 >= MFW_AUTO_LOCK_WAIT_S) {
+			mfw_err("--auto: another mfw upgrade or resume still held %s after %d min; the package waits for the module's next identification, or run 'mfw upgrade --auto' once it has ended",
+				path, MFW_AUTO_LOCK_WAIT_S / 60);
+			close(fd);
+			return -MFW_EXIT_PORT;
+		}
+		*waited = true;
+		sleep(1);
 	}
 	return fd;	/* held until exit */
 }
@@ -845,13 +878,16 @@ static int mfw_check_unfinished(const struct mfw_session *s)
 /*
  * --dry-run: whether another upgrade holds the lock, without taking it
  * for longer than the look (and without creating the state directory or
- * the lock file: neither exists before a first upgrade).  0 or an exit code.
+ * the lock file: neither exists before a first upgrade).  For --auto
+ * (@automatic) a holder is no failure: the real run waits for it; *@busy
+ * says there is one.  0 or an exit code.
  */
-static int mfw_dry_lock(const struct mfw_config *cfg)
+static int mfw_dry_lock(const struct mfw_config *cfg, bool automatic, bool *busy)
 {
 	char path[PATH_MAX];
 	int fd, ret = MFW_EXIT_OK;
 
+	*busy = false;
 	snprintf(path, sizeof(path), "%s/lock", cfg->state_dir);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
@@ -862,30 +898,108 @@ static int mfw_dry_lock(const struct mfw_config *cfg)
 		return MFW_EXIT_JOURNAL;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		mfw_err("another mfw upgrade or resume is running (it holds %s); wait for it",
-			path);
-		ret = MFW_EXIT_PORT;
+		*busy = true;
+		if (automatic) {
+			mfw_info("--auto: another mfw upgrade or resume is running (it holds %s); the upgrade would wait for it to end, then look again",
+				 path);
+		} else {
+			mfw_err("another mfw upgrade or resume is running (it holds %s); wait for it",
+				path);
+			ret = MFW_EXIT_PORT;
+		}
 	}
 	close(fd);
 	return ret;
 }
 
+/* Whether the journal records an upgrade begun and not ended. */
+static bool mfw_journal_open(const struct mfw_config *cfg)
+{
+	struct mfw_journal j;
+	char why[128];
+
+	return !mfw_journal_read(cfg->state_dir, &j, why, sizeof(why)) &&
+	       j.phase != MFW_PHASE_NONE && j.phase < MFW_PHASE_DONE;
+}
+
+/*
+ * --auto's lock (not for --dry-run).  It looks for a package without the
+ * lock: every identification of the module starts it, and its look must
+ * not fail an upgrade that someone (a fleet engine) starts at that
+ * moment.  Only with a journal of an upgrade begun and not ended does it
+ * take the lock first, so that the module of an upgrade under way (the
+ * holder's) or left unfinished (exit 11) is not asked anything.  With a
+ * package found it takes the lock, waiting for an upgrade that holds it,
+ * and after such a wait looks again: the module may run another version
+ * now, or the holder may have left its journal.  0 with @tty set and
+ * @image the package, 0 with @image empty when there is nothing to do, or
+ * an exit code.
+ */
+static int mfw_auto_locked(struct mfw_session *s, char *tty, size_t tty_size,
+			   char *image, size_t image_size)
+{
+	bool locked = false, waited;
+	int ret, lock;
+
+	*image = '\0';
+	if (mfw_journal_open(s->cfg)) {
+		lock = mfw_lock(s->cfg, true, &waited);
+		if (lock < 0)
+			return -lock;
+		ret = mfw_check_unfinished(s);
+		if (ret)
+			return ret;
+		locked = true;
+	}
+	ret = mfw_pick_tty(s, tty, tty_size);
+	if (ret)
+		return ret;
+	ret = mfw_auto_pick(s->cfg, tty, image, image_size, false);
+	if (ret || locked)
+		return ret < 0 ? -ret : MFW_EXIT_OK;
+	lock = mfw_lock(s->cfg, true, &waited);
+	if (lock < 0)
+		return -lock;
+	if (!waited)
+		return MFW_EXIT_OK;
+	ret = mfw_check_unfinished(s);
+	if (ret)
+		return ret;
+	*image = '\0';
+	ret = mfw_auto_pick(s->cfg, tty, image, image_size, false);
+	return ret < 0 ? -ret : MFW_EXIT_OK;
+}
+
 int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *uo)
 {
 	struct mfw_upgrade_opts ao = *uo, *o = &ao;
-	char image[PATH_MAX], tty[PATH_MAX];
+	char image[PATH_MAX] = "", tty[PATH_MAX];
 	struct mfw_session s;
 	int ret, lock, gate = MFW_EXIT_OK;
+	bool waited, busy;
 
 	mfw_session_init(&s, cfg, o);
 	if (o->dry_run) {
 		/* Both are checks of their own here: the rest still runs. */
-		gate = mfw_dry_lock(cfg);
+		gate = mfw_dry_lock(cfg, o->automatic, &busy);
 		/* A running upgrade's own journal is no earlier upgrade. */
-		if (gate != MFW_EXIT_PORT)
+		if (!busy)
 			gate = gate ? gate : mfw_check_unfinished(&s);
+		if (o->automatic) {
+			ret = mfw_pick_tty(&s, tty, sizeof(tty));
+			if (ret)
+				return gate ? gate : ret;
+			ret = mfw_auto_pick(cfg, tty, image, sizeof(image), true);
+			if (ret)
+				return gate ? gate : ret < 0 ? -ret : MFW_EXIT_OK;
+		}
+	} else if (o->automatic) {
+		ret = mfw_auto_locked(&s, tty, sizeof(tty), image, sizeof(image));
+		/* (nothing to do, with the lock taken or not: 0) */
+		if (ret || !*image)
+			return ret;
 	} else {
-		lock = mfw_lock(cfg);
+		lock = mfw_lock(cfg, false, &waited);
 		if (lock < 0)
 			return -lock;
 		ret = mfw_check_unfinished(&s);
@@ -893,12 +1007,6 @@ int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *uo)
 			return ret;
 	}
 	if (o->automatic) {
-		ret = mfw_pick_tty(&s, tty, sizeof(tty));
-		if (ret)
-			return gate ? gate : ret;
-		ret = mfw_auto_pick(cfg, tty, image, sizeof(image), o->dry_run);
-		if (ret)
-			return gate ? gate : ret < 0 ? -ret : MFW_EXIT_OK;
 		o->image = image;
 		o->port = tty;
 	}
@@ -942,10 +1050,11 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 	struct mfw_upgrade_opts ro = *o;
 	struct mfw_session s;
 	char why[128];
+	bool waited;
 	int ret;
 
 	mfw_session_init(&s, cfg, &ro);
-	ret = mfw_lock(cfg);
+	ret = mfw_lock(cfg, false, &waited);
 	if (ret < 0)
 		return -ret;
 	ret = mfw_journal_read(cfg->state_dir, &s.j, why, sizeof(why));
