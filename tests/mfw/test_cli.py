@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 
 import jsonschema
 
@@ -748,25 +749,65 @@ with open(os.path.join(st2, "lock"), "w") as lk:
     check(rc == 0 and "would wait for it to end" in err and "error" not in err,
           "--auto --dry-run while another holds the lock: the wait said, 0 (%s)"
           % err.strip()[-80:])
-    waiter = subprocess.Popen([MFW, "--config", cfg3, "upgrade", "--auto", "--port", tty9],
-                              env=dict(os.environ, **env2), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
-    line, seen = "", ""
-    for line in waiter.stderr:
-        seen += line
-        if "waiting for it to end" in line or "error" in line:
-            break
+    def waiter(*args):
+        """--auto on tty9 while the lock is held, once it says it waits:
+        (process, its output so far); killed if it never says so."""
+        p = subprocess.Popen([MFW, "--config", cfg3] + list(args) +
+                             ["upgrade", "--auto", "--port", tty9],
+                             env=dict(os.environ, **env2), stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+        guard = threading.Timer(60, p.kill)
+        guard.start()
+        seen = ""
+        for line in p.stdout:
+            seen += line
+            if "waiting for it to end" in line or "error" in line:
+                break
+        guard.cancel()
+        return p, seen
+
+    w, seen = waiter()
     # (still waiting: it goes on once the lock is free)
-    check("waiting for it to end" in line and waiter.poll() is None,
-          "--auto with a package while another holds the lock: it waits (%s)" % line.strip())
+    check("waiting for it to end" in seen and w.poll() is None,
+          "--auto with a package while another holds the lock: it waits (%s)"
+          % seen.strip()[-80:])
     fcntl.flock(lk, fcntl.LOCK_UN)
-    err = seen + waiter.stderr.read()
-    rc = waiter.wait(timeout=60)
+    err = seen + w.stdout.read()
+    rc = w.wait(timeout=60)
 check(err.count("upgrading ML307R-DC-MBRH0S01 to ML307R-DC-MBRH0S02") == 2 and
       "mfw: verify: " + r_img in err.split("waiting for it to end")[-1],
       "... then looks again and goes on with the upgrade (rc %d, %s)" % (rc, err.strip()[-80:]))
 for f in ("journal", "journal.last"):
     rm(os.path.join(st2, f))
+flashing9 = [("phase", "flashing"), ("port", tty9), ("family", "ML307R-DC"),
+             ("from", "ML307R-DC-MBRH0S01"), ("target", "ML307R-DC-MBRH0S02"),
+             ("note", "flashing")]
+with open(os.path.join(st2, "lock"), "w") as lk:
+    fcntl.flock(lk, fcntl.LOCK_EX)
+    # The holder leaves an unfinished journal: after the wait, exit 11
+    # and the module is left alone.
+    w, seen = waiter()
+    journal(st2, flashing9)
+    fcntl.flock(lk, fcntl.LOCK_UN)
+    err = seen + w.stdout.read()
+    rc = w.wait(timeout=60)
+    check(rc == 11 and "unfinished" in err and "verify" not in err,
+          "--auto that waited, the holder's journal left unfinished: 11, nothing started "
+          "(%s)" % err.strip()[-80:])
+    rm(os.path.join(st2, "journal"))
+    # A stop while it waits: exit 9, and with --json one result event.
+    fcntl.flock(lk, fcntl.LOCK_EX)
+    w, seen = waiter("--json")
+    w.terminate()
+    out = seen + w.stdout.read()
+    rc = w.wait(timeout=60)
+    # (its standard error, merged here, holds no JSON)
+    results = [o for o in (json.loads(x) for x in out.splitlines() if x.startswith("{"))
+               if o.get("event") == "result"]
+    check(rc == 9 and len(results) == 1 and results[0].get("exit") == 9 and
+          "nothing was started" in out and not os.path.exists(os.path.join(st2, "journal")),
+          "--auto stopped while it waits: 9, one result event, nothing started (%s)"
+          % out.strip()[-80:])
 os.rename(last + ".kept", last)
 # The module of an unfinished upgrade is not asked anything: exit 11.
 journal(st2, [("phase", "flashing"), ("port", tty9), ("family", "ML307R-DC"),

@@ -262,12 +262,14 @@ engine() {
 	return 124
 }
 # engine_refuses LIMIT COMMAND...: the command fails, bounded, and mfw's
-# error is in its output.
+# error is in its output, not one about the lock (then it failed before
+# the module saw the package).
 engine_refuses() {
 	local rc
 	engine "$@"
 	rc=$?
-	[ $rc != 0 ] && [ $rc != 124 ] && grep -q 'mfw: error:' $S/fleet.log
+	[ $rc != 0 ] && [ $rc != 124 ] && grep -q 'mfw: error:' $S/fleet.log &&
+		! grep -q 'mfw: error: another mfw upgrade' $S/fleet.log
 }
 
 # The fleet engines, standalone as a board without a server runs them:

@@ -744,11 +744,12 @@ static int mfw_finish(struct mfw_session *s, int ret)
  * One upgrade at a time: an exclusive lock on <state_dir>/lock, held until
  * exit.  Another holder gets about a second (a dry run looks at the lock
  * for a moment), then this one fails with exit 6; with @automatic it is
- * waited for instead, once a second for up to MFW_AUTO_LOCK_WAIT_S, and
- * *@waited says so: the automatic upgrade of a second module, or of a
- * package that came while an upgrade ran, is then not lost.  The wait
- * holds nothing and ends at SIGTERM.  The lock's file descriptor, or
- * -exit code.
+ * waited for instead, once a second for up to MFW_AUTO_LOCK_WAIT_S, and a
+ * SIGTERM, SIGINT or SIGHUP ends that wait (exit 9: nothing was started).
+ * *@waited says whether the lock was held by another at all: the
+ * automatic upgrade of a second module, or of a package that came while
+ * an upgrade ran, looks again then.  The lock's file descriptor, or -exit
+ * code.
  */
 static int mfw_lock(const struct mfw_config *cfg, bool automatic, bool *waited)
 {
@@ -769,6 +770,7 @@ static int mfw_lock(const struct mfw_config *cfg, bool automatic, bool *waited)
 		return -MFW_EXIT_JOURNAL;
 	}
 	for (tries = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; tries++) {
+		*waited = true;
 		if (tries < 10) {
 			usleep(100 * 1000);
 			continue;
@@ -779,17 +781,23 @@ static int mfw_lock(const struct mfw_config *cfg, bool automatic, bool *waited)
 			close(fd);
 			return -MFW_EXIT_PORT;
 		}
-		if (tries == 10)
+		if (tries == 10) {
 			mfw_info("--auto: another mfw upgrade or resume is running (it holds %s); waiting for it to end, at most %d min",
 				 path, MFW_AUTO_LOCK_WAIT_S / 60);
+			mfw_sig_init();
+		}
 		if (tries - 10 >= MFW_AUTO_LOCK_WAIT_S) {
 			mfw_err("--auto: another mfw upgrade or resume still held %s after %d min; the package waits for the module's next identification, or run 'mfw upgrade --auto' once it has ended",
 				path, MFW_AUTO_LOCK_WAIT_S / 60);
 			close(fd);
 			return -MFW_EXIT_PORT;
 		}
-		*waited = true;
-		sleep(1);
+		if (mfw_sig_sleep(1000) == -EINTR) {
+			mfw_info("--auto: %s while waiting for %s: nothing was started",
+				 strsignal(mfw_sig_pending()), path);
+			close(fd);
+			return -MFW_EXIT_INTERRUPTED;
+		}
 	}
 	return fd;	/* held until exit */
 }
@@ -816,13 +824,25 @@ static bool mfw_auto_identify(const struct mfw_port *port)
 	return !ret;
 }
 
+/* How mfw_auto_pick() looks. */
+enum {
+	MFW_LOOK_DRY = 1 << 0,		/* a dry run's: "would upgrade", nothing asked */
+	MFW_LOOK_NO_ASK = 1 << 1,	/* the module is not asked to identify itself */
+	MFW_LOOK_DEFER = 1 << 2,	/* a module not identified is no error */
+};
+
+/* mfw_auto_pick()'s answer when MFW_LOOK_DEFER left the module unknown. */
+#define MFW_LOOK_UNIDENTIFIED	2
+
 /*
  * --auto: the package mfw_pick_package() chooses for the module on
- * @tty_path.  0 with @image set, 1 when there is none, or -exit.
+ * @tty_path, looking as @how (MFW_LOOK_*) says.  0 with @image set, 1 when
+ * there is none, MFW_LOOK_UNIDENTIFIED, or -exit.
  */
 static int mfw_auto_pick(const struct mfw_config *cfg, const char *tty_path,
-			 char *image, size_t size, bool dry)
+			 char *image, size_t size, unsigned int how)
 {
+	bool dry = how & MFW_LOOK_DRY;
 	char tty[MFW_NAME_MAX];
 	struct mfw_port port;
 	struct mfw_pick pick;
@@ -834,10 +854,12 @@ static int mfw_auto_pick(const struct mfw_config *cfg, const char *tty_path,
 		return -MFW_EXIT_PORT;
 	}
 	if (mfw_pick_package(cfg, &port, &pick) == MFW_PICK_UNIDENTIFIED &&
-	    !dry && mfw_auto_identify(&port))
+	    !(how & (MFW_LOOK_DRY | MFW_LOOK_NO_ASK)) && mfw_auto_identify(&port))
 		mfw_pick_package(cfg, &port, &pick);
 	switch (pick.verdict) {
 	case MFW_PICK_UNIDENTIFIED:
+		if (how & MFW_LOOK_DEFER)
+			return MFW_LOOK_UNIDENTIFIED;
 		mfw_err("--auto: %s; retry once it answers", pick.why);
 		return -MFW_EXIT_PORT;
 	case MFW_PICK_FOUND:
@@ -922,51 +944,64 @@ static bool mfw_journal_open(const struct mfw_config *cfg)
 	       j.phase != MFW_PHASE_NONE && j.phase < MFW_PHASE_DONE;
 }
 
+/* Whether another mfw holds the upgrade lock now (a look, not a wait). */
+static bool mfw_lock_busy(const struct mfw_config *cfg)
+{
+	char path[PATH_MAX];
+	bool busy;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/lock", cfg->state_dir);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	busy = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return busy;
+}
+
 /*
- * --auto's lock (not for --dry-run).  It looks for a package without the
- * lock: every identification of the module starts it, and its look must
- * not fail an upgrade that someone (a fleet engine) starts at that
- * moment.  Only with a journal of an upgrade begun and not ended does it
- * take the lock first, so that the module of an upgrade under way (the
- * holder's) or left unfinished (exit 11) is not asked anything.  With a
- * package found it takes the lock, waiting for an upgrade that holds it,
- * and after such a wait looks again: the module may run another version
- * now, or the holder may have left its journal.  0 with @tty set and
- * @image the package, 0 with @image empty when there is nothing to do, or
- * an exit code.
+ * --auto's look and lock (not for --dry-run).  It looks for a package
+ * without the lock: every identification of the module starts it, and its
+ * look must not fail an upgrade that someone (a fleet engine) starts at
+ * that moment.  While another mfw holds the lock the module is not asked
+ * anything (that one may be resetting or upgrading it): the look goes by
+ * what the driver already knows.  With a package found, or a module not
+ * known yet while the lock is held, it takes the lock, waiting for its
+ * holder; then it reads the journal (exit 11 for an unfinished upgrade,
+ * whose module it leaves alone), and after any wait it looks again: the
+ * module may run another version now.  A journal of an upgrade begun and
+ * not ended makes it take the lock before looking at all.
+ * 0 with @tty set and @image the package, 0 with @image empty when there
+ * is nothing to do, or an exit code.
  */
 static int mfw_auto_locked(struct mfw_session *s, char *tty, size_t tty_size,
 			   char *image, size_t image_size)
 {
-	bool locked = false, waited;
+	bool waited = false, busy;
 	int ret, lock;
 
 	*image = '\0';
-	if (mfw_journal_open(s->cfg)) {
-		lock = mfw_lock(s->cfg, true, &waited);
-		if (lock < 0)
-			return -lock;
-		ret = mfw_check_unfinished(s);
-		if (ret)
-			return ret;
-		locked = true;
-	}
 	ret = mfw_pick_tty(s, tty, tty_size);
 	if (ret)
 		return ret;
-	ret = mfw_auto_pick(s->cfg, tty, image, image_size, false);
-	if (ret || locked)
-		return ret < 0 ? -ret : MFW_EXIT_OK;
+	if (!mfw_journal_open(s->cfg)) {
+		busy = mfw_lock_busy(s->cfg);
+		ret = mfw_auto_pick(s->cfg, tty, image, image_size,
+				    busy ? MFW_LOOK_NO_ASK | MFW_LOOK_DEFER : 0);
+		if (ret < 0 || ret == 1)
+			return ret < 0 ? -ret : MFW_EXIT_OK;
+	}
 	lock = mfw_lock(s->cfg, true, &waited);
 	if (lock < 0)
 		return -lock;
-	if (!waited)
-		return MFW_EXIT_OK;
 	ret = mfw_check_unfinished(s);
 	if (ret)
 		return ret;
+	if (!waited && *image)
+		return MFW_EXIT_OK;
 	*image = '\0';
-	ret = mfw_auto_pick(s->cfg, tty, image, image_size, false);
+	ret = mfw_auto_pick(s->cfg, tty, image, image_size, 0);
 	return ret < 0 ? -ret : MFW_EXIT_OK;
 }
 
@@ -989,7 +1024,7 @@ int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *uo)
 			ret = mfw_pick_tty(&s, tty, sizeof(tty));
 			if (ret)
 				return gate ? gate : ret;
-			ret = mfw_auto_pick(cfg, tty, image, sizeof(image), true);
+			ret = mfw_auto_pick(cfg, tty, image, sizeof(image), MFW_LOOK_DRY);
 			if (ret)
 				return gate ? gate : ret < 0 ? -ret : MFW_EXIT_OK;
 		}
