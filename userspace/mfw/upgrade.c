@@ -782,9 +782,10 @@ static int mfw_lock(const struct mfw_config *cfg, bool automatic, bool *waited)
 			return -MFW_EXIT_PORT;
 		}
 		if (tries == 10) {
+			/* (signals taken over before the word that we wait) */
+			mfw_sig_init();
 			mfw_info("--auto: another mfw upgrade or resume is running (it holds %s); waiting for it to end, at most %d min",
 				 path, MFW_AUTO_LOCK_WAIT_S / 60);
-			mfw_sig_init();
 		}
 		if (tries - 10 >= MFW_AUTO_LOCK_WAIT_S) {
 			mfw_err("--auto: another mfw upgrade or resume still held %s after %d min; the package waits for the module's next identification, or run 'mfw upgrade --auto' once it has ended",
@@ -898,40 +899,50 @@ static int mfw_check_unfinished(const struct mfw_session *s)
 }
 
 /*
- * --dry-run: whether another upgrade holds the lock, without taking it
- * for longer than the look (and without creating the state directory or
- * the lock file: neither exists before a first upgrade).  For --auto
- * (@automatic) a holder is no failure: the real run waits for it; *@busy
- * says there is one.  0 or an exit code.
+ * Whether another mfw holds the upgrade lock now: a look, not a wait, that
+ * creates neither the state directory nor the lock file (neither exists
+ * before a first upgrade: then nobody holds it).  0 with *@busy set, or
+ * -errno when the lock file exists but cannot be opened.
  */
-static int mfw_dry_lock(const struct mfw_config *cfg, bool automatic, bool *busy)
+static int mfw_lock_peek(const struct mfw_config *cfg, bool *busy)
 {
 	char path[PATH_MAX];
-	int fd, ret = MFW_EXIT_OK;
+	int fd;
 
 	*busy = false;
 	snprintf(path, sizeof(path), "%s/lock", cfg->state_dir);
 	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
-		return MFW_EXIT_OK;
-	if (fd < 0) {
-		mfw_err("cannot open %s: %s; an upgrade needs it (run as root, or fix state_dir=)",
-			path, strerror(errno));
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	*busy = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return 0;
+}
+
+/*
+ * --dry-run: whether another upgrade holds the lock (mfw_lock_peek()).
+ * For --auto (@automatic) a holder is no failure: the real run waits for
+ * it; *@busy says there is one.  0 or an exit code.
+ */
+static int mfw_dry_lock(const struct mfw_config *cfg, bool automatic, bool *busy)
+{
+	int ret = mfw_lock_peek(cfg, busy);
+
+	if (ret) {
+		mfw_err("cannot open %s/lock: %s; an upgrade needs it (run as root, or fix state_dir=)",
+			cfg->state_dir, strerror(-ret));
 		return MFW_EXIT_JOURNAL;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		*busy = true;
-		if (automatic) {
-			mfw_info("--auto: another mfw upgrade or resume is running (it holds %s); the upgrade would wait for it to end, then look again",
-				 path);
-		} else {
-			mfw_err("another mfw upgrade or resume is running (it holds %s); wait for it",
-				path);
-			ret = MFW_EXIT_PORT;
-		}
+	if (!*busy)
+		return MFW_EXIT_OK;
+	if (!automatic) {
+		mfw_err("another mfw upgrade or resume is running (it holds %s/lock); wait for it",
+			cfg->state_dir);
+		return MFW_EXIT_PORT;
 	}
-	close(fd);
-	return ret;
+	mfw_info("--auto: another mfw upgrade or resume is running (it holds %s/lock); the upgrade would wait for it to end, then look again",
+		 cfg->state_dir);
+	return MFW_EXIT_OK;
 }
 
 /* Whether the journal records an upgrade begun and not ended. */
@@ -942,22 +953,6 @@ static bool mfw_journal_open(const struct mfw_config *cfg)
 
 	return !mfw_journal_read(cfg->state_dir, &j, why, sizeof(why)) &&
 	       j.phase != MFW_PHASE_NONE && j.phase < MFW_PHASE_DONE;
-}
-
-/* Whether another mfw holds the upgrade lock now (a look, not a wait). */
-static bool mfw_lock_busy(const struct mfw_config *cfg)
-{
-	char path[PATH_MAX];
-	bool busy;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/lock", cfg->state_dir);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	busy = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-	close(fd);
-	return busy;
 }
 
 /*
@@ -986,7 +981,8 @@ static int mfw_auto_locked(struct mfw_session *s, char *tty, size_t tty_size,
 	if (ret)
 		return ret;
 	if (!mfw_journal_open(s->cfg)) {
-		busy = mfw_lock_busy(s->cfg);
+		/* (a lock file that cannot be opened fails at mfw_lock()) */
+		mfw_lock_peek(s->cfg, &busy);
 		ret = mfw_auto_pick(s->cfg, tty, image, image_size,
 				    busy ? MFW_LOOK_NO_ASK | MFW_LOOK_DEFER : 0);
 		if (ret < 0 || ret == 1)
