@@ -146,10 +146,9 @@ uninstall:
 			state=$(MFW_STATE_DIR_DEFAULT); \
 			echo "uninstall: $(PREFIX)/sbin/mfw could not say where its state is; assuming $$state" >&2; \
 		fi; \
-		if [ -e "$$state/journal" ]; then \
-			echo "uninstall: an upgrade is unfinished ($$state/journal): let it finish, or run 'mfw resume', first" >&2; \
-			exit 1; \
-		fi; \
+		for j in "$$state/journal" "$$state"/modules/*/journal; do \
+			[ ! -e "$$j" ] || { echo "uninstall: an upgrade is unfinished ($$j): let it finish, or run 'mfw resume', first" >&2; exit 1; }; \
+		done; \
 		systemctl stop 'mfw-firmware@*.path' 'mfw-autoupgrade@*.service' \
 			'mfw-attach@*.service' 2>/dev/null || true; \
 		systemctl disable mfw-resume.service || true; \
@@ -157,9 +156,14 @@ uninstall:
 		if command -v dkms >/dev/null && dkms status -m mfw -v $(MFW_VERSION) | grep -q .; then \
 			dkms remove -m mfw -v $(MFW_VERSION) --all || exit 1; \
 		fi; \
-		rm -f "$$state"/journal "$$state"/journal.* "$$state"/history \
-			"$$state"/history.* "$$state"/transcript "$$state"/transcript.* \
-			"$$state"/lock; \
+		for d in "$$state"/modules/* "$$state"; do \
+			[ -d "$$d" ] || continue; \
+			rm -f "$$d"/journal "$$d"/journal.* "$$d"/history \
+				"$$d"/history.* "$$d"/transcript "$$d"/transcript.* \
+				"$$d"/lock; \
+			[ "$$d" = "$$state" ] || rmdir "$$d" 2>/dev/null || true; \
+		done; \
+		rmdir "$$state"/modules 2>/dev/null || true; \
 		rmdir "$$state" 2>/dev/null || \
 			[ ! -d "$$state" ] || echo "uninstall: $$state holds files that are not mfw's: left in place"; \
 	fi

@@ -115,15 +115,15 @@ int main(int argc, char **argv)
 	}
 	/* An empty Condition...= resets every condition of the unit. */
 	snprintf(text, sizeof(text),
-		 "[Unit]\nConditionPathExists=\nConditionPathExists=!%s/journal\n"
-		 "ConditionDirectoryNotEmpty=%s\n", st, fw);
+		 "[Unit]\nConditionDirectoryNotEmpty=\nConditionDirectoryNotEmpty=%s\n", fw);
 	ret = ret ? ret : dropin(argv[1], "mfw-autoupgrade@.service", text);
 	if (state_moved) {
 		snprintf(text, sizeof(text),
 			 "[Unit]\nConditionPathExists=\nConditionPathExists=!%s/journal\n", st);
 		ret = ret ? ret : dropin(argv[1], "mfw-upgrade@.service", text);
 		snprintf(text, sizeof(text),
-			 "[Unit]\nConditionPathExists=\nConditionPathExists=%s/journal\n", st);
+			 "[Unit]\nConditionPathExists=\nConditionPathExists=|%s/journal\n"
+			 "ConditionPathExistsGlob=|%s/" MFW_MODULES_DIR "/*/journal\n", st, st);
 		ret = ret ? ret : dropin(argv[1], "mfw-resume.service", text);
 	}
 	if (ret) {

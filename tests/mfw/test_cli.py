@@ -1227,5 +1227,81 @@ check(rc == 0 and "oops-private.pem is passed over: a PRIVATE key" in err and
       "a keys directory: each file passed over is named with its reason (%s)"
       % err.strip().replace("\n", " | ")[:300])
 
+# --- several modules: [module NAME] sections ---------------------------------
+# Two fake ports, each the port of a section; each module has its own state
+# directory and lock, so an upgrade of one never waits for the other's.
+st7 = os.path.join(tmp, "state7")
+env7 = {"MFW_SYSFS_ROOT": sysfs, "MFW_STATE_DIR": st7}
+tty12 = fake_port("mfw12", "ttyMFWT12", {})
+tty13 = fake_port("mfw13", "ttyMFWT13", {})
+cfg7 = conf("modules.conf", ["firmware_dir=" + fwdir, "reboot_timeout=2", "ready_timeout=2",
+                             "upgrade_timeout=3", "battery_min=30",
+                             "[module left]", "match=tty:ttyMFWT12", "battery_min=45",
+                             "", "[module right]", "port=" + tty13, "chunk=512"])
+m_left = os.path.join(st7, "modules", "left")
+m_right = os.path.join(st7, "modules", "right")
+os.makedirs(m_right)
+with open(os.path.join(st7, "lock"), "w") as g_lk, \
+        open(os.path.join(m_right, "lock"), "w") as r_lk:
+    fcntl.flock(g_lk, fcntl.LOCK_EX)
+    fcntl.flock(r_lk, fcntl.LOCK_EX)
+    rc, out, err = run("--config", cfg7, "--verbose", "upgrade", r_img,
+                       "--port", tty12, env=env7)
+    check("another mfw" not in err and "writing: mfw12" in err and
+          os.path.exists(os.path.join(m_left, "journal")) and
+          not os.path.exists(os.path.join(st7, "journal")),
+          "[module left] upgrades while the global lock and [module right]'s are held; "
+          "its journal in modules/left (rc %d, %s)" % (rc, err.strip()[-80:]))
+rm(os.path.join(m_left, "journal"))
+with open(os.path.join(m_left, "lock"), "w") as l_lk:
+    fcntl.flock(l_lk, fcntl.LOCK_EX)
+    rc, out, err = run("--config", cfg7, "upgrade", r_img, "--port", tty12, env=env7)
+    check(rc == 6 and "another mfw upgrade or resume is running" in err and
+          m_left + "/lock" in err,
+          "a second upgrade of the same module: 6, its own lock named (%s)" % err.strip()[-100:])
+    rc, out, err = run("--config", cfg7, "--module", "left", "upgrade", r_img, env=env7)
+    check(rc == 6 and "another mfw upgrade" in err,
+          "--module left without --port: its port= comes from the section... or the lock: 6")
+rc, out, err = run("--config", cfg7, "--module", "nowhere", "status", env=env7)
+check(rc == 3 and "no [module nowhere] section" in err,
+      "--module naming no section: 3, said (%s)" % err.strip()[-80:])
+cfg8 = conf("modules-clash.conf", ["[module a]", "match=tty:ttyMFWT12",
+                                   "[module b]", "port=" + tty12])
+rc, out, err = run("--config", cfg8, "upgrade", r_img, "--port", tty12, env=env7)
+check(rc == 3 and "[module a] (line 1) and of [module b] (line 3)" in err,
+      "a port two sections claim: 3, both named (%s)" % err.strip()[-100:])
+rc, out, err = run("--config", conf("modules-bad.conf", ["[module a]", "pubkey=/k.pem"]),
+                   "status", env=env7)
+check(rc == 3 and ":2: pubkey= is for the whole board" in err,
+      "a board-wide key in a section: 3, at its line (%s)" % err.strip()[-100:])
+
+# Status and history, each record with its module; resume goes through
+# every module's journal.
+journal(m_left, [("phase", "done"), ("port", tty12), ("family", "ML307R-DC"),
+                 ("from", "A"), ("target", "B"), ("note", "done")])
+journal(m_right, [("phase", "writing"), ("port", tty13), ("family", "ML307R-DC"),
+                  ("from", "C"), ("target", "D"), ("note", "writing")])
+rc, out, err = run("--config", cfg7, "status", "--json", env=env7)
+ports = {o.get("name"): o.get("module") for o in last_json if o.get("event") == "port"}
+jours = {o.get("module"): o.get("phase") for o in last_json if o.get("event") == "journal"}
+check(ports.get("mfw12") == "left" and ports.get("mfw13") == "right" and
+      ports.get("mfw9", "-") is None,
+      "status: each port with its module, none for a port in no section (%s)"
+      % {k: v for k, v in ports.items() if k in ("mfw9", "mfw12", "mfw13")})
+check(jours == {"left": "done", "right": "writing"},
+      "status: each module's journal (%s)" % jours)
+rc, out, err = run("--config", cfg7, "--module", "right", "status", env=env7)
+check(rc == 0 and "mfw13:" in out and "mfw12:" not in out and "module right:" not in out and
+      "journal: writing" in out,
+      "--module right status: its port and journal only")
+rc, out, err = run("--config", cfg7, "resume", env=env7, timeout=60)
+check("[module left]: its journal" in err and "nothing to resume: the last upgrade is done" in err
+      and "[module right]: its journal" in err and "resuming the upgrade of " + tty13 in err,
+      "resume: every module's journal in turn (rc %d, %s)" % (rc, err.strip()[-100:]))
+rc, out, err = run("--config", cfg7, "history", "--json", env=env7)
+hist = [(o.get("module"), o.get("phase")) for o in last_json if o.get("event") == "history"]
+check(rc == 0 and ("right", "failed") in hist,
+      "history: each record with its module (%s)" % hist)
+
 shutil.rmtree(tmp)
 done()

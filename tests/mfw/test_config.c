@@ -6,9 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
+#include "module.h"
 #include "tap.h"
+#include "util.h"
 
 static char dir[512];
 
@@ -81,6 +84,123 @@ static void default_file(void)
 	}
 }
 
+/* Which section mfw_module_of_port() gives @port: its name, "" or "!". */
+static const char *section_of(const struct mfw_config *c, const char *port)
+{
+	int which = -1, also = -1, ret;
+
+	ret = mfw_module_of_port(c, port, &which, &also);
+	if (ret == -ENOENT)
+		return "";
+	if (ret || which < 0)
+		return "!";
+	return c->modules[which].name;
+}
+
+/*
+ * [module NAME] sections: what they may hold, how a port finds its own,
+ * and what using one changes.  The device-tree case runs on a sysfs tree
+ * made under the test's directory (MFW_SYSFS_ROOT's way).
+ */
+static void sections(void)
+{
+	struct mfw_config c;
+	char sys[700], p[900], t[900];
+	int which = 0, also = 0;
+
+	check(!load("battery_min=40\nspeed=115200\n"
+		    "[module a]\nmatch=usb:1-1.2\npwrkey=gpiochip0:3\nspeed=921600\n"
+		    "\n[module  b-2 ]\nmatch = tty:ttyS1\nbattery_min=60\nfast_rate=921600\n"
+		    "[module c_3]\nport=/dev/ttyAMA0\n", &c) &&
+	      c.n_modules == 3 && !strcmp(c.modules[1].name, "b-2") &&
+	      !strcmp(c.modules[0].match, "usb:1-1.2") && c.modules[0].line == 3 &&
+	      c.speed == 115200 && c.battery_min == 40 && !strcmp(c.pwrkey.spec, "MODEM_PWRKEY"),
+	      "sections parse; the global settings stay global until a module is used");
+	snprintf(c.state_dir, sizeof(c.state_dir), "/srv/st");
+	check(!mfw_config_use_module(&c, "a") && !strcmp(c.module, "a") &&
+	      c.speed == 921600 && !strcmp(c.pwrkey.spec, "gpiochip0:3") &&
+	      c.battery_min == 40 && !strcmp(c.state_dir, "/srv/st/modules/a"),
+	      "using [module a]: its settings over the global ones, its own state directory");
+	check(!mfw_config_use_module(&c, "a") && !strcmp(c.state_dir, "/srv/st/modules/a"),
+	      "using the same module again changes nothing");
+	check(mfw_config_use_module(&c, "b-2") == -EALREADY && c.battery_min == 40,
+	      "a second module in one run refused");
+	load("[module a]\nmatch=tty:ttyS1\n", &c);
+	check(mfw_config_use_module(&c, "zz") == -ENOENT && !*c.module,
+	      "an unknown module refused");
+
+	check(load("[module a]\nstate_dir=/srv/x\n", &c) == -EPERM &&
+	      load("[module a]\npubkey=/k.pem\n", &c) == -EPERM &&
+	      load("[module a]\nfirmware_dir=/srv/fw\n", &c) == -EPERM &&
+	      load("[module a]\nmatch=tty:ttyS1\nsysfs_root=/x\n", &c) == -EPERM,
+	      "board-wide keys refused in a section");
+	check(load("match=tty:ttyS1\n", &c) == -EPERM, "match= outside a section refused");
+	check(load("[module a]\nmatch=pci:0000:00:1f.0\n", &c) == -EINVAL &&
+	      load("[module a]\nmatch=usb:\n", &c) == -EINVAL &&
+	      load("[module a]\nmatch=tty:tty S1\n", &c) == -EINVAL,
+	      "a match of another kind, empty or with a space refused");
+	check(load("[module a]\nspeed=1\n", &c) == -ERANGE &&
+	      load("[module a]\nmatch=tty:ttyS1\ncolour=red\n", &c) == -ENOENT,
+	      "a section's bad value or unknown key refused at its line");
+	check(load("[module a]\nspeed=9600\n", &c) == -EINVAL,
+	      "a section with neither match= nor port= refused");
+	check(load("[module a/b]\nmatch=tty:ttyS1\n", &c) == -EINVAL &&
+	      load("[module ..]\nmatch=tty:ttyS1\n", &c) == -EINVAL &&
+	      load("[module ]\n", &c) == -EINVAL &&
+	      load("[module abcdefghijklmnopqrstuvwxyz0123456]\nmatch=tty:ttyS1\n", &c) == -EINVAL &&
+	      load("[modem a]\n", &c) == -EINVAL && load("[module a\n", &c) == -EINVAL,
+	      "a name that is no directory name, or a malformed header, refused");
+	check(load("[module a]\nmatch=tty:ttyS1\n[module a]\nmatch=tty:ttyS2\n", &c) == -EINVAL,
+	      "a module named twice refused");
+	check(load("[module a]\nmatch=tty:ttyS1\n[module b]\nmatch=tty:ttyS2\n"
+		   "[module c]\nmatch=tty:ttyS3\n[module d]\nmatch=tty:ttyS4\n"
+		   "[module e]\nmatch=tty:ttyS5\n[module f]\nmatch=tty:ttyS6\n"
+		   "[module g]\nmatch=tty:ttyS7\n[module h]\nmatch=tty:ttyS8\n"
+		   "[module i]\nmatch=tty:ttyS9\n", &c) == -EINVAL,
+	      "a ninth section refused");
+	load("speed=9600\n", &c);
+	c.n_modules = 0;
+	check(!strcmp(section_of(&c, "/dev/ttyS1"), ""), "no sections: no port has one");
+
+	/* A sysfs with two UARTs, one of them a device-tree node's. */
+	snprintf(sys, sizeof(sys), "%s/sys", dir);
+	snprintf(p, sizeof(p), "%s/firmware/devicetree/base/soc/serial@2800", sys);
+	mfw_mkdirs(p, 0755);
+	snprintf(p, sizeof(p), "%s/devices/platform/serial@2800/tty/ttyAMA1", sys);
+	mfw_mkdirs(p, 0755);
+	snprintf(p, sizeof(p), "%s/class/tty", sys);
+	mfw_mkdirs(p, 0755);
+	snprintf(p, sizeof(p), "%s/class/tty/ttyAMA1", sys);
+	snprintf(t, sizeof(t), "%s/devices/platform/serial@2800/tty/ttyAMA1", sys);
+	check(!symlink(t, p), "fake sysfs: class/tty/ttyAMA1");
+	snprintf(p, sizeof(p), "%s/devices/platform/serial@2800/tty/ttyAMA1/device", sys);
+	check(!symlink("../..", p), "fake sysfs: its device");
+	snprintf(p, sizeof(p), "%s/devices/platform/serial@2800/of_node", sys);
+	snprintf(t, sizeof(t), "%s/firmware/devicetree/base/soc/serial@2800", sys);
+	check(!symlink(t, p), "fake sysfs: the UART's of_node");
+
+	check(!load("[module dt]\nmatch=of:/soc/serial@2800\n"
+		    "[module uart]\nmatch=tty:ttyS1\n"
+		    "[module byport]\nport=/dev/ttyUSB7\n"
+		    "[module usb]\nmatch=usb:1-1.2\n", &c),
+	      "four kinds of section load");
+	snprintf(c.sysfs_root, sizeof(c.sysfs_root), "%s", sys);
+	check(!strcmp(section_of(&c, "/dev/ttyAMA1"), "dt"),
+	      "of: the UART's device-tree node finds its section");
+	check(!strcmp(section_of(&c, "ttyS1"), "uart") &&
+	      !strcmp(section_of(&c, "/dev/ttyS1"), "uart"),
+	      "tty: the kernel name, given as a name or as a path");
+	check(!strcmp(section_of(&c, "/dev/ttyUSB7"), "byport"),
+	      "without match=, the section's port=");
+	check(!strcmp(section_of(&c, "/dev/ttyS2"), "") &&
+	      !strcmp(section_of(&c, "/dev/ttyAMA2"), ""),
+	      "a port in no section: none (not the usb: section: it is no USB tty)");
+	check(!load("[module a]\nmatch=tty:ttyS1\n[module b]\nport=/dev/ttyS1\n", &c) &&
+	      mfw_module_of_port(&c, "/dev/ttyS1", &which, &also) == -ENOTUNIQ &&
+	      which == 0 && also == 1,
+	      "a port two sections claim: both named");
+}
+
 int main(void)
 {
 	struct mfw_config c;
@@ -134,6 +254,7 @@ int main(void)
 	check(!strcmp(c.sysfs_root, "/tmp/fakesys") && !strcmp(c.state_dir, "/tmp/fakestate"),
 	      "environment overrides sysfs root and state directory");
 	default_file();
+	sections();
 	tap_rmtree(dir);
 	return tap_done();
 }

@@ -58,15 +58,18 @@ svc = files.get(dropin("mfw-firmware@.service"), "")
 check("Environment=MFW_FIRMWARE_DIR=/srv/mfw/fw\n" in svc,
       "the firmware service's script is told the directory")
 auto = files.get(dropin("mfw-autoupgrade@.service"), "")
-check("ConditionPathExists=\nConditionPathExists=!/srv/mfw/state/journal\n" in auto
-      and "ConditionDirectoryNotEmpty=/srv/mfw/fw\n" in auto,
-      "automatic upgrades: both conditions reset and restated")
+check("ConditionDirectoryNotEmpty=\nConditionDirectoryNotEmpty=/srv/mfw/fw\n" in auto
+      and "journal" not in auto,
+      "automatic upgrades: the firmware condition restated, none on a journal "
+      "(one module's upgrade must not skip another's)")
 check("ConditionPathExists=!/srv/mfw/state/journal\n"
       in files.get(dropin("mfw-upgrade@.service"), ""),
       "manual upgrades skip while a journal is in the configured state directory")
-check("ConditionPathExists=/srv/mfw/state/journal\n"
+check("ConditionPathExists=|/srv/mfw/state/journal\n"
+      "ConditionPathExistsGlob=|/srv/mfw/state/modules/*/journal\n"
       in files.get(dropin("mfw-resume.service"), ""),
-      "resume runs when a journal is in the configured state directory")
+      "resume runs when a journal is in the configured state directory, "
+      "a module's included")
 check(all(FW_DEFAULT not in t and STATE_DEFAULT not in t for t in files.values()),
       "no drop-in names a default directory")
 

@@ -21,7 +21,7 @@
 
 int mfw_cmd_attach(struct mfw_config *cfg, int argc, char **argv)
 {
-	long speed = cfg->speed, wait_s = MFW_ATTACH_WAIT_S;
+	long speed = 0, wait_s = MFW_ATTACH_WAIT_S;
 	struct mfw_watch *w = NULL;
 	const char *tty;
 	struct mfw_link l;
@@ -57,6 +57,12 @@ int mfw_cmd_attach(struct mfw_config *cfg, int argc, char **argv)
 		mfw_err("attach: give one tty (or port= in the configuration); see 'mfw attach --help'");
 		return MFW_EXIT_USAGE;
 	}
+	/* speed= of the module's [module] section, if it has one. */
+	ret = mfw_cli_module(cfg, tty);
+	if (ret)
+		return ret;
+	if (!speed)
+		speed = cfg->speed;
 	if (mfw_sig_init())
 		return MFW_EXIT_FAIL;
 	mfw_link_init(&l, tty, speed, cfg->sysfs_root);

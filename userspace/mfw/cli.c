@@ -3,17 +3,23 @@
  * mfw helper - command line parsing and dispatch.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
 #include "gpio.h"
+#include "journal.h"
 #include "mfw_ipr.h"
+#include "module.h"
 #include "opt.h"
 #include "out.h"
+#include "port.h"
 #include "power.h"
+#include "sig.h"
 #include "upgrade.h"
 #include "util.h"
 
@@ -27,13 +33,14 @@
 enum {
 	OPT_SYSFS = MFW_OPT_LONG, OPT_STATE, OPT_AUTO, OPT_IGN_BATTERY,
 	OPT_SAME, OPT_DOWNGRADE, OPT_START_OVER, OPT_IGN_MM, OPT_IGN_LINES,
-	OPT_DRY_RUN, OPT_FAST_RATE,
+	OPT_DRY_RUN, OPT_FAST_RATE, OPT_MODULE,
 };
 
 static const struct mfw_opt mfw_global_opts[] = {
 	{ "config", 'c', "FILE", "the configuration (default " MFW_CONFIG_FILE ")" },
 	{ "sysfs-root", OPT_SYSFS, "DIR", "sysfs below DIR instead of /sys (for tests)" },
 	{ "state-dir", OPT_STATE, "DIR", "journal, transcript and lock (default " MFW_STATE_DIR ")" },
+	{ "module", OPT_MODULE, "NAME", "the module of section [module NAME] (default: the port's)" },
 	{ "version", 'V', NULL, "print the version" },
 	{ NULL, 0, NULL, NULL }
 };
@@ -250,11 +257,11 @@ static int mfw_cmd_help_run(struct mfw_config *cfg, int argc, char **argv)
 /* Global options, configuration, then the command: an exit code. */
 static int mfw_dispatch(int argc, char **argv)
 {
-	const char *config = NULL, *sysfs = NULL, *state = NULL;
+	const char *config = NULL, *sysfs = NULL, *state = NULL, *module = NULL;
 	const struct mfw_cmd *cmd;
 	struct mfw_getopt g;
 	struct mfw_config cfg;
-	int c;
+	int c, ret;
 
 	mfw_getopt_init(&g, &mfw_global, argc, argv);
 	while ((c = mfw_getopt_next(&g)) > 0) {
@@ -267,6 +274,9 @@ static int mfw_dispatch(int argc, char **argv)
 			break;
 		case OPT_STATE:
 			state = optarg;
+			break;
+		case OPT_MODULE:
+			module = optarg;
 			break;
 		case 'V':
 			if (mfw_json)
@@ -311,7 +321,62 @@ static int mfw_dispatch(int argc, char **argv)
 		snprintf(cfg.sysfs_root, sizeof(cfg.sysfs_root), "%s", sysfs);
 	if (state)
 		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state);
+	if (module) {
+		ret = mfw_config_use_module(&cfg, module);
+		if (ret == -ENOENT) {
+			mfw_err("--module %s: the configuration (%s) has no [module %s] section; see mfw.conf(5)",
+				module, *cfg.file ? cfg.file : "defaults only", module);
+			return MFW_EXIT_CONFIG;
+		}
+		if (ret) {
+			mfw_err("--module %s: %s/%s/%s: %s; shorten state_dir=",
+				module, cfg.state_dir, MFW_MODULES_DIR, module, strerror(-ret));
+			return MFW_EXIT_CONFIG;
+		}
+	}
 	return cmd->fn(&cfg, argc - optind, argv + optind);
+}
+
+int mfw_cli_module(struct mfw_config *cfg, const char *port)
+{
+	char tty[PATH_MAX];
+	struct mfw_port p;
+	int ret, which, also;
+
+	if (*cfg->module || !cfg->n_modules)
+		return MFW_EXIT_OK;
+	if (!port || !*port)
+		port = cfg->port;
+	if (!port || !*port) {
+		if (mfw_port_find(cfg->sysfs_root, NULL, &p))
+			return MFW_EXIT_OK;
+		port = p.tty;
+	}
+	snprintf(tty, sizeof(tty), "%s", port);
+	ret = mfw_module_of_port(cfg, tty, &which, &also);
+	if (ret == -ENOENT) {
+		mfw_dbg("%s is in no [module] section: the global settings", tty);
+		return MFW_EXIT_OK;
+	}
+	if (ret == -ENOTUNIQ) {
+		mfw_err("%s is the port of [module %s] (line %d) and of [module %s] (line %d); make their match= tell them apart",
+			tty, cfg->modules[which].name, cfg->modules[which].line,
+			cfg->modules[also].name, cfg->modules[also].line);
+		return MFW_EXIT_CONFIG;
+	}
+	if (ret) {
+		mfw_err("cannot tell which [module] %s is: %s", tty, strerror(-ret));
+		return MFW_EXIT_CONFIG;
+	}
+	ret = mfw_config_use_module(cfg, cfg->modules[which].name);
+	if (ret) {
+		mfw_err("[module %s]: its state directory %s/%s/%s: %s; shorten state_dir=",
+			cfg->modules[which].name, cfg->state_dir, MFW_MODULES_DIR,
+			cfg->modules[which].name, strerror(-ret));
+		return MFW_EXIT_CONFIG;
+	}
+	mfw_dbg("%s is [module %s]: state in %s", tty, cfg->module, cfg->state_dir);
+	return MFW_EXIT_OK;
 }
 
 /*
@@ -524,7 +589,59 @@ int mfw_cmd_upgrade(struct mfw_config *cfg, int argc, char **argv)
 		return mfw_bad_usage("upgrade", "give an image file, --url URL or --auto (one of them)");
 	if (o.url && strlen(o.url) > 256)
 		return mfw_bad_usage("upgrade", "the url is longer than 256 bytes");
+	ret = mfw_cli_module(cfg, o.port);
+	if (ret)
+		return ret;
 	return mfw_upgrade(cfg, &o);
+}
+
+/*
+ * "mfw resume" on a board with [module] sections, no module named: each
+ * module's journal in turn, the global one first (a port in no section),
+ * one after the other.  A module with no journal is not touched (not even
+ * its state directory made).  The first failure's exit code, after all
+ * were tried.  Each module's lock stays held until mfw exits.
+ */
+static int mfw_resume_each(const struct mfw_config *cfg,
+			   const struct mfw_upgrade_opts *o)
+{
+	struct mfw_config *one;
+	char path[PATH_MAX];
+	int i, ret, worst = MFW_EXIT_OK, tried = 0;
+
+	one = malloc(sizeof(*one));
+	if (!one) {
+		mfw_err("resume: out of memory");
+		return MFW_EXIT_FAIL;
+	}
+	for (i = -1; i < cfg->n_modules; i++) {
+		if (tried && mfw_sig_pending()) {
+			mfw_err("stopped by a signal before the other modules' journals; run 'mfw resume' again");
+			worst = worst ? worst : MFW_EXIT_INTERRUPTED;
+			break;
+		}
+		memcpy(one, cfg, sizeof(*one));
+		if (i >= 0 && mfw_config_use_module(one, cfg->modules[i].name)) {
+			mfw_err("[module %s]: its state directory is too long; shorten state_dir=",
+				cfg->modules[i].name);
+			ret = MFW_EXIT_CONFIG;
+		} else if (snprintf(path, sizeof(path), "%s/%s", one->state_dir,
+				    MFW_JOURNAL_NAME) < (int)sizeof(path) &&
+			   access(path, F_OK) && errno == ENOENT) {
+			continue;
+		} else {
+			if (i >= 0)
+				mfw_info("[module %s]: its journal", one->module);
+			ret = mfw_resume(one, o);
+			tried++;
+		}
+		if (ret && !worst)
+			worst = ret;
+	}
+	free(one);
+	if (!tried)
+		mfw_info("no upgrade to resume");
+	return worst;
 }
 
 int mfw_cmd_resume(struct mfw_config *cfg, int argc, char **argv)
@@ -537,5 +654,9 @@ int mfw_cmd_resume(struct mfw_config *cfg, int argc, char **argv)
 		return ret;
 	if (o.image)
 		return mfw_bad_usage("resume", "takes no image (the journal names it)");
-	return mfw_resume(cfg, &o);
+	if (*cfg->module || !cfg->n_modules || (o.port && *o.port)) {
+		ret = mfw_cli_module(cfg, o.port);
+		return ret ? ret : mfw_resume(cfg, &o);
+	}
+	return mfw_resume_each(cfg, &o);
 }

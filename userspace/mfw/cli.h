@@ -14,6 +14,16 @@ int mfw_main(int argc, char **argv);
 /* A command by its name, with its options; NULL when there is none. */
 const struct mfw_cmd *mfw_cmd_find(const char *name);
 
+/*
+ * On a board with [module] sections: use the section of @port (a tty
+ * path or kernel name; NULL or empty: port= of the configuration, else
+ * the only attached mfw port), unless --module chose one already.  No
+ * section is the port's: the global settings.  An exit code: 0, or
+ * MFW_EXIT_CONFIG with the message given (several sections are the
+ * port's, a path too long).
+ */
+int mfw_cli_module(struct mfw_config *cfg, const char *port);
+
 /* Subcommands, each given argv from its own name on. */
 int mfw_cmd_attach(struct mfw_config *cfg, int argc, char **argv);
 int mfw_cmd_power(struct mfw_config *cfg, int argc, char **argv);

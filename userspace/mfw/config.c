@@ -58,6 +58,51 @@ static const struct cfg_key cfg_keys[] = {
 	NUM("chunk", chunk, 1, 1 << 20),
 };
 
+/*
+ * Keys that describe the board, not one module: a [module] section may not
+ * set them (every module shares the trust, the firmware and the state
+ * directory; mm_wait is ModemManager's).
+ */
+static const char *const cfg_global_only[] = {
+	"pubkey", "firmware_dir", "state_dir", "sysfs_root", "mm_wait", NULL
+};
+
+static bool cfg_is_global_only(const char *key)
+{
+	size_t i;
+
+	for (i = 0; cfg_global_only[i]; i++)
+		if (!strcmp(cfg_global_only[i], key))
+			return true;
+	return false;
+}
+
+int mfw_config_match_ok(const char *match)
+{
+	const char *v;
+
+	if (!strncmp(match, "usb:", 4) || !strncmp(match, "tty:", 4))
+		v = match + 4;
+	else if (!strncmp(match, "of:", 3))
+		v = match + 3;
+	else
+		return -EINVAL;
+	if (!*v || strlen(match) >= MFW_CFG_STR_MAX)
+		return -EINVAL;
+	for (; *v; v++)
+		if ((unsigned char)*v <= ' ' || (unsigned char)*v >= 0x7f)
+			return -EINVAL;
+	return 0;
+}
+
+/* A section's name: 1..32 of [A-Za-z0-9_-] (it names a directory). */
+static bool cfg_module_name_ok(const char *name)
+{
+	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+
+	return n && !name[n] && n < MFW_MODULE_NAME_MAX;
+}
+
 int mfw_config_dir_ok(const char *dir)
 {
 	const unsigned char *p;
@@ -158,11 +203,143 @@ int mfw_config_set(struct mfw_config *cfg, const char *key, const char *value)
 	return -ENOENT;
 }
 
+/*
+ * A "[module NAME]" header at @line of @path: a new section in @cfg.
+ * 0 or -EINVAL with the message given.
+ */
+static int cfg_section(struct mfw_config *cfg, char *line, const char *path,
+		       int lineno)
+{
+	struct mfw_module_cfg *m;
+	char *end = line + strlen(line) - 1, *name;
+	int i;
+
+	if (*end != ']' || strncmp(line, "[module", 7) ||
+	    (line[7] != ' ' && line[7] != '\t')) {
+		mfw_err("%s:%d: expected a section header [module NAME]; see mfw.conf(5)",
+			path, lineno);
+		return -EINVAL;
+	}
+	*end = '\0';
+	name = mfw_strip(line + 7);
+	if (!cfg_module_name_ok(name)) {
+		mfw_err("%s:%d: bad module name '%s'; use 1 to 32 letters, digits, '_' or '-'",
+			path, lineno, name);
+		return -EINVAL;
+	}
+	for (i = 0; i < cfg->n_modules; i++) {
+		if (!strcmp(cfg->modules[i].name, name)) {
+			mfw_err("%s:%d: [module %s] again (first at line %d); give each module one section",
+				path, lineno, name, cfg->modules[i].line);
+			return -EINVAL;
+		}
+	}
+	if (cfg->n_modules == MFW_MODULES_MAX) {
+		mfw_err("%s:%d: more than %d [module] sections; mfw handles at most %d modules on a board",
+			path, lineno, MFW_MODULES_MAX, MFW_MODULES_MAX);
+		return -EINVAL;
+	}
+	m = &cfg->modules[cfg->n_modules++];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->line = lineno;
+	return 0;
+}
+
+/*
+ * One setting of section @m: checked now against a copy of the global
+ * settings (so that a bad value is reported at its line), kept as text to
+ * apply once the module is chosen.  0, -ENOENT (unknown key), -EPERM (a
+ * global-only key), -ENOSPC (the section is too long), other -errno (a
+ * bad value).
+ */
+static int cfg_module_set(const struct mfw_config *cfg, struct mfw_module_cfg *m,
+			  const char *key, const char *value)
+{
+	struct mfw_config *scratch;
+	size_t used = strlen(m->sets);
+	int ret;
+
+	if (!strcmp(key, "match")) {
+		if (mfw_config_match_ok(value))
+			return -EINVAL;
+		snprintf(m->match, sizeof(m->match), "%s", value);
+		return 0;
+	}
+	if (cfg_is_global_only(key))
+		return -EPERM;
+	scratch = malloc(sizeof(*scratch));
+	if (!scratch)
+		return -ENOMEM;
+	memcpy(scratch, cfg, sizeof(*scratch));
+	ret = mfw_config_set(scratch, key, value);
+	free(scratch);
+	if (ret)
+		return ret;
+	if (!strcmp(key, "port"))
+		snprintf(m->port, sizeof(m->port), "%s", value);
+	if (used + strlen(key) + strlen(value) + 3 > sizeof(m->sets))
+		return -ENOSPC;
+	snprintf(m->sets + used, sizeof(m->sets) - used, "%s=%s\n", key, value);
+	return 0;
+}
+
+/* One key=value line, global or of the current section. */
+static int cfg_line(struct mfw_config *cfg, struct mfw_module_cfg *m,
+		    char *line, const char *path, int lineno)
+{
+	char *eq = strchr(line, '='), *key, *value;
+	int err;
+
+	if (!eq) {
+		mfw_err("%s:%d: expected key=value; fix or comment out the line",
+			path, lineno);
+		return -EINVAL;
+	}
+	*eq = '\0';
+	key = mfw_strip(line);
+	value = mfw_strip(eq + 1);
+	if (m)
+		err = cfg_module_set(cfg, m, key, value);
+	else if (!strcmp(key, "match"))
+		err = -EPERM;
+	else
+		err = mfw_config_set(cfg, key, value);
+	if (!err)
+		return 0;
+	if (err == -ENOENT) {
+		mfw_err("%s:%d: unknown key '%s'; see mfw.conf(5) for the keys",
+			path, lineno, key);
+	} else if (err == -EPERM && m) {
+		mfw_err("%s:%d: %s= is for the whole board, not one module; move it above the first [module] section",
+			path, lineno, key);
+	} else if (err == -EPERM) {
+		mfw_err("%s:%d: match= belongs in a [module NAME] section; see mfw.conf(5)",
+			path, lineno);
+	} else if (err == -ENOSPC) {
+		mfw_err("%s:%d: [module %s] holds more than %d bytes of settings; shorten it",
+			path, lineno, m->name, MFW_MODULE_SETS_MAX);
+	} else if (!strcmp(key, "match")) {
+		mfw_err("%s:%d: bad match '%s'; give usb:DEVPATH (1-1.2), tty:NAME (ttyS1) or of:PATH (/soc/serial@2800)",
+			path, lineno, value);
+	} else if (!strcmp(key, "firmware_dir") || !strcmp(key, "state_dir")) {
+		mfw_err("%s:%d: %s=%s cannot be used: it must be an absolute path of printable ASCII without spaces, quotes or backslashes (the systemd units name it too)",
+			path, lineno, key, value);
+	} else if (err == -ENOMEM) {
+		mfw_err("%s:%d: out of memory", path, lineno);
+	} else {
+		mfw_err("%s:%d: bad value '%s' for %s; see mfw.conf(5) for its range",
+			path, lineno, value, key);
+	}
+	return err;
+}
+
 int mfw_config_load(struct mfw_config *cfg, const char *path, bool optional)
 {
+	struct mfw_module_cfg *m = NULL;
 	struct stat st;
 	char buf[1024];
-	int lineno = 0, ret = 0;
+	int lineno = 0, ret = 0, i;
 	FILE *f;
 
 	/* A regular file only: a FIFO named here must not hold mfw. */
@@ -182,8 +359,7 @@ int mfw_config_load(struct mfw_config *cfg, const char *path, bool optional)
 	}
 	snprintf(cfg->file, sizeof(cfg->file), "%s", path);
 	while (fgets(buf, sizeof(buf), f)) {
-		char *line, *eq, *key, *value;
-		int err;
+		char *line;
 
 		lineno++;
 		if (!strchr(buf, '\n') && !feof(f)) {
@@ -194,38 +370,59 @@ int mfw_config_load(struct mfw_config *cfg, const char *path, bool optional)
 		line = mfw_strip(buf);
 		if (!*line || *line == '#' || *line == ';')
 			continue;
-		eq = strchr(line, '=');
-		if (!eq) {
-			mfw_err("%s:%d: expected key=value; fix or comment out the line",
-				path, lineno);
-			ret = -EINVAL;
-			break;
+		if (*line == '[') {
+			ret = cfg_section(cfg, line, path, lineno);
+			if (ret)
+				break;
+			m = &cfg->modules[cfg->n_modules - 1];
+			continue;
 		}
-		*eq = '\0';
-		key = mfw_strip(line);
-		value = mfw_strip(eq + 1);
-		err = mfw_config_set(cfg, key, value);
-		if (err == -ENOENT) {
-			mfw_err("%s:%d: unknown key '%s'; see mfw.conf(5) for the keys",
-				path, lineno, key);
-			ret = err;
+		ret = cfg_line(cfg, m, line, path, lineno);
+		if (ret)
 			break;
-		}
-		if (err && (!strcmp(key, "firmware_dir") || !strcmp(key, "state_dir"))) {
-			mfw_err("%s:%d: %s=%s cannot be used: it must be an absolute path of printable ASCII without spaces, quotes or backslashes (the systemd units name it too)",
-				path, lineno, key, value);
-			ret = err;
-			break;
-		}
-		if (err) {
-			mfw_err("%s:%d: bad value '%s' for %s; see mfw.conf(5) for its range",
-				path, lineno, value, key);
-			ret = err;
-			break;
-		}
 	}
 	fclose(f);
+	for (i = 0; !ret && i < cfg->n_modules; i++) {
+		if (*cfg->modules[i].match || *cfg->modules[i].port)
+			continue;
+		mfw_err("%s:%d: [module %s] has neither match= nor port=, so no port is its; add match=usb:DEVPATH, tty:NAME or of:PATH",
+			path, cfg->modules[i].line, cfg->modules[i].name);
+		ret = -EINVAL;
+	}
 	return ret;
+}
+
+int mfw_config_use_module(struct mfw_config *cfg, const char *name)
+{
+	const struct mfw_module_cfg *m = NULL;
+	char dir[MFW_CFG_STR_MAX], *sets, *line, *save = NULL;
+	int i, n;
+
+	for (i = 0; i < cfg->n_modules; i++)
+		if (!strcmp(cfg->modules[i].name, name))
+			m = &cfg->modules[i];
+	if (!m)
+		return -ENOENT;
+	if (*cfg->module)
+		return strcmp(cfg->module, name) ? -EALREADY : 0;
+	n = snprintf(dir, sizeof(dir), "%s/%s/%s", cfg->state_dir,
+		     MFW_MODULES_DIR, m->name);
+	if (n < 0 || (size_t)n >= sizeof(dir))
+		return -ENAMETOOLONG;
+	sets = strdup(m->sets);
+	if (!sets)
+		return -ENOMEM;
+	/* Checked when the file was read: no setting fails here. */
+	for (line = strtok_r(sets, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+
+		*eq = '\0';
+		mfw_config_set(cfg, line, eq + 1);
+	}
+	free(sets);
+	memcpy(cfg->state_dir, dir, (size_t)n + 1);
+	snprintf(cfg->module, sizeof(cfg->module), "%s", m->name);
+	return 0;
 }
 
 void mfw_config_each(const struct mfw_config *cfg,

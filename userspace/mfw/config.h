@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * mfw helper - the configuration file (/etc/mfw/mfw.conf), key=value lines.
+ * mfw helper - the configuration file (/etc/mfw/mfw.conf), key=value lines:
+ * the global keys, then one [module NAME] section per module of a board
+ * with several, each matched to its port and holding that module's own
+ * settings (mfw.conf(5)).
  */
 #ifndef MFW_CONFIG_H
 #define MFW_CONFIG_H
@@ -16,11 +19,34 @@
 #define MFW_FIRMWARE_DIR	"/lib/firmware/mfw"
 #endif
 #define MFW_CFG_STR_MAX		256
+/* Sections: at most this many, names 1..32 of [A-Za-z0-9_-]. */
+#define MFW_MODULES_MAX		8
+#define MFW_MODULE_NAME_MAX	33
+/* A section's settings as "key=value\n" text. */
+#define MFW_MODULE_SETS_MAX	2048
+/* A module's state: <state_dir>/modules/<name>/. */
+#define MFW_MODULES_DIR		"modules"
 
 /* A GPIO line: a line name, or "<chip>:<offset>" (chip name, path or number). */
 struct mfw_line_cfg {
 	char spec[MFW_CFG_STR_MAX];
 	bool active_low;
+};
+
+/*
+ * One [module NAME] section.  @match says which port is this module's:
+ * "usb:<devpath>" (the USB device's kernel name, "1-1.2"), "tty:<name>"
+ * (the tty's kernel name, "ttyS1") or "of:<path>" (the UART's device-tree
+ * node, "/soc/serial@2800"); empty, the section's port= instead.  @sets
+ * are the section's other settings, applied over the global ones when the
+ * module is the one in use (mfw_config_use_module()).
+ */
+struct mfw_module_cfg {
+	char name[MFW_MODULE_NAME_MAX];
+	char match[MFW_CFG_STR_MAX];
+	char port[MFW_CFG_STR_MAX];
+	char sets[MFW_MODULE_SETS_MAX];
+	int line;			/* of its header in the file */
 };
 
 struct mfw_config {
@@ -49,6 +75,11 @@ struct mfw_config {
 	long mm_wait_s;			/* ModemManager to list a new port */
 	long chunk;			/* bytes per write() to /dev/mfwN */
 	long fast_rate;			/* bit/s of the transfer on a UART, 0: speed= */
+	/* The board's modules, when the file has sections. */
+	int n_modules;
+	struct mfw_module_cfg modules[MFW_MODULES_MAX];
+	/* The section in use; empty: the global settings (state_dir as is). */
+	char module[MFW_MODULE_NAME_MAX];
 };
 
 /*
@@ -83,6 +114,22 @@ int mfw_config_load(struct mfw_config *cfg, const char *path, bool optional);
 void mfw_config_each(const struct mfw_config *cfg,
 		     void (*fn)(void *ctx, const char *key, const char *value),
 		     void *ctx);
+
+/*
+ * Use section @name: its settings over the global ones, and its own state
+ * directory, <state_dir>/modules/<name> (its journal, lock, history and
+ * transcript), so that each module upgrades under its own lock.  Call
+ * once, after every override of state_dir.  0, -ENOENT (no such section),
+ * -ENAMETOOLONG (the state directory's path is too long), -EALREADY
+ * (another section is in use).
+ */
+int mfw_config_use_module(struct mfw_config *cfg, const char *name);
+
+/*
+ * Whether @match may be a section's match=: "usb:", "tty:" or "of:"
+ * followed by printable ASCII without spaces.  0 or -EINVAL.
+ */
+int mfw_config_match_ok(const char *match);
 
 /* Environment overrides: MFW_SYSFS_ROOT, MFW_STATE_DIR. */
 void mfw_config_env(struct mfw_config *cfg);

@@ -227,9 +227,8 @@ int mfw_history_add(const char *dir, const struct mfw_journal *j)
 		goto out;
 	}
 	used += rlen;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		ret = -errno;
-	else
+	ret = mfw_mkdirs(dir, 0700);
+	if (!ret)
 		ret = mfw_write_atomic(path, out, used, 0600);
 out:
 	free(out);

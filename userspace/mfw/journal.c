@@ -248,8 +248,9 @@ int mfw_journal_write(const char *dir, const struct mfw_journal *j)
 	char path[PATH_MAX], *text;
 	int len, ret;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
+	ret = mfw_mkdirs(dir, 0700);
+	if (ret)
+		return ret;
 	ret = mfw_path(path, sizeof(path), dir, MFW_JOURNAL_NAME);
 	if (ret)
 		return ret;

@@ -21,6 +21,13 @@ _mfw_arg_options()
 		tr '\n' ' '
 }
 
+# The [module NAME] sections of the configuration in use.
+_mfw_modules()
+{
+	sed -n 's/^[[:space:]]*\[module[[:space:]]\{1,\}\([A-Za-z0-9_-]\{1,\}\)[[:space:]]*\].*/\1/p' \
+		"${MFW_CONFIG:-/etc/mfw/mfw.conf}" 2>/dev/null
+}
+
 # The commands of program $1.
 _mfw_commands()
 {
@@ -120,6 +127,10 @@ _mfw()
 		;;
 	--sysfs-root | --state-dir)
 		_mfw_files -d
+		return
+		;;
+	--module)
+		_mfw_words "$(_mfw_modules)"
 		return
 		;;
 	-p | --port)

@@ -10,12 +10,15 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "history.h"
 #include "journal.h"
+#include "module.h"
 #include "out.h"
 #include "pick.h"
 #include "port.h"
@@ -28,9 +31,30 @@ static const char *const mfw_status_attrs[] = {
 	"last_error", "last_urc", "paths", "offset", "check", NULL
 };
 
-static void mfw_status_port(const struct mfw_config *cfg, const char *dir,
+/*
+ * A copy of @board's settings as the module on tty @tty uses them (its
+ * [module] section's, else the global ones), or NULL (no memory, or the
+ * sections cannot tell: the messages said why).  The caller frees it.
+ */
+static struct mfw_config *mfw_status_module_cfg(const struct mfw_config *board,
+						const char *tty)
+{
+	struct mfw_config *cfg = malloc(sizeof(*cfg));
+
+	if (!cfg)
+		return NULL;
+	memcpy(cfg, board, sizeof(*cfg));
+	if (*tty && mfw_cli_module(cfg, tty)) {
+		free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+static void mfw_status_port(const struct mfw_config *board, const char *dir,
 			    const char *name)
 {
+	struct mfw_config *cfg = NULL;
 	struct mfw_pick pick;
 	struct mfw_port p;
 	struct mfw_json j;
@@ -56,10 +80,19 @@ static void mfw_status_port(const struct mfw_config *cfg, const char *dir,
 	/* What "mfw upgrade --auto" would do with this module now. */
 	if (mfw_port_get(&p, "tty", p.tty, sizeof(p.tty)) < 0)
 		*p.tty = '\0';
+	/* ... under the settings of its [module] section, if it has one. */
+	cfg = mfw_status_module_cfg(board, p.tty);
+	if (cfg && *cfg->module) {
+		if (mfw_json)
+			mfw_json_str(&j, "module", cfg->module);
+		else
+			printf("  %-11s %s\n", "module", cfg->module);
+	}
 	/* The package errors are summed up in the reason, not repeated. */
 	mfw_quiet++;
-	mfw_pick_package(cfg, &p, &pick);
+	mfw_pick_package(cfg ? cfg : board, &p, &pick);
 	mfw_quiet--;
+	free(cfg);
 	if (mfw_json) {
 		mfw_json_str(&j, "auto", mfw_pick_verdict_name(pick.verdict));
 		mfw_json_str(&j, "auto_reason", pick.why);
@@ -74,6 +107,16 @@ static void mfw_status_port(const struct mfw_config *cfg, const char *dir,
 		       pick.verdict == MFW_PICK_FOUND ? "would upgrade " :
 		       "nothing to install: ", pick.why);
 	}
+}
+
+/* Whether the port in @p->dir is the one of the module in use. */
+static bool mfw_status_is_module(const struct mfw_config *cfg, struct mfw_port *p)
+{
+	int which, also;
+
+	return mfw_port_get(p, "tty", p->tty, sizeof(p->tty)) >= 0 &&
+	       !mfw_module_of_port(cfg, p->tty, &which, &also) &&
+	       !strcmp(cfg->modules[which].name, cfg->module);
 }
 
 static int mfw_status_ports(const struct mfw_config *cfg, const char *only)
@@ -96,6 +139,9 @@ static int mfw_status_ports(const struct mfw_config *cfg, const char *only)
 			snprintf(p.dir, sizeof(p.dir), "%s/%s", dir, de->d_name);
 			if (only && (mfw_port_get(&p, "tty", p.tty, sizeof(p.tty)) < 0 ||
 				     strcmp(p.tty, tty)))
+				continue;
+			/* --module: that module's port only. */
+			if (*cfg->module && !mfw_status_is_module(cfg, &p))
 				continue;
 			mfw_status_port(cfg, dir, de->d_name);
 			n++;
@@ -226,6 +272,8 @@ static int mfw_status_journal(const struct mfw_config *cfg)
 		struct mfw_json j;
 
 		mfw_json_begin(&j, "journal");
+		if (*cfg->module)
+			mfw_json_str(&j, "module", cfg->module);
 		if (ret) {
 			mfw_json_str(&j, "phase", ret == -ENOENT ? "none" :
 				     ret == -EBADMSG ? "corrupt" : "unreadable");
@@ -265,6 +313,61 @@ static int mfw_status_journal(const struct mfw_config *cfg)
 	return ret && ret != -ENOENT ? MFW_EXIT_JOURNAL : MFW_EXIT_OK;
 }
 
+/* One module's journal and history, under a heading on a board with several. */
+static int mfw_status_module(const struct mfw_config *cfg, bool heading)
+{
+	int ret;
+
+	if (heading && !mfw_json)
+		printf("module %s:\n", *cfg->module ? cfg->module : "(ports in no [module] section)");
+	ret = mfw_status_journal(cfg);
+	if (!mfw_json)
+		mfw_status_history(cfg);
+	return ret;
+}
+
+/* Whether @dir/@name exists (anything but "no such file" counts). */
+static bool mfw_status_has(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return !access(path, F_OK) || errno != ENOENT;
+}
+
+/*
+ * The journal and history of the module in use, or on a board with
+ * [module] sections and none chosen, of each: the global state directory
+ * first, when a port in no section left anything there.
+ */
+static int mfw_status_modules(const struct mfw_config *cfg)
+{
+	struct mfw_config *one;
+	int i, ret, worst = MFW_EXIT_OK;
+
+	if (*cfg->module || !cfg->n_modules)
+		return mfw_status_module(cfg, false);
+	one = malloc(sizeof(*one));
+	if (!one)
+		return MFW_EXIT_FAIL;
+	for (i = -1; i < cfg->n_modules; i++) {
+		memcpy(one, cfg, sizeof(*one));
+		if (i < 0) {
+			if (!mfw_status_has(cfg->state_dir, MFW_JOURNAL_NAME) &&
+			    !mfw_status_has(cfg->state_dir, MFW_JOURNAL_NAME ".last") &&
+			    !mfw_status_has(cfg->state_dir, MFW_HISTORY_NAME))
+				continue;
+		} else if (mfw_config_use_module(one, cfg->modules[i].name)) {
+			continue;	/* too long: mfw_cli_module() says so on use */
+		}
+		ret = mfw_status_module(one, true);
+		if (ret && !worst)
+			worst = ret;
+	}
+	free(one);
+	return worst;
+}
+
 int mfw_cmd_status(struct mfw_config *cfg, int argc, char **argv)
 {
 	const char *only = NULL;
@@ -284,9 +387,9 @@ int mfw_cmd_status(struct mfw_config *cfg, int argc, char **argv)
 	mfw_status_ports(cfg, only);
 	mfw_status_power(cfg);
 	mfw_status_trust(cfg);
-	ret = mfw_status_journal(cfg);
-	if (!mfw_json)
-		mfw_status_history(cfg);
+	if (only && (ret = mfw_cli_module(cfg, only)))
+		return ret;
+	ret = mfw_status_modules(cfg);
 	mfw_status_config(cfg);
 	return ret;
 }
@@ -325,11 +428,13 @@ static void mfw_history_print(const struct mfw_journal *r)
 	printf("  (%s)\n", *r->note ? mfw_printable(r->note, d, sizeof(d)) : "no note");
 }
 
-static void mfw_history_json(const struct mfw_journal *r)
+static void mfw_history_json(const struct mfw_journal *r, const char *module)
 {
 	struct mfw_json j;
 
 	mfw_json_begin(&j, "history");
+	if (*module)
+		mfw_json_str(&j, "module", module);
 	mfw_json_str(&j, "phase", mfw_phase_name(r->phase));
 	mfw_json_int(&j, "started", r->started);
 	mfw_json_int(&j, "ended", r->updated);
@@ -345,13 +450,54 @@ static void mfw_history_json(const struct mfw_journal *r)
 	mfw_json_emit(&j);
 }
 
-int mfw_cmd_history(struct mfw_config *cfg, int argc, char **argv)
+/*
+ * The finished upgrades recorded in @cfg's state directory, the last
+ * @last of them (0: all), under a heading on a board with several modules.
+ */
+static int mfw_history_list(const struct mfw_config *cfg, long last, bool heading)
 {
 	struct mfw_history h;
+	size_t i;
+	int ret;
+
+	ret = mfw_history_read(cfg->state_dir, &h);
+	if (ret) {
+		mfw_err("cannot read %s/%s: %s; %s",
+			cfg->state_dir, MFW_HISTORY_NAME,
+			ret == -EFBIG ? "larger than any history mfw writes" :
+			ret == -EINVAL || ret == -EISDIR ? "not a regular file" :
+			strerror(-ret),
+			ret == -EFBIG || ret == -EINVAL || ret == -EISDIR ?
+			"the next upgrade moves it to history.corrupt (or move it away)" :
+			"check state_dir= (or MFW_STATE_DIR) and its permissions (run as root)");
+		return MFW_EXIT_JOURNAL;
+	}
+	if (heading && !mfw_json)
+		printf("module %s:\n", *cfg->module ? cfg->module : "(ports in no [module] section)");
+	if (h.bad)
+		mfw_warn("%u record%s of %s/%s could not be read (cut short or altered) and %s left out; %s kept in the file",
+			 h.bad, h.bad == 1 ? "" : "s", cfg->state_dir,
+			 MFW_HISTORY_NAME, h.bad == 1 ? "is" : "are",
+			 h.bad == 1 ? "it is" : "they are");
+	if (!h.n && !mfw_json)
+		printf("no finished upgrade recorded in %s/%s\n", cfg->state_dir,
+		       MFW_HISTORY_NAME);
+	for (i = last && (size_t)last < h.n ? h.n - last : 0; i < h.n; i++) {
+		if (mfw_json)
+			mfw_history_json(&h.rec[i], cfg->module);
+		else
+			mfw_history_print(&h.rec[i]);
+	}
+	mfw_history_free(&h);
+	return MFW_EXIT_OK;
+}
+
+int mfw_cmd_history(struct mfw_config *cfg, int argc, char **argv)
+{
+	struct mfw_config *one;
 	struct mfw_getopt g;
 	long last = 0;
-	size_t i;
-	int c, ret;
+	int c, i, ret, worst = MFW_EXIT_OK;
 
 	mfw_getopt_init(&g, mfw_cmd_find("history"), argc, argv);
 	while ((c = mfw_getopt_next(&g)) > 0) {
@@ -368,32 +514,21 @@ int mfw_cmd_history(struct mfw_config *cfg, int argc, char **argv)
 			argv[optind]);
 		return MFW_EXIT_USAGE;
 	}
-	ret = mfw_history_read(cfg->state_dir, &h);
-	if (ret) {
-		mfw_err("cannot read %s/%s: %s; %s",
-			cfg->state_dir, MFW_HISTORY_NAME,
-			ret == -EFBIG ? "larger than any history mfw writes" :
-			ret == -EINVAL || ret == -EISDIR ? "not a regular file" :
-			strerror(-ret),
-			ret == -EFBIG || ret == -EINVAL || ret == -EISDIR ?
-			"the next upgrade moves it to history.corrupt (or move it away)" :
-			"check state_dir= (or MFW_STATE_DIR) and its permissions (run as root)");
-		return MFW_EXIT_JOURNAL;
+	if (*cfg->module || !cfg->n_modules)
+		return mfw_history_list(cfg, last, false);
+	/* Every module's, each with its own --last; the global one if used. */
+	one = malloc(sizeof(*one));
+	if (!one)
+		return MFW_EXIT_FAIL;
+	for (i = -1; i < cfg->n_modules; i++) {
+		memcpy(one, cfg, sizeof(*one));
+		if (i < 0 ? !mfw_status_has(cfg->state_dir, MFW_HISTORY_NAME) :
+		    mfw_config_use_module(one, cfg->modules[i].name) != 0)
+			continue;
+		ret = mfw_history_list(one, last, true);
+		if (ret && !worst)
+			worst = ret;
 	}
-	if (h.bad)
-		mfw_warn("%u record%s of %s/%s could not be read (cut short or altered) and %s left out; %s kept in the file",
-			 h.bad, h.bad == 1 ? "" : "s", cfg->state_dir,
-			 MFW_HISTORY_NAME, h.bad == 1 ? "is" : "are",
-			 h.bad == 1 ? "it is" : "they are");
-	if (!h.n && !mfw_json)
-		printf("no finished upgrade recorded in %s/%s\n", cfg->state_dir,
-		       MFW_HISTORY_NAME);
-	for (i = last && (size_t)last < h.n ? h.n - last : 0; i < h.n; i++) {
-		if (mfw_json)
-			mfw_history_json(&h.rec[i]);
-		else
-			mfw_history_print(&h.rec[i]);
-	}
-	mfw_history_free(&h);
-	return MFW_EXIT_OK;
+	free(one);
+	return worst;
 }

@@ -22,11 +22,12 @@ static char trace_path[PATH_MAX];
 int mfw_trace_open(const char *dir, int append)
 {
 	struct stat st;
-	int fd;
+	int fd, ret;
 
 	mfw_trace_close();
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
+	ret = mfw_mkdirs(dir, 0700);
+	if (ret)
+		return ret;
 	snprintf(trace_path, sizeof(trace_path), "%s/%s", dir, MFW_TRACE_NAME);
 	/* A regular file only: a FIFO there must not hold the upgrade. */
 	fd = open(trace_path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK |

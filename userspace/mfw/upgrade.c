@@ -758,9 +758,10 @@ static int mfw_lock(const struct mfw_config *cfg, bool automatic, bool *waited)
 	int fd;
 
 	*waited = false;
-	if (mkdir(cfg->state_dir, 0700) < 0 && errno != EEXIST) {
+	fd = mfw_mkdirs(cfg->state_dir, 0700);
+	if (fd) {
 		mfw_err("cannot create the state directory %s: %s; fix state_dir= or MFW_STATE_DIR",
-			cfg->state_dir, strerror(errno));
+			cfg->state_dir, strerror(-fd));
 		return -MFW_EXIT_JOURNAL;
 	}
 	snprintf(path, sizeof(path), "%s/lock", cfg->state_dir);

@@ -289,6 +289,27 @@ static int mfw_fsync_dir(const char *path)
 	return ret;
 }
 
+int mfw_mkdirs(const char *dir, mode_t mode)
+{
+	char path[PATH_MAX], *p;
+
+	if (!mkdir(dir, mode) || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	for (p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(path, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 int mfw_write_atomic(const char *path, const void *data, size_t len,
 		     unsigned int mode)
 {

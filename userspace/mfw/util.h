@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Exit codes, documented in mfw(8) and in --help. */
 enum mfw_exit {
@@ -78,6 +79,14 @@ int mfw_read_file(const char *path, unsigned char **data, size_t *len,
 
 /* Text for an error of mfw_read_file(): "not a regular file", ... */
 const char *mfw_file_strerror(int err);
+
+/*
+ * Create directory @dir and any missing parent, each with @mode (a
+ * module's state directory, <state_dir>/modules/<name>, may be the first
+ * thing made under a fresh state_dir).  An existing @dir is fine.  0 or
+ * -errno.
+ */
+int mfw_mkdirs(const char *dir, mode_t mode);
 
 /*
  * Write @len bytes to @path atomically: @path.tmp, fsync, rename, fsync
