@@ -163,7 +163,7 @@ echo "mfw_helper_gpio 600 mfw_helper_gpio.sh" >>"$ktests"
 # The helper's other guest scripts, in a second list.
 htests=$MFW_OUT/guest-tests-helper
 echo "mfw_helper 600 mfw_helper_test.sh" >"$htests"
-for t in power tamper usb refuse share; do
+for t in power tamper usb refuse share two; do
 	echo "mfw_helper_$t 600 mfw_helper_$t.sh" >>"$htests"
 done
 # Three kills and resumes of a 70 KiB write at 115200 baud

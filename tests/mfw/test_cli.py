@@ -1262,6 +1262,10 @@ with open(os.path.join(m_left, "lock"), "w") as l_lk:
     rc, out, err = run("--config", cfg7, "--module", "left", "upgrade", r_img, env=env7)
     check(rc == 6 and "another mfw upgrade" in err,
           "--module left without --port: its port= comes from the section... or the lock: 6")
+rc, out, err = run("--config", cfg7, "upgrade", r_img, "--port", tty12, "--dry-run", env=env7)
+check(rc == 0 and "[module left], its journal and lock in " + m_left in out,
+      "--dry-run names the module and where its journal and lock are (%s)"
+      % [l for l in out.splitlines() if "module" in l][:1])
 rc, out, err = run("--config", cfg7, "--module", "nowhere", "status", env=env7)
 check(rc == 3 and "no [module nowhere] section" in err,
       "--module naming no section: 3, said (%s)" % err.strip()[-80:])
@@ -1270,6 +1274,15 @@ cfg8 = conf("modules-clash.conf", ["[module a]", "match=tty:ttyMFWT12",
 rc, out, err = run("--config", cfg8, "upgrade", r_img, "--port", tty12, env=env7)
 check(rc == 3 and "[module a] (line 1) and of [module b] (line 3)" in err,
       "a port two sections claim: 3, both named (%s)" % err.strip()[-100:])
+# A port that is not there cannot be told from another module's: never the
+# global settings (and lock) for it, which would not keep out an upgrade
+# of the same module under its section's lock.
+cfg9 = conf("modules-usb.conf", ["[module u]", "match=usb:1-1.2"])
+rc, out, err = run("--config", cfg9, "upgrade", r_img, "--port", "/dev/ttyMFWGONE", env=env7)
+check(rc == 6 and "is not there now" in err and "--module" in err and
+      not os.path.exists(os.path.join(st7, "transcript")),
+      "a missing port with a usb: section: 6, nothing under the global state (%s)"
+      % err.strip()[-100:])
 rc, out, err = run("--config", conf("modules-bad.conf", ["[module a]", "pubkey=/k.pem"]),
                    "status", env=env7)
 check(rc == 3 and ":2: pubkey= is for the whole board" in err,

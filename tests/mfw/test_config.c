@@ -84,7 +84,10 @@ static void default_file(void)
 	}
 }
 
-/* Which section mfw_module_of_port() gives @port: its name, "" or "!". */
+/*
+ * Which section mfw_module_of_port() gives @port: its name, "" (none),
+ * "?" (cannot be told now) or "!" (another error).
+ */
 static const char *section_of(const struct mfw_config *c, const char *port)
 {
 	int which = -1, also = -1, ret;
@@ -92,6 +95,8 @@ static const char *section_of(const struct mfw_config *c, const char *port)
 	ret = mfw_module_of_port(c, port, &which, &also);
 	if (ret == -ENOENT)
 		return "";
+	if (ret == -ENODEV)
+		return "?";
 	if (ret || which < 0)
 		return "!";
 	return c->modules[which].name;
@@ -192,9 +197,19 @@ static void sections(void)
 	      "tty: the kernel name, given as a name or as a path");
 	check(!strcmp(section_of(&c, "/dev/ttyUSB7"), "byport"),
 	      "without match=, the section's port=");
+	check(!strcmp(section_of(&c, "/dev/ttyS1"), "uart"), "(the usb: section is not asked)");
+	check(!strcmp(section_of(&c, "/dev/ttyAMA2"), "?"),
+	      "a port not there now, with usb: and of: sections: unknown, not \"in none\"");
+	check(!strcmp(section_of(&c, "/dev/pts/7"), ""),
+	      "a pseudo-terminal: in none (never a USB or device-tree port)");
+	snprintf(p, sizeof(p), "%s/class/tty/ttyS2", sys);
+	mfw_mkdirs(p, 0755);
+	check(!load("[module dt]\nmatch=of:/soc/serial@2800\n[module uart]\nmatch=tty:ttyS1\n",
+		    &c), "device-tree and tty sections load");
+	snprintf(c.sysfs_root, sizeof(c.sysfs_root), "%s", sys);
 	check(!strcmp(section_of(&c, "/dev/ttyS2"), "") &&
-	      !strcmp(section_of(&c, "/dev/ttyAMA2"), ""),
-	      "a port in no section: none (not the usb: section: it is no USB tty)");
+	      !strcmp(section_of(&c, "/dev/ttyAMA1"), "dt"),
+	      "a UART there without a device-tree node: in none");
 	check(!load("[module a]\nmatch=tty:ttyS1\n[module b]\nport=/dev/ttyS1\n", &c) &&
 	      mfw_module_of_port(&c, "/dev/ttyS1", &which, &also) == -ENOTUNIQ &&
 	      which == 0 && also == 1,

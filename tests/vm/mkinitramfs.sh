@@ -68,8 +68,14 @@ add_module() {
 }
 if [ -n "$KMODS" ]; then
 	kos=$(module_deps "$KVER" configfs dummy_hcd libcomposite usb_f_acm cdc-acm) || exit 1
+	# Two UDCs (and two host controllers): two simulated modules side by
+	# side (tests/vm/guest/mfw-gadget, MFW_GADGET).  Built in, dummy_hcd
+	# takes num from the kernel command line (run-vm.sh).
 	for ko in $kos; do
-		add_module "$ko"
+		case ${ko##*/} in
+		dummy_hcd.ko*) add_module "$ko" num=2 ;;
+		*) add_module "$ko" ;;
+		esac
 	done
 fi
 [ -z "${MFW_MODULE:-}" ] || add_module "$MFW_MODULE"

@@ -102,6 +102,10 @@ fi
 # 42 to 50 s with 1536 MiB, 35 s with 768, 30 s with 512).  A guest that runs short
 # fails: the splat check counts the OOM killer.
 mem=${MFW_VM_MEM:-512}
+# Two UDCs for two simulated modules side by side: a dummy_hcd built into
+# the kernel (the debug kernel's) takes its num from the command line; a
+# module gets it from the guest's insmod (mkinitramfs.sh).
+dummy_hcd=$([ -n "$KMODS" ] || echo dummy_hcd.num=2)
 start=$(date +%s)
 # boot: one QEMU run, in the background.  The subshell reports the CPU
 # time QEMU used (bash's "times": its children's user and system time),
@@ -116,7 +120,7 @@ timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 	-serial "file:$run/results.log" \
 	"${control[@]}" "${uart_clock[@]}" \
 	-kernel "$KIMAGE" -initrd "$run/initramfs.cpio" \
-	-append "console=ttyS0,115200 panic=-1 printk.time=1 $MFW_GUEST_CMDLINE ${MFW_VM_APPEND:-}" \
+	-append "console=ttyS0,115200 panic=-1 printk.time=1 $MFW_GUEST_CMDLINE $dummy_hcd ${MFW_VM_APPEND:-}" \
 	>"$run/qemu.log" 2>&1
 rc=$?
 times >"$run/cpu"

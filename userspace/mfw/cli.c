@@ -358,6 +358,11 @@ int mfw_cli_module(struct mfw_config *cfg, const char *port)
 		mfw_dbg("%s is in no [module] section: the global settings", tty);
 		return MFW_EXIT_OK;
 	}
+	if (ret == -ENODEV) {
+		mfw_err("%s is not there now, so which [module] section it belongs to cannot be told (a module restarting?); wait for it, or name the module with --module NAME",
+			tty);
+		return MFW_EXIT_PORT;
+	}
 	if (ret == -ENOTUNIQ) {
 		mfw_err("%s is the port of [module %s] (line %d) and of [module %s] (line %d); make their match= tell them apart",
 			tty, cfg->modules[which].name, cfg->modules[which].line,
@@ -468,8 +473,10 @@ int mfw_cmd_power(struct mfw_config *cfg, int argc, char **argv)
 	case 0:
 		return MFW_EXIT_OK;
 	case -ENOENT:
-		mfw_err("power %s: a GPIO line (%s, %s, %s) does not exist; set pwrkey=, reset=, status= in the configuration (or --blind without a status line)",
-			verb, cfg->pwrkey.spec, cfg->reset.spec, cfg->status.spec);
+		mfw_err("power %s: a GPIO line (%s, %s, %s) does not exist; set pwrkey=, reset=, status= in the configuration%s (or --blind without a status line)",
+			verb, cfg->pwrkey.spec, cfg->reset.spec, cfg->status.spec,
+			cfg->n_modules && !*cfg->module ?
+			", or name the module whose lines they are with --module NAME" : "");
 		break;
 	case -EBUSY:
 		mfw_err("power %s: the line is held by another program (an upgrade in progress?); see gpioinfo and wait",

@@ -18,9 +18,11 @@ const struct mfw_cmd *mfw_cmd_find(const char *name);
  * On a board with [module] sections: use the section of @port (a tty
  * path or kernel name; NULL or empty: port= of the configuration, else
  * the only attached mfw port), unless --module chose one already.  No
- * section is the port's: the global settings.  An exit code: 0, or
- * MFW_EXIT_CONFIG with the message given (several sections are the
- * port's, a path too long).
+ * section is the port's: the global settings.  An exit code: 0,
+ * MFW_EXIT_PORT when the port is not there to be matched (a module
+ * restarting: its section cannot be told, and the global lock would not
+ * keep out its own upgrade), or MFW_EXIT_CONFIG (several sections are the
+ * port's, a path too long), with the message given.
  */
 int mfw_cli_module(struct mfw_config *cfg, const char *port);
 

@@ -7,18 +7,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "module.h"
 #include "port.h"
 #include "udev.h"
 
-/* What a port is known by, each part looked up once it is needed. */
+/*
+ * What a port is known by, each part looked up once it is needed.
+ * @unknown: a part could not be looked up (the tty is not there now), so
+ * the port may be a section's without it being seen.
+ */
 struct mfw_port_facts {
 	const struct mfw_config *cfg;
 	char tty[PATH_MAX];		/* kernel name: "ttyACM0", "pts3" */
 	char usb[PATH_MAX];		/* USB device's kernel name, "1-1.2" */
 	char of[PATH_MAX];		/* the UART's device-tree node path */
-	bool usb_read, of_read;
+	bool usb_read, of_read, unknown;
 };
 
 /* The USB device's kernel name: the last component of its devpath. */
@@ -29,8 +34,15 @@ static const char *facts_usb(struct mfw_port_facts *f)
 	if (f->usb_read)
 		return f->usb;
 	f->usb_read = true;
-	if (mfw_tty_identity(f->tty, ident, sizeof(ident)) || !*ident)
+	/* A pseudo-terminal (not in sysfs) is never a USB port. */
+	if (!strncmp(f->tty, "pts", 3))
 		return f->usb;
+	if (mfw_tty_identity(f->tty, ident, sizeof(ident))) {
+		f->unknown = true;
+		return f->usb;
+	}
+	if (!*ident)
+		return f->usb;	/* no USB tty */
 	/* "<devpath>:<interface>" (udev.h) */
 	colon = strrchr(ident, ':');
 	if (colon)
@@ -49,6 +61,13 @@ static const char *facts_of(struct mfw_port_facts *f)
 	if (f->of_read)
 		return f->of;
 	f->of_read = true;
+	if (!strncmp(f->tty, "pts", 3))
+		return f->of;
+	snprintf(path, sizeof(path), "%s/class/tty/%s", f->cfg->sysfs_root, f->tty);
+	if (access(path, F_OK)) {
+		f->unknown = true;
+		return f->of;
+	}
 	snprintf(path, sizeof(path), "%s/class/tty/%s/device/of_node",
 		 f->cfg->sysfs_root, f->tty);
 	node = realpath(path, NULL);
@@ -108,6 +127,9 @@ int mfw_module_of_port(const struct mfw_config *cfg, const char *port,
 		*which = i;
 		ret = 0;
 	}
+	/* Not seen is not "in no section": the port may be back soon. */
+	if (ret == -ENOENT && f->unknown)
+		ret = -ENODEV;
 	free(f);
 	return ret;
 }

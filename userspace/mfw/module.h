@@ -15,8 +15,10 @@
  * or its UART's device-tree node ("of:/soc/serial@2800", from
  * <sysfs_root>/class/tty/<name>/device/of_node), or, without match=, whose
  * port= is the same tty.  0 with the section's index in @which, -ENOENT
- * when no section is the port's, -ENOTUNIQ when several are (@which and
- * @also then index two of them), -ENOMEM.
+ * when no section is the port's, -ENODEV when no section was seen to be
+ * the port's but a usb: or of: match could not be looked at (the tty is
+ * not there now: a module re-enumerating), -ENOTUNIQ when several are
+ * (@which and @also then index two of them), -ENOMEM.
  */
 int mfw_module_of_port(const struct mfw_config *cfg, const char *port,
 		       int *which, int *also);

@@ -476,6 +476,10 @@ static void mfw_dry_plan(struct mfw_session *s, const char *path,
 	mfw_dry_item(&j, "port", "port", buf);
 	snprintf(buf, sizeof(buf), "%s, running %s", *s->family ? s->family : "unknown",
 		 *s->firmware ? s->firmware : "an unknown version");
+	if (*s->cfg->module)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+			 "; [module %s], its journal and lock in %s", s->cfg->module,
+			 s->cfg->state_dir);
 	mfw_dry_item(&j, "module", "module", buf);
 	if (s->o->image && !s->image)
 		snprintf(buf, sizeof(buf), "%s (unreadable)", s->o->image);
