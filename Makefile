@@ -141,7 +141,7 @@ uninstall:
 	# installed helper reads it.
 	if $(LIVE); then \
 		state=$$($(PREFIX)/sbin/mfw status --json 2>/dev/null | \
-			sed -n 's/^{"event":"config".*"state_dir":"\([^"]*\)".*/\1/p'); \
+			sed -n 's/^{"event":"config","file":.*"state_dir":"\([^"]*\)".*/\1/p'); \
 		if [ -z "$$state" ]; then \
 			state=$(MFW_STATE_DIR_DEFAULT); \
 			echo "uninstall: $(PREFIX)/sbin/mfw could not say where its state is; assuming $$state" >&2; \

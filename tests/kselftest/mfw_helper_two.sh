@@ -12,7 +12,7 @@
 # Needs mfw, mfw-modemsim and mfw-gadget in PATH and the mfw module loaded.
 . "$(dirname "$0")/mfw_helper_lib.sh"
 
-plan 12
+plan 14
 export MFW_STATE_DIR=$d/state MFW_CONFIG=$d/mfw.conf
 S=$d/state
 sim_0='' sim_1='' up_a='' up_b='' tty_0='' tty_1='' usb_0='' usb_1=''
@@ -58,7 +58,10 @@ else
 	finish
 fi
 cat >"$MFW_CONFIG" <<EOF
-# mfw_helper_two: two modules on one board
+# mfw_helper_two: two modules on one board, no power lines (USB only)
+pwrkey=none
+reset=none
+status=none
 [module a]
 match=usb:$usb_0
 [module b]
@@ -101,6 +104,11 @@ mfw --verbose upgrade "$img_a2" --port "$tty_a" --timeout 240 >>"$d/out.log" 2>"
 up_a=$!
 mfw --verbose upgrade "$img_b" --port "$tty_b" --timeout 240 >>"$d/out.log" 2>"$d/both_b.log" &
 up_b=$!
+# Each module's journal lasts from its check of the module to the end of
+# its upgrade: both there at one moment, the two upgrades ran at once
+# (one global lock would have kept b's from starting until a's ended).
+check both_in_flight_at_once wait_for 60 eval \
+	'[ -e "$S/modules/a/journal" ] && [ -e "$S/modules/b/journal" ]'
 # a's journal is there from the moment it found the module (phase
 # "prepared", before the write) until the upgrade is done, and a's lock
 # is held from before then until it exits.  The second upgrade names the
@@ -161,6 +169,14 @@ if [ -e "$S/modules/a/lock" ] && [ -e "$S/modules/b/lock" ] &&
 else
 	not_ok nothing_in_global_state_dir "$(cd "$S" && find . | tr '\n' ' ')"
 fi
+
+# A USB module named by its tty would lose its section (and its lock)
+# when it re-enumerates onto another tty: refused, pointing at usb:.
+t=$(tty_now 0)
+printf '[module a]\nmatch=tty:%s\n' "${t#/dev/}" >"$d/bytty.conf"
+check usb_tty_by_name_refused eval '
+	MFW_CONFIG=$d/bytty.conf mfw upgrade "$img_a2" --port "$t" --dry-run >"$d/bytty.log" 2>&1
+	[ $? -eq 3 ] && grep -q "match=usb:" "$d/bytty.log"'
 
 # mfw itself lists each module's upgrades, each record with its module.
 check history_lists_each_module eval '

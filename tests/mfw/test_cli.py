@@ -791,8 +791,8 @@ with open(os.path.join(st2, "lock"), "w") as lk:
     fcntl.flock(lk, fcntl.LOCK_UN)
     err = seen + w.stdout.read()
     rc = w.wait(timeout=60)
-    check(rc == 11 and "unfinished" in err and "verify" not in err,
-          "--auto that waited, the holder's journal left unfinished: 11, nothing started "
+    check(rc == 0 and "unfinished" in err and "mfw resume" in err and "verify" not in err,
+          "--auto that waited, the holder's journal left unfinished: 0 (resume's), nothing started "
           "(%s)" % err.strip()[-80:])
     rm(os.path.join(st2, "journal"))
     # A stop while it waits: exit 9, and with --json one result event.
@@ -815,9 +815,13 @@ journal(st2, [("phase", "flashing"), ("port", tty9), ("family", "ML307R-DC"),
               ("note", "flashing")])
 tty11 = fake_port("mfw11", "ttyMFWT11", {"family": "unknown", "firmware": "unknown"})
 rc, out, err = run("--config", cfg3, "upgrade", "--auto", "--port", tty11, env=env2)
-check(rc == 11 and "unfinished" in err and
+check(rc == 0 and "unfinished" in err and "error" not in err and
       open(os.path.join(sysfs, "class/mfw/mfw11/identify")).read() == "\n",
-      "--auto with an unfinished journal: 11, the module not asked (%s)" % err.strip()[-80:])
+      "--auto with an unfinished journal: 0 (mfw resume's to finish), the module not asked "
+      "(%s)" % err.strip()[-80:])
+rc, out, err = run("--config", cfg3, "upgrade", "--auto", "--port", tty11, "--dry-run", env=env2)
+check(rc == 0 and "unfinished" in err and "error" not in err,
+      "--auto --dry-run with an unfinished journal: 0, as the real run")
 rm(os.path.join(st2, "journal"))
 
 # --- upgrade --dry-run: every check, a plan, nothing asked of anyone ----------
@@ -1236,6 +1240,7 @@ tty12 = fake_port("mfw12", "ttyMFWT12", {})
 tty13 = fake_port("mfw13", "ttyMFWT13", {})
 cfg7 = conf("modules.conf", ["firmware_dir=" + fwdir, "reboot_timeout=2", "ready_timeout=2",
                              "upgrade_timeout=3", "battery_min=30",
+                             "pwrkey=none", "reset=none", "status=none",
                              "[module left]", "match=tty:ttyMFWT12", "battery_min=45",
                              "", "[module right]", "port=" + tty13, "chunk=512"])
 m_left = os.path.join(st7, "modules", "left")
@@ -1266,13 +1271,38 @@ rc, out, err = run("--config", cfg7, "upgrade", r_img, "--port", tty12, "--dry-r
 check(rc == 0 and "[module left], its journal and lock in " + m_left in out,
       "--dry-run names the module and where its journal and lock are (%s)"
       % [l for l in out.splitlines() if "module" in l][:1])
+rc, out, err = run("--config", cfg7, "--module", "left", "upgrade", r_img, "--port", tty13,
+                   env=env7)
+check(rc == 3 and "is the port of [module right]" in err and "not of [module left]" in err,
+      "--module left with [module right]'s port: 3, not right's module under left's lock "
+      "(%s)" % err.strip()[-100:])
+rc, out, err = run("--config", cfg7, "--module", "left", "attach", tty9, env=env7)
+check(rc == 3 and "is not the port of [module left]" in err,
+      "--module left with a port in no section: 3 (%s)" % err.strip()[-80:])
+long_st = os.path.join(tmp, "s" * (250 - len(tmp)))
+rc, out, err = run("--config", cfg7, "--state-dir", long_st, "history", env=env7)
+check(rc == 3 and "too long for [module left]" in err,
+      "a state directory too long for a module's: 3 before anything (%s)" % err.strip()[-80:])
+cfg10 = conf("modules-power.conf", ["port=" + tty12, "[module left]", "match=tty:ttyMFWT12",
+                                    "status=gpiochip77:3"])
+rc, out, err = run("--config", conf("modules-lines.conf", ["[module a]", "match=tty:ttyMFWT12",
+                                                            "[module b]", "match=tty:ttyMFWT13"]),
+                   "status", env=env7)
+check(rc == 3 and "would both use the GPIO line MODEM_PWRKEY as pwrkey=" in err and
+      "pwrkey=none" in err,
+      "two modules on the built-in power lines: 3, saying how to give each its own (%s)"
+      % err.strip()[-120:])
+rc, out, err = run("--config", cfg10, "power", "status", env=env7)
+check(rc == 10 and "gpiochip77:3" in err,
+      "power: the lines of port='s section (%s)" % err.strip()[-80:])
 rc, out, err = run("--config", cfg7, "--module", "nowhere", "status", env=env7)
 check(rc == 3 and "no [module nowhere] section" in err,
       "--module naming no section: 3, said (%s)" % err.strip()[-80:])
-cfg8 = conf("modules-clash.conf", ["[module a]", "match=tty:ttyMFWT12",
+cfg8 = conf("modules-clash.conf", ["pwrkey=none", "reset=none", "status=none",
+                                   "[module a]", "match=tty:ttyMFWT12",
                                    "[module b]", "port=" + tty12])
 rc, out, err = run("--config", cfg8, "upgrade", r_img, "--port", tty12, env=env7)
-check(rc == 3 and "[module a] (line 1) and of [module b] (line 3)" in err,
+check(rc == 3 and "[module a] (line 4) and of [module b] (line 6)" in err,
       "a port two sections claim: 3, both named (%s)" % err.strip()[-100:])
 # A port that is not there cannot be told from another module's: never the
 # global settings (and lock) for it, which would not keep out an upgrade
@@ -1303,6 +1333,18 @@ check(ports.get("mfw12") == "left" and ports.get("mfw13") == "right" and
       % {k: v for k, v in ports.items() if k in ("mfw9", "mfw12", "mfw13")})
 check(jours == {"left": "done", "right": "writing"},
       "status: each module's journal (%s)" % jours)
+confs = {o.get("module"): o for o in last_json if o.get("event") == "config"}
+check(sorted(confs, key=str) == sorted(["left", "right", None], key=str) and
+      confs["left"].get("battery_min") == "45" and confs["right"].get("chunk") == "512" and
+      confs["left"].get("state_dir") == m_left and confs[None].get("state_dir") == st7 and
+      confs[None].get("battery_min") == "30",
+      "status: each module's settings in effect, and the board's (%s)"
+      % {k: (v.get("battery_min"), v.get("state_dir")) for k, v in confs.items()})
+rc, out, err = run("--config", cfg7, "status", env=env7)
+check("  section     line 9 of %s: match=tty:ttyMFWT12, battery_min=45" % cfg7 in out and
+      "  section     line 13 of %s: port=%s, chunk=512" % (cfg7, tty13) in out,
+      "status: each module's section, for people (%s)"
+      % [l for l in out.splitlines() if "section" in l])
 rc, out, err = run("--config", cfg7, "--module", "right", "status", env=env7)
 check(rc == 0 and "mfw13:" in out and "mfw12:" not in out and "module right:" not in out and
       "journal: writing" in out,
@@ -1315,6 +1357,20 @@ rc, out, err = run("--config", cfg7, "history", "--json", env=env7)
 hist = [(o.get("module"), o.get("phase")) for o in last_json if o.get("event") == "history"]
 check(rc == 0 and ("right", "failed") in hist,
       "history: each record with its module (%s)" % hist)
+# A module whose section is gone (renamed, removed) with an unfinished
+# journal: still shown, and finished by resume with the global settings.
+m_gone = os.path.join(st7, "modules", "gone")
+journal(m_gone, [("phase", "writing"), ("port", tty12), ("family", "ML307R-DC"),
+                 ("from", "E"), ("target", "F"), ("note", "writing")])
+rc, out, err = run("--config", cfg7, "status", env=env7)
+check("module gone (no section has it any more" in out and "journal: writing" in out,
+      "status: a module whose section is gone, with its unfinished journal")
+rc, out, err = run("--config", conf("nosections.conf", ["battery_min=30"]), "resume", env=env7,
+                   timeout=60)
+check("holds the journal of a [module gone] the configuration has no more" in err and
+      "resuming the upgrade of " + tty12 in err,
+      "resume: a module whose sections are all gone is finished with the global settings "
+      "(rc %d, %s)" % (rc, err.strip()[-100:]))
 
 shutil.rmtree(tmp)
 done()

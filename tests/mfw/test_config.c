@@ -103,6 +103,18 @@ static const char *section_of(const struct mfw_config *c, const char *port)
 }
 
 /*
+ * @text after global lines that give no module a power line: a board's
+ * modules may not share one (the built-in MODEM_PWRKEY... included).
+ */
+static int loadm(const char *text, struct mfw_config *cfg)
+{
+	char all[4096];
+
+	snprintf(all, sizeof(all), "pwrkey=none\nreset=none\nstatus=none\n%s", text);
+	return load(all, cfg);
+}
+
+/*
  * [module NAME] sections: what they may hold, how a port finds its own,
  * and what using one changes.  The device-tree case runs on a sysfs tree
  * made under the test's directory (MFW_SYSFS_ROOT's way).
@@ -113,13 +125,13 @@ static void sections(void)
 	char sys[700], p[900], t[900];
 	int which = 0, also = 0;
 
-	check(!load("battery_min=40\nspeed=115200\n"
+	check(!loadm("battery_min=40\nspeed=115200\n"
 		    "[module a]\nmatch=usb:1-1.2\npwrkey=gpiochip0:3\nspeed=921600\n"
 		    "\n[module  b-2 ]\nmatch = tty:ttyS1\nbattery_min=60\nfast_rate=921600\n"
 		    "[module c_3]\nport=/dev/ttyAMA0\n", &c) &&
 	      c.n_modules == 3 && !strcmp(c.modules[1].name, "b-2") &&
-	      !strcmp(c.modules[0].match, "usb:1-1.2") && c.modules[0].line == 3 &&
-	      c.speed == 115200 && c.battery_min == 40 && !strcmp(c.pwrkey.spec, "MODEM_PWRKEY"),
+	      !strcmp(c.modules[0].match, "usb:1-1.2") && c.modules[0].line == 6 &&
+	      c.speed == 115200 && c.battery_min == 40 && !*c.pwrkey.spec,
 	      "sections parse; the global settings stay global until a module is used");
 	snprintf(c.state_dir, sizeof(c.state_dir), "/srv/st");
 	check(!mfw_config_use_module(&c, "a") && !strcmp(c.module, "a") &&
@@ -130,40 +142,70 @@ static void sections(void)
 	      "using the same module again changes nothing");
 	check(mfw_config_use_module(&c, "b-2") == -EALREADY && c.battery_min == 40,
 	      "a second module in one run refused");
-	load("[module a]\nmatch=tty:ttyS1\n", &c);
+	loadm("[module a]\nmatch=tty:ttyS1\n", &c);
 	check(mfw_config_use_module(&c, "zz") == -ENOENT && !*c.module,
 	      "an unknown module refused");
 
-	check(load("[module a]\nstate_dir=/srv/x\n", &c) == -EPERM &&
-	      load("[module a]\npubkey=/k.pem\n", &c) == -EPERM &&
-	      load("[module a]\nfirmware_dir=/srv/fw\n", &c) == -EPERM &&
-	      load("[module a]\nmatch=tty:ttyS1\nsysfs_root=/x\n", &c) == -EPERM,
+	check(loadm("[module a]\nstate_dir=/srv/x\n", &c) == -EPERM &&
+	      loadm("[module a]\npubkey=/k.pem\n", &c) == -EPERM &&
+	      loadm("[module a]\nfirmware_dir=/srv/fw\n", &c) == -EPERM &&
+	      loadm("[module a]\nmatch=tty:ttyS1\nsysfs_root=/x\n", &c) == -EPERM,
 	      "board-wide keys refused in a section");
 	check(load("match=tty:ttyS1\n", &c) == -EPERM, "match= outside a section refused");
-	check(load("[module a]\nmatch=pci:0000:00:1f.0\n", &c) == -EINVAL &&
-	      load("[module a]\nmatch=usb:\n", &c) == -EINVAL &&
-	      load("[module a]\nmatch=tty:tty S1\n", &c) == -EINVAL,
+	check(loadm("[module a]\nmatch=pci:0000:00:1f.0\n", &c) == -EINVAL &&
+	      loadm("[module a]\nmatch=usb:\n", &c) == -EINVAL &&
+	      loadm("[module a]\nmatch=tty:tty S1\n", &c) == -EINVAL,
 	      "a match of another kind, empty or with a space refused");
-	check(load("[module a]\nspeed=1\n", &c) == -ERANGE &&
-	      load("[module a]\nmatch=tty:ttyS1\ncolour=red\n", &c) == -ENOENT,
+	check(loadm("[module a]\nmatch=usb:/devices/pci0000:00/usb1/1-1\n", &c) == -EINVAL &&
+	      loadm("[module a]\nmatch=usb:1-1.2:1.0\n", &c) == -EINVAL &&
+	      loadm("[module a]\nmatch=usb:1-\n", &c) == -EINVAL &&
+	      loadm("[module a]\nmatch=usb:1-1..2\n", &c) == -EINVAL &&
+	      loadm("[module a]\nmatch=usb:1-1-2\n", &c) == -EINVAL &&
+	      loadm("[module a]\nmatch=usb:usb1\n", &c) == -EINVAL,
+	      "usb: takes a USB device's kernel name only (not a devpath, an interface, a hub)");
+	check(!loadm("[module a]\nmatch=usb:1-1\n[module b]\nmatch=usb:3-10.4.2\n", &c),
+	      "usb:1-1 and usb:3-10.4.2 accepted");
+	check(loadm("[module a]\nmatch=tty:/dev/ttyS1\n", &c) == -EINVAL &&
+	      loadm("[module a]\nmatch=tty:..\n", &c) == -EINVAL &&
+	      loadm("[module a]\nmatch=of:soc/serial@2800\n", &c) == -EINVAL &&
+	      loadm("[module a]\nmatch=of:/soc//serial@2800\n", &c) == -EINVAL &&
+	      loadm("[module a]\nmatch=of:/\n", &c) == -EINVAL,
+	      "tty: takes a name, not a path; of: an absolute node path");
+	check(loadm("[module a]\nmatch=tty:ttyS1\n[module b]\nmatch=tty:ttyS1\n", &c) == -EINVAL &&
+	      loadm("[module a]\nport=/dev/ttyS1\n[module b]\nport=/dev/ttyS1\n", &c) == -EINVAL,
+	      "two sections naming the same port refused when the file is read");
+	check(loadm("[module -x]\nmatch=tty:ttyS1\n", &c) == -EINVAL,
+	      "a name starting with '-' (an option's look) refused");
+	check(load("[module a]\nmatch=tty:ttyS1\n[module b]\nmatch=tty:ttyS2\n", &c) == -EINVAL &&
+	      load("pwrkey=none\nreset=none\nstatus=none\n[module a]\nmatch=tty:ttyS1\n"
+		   "reset=gpiochip0:5\n[module b]\nmatch=tty:ttyS2\nreset=gpiochip0:5\n", &c) == -EINVAL,
+	      "two modules on one power line refused: inherited (the built-in names) or named twice");
+	check(!load("[module a]\nmatch=tty:ttyS1\npower_lines_shared=yes\n"
+		    "[module b]\nmatch=tty:ttyS2\npower_lines_shared=yes\n", &c) &&
+	      !load("status=none\n[module a]\nmatch=tty:ttyS1\npwrkey=P0\nreset=R0\n"
+		    "[module b]\nmatch=tty:ttyS2\npwrkey=P1\nreset=R1\n", &c) &&
+	      !mfw_config_use_module(&c, "b") && !strcmp(c.pwrkey.spec, "P1") && !*c.status.spec,
+	      "lines shared on purpose (power_lines_shared=yes), or each module its own: accepted");
+	check(loadm("[module a]\nspeed=1\n", &c) == -ERANGE &&
+	      loadm("[module a]\nmatch=tty:ttyS1\ncolour=red\n", &c) == -ENOENT,
 	      "a section's bad value or unknown key refused at its line");
-	check(load("[module a]\nspeed=9600\n", &c) == -EINVAL,
+	check(loadm("[module a]\nspeed=9600\n", &c) == -EINVAL,
 	      "a section with neither match= nor port= refused");
-	check(load("[module a/b]\nmatch=tty:ttyS1\n", &c) == -EINVAL &&
-	      load("[module ..]\nmatch=tty:ttyS1\n", &c) == -EINVAL &&
-	      load("[module ]\n", &c) == -EINVAL &&
-	      load("[module abcdefghijklmnopqrstuvwxyz0123456]\nmatch=tty:ttyS1\n", &c) == -EINVAL &&
-	      load("[modem a]\n", &c) == -EINVAL && load("[module a\n", &c) == -EINVAL,
+	check(loadm("[module a/b]\nmatch=tty:ttyS1\n", &c) == -EINVAL &&
+	      loadm("[module ..]\nmatch=tty:ttyS1\n", &c) == -EINVAL &&
+	      loadm("[module ]\n", &c) == -EINVAL &&
+	      loadm("[module abcdefghijklmnopqrstuvwxyz0123456]\nmatch=tty:ttyS1\n", &c) == -EINVAL &&
+	      load("[modem a]\n", &c) == -EINVAL && loadm("[module a\n", &c) == -EINVAL,
 	      "a name that is no directory name, or a malformed header, refused");
-	check(load("[module a]\nmatch=tty:ttyS1\n[module a]\nmatch=tty:ttyS2\n", &c) == -EINVAL,
+	check(loadm("[module a]\nmatch=tty:ttyS1\n[module a]\nmatch=tty:ttyS2\n", &c) == -EINVAL,
 	      "a module named twice refused");
-	check(load("[module a]\nmatch=tty:ttyS1\n[module b]\nmatch=tty:ttyS2\n"
+	check(loadm("[module a]\nmatch=tty:ttyS1\n[module b]\nmatch=tty:ttyS2\n"
 		   "[module c]\nmatch=tty:ttyS3\n[module d]\nmatch=tty:ttyS4\n"
 		   "[module e]\nmatch=tty:ttyS5\n[module f]\nmatch=tty:ttyS6\n"
 		   "[module g]\nmatch=tty:ttyS7\n[module h]\nmatch=tty:ttyS8\n"
 		   "[module i]\nmatch=tty:ttyS9\n", &c) == -EINVAL,
 	      "a ninth section refused");
-	load("speed=9600\n", &c);
+	loadm("speed=9600\n", &c);
 	c.n_modules = 0;
 	check(!strcmp(section_of(&c, "/dev/ttyS1"), ""), "no sections: no port has one");
 
@@ -184,7 +226,7 @@ static void sections(void)
 	snprintf(t, sizeof(t), "%s/firmware/devicetree/base/soc/serial@2800", sys);
 	check(!symlink(t, p), "fake sysfs: the UART's of_node");
 
-	check(!load("[module dt]\nmatch=of:/soc/serial@2800\n"
+	check(!loadm("[module dt]\nmatch=of:/soc/serial@2800\n"
 		    "[module uart]\nmatch=tty:ttyS1\n"
 		    "[module byport]\nport=/dev/ttyUSB7\n"
 		    "[module usb]\nmatch=usb:1-1.2\n", &c),
@@ -204,13 +246,13 @@ static void sections(void)
 	      "a pseudo-terminal: in none (never a USB or device-tree port)");
 	snprintf(p, sizeof(p), "%s/class/tty/ttyS2", sys);
 	mfw_mkdirs(p, 0755);
-	check(!load("[module dt]\nmatch=of:/soc/serial@2800\n[module uart]\nmatch=tty:ttyS1\n",
+	check(!loadm("[module dt]\nmatch=of:/soc/serial@2800\n[module uart]\nmatch=tty:ttyS1\n",
 		    &c), "device-tree and tty sections load");
 	snprintf(c.sysfs_root, sizeof(c.sysfs_root), "%s", sys);
 	check(!strcmp(section_of(&c, "/dev/ttyS2"), "") &&
 	      !strcmp(section_of(&c, "/dev/ttyAMA1"), "dt"),
 	      "a UART there without a device-tree node: in none");
-	check(!load("[module a]\nmatch=tty:ttyS1\n[module b]\nport=/dev/ttyS1\n", &c) &&
+	check(!loadm("[module a]\nmatch=tty:ttyS1\n[module b]\nport=/dev/ttyS1\n", &c) &&
 	      mfw_module_of_port(&c, "/dev/ttyS1", &which, &also) == -ENOTUNIQ &&
 	      which == 0 && also == 1,
 	      "a port two sections claim: both named");

@@ -3,10 +3,12 @@
  * mfw helper - command line parsing and dispatch.
  */
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -254,6 +256,27 @@ static int mfw_cmd_help_run(struct mfw_config *cfg, int argc, char **argv)
 	return MFW_EXIT_OK;
 }
 
+/*
+ * Every module's state directory, <state_dir>/modules/<name>, must fit a
+ * configuration string: checked once state_dir is final, so that no
+ * command finds a module missing later.  An exit code.
+ */
+static int mfw_cli_state_fits(const struct mfw_config *cfg)
+{
+	size_t base = strlen(cfg->state_dir) + strlen("/" MFW_MODULES_DIR "/");
+	int i;
+
+	for (i = 0; i < cfg->n_modules; i++) {
+		if (base + strlen(cfg->modules[i].name) < MFW_CFG_STR_MAX)
+			continue;
+		mfw_err("state directory %s is too long for [module %s]'s, %s/%s/%s (at most %d bytes); shorten state_dir= (or MFW_STATE_DIR, --state-dir) or the module's name",
+			cfg->state_dir, cfg->modules[i].name, cfg->state_dir,
+			MFW_MODULES_DIR, cfg->modules[i].name, MFW_CFG_STR_MAX - 1);
+		return MFW_EXIT_CONFIG;
+	}
+	return MFW_EXIT_OK;
+}
+
 /* Global options, configuration, then the command: an exit code. */
 static int mfw_dispatch(int argc, char **argv)
 {
@@ -321,6 +344,9 @@ static int mfw_dispatch(int argc, char **argv)
 		snprintf(cfg.sysfs_root, sizeof(cfg.sysfs_root), "%s", sysfs);
 	if (state)
 		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state);
+	ret = mfw_cli_state_fits(&cfg);
+	if (ret)
+		return ret;
 	if (module) {
 		ret = mfw_config_use_module(&cfg, module);
 		if (ret == -ENOENT) {
@@ -339,49 +365,20 @@ static int mfw_dispatch(int argc, char **argv)
 
 int mfw_cli_module(struct mfw_config *cfg, const char *port)
 {
-	char tty[PATH_MAX];
 	struct mfw_port p;
-	int ret, which, also;
 
-	if (*cfg->module || !cfg->n_modules)
+	if (!cfg->n_modules)
 		return MFW_EXIT_OK;
 	if (!port || !*port)
 		port = cfg->port;
-	if (!port || !*port) {
+	if ((!port || !*port) && !*cfg->module) {
 		if (mfw_port_find(cfg->sysfs_root, NULL, &p))
 			return MFW_EXIT_OK;
 		port = p.tty;
 	}
-	snprintf(tty, sizeof(tty), "%s", port);
-	ret = mfw_module_of_port(cfg, tty, &which, &also);
-	if (ret == -ENOENT) {
-		mfw_dbg("%s is in no [module] section: the global settings", tty);
-		return MFW_EXIT_OK;
-	}
-	if (ret == -ENODEV) {
-		mfw_err("%s is not there now, so which [module] section it belongs to cannot be told (a module restarting?); wait for it, or name the module with --module NAME",
-			tty);
-		return MFW_EXIT_PORT;
-	}
-	if (ret == -ENOTUNIQ) {
-		mfw_err("%s is the port of [module %s] (line %d) and of [module %s] (line %d); make their match= tell them apart",
-			tty, cfg->modules[which].name, cfg->modules[which].line,
-			cfg->modules[also].name, cfg->modules[also].line);
-		return MFW_EXIT_CONFIG;
-	}
-	if (ret) {
-		mfw_err("cannot tell which [module] %s is: %s", tty, strerror(-ret));
-		return MFW_EXIT_CONFIG;
-	}
-	ret = mfw_config_use_module(cfg, cfg->modules[which].name);
-	if (ret) {
-		mfw_err("[module %s]: its state directory %s/%s/%s: %s; shorten state_dir=",
-			cfg->modules[which].name, cfg->state_dir, MFW_MODULES_DIR,
-			cfg->modules[which].name, strerror(-ret));
-		return MFW_EXIT_CONFIG;
-	}
-	mfw_dbg("%s is [module %s]: state in %s", tty, cfg->module, cfg->state_dir);
-	return MFW_EXIT_OK;
+	if (!port || !*port)
+		return MFW_EXIT_OK;	/* --module, and no port named yet */
+	return mfw_module_select(cfg, port);
 }
 
 /*
@@ -447,12 +444,18 @@ int mfw_cmd_power(struct mfw_config *cfg, int argc, char **argv)
 		return g.exit;
 	if (optind != argc - 1)
 		return mfw_bad_usage("power", "give one of on, off, reset, status");
+	/* The lines of the section of port= (or of the only port attached). */
+	ret = mfw_cli_module(cfg, NULL);
+	if (ret)
+		return ret;
 	verb = argv[optind];
 	if (!strcmp(verb, "status")) {
 		ret = mfw_power_status(cfg);
 		if (ret < 0) {
-			mfw_err("cannot read the status line %s: %s; set status= in the configuration",
-				cfg->status.spec, mfw_gpio_strerror(ret));
+			mfw_err("cannot read the status line %s: %s; set status= in the configuration%s",
+				cfg->status.spec, mfw_gpio_strerror(ret),
+				cfg->n_modules && !*cfg->module ?
+				", or name the module whose line it is with --module NAME" : "");
 			return MFW_EXIT_GPIO;
 		}
 		if (mfw_json)
@@ -602,52 +605,163 @@ int mfw_cmd_upgrade(struct mfw_config *cfg, int argc, char **argv)
 	return mfw_upgrade(cfg, &o);
 }
 
+#define MFW_ORPHANS_MAX	16
+
+int mfw_cli_modules(const struct mfw_config *cfg, struct mfw_config **out)
+{
+	char orphans[MFW_ORPHANS_MAX][MFW_MODULE_NAME_MAX];
+	struct mfw_config *all;
+	int n_orph = 0, n = 1, i;
+
+	if (!*cfg->module)
+		n_orph = mfw_module_orphans(cfg, orphans, MFW_ORPHANS_MAX);
+	all = calloc((size_t)(1 + cfg->n_modules + n_orph), sizeof(*all));
+	if (!all) {
+		*out = NULL;
+		return 0;
+	}
+	memcpy(&all[0], cfg, sizeof(*all));
+	for (i = 0; !*cfg->module && i < cfg->n_modules; i++) {
+		memcpy(&all[n], cfg, sizeof(*all));
+		/* (fits: mfw_cli_state_fits()) */
+		if (!mfw_config_use_module(&all[n], cfg->modules[i].name))
+			n++;
+	}
+	for (i = 0; i < n_orph; i++) {
+		memcpy(&all[n], cfg, sizeof(*all));
+		if (!mfw_config_use_orphan(&all[n], orphans[i]))
+			n++;
+	}
+	*out = all;
+	return n;
+}
+
+/* Whether @cfg's state directory holds a journal (anything but ENOENT). */
+static bool mfw_has_journal(const struct mfw_config *cfg)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", cfg->state_dir, MFW_JOURNAL_NAME);
+	return !access(path, F_OK) || errno != ENOENT;
+}
+
+/* An orphan's state directory: its section is gone (said once). */
+static bool mfw_is_orphan(const struct mfw_config *cfg)
+{
+	int i;
+
+	if (!*cfg->module)
+		return false;
+	for (i = 0; i < cfg->n_modules; i++)
+		if (!strcmp(cfg->modules[i].name, cfg->module))
+			return false;
+	return true;
+}
+
+/* One module's resume, named. */
+static int mfw_resume_one(const struct mfw_config *one,
+			  const struct mfw_upgrade_opts *o)
+{
+	if (mfw_is_orphan(one))
+		mfw_warn("%s holds the journal of a [module %s] the configuration has no more: finishing it with the global settings",
+			 one->state_dir, one->module);
+	else if (*one->module)
+		mfw_info("[module %s]: its journal", one->module);
+	return mfw_resume(one, o);
+}
+
 /*
- * "mfw resume" on a board with [module] sections, no module named: each
- * module's journal in turn, the global one first (a port in no section),
- * one after the other.  A module with no journal is not touched (not even
- * its state directory made).  The first failure's exit code, after all
- * were tried.  Each module's lock stays held until mfw exits.
+ * "mfw resume" on a board with [module] sections (or state left by some),
+ * no module named: every module's journal at once, each in a child of its
+ * own, so that a module that takes its upgrade_timeout to come back holds
+ * up no other (mfw-resume.service runs at boot, before the ports are
+ * held).  A stop signal is passed on to each child, which honours it at
+ * its next safe point.  The first module's failure (in the order of
+ * mfw_cli_modules()) is the exit code, after all have ended.
  */
 static int mfw_resume_each(const struct mfw_config *cfg,
 			   const struct mfw_upgrade_opts *o)
 {
-	struct mfw_config *one;
-	char path[PATH_MAX];
-	int i, ret, worst = MFW_EXIT_OK, tried = 0;
+	struct mfw_config *all;
+	pid_t pid[1 + MFW_MODULES_MAX + MFW_ORPHANS_MAX];
+	int ret[1 + MFW_MODULES_MAX + MFW_ORPHANS_MAX];
+	int n, i, live = 0, only = -1, worst = MFW_EXIT_OK, sig = 0, st;
 
-	one = malloc(sizeof(*one));
-	if (!one) {
+	n = mfw_cli_modules(cfg, &all);
+	if (!n) {
 		mfw_err("resume: out of memory");
 		return MFW_EXIT_FAIL;
 	}
-	for (i = -1; i < cfg->n_modules; i++) {
-		if (tried && mfw_sig_pending()) {
-			mfw_err("stopped by a signal before the other modules' journals; run 'mfw resume' again");
-			worst = worst ? worst : MFW_EXIT_INTERRUPTED;
-			break;
+	for (i = 0; i < n; i++) {
+		pid[i] = 0;
+		ret[i] = MFW_EXIT_OK;
+		if (mfw_has_journal(&all[i])) {
+			only = only < 0 ? i : -2;
+			pid[i] = -1;	/* to run */
 		}
-		memcpy(one, cfg, sizeof(*one));
-		if (i >= 0 && mfw_config_use_module(one, cfg->modules[i].name)) {
-			mfw_err("[module %s]: its state directory is too long; shorten state_dir=",
-				cfg->modules[i].name);
-			ret = MFW_EXIT_CONFIG;
-		} else if (snprintf(path, sizeof(path), "%s/%s", one->state_dir,
-				    MFW_JOURNAL_NAME) < (int)sizeof(path) &&
-			   access(path, F_OK) && errno == ENOENT) {
-			continue;
-		} else {
-			if (i >= 0)
-				mfw_info("[module %s]: its journal", one->module);
-			ret = mfw_resume(one, o);
-			tried++;
-		}
-		if (ret && !worst)
-			worst = ret;
 	}
-	free(one);
-	if (!tried)
+	if (only == -1) {
 		mfw_info("no upgrade to resume");
+		free(all);
+		return MFW_EXIT_OK;
+	}
+	if (only >= 0) {
+		i = mfw_resume_one(&all[only], o);
+		free(all);
+		return i;
+	}
+	if (mfw_sig_init()) {
+		free(all);
+		return MFW_EXIT_FAIL;
+	}
+	for (i = 0; i < n; i++) {
+		if (pid[i] != -1)
+			continue;
+		fflush(NULL);
+		pid[i] = fork();
+		if (pid[i] == 0) {
+			/* Whole lines: the children share standard output. */
+			setvbuf(stdout, NULL, _IOLBF, 0);
+			st = mfw_resume_one(&all[i], o);
+			fflush(NULL);
+			_exit(st);
+		}
+		if (pid[i] < 0) {
+			mfw_err("resume: cannot start a process for %s: %s; run 'mfw --module %s resume'",
+				all[i].state_dir, strerror(errno),
+				*all[i].module ? all[i].module : "...");
+			ret[i] = MFW_EXIT_FAIL;
+			continue;
+		}
+		live++;
+	}
+	while (live > 0) {
+		pid_t done = waitpid(-1, &st, sig ? 0 : WNOHANG);
+
+		if (done > 0) {
+			for (i = 0; i < n; i++) {
+				if (pid[i] != done)
+					continue;
+				ret[i] = WIFEXITED(st) ? WEXITSTATUS(st) : MFW_EXIT_FAIL;
+				pid[i] = 0;
+				live--;
+			}
+			continue;
+		}
+		if (done < 0 && errno != EINTR)
+			break;
+		if (!sig && mfw_sig_sleep(200) == -EINTR) {
+			/* Each child stops at its own next safe point. */
+			sig = mfw_sig_pending();
+			for (i = 0; i < n; i++)
+				if (pid[i] > 0)
+					kill(pid[i], sig);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (ret[i] && !worst)
+			worst = ret[i];
+	free(all);
 	return worst;
 }
 
@@ -661,7 +775,7 @@ int mfw_cmd_resume(struct mfw_config *cfg, int argc, char **argv)
 		return ret;
 	if (o.image)
 		return mfw_bad_usage("resume", "takes no image (the journal names it)");
-	if (*cfg->module || !cfg->n_modules || (o.port && *o.port)) {
+	if (*cfg->module || (o.port && *o.port)) {
 		ret = mfw_cli_module(cfg, o.port);
 		return ret ? ret : mfw_resume(cfg, &o);
 	}

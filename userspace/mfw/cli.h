@@ -26,6 +26,15 @@ const struct mfw_cmd *mfw_cmd_find(const char *name);
  */
 int mfw_cli_module(struct mfw_config *cfg, const char *port);
 
+/*
+ * The state directories of the board as configurations, in @*out (to be
+ * freed): [0] the global settings and state_dir, then each [module]
+ * section's, then each directory of <state_dir>/modules no section names
+ * any more (with the global settings; see mfw_config_use_orphan()).
+ * Their number, at least 1; with --module only that one.
+ */
+int mfw_cli_modules(const struct mfw_config *cfg, struct mfw_config **out);
+
 /* Subcommands, each given argv from its own name on. */
 int mfw_cmd_attach(struct mfw_config *cfg, int argc, char **argv);
 int mfw_cmd_power(struct mfw_config *cfg, int argc, char **argv);

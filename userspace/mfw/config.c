@@ -80,27 +80,53 @@ static bool cfg_is_global_only(const char *key)
 int mfw_config_match_ok(const char *match)
 {
 	const char *v;
+	size_t n;
 
-	if (!strncmp(match, "usb:", 4) || !strncmp(match, "tty:", 4))
+	if (strlen(match) >= MFW_CFG_STR_MAX)
+		return -EINVAL;
+	if (!strncmp(match, "usb:", 4)) {
+		/* A USB device's kernel name: BUS-PORT[.PORT]... ("1-1.2"). */
 		v = match + 4;
-	else if (!strncmp(match, "of:", 3))
+		n = strspn(v, "0123456789");
+		if (!n || v[n] != '-')
+			return -EINVAL;
+		for (v += n + 1;; v++) {
+			n = strspn(v, "0123456789");
+			if (!n)
+				return -EINVAL;
+			v += n;
+			if (!*v)
+				return 0;
+			if (*v != '.')
+				return -EINVAL;
+		}
+	}
+	if (!strncmp(match, "tty:", 4)) {
+		/* A kernel name: no path, not "." or "..". */
+		v = match + 4;
+		if (!*v || strchr(v, '/') || !strcmp(v, ".") || !strcmp(v, ".."))
+			return -EINVAL;
+	} else if (!strncmp(match, "of:", 3)) {
+		/* A node path below /sys/firmware/devicetree/base. */
 		v = match + 3;
-	else
+		if (*v != '/' || !v[1] || strstr(v, "//") || v[strlen(v) - 1] == '/')
+			return -EINVAL;
+	} else {
 		return -EINVAL;
-	if (!*v || strlen(match) >= MFW_CFG_STR_MAX)
-		return -EINVAL;
+	}
 	for (; *v; v++)
 		if ((unsigned char)*v <= ' ' || (unsigned char)*v >= 0x7f)
 			return -EINVAL;
 	return 0;
 }
 
-/* A section's name: 1..32 of [A-Za-z0-9_-] (it names a directory). */
+/* A section's name: 1..32 of [A-Za-z0-9_-], not first '-' (a directory). */
 static bool cfg_module_name_ok(const char *name)
 {
 	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
 
-	return n && !name[n] && n < MFW_MODULE_NAME_MAX;
+	/* Not starting with '-': it would read as an option (--module). */
+	return n && !name[n] && n < MFW_MODULE_NAME_MAX && name[0] != '-';
 }
 
 int mfw_config_dir_ok(const char *dir)
@@ -178,6 +204,9 @@ int mfw_config_set(struct mfw_config *cfg, const char *key, const char *value)
 		case CFG_LINE:
 			if (!*value || strlen(value) >= sizeof(line->spec))
 				return -EINVAL;
+			/* "none": the module has no such line (a USB module). */
+			if (!strcmp(value, "none"))
+				value = "";
 			memcpy(line->spec, value, strlen(value) + 1);
 			return 0;
 		case CFG_LOW:
@@ -223,7 +252,7 @@ static int cfg_section(struct mfw_config *cfg, char *line, const char *path,
 	*end = '\0';
 	name = mfw_strip(line + 7);
 	if (!cfg_module_name_ok(name)) {
-		mfw_err("%s:%d: bad module name '%s'; use 1 to 32 letters, digits, '_' or '-'",
+		mfw_err("%s:%d: bad module name '%s'; use 1 to 32 letters, digits, '_' or '-', not starting with '-'",
 			path, lineno, name);
 		return -EINVAL;
 	}
@@ -320,7 +349,7 @@ static int cfg_line(struct mfw_config *cfg, struct mfw_module_cfg *m,
 		mfw_err("%s:%d: [module %s] holds more than %d bytes of settings; shorten it",
 			path, lineno, m->name, MFW_MODULE_SETS_MAX);
 	} else if (!strcmp(key, "match")) {
-		mfw_err("%s:%d: bad match '%s'; give usb:DEVPATH (1-1.2), tty:NAME (ttyS1) or of:PATH (/soc/serial@2800)",
+		mfw_err("%s:%d: bad match '%s'; give usb:<USB device> (its kernel name, such as 1-1.2), tty:<tty name> (ttyS1) or of:<device-tree node path> (/soc/serial@2800)",
 			path, lineno, value);
 	} else if (!strcmp(key, "firmware_dir") || !strcmp(key, "state_dir")) {
 		mfw_err("%s:%d: %s=%s cannot be used: it must be an absolute path of printable ASCII without spaces, quotes or backslashes (the systemd units name it too)",
@@ -334,12 +363,77 @@ static int cfg_line(struct mfw_config *cfg, struct mfw_module_cfg *m,
 	return err;
 }
 
+/*
+ * Apply the settings of section @m to @cfg.  The section was checked when
+ * it was read: no setting fails.
+ */
+static void cfg_apply_sets(struct mfw_config *cfg, const struct mfw_module_cfg *m)
+{
+	char key[64], value[MFW_CFG_STR_MAX];
+	const char *p, *nl, *eq;
+
+	for (p = m->sets; (nl = strchr(p, '\n')); p = nl + 1) {
+		eq = memchr(p, '=', (size_t)(nl - p));
+		if (!eq || (size_t)(eq - p) >= sizeof(key) ||
+		    (size_t)(nl - eq - 1) >= sizeof(value))
+			continue;
+		memcpy(key, p, (size_t)(eq - p));
+		key[eq - p] = '\0';
+		memcpy(value, eq + 1, (size_t)(nl - eq - 1));
+		value[nl - eq - 1] = '\0';
+		mfw_config_set(cfg, key, value);
+	}
+}
+
+/*
+ * Two modules must not drive one power line (a reset of one would reset
+ * the other), whether each names it or inherits the global one; a board
+ * whose modules really share a line says power_lines_shared=yes for both.
+ * 0 or -EINVAL with the message given.
+ */
+static int cfg_lines_apart(const struct mfw_config *cfg, const char *path)
+{
+	struct mfw_config *e;
+	int i, j, k, ret = 0;
+
+	if (cfg->n_modules < 2)
+		return 0;
+	e = calloc((size_t)cfg->n_modules, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	for (i = 0; i < cfg->n_modules; i++) {
+		memcpy(&e[i], cfg, sizeof(e[i]));
+		cfg_apply_sets(&e[i], &cfg->modules[i]);
+	}
+	for (i = 0; !ret && i < cfg->n_modules; i++) {
+		for (j = 0; !ret && j < i; j++) {
+			const struct mfw_line_cfg *li[] = { &e[i].pwrkey, &e[i].reset, &e[i].status };
+			const struct mfw_line_cfg *lj[] = { &e[j].pwrkey, &e[j].reset, &e[j].status };
+			static const char *const key[] = { "pwrkey", "reset", "status" };
+
+			if (e[i].power_lines_shared && e[j].power_lines_shared)
+				continue;
+			for (k = 0; k < 3 && !ret; k++) {
+				if (!*li[k]->spec || strcmp(li[k]->spec, lj[k]->spec))
+					continue;
+				mfw_err("%s:%d: [module %s] and [module %s] (line %d) would both use the GPIO line %s as %s= (their own or the global one); give each module its own line, %s=none to a module without one, or power_lines_shared=yes to both if the board really shares it",
+					path, cfg->modules[i].line, cfg->modules[i].name,
+					cfg->modules[j].name, cfg->modules[j].line,
+					li[k]->spec, key[k], key[k]);
+				ret = -EINVAL;
+			}
+		}
+	}
+	free(e);
+	return ret;
+}
+
 int mfw_config_load(struct mfw_config *cfg, const char *path, bool optional)
 {
 	struct mfw_module_cfg *m = NULL;
 	struct stat st;
 	char buf[1024];
-	int lineno = 0, ret = 0, i;
+	int lineno = 0, ret = 0, i, j;
 	FILE *f;
 
 	/* A regular file only: a FIFO named here must not hold mfw. */
@@ -383,19 +477,53 @@ int mfw_config_load(struct mfw_config *cfg, const char *path, bool optional)
 	}
 	fclose(f);
 	for (i = 0; !ret && i < cfg->n_modules; i++) {
-		if (*cfg->modules[i].match || *cfg->modules[i].port)
-			continue;
-		mfw_err("%s:%d: [module %s] has neither match= nor port=, so no port is its; add match=usb:DEVPATH, tty:NAME or of:PATH",
-			path, cfg->modules[i].line, cfg->modules[i].name);
-		ret = -EINVAL;
+		const struct mfw_module_cfg *a = &cfg->modules[i];
+
+		if (!*a->match && !*a->port) {
+			mfw_err("%s:%d: [module %s] has neither match= nor port=, so no port is its; add match=usb:<USB device>, tty:<tty name> or of:<node path>",
+				path, a->line, a->name);
+			ret = -EINVAL;
+		}
+		for (j = 0; !ret && j < i; j++) {
+			const struct mfw_module_cfg *b = &cfg->modules[j];
+
+			if (*a->match ? strcmp(a->match, b->match) :
+			    *b->match || strcmp(a->port, b->port))
+				continue;
+			mfw_err("%s:%d: [module %s] names the same port as [module %s] (line %d); give each module its own",
+				path, a->line, a->name, b->name, b->line);
+			ret = -EINVAL;
+		}
 	}
+	if (!ret)
+		ret = cfg_lines_apart(cfg, path);
 	return ret;
+}
+
+int mfw_config_use_orphan(struct mfw_config *cfg, const char *name)
+{
+	char dir[MFW_CFG_STR_MAX];
+	int i, n;
+
+	if (!cfg_module_name_ok(name))
+		return -EINVAL;
+	for (i = 0; i < cfg->n_modules; i++)
+		if (!strcmp(cfg->modules[i].name, name))
+			return -EINVAL;
+	if (*cfg->module)
+		return -EALREADY;
+	n = snprintf(dir, sizeof(dir), "%s/%s/%s", cfg->state_dir, MFW_MODULES_DIR, name);
+	if (n < 0 || (size_t)n >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(cfg->state_dir, dir, (size_t)n + 1);
+	snprintf(cfg->module, sizeof(cfg->module), "%s", name);
+	return 0;
 }
 
 int mfw_config_use_module(struct mfw_config *cfg, const char *name)
 {
 	const struct mfw_module_cfg *m = NULL;
-	char dir[MFW_CFG_STR_MAX], *sets, *line, *save = NULL;
+	char dir[MFW_CFG_STR_MAX];
 	int i, n;
 
 	for (i = 0; i < cfg->n_modules; i++)
@@ -409,17 +537,7 @@ int mfw_config_use_module(struct mfw_config *cfg, const char *name)
 		     MFW_MODULES_DIR, m->name);
 	if (n < 0 || (size_t)n >= sizeof(dir))
 		return -ENAMETOOLONG;
-	sets = strdup(m->sets);
-	if (!sets)
-		return -ENOMEM;
-	/* Checked when the file was read: no setting fails here. */
-	for (line = strtok_r(sets, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *eq = strchr(line, '=');
-
-		*eq = '\0';
-		mfw_config_set(cfg, line, eq + 1);
-	}
-	free(sets);
+	cfg_apply_sets(cfg, m);
 	memcpy(cfg->state_dir, dir, (size_t)n + 1);
 	snprintf(cfg->module, sizeof(cfg->module), "%s", m->name);
 	return 0;

@@ -126,6 +126,15 @@ void mfw_config_each(const struct mfw_config *cfg,
 int mfw_config_use_module(struct mfw_config *cfg, const char *name);
 
 /*
+ * Use the state directory <state_dir>/modules/<name> that no section
+ * names any more (a section renamed or removed while its module's upgrade
+ * was unfinished), with the global settings, so that its journal can
+ * still be finished.  0, -EINVAL (not a module name, or a section has
+ * it), -ENAMETOOLONG, -EALREADY (a module is in use).
+ */
+int mfw_config_use_orphan(struct mfw_config *cfg, const char *name);
+
+/*
  * Whether @match may be a section's match=: "usb:", "tty:" or "of:"
  * followed by printable ASCII without spaces.  0 or -EINVAL.
  */

@@ -247,6 +247,8 @@ static void mfw_status_config(const struct mfw_config *cfg)
 
 	if (mfw_json) {
 		mfw_json_begin(&j, "config");
+		if (*cfg->module)
+			mfw_json_str(&j, "module", cfg->module);
 		mfw_json_str(&j, "file", *cfg->file ? cfg->file : NULL);
 		mfw_config_each(cfg, mfw_status_config_json, &j);
 		mfw_json_emit(&j);
@@ -313,13 +315,60 @@ static int mfw_status_journal(const struct mfw_config *cfg)
 	return ret && ret != -ENOENT ? MFW_EXIT_JOURNAL : MFW_EXIT_OK;
 }
 
+/* A state directory of a module no section names any more. */
+static bool mfw_status_orphan(const struct mfw_config *cfg)
+{
+	int i;
+
+	if (!*cfg->module)
+		return false;
+	for (i = 0; i < cfg->n_modules; i++)
+		if (!strcmp(cfg->modules[i].name, cfg->module))
+			return false;
+	return true;
+}
+
+/*
+ * What the section in use sets over the global settings: for people its
+ * lines, as JSON the whole configuration in effect for it (a "config"
+ * event with its "module").
+ */
+static void mfw_status_section(const struct mfw_config *cfg)
+{
+	const struct mfw_module_cfg *m = NULL;
+	const char *p, *nl;
+	int i;
+
+	if (mfw_json) {
+		mfw_status_config(cfg);
+		return;
+	}
+	for (i = 0; i < cfg->n_modules; i++)
+		if (!strcmp(cfg->modules[i].name, cfg->module))
+			m = &cfg->modules[i];
+	if (!m)
+		return;
+	printf("  section     line %d of %s: %s%s", m->line, cfg->file,
+	       *m->match ? "match=" : "", m->match);
+	for (p = m->sets; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		printf("%s%.*s", p == m->sets && !*m->match ? "" : ", ", (int)(nl - p), p);
+	}
+	printf("\n");
+}
+
 /* One module's journal and history, under a heading on a board with several. */
 static int mfw_status_module(const struct mfw_config *cfg, bool heading)
 {
 	int ret;
 
 	if (heading && !mfw_json)
-		printf("module %s:\n", *cfg->module ? cfg->module : "(ports in no [module] section)");
+		printf("module %s%s:\n", *cfg->module ? cfg->module : "(ports in no [module] section)",
+		       mfw_status_orphan(cfg) ? " (no section has it any more; 'mfw resume' finishes its journal with the global settings)" : "");
+	if (heading && *cfg->module && !mfw_status_orphan(cfg))
+		mfw_status_section(cfg);
 	ret = mfw_status_journal(cfg);
 	if (!mfw_json)
 		mfw_status_history(cfg);
@@ -335,6 +384,14 @@ static bool mfw_status_has(const char *dir, const char *name)
 	return !access(path, F_OK) || errno != ENOENT;
 }
 
+/* Whether an upgrade ever used @cfg's state directory. */
+static bool mfw_status_used(const struct mfw_config *cfg)
+{
+	return mfw_status_has(cfg->state_dir, MFW_JOURNAL_NAME) ||
+	       mfw_status_has(cfg->state_dir, MFW_JOURNAL_NAME ".last") ||
+	       mfw_status_has(cfg->state_dir, MFW_HISTORY_NAME);
+}
+
 /*
  * The journal and history of the module in use, or on a board with
  * [module] sections and none chosen, of each: the global state directory
@@ -342,29 +399,23 @@ static bool mfw_status_has(const char *dir, const char *name)
  */
 static int mfw_status_modules(const struct mfw_config *cfg)
 {
-	struct mfw_config *one;
-	int i, ret, worst = MFW_EXIT_OK;
+	struct mfw_config *all;
+	int i, n, ret, worst = MFW_EXIT_OK;
 
-	if (*cfg->module || !cfg->n_modules)
+	n = mfw_cli_modules(cfg, &all);
+	if (n <= 1) {
+		free(all);
 		return mfw_status_module(cfg, false);
-	one = malloc(sizeof(*one));
-	if (!one)
-		return MFW_EXIT_FAIL;
-	for (i = -1; i < cfg->n_modules; i++) {
-		memcpy(one, cfg, sizeof(*one));
-		if (i < 0) {
-			if (!mfw_status_has(cfg->state_dir, MFW_JOURNAL_NAME) &&
-			    !mfw_status_has(cfg->state_dir, MFW_JOURNAL_NAME ".last") &&
-			    !mfw_status_has(cfg->state_dir, MFW_HISTORY_NAME))
-				continue;
-		} else if (mfw_config_use_module(one, cfg->modules[i].name)) {
-			continue;	/* too long: mfw_cli_module() says so on use */
-		}
-		ret = mfw_status_module(one, true);
+	}
+	for (i = 0; i < n; i++) {
+		/* The global state directory once a port in no section used it. */
+		if (!i && !mfw_status_used(&all[i]))
+			continue;
+		ret = mfw_status_module(&all[i], true);
 		if (ret && !worst)
 			worst = ret;
 	}
-	free(one);
+	free(all);
 	return worst;
 }
 
@@ -494,10 +545,10 @@ static int mfw_history_list(const struct mfw_config *cfg, long last, bool headin
 
 int mfw_cmd_history(struct mfw_config *cfg, int argc, char **argv)
 {
-	struct mfw_config *one;
+	struct mfw_config *all;
 	struct mfw_getopt g;
 	long last = 0;
-	int c, i, ret, worst = MFW_EXIT_OK;
+	int c, i, n, ret, worst = MFW_EXIT_OK;
 
 	mfw_getopt_init(&g, mfw_cmd_find("history"), argc, argv);
 	while ((c = mfw_getopt_next(&g)) > 0) {
@@ -514,21 +565,19 @@ int mfw_cmd_history(struct mfw_config *cfg, int argc, char **argv)
 			argv[optind]);
 		return MFW_EXIT_USAGE;
 	}
-	if (*cfg->module || !cfg->n_modules)
+	n = mfw_cli_modules(cfg, &all);
+	if (n <= 1) {
+		free(all);
 		return mfw_history_list(cfg, last, false);
+	}
 	/* Every module's, each with its own --last; the global one if used. */
-	one = malloc(sizeof(*one));
-	if (!one)
-		return MFW_EXIT_FAIL;
-	for (i = -1; i < cfg->n_modules; i++) {
-		memcpy(one, cfg, sizeof(*one));
-		if (i < 0 ? !mfw_status_has(cfg->state_dir, MFW_HISTORY_NAME) :
-		    mfw_config_use_module(one, cfg->modules[i].name) != 0)
+	for (i = 0; i < n; i++) {
+		if (!i && !mfw_status_has(cfg->state_dir, MFW_HISTORY_NAME))
 			continue;
-		ret = mfw_history_list(one, last, true);
+		ret = mfw_history_list(&all[i], last, true);
 		if (ret && !worst)
 			worst = ret;
 	}
-	free(one);
+	free(all);
 	return worst;
 }

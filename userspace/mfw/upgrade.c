@@ -17,6 +17,7 @@
 #include "gpio.h"
 #include "history.h"
 #include "inhibit.h"
+#include "module.h"
 #include "out.h"
 #include "pick.h"
 #include "power.h"
@@ -156,9 +157,18 @@ static int mfw_pick_tty(struct mfw_session *s, char *path, size_t size)
 
 	if (!p || !*p)
 		p = s->cfg->port;
-	if (!p || !*p)
-		p = s->j.port;
 	if (p && *p) {
+		/* (named on the command line or in the configuration: checked) */
+		snprintf(path, size, "%s", p);
+		return 0;
+	}
+	p = s->j.port;
+	if (p && *p) {
+		/*
+		 * The port of the journal in this state directory: its
+		 * module's by construction (checked when the upgrade began),
+		 * and to be finished even if the sections changed since.
+		 */
 		snprintf(path, size, "%s", p);
 		return 0;
 	}
@@ -175,7 +185,8 @@ static int mfw_pick_tty(struct mfw_session *s, char *path, size_t size)
 		snprintf(path, size, "/dev/pts/%s", port.tty + 3);
 	else
 		snprintf(path, size, "/dev/%s", port.tty);
-	return 0;
+	/* With --module: the only port may be another module's. */
+	return mfw_module_check_port(s->cfg, path);
 }
 
 /* Power-cycle a silent module, never one that may be flashing. */
@@ -961,6 +972,21 @@ static bool mfw_journal_open(const struct mfw_config *cfg)
 }
 
 /*
+ * --auto and an upgrade begun and not ended (without --start-over): that
+ * upgrade is mfw resume's to finish (mfw-resume.service at boot), not a
+ * failure of this one, which has nothing to do until then.  True, said
+ * as a warning, when that is the case.
+ */
+static bool mfw_auto_resume_s(const struct mfw_session *s)
+{
+	if ((s->o->allow & MFW_ALLOW_START_OVER) || !mfw_journal_open(s->cfg))
+		return false;
+	mfw_warn("an earlier upgrade is unfinished (its journal is in %s): nothing is installed until 'mfw resume' (mfw-resume.service at boot) has finished it",
+		 s->cfg->state_dir);
+	return true;
+}
+
+/*
  * --auto's look and lock (not for --dry-run).  It looks for a package
  * without the lock: every identification of the module starts it, and its
  * look must not fail an upgrade that someone (a fleet engine) starts at
@@ -996,6 +1022,10 @@ static int mfw_auto_locked(struct mfw_session *s, char *tty, size_t tty_size,
 	lock = mfw_lock(s->cfg, true, &waited);
 	if (lock < 0)
 		return -lock;
+	if (mfw_auto_resume_s(s)) {
+		*image = '\0';
+		return MFW_EXIT_OK;
+	}
 	ret = mfw_check_unfinished(s);
 	if (ret)
 		return ret;
@@ -1018,6 +1048,9 @@ int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *uo)
 	if (o->dry_run) {
 		/* Both are checks of their own here: the rest still runs. */
 		gate = mfw_dry_lock(cfg, o->automatic, &busy);
+		/* As the real run: an unfinished upgrade, nothing to do. */
+		if (o->automatic && !busy && !gate && mfw_auto_resume_s(&s))
+			return MFW_EXIT_OK;
 		/* A running upgrade's own journal is no earlier upgrade. */
 		if (!busy)
 			gate = gate ? gate : mfw_check_unfinished(&s);
