@@ -645,24 +645,11 @@ static bool mfw_has_journal(const struct mfw_config *cfg)
 	return !access(path, F_OK) || errno != ENOENT;
 }
 
-/* An orphan's state directory: its section is gone (said once). */
-static bool mfw_is_orphan(const struct mfw_config *cfg)
-{
-	int i;
-
-	if (!*cfg->module)
-		return false;
-	for (i = 0; i < cfg->n_modules; i++)
-		if (!strcmp(cfg->modules[i].name, cfg->module))
-			return false;
-	return true;
-}
-
 /* One module's resume, named. */
 static int mfw_resume_one(const struct mfw_config *one,
 			  const struct mfw_upgrade_opts *o)
 {
-	if (mfw_is_orphan(one))
+	if (mfw_config_orphan(one))
 		mfw_warn("%s holds the journal of a [module %s] the configuration has no more: finishing it with the global settings",
 			 one->state_dir, one->module);
 	else if (*one->module)

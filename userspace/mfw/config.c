@@ -520,6 +520,18 @@ int mfw_config_use_orphan(struct mfw_config *cfg, const char *name)
 	return 0;
 }
 
+bool mfw_config_orphan(const struct mfw_config *cfg)
+{
+	int i;
+
+	if (!*cfg->module)
+		return false;
+	for (i = 0; i < cfg->n_modules; i++)
+		if (!strcmp(cfg->modules[i].name, cfg->module))
+			return false;
+	return true;
+}
+
 int mfw_config_use_module(struct mfw_config *cfg, const char *name)
 {
 	const struct mfw_module_cfg *m = NULL;

@@ -134,6 +134,9 @@ int mfw_config_use_module(struct mfw_config *cfg, const char *name);
  */
 int mfw_config_use_orphan(struct mfw_config *cfg, const char *name);
 
+/* Whether the state directory in use is such an orphan's. */
+bool mfw_config_orphan(const struct mfw_config *cfg);
+
 /*
  * Whether @match may be a section's match=: "usb:", "tty:" or "of:"
  * followed by printable ASCII without spaces.  0 or -EINVAL.

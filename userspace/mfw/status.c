@@ -315,19 +315,6 @@ static int mfw_status_journal(const struct mfw_config *cfg)
 	return ret && ret != -ENOENT ? MFW_EXIT_JOURNAL : MFW_EXIT_OK;
 }
 
-/* A state directory of a module no section names any more. */
-static bool mfw_status_orphan(const struct mfw_config *cfg)
-{
-	int i;
-
-	if (!*cfg->module)
-		return false;
-	for (i = 0; i < cfg->n_modules; i++)
-		if (!strcmp(cfg->modules[i].name, cfg->module))
-			return false;
-	return true;
-}
-
 /*
  * What the section in use sets over the global settings: for people its
  * lines, as JSON the whole configuration in effect for it (a "config"
@@ -366,8 +353,8 @@ static int mfw_status_module(const struct mfw_config *cfg, bool heading)
 
 	if (heading && !mfw_json)
 		printf("module %s%s:\n", *cfg->module ? cfg->module : "(ports in no [module] section)",
-		       mfw_status_orphan(cfg) ? " (no section has it any more; 'mfw resume' finishes its journal with the global settings)" : "");
-	if (heading && *cfg->module && !mfw_status_orphan(cfg))
+		       mfw_config_orphan(cfg) ? " (no section has it any more; 'mfw resume' finishes its journal with the global settings)" : "");
+	if (heading && *cfg->module && !mfw_config_orphan(cfg))
 		mfw_status_section(cfg);
 	ret = mfw_status_journal(cfg);
 	if (!mfw_json)

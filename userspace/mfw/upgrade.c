@@ -174,7 +174,8 @@ static int mfw_pick_tty(struct mfw_session *s, char *path, size_t size)
 	}
 	ret = mfw_port_find(s->cfg->sysfs_root, NULL, &port);
 	if (ret == -ENOTUNIQ) {
-		mfw_err("several mfw ports; name one with --port or port= in the configuration");
+		mfw_err("several mfw ports; name one with --port or port= in the configuration%s",
+			s->cfg->n_modules ? " (the module's section's, with --module NAME)" : "");
 		return MFW_EXIT_USAGE;
 	}
 	if (ret) {
