@@ -25,7 +25,8 @@
 #            leaves the file system as it was too.
 #
 # Verdicts go to /dev/ttyS1 (the host collects them) as "PASS|FAIL name";
-# "mfw-system: reset" there asks the host for a QEMU system_reset, and
+# "mfw-system: reset" there asks the host to cut the power (QEMU ends at
+# once and the host boots the disk again), and
 # "mfw-system: done" ends the run.
 set -u
 P=$(cd "$(dirname "$0")" && pwd)
