@@ -112,10 +112,10 @@ check both_in_flight_at_once wait_for 60 eval \
 # a's journal is there from the moment it found the module (phase
 # "prepared", before the write) until the upgrade is done, and a's lock
 # is held from before then until it exits.  The second upgrade names the
-# section (--module): it is refused on the lock, whether or not the
+# section (--module) and no port (a's tty may be b's by now): it is refused on the lock, whether or not the
 # module is on its tty at that moment.
 if wait_for 60 test -e "$S/modules/a/journal"; then
-	timed again mfw --module a upgrade "$img_a2" --port "$tty_a" --timeout 60
+	timed again mfw --module a upgrade "$img_a2" --timeout 60
 	if [ $rc -eq 6 ] && grep -q "another mfw upgrade or resume is running.*modules/a/lock" "$d/again.log"; then
 		ok same_module_refused_exit_6
 	else
