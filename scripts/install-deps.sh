@@ -28,6 +28,9 @@ pkgs=(
 	reuse
 	# VM rig
 	qemu-system-x86 busybox-static
+	# the arm64 guest: QEMU's virt board, and a cross compiler for the
+	# module and the tests (its C library is only recommended)
+	qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	# full-system guest: a Debian root file system in an ext4 image
 	debootstrap e2fsprogs
 	# the fleet engines' update files for it: a Mender artifact (the .swu

@@ -266,7 +266,8 @@ splat_gate() {
 	echo "noop 10 true" >"$MFW_OUT/noop-tests-$k"
 	rm -rf "$dir" "$MFW_OUT/splat-$k.ko"
 	cp -r tests/vm/splat "$dir"
-	if ! (kernel_info "$k" && make -s -C "$KDIR" M="$dir" modules) >"$logs/splat-$k.log" 2>&1; then
+	# shellcheck disable=SC2086 # KMAKE_ARGS: words
+	if ! (kernel_info "$k" && make -s -C "$KDIR" M="$dir" $KMAKE_ARGS modules) >"$logs/splat-$k.log" 2>&1; then
 		echo "FAIL rig/$k: build planted-splat module (log: $logs/splat-$k.log)"
 		return 1
 	fi
@@ -314,14 +315,49 @@ lane_b() {
 	pool
 	return 0
 }
+# lane_step NAME COMMAND...: step (tests/ledger.sh) for a lane, whose
+# verdicts go to the ledger when the lane is joined.
+lane_step() {
+	local name=$1 log=$logs/${1//\//_}.log
+	shift
+	if "$@" >"$log" 2>&1; then
+		echo "PASS $name"
+	else
+		echo "FAIL $name"
+		tail -n 40 "$log" | sed 's/^/    | /'
+		return 1
+	fi
+}
+# arm64: Debian 12's arm64 kernel (fetched into the cache the first time,
+# tests/vm/fetch-kernel.sh) on QEMU's virt board with the module's device
+# tree overlay, the module on the board's PL011 behind the bench (the
+# host's simulator at 115200 baud).  The module is cross-compiled with
+# W=1 against that kernel's headers, the tests statically.
+arm64_guest() {
+	local bin=$MFW_OUT/bin-arm64 list=$MFW_OUT/guest-tests-arm64
+	rm -f "$MFW_OUT/kmod-arm64/mfw.ko" "$MFW_OUT/guest-mfw-arm64.ko"
+	lane_step build/module-arm64-W1 tests/vm/build-module.sh arm64 || return 0
+	cp "$MFW_OUT/kmod-arm64/mfw.ko" "$MFW_OUT/guest-mfw-arm64.ko"
+	lane_step build/kselftests-arm64 make -s -C tests/kselftest KSFT_INC="$ksft" \
+		OUT="$bin" CC=aarch64-linux-gnu-gcc LDFLAGS=-static "$bin/mfw_uart_test" ||
+		return 0
+	printf '%s\n' "mfw_board_of 120 mfw_board_of.sh" \
+		"mfw_uart_test 1200 mfw_uart_test" >"$list"
+	MFW_VM_UART_BENCH=$PWD/$sim MFW_VM_CPUS=1 MFW_VM_TIMEOUT=1800 \
+		MFW_MODULE=$MFW_OUT/guest-mfw-arm64.ko \
+		tests/vm/run-vm.sh arm64 selftests "$list" "$bin/mfw_uart_test" \
+		tests/kselftest/mfw_board_of.sh udev/mfw-of-modem
+	splat_gate arm64
+}
 # Lane C, started once the host's own work below is done: the light
 # guests, which wait on the module and the clock far more than they
-# compute (CPU about 40 % of one core each): the matrix's kernels and the
-# helper's scripts on the stock kernel.  They fill the share of the two
-# cores that lanes A and B leave idle; lane B then reaches the pool
-# sooner.
+# compute (CPU about 40 % of one core each): the arm64 guest, the
+# matrix's kernels and the helper's scripts on the stock kernel.  They
+# fill the share of the two cores that lanes A and B leave idle; lane B
+# then reaches the pool sooner.
 lane_c() {
 	local k
+	arm64_guest
 	for k in $MFW_KERNELS_MATRIX; do
 		matrix "$k"
 	done

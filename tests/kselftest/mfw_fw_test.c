@@ -5,9 +5,7 @@
  * byte for byte, the upgrade's new version read back), every FOTA error
  * at the start, middle and end of a transfer, a disconnect and resume, a
  * checksum mismatch, url-only families, non-root openers and the
- * firmware-upload front end.  The uart_* cases run over the guest's real
- * 8250 UART against a module on the host (tests/vm/uart-bench.py), at
- * 115200 baud; guests without that bench skip them.
+ * firmware-upload front end.  The same over a real UART: mfw_uart_test.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +23,6 @@
 #include <linux/mfw.h>
 
 #include "kselftest_harness.h"
-#include "mfw_bench.h"
 #include "mfw_port.h"
 #include "rig.h"
 
@@ -33,13 +30,10 @@
 #define IMAGE		"/tmp/mfw-image.bin"
 #define STATE		"/tmp/mfw-module.state"
 
-#define WRITE_TIMEOUT_PARAM	"/sys/module/mfw/parameters/write_timeout_ms"
-
 FIXTURE(fw) {
 	struct mfw_port_rig r;
 	char node[64];
 	char dir[64];
-	char write_timeout[16];	/* the parameter's value to restore */
 };
 
 FIXTURE_SETUP(fw)
@@ -60,32 +54,7 @@ FIXTURE_TEARDOWN(fw)
 		if (system(cmd))
 			TH_LOG("no transcript");
 	}
-	if (!_metadata->passed && self->r.uart)
-		TH_LOG("the module's transcript and the bench's log are on the host, in the run's uart/ directory");
 	port_down(&self->r);
-	if (self->write_timeout[0]) {
-		FILE *f = fopen(WRITE_TIMEOUT_PARAM, "w");
-
-		if (!f || fputs(self->write_timeout, f) < 0 || fclose(f))
-			TH_LOG("write_timeout_ms not restored");
-	}
-}
-
-/* "<algorithm>sum" of busybox over @path, into @hex. */
-static int digest_of(const char *alg, const char *path, char *hex, size_t len)
-{
-	char cmd[128];
-	FILE *p;
-	int ok;
-
-	snprintf(cmd, sizeof(cmd), "busybox %ssum %s", alg, path);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	ok = fscanf(p, "%127s", hex) == 1;
-	pclose(p);
-	(void)len;
-	return ok ? 0 : -1;
 }
 
 /* Bring the simulated @model up and wait until mfw identified it. */
@@ -180,21 +149,6 @@ static bool attr_becomes(FIXTURE_DATA(fw) *self, const char *name,
 	return false;
 }
 
-static void expect_digests(struct __test_metadata *_metadata,
-			   FIXTURE_DATA(fw) *self, const char *path)
-{
-	static const char * const algs[] = { "md5", "sha1", "sha256" };
-	char want[130], got[130], name[32];
-	size_t i;
-
-	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, digest_of(algs[i], path, want, sizeof(want)));
-		snprintf(name, sizeof(name), "digest/%s", algs[i]);
-		ASSERT_LT(0, attr(self, name, got, sizeof(got)));
-		EXPECT_STREQ(want, got);
-	}
-}
-
 TEST_F_TIMEOUT(fw, hex_write_mn316, 120)
 {
 	char buf[64];
@@ -209,7 +163,7 @@ TEST_F_TIMEOUT(fw, hex_write_mn316, 120)
 	EXPECT_TRUE(attr_becomes(self, "offset", "20000", 1000));
 	EXPECT_TRUE(attr_becomes(self, "state", "idle", 1000));
 	EXPECT_TRUE(attr_becomes(self, "last_error", "none", 1000));
-	expect_digests(_metadata, self, IMAGE);
+	EXPECT_EQ(0, port_digests_match(self->r.path, IMAGE));
 	/* Erased before the first chunk, as NB modules need. */
 	EXPECT_TRUE(rig_file_contains(self->r.transcript,
 				   "< AT+MFWERASE\\r"));
@@ -234,7 +188,7 @@ TEST_F_TIMEOUT(fw, transparent_declared_ml305u, 120)
 	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
 	EXPECT_TRUE(rig_file_contains(self->r.transcript,
 				   "< AT+MFWDLOAD=0,70000\\r"));
-	expect_digests(_metadata, self, IMAGE);
+	EXPECT_EQ(0, port_digests_match(self->r.path, IMAGE));
 	EXPECT_TRUE(attr_becomes(self, "check", "unchecked", 1000));
 	/* ML305U has AT+MFWCHECK: the upgrade compares first. */
 	ASSERT_EQ(0, rig_port_write(self->r.path, "upgrade", "1"));
@@ -255,7 +209,7 @@ TEST_F_TIMEOUT(fw, transparent_cat_ml307r_dc_usb, 120)
 	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
 	EXPECT_TRUE(rig_file_contains(self->r.transcript,
 				   "< AT+MFWDLOAD=0,50000\\r"));
-	expect_digests(_metadata, self, IMAGE);
+	EXPECT_EQ(0, port_digests_match(self->r.path, IMAGE));
 	/* The upgrade reboots the module: over USB the port goes away. */
 	ASSERT_EQ(0, rig_port_write(self->r.path, "upgrade", "1"));
 	ASSERT_EQ(0, reattach(self));
@@ -666,185 +620,7 @@ TEST_F_TIMEOUT(fw, firmware_upload_front_end, 120)
 	EXPECT_LE(0, fwul_read(fwdir, "error", buf, sizeof(buf)));
 	EXPECT_STREQ("", buf);
 	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
-	expect_digests(_metadata, self, IMAGE);
-}
-
-/*
- * Over the UART: the module is the bench's simulator on the host, behind
- * QEMU's 16550 and the guest's 8250 driver, paced at 115200 baud
- * (about 11.5 KB/s; a hex package takes twice its size on the line), so
- * the packages are small.  What the module stored is compared through
- * the bench: its length and SHA-256 against the image's.
- */
-static int fw_up_uart(FIXTURE_DATA(fw) *self, const char *model,
-		      const char *const extra[])
-{
-	int ret = port_up_uart_model(&self->r, model, extra);
-
-	if (ret)
-		return ret;
-	if (rig_port_dir(self->r.path, self->dir, sizeof(self->dir)) ||
-	    rig_port_node(self->r.path, self->node, sizeof(self->node)))
-		return -ENOENT;
-	return 0;
-}
-
-TEST_F_TIMEOUT(fw, uart_hex_write_mn316, 120)
-{
-	char buf[64];
-
-	NEED_BENCH();
-	ASSERT_EQ(0, fw_up_uart(self, "MN316", NULL));
-	ASSERT_LT(0, attr(self, "paths", buf, sizeof(buf)));
-	EXPECT_STREQ("hex remote", buf);
-	ASSERT_EQ(0, port_make_image(IMAGE, 12000, "MN316-DBRS-MBRH0S02", 11));
-	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, 0, 3000, false, NULL));
-	EXPECT_EQ(1, port_rig_holds(&self->r, STATE, IMAGE));
-	EXPECT_TRUE(attr_becomes(self, "offset", "12000", 1000));
-	EXPECT_TRUE(attr_becomes(self, "state", "idle", 1000));
-	EXPECT_TRUE(attr_becomes(self, "last_error", "none", 1000));
-	expect_digests(_metadata, self, IMAGE);
-	EXPECT_EQ(1, port_bench_sent(&self->r, "AT+MFWERASE\\r"));
-	EXPECT_EQ(1, port_bench_sent(&self->r, "AT+MFWDLOAD=11560,440,\""));
-
-	/* The module reboots to flash; on a UART the port stays. */
-	ASSERT_EQ(0, rig_port_write(self->r.path, "upgrade", "1"));
-	EXPECT_TRUE(attr_becomes(self, "firmware", "MN316-DBRS-MBRH0S02",
-				 TIMEOUT_MS));
-}
-
-TEST_F_TIMEOUT(fw, uart_transparent_declared_ml305u, 120)
-{
-	char buf[64];
-
-	NEED_BENCH();
-	ASSERT_EQ(0, fw_up_uart(self, "ML305U", NULL));
-	ASSERT_LT(0, attr(self, "paths", buf, sizeof(buf)));
-	EXPECT_STREQ("transparent remote", buf);
-	ASSERT_EQ(0, port_make_image(IMAGE, 20000, "ML305U-DBLN-MBRH0S02", 12));
-	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, 0, 8192, true, NULL));
-	EXPECT_EQ(1, port_rig_holds(&self->r, STATE, IMAGE));
-	EXPECT_EQ(1, port_bench_sent(&self->r, "AT+MFWDLOAD=0,20000\\r"));
-	expect_digests(_metadata, self, IMAGE);
-	EXPECT_TRUE(attr_becomes(self, "check", "unchecked", 1000));
-	ASSERT_EQ(0, rig_port_write(self->r.path, "upgrade", "1"));
-	EXPECT_TRUE(attr_becomes(self, "check", "match", 1000));
-	EXPECT_TRUE(attr_becomes(self, "firmware", "ML305U-DBLN-MBRH0S02",
-				 TIMEOUT_MS));
-}
-
-/*
- * The comparison can fail: a module that flips one byte of the package
- * is caught by the bench's SHA-256, and by the module's own check before
- * an upgrade.
- */
-TEST_F_TIMEOUT(fw, uart_flipped_byte_is_caught_ml305u, 120)
-{
-	const char *const faults[] = { "--fault", "corrupt=1@offset=5000",
-				       NULL };
-
-	NEED_BENCH();
-	ASSERT_EQ(0, fw_up_uart(self, "ML305U", faults));
-	ASSERT_EQ(0, port_make_image(IMAGE, 8192, "ML305U-DBLN-MBRH0S02", 13));
-	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, 0, 4096, true, NULL));
-	EXPECT_EQ(0, port_rig_holds(&self->r, STATE, IMAGE));
-	EXPECT_EQ(-EBADMSG, rig_port_write(self->r.path, "upgrade", "1"));
-	EXPECT_TRUE(attr_becomes(self, "check", "mismatch", 1000));
-	EXPECT_EQ(0, port_bench_sent(&self->r, "AT+MFWUPGRADE"));
-}
-
-/* Cut the module's power once mfw has written @at bytes of a package. */
-struct power_cut {
-	FIXTURE_DATA(fw) *self;
-	long at;
-	long when;		/* the offset mfw had reached, -1: never */
-	int ret;		/* the bench's answer to "off" */
-};
-
-static void *power_cut(void *arg)
-{
-	struct power_cut *c = arg;
-	long long end = rig_now_ms() + TIMEOUT_MS;
-
-	c->when = -1;
-	c->ret = -ETIMEDOUT;
-	while (rig_now_ms() < end) {
-		long v = rig_port_num(c->self->r.path, "offset");
-
-		if (v >= c->at) {
-			c->when = v;
-			c->ret = port_bench_order(&c->self->r, "off", NULL, 0,
-						  TIMEOUT_MS);
-			break;
-		}
-		usleep(10000);
-	}
-	return NULL;
-}
-
-/*
- * Power lost in the middle of a hex write: the write fails once the
- * module's answer is overdue, the port says so, nothing splats; the
- * module comes back (+MATREADY on the same UART) and the write resumes
- * where the module's flash says it stopped.
- */
-TEST_F_TIMEOUT(fw, uart_power_loss_then_resume_mn316, 180)
-{
-	struct power_cut cut = { .self = self, .at = 4096 };
-	size_t held = 0, acked;
-	char buf[200], want[64];
-	pthread_t t;
-	FILE *f;
-	int ret, mark;
-
-	NEED_BENCH();
-	/* The module's silence must end the write in seconds, not 30 s. */
-	f = fopen(WRITE_TIMEOUT_PARAM, "r");
-	ASSERT_NE(NULL, f);
-	ASSERT_EQ(1, fscanf(f, "%15s", self->write_timeout));
-	fclose(f);
-	f = fopen(WRITE_TIMEOUT_PARAM, "w");
-	ASSERT_NE(NULL, f);
-	ASSERT_LE(0, fputs("4000", f));
-	ASSERT_EQ(0, fclose(f));
-
-	ASSERT_EQ(0, fw_up_uart(self, "MN316", NULL));
-	ASSERT_EQ(0, port_make_image(IMAGE, 16000, "MN316-DBRS-MBRH0S02", 14));
-	mark = rig_kmsg_mark();
-	ASSERT_LE(0, mark);
-	ASSERT_EQ(0, pthread_create(&t, NULL, power_cut, &cut));
-	ret = rig_write_package(self->node, IMAGE, 0, 512, false, NULL);
-	pthread_join(t, NULL);
-	ASSERT_EQ(0, cut.ret);
-	TH_LOG("power cut at offset %ld", cut.when);
-	EXPECT_EQ(-ETIMEDOUT, ret);
-	EXPECT_TRUE(attr_becomes(self, "state", "error", 1000));
-	snprintf(want, sizeof(want), "AT+MFWDLOAD: no answer within 4000 ms");
-	EXPECT_TRUE(rig_kmsg_since(mark, want)) TH_LOG("no \"%s\" in the kernel log", want);
-	ASSERT_LT(0, attr(self, "offset", buf, sizeof(buf)));
-	acked = strtoul(buf, NULL, 10);
-	EXPECT_LE(4096, (long)acked);
-	EXPECT_GT(16000, (long)acked);
-
-	/* Power back: the module boots on the same port. */
-	ASSERT_EQ(0, port_bench_order(&self->r,
-				      "on --model MN316 --boot-ms 200 --flash-ms 300",
-				      NULL, 0, TIMEOUT_MS));
-	ASSERT_EQ(0, rig_expect_line(self->r.tty, "+MATREADY", TIMEOUT_MS));
-	/*
-	 * The module saved each chunk before it acknowledged it: it holds
-	 * what mfw saw acknowledged, or one chunk more whose OK the power
-	 * cut swallowed.
-	 */
-	ASSERT_EQ(0, port_bench_order(&self->r, "holds", buf, sizeof(buf),
-				      TIMEOUT_MS));
-	ASSERT_EQ(1, sscanf(buf, "ok holds pkg_len=%zu", &held));
-	EXPECT_EQ(0, (int)(held % 512));
-	EXPECT_LE((long)acked, (long)held);
-	EXPECT_GE((long)acked + 512, (long)held);
-	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, held, 512, false, NULL));
-	EXPECT_EQ(1, port_rig_holds(&self->r, STATE, IMAGE));
-	EXPECT_TRUE(attr_becomes(self, "state", "idle", 1000));
+	EXPECT_EQ(0, port_digests_match(self->r.path, IMAGE));
 }
 
 TEST_HARNESS_MAIN

@@ -129,11 +129,20 @@ static int firmware_is(FIXTURE_DATA(lane) *self, const char *want)
 	return ret;
 }
 
-/* The upgrade every case runs: IMAGE, with the lane to 921600. */
-static const char *const lane_upgrade[] = {
-	"upgrade", IMAGE, "--port", PORT_UART_TTY, "--fast-rate", "921600",
+/*
+ * The upgrade every case runs: IMAGE on the bench's UART (filled in by
+ * lane_args()), with the lane to 921600.
+ */
+static const char *lane_upgrade[] = {
+	"upgrade", IMAGE, "--port", NULL, "--fast-rate", "921600",
 	"--timeout", "240", NULL
 };
+
+static const char *const *lane_args(void)
+{
+	lane_upgrade[3] = port_uart_tty();
+	return lane_upgrade;
+}
 
 static long long upgrade_ms;
 
@@ -147,7 +156,7 @@ static int upgrade(size_t kib, unsigned int seed)
 	if (ret)
 		return ret;
 	t0 = rig_now_ms();
-	ret = mfw_run(lane_upgrade);
+	ret = mfw_run(lane_args());
 	upgrade_ms = rig_now_ms() - t0;
 	return ret;
 }
@@ -234,7 +243,7 @@ static pid_t midway(FIXTURE_DATA(lane) *self, unsigned int seed)
 
 	if (port_make_image(IMAGE, 192 * 1024, NEW, seed))
 		return -1;
-	pid = mfw_start(lane_upgrade);
+	pid = mfw_start(lane_args());
 	if (pid < 0)
 		return -1;
 	while (rig_now_ms() < end) {
@@ -348,7 +357,7 @@ static void *identify_thread(void *arg)
  */
 TEST_F_TIMEOUT(lane, driver_survives_rate_changes, 300)
 {
-	struct identify_job job = { .path = PORT_UART_TTY };
+	struct identify_job job = { .path = port_uart_tty() };
 	long long end;
 	pthread_t t;
 	long cmds;

@@ -211,6 +211,13 @@ int port_bench_sent(struct mfw_port_rig *r, const char *text)
 	return -EPROTO;
 }
 
+const char *port_uart_tty(void)
+{
+	const char *tty = getenv("MFW_UART_TTY");
+
+	return tty && *tty ? tty : "/dev/ttyS1";
+}
+
 int port_uart_set_base(int fd, long base)
 {
 	struct serial_struct ss;
@@ -263,7 +270,7 @@ int port_up_uart_model(struct mfw_port_rig *r, const char *model,
 	r->uart = true;
 	r->tty = r->master = r->bench = -1;
 	r->sim = -1;
-	snprintf(r->path, sizeof(r->path), "%s", PORT_UART_TTY);
+	snprintf(r->path, sizeof(r->path), "%s", port_uart_tty());
 	if (!ctl)
 		return -ENODEV;
 	r->bench = rig_open_tty(ctl);
@@ -442,4 +449,46 @@ int port_mfw_wait(pid_t pid, int timeout_ms)
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	return -ETIMEDOUT;
+}
+
+/* "<algorithm>sum" of busybox over @path, into @hex (at least 129 bytes). */
+static int digest_of(const char *alg, const char *path, char *hex)
+{
+	char cmd[128];
+	FILE *p;
+	int ok;
+
+	snprintf(cmd, sizeof(cmd), "busybox %ssum %s", alg, path);
+	p = popen(cmd, "r");
+	if (!p)
+		return -errno;
+	ok = fscanf(p, "%128s", hex) == 1;
+	pclose(p);
+	return ok ? 0 : -EIO;
+}
+
+int port_digests_match(const char *path, const char *image)
+{
+	static const char *const algs[] = { "md5", "sha1", "sha256" };
+	char want[130], got[130], name[32];
+	int ret = 0;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (digest_of(algs[i], image, want)) {
+			fprintf(stderr, "# no %s of %s\n", algs[i], image);
+			return -EIO;
+		}
+		snprintf(name, sizeof(name), "digest/%s", algs[i]);
+		if (rig_port_attr(path, name, got, sizeof(got)) < 0) {
+			fprintf(stderr, "# %s unreadable on %s\n", name, path);
+			return -EIO;
+		}
+		if (strcmp(want, got)) {
+			fprintf(stderr, "# %s is %s, the image's %s\n", name,
+				got, want);
+			ret = -EBADMSG;
+		}
+	}
+	return ret;
 }

@@ -23,8 +23,12 @@ struct mfw_port_rig {
 	char transcript[64];	/* the simulator's transcript (not UART) */
 };
 
-/* The guest's UART the bench's module is wired to. */
-#define PORT_UART_TTY	"/dev/ttyS1"
+/*
+ * The guest's UART the bench's module is wired to: MFW_UART_TTY when
+ * run-vm.sh set it (ttyAMA0, the PL011 of an arm64 guest), else the x86
+ * guests' second 8250, ttyS1.
+ */
+const char *port_uart_tty(void);
 
 /*
  * The bench's control port when this guest has one (MFW_UART_BENCH in
@@ -92,6 +96,14 @@ int port_bench_order(struct mfw_port_rig *r, const char *order, char *reply,
  * (so that a check that something was not sent cannot pass by silence).
  */
 int port_bench_sent(struct mfw_port_rig *r, const char *text);
+
+/*
+ * Whether the driver's digests of the package it sent (the port's
+ * digest/md5, digest/sha1 and digest/sha256, on tty @path) are busybox's
+ * of the file @image.  0 they all are, -EBADMSG one differs (said on
+ * stderr), another negative errno when one could not be read.
+ */
+int port_digests_match(const char *path, const char *image);
 
 /*
  * Write a package of @size bytes to @path: pseudo-random data from @seed

@@ -6,7 +6,11 @@
 # bcm2711-rpi-4-b.dtb with the result checked the way mfw and the udev
 # rules read it.  Any warning from dtc or dt-schema fails.
 #
-# Needs dtc/fdtoverlay/fdtget (device-tree-compiler), dt-schema and Debian's
+# Then the same for the arm64 test guest's board (QEMU's virt machine and
+# dts/onemo-qemu-virt-overlay.dts).
+#
+# Needs dtc/fdtoverlay/fdtget (device-tree-compiler), qemu-system-aarch64,
+# dt-schema and Debian's
 # linux-source-6.1 (the dt-bindings headers and the board's base tree come
 # from it, extracted once into $MFW_CACHE).
 set -euo pipefail
@@ -123,6 +127,26 @@ if [ -f "$out/merged.dtb" ]; then
 	# The merged tree's modem node also satisfies the binding.
 	quiet "merged: dt-validate (modem node)" sh -c \
 		"dt-validate -s '$out/schemas.json' '$m' 2>&1 | grep -i -e modem -e cmiot || true"
+fi
+
+# 6. The arm64 test guest's board: QEMU's virt tree with its overlay
+#    (tests/vm/virt-dtb.sh, which fails on a dtc warning), read back.
+if quiet "virt overlay: dtc -@ and fdtoverlay onto QEMU's virt tree" \
+	tests/vm/virt-dtb.sh "$out/virt.dtb" "$src/include"; then
+	v=$out/virt.dtb
+	gpio=$(fdtget "$v" /__symbols__ gpio)
+	uart=$(fdtget "$v" /__symbols__ uart0)
+	names=$(fdtget -t s "$v" "$gpio" gpio-line-names | tr ' ' '\n')
+	check "virt line 0" "$(sed -n 1p <<<"$names")" MODEM_PWRKEY
+	check "virt line 1" "$(sed -n 2p <<<"$names")" MODEM_RESET
+	check "virt line 2" "$(sed -n 3p <<<"$names")" MODEM_STATUS
+	check "virt /modem cmiot,uart" "$(fdtget "$v" /modem cmiot,uart)" \
+		"$(fdtget "$v" "$uart" phandle)"
+	gphandle=$(fdtget "$v" "$gpio" phandle)
+	check "virt /modem pwrkey-gpios" "$(fdtget "$v" /modem pwrkey-gpios)" "$gphandle 0 0"
+	check "virt gpio-keys keeps line 3" "$(fdtget "$v" /gpio-keys/poweroff gpios)" "$gphandle 3 0"
+	quiet "virt merged: dt-validate (modem node)" sh -c \
+		"dt-validate -s '$out/schemas.json' '$v' 2>&1 | grep -i -e modem -e cmiot || true"
 fi
 
 [ $fail = 0 ] && echo "dtc: all checks passed"

@@ -1,14 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Fetch (or reuse) a Debian kernel of another release for the rig's kernel
-# matrix: its image, its modules and the headers a module builds against,
-# unpacked under $MFW_CACHE, never installed on this machine.
+# Fetch (or reuse) a Debian kernel of another release or architecture for
+# the rig's kernel matrix: its image, its modules and the headers a module
+# builds against, unpacked under $MFW_CACHE, never installed on this
+# machine.
 #
 # Usage: fetch-kernel.sh SUITE
-#   SUITE  bullseye (Debian 11: the 5.10 line)
+#   SUITE  bullseye        Debian 11's amd64 kernel (the 5.10 line)
+#          bookworm-arm64  Debian 12's arm64 kernel (6.1), with the
+#                          arm64 busybox its guest runs
 # Prints the cache entry: a directory holding root/ (the packages'
 # files, the headers' Makefile pointed at their own -common tree) and
 # kver (the kernel's release string).
+#
+# A foreign architecture's headers come with this machine's kbuild tools:
+# Debian's linux-kbuild package of the same version, for amd64 (fixdep,
+# modpost and genksyms run on the build machine and read the target's
+# objects whatever their architecture), which is how Debian itself builds
+# out-of-tree modules for another architecture.  The headers' own .config
+# and Module.symvers are the image's, so a module built against them has
+# the image's vermagic and symbol versions.
 #
 # The packages come from Debian's archive through an apt configuration of
 # the cache's own ($MFW_CACHE/apt-SUITE): the machine's sources stay as
@@ -19,23 +30,24 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-suite=${1:?usage: fetch-kernel.sh SUITE}
-case $suite in
-bullseye) ;;
-*) die "fetch-kernel: unknown suite '$suite' (bullseye)" ;;
+entry=${1:?usage: fetch-kernel.sh SUITE}
+case $entry in
+bullseye) suite=bullseye arch=amd64 ;;
+bookworm-arm64) suite=bookworm arch=arm64 ;;
+*) die "fetch-kernel: unknown suite '$entry' (bullseye, bookworm-arm64)" ;;
 esac
 
 mkdir -p "$MFW_CACHE"
-exec 9>"$MFW_CACHE/kernel-$suite.lock"
+exec 9>"$MFW_CACHE/kernel-$entry.lock"
 flock 9
-for done in "$MFW_CACHE"/kernel-"$suite"-*/done; do
+for done in "$MFW_CACHE"/kernel-"$entry"-*/done; do
 	if [ -f "$done" ]; then
 		dirname "$done"
 		exit 0
 	fi
 done
 
-apt=$MFW_CACHE/apt-$suite
+apt=$MFW_CACHE/apt-$entry
 mkdir -p "$apt"/etc/apt.conf.d "$apt"/etc/preferences.d "$apt"/etc/sources.list.d \
 	"$apt"/state/lists/partial "$apt"/cache/archives/partial
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -45,21 +57,24 @@ deb [signed-by=$keyring] http://deb.debian.org/debian-security $suite-security m
 EOF
 aptopt=(-o "Dir::Etc=$apt/etc" -o "Dir::State=$apt/state"
 	-o "Dir::Cache=$apt/cache" -o Dir::State::status=/dev/null
-	-o APT::Architecture=amd64 -o Debug::NoLocking=1
+	-o APT::Architecture=$arch -o APT::Architectures::=$arch
+	-o APT::Architectures::=amd64 -o Debug::NoLocking=1
 	-o APT::Sandbox::User=root)
 note "fetch-kernel: reading Debian $suite's package lists"
 apt-get "${aptopt[@]}" -qq update >&2 ||
 	die "fetch-kernel: apt-get update for $suite failed: check that deb.debian.org is reachable (a proxy goes in $apt/etc/apt.conf.d) and that debian-archive-keyring is installed"
-# linux-image-amd64 depends on linux-image-<kver>: the current ABI.
-kver=$(apt-cache "${aptopt[@]}" depends linux-image-amd64 |
-	sed -n 's/^ *Depends: linux-image-\(.*-amd64\)$/\1/p' | head -n 1)
-[ -n "$kver" ] || die "fetch-kernel: $suite's linux-image-amd64 names no kernel"
+# linux-image-ARCH depends on linux-image-<kver>: the current ABI.
+kver=$(apt-cache "${aptopt[@]}" depends "linux-image-$arch" |
+	sed -n "s/^ *Depends: linux-image-\\(.*-$arch\\)\$/\\1/p" | head -n 1)
+[ -n "$kver" ] || die "fetch-kernel: $suite's linux-image-$arch names no kernel"
 series=$(echo "$kver" | cut -d. -f1,2)
-abi=${kver%-amd64}
+abi=${kver%-"$arch"}
 pkgs=("linux-image-$kver-unsigned" "linux-headers-$kver" "linux-headers-$abi-common"
-	"linux-kbuild-$series")
+	"linux-kbuild-$series:amd64")
+# The guest's shell and tools, of the kernel's architecture.
+[ "$arch" = amd64 ] || pkgs+=(busybox-static)
 
-dir=$MFW_CACHE/kernel-$suite-$kver
+dir=$MFW_CACHE/kernel-$entry-$kver
 rm -rf "$dir"
 mkdir -p "$dir/debs" "$dir/root"
 note "fetch-kernel: downloading ${pkgs[*]}"

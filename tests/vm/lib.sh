@@ -102,11 +102,12 @@ MFW_KERNELS_MATRIX="5.10 6.12"
 # kernel_info NAME: sets KVER, KIMAGE (bootable image), KDIR (module build
 # dir), KMODS (module tree to take dependencies from, empty when every
 # driver the rig needs is built in), KMODROOT (the root KMODS is under when
-# it is not /) and KMAKE_ARGS (what make needs besides -C and M=) for the
-# rig's kernel NAME.
+# it is not /), KMAKE_ARGS (what make needs besides -C and M=), KARCH (the
+# guest's architecture: x86_64, arm64) and KBUSYBOX (a static busybox of
+# that architecture) for the rig's kernel NAME.
 kernel_info() {
 	local dir
-	KMODROOT= KMAKE_ARGS=
+	KMODROOT= KMAKE_ARGS= KARCH=x86_64 KBUSYBOX=/bin/busybox
 	case $1 in
 	stock)
 		KVER=$(stock_kernel_version)
@@ -139,9 +140,24 @@ kernel_info() {
 		KDIR=/usr/src/linux-headers-$KVER
 		KMODS=/lib/modules/$KVER
 		;;
-	*) die "unknown kernel '$1' (stock, debug, $MFW_KERNELS_MATRIX)" ;;
+	arm64)
+		# Debian 12's arm64 kernel and headers, unpacked in the cache
+		# with this machine's kbuild tools (tests/vm/fetch-kernel.sh);
+		# the module is cross-compiled.
+		dir=$("$MFW_TOP/tests/vm/fetch-kernel.sh" bookworm-arm64) || die "no arm64 kernel"
+		KVER=$(cat "$dir/kver")
+		KIMAGE=$dir/root/boot/vmlinuz-$KVER
+		KDIR=$dir/root/usr/src/linux-headers-$KVER
+		KMODROOT=$dir/root
+		KMODS=$KMODROOT/lib/modules/$KVER
+		KMAKE_ARGS="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
+		KARCH=arm64
+		KBUSYBOX=$dir/root/bin/busybox
+		;;
+	*) die "unknown kernel '$1' (stock, debug, $MFW_KERNELS_MATRIX, arm64)" ;;
 	esac
 	[ -r "$KIMAGE" ] || die "kernel image $KIMAGE missing"
+	[ -x "$KBUSYBOX" ] || die "no busybox for $KARCH at $KBUSYBOX"
 	[ -d "$KDIR" ] || die "kernel build dir $KDIR missing"
 }
 

@@ -21,10 +21,22 @@ root=$(mktemp -d "${TMPDIR:-/tmp}/mfw-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 chmod 0755 "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc/mfw-rig,lib/mfw,proc,sys,dev,tmp,run,root}
-cp /bin/busybox "$root/bin/busybox"
+cp "$KBUSYBOX" "$root/bin/busybox"
 install -m 0755 "$MFW_TOP/tests/vm/guest/init.sh" "$root/init"
 cp "$tests" "$root/etc/mfw-rig/tests"
 printf '%s\n' "${MFW_GUEST_ENV:-}" >"$root/etc/mfw-rig/env"
+# Where the guest's /init writes the test output (run-vm.sh wires it to a
+# file on the host): the x86 guests' third 16550; on arm64 the PL011 is
+# the module's, and the output takes the second virtio console.
+# That console (hvc0) comes up with its module: /init then gives it the
+# kernel's log so far (console-late).
+case $KARCH in
+arm64)
+	echo /dev/hvc1 >"$root/etc/mfw-rig/out"
+	echo /dev/hvc0 >"$root/etc/mfw-rig/console-late"
+	;;
+*) echo /dev/ttyS2 >"$root/etc/mfw-rig/out" ;;
+esac
 cat >"$root/etc/passwd" <<'PW'
 root:x:0:0:root:/root:/bin/sh
 nobody:x:65534:65534:nobody:/nonexistent:/bin/false
@@ -66,7 +78,14 @@ add_module() {
 	echo "/lib/mfw/$name $args" >>"$root/etc/mfw-rig/modules"
 	n=$((n + 1))
 }
-if [ -n "$KMODS" ]; then
+if [ "$KARCH" = arm64 ]; then
+	# The arm64 guest: its consoles (virtio on QEMU's virt board) and
+	# the module on the PL011, which is built in; no USB gadget.
+	kos=$(module_deps "$KVER" virtio_mmio virtio_console) || exit 1
+	for ko in $kos; do
+		add_module "$ko"
+	done
+elif [ -n "$KMODS" ]; then
 	kos=$(module_deps "$KVER" configfs dummy_hcd libcomposite usb_f_acm cdc-acm) || exit 1
 	# Two UDCs (and two host controllers): two simulated modules side by
 	# side (tests/vm/guest/mfw-gadget, MFW_GADGET).  Built in, dummy_hcd

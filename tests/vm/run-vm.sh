@@ -15,8 +15,16 @@
 # "<seconds> <what>" line each); MFW_VM_CPUS (vCPUs, default 2);
 # MFW_VM_MEM (MiB, default 512); MFW_VM_BOOT_LIMIT, MFW_VM_BOOT_SILENCE
 # (seconds, below); MFW_VM_UART (the QEMU -serial backend of the guest's
-# ttyS1, default null); MFW_VM_UART_BENCH (a host mfw-modemsim: the module
-# bench serves ttyS1 with it, below, and MFW_VM_UART is not used).
+# module UART, default null); MFW_VM_UART_BENCH (a host mfw-modemsim: the
+# module bench serves that UART with it, below, and MFW_VM_UART is not
+# used).
+#
+# The x86 guests are QEMU's "pc" with four 16550s: ttyS0 the console,
+# ttyS1 the module's UART, ttyS2 the tests' output, ttyS3 the bench's
+# control port.  The arm64 guest is QEMU's "virt" board with its device
+# tree and dts/onemo-qemu-virt-overlay.dts (tests/vm/virt-dtb.sh): its
+# only UART, the PL011 (ttyAMA0), is the module's, and virtio consoles
+# carry the console (hvc0), the output (hvc1) and the control port (hvc2).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -76,11 +84,21 @@ if [ -n "${MFW_VM_UART_BENCH:-}" ]; then
 		die "UART bench for $kernel-$name failed"
 	fi
 	uart=$(sed -n 's/^pty=//p' "$run/uart/ready")
-	control=(-serial "unix:$(sed -n 's/^socket=//p' "$run/uart/ready")")
-	uart_clock=(-global isa-serial.baudbase=921600)
-	MFW_GUEST_ENV="${MFW_GUEST_ENV:-}
+	socket=$(sed -n 's/^socket=//p' "$run/uart/ready")
+	if [ "$KARCH" = arm64 ]; then
+		# The PL011's clock (24 MHz on virt) needs no help for 921600.
+		control=(-chardev "socket,id=bench,path=$socket"
+			-device virtconsole,chardev=bench)
+		MFW_GUEST_ENV="${MFW_GUEST_ENV:-}
+export MFW_UART_BENCH=/dev/hvc2
+export MFW_UART_TTY=/dev/ttyAMA0"
+	else
+		control=(-serial "unix:$socket")
+		uart_clock=(-global isa-serial.baudbase=921600)
+		MFW_GUEST_ENV="${MFW_GUEST_ENV:-}
 export MFW_UART_BENCH=/dev/ttyS3
 export MFW_UART_BASE=921600"
+	fi
 	export MFW_GUEST_ENV
 fi
 if ! "$MFW_TOP/tests/vm/mkinitramfs.sh" "$kernel" "$run/initramfs.cpio" "$tests" "$@"; then
@@ -106,21 +124,50 @@ mem=${MFW_VM_MEM:-512}
 # the kernel (the debug kernel's) takes its num from the command line; a
 # module gets it from the guest's insmod (mkinitramfs.sh).
 dummy_hcd=$([ -n "$KMODS" ] || echo dummy_hcd.num=2)
+cpus=${MFW_VM_CPUS:-2}
+# The machine, its serial ports and its console, by architecture.
+if [ "$KARCH" = arm64 ]; then
+	# cortex-a57: an arm64 core TCG emulates without the costly
+	# extensions of "max" (pointer authentication, SVE).
+	shape=(-cpu cortex-a57 -smp "$cpus" -m "$mem")
+	"$MFW_TOP/tests/vm/virt-dtb.sh" "$run/board.dtb" \
+		"$(dirname "$KDIR")/linux-headers-${KVER%-arm64}-common/include" \
+		"${shape[@]}" || {
+		echo "FAIL $kernel/$name: the board's device tree could not be made"
+		die "device tree for $kernel-$name failed"
+	}
+	machine=(qemu-system-aarch64 -machine virt -accel tcg "${shape[@]}"
+		-dtb "$run/board.dtb"
+		-serial "$uart"
+		-device virtio-serial-device
+		-chardev "file,id=log,path=$run/console.log" -device virtconsole,chardev=log
+		-chardev "file,id=out,path=$run/results.log" -device virtconsole,chardev=out
+		"${control[@]}")
+	console=hvc0
+	# The console is a module (virtio_console), loaded by /init: the
+	# kernel's log reaches it then, all at once, so silence before /init
+	# says nothing.
+	boot_silence=0
+else
+	machine=(qemu-system-x86_64 -machine pc -accel tcg -cpu max,la57=off
+		-smp "$cpus" -m "$mem"
+		-serial "file:$run/console.log"
+		-serial "$uart"
+		-serial "file:$run/results.log"
+		"${control[@]}" "${uart_clock[@]}")
+	console=ttyS0,115200
+	boot_silence=${MFW_VM_BOOT_SILENCE:-60}
+fi
 start=$(date +%s)
 # boot: one QEMU run, in the background.  The subshell reports the CPU
 # time QEMU used (bash's "times": its children's user and system time),
 # for the time table, and leaves QEMU's exit code in $run/rc.
 boot() {
 (
-timeout --kill-after=10 "$limit" qemu-system-x86_64 \
-	-machine pc -accel tcg -cpu max,la57=off -smp "${MFW_VM_CPUS:-2}" -m "$mem" \
+timeout --kill-after=10 "$limit" "${machine[@]}" \
 	-display none -no-reboot -monitor none -nodefaults \
-	-serial "file:$run/console.log" \
-	-serial "$uart" \
-	-serial "file:$run/results.log" \
-	"${control[@]}" "${uart_clock[@]}" \
 	-kernel "$KIMAGE" -initrd "$run/initramfs.cpio" \
-	-append "console=ttyS0,115200 panic=-1 printk.time=1 $MFW_GUEST_CMDLINE $dummy_hcd ${MFW_VM_APPEND:-}" \
+	-append "console=$console panic=-1 printk.time=1 $MFW_GUEST_CMDLINE $dummy_hcd ${MFW_VM_APPEND:-}" \
 	>"$run/qemu.log" 2>&1
 rc=$?
 times >"$run/cpu"
@@ -134,7 +181,8 @@ echo $rc >"$run/rc"
 # printed was "Running RCU-tasks wait API self tests", before its first
 # sleep on a timer).  Nothing of mfw has run by then:
 # the modules are loaded by /init.  A guest whose console says nothing new for
-# MFW_VM_BOOT_SILENCE seconds (default 60, 0: no such check; booting,
+# MFW_VM_BOOT_SILENCE seconds (default 60, 0: no such check, as on arm64,
+# whose console comes up with /init; booting,
 # the debug kernel prints a line every few seconds, 4.3 s the longest
 # gap seen between two printk stamps) before /init, or that has not
 # reached /init after MFW_VM_BOOT_LIMIT seconds
@@ -142,7 +190,6 @@ echo $rc >"$run/rc"
 # stopped and booted again, once, and the run says so; a second stall
 # fails the run.
 boot_limit=${MFW_VM_BOOT_LIMIT:-300}
-boot_silence=${MFW_VM_BOOT_SILENCE:-60}
 stalls=0
 while :; do
 	: >"$run/console.log"

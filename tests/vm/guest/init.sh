@@ -3,8 +3,11 @@
 # /init of the rig's guest: mount the usual file systems, load the modules
 # the host listed, run each test, check for leaks, power off.
 #
-# Console (ttyS0) carries the kernel log, ttyS1 is the UART a host-side
-# simulator may be wired to, ttyS2 carries test output back to the host.
+# On the x86 guests the console (ttyS0) carries the kernel log, ttyS1 is
+# the UART a host-side simulator may be wired to, ttyS2 carries test output
+# back to the host.  On the arm64 guest the PL011 (ttyAMA0) is the
+# module's UART and two virtio consoles carry the log (hvc0) and the
+# output (hvc1).  /etc/mfw-rig/out names the output's device.
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
 export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
@@ -20,9 +23,16 @@ mount -t tmpfs tmpfs /run
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 hostname mfw-guest
 
-out=/dev/ttyS2
-stty -F $out raw -echo 115200 2>/dev/null
-say() { echo "MFW-RIG: $*" >$out; }
+out=$(cat /etc/mfw-rig/out)
+# Until its driver is loaded (a virtio console is a module), a word goes
+# to the kernel log: written to the missing node, it would become a file.
+say() {
+	if [ -c "$out" ]; then
+		echo "MFW-RIG: $*" >"$out"
+	else
+		echo "MFW-RIG: $*" >/dev/kmsg
+	fi
+}
 
 # Modules, in dependency order as the host resolved them.
 if [ -f /etc/mfw-rig/modules ]; then
@@ -30,6 +40,22 @@ if [ -f /etc/mfw-rig/modules ]; then
 		[ -n "$ko" ] || continue
 		insmod "$ko" $args || say "insmod $ko failed"
 	done </etc/mfw-rig/modules
+fi
+
+# A virtio console's ports are added by a work item after its driver
+# loaded: wait for the node (10 s at most).
+n=0
+while [ ! -c "$out" ] && [ $n -lt 100 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+stty -F "$out" raw -echo 115200 2>/dev/null
+# A console that came up with its module (the arm64 guest's hvc0) has
+# missed the kernel's log until then, which the host's splat check reads
+# as well: it gets that part now (the lines since it came up, twice).
+if [ -f /etc/mfw-rig/console-late ]; then
+	con=$(cat /etc/mfw-rig/console-late)
+	[ -c "$con" ] && dmesg >"$con"
 fi
 
 # configfs may itself be one of the modules just loaded.
@@ -62,7 +88,7 @@ watchdog() {
 		echo "task $(cat $task/comm) ($(cut -d' ' -f3 $task/stat))" \
 			"in $(cat $task/wchan 2>/dev/null):"
 		cat "$task/stack" 2>/dev/null
-	done >$out
+	done >"$out"
 	kill -9 -- -"$1" 2>/dev/null
 }
 
@@ -72,7 +98,7 @@ while read -r name limit cmd; do
 	read -r t0 _ </proc/uptime
 	say "begin $name at=${t0%.*}"
 	rm -f /run/timed-out
-	setsid sh -c "$cmd" >$out 2>&1 </dev/null 9<&- &
+	setsid sh -c "$cmd" >"$out" 2>&1 </dev/null 9<&- &
 	pid=$!
 	watchdog $pid "$name" "$limit" &
 	dog=$!
