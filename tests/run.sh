@@ -332,21 +332,35 @@ lane_step() {
 # tests/vm/fetch-kernel.sh) on QEMU's virt board with the module's device
 # tree overlay, the module on the board's PL011 behind the bench (the
 # host's simulator at 115200 baud).  The module is cross-compiled with
-# W=1 against that kernel's headers, the tests statically.
+# W=1 against that kernel's headers, the tests statically, and the whole
+# userspace with Meson's cross file (cross/debian-arm64.ini) against a
+# sysroot of Debian's arm64 packages (tests/vm/fetch-sysroot.sh), warnings
+# as errors; the guest runs that build's mfw.
 arm64_guest() {
-	local bin=$MFW_OUT/bin-arm64 list=$MFW_OUT/guest-tests-arm64
+	local bin=$MFW_OUT/bin-arm64 list=$MFW_OUT/guest-tests-arm64 sr files
 	rm -f "$MFW_OUT/kmod-arm64/mfw.ko" "$MFW_OUT/guest-mfw-arm64.ko"
 	lane_step build/module-arm64-W1 tests/vm/build-module.sh arm64 || return 0
 	cp "$MFW_OUT/kmod-arm64/mfw.ko" "$MFW_OUT/guest-mfw-arm64.ko"
 	lane_step build/kselftests-arm64 make -s -C tests/kselftest KSFT_INC="$ksft" \
 		OUT="$bin" CC=aarch64-linux-gnu-gcc LDFLAGS=-static "$bin/mfw_uart_test" ||
 		return 0
+	files=("$bin/mfw_uart_test" tests/kselftest/mfw_board_of.sh udev/mfw-of-modem)
+	# A new build directory each run: the sysroot's entry may have moved.
+	rm -rf build-arm64
+	if lane_step build/sysroot-arm64 tests/vm/fetch-sysroot.sh bookworm-arm64 &&
+		sr=$(tests/vm/fetch-sysroot.sh bookworm-arm64 2>/dev/null) &&
+		lane_step build/userspace-arm64 sh -c '
+			meson setup build-arm64 --cross-file "$1/sysroot.ini" \
+				--cross-file cross/debian-arm64.ini -Dwerror=true &&
+			meson compile -C build-arm64' sh "$sr"; then
+		files+=(build-arm64/userspace/mfw/mfw)
+		export MFW_SYSROOT=$sr/root
+	fi
 	printf '%s\n' "mfw_board_of 120 mfw_board_of.sh" \
 		"mfw_uart_test 1200 mfw_uart_test" >"$list"
 	MFW_VM_UART_BENCH=$PWD/$sim MFW_VM_CPUS=1 MFW_VM_TIMEOUT=1800 \
 		MFW_MODULE=$MFW_OUT/guest-mfw-arm64.ko \
-		tests/vm/run-vm.sh arm64 selftests "$list" "$bin/mfw_uart_test" \
-		tests/kselftest/mfw_board_of.sh udev/mfw-of-modem
+		tests/vm/run-vm.sh arm64 selftests "$list" "${files[@]}"
 	splat_gate arm64
 }
 # Lane C, started once the host's own work below is done: the light

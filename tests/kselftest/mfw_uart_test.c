@@ -9,10 +9,12 @@
  * SHA-256 of what it stored, through the bench, against the image's),
  * each followed by the upgrade and its reboot (a UART has no hangup: the
  * module says +MATREADY on the same port), a corrupted package caught,
- * and a power loss in the middle of a write, then its resume.  Guests
- * without the bench skip every case.
+ * a power loss in the middle of a write, then its resume, and a whole
+ * upgrade through the helper (mfw upgrade), the module's reboot included.
+ * Guests without the bench skip every case.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,9 @@
 #define TIMEOUT_MS	20000
 #define IMAGE		"/tmp/mfw-image.bin"
 #define STATE		"/tmp/mfw-module.state"
+
+#define HELPER_DIR	"/tmp/mfw-uart-helper"
+#define HELPER_LOG	HELPER_DIR "/mfw.log"
 
 #define WRITE_TIMEOUT_PARAM	"/sys/module/mfw/parameters/write_timeout_ms"
 
@@ -235,6 +240,62 @@ TEST_F_TIMEOUT(uart, power_loss_then_resume_mn316, 180)
 	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, held, 512, false, NULL));
 	EXPECT_EQ(1, port_rig_holds(&self->r, STATE, IMAGE));
 	EXPECT_TRUE(becomes(self, "state", "idle", 1000));
+}
+
+/* Whether @prog is on PATH (the helper is in the guest when it was built). */
+static bool on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char file[PATH_MAX];
+
+	while (path && *path) {
+		size_t len = strcspn(path, ":");
+
+		snprintf(file, sizeof(file), "%.*s/%s", (int)len, path, prog);
+		if (!access(file, X_OK))
+			return true;
+		path += len + (path[len] == ':');
+	}
+	return false;
+}
+
+/*
+ * The whole upgrade as a board runs it: mfw upgrade on the UART (the
+ * transparent write of an ML307R-DC, the trigger, the module's reboot
+ * with no hangup: +MATREADY on the same port, then the new version asked
+ * for and confirmed).  The helper exits 0 and the module runs the new
+ * version.
+ */
+TEST_F_TIMEOUT(uart, helper_upgrade_ml307r_dc, 300)
+{
+	const char *args[] = { "upgrade", HELPER_DIR "/pkg.bin", "--port",
+			       port_uart_tty(), "--timeout", "240", NULL };
+	pid_t pid;
+	int ret;
+
+	NEED_BENCH();
+	if (!on_path("mfw"))
+		SKIP(return, "no mfw helper in this guest");
+	ASSERT_EQ(0, system("rm -rf " HELPER_DIR " && mkdir -p " HELPER_DIR));
+	ASSERT_EQ(0, up(self, "ML307R-DC", NULL));
+	EXPECT_TRUE(becomes(self, "firmware", "ML307R-DC-MBRH0S01", TIMEOUT_MS));
+	ASSERT_EQ(0, port_make_image(args[1], 24 * 1024, "ML307R-DC-MBRH0S02", 15));
+	pid = port_mfw_start(HELPER_LOG, HELPER_DIR "/state", args);
+	ASSERT_LT(0, pid);
+	ret = port_mfw_wait(pid, 280000);
+	EXPECT_EQ(0, ret) rig_dump_file(stderr, HELPER_LOG, NULL);
+	EXPECT_TRUE(rig_file_contains(HELPER_LOG, "done: ML307R-DC-MBRH0S02"))
+		rig_dump_file(stderr, HELPER_LOG, NULL);
+	/*
+	 * The module flashed the package and let it go: what went to it is
+	 * the driver's digest of what it sent, and the new version the
+	 * module runs (its simulator flashes only a package whose length
+	 * and trailer it accepted).
+	 */
+	EXPECT_EQ(0, port_digests_match(self->r.path, args[1]));
+	EXPECT_EQ(1, port_bench_sent(&self->r, "AT+MFWUPGRADE"));
+	EXPECT_TRUE(becomes(self, "firmware", "ML307R-DC-MBRH0S02", TIMEOUT_MS));
+	EXPECT_TRUE(becomes(self, "state", "idle", TIMEOUT_MS));
 }
 
 TEST_HARNESS_MAIN

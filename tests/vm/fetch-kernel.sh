@@ -47,22 +47,7 @@ for done in "$MFW_CACHE"/kernel-"$entry"-*/done; do
 	fi
 done
 
-apt=$MFW_CACHE/apt-$entry
-mkdir -p "$apt"/etc/apt.conf.d "$apt"/etc/preferences.d "$apt"/etc/sources.list.d \
-	"$apt"/state/lists/partial "$apt"/cache/archives/partial
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-cat >"$apt/etc/sources.list" <<EOF
-deb [signed-by=$keyring] http://deb.debian.org/debian $suite main
-deb [signed-by=$keyring] http://deb.debian.org/debian-security $suite-security main
-EOF
-aptopt=(-o "Dir::Etc=$apt/etc" -o "Dir::State=$apt/state"
-	-o "Dir::Cache=$apt/cache" -o Dir::State::status=/dev/null
-	-o APT::Architecture=$arch -o APT::Architectures::=$arch
-	-o APT::Architectures::=amd64 -o Debug::NoLocking=1
-	-o APT::Sandbox::User=root)
-note "fetch-kernel: reading Debian $suite's package lists"
-apt-get "${aptopt[@]}" -qq update >&2 ||
-	die "fetch-kernel: apt-get update for $suite failed: check that deb.debian.org is reachable (a proxy goes in $apt/etc/apt.conf.d) and that debian-archive-keyring is installed"
+private_apt "$entry" "$suite" "$arch"
 # linux-image-ARCH depends on linux-image-<kver>: the current ABI.
 kver=$(apt-cache "${aptopt[@]}" depends "linux-image-$arch" |
 	sed -n "s/^ *Depends: linux-image-\\(.*-$arch\\)\$/\\1/p" | head -n 1)

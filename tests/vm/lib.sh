@@ -70,6 +70,30 @@ cpu_seconds() {
 	}' | grep . || echo 0
 }
 
+# private_apt ENTRY SUITE ARCH: an apt configuration of the cache's own
+# ($MFW_CACHE/apt-ENTRY) for Debian SUITE's packages of ARCH (and of
+# amd64, the build machine's), its package lists read anew; sets aptopt,
+# the options that select it.  The machine's own sources stay as they are.
+private_apt() {
+	local apt=$MFW_CACHE/apt-$1 suite=$2 arch=$3
+	local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	mkdir -p "$apt"/etc/apt.conf.d "$apt"/etc/preferences.d "$apt"/etc/sources.list.d \
+		"$apt"/state/lists/partial "$apt"/cache/archives/partial
+	printf 'deb [signed-by=%s] http://deb.debian.org/%s %s main\n' \
+		"$keyring" debian "$suite" "$keyring" debian-security "$suite-security" \
+		>"$apt/etc/sources.list"
+	aptopt=(-o "Dir::Etc=$apt/etc" -o "Dir::State=$apt/state"
+		-o "Dir::Cache=$apt/cache" -o Dir::State::status=/dev/null
+		-o "APT::Architecture=$arch" -o "APT::Architectures::=$arch"
+		-o APT::Architectures::=amd64 -o APT::Install-Recommends=0
+		-o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+	note "reading Debian $suite's package lists ($arch)"
+	# One reader of these lists at a time (the kernel and the sysroot
+	# share them).
+	flock "$apt/etc" apt-get "${aptopt[@]}" -qq update >&2 ||
+		die "apt-get update for $suite failed: check that deb.debian.org is reachable (a proxy goes in $apt/etc/apt.conf.d) and that debian-archive-keyring is installed"
+}
+
 # Version string of Debian's linux-source-6.1 package.
 source_package_version() {
 	dpkg-query -W -f='${Version}' "$1" 2>/dev/null || die "$1 is not installed"
@@ -103,11 +127,12 @@ MFW_KERNELS_MATRIX="5.10 6.12"
 # dir), KMODS (module tree to take dependencies from, empty when every
 # driver the rig needs is built in), KMODROOT (the root KMODS is under when
 # it is not /), KMAKE_ARGS (what make needs besides -C and M=), KARCH (the
-# guest's architecture: x86_64, arm64) and KBUSYBOX (a static busybox of
-# that architecture) for the rig's kernel NAME.
+# guest's architecture: x86_64, arm64), KTRIPLE (its GNU triplet, the
+# name of its multiarch library directory) and KBUSYBOX (a static busybox
+# of that architecture) for the rig's kernel NAME.
 kernel_info() {
 	local dir
-	KMODROOT= KMAKE_ARGS= KARCH=x86_64 KBUSYBOX=/bin/busybox
+	KMODROOT= KMAKE_ARGS= KARCH=x86_64 KTRIPLE=x86_64-linux-gnu KBUSYBOX=/bin/busybox
 	case $1 in
 	stock)
 		KVER=$(stock_kernel_version)
@@ -151,7 +176,7 @@ kernel_info() {
 		KMODROOT=$dir/root
 		KMODS=$KMODROOT/lib/modules/$KVER
 		KMAKE_ARGS="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
-		KARCH=arm64
+		KARCH=arm64 KTRIPLE=aarch64-linux-gnu
 		KBUSYBOX=$dir/root/bin/busybox
 		;;
 	*) die "unknown kernel '$1' (stock, debug, $MFW_KERNELS_MATRIX, arm64)" ;;

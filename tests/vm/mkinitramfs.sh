@@ -9,7 +9,9 @@
 #             libraries they need; "SRC=DEST" puts SRC at DEST instead
 # Environment: MFW_MODULE (mfw.ko to include), MFW_EXTRA_MODULES (more
 # modules to load after it, each "file.ko" or "file.ko:param=v,param=v"),
-# MFW_GUEST_ENV (lines for /etc/mfw-rig/env).
+# MFW_GUEST_ENV (lines for /etc/mfw-rig/env), MFW_SYSROOT (where the
+# libraries of a dynamically linked program of another architecture
+# are, below).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -54,9 +56,65 @@ put() {
 	cp -L "$1" "$root$2"
 }
 
+# sysroot_file PATH: PATH inside MFW_SYSROOT with its symbolic links
+# followed there (an absolute link names a file of the sysroot, never of
+# this machine); prints the host path of the file.
+sysroot_file() {
+	local p=$1 t n=0
+	while [ -L "$MFW_SYSROOT$p" ] && [ $n -lt 20 ]; do
+		t=$(readlink "$MFW_SYSROOT$p")
+		case $t in
+		/*) p=$t ;;
+		*) p=$(dirname "$p")/$t ;;
+		esac
+		n=$((n + 1))
+	done
+	[ -f "$MFW_SYSROOT$p" ] || return 1
+	echo "$MFW_SYSROOT$p"
+}
+
+# put_foreign SRC DEST: a program of the guest's architecture when that
+# is not this machine's (the arm64 guest's): a static one as it is, a
+# dynamic one with its loader and every library it needs, transitively,
+# from MFW_SYSROOT (tests/vm/fetch-sysroot.sh), where the guest's loader
+# looks for them (Debian's multiarch directories).
+put_foreign() {
+	local src=$1 dest=$2 interp f n d p todo seen=' '
+	put "$src" "$dest"
+	chmod 0755 "$root$dest"
+	interp=$(readelf -l "$src" | sed -n 's/.*program interpreter: \(.*\)\]$/\1/p')
+	[ -n "$interp" ] || return 0
+	[ -n "${MFW_SYSROOT:-}" ] ||
+		die "$src is dynamically linked: MFW_SYSROOT must name the sysroot it was built against"
+	f=$(sysroot_file "$interp") || die "no loader $interp in $MFW_SYSROOT"
+	[ -e "$root$interp" ] || put "$f" "$interp"
+	todo=("$src")
+	while [ ${#todo[@]} -gt 0 ]; do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		for n in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+			case $seen in *" $n "*) continue ;; esac
+			seen="$seen$n "
+			p=
+			for d in /lib/$KTRIPLE /usr/lib/$KTRIPLE /lib /usr/lib; do
+				if p=$(sysroot_file "$d/$n"); then
+					[ -e "$root$d/$n" ] || put "$p" "$d/$n"
+					break
+				fi
+			done
+			[ -n "$p" ] || die "$src needs $n, which $MFW_SYSROOT does not have"
+			todo+=("$p")
+		done
+	done
+}
+
 # A program plus every shared library it links, at their real paths.
 put_elf() {
 	local src=$1 dest=$2 lib
+	if [ "$KARCH" != x86_64 ] && [ "$(head -c 4 "$src")" = $'\x7fELF' ]; then
+		put_foreign "$src" "$dest"
+		return
+	fi
 	put "$src" "$dest"
 	chmod 0755 "$root$dest"
 	if ldd "$src" >/dev/null 2>&1; then
