@@ -54,7 +54,7 @@ bench: deps
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	rm -rf $(BUILD) build-asan build-clang build-gpiod2 build-arm64 tests/out
+	rm -rf $(BUILD) build-asan build-clang build-gpiod2 tests/out
 
 # install/uninstall: PREFIX for the userspace, which Meson installs with
 # everything else userspace owns (the helper, its generator, man pages, udev

@@ -45,6 +45,10 @@ is udev_helper_recognises_the_uart "$props" \
 	"MFW_OF_NODE=/modem MFW_OF_COMPATIBLE=cmiot,ml307r MFW_OF_UART=pl011-9000000 MFW_SPEED=115200 "
 # Any other tty is not the module's.
 other=$(ls /sys/class/tty | grep -v "^$tty\$" | grep -E '^(hvc|tty[A-Z])' | head -n 1)
-props=$(mfw-of-modem "/sys/class/tty/$other" 2>&1)
-is "udev_helper_ignores_${other:-other}" "$props" ""
+if [ -n "$other" ]; then
+	props=$(mfw-of-modem "/sys/class/tty/$other" 2>&1)
+	is "udev_helper_ignores_$other" "$props" ""
+else
+	not_ok udev_helper_ignores_another_tty "this guest has no tty but $tty"
+fi
 exit $failed

@@ -132,6 +132,7 @@ check_board() {
 	# No status property is "okay" too.
 	check "$n $uart status" "$(fdtget "$m" "$uart" status 2>/dev/null || echo okay)" okay
 	check "$n /modem compatible" "$(fdtget "$m" /modem compatible)" cmiot,ml307r
+	check "$n /modem current-speed" "$(fdtget "$m" /modem current-speed)" 115200
 	check "$n /modem cmiot,uart" "$(fdtget "$m" /modem cmiot,uart)" \
 		"$(fdtget "$m" "$uart" phandle)"
 	quiet "$n merged: dt-validate (modem node)" sh -c \
@@ -148,6 +149,10 @@ fi
 if quiet "virt overlay: dtc -@ and fdtoverlay onto QEMU's virt tree" \
 	tests/vm/virt-dtb.sh "$out/virt.dtb" "$src/include"; then
 	check_board virt "$out/virt.dtb" uart0 0 1 2
+	check "virt line 3" "$(sed -n 4p <<<"$names")" POWER_KEY
+	# One name for each of the PL061's 8 lines: count the NULs.
+	check "virt line count" "$(fdtget -t bu "$out/virt.dtb" /pl061@9030000 \
+		gpio-line-names | tr ' ' '\n' | grep -cx 0)" 8
 	check "virt gpio-keys keeps line 3" \
 		"$(fdtget "$out/virt.dtb" /gpio-keys/poweroff gpios)" \
 		"$(fdtget "$out/virt.dtb" /pl061@9030000 phandle) 3 0"

@@ -37,11 +37,28 @@ bookworm-arm64) suite=bookworm arch=arm64 ;;
 *) die "fetch-kernel: unknown suite '$entry' (bullseye, bookworm-arm64)" ;;
 esac
 
+cache_entry_path
 mkdir -p "$MFW_CACHE"
 exec 9>"$MFW_CACHE/kernel-$entry.lock"
 flock 9
+
+# point_headers DIR: the headers' Makefile includes the -common tree by
+# its installed path; point it at the one unpacked in DIR (again on every
+# use: the cache may have moved since).  Their scripts/ and tools/ links
+# are relative and already land in the unpacked kbuild package.
+point_headers() {
+	local kver abi hdr
+	kver=$(cat "$1/kver")
+	abi=${kver%-*}
+	hdr=$1/root/usr/src/linux-headers-$kver
+	[ -f "$hdr/Makefile" ] || die "fetch-kernel: no headers in $hdr"
+	echo "include $1/root/usr/src/linux-headers-$abi-common/Makefile" >"$hdr/Makefile"
+	[ -x "$hdr/scripts/basic/fixdep" ] || die "fetch-kernel: $hdr/scripts is not the kbuild tools"
+}
+
 for done in "$MFW_CACHE"/kernel-"$entry"-*/done; do
 	if [ -f "$done" ]; then
+		point_headers "$(dirname "$done")"
 		dirname "$done"
 		exit 0
 	fi
@@ -54,8 +71,15 @@ kver=$(apt-cache "${aptopt[@]}" depends "linux-image-$arch" |
 [ -n "$kver" ] || die "fetch-kernel: $suite's linux-image-$arch names no kernel"
 series=$(echo "$kver" | cut -d. -f1,2)
 abi=${kver%-"$arch"}
+# The kbuild tools (this machine's architecture) must be the headers'
+# own version: the archive can carry one architecture's build of a new
+# version before the other's.
+ver=$(apt-cache "${aptopt[@]}" show "linux-headers-$kver" | sed -n 's/^Version: //p' | head -n 1)
+[ -n "$ver" ] || die "fetch-kernel: $suite has no linux-headers-$kver"
+apt-cache "${aptopt[@]}" show "linux-kbuild-$series:$BUILD_ARCH=$ver" >/dev/null 2>&1 ||
+	die "fetch-kernel: $suite has linux-headers-$kver $ver but no linux-kbuild-$series $ver for $BUILD_ARCH yet; try again when the archive has both"
 pkgs=("linux-image-$kver-unsigned" "linux-headers-$kver" "linux-headers-$abi-common"
-	"linux-kbuild-$series:amd64")
+	"linux-kbuild-$series:$BUILD_ARCH=$ver")
 # The guest's shell and tools, of the kernel's architecture.
 [ "$arch" = amd64 ] || pkgs+=(busybox-static)
 
@@ -70,16 +94,10 @@ for deb in "$dir"/debs/*.deb; do
 done
 rm -rf "$dir/debs"
 
-# The headers' Makefile includes the -common tree by its installed path;
-# point it at the unpacked one.  Their scripts/ and tools/ links are
-# relative and already land in the unpacked kbuild package.
-hdr=$dir/root/usr/src/linux-headers-$kver
-[ -f "$hdr/Makefile" ] || die "fetch-kernel: no headers in $hdr"
-echo "include $dir/root/usr/src/linux-headers-$abi-common/Makefile" >"$hdr/Makefile"
-[ -x "$hdr/scripts/basic/fixdep" ] || die "fetch-kernel: $hdr/scripts is not the kbuild tools"
+echo "$kver" >"$dir/kver"
+point_headers "$dir"
 # The image package has no modules.dep (its postinst makes it).
 depmod -b "$dir/root" "$kver" || die "fetch-kernel: depmod for $kver failed"
-echo "$kver" >"$dir/kver"
 touch "$dir/done"
 note "fetch-kernel: $suite kernel $kver in $dir"
 echo "$dir"

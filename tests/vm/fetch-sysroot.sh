@@ -30,10 +30,14 @@ pkgs=(libc6-dev libglib2.0-dev libjson-glib-dev libmm-glib-dev libgpiod-dev
 key=$(echo "$entry ${pkgs[*]}" | sha256sum | cut -c1-16)
 dir=$MFW_CACHE/sysroot-$entry-$key
 
+cache_entry_path
 mkdir -p "$MFW_CACHE"
 exec 9>"$MFW_CACHE/sysroot-$entry.lock"
 flock 9
+# sysroot.ini names the entry where it is now (written on every use: the
+# cache may have moved since it was made).
 if [ -f "$dir/done" ]; then
+	printf "[constants]\nsysroot = '%s'\n" "$dir/root" >"$dir/sysroot.ini"
 	echo "$dir"
 	exit 0
 fi

@@ -72,7 +72,7 @@ cpu_seconds() {
 
 # private_apt ENTRY SUITE ARCH: an apt configuration of the cache's own
 # ($MFW_CACHE/apt-ENTRY) for Debian SUITE's packages of ARCH (and of
-# amd64, the build machine's), its package lists read anew; sets aptopt,
+# BUILD_ARCH, this machine's), its package lists read anew; sets aptopt,
 # the options that select it.  The machine's own sources stay as they are.
 private_apt() {
 	local apt=$MFW_CACHE/apt-$1 suite=$2 arch=$3
@@ -85,13 +85,25 @@ private_apt() {
 	aptopt=(-o "Dir::Etc=$apt/etc" -o "Dir::State=$apt/state"
 		-o "Dir::Cache=$apt/cache" -o Dir::State::status=/dev/null
 		-o "APT::Architecture=$arch" -o "APT::Architectures::=$arch"
-		-o APT::Architectures::=amd64 -o APT::Install-Recommends=0
+		-o "APT::Architectures::=$BUILD_ARCH" -o APT::Install-Recommends=0
 		-o Debug::NoLocking=1 -o APT::Sandbox::User=root)
 	note "reading Debian $suite's package lists ($arch)"
 	# One reader of these lists at a time (the kernel and the sysroot
 	# share them).
 	flock "$apt/etc" apt-get "${aptopt[@]}" -qq update >&2 ||
 		die "apt-get update for $suite failed: check that deb.debian.org is reachable (a proxy goes in $apt/etc/apt.conf.d) and that debian-archive-keyring is installed"
+}
+
+# This machine's Debian architecture: the kbuild tools of a foreign
+# kernel's headers must run here.
+BUILD_ARCH=$(dpkg --print-architecture)
+
+# cache_entry_path: refuse a cache whose path a Makefile or a compiler's
+# flags would split (kbuild's include lines, pkg-config's -I flags).
+cache_entry_path() {
+	case $MFW_CACHE in
+	*[[:space:]]*) die "MFW_CACHE '$MFW_CACHE' holds a space: kbuild and pkg-config cannot use it; choose a path without one" ;;
+	esac
 }
 
 # Version string of Debian's linux-source-6.1 package.
@@ -182,7 +194,6 @@ kernel_info() {
 	*) die "unknown kernel '$1' (stock, debug, $MFW_KERNELS_MATRIX, arm64)" ;;
 	esac
 	[ -r "$KIMAGE" ] || die "kernel image $KIMAGE missing"
-	[ -x "$KBUSYBOX" ] || die "no busybox for $KARCH at $KBUSYBOX"
 	[ -d "$KDIR" ] || die "kernel build dir $KDIR missing"
 }
 

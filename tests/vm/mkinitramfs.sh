@@ -23,6 +23,7 @@ root=$(mktemp -d "${TMPDIR:-/tmp}/mfw-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 chmod 0755 "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc/mfw-rig,lib/mfw,proc,sys,dev,tmp,run,root}
+[ -x "$KBUSYBOX" ] || die "no busybox for $KARCH at $KBUSYBOX"
 cp "$KBUSYBOX" "$root/bin/busybox"
 install -m 0755 "$MFW_TOP/tests/vm/guest/init.sh" "$root/init"
 cp "$tests" "$root/etc/mfw-rig/tests"
@@ -79,7 +80,14 @@ sysroot_file() {
 # from MFW_SYSROOT (tests/vm/fetch-sysroot.sh), where the guest's loader
 # looks for them (Debian's multiarch directories).
 put_foreign() {
-	local src=$1 dest=$2 interp f n d p todo seen=' '
+	local src=$1 dest=$2 interp f n d p todo seen=' ' want
+	# readelf's names of the guest's machines.
+	case $KARCH in
+	arm64) want=AArch64 ;;
+	*) die "no foreign architecture $KARCH" ;;
+	esac
+	readelf -h "$src" | grep -q "Machine: *$want\$" ||
+		die "$src is not a program for $KARCH ($(readelf -h "$src" | sed -n 's/^ *Machine: *//p')): build it with the $KARCH cross compiler"
 	put "$src" "$dest"
 	chmod 0755 "$root$dest"
 	interp=$(readelf -l "$src" | sed -n 's/.*program interpreter: \(.*\)\]$/\1/p')

@@ -267,6 +267,9 @@ if [ "${MFW_EXPECT_SPLAT:-0}" != 0 ]; then
 			echo "PASS $kernel/$name: planted splat detected"
 		fi
 	fi
+elif ! grep -aq 'Run /init as init process' "$run/console.log"; then
+	# No boot log to check (on arm64: its console never came up).
+	echo "FAIL $kernel/$name: no kernel splat: the console holds no boot log to check ($run/console.log)"
 elif "$MFW_TOP/tests/vm/splat-check.sh" "$run/console.log"; then
 	echo "PASS $kernel/$name: no kernel splat"
 else

@@ -43,9 +43,10 @@ if [ -f /etc/mfw-rig/modules ]; then
 fi
 
 # A virtio console's ports are added by a work item after its driver
-# loaded: wait for the node (10 s at most).
+# loaded, and the hvc driver makes the nodes of all its ttys with the
+# first port: wait until the output's own port opens (10 s at most).
 n=0
-while [ ! -c "$out" ] && [ $n -lt 100 ]; do
+while ! { [ -c "$out" ] && { : >"$out"; } 2>/dev/null; } && [ $n -lt 100 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
