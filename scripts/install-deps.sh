@@ -28,9 +28,10 @@ pkgs=(
 	reuse
 	# VM rig
 	qemu-system-x86 busybox-static
-	# the arm64 guest: QEMU's virt board, and a cross compiler for the
-	# module and the tests (its C library is only recommended)
+	# the arm64 and armhf guests: QEMU's virt boards, and cross compilers
+	# for the module and the tests (their C libraries are only recommended)
 	qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 	# full-system guest: a Debian root file system in an ext4 image
 	debootstrap e2fsprogs
 	# the fleet engines' update files for it: a Mender artifact (the .swu

@@ -328,58 +328,62 @@ lane_step() {
 		return 1
 	fi
 }
-# arm64: Debian 12's arm64 kernel (fetched into the cache the first time,
-# tests/vm/fetch-kernel.sh) on QEMU's virt board with the module's device
-# tree overlay, the module on the board's PL011 behind the bench (the
-# host's simulator at 115200 baud).  The module is cross-compiled with
-# W=1 against that kernel's headers, the tests statically, and the whole
-# userspace with Meson's cross file (cross/debian-arm64.ini) against a
-# sysroot of Debian's arm64 packages (tests/vm/fetch-sysroot.sh), warnings
-# as errors; the guest runs that build's mfw.
+# arm_guest ARCH: Debian 12's ARCH (arm64, armhf) kernel (fetched into
+# the cache the first time, tests/vm/fetch-kernel.sh) on QEMU's virt
+# board with the module's device tree overlay, the module on the board's
+# PL011 behind the bench (the host's simulator at 115200 baud).  The
+# module is cross-compiled with W=1 against that kernel's headers, the
+# tests statically, and the whole userspace with Meson's cross files
+# (cross/debian-ARCH.ini, cross/debian.ini) against a sysroot of Debian's
+# ARCH packages (tests/vm/fetch-sysroot.sh), warnings as errors; the
+# guest runs that build's mfw.
 # The builds run at the lowest priority, one job at a time: lanes A and
 # B run timed guests meanwhile.
-arm64_guest() {
-	local bin=$MFW_OUT/bin-arm64 list=$MFW_OUT/guest-tests-arm64 sr files
-	local b=$MFW_OUT/build-arm64
-	rm -f "$MFW_OUT/kmod-arm64/mfw.ko" "$MFW_OUT/guest-mfw-arm64.ko"
-	if lane_step build/module-arm64-W1 nice -n 19 tests/vm/build-module.sh arm64 &&
-		cp "$MFW_OUT/kmod-arm64/mfw.ko" "$MFW_OUT/guest-mfw-arm64.ko" &&
-		lane_step build/kselftests-arm64 nice -n 19 make -s -C tests/kselftest \
-			KSFT_INC="$ksft" OUT="$bin" CC=aarch64-linux-gnu-gcc \
+arm_guest() {
+	local a=$1 bin=$MFW_OUT/bin-$1 list=$MFW_OUT/guest-tests-$1 sr files
+	local b=$MFW_OUT/build-$1 cc
+	cc=$(kernel_info "$a" && echo "$KTRIPLE-gcc") || cc=false
+	rm -f "$MFW_OUT/kmod-$a/mfw.ko" "$MFW_OUT/guest-mfw-$a.ko"
+	if lane_step "build/module-$a-W1" nice -n 19 tests/vm/build-module.sh "$a" &&
+		cp "$MFW_OUT/kmod-$a/mfw.ko" "$MFW_OUT/guest-mfw-$a.ko" &&
+		lane_step "build/kselftests-$a" nice -n 19 make -s -C tests/kselftest \
+			KSFT_INC="$ksft" OUT="$bin" CC="$cc" \
 			LDFLAGS=-static "$bin/mfw_uart_test"; then
 		files=("$bin/mfw_uart_test" tests/kselftest/mfw_board_of.sh udev/mfw-of-modem)
 		# A new build directory each run: the sysroot's entry may have
 		# moved.
 		rm -rf "$b"
-		if lane_step build/sysroot-arm64 tests/vm/fetch-sysroot.sh bookworm-arm64 &&
-			sr=$(tests/vm/fetch-sysroot.sh bookworm-arm64 2>/dev/null) &&
-			lane_step build/userspace-arm64 nice -n 19 sh -c '
+		if lane_step "build/sysroot-$a" tests/vm/fetch-sysroot.sh "bookworm-$a" &&
+			sr=$(tests/vm/fetch-sysroot.sh "bookworm-$a" 2>/dev/null) &&
+			lane_step "build/userspace-$a" nice -n 19 sh -c '
 				meson setup "$2" --cross-file "$1/sysroot.ini" \
-					--cross-file cross/debian-arm64.ini -Dwerror=true &&
-				meson compile -C "$2" -j 1' sh "$sr" "$b"; then
+					--cross-file "cross/debian-$3.ini" \
+					--cross-file cross/debian.ini -Dwerror=true &&
+				meson compile -C "$2" -j 1' sh "$sr" "$b" "$a"; then
 			files+=("$b/userspace/mfw/mfw")
-			export MFW_SYSROOT=$sr/root
 		fi
 		printf '%s\n' "mfw_board_of 120 mfw_board_of.sh" \
 			"mfw_uart_test 1200 mfw_uart_test" >"$list"
-		MFW_VM_UART_BENCH=$PWD/$sim MFW_VM_CPUS=1 MFW_VM_TIMEOUT=1800 \
-			MFW_MODULE=$MFW_OUT/guest-mfw-arm64.ko \
-			tests/vm/run-vm.sh arm64 selftests "$list" "${files[@]}"
+		MFW_SYSROOT=${sr:+$sr/root} MFW_VM_UART_BENCH=$PWD/$sim MFW_VM_CPUS=1 \
+			MFW_VM_TIMEOUT=1800 MFW_MODULE=$MFW_OUT/guest-mfw-$a.ko \
+			tests/vm/run-vm.sh "$a" selftests "$list" "${files[@]}"
 	else
-		echo "FAIL arm64/selftests: no module or no test programs for the arm64 guest (build/*-arm64 above)"
+		echo "FAIL $a/selftests: no module or no test programs for the $a guest (build/*-$a above)"
 	fi
 	# The gate needs neither.
-	MFW_VM_CPUS=1 splat_gate arm64
+	MFW_VM_CPUS=1 splat_gate "$a"
 }
 # Lane C, started once the host's own work below is done: the light
 # guests, which wait on the module and the clock far more than they
-# compute (CPU about 40 % of one core each): the arm64 guest, the
-# matrix's kernels and the helper's scripts on the stock kernel.  They
+# compute (CPU about 40 % of one core each): the arm64 and armhf guests,
+# the matrix's kernels and the helper's scripts on the stock kernel.  They
 # fill the share of the two cores that lanes A and B leave idle; lane B
 # then reaches the pool sooner.
 lane_c() {
 	local k
-	arm64_guest
+	for k in arm64 armhf; do
+		arm_guest "$k"
+	done
 	for k in $MFW_KERNELS_MATRIX; do
 		matrix "$k"
 	done

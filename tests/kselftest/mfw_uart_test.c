@@ -195,11 +195,11 @@ TEST_F_TIMEOUT(uart, power_loss_then_resume_mn316, 180)
 	NEED_BENCH();
 	/* The module's silence must end the write in seconds, not 30 s. */
 	f = fopen(WRITE_TIMEOUT_PARAM, "r");
-	ASSERT_NE(NULL, f);
+	ASSERT_TRUE(f != NULL);
 	ASSERT_EQ(1, fscanf(f, "%15s", self->write_timeout));
 	fclose(f);
 	f = fopen(WRITE_TIMEOUT_PARAM, "w");
-	ASSERT_NE(NULL, f);
+	ASSERT_TRUE(f != NULL);
 	ASSERT_LE(0, fputs("4000", f));
 	ASSERT_EQ(0, fclose(f));
 

@@ -147,7 +147,7 @@ fi
 #    (tests/vm/virt-dtb.sh, which fails on a dtc warning), read back; the
 #    line QEMU's power key uses stays its.
 if quiet "virt overlay: dtc -@ and fdtoverlay onto QEMU's virt tree" \
-	tests/vm/virt-dtb.sh "$out/virt.dtb" "$src/include"; then
+	tests/vm/virt-dtb.sh "$out/virt.dtb" "$src/include" qemu-system-aarch64; then
 	check_board virt "$out/virt.dtb" uart0 0 1 2
 	check "virt line 3" "$(sed -n 4p <<<"$names")" POWER_KEY
 	# One name for each of the PL061's 8 lines: count the NULs.

@@ -9,6 +9,8 @@
 #   SUITE  bullseye        Debian 11's amd64 kernel (the 5.10 line)
 #          bookworm-arm64  Debian 12's arm64 kernel (6.1), with the
 #                          arm64 busybox its guest runs
+#          bookworm-armhf  Debian 12's armhf kernel (6.1, the armmp
+#                          flavour), with an armhf busybox
 # Prints the cache entry: a directory holding root/ (the packages'
 # files, the headers' Makefile pointed at their own -common tree) and
 # kver (the kernel's release string).
@@ -32,9 +34,10 @@ set -euo pipefail
 
 entry=${1:?usage: fetch-kernel.sh SUITE}
 case $entry in
-bullseye) suite=bullseye arch=amd64 ;;
-bookworm-arm64) suite=bookworm arch=arm64 ;;
-*) die "fetch-kernel: unknown suite '$entry' (bullseye, bookworm-arm64)" ;;
+bullseye) suite=bullseye arch=amd64 flavour=amd64 ;;
+bookworm-arm64) suite=bookworm arch=arm64 flavour=arm64 ;;
+bookworm-armhf) suite=bookworm arch=armhf flavour=armmp ;;
+*) die "fetch-kernel: unknown suite '$entry' (bullseye, bookworm-arm64, bookworm-armhf)" ;;
 esac
 
 cache_entry_path
@@ -65,12 +68,12 @@ for done in "$MFW_CACHE"/kernel-"$entry"-*/done; do
 done
 
 private_apt "$entry" "$suite" "$arch"
-# linux-image-ARCH depends on linux-image-<kver>: the current ABI.
-kver=$(apt-cache "${aptopt[@]}" depends "linux-image-$arch" |
-	sed -n "s/^ *Depends: linux-image-\\(.*-$arch\\)\$/\\1/p" | head -n 1)
-[ -n "$kver" ] || die "fetch-kernel: $suite's linux-image-$arch names no kernel"
+# linux-image-FLAVOUR depends on linux-image-<kver>: the current ABI.
+kver=$(apt-cache "${aptopt[@]}" depends "linux-image-$flavour" |
+	sed -n "s/^ *Depends: linux-image-\\(.*-$flavour\\)\$/\\1/p" | head -n 1)
+[ -n "$kver" ] || die "fetch-kernel: $suite's linux-image-$flavour names no kernel"
 series=$(echo "$kver" | cut -d. -f1,2)
-abi=${kver%-"$arch"}
+abi=${kver%-"$flavour"}
 # The kbuild tools (this machine's architecture) must be the headers'
 # own version: the archive can carry one architecture's build of a new
 # version before the other's.
@@ -78,7 +81,11 @@ ver=$(apt-cache "${aptopt[@]}" show "linux-headers-$kver" | sed -n 's/^Version: 
 [ -n "$ver" ] || die "fetch-kernel: $suite has no linux-headers-$kver"
 apt-cache "${aptopt[@]}" show "linux-kbuild-$series:$BUILD_ARCH=$ver" >/dev/null 2>&1 ||
 	die "fetch-kernel: $suite has linux-headers-$kver $ver but no linux-kbuild-$series $ver for $BUILD_ARCH yet; try again when the archive has both"
-pkgs=("linux-image-$kver-unsigned" "linux-headers-$kver" "linux-headers-$abi-common"
+# The image as built, without a signature: "-unsigned" where Debian signs
+# its kernels for Secure Boot (amd64, arm64), the image itself elsewhere.
+image=linux-image-$kver-unsigned
+apt-cache "${aptopt[@]}" show "$image" >/dev/null 2>&1 || image=linux-image-$kver
+pkgs=("$image" "linux-headers-$kver" "linux-headers-$abi-common"
 	"linux-kbuild-$series:$BUILD_ARCH=$ver")
 # The guest's shell and tools, of the kernel's architecture.
 [ "$arch" = amd64 ] || pkgs+=(busybox-static)

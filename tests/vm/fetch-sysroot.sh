@@ -6,11 +6,11 @@
 # $MFW_CACHE, never installed on this machine.
 #
 # Usage: fetch-sysroot.sh SUITE
-#   SUITE  bookworm-arm64  (Debian 12, arm64)
+#   SUITE  bookworm-arm64, bookworm-armhf  (Debian 12, arm64 or armhf)
 # Prints the cache entry: a directory holding root/ (the sysroot) and
-# sysroot.ini, the Meson machine file that names it for
-# cross/debian-arm64.ini:
-#   meson setup B --cross-file DIR/sysroot.ini --cross-file cross/debian-arm64.ini
+# sysroot.ini, the Meson machine file that names it for cross/debian.ini:
+#   meson setup B --cross-file DIR/sysroot.ini \
+#     --cross-file cross/debian-ARCH.ini --cross-file cross/debian.ini
 #
 # The entry is named after its package list: a change to the list below
 # makes a new one.  Once complete, it is used without asking the network
@@ -21,7 +21,8 @@ set -euo pipefail
 entry=${1:?usage: fetch-sysroot.sh SUITE}
 case $entry in
 bookworm-arm64) suite=bookworm arch=arm64 triple=aarch64-linux-gnu ;;
-*) die "fetch-sysroot: unknown suite '$entry' (bookworm-arm64)" ;;
+bookworm-armhf) suite=bookworm arch=armhf triple=arm-linux-gnueabihf ;;
+*) die "fetch-sysroot: unknown suite '$entry' (bookworm-arm64, bookworm-armhf)" ;;
 esac
 # What mfw's meson.build looks for (the helper and the simulator), and
 # the C library.

@@ -191,7 +191,20 @@ kernel_info() {
 		KARCH=arm64 KTRIPLE=aarch64-linux-gnu
 		KBUSYBOX=$dir/root/bin/busybox
 		;;
-	*) die "unknown kernel '$1' (stock, debug, $MFW_KERNELS_MATRIX, arm64)" ;;
+	armhf)
+		# Debian 12's armhf kernel (armmp: multiplatform ARMv7 boards,
+		# QEMU's virt among them), as arm64 above.
+		dir=$("$MFW_TOP/tests/vm/fetch-kernel.sh" bookworm-armhf) || die "no armhf kernel"
+		KVER=$(cat "$dir/kver")
+		KIMAGE=$dir/root/boot/vmlinuz-$KVER
+		KDIR=$dir/root/usr/src/linux-headers-$KVER
+		KMODROOT=$dir/root
+		KMODS=$KMODROOT/lib/modules/$KVER
+		KMAKE_ARGS="ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-"
+		KARCH=armhf KTRIPLE=arm-linux-gnueabihf
+		KBUSYBOX=$dir/root/bin/busybox
+		;;
+	*) die "unknown kernel '$1' (stock, debug, $MFW_KERNELS_MATRIX, arm64, armhf)" ;;
 	esac
 	[ -r "$KIMAGE" ] || die "kernel image $KIMAGE missing"
 	[ -d "$KDIR" ] || die "kernel build dir $KDIR missing"

@@ -29,12 +29,12 @@ install -m 0755 "$MFW_TOP/tests/vm/guest/init.sh" "$root/init"
 cp "$tests" "$root/etc/mfw-rig/tests"
 printf '%s\n' "${MFW_GUEST_ENV:-}" >"$root/etc/mfw-rig/env"
 # Where the guest's /init writes the test output (run-vm.sh wires it to a
-# file on the host): the x86 guests' third 16550; on arm64 the PL011 is
+# file on the host): the x86 guests' third 16550; on the Arm guests the PL011 is
 # the module's, and the output takes the second virtio console.
 # That console (hvc0) comes up with its module: /init then gives it the
 # kernel's log so far (console-late).
 case $KARCH in
-arm64)
+arm64 | armhf)
 	echo /dev/hvc1 >"$root/etc/mfw-rig/out"
 	echo /dev/hvc0 >"$root/etc/mfw-rig/console-late"
 	;;
@@ -84,6 +84,7 @@ put_foreign() {
 	# readelf's names of the guest's machines.
 	case $KARCH in
 	arm64) want=AArch64 ;;
+	armhf) want=ARM ;;
 	*) die "no foreign architecture $KARCH" ;;
 	esac
 	readelf -h "$src" | grep -q "Machine: *$want\$" ||
@@ -144,8 +145,8 @@ add_module() {
 	echo "/lib/mfw/$name $args" >>"$root/etc/mfw-rig/modules"
 	n=$((n + 1))
 }
-if [ "$KARCH" = arm64 ]; then
-	# The arm64 guest: its consoles (virtio on QEMU's virt board) and
+if [ "$KARCH" != x86_64 ]; then
+	# The Arm guests: their consoles (virtio on QEMU's virt board) and
 	# the module on the PL011, which is built in; no USB gadget.
 	kos=$(module_deps "$KVER" virtio_mmio virtio_console) || exit 1
 	for ko in $kos; do

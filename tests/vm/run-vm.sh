@@ -21,9 +21,9 @@
 #
 # The x86 guests are QEMU's "pc" with four 16550s: ttyS0 the console,
 # ttyS1 the module's UART, ttyS2 the tests' output, ttyS3 the bench's
-# control port.  The arm64 guest is QEMU's "virt" board with its device
-# tree and dts/onemo-qemu-virt-overlay.dts (tests/vm/virt-dtb.sh): its
-# only UART, the PL011 (ttyAMA0), is the module's, and virtio consoles
+# control port.  The arm64 and armhf guests are QEMU's "virt" board with
+# its device tree and dts/onemo-qemu-virt-overlay.dts (tests/vm/virt-dtb.sh):
+# its only UART, the PL011 (ttyAMA0), is the module's, and virtio consoles
 # carry the console (hvc0), the output (hvc1) and the control port (hvc2).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -85,7 +85,7 @@ if [ -n "${MFW_VM_UART_BENCH:-}" ]; then
 	fi
 	uart=$(sed -n 's/^pty=//p' "$run/uart/ready")
 	socket=$(sed -n 's/^socket=//p' "$run/uart/ready")
-	if [ "$KARCH" = arm64 ]; then
+	if [ "$KARCH" != x86_64 ]; then
 		# The PL011's clock (24 MHz on virt) needs no help for 921600.
 		control=(-chardev "socket,id=bench,path=$socket"
 			-device virtconsole,chardev=bench)
@@ -126,17 +126,23 @@ mem=${MFW_VM_MEM:-512}
 dummy_hcd=$([ -n "$KMODS" ] || echo dummy_hcd.num=2)
 cpus=${MFW_VM_CPUS:-2}
 # The machine, its serial ports and its console, by architecture.
-if [ "$KARCH" = arm64 ]; then
+if [ "$KARCH" != x86_64 ]; then
 	# cortex-a57: an arm64 core TCG emulates without the costly
-	# extensions of "max" (pointer authentication, SVE).
-	shape=(-cpu cortex-a57 -smp "$cpus" -m "$mem")
+	# extensions of "max" (pointer authentication, SVE); cortex-a15: the
+	# ARMv7 core of QEMU's 32-bit virt board.
+	case $KARCH in
+	arm64) qemu=qemu-system-aarch64 cpu=cortex-a57 ;;
+	armhf) qemu=qemu-system-arm cpu=cortex-a15 ;;
+	*) die "no QEMU board for $KARCH" ;;
+	esac
+	shape=(-cpu "$cpu" -smp "$cpus" -m "$mem")
 	"$MFW_TOP/tests/vm/virt-dtb.sh" "$run/board.dtb" \
-		"$(dirname "$KDIR")/linux-headers-${KVER%-arm64}-common/include" \
-		"${shape[@]}" || {
+		"$(dirname "$KDIR")/linux-headers-${KVER%-*}-common/include" \
+		"$qemu" "${shape[@]}" || {
 		echo "FAIL $kernel/$name: the board's device tree could not be made"
 		die "device tree for $kernel-$name failed"
 	}
-	machine=(qemu-system-aarch64 -machine virt -accel tcg "${shape[@]}"
+	machine=("$qemu" -machine virt -accel tcg "${shape[@]}"
 		-dtb "$run/board.dtb"
 		-serial "$uart"
 		-device virtio-serial-device

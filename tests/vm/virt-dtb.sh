@@ -4,8 +4,9 @@
 # dts/onemo-qemu-virt-overlay.dts applied, the way a board vendor applies
 # an overlay to a board's tree.
 #
-# Usage: virt-dtb.sh OUT.dtb INCLUDE [qemu-option...]
+# Usage: virt-dtb.sh OUT.dtb INCLUDE QEMU [qemu-option...]
 #   INCLUDE      a kernel include directory holding dt-bindings/
+#   QEMU         qemu-system-aarch64 (arm64) or qemu-system-arm (armhf)
 #   qemu-option  the options the guest boots with that shape the tree
 #                (-cpu, -smp, -m): QEMU's tree describes those
 # QEMU dumps the board's tree (-machine virt,dumpdtb=).  It has no labels,
@@ -16,16 +17,18 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-out=${1:?usage: virt-dtb.sh OUT.dtb INCLUDE [qemu-option...]}
-inc=${2:?usage: virt-dtb.sh OUT.dtb INCLUDE [qemu-option...]}
-shift 2
+usage="usage: virt-dtb.sh OUT.dtb INCLUDE QEMU [qemu-option...]"
+out=${1:?$usage}
+inc=${2:?$usage}
+qemu=${3:?$usage}
+shift 3
 overlay=$MFW_TOP/dts/onemo-qemu-virt-overlay.dts
 [ -d "$inc/dt-bindings" ] || die "virt-dtb: no dt-bindings/ in $inc"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mfw-virt-dtb.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-qemu-system-aarch64 -machine virt,dumpdtb="$tmp/virt.dtb" -accel tcg \
+"$qemu" -machine virt,dumpdtb="$tmp/virt.dtb" -accel tcg \
 	-nodefaults -display none "$@" >"$tmp/qemu.log" 2>&1 ||
 	{ cat "$tmp/qemu.log" >&2; die "virt-dtb: QEMU did not dump the virt board's tree"; }
 dtc -q -I dtb -O dts -o "$tmp/virt.dts" "$tmp/virt.dtb"

@@ -246,7 +246,7 @@ static void dload_hex(struct sim *sim, long off, long len, const char *hex)
 	size_t n = len;
 	int err, kind;
 
-	if (!(m->paths & MFW_PATH_HEX) || len < 1 || len > m->hex_max ||
+	if (!(m->paths & MFW_PATH_HEX) || len < 1 || (unsigned long)len > m->hex_max ||
 	    strlen(hex) != 2 * (size_t)len) {
 		at_cme(sim, MFW_CME_WRITE);
 		return;
@@ -319,7 +319,7 @@ static void dload_transparent(struct sim *sim, long off, long len)
 
 	if (!(m->paths & MFW_PATH_TRANSPARENT) || len < 1 ||
 	    (unsigned long)len > TRANSPARENT_MAX ||
-	    (m->whole && off != 0) || (!m->whole && len > m->hex_max) ||
+	    (m->whole && off != 0) || (!m->whole && (unsigned long)len > m->hex_max) ||
 	    (size_t)off != (off ? sim->p.pkg_len : 0) || remote_active(sim)) {
 		at_cme(sim, MFW_CME_WRITE);
 		return;

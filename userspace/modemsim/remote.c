@@ -225,7 +225,7 @@ static int add_transfer(struct sim *sim)
 	rm->block_start = sim->p.pkg_len;
 	if (rm->http) {
 		snprintf(rm->range, sizeof(rm->range), "%zu-%zu",
-			 rm->block_start, rm->block_start + pkgsize - 1);
+			 rm->block_start, rm->block_start + (size_t)pkgsize - 1);
 		curl_easy_setopt(e, CURLOPT_RANGE, rm->range);
 	} else {
 		curl_easy_setopt(e, CURLOPT_RESUME_FROM_LARGE,
