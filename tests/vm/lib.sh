@@ -177,31 +177,23 @@ kernel_info() {
 		KDIR=/usr/src/linux-headers-$KVER
 		KMODS=/lib/modules/$KVER
 		;;
-	arm64)
-		# Debian 12's arm64 kernel and headers, unpacked in the cache
-		# with this machine's kbuild tools (tests/vm/fetch-kernel.sh);
-		# the module is cross-compiled.
-		dir=$("$MFW_TOP/tests/vm/fetch-kernel.sh" bookworm-arm64) || die "no arm64 kernel"
+	arm64 | armhf)
+		# Debian 12's arm64 kernel, or its armhf one (armmp:
+		# multiplatform ARMv7 boards, QEMU's virt among them), and their
+		# headers, unpacked in the cache with this machine's kbuild tools
+		# (tests/vm/fetch-kernel.sh); the module is cross-compiled.
+		case $1 in
+		arm64) KTRIPLE=aarch64-linux-gnu KMAKE_ARGS="ARCH=arm64" ;;
+		armhf) KTRIPLE=arm-linux-gnueabihf KMAKE_ARGS="ARCH=arm" ;;
+		esac
+		KARCH=$1
+		KMAKE_ARGS="$KMAKE_ARGS CROSS_COMPILE=$KTRIPLE-"
+		dir=$("$MFW_TOP/tests/vm/fetch-kernel.sh" "bookworm-$1") || die "no $1 kernel"
 		KVER=$(cat "$dir/kver")
 		KIMAGE=$dir/root/boot/vmlinuz-$KVER
 		KDIR=$dir/root/usr/src/linux-headers-$KVER
 		KMODROOT=$dir/root
 		KMODS=$KMODROOT/lib/modules/$KVER
-		KMAKE_ARGS="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
-		KARCH=arm64 KTRIPLE=aarch64-linux-gnu
-		KBUSYBOX=$dir/root/bin/busybox
-		;;
-	armhf)
-		# Debian 12's armhf kernel (armmp: multiplatform ARMv7 boards,
-		# QEMU's virt among them), as arm64 above.
-		dir=$("$MFW_TOP/tests/vm/fetch-kernel.sh" bookworm-armhf) || die "no armhf kernel"
-		KVER=$(cat "$dir/kver")
-		KIMAGE=$dir/root/boot/vmlinuz-$KVER
-		KDIR=$dir/root/usr/src/linux-headers-$KVER
-		KMODROOT=$dir/root
-		KMODS=$KMODROOT/lib/modules/$KVER
-		KMAKE_ARGS="ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-"
-		KARCH=armhf KTRIPLE=arm-linux-gnueabihf
 		KBUSYBOX=$dir/root/bin/busybox
 		;;
 	*) die "unknown kernel '$1' (stock, debug, $MFW_KERNELS_MATRIX, arm64, armhf)" ;;
