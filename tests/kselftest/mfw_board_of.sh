@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# The arm64 guest's board as a real one describes it: the device tree the
+# The Arm guests' board as a real one describes it: the device tree the
 # guest booted with (QEMU's virt board with dts/onemo-qemu-virt-overlay.dts,
 # tests/vm/virt-dtb.sh) has the modem node, the kernel named the control
 # lines from gpio-line-names, the module's UART is the PL011 the node

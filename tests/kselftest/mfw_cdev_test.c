@@ -57,12 +57,12 @@ FIXTURE_SETUP(cdev)
 	self->r.tty = self->r.master = -1;
 	self->r.sim = -1;
 	self->master = self->slave = -1;
-	ASSERT_NE(NULL, v);
+	ASSERT_TRUE((v) != NULL);
 	v[strcspn(v, "\n")] = '\0';
 	snprintf(self->buffer_max, sizeof(self->buffer_max), "%s", v);
 	free(v);
 	v = (char *)rig_slurp(RAW_IDLE, &len);
-	ASSERT_NE(NULL, v);
+	ASSERT_TRUE((v) != NULL);
 	v[strcspn(v, "\n")] = '\0';
 	snprintf(self->raw_idle, sizeof(self->raw_idle), "%s", v);
 	free(v);
@@ -376,9 +376,9 @@ TEST_F_TIMEOUT(cdev, buffer_max_changes_under_a_write, 600)
 	ASSERT_EQ(0, port_make_image(IMAGE, 48000, "ML305U-DBLN-MBRH0S02",
 				     11));
 	pm.img = rig_slurp(IMAGE, &pm.len);
-	ASSERT_NE(NULL, pm.img);
+	ASSERT_TRUE((pm.img) != NULL);
 	pm.kept = malloc(pm.len);
-	ASSERT_NE(NULL, pm.kept);
+	ASSERT_TRUE((pm.kept) != NULL);
 	pm.fd = open(self->node, O_WRONLY);
 	ASSERT_LE(0, pm.fd);
 	ASSERT_EQ(0, pthread_create(&th, NULL, pumper_main, &pm));
@@ -392,7 +392,7 @@ TEST_F_TIMEOUT(cdev, buffer_max_changes_under_a_write, 600)
 	EXPECT_EQ(0, close(pm.fd));
 	/* What the module stored is what went in. */
 	f = fopen(IMAGE, "w");
-	ASSERT_NE(NULL, f);
+	ASSERT_TRUE((f) != NULL);
 	ASSERT_EQ(pm.kept_len, fwrite(pm.kept, 1, pm.kept_len, f));
 	ASSERT_EQ(0, fclose(f));
 	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
@@ -417,7 +417,7 @@ TEST_F_TIMEOUT(cdev, forked_child_does_not_commit, 300)
 	ASSERT_EQ(0, port_make_image(IMAGE, 20000, "ML305U-DBLN-MBRH0S02",
 				     12));
 	img = rig_slurp(IMAGE, &len);
-	ASSERT_NE(NULL, img);
+	ASSERT_TRUE((img) != NULL);
 	fd = open(self->node, O_WRONLY);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(10000, write(fd, img, 10000));
@@ -555,7 +555,7 @@ TEST_F_TIMEOUT(cdev, raw_restart_waits_for_the_filler, 300)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, close(fd));
 	img = rig_slurp(IMAGE, &len);
-	ASSERT_NE(NULL, img);
+	ASSERT_TRUE((img) != NULL);
 	fd = open(self->node, O_WRONLY);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioctl(fd, MFW_IOC_SET_SIZE, &size));
@@ -631,7 +631,7 @@ TEST_F_TIMEOUT(cdev, raw_output_flush_drops_no_package_byte, 300)
 	ASSERT_EQ(0, sim_up(self, "ML305U", slow));
 	ASSERT_EQ(0, port_make_image(IMAGE, RAW_SIZE, "ML305U-DBLN-MBRH0S02", 21));
 	img = rig_slurp(IMAGE, &len);
-	ASSERT_NE(NULL, img);
+	ASSERT_TRUE((img) != NULL);
 	fd = open(self->node, O_WRONLY);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioctl(fd, MFW_IOC_SET_SIZE, &size));
@@ -686,7 +686,7 @@ TEST_F_TIMEOUT(cdev, raw_stops_at_the_modules_error, 300)
 	ASSERT_EQ(0, sim_up(self, "ML305U", args));
 	ASSERT_EQ(0, port_make_image(IMAGE, size, "ML305U-DBLN-MBRH0S02", 21));
 	img = rig_slurp(IMAGE, &len);
-	ASSERT_NE(NULL, img);
+	ASSERT_TRUE((img) != NULL);
 	fd = open(self->node, O_WRONLY);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioctl(fd, MFW_IOC_SET_SIZE, &size));
@@ -917,8 +917,8 @@ TEST_F_TIMEOUT(cdev, slow_reader_does_not_block_detach, 120)
 	page = mmap(NULL, psz, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	src = malloc(psz);
-	ASSERT_NE(MAP_FAILED, page);
-	ASSERT_NE(NULL, src);
+	ASSERT_TRUE(page != MAP_FAILED);
+	ASSERT_TRUE((src) != NULL);
 	memset(src, '.', psz);
 	reg.range.start = (unsigned long)page;
 	reg.range.len = psz;

@@ -499,10 +499,10 @@ TEST_F_TIMEOUT(fota, at_injection_is_refused, 120)
 	EXPECT_EQ(before,
 		  rig_port_num(self->r.path, "statistics/driver_commands"));
 	sent = rig_host_stream(self->r.transcript, NULL);
-	ASSERT_NE(NULL, sent);
-	EXPECT_EQ(NULL, strstr(sent, "INJ"));
-	EXPECT_EQ(NULL, strstr(sent, "MFWCFG"));
-	EXPECT_EQ(NULL, strstr(sent, "MFWERASE"));
+	ASSERT_TRUE((sent) != NULL);
+	EXPECT_TRUE((strstr(sent, "INJ")) == NULL);
+	EXPECT_TRUE((strstr(sent, "MFWCFG")) == NULL);
+	EXPECT_TRUE((strstr(sent, "MFWERASE")) == NULL);
 	free(sent);
 	EXPECT_EQ(0, attr_read(self->r.path, "url", v, sizeof(v)));
 
@@ -575,8 +575,8 @@ TEST_F_TIMEOUT(fota, non_root_writer_gets_eacces, 60)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	/* Nothing reached the module on their behalf. */
 	sent = rig_host_stream(self->r.transcript, NULL);
-	ASSERT_NE(NULL, sent);
-	EXPECT_EQ(NULL, strstr(sent, "MFW"));
+	ASSERT_TRUE((sent) != NULL);
+	EXPECT_TRUE((strstr(sent, "MFW")) == NULL);
 	free(sent);
 	EXPECT_ATTR(self->r.path, "timeout", "60");
 }
@@ -799,7 +799,7 @@ TEST_F_TIMEOUT(fota, lost_final_report_is_asked_for, 240)
 	n = read(fd, buf, sizeof(buf) - 1);
 	ASSERT_LT(0, n);
 	buf[n] = '\0';
-	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("/dev/mfwN gave \"%s\"", buf);
+	EXPECT_TRUE((strstr(buf, want)) != NULL) TH_LOG("/dev/mfwN gave \"%s\"", buf);
 	close(fd);
 	if (_metadata->passed == 0)
 		rig_dump_file(stderr, self->r.transcript, NULL);

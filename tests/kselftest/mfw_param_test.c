@@ -180,7 +180,7 @@ TEST_F_TIMEOUT(param, a_free_number_attaches, 180)
 	ASSERT_EQ(0, grantpt(master));
 	ASSERT_EQ(0, unlockpt(master));
 	slave = ptsname(master);
-	ASSERT_NE(NULL, slave);
+	ASSERT_TRUE((slave) != NULL);
 	fd = open(slave, O_RDWR | O_NOCTTY);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, ioctl(fd, TIOCSETD, &disc));

@@ -282,7 +282,7 @@ FIXTURE_SETUP(stress)
 	size_t len = 0;
 	char *v = (char *)rig_slurp(BUFFER_MAX, &len);
 
-	ASSERT_NE(NULL, v);
+	ASSERT_TRUE((v) != NULL);
 	v[strcspn(v, "\n")] = '\0';
 	snprintf(self->buffer_max, sizeof(self->buffer_max), "%s", v);
 	free(v);

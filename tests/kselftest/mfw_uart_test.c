@@ -3,7 +3,7 @@
  * mfw over a real UART: the module is the bench's simulator on the host
  * (tests/vm/uart-bench.py), behind QEMU's serial device and the guest's
  * own driver (the 8250 on ttyS1 of the x86 guests, the PL011 on ttyAMA0
- * of the arm64 one), paced at 115200 baud (about 11.5 KB/s; a hex
+ * of the Arm ones), paced at 115200 baud (about 11.5 KB/s; a hex
  * package takes twice its size on the line), so the packages are small.
  * A hex and a transparent write byte-exact (the module's length and
  * SHA-256 of what it stored, through the bench, against the image's),

@@ -123,6 +123,17 @@ int main(void)
 		      "a journal without rates: rate 0, the lane not in use");
 	}
 
+	/*
+	 * Times past 2038 (and past 32 bits) read back whole, wherever long
+	 * has 32 bits (armhf).
+	 */
+	j = sample();
+	j.started = 4102444800LL;	/* 2100-01-01 */
+	j.updated = 4102444801LL;
+	check(!mfw_journal_write(dir, &j) && !mfw_journal_read(dir, &got, why, sizeof(why)) &&
+	      got.started == 4102444800LL && got.updated == 4102444801LL,
+	      "times past 2038 survive");
+
 	/* A value with a newline would forge lines: refused. */
 	j = sample();
 	snprintf(j.note, sizeof(j.note), "bad\nphase=done");

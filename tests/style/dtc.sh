@@ -6,10 +6,10 @@
 # bcm2711-rpi-4-b.dtb with the result checked the way mfw and the udev
 # rules read it.  Any warning from dtc or dt-schema fails.
 #
-# Then the same for the arm64 test guest's board (QEMU's virt machine and
+# Then the same for the Arm test guests' boards (QEMU's virt machines and
 # dts/onemo-qemu-virt-overlay.dts).
 #
-# Needs dtc/fdtoverlay/fdtget (device-tree-compiler), qemu-system-aarch64,
+# Needs dtc/fdtoverlay/fdtget (device-tree-compiler), qemu-system-arm,
 # dt-schema and Debian's
 # linux-source-6.1 (the dt-bindings headers and the board's base tree come
 # from it, extracted once into $MFW_CACHE).
@@ -143,20 +143,22 @@ if [ -f "$out/merged.dtb" ]; then
 	check "rpi4 line count" "$(wc -l <<<"$names")" 58
 fi
 
-# 6. The arm64 test guest's board: QEMU's virt tree with its overlay
-#    (tests/vm/virt-dtb.sh, which fails on a dtc warning), read back; the
-#    line QEMU's power key uses stays its.
-if quiet "virt overlay: dtc -@ and fdtoverlay onto QEMU's virt tree" \
-	tests/vm/virt-dtb.sh "$out/virt.dtb" "$src/include" qemu-system-aarch64; then
-	check_board virt "$out/virt.dtb" uart0 0 1 2
-	check "virt line 3" "$(sed -n 4p <<<"$names")" POWER_KEY
+# 6. The Arm test guests' boards: QEMU's 64- and 32-bit virt trees with
+#    the overlay (tests/vm/virt-dtb.sh, which fails on a dtc warning),
+#    read back; the line QEMU's power key uses stays its.
+for q in aarch64 arm; do
+	v=$out/virt-$q.dtb
+	quiet "virt-$q overlay: dtc -@ and fdtoverlay onto QEMU's virt tree" \
+		tests/vm/virt-dtb.sh "$v" "$src/include" "qemu-system-$q" || continue
+	check_board "virt-$q" "$v" uart0 0 1 2
+	check "virt-$q line 3" "$(sed -n 4p <<<"$names")" POWER_KEY
 	# One name for each of the PL061's 8 lines: count the NULs.
-	check "virt line count" "$(fdtget -t bu "$out/virt.dtb" /pl061@9030000 \
+	check "virt-$q line count" "$(fdtget -t bu "$v" /pl061@9030000 \
 		gpio-line-names | tr ' ' '\n' | grep -cx 0)" 8
-	check "virt gpio-keys keeps line 3" \
-		"$(fdtget "$out/virt.dtb" /gpio-keys/poweroff gpios)" \
-		"$(fdtget "$out/virt.dtb" /pl061@9030000 phandle) 3 0"
-fi
+	check "virt-$q gpio-keys keeps line 3" \
+		"$(fdtget "$v" /gpio-keys/poweroff gpios)" \
+		"$(fdtget "$v" /pl061@9030000 phandle) 3 0"
+done
 
 [ $fail = 0 ] && echo "dtc: all checks passed"
 exit $fail

@@ -139,7 +139,7 @@ MFW_KERNELS_MATRIX="5.10 6.12"
 # dir), KMODS (module tree to take dependencies from, empty when every
 # driver the rig needs is built in), KMODROOT (the root KMODS is under when
 # it is not /), KMAKE_ARGS (what make needs besides -C and M=), KARCH (the
-# guest's architecture: x86_64, arm64), KTRIPLE (its GNU triplet, the
+# guest's architecture: x86_64, arm64, armhf), KTRIPLE (its GNU triplet, the
 # name of its multiarch library directory) and KBUSYBOX (a static busybox
 # of that architecture) for the rig's kernel NAME.
 kernel_info() {

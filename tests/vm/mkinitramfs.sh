@@ -75,7 +75,7 @@ sysroot_file() {
 }
 
 # put_foreign SRC DEST: a program of the guest's architecture when that
-# is not this machine's (the arm64 guest's): a static one as it is, a
+# is not this machine's (the Arm guests'): a static one as it is, a
 # dynamic one with its loader and every library it needs, transitively,
 # from MFW_SYSROOT (tests/vm/fetch-sysroot.sh), where the guest's loader
 # looks for them (Debian's multiarch directories).

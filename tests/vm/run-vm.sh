@@ -187,7 +187,7 @@ echo $rc >"$run/rc"
 # printed was "Running RCU-tasks wait API self tests", before its first
 # sleep on a timer).  Nothing of mfw has run by then:
 # the modules are loaded by /init.  A guest whose console says nothing new for
-# MFW_VM_BOOT_SILENCE seconds (default 60, 0: no such check, as on arm64,
+# MFW_VM_BOOT_SILENCE seconds (default 60, 0: no such check, as on the Arm guests,
 # whose console comes up with /init; booting,
 # the debug kernel prints a line every few seconds, 4.3 s the longest
 # gap seen between two printk stamps) before /init, or that has not
@@ -274,7 +274,7 @@ if [ "${MFW_EXPECT_SPLAT:-0}" != 0 ]; then
 		fi
 	fi
 elif ! grep -aq 'Run /init as init process' "$run/console.log"; then
-	# No boot log to check (on arm64: its console never came up).
+	# No boot log to check (on the Arm guests: their console never came up).
 	echo "FAIL $kernel/$name: no kernel splat: the console holds no boot log to check ($run/console.log)"
 elif "$MFW_TOP/tests/vm/splat-check.sh" "$run/console.log"; then
 	echo "PASS $kernel/$name: no kernel splat"

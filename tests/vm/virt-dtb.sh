@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# The device tree of the arm64 guest's board: QEMU's "virt" machine with
+# The device tree of the Arm guests' board: QEMU's "virt" machine with
 # dts/onemo-qemu-virt-overlay.dts applied, the way a board vendor applies
 # an overlay to a board's tree.
 #

@@ -214,13 +214,17 @@ int mfw_journal_parse(const char *text, size_t len, struct mfw_journal *j,
 				*(uint64_t *)dst = u;
 				break;
 			case J_I64:
+				/*
+				 * 64 bits wherever long has 32 (armhf): the
+				 * times pass 2038 there too.
+				 */
+				if (mfw_parse_i64(val, 0, INT64_MAX, (int64_t *)dst))
+					return jbad(why, whylen, "bad number");
+				break;
 			case J_LONG:
 				if (mfw_parse_long(val, 0, LONG_MAX, &l))
 					return jbad(why, whylen, "bad number");
-				if (f->type == J_I64)
-					*(int64_t *)dst = l;
-				else
-					*(long *)dst = l;
+				*(long *)dst = l;
 				break;
 			case J_PHASE:
 				ph = mfw_phase_find(val);

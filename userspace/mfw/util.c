@@ -364,15 +364,15 @@ int mfw_parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-int mfw_parse_long(const char *s, long min, long max, long *out)
+int mfw_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
-	long v;
+	long long v;
 	char *end;
 
 	if (!s || !*s || *s == ' ')
 		return -EINVAL;
 	errno = 0;
-	v = strtol(s, &end, 10);
+	v = strtoll(s, &end, 10);
 	if (errno)
 		return -ERANGE;
 	if (*end)
@@ -381,6 +381,16 @@ int mfw_parse_long(const char *s, long min, long max, long *out)
 		return -ERANGE;
 	*out = v;
 	return 0;
+}
+
+int mfw_parse_long(const char *s, long min, long max, long *out)
+{
+	int64_t v;
+	int ret = mfw_parse_i64(s, min, max, &v);
+
+	if (!ret)
+		*out = (long)v;
+	return ret;
 }
 
 int mfw_parse_bool(const char *s, bool *out)

@@ -97,6 +97,12 @@ int mfw_write_atomic(const char *path, const void *data, size_t len,
 
 /* Decimal unsigned number, whole string.  0 or -EINVAL/-ERANGE. */
 int mfw_parse_u64(const char *s, uint64_t *out);
+/*
+ * Decimal signed number in [@min, @max], whole string: 64 bits whatever
+ * the size of long (32 on armhf).  0 or -EINVAL/-ERANGE.
+ */
+int mfw_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* mfw_parse_i64() into a long. */
 int mfw_parse_long(const char *s, long min, long max, long *out);
 int mfw_parse_bool(const char *s, bool *out);
 

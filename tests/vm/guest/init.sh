@@ -5,7 +5,7 @@
 #
 # On the x86 guests the console (ttyS0) carries the kernel log, ttyS1 is
 # the UART a host-side simulator may be wired to, ttyS2 carries test output
-# back to the host.  On the arm64 guest the PL011 (ttyAMA0) is the
+# back to the host.  On the Arm guests the PL011 (ttyAMA0) is the
 # module's UART and two virtio consoles carry the log (hvc0) and the
 # output (hvc1).  /etc/mfw-rig/out names the output's device.
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin
@@ -51,7 +51,7 @@ while ! { [ -c "$out" ] && { : >"$out"; } 2>/dev/null; } && [ $n -lt 100 ]; do
 	n=$((n + 1))
 done
 stty -F "$out" raw -echo 115200 2>/dev/null
-# A console that came up with its module (the arm64 guest's hvc0) has
+# A console that came up with its module (the Arm guests' hvc0) has
 # missed the kernel's log until then, which the host's splat check reads
 # as well: it gets that part now (the lines since it came up, twice).
 if [ -f /etc/mfw-rig/console-late ]; then
