@@ -44,9 +44,11 @@ fi
 
 # A virtio console's ports are added by a work item after its driver
 # loaded, and the hvc driver makes the nodes of all its ttys with the
-# first port: wait until the output's own port opens (10 s at most).
+# first port: wait until the output's own port opens (10 s at most).  The
+# trial open runs in a subshell: a failed redirection of a special
+# built-in (":") ends a non-interactive shell, here /init itself.
 n=0
-while ! { [ -c "$out" ] && { : >"$out"; } 2>/dev/null; } && [ $n -lt 100 ]; do
+while ! { [ -c "$out" ] && (: >"$out") 2>/dev/null; } && [ $n -lt 100 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
