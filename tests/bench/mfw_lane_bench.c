@@ -46,9 +46,9 @@ static int ntap;
 static pid_t mfw_start(long fast)
 {
 	char rate[16];
-	const char *const args[] = { "upgrade", IMAGE, "--port", PORT_UART_TTY,
-				     "--fast-rate", rate, "--timeout", "3600",
-				     NULL };
+	const char *const args[] = { "upgrade", IMAGE, "--port",
+				     port_uart_tty(), "--fast-rate", rate,
+				     "--timeout", "3600", NULL };
 
 	snprintf(rate, sizeof(rate), "%ld", fast);
 	unlink(LOG);
@@ -70,7 +70,7 @@ static void run(struct row *r, size_t kib, unsigned int seed)
 	ret = port_up_uart_model(&rig, r->model, extra);
 	if (ret) {
 		printf("# %s: the module did not come up on %s (%d)\n", r->model,
-		       PORT_UART_TTY, ret);
+		       port_uart_tty(), ret);
 		goto out;
 	}
 	if (port_make_image(IMAGE, kib * 1024, version, seed)) {

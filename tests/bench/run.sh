@@ -27,13 +27,9 @@ ko=$(tests/vm/build-module.sh stock)
 meson compile -C "$build" mfw-modemsim mfw >/dev/null
 sim=$build/userspace/modemsim/mfw-modemsim
 helper=$build/userspace/mfw/mfw
+make -s -C tests/bench OUT="$MFW_OUT/bin"
 bench=$MFW_OUT/bin/mfw_bench
-cc -O2 -g -D_GNU_SOURCE -Wall -Wextra -Werror -Itests/kselftest -Ikernel/uapi \
-	-o "$bench" tests/bench/mfw_bench.c tests/kselftest/rig.c
 lane_bench=$MFW_OUT/bin/mfw_lane_bench
-cc -O2 -g -D_GNU_SOURCE -Wall -Wextra -Werror -Itests/kselftest -Ikernel/uapi \
-	-o "$lane_bench" tests/bench/mfw_lane_bench.c tests/kselftest/rig.c \
-	tests/kselftest/mfw_port.c
 lane_kib=${MFW_BENCH_LANE_KIB:-1024}
 
 # Guest time: about 2 x (1 MiB raw + 2 x 2.1 MB of hex) at each rate,

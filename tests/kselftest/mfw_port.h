@@ -72,7 +72,7 @@ int port_up_model(struct mfw_port_rig *r, bool usb, const char *model,
 
 /*
  * The UART transport: power the bench's module off, wipe its flash, open
- * and attach mfw to PORT_UART_TTY (raw, 115200), power the simulated
+ * and attach mfw to port_uart_tty() (raw, 115200), power the simulated
  * @model on with @extra options (NULL-terminated, may be NULL; only
  * those the bench allows), wait for its +MATREADY and until mfw
  * identified it.  Returns 0 or a negative errno; what was set up is left

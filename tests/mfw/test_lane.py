@@ -180,6 +180,10 @@ check(index(cmds, "AT+IPR?") >= 0 and 0 <= up < down,
       "lane: AT+IPR? then AT+IPR=921600 before the transfer, AT+IPR=115200 after it (%s)"
       % [c for c in cmds if c][:8])
 check("AT" in cmds[up + 1:down], "lane: the link proven with AT at 921600")
+e0, e1 = index(cmds, "ATE0"), index(cmds, "ATE1")
+check(up < index(cmds[up + 1:], "AT") + up + 1 < e0 < e1 < down,
+      "lane: echo off (ATE0) once the link is proven, on again (ATE1) before the board's rate (%s)"
+      % [c for c in cmds[up:] if c][:8])
 ev = s.events()
 check("rate 921600" in ev and "rate 115200" in ev[ev.index("rate 921600"):]
       and not any(e.startswith("rate mismatch") for e in ev),
@@ -192,13 +196,27 @@ check(acts == ["switched", "restored"], "lane --json: rate events switched, rest
 check("transferring at 921600" in err and "back at the board's 115200" in err,
       "lane: says so (%s)" % err.strip().splitlines()[:4])
 j = journal()
-check(j.get("rate") == "0" and j.get("board_rate") == "115200" and j.get("board_ipr") == "115200",
-      "lane: the journal is back at the board's rate (%s)"
-      % {k: j.get(k) for k in ("rate", "board_rate", "board_ipr", "phase")})
+check(j.get("rate") == "0" and j.get("board_rate") == "115200" and j.get("board_ipr") == "115200"
+      and j.get("echo_off") == "0",
+      "lane: the journal is back at the board's rate, echo on (%s)"
+      % {k: j.get(k) for k in ("rate", "board_rate", "board_ipr", "echo_off", "phase")})
 check(rc != 0 and "AT+MFWUPGRADE" not in "".join(cmds),
       "lane: the write fails without a kernel driver on the host, and nothing is triggered (%d)" % rc)
 t = termios.tcgetattr(s.fd)
 check(t[5] == termios.B115200, "lane: the host's tty is at 115200 again")
+s.stop()
+
+# --- a module whose echo is off already: the lane leaves echo alone ------------
+fresh_state()
+s = Sim("quiet")
+os.write(s.fd, b"ATE0\r")
+time.sleep(0.3)
+termios.tcflush(s.fd, termios.TCIFLUSH)
+rc, out, err, dt = mfw("--json", "upgrade", img, "--port", s.link, "--fast-rate", "921600")
+cmds = s.received()
+check(cmds.count("ATE0") == 1 and "ATE1" not in cmds and index(cmds, "AT+IPR=115200") > 0,
+      "echo off already: the lane sends neither ATE0 nor ATE1 (%s)"
+      % [c for c in cmds if c.startswith("ATE")])
 s.stop()
 
 # --- fast_rate= of the configuration; --fast-rate 0 turns it off ---------------
@@ -310,6 +328,26 @@ for volatile in (False, True):
         check(any(e.startswith("rate mismatch: host 921600") for e in ev),
               "power loss, rate forgotten: the journal's rate was tried first (garbled)")
     s.stop()
+
+# --- killed with the echo off: resume turns it on again --------------------------
+fresh_state()
+s = Sim("mute", ipr=921600)
+s.host_rate(921600)
+os.write(s.fd, b"ATE0\r")
+time.sleep(0.3)
+termios.tcflush(s.fd, termios.TCIFLUSH)
+s.host_rate(115200)
+write_journal([("phase", "writing"), ("image", img), ("port", s.link),
+               ("family", "ML307R-DC"), ("from", "ML307R-DC-MBRH0S01"),
+               ("offset", "2048"), ("rate", "921600"), ("board_rate", "115200"),
+               ("board_ipr", "115200"), ("echo_off", "1"), ("note", "writing")])
+rc, out, err, dt = mfw("resume")
+cmds = s.received()
+found = index(cmds, "AT+IPR=115200")
+check(0 <= found < index(cmds, "ATE1") and journal().get("echo_off") == "0",
+      "killed with echo off: resume brings the module back to 115200, then ATE1 (%s, %s)"
+      % ([c for c in cmds if c][-4:], err.strip().splitlines()[:2]))
+s.stop()
 
 # --- the module answers at neither rate -------------------------------------------
 fresh_state()

@@ -81,6 +81,7 @@ static const struct jfield jfields[] = {
 	JN("rate", rate, J_LONG),
 	JN("board_rate", board_rate, J_LONG),
 	JN("board_ipr", board_ipr, J_LONG),
+	JN("echo_off", echo_off, J_LONG),
 	JS("note", note),
 };
 

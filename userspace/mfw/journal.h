@@ -54,11 +54,13 @@ struct mfw_journal {
 	 * The faster line rate of the transfer (rate.h): @rate the module's
 	 * UART may run at now instead of the board's @board_rate (0: the
 	 * lane is not in use), @board_ipr its AT+IPR setting to restore
-	 * (0: autobaud).  All in bit/s.
+	 * (0: autobaud).  All in bit/s.  @echo_off: 1 once the lane may
+	 * have turned the module's echo off (ATE0), until it is on again.
 	 */
 	long rate;
 	long board_rate;
 	long board_ipr;
+	long echo_off;
 	char note[MFW_JSTR];		/* last event, for people */
 };
 

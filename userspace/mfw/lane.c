@@ -12,6 +12,13 @@
  * runs at boot).  The board's rate comes back before AT+MFWUPGRADE: the
  * module reboots into the upgrade at the rate the board expects (SPEC §5:
  * an upgrade keeps the rate in use).
+ *
+ * While the lane is up the module's echo is off.  At the fast rate the
+ * echo of each hex line (AT+MFWDLOAD with 1 KiB of hex) is as much again
+ * for the host's UART and the line discipline to take in, and a host that
+ * takes it in slower than the wire brings it pays that time on every line
+ * (SPEC §1: hosts send ATE0 anyway).  The journal says so before ATE0 and
+ * until ATE1, so that the next run turns it back on after a crash.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -72,6 +79,39 @@ static int mfw_lane_journal(struct mfw_session *s, long rate, const char *fmt,
 	snprintf(note, sizeof(note), fmt, arg);
 	s->j.rate = rate;
 	return mfw_sess_journal(s, s->j.phase, note);
+}
+
+/*
+ * Echo off for the transfer when the last probe came back echoed.  A
+ * module that refuses ATE0 is left as it is: echo costs time, not bytes.
+ */
+static int mfw_lane_quiet(struct mfw_session *s)
+{
+	int ret;
+
+	if (!s->rate.echo)
+		return MFW_EXIT_OK;
+	s->j.echo_off = 1;
+	ret = mfw_sess_journal(s, s->j.phase, NULL);
+	if (ret)
+		return ret;
+	ret = mfw_rate_echo_off(&s->rate);
+	mfw_trace("echo off for the transfer: %s", ret < 0 ? strerror(-ret) : "done");
+	return MFW_EXIT_OK;
+}
+
+/* Echo on again after mfw_lane_quiet(), at the rate in use; 0 or -errno. */
+static int mfw_lane_loud(struct mfw_session *s)
+{
+	int ret;
+
+	if (!s->j.echo_off)
+		return 0;
+	ret = mfw_rate_echo_on(&s->rate);
+	mfw_trace("echo on again: %s", ret ? strerror(-ret) : "done");
+	if (!ret)
+		s->j.echo_off = 0;
+	return ret;
 }
 
 int mfw_lane_up(struct mfw_session *s)
@@ -141,7 +181,7 @@ int mfw_lane_up(struct mfw_session *s)
 		mfw_info("transferring at %ld bit/s (the board's rate is %ld)", want, board);
 		mfw_lane_event("switched", want, board, NULL);
 		s->lane = true;
-		return MFW_EXIT_OK;
+		return mfw_lane_quiet(s);
 	case MFW_RATE_REFUSED:
 		mfw_warn("the module refused %ld bit/s (AT+IPR answered an error); transferring at %ld",
 			 want, board);
@@ -171,6 +211,7 @@ int mfw_lane_down(struct mfw_session *s)
 	if (!s->lane)
 		return MFW_EXIT_OK;
 	s->lane = false;
+	mfw_lane_loud(s);
 	ret = mfw_rate_restore(&s->rate);
 	if (ret) {
 		mfw_err("the module does not answer at the board's %ld bit/s nor at %ld after the transfer; it is not upgrading. Wait for it or reset it (mfw power reset), then run 'mfw resume', which looks for it at both rates",
@@ -219,6 +260,9 @@ int mfw_lane_recover(struct mfw_session *s)
 	}
 	mfw_info("found the module %s; it runs at the board's %ld bit/s again",
 		 at == board ? "at the board's rate" : "at the faster rate", board);
+	if (mfw_lane_loud(s))
+		mfw_warn("the module did not take ATE1 after the interrupted transfer; its echo stays off until it restarts");
+	s->j.echo_off = 0;
 	mfw_lane_event("found", board, board, at == board ? "at the board's rate" : "at the faster rate");
 	mfw_rate_close(&s->rate);
 	return mfw_lane_journal(s, 0, "module back at the board's %ld bit/s", board);

@@ -201,6 +201,7 @@ int mfw_rate_cmd(struct mfw_rate *r, const char *cmd, char *info,
 
 	if (info && size)
 		info[0] = '\0';
+	r->echo = false;
 	ret = mfw_rate_send(r, cmd, r->parked_ms);
 	if (ret)
 		return ret;
@@ -213,20 +214,22 @@ int mfw_rate_cmd(struct mfw_rate *r, const char *cmd, char *info,
 		ssize_t n;
 
 		while ((nl = memchr(buf, '\n', len))) {
-			size_t l = (size_t)(nl - buf);
+			size_t l = (size_t)(nl - buf), e = l;
 			int fin;
 
 			*nl = '\0';
-			if (l && buf[l - 1] == '\r')
-				buf[l - 1] = '\0';
+			/* An echo ends in the command's CR and the answer's CR LF. */
+			while (e && buf[e - 1] == '\r')
+				buf[--e] = '\0';
 			fin = mfw_rate_final(buf);
 			if (fin) {
 				mfw_trace("tty: %s", buf);
 				return fin > 0 ? 0 : -EREMOTEIO;
 			}
+			if (!strcmp(buf, cmd))
+				r->echo = true;
 			/* Not the echo, not an empty line: the answer. */
-			if (*buf && strcmp(buf, cmd) && info && size && !*info &&
-			    buf[0] == '+')
+			else if (*buf && info && size && !*info && buf[0] == '+')
 				snprintf(info, size, "%s", buf);
 			memmove(buf, nl + 1, len - l - 1);
 			len -= l + 1;
@@ -263,6 +266,21 @@ int mfw_rate_probe(struct mfw_rate *r, int tries)
 			return ret;
 	}
 	return ret == -EREMOTEIO ? -ETIMEDOUT : ret;
+}
+
+int mfw_rate_echo_off(struct mfw_rate *r)
+{
+	int ret;
+
+	if (!r->echo)
+		return 0;
+	ret = mfw_rate_cmd(r, "ATE0", NULL, 0, MFW_RATE_CMD_MS);
+	return ret ? ret : 1;
+}
+
+int mfw_rate_echo_on(struct mfw_rate *r)
+{
+	return mfw_rate_cmd(r, "ATE1", NULL, 0, MFW_RATE_CMD_MS);
 }
 
 int mfw_rate_query(struct mfw_rate *r)

@@ -49,6 +49,7 @@ struct mfw_rate {
 	long board_ipr;		/* the module's AT+IPR? before: a rate, or 0 (autobaud) */
 	long now;		/* the rate both ends run at now, 0 when unknown */
 	int parked_ms;		/* a write parked behind the driver's command waits this long */
+	bool echo;		/* the last command came back echoed (V.250 E1) */
 };
 
 /* What mfw_rate_up() did. */
@@ -95,6 +96,17 @@ int mfw_rate_host_takes(struct mfw_rate *r, long rate, long *got);
  */
 int mfw_rate_cmd(struct mfw_rate *r, const char *cmd, char *info,
 		 size_t size, int timeout_ms);
+
+/*
+ * The module's echo (V.250 6.2.4: E0 off, E1 on; volatile, a reboot
+ * brings back its default) off when the last command came back echoed:
+ * sends ATE0.  1 when ATE0 was answered OK (echo is off now), 0 when echo
+ * was off already, -errno as mfw_rate_cmd().
+ */
+int mfw_rate_echo_off(struct mfw_rate *r);
+
+/* ATE1: the module's echo back on.  0 or -errno as mfw_rate_cmd(). */
+int mfw_rate_echo_on(struct mfw_rate *r);
 
 /*
  * AT answered OK at the host's rate, in at most @tries tries of
