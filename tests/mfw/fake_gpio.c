@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * A fake GPIO backend behind userspace/mfw/gpio.h, with a module on the
- * lines: a PWRKEY pulse of 2-3.5 s powers it on, 3.5-4 s off, RESET of at
- * least 300 ms restarts it; STATUS follows.  Physical levels honour each
- * request's active-low flag, as a real chip would.
+ * lines.  The module samples PWRKEY as long as it is held low: after 2 s it
+ * powers on, after 3.5 s (when on) off, each counted from the press or the
+ * module's last switch, whichever came later, so a key held down switches
+ * it on and off again and again (SPEC §5: 2-3.5 s on, 3.5-4 s off).  RESET
+ * of at least 300 ms restarts it; STATUS follows.  Physical levels honour
+ * each request's active-low flag, as a real chip would, and a released
+ * line keeps its level or goes to the board's pull (idle).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,11 +19,13 @@
 #include "util.h"
 
 struct fake_line fake_lines[FAKE_LINES] = {
-	{ .name = "MODEM_PWRKEY", .phys = 1 },	/* pulled up: released */
-	{ .name = "MODEM_RESET", .phys = 1 },
-	{ .name = "MODEM_STATUS", .phys = 0 },
+	{ .name = "MODEM_PWRKEY", .phys = 1, .idle = -1 },	/* pulled up: released */
+	{ .name = "MODEM_RESET", .phys = 1, .idle = -1 },
+	{ .name = "MODEM_STATUS", .phys = 0, .idle = -1 },
 };
 bool fake_module_on;
+int64_t fake_skew_ms;
+static int64_t fake_switched_at;
 
 struct mfw_gpio {
 	struct fake_line *line;
@@ -36,11 +42,39 @@ static struct fake_line *fake_find(const char *spec)
 	return NULL;
 }
 
-/* The module reacts when a key goes back to its released (high) level. */
+static int64_t fake_now(void)
+{
+	return mfw_now_ms() + fake_skew_ms;
+}
+
+/* What a PWRKEY held low since its press did to the module up to @now. */
+static void fake_pwrkey(struct fake_line *k, int64_t now)
+{
+	while (k->phys == 0) {
+		int64_t since = k->pressed_at > fake_switched_at ?
+				k->pressed_at : fake_switched_at;
+		int64_t at = since + (fake_module_on ? 3500 : 2000);
+
+		if (at > now)
+			break;
+		fake_module_on = !fake_module_on;
+		fake_switched_at = at;
+	}
+}
+
+bool fake_module_now(void)
+{
+	fake_pwrkey(fake_find("MODEM_PWRKEY"), fake_now());
+	fake_find("MODEM_STATUS")->phys = fake_module_on;
+	return fake_module_on;
+}
+
+/* A line's level changes to @phys: the module looks at its keys. */
 static void fake_module(struct fake_line *l, int phys)
 {
-	int64_t now = mfw_now_ms();
+	int64_t now = fake_now();
 
+	fake_module_now();
 	if (phys == 0 && l->phys == 1) {
 		l->pressed_at = now;
 	} else if (phys == 1 && l->phys == 0) {
@@ -48,14 +82,8 @@ static void fake_module(struct fake_line *l, int phys)
 
 		l->last_pulse_ms = held;
 		l->pulses++;
-		if (!strcmp(l->name, "MODEM_PWRKEY")) {
-			if (!fake_module_on && held >= 2000 && held <= 3500)
-				fake_module_on = true;
-			else if (fake_module_on && held >= 3500 && held <= 4000)
-				fake_module_on = false;
-		} else if (!strcmp(l->name, "MODEM_RESET") && held >= 300) {
+		if (!strcmp(l->name, "MODEM_RESET") && held >= 300)
 			fake_module_on = true;
-		}
 	}
 	l->phys = phys;
 	fake_find("MODEM_STATUS")->phys = fake_module_on;
@@ -105,7 +133,7 @@ int mfw_gpio_set(struct mfw_gpio *g, int value)
 
 int mfw_gpio_get(struct mfw_gpio *g)
 {
-	fake_find("MODEM_STATUS")->phys = fake_module_on;
+	fake_module_now();
 	return g->active_low ? !g->line->phys : g->line->phys;
 }
 
@@ -113,6 +141,8 @@ void mfw_gpio_release(struct mfw_gpio *g)
 {
 	if (!g)
 		return;
+	if (g->line->output && g->line->idle >= 0)
+		fake_module(g->line, g->line->idle);
 	g->line->held = false;
 	free(g);
 }

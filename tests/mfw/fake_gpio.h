@@ -13,6 +13,12 @@
 struct fake_line {
 	const char *name;
 	int phys;		/* electrical level */
+	/*
+	 * The level on release: -1 keeps the last one (most GPIO chips),
+	 * 0 or 1 the board's pull (chips that return a freed line to an
+	 * input, gpio-sim).
+	 */
+	int idle;
 	bool held;
 	const char *owner;	/* another holder's label (held by it) */
 	bool output;
@@ -23,5 +29,10 @@ struct fake_line {
 
 extern struct fake_line fake_lines[FAKE_LINES];
 extern bool fake_module_on;
+/* Added to the fake's clock: a test moves the board's time forward. */
+extern int64_t fake_skew_ms;
+
+/* The module's state now, after what its keys did since the last look. */
+bool fake_module_now(void);
 
 #endif /* MFW_FAKE_GPIO_H */

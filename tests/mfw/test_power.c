@@ -2,10 +2,15 @@
 /*
  * Power sequencing over the fake GPIO backend: pulse lengths, STATUS
  * confirmation, nothing done when already in the wanted state, holding
- * the lines, missing lines.
+ * the lines, missing lines; lines that keep their level on release and
+ * lines that go to the board's pull, with the module still on 10 s later;
+ * a stop signal in the middle of a pulse.
  */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "fake_gpio.h"
@@ -15,10 +20,41 @@
 #define PWRKEY (&fake_lines[0])
 #define RESET (&fake_lines[1])
 
+/* What the key looked like when SIGINT came. */
+static volatile sig_atomic_t sig_phys = -1, sig_held = -1, sig_pulses = -1;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	sig_phys = PWRKEY->phys;
+	sig_held = PWRKEY->held;
+	sig_pulses = PWRKEY->pulses;
+}
+
+/* Power on with a SIGINT from a child @ms into the pulse. */
+static int power_on_interrupted(struct mfw_config *c, long ms)
+{
+	struct sigaction sa = { .sa_handler = on_sigint };
+	pid_t child;
+	int ret;
+
+	sigaction(SIGINT, &sa, NULL);
+	child = fork();
+	if (child == 0) {
+		usleep(ms * 1000);
+		kill(getppid(), SIGINT);
+		_exit(0);
+	}
+	ret = mfw_power_on(c, false);
+	waitpid(child, NULL, 0);
+	return ret;
+}
+
 int main(void)
 {
 	struct mfw_power_hold h, h2;
 	struct mfw_config c;
+	int ret;
 
 	mfw_config_defaults(&c);
 	c.status_timeout_ms = 500;
@@ -28,6 +64,9 @@ int main(void)
 	      PWRKEY->last_pulse_ms <= 3500, "on pulse within 2-3.5 s (%ld ms)",
 	      PWRKEY->last_pulse_ms);
 	check(PWRKEY->phys == 1 && !PWRKEY->held, "PWRKEY released afterwards");
+	fake_skew_ms += 10000;
+	check(fake_module_now() && PWRKEY->phys == 1,
+	      "a line that keeps its level: the module is still on 10 s later");
 	check(mfw_power_status(&c) == 1, "status reads on");
 	check(mfw_power_on(&c, false) == 0 && PWRKEY->pulses == 1,
 	      "power on when on: no pulse");
@@ -37,6 +76,52 @@ int main(void)
 	      PWRKEY->last_pulse_ms);
 	check(mfw_power_reset(&c) == 0 && fake_module_on && RESET->last_pulse_ms >= 300,
 	      "reset pulse of at least 300 ms brings it up (%ld ms)", RESET->last_pulse_ms);
+
+	/*
+	 * A board whose lines go to their pull on release (gpio-sim does
+	 * too): pulled up, the keys are up as soon as mfw lets go.
+	 */
+	PWRKEY->idle = RESET->idle = 1;
+	check(mfw_power_off(&c, false) == 0 && mfw_power_on(&c, false) == 0 &&
+	      fake_module_now(), "lines back to their pull-up on release: off, then on");
+	fake_skew_ms += 10000;
+	check(fake_module_now() && PWRKEY->phys == 1 && PWRKEY->pulses == 4,
+	      "lines back to their pull-up: the module is still on 10 s later (%d pulses)",
+	      PWRKEY->pulses);
+
+	/* A stop signal waits for the key to be up again, on both kinds. */
+	check(mfw_power_off(&c, false) == 0, "off again");
+	ret = power_on_interrupted(&c, 300);
+	check(!ret && sig_phys == 1 && sig_held == 0 && sig_pulses == 6,
+	      "SIGINT 0.3 s into the pulse comes after it (key %d, held %d)",
+	      (int)sig_phys, (int)sig_held);
+	fake_skew_ms += 10000;
+	check(fake_module_now() && PWRKEY->last_pulse_ms >= 2000,
+	      "...the pulse whole (%ld ms), the module on 10 s later", PWRKEY->last_pulse_ms);
+	PWRKEY->idle = RESET->idle = -1;
+	check(mfw_power_off(&c, false) == 0, "keeping lines again: off");
+	sig_phys = sig_held = -1;
+	ret = power_on_interrupted(&c, 300);
+	check(!ret && sig_phys == 1 && sig_held == 0,
+	      "a line that keeps its level: SIGINT mid-pulse waits too (key %d, held %d)",
+	      (int)sig_phys, (int)sig_held);
+	fake_skew_ms += 10000;
+	check(fake_module_now() && PWRKEY->phys == 1,
+	      "...and the key is not left down: the module is on 10 s later");
+	signal(SIGINT, SIG_DFL);
+
+	/*
+	 * The fake itself: a board whose pull holds the key down switches
+	 * its module on and off every few seconds, whatever mfw does (the
+	 * admin guide's board requirement).
+	 */
+	PWRKEY->idle = 0;
+	check(mfw_power_off(&c, false) == 0 && mfw_power_on(&c, false) == 0,
+	      "key pulled down on release: on at first");
+	fake_skew_ms += 3500;
+	check(!fake_module_now(), "key pulled down on release: off again 3.5 s later");
+	PWRKEY->idle = -1;
+	PWRKEY->phys = 1;
 
 	/* Wrong polarity: the pulse goes the wrong way and STATUS never follows. */
 	fake_module_on = false;

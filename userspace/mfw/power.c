@@ -3,6 +3,7 @@
  * mfw helper - power on, off and reset through the board's GPIO lines.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,21 +45,42 @@ static int mfw_wait_status(const struct mfw_config *cfg, int want)
 	}
 }
 
-/* Assert @line for @ms, then release it. */
+/*
+ * Assert @line for @ms (at most reset_ms' 10 s), then deassert and release
+ * it.  A pulse is all a key needs: the module latches what it did (SPEC
+ * §5), and a released line either keeps the deasserted level (most GPIO
+ * chips) or goes to the board's pull, which leaves the key up on any board
+ * that does not switch its module at every boot (the line is undriven
+ * until Linux runs).  So nothing is held after mfw exits.  What must not
+ * happen is a release in the middle of the pulse: on a chip that keeps the
+ * level the key would stay down and switch the module again 3.5 s later,
+ * on one that goes to the pull the pulse would be cut short.  The stop
+ * signals (terminal and service manager: SIGTERM, SIGINT, SIGHUP,
+ * SIGQUIT, SIGTSTP) therefore wait until the key is up again; SIGKILL
+ * cannot be held off.
+ */
 static int mfw_pulse(const struct mfw_line_cfg *line, long ms)
 {
+	static const int stops[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGTSTP };
 	struct mfw_gpio *g;
+	sigset_t set, old;
+	size_t i;
 	int ret;
 
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		sigaddset(&set, stops[i]);
+	sigprocmask(SIG_BLOCK, &set, &old);
 	ret = mfw_gpio_request(line->spec, line->active_low, MFW_GPIO_OUT, 0, &g);
-	if (ret)
-		return ret;
-	ret = mfw_gpio_set(g, 1);
 	if (!ret) {
-		mfw_sleep_ms(ms);
-		ret = mfw_gpio_set(g, 0);
+		ret = mfw_gpio_set(g, 1);
+		if (!ret) {
+			mfw_sleep_ms(ms);
+			ret = mfw_gpio_set(g, 0);
+		}
+		mfw_gpio_release(g);
 	}
-	mfw_gpio_release(g);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return ret;
 }
 
