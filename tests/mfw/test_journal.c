@@ -35,6 +35,7 @@ static struct mfw_journal sample(void)
 		.rate = 921600,
 		.board_rate = 115200,
 		.board_ipr = 0,
+		.echo_off = 1,
 		.note = "writing = still going",
 	};
 	return j;
@@ -110,8 +111,8 @@ int main(void)
 	 */
 	j = sample();
 	check(mfw_journal_format(&j, text, sizeof(text)) > 0 && !strncmp(text, "format=1\n", 9) &&
-	      strstr(text, "\nrate=921600\nboard_rate=115200\nboard_ipr=0\n"),
-	      "the rates are written, format 1");
+	      strstr(text, "\nrate=921600\nboard_rate=115200\nboard_ipr=0\necho_off=1\n"),
+	      "the rates and the echo are written, format 1");
 	{
 		static const char old_body[] = "format=1\nphase=writing\noffset=4096\n";
 		char sum[MFW_SHA256_HEX], old_text[256];
@@ -119,8 +120,9 @@ int main(void)
 		mfw_sha256_hex(old_body, strlen(old_body), sum);
 		snprintf(old_text, sizeof(old_text), "%schecksum=%s\n", old_body, sum);
 		check(!mfw_journal_parse(old_text, strlen(old_text), &got, why, sizeof(why)) &&
-		      got.rate == 0 && got.board_rate == 0 && got.offset == 4096,
-		      "a journal without rates: rate 0, the lane not in use");
+		      got.rate == 0 && got.board_rate == 0 && got.echo_off == 0 &&
+		      got.offset == 4096,
+		      "a journal without rates: rate 0, the lane not in use, echo as it was");
 	}
 
 	/*

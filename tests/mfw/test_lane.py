@@ -204,6 +204,24 @@ check(rc != 0 and "AT+MFWUPGRADE" not in "".join(cmds),
       "lane: the write fails without a kernel driver on the host, and nothing is triggered (%d)" % rc)
 t = termios.tcgetattr(s.fd)
 check(t[5] == termios.B115200, "lane: the host's tty is at 115200 again")
+termios.tcflush(s.fd, termios.TCIFLUSH)
+os.write(s.fd, b"AT\r")
+time.sleep(0.3)
+back = os.read(s.fd, 256)
+check(back.startswith(b"AT\r"), "lane: the module echoes again afterwards (%r)" % back)
+s.stop()
+
+# --- a module that refuses ATE1: asked again at the board's rate, then said -----
+fresh_state()
+s = Sim("loud", ["--fault", "error@cmd=E1", "--fault", "error@cmd=E1#2"])
+rc, out, err, dt = mfw("--json", "upgrade", img, "--port", s.link, "--fast-rate", "921600")
+cmds = s.received()
+e1 = [i for i, c in enumerate(cmds) if c == "ATE1"]
+down = index(cmds, "AT+IPR=115200")
+check(len(e1) == 2 and e1[0] < down < e1[1] and "did not answer ATE1" in err
+      and journal().get("echo_off") == "0",
+      "ATE1 refused: once at 921600, once at 115200, then said and forgotten (%s, %s)"
+      % ([c for c in cmds if c][-5:], [l for l in err.splitlines() if "ATE1" in l]))
 s.stop()
 
 # --- a module whose echo is off already: the lane leaves echo alone ------------
@@ -347,6 +365,23 @@ found = index(cmds, "AT+IPR=115200")
 check(0 <= found < index(cmds, "ATE1") and journal().get("echo_off") == "0",
       "killed with echo off: resume brings the module back to 115200, then ATE1 (%s, %s)"
       % ([c for c in cmds if c][-4:], err.strip().splitlines()[:2]))
+s.stop()
+
+# --- killed after the rate came back but before the echo did ------------------------
+fresh_state()
+s = Sim("mute0")
+os.write(s.fd, b"ATE0\r")
+time.sleep(0.3)
+termios.tcflush(s.fd, termios.TCIFLUSH)
+write_journal([("phase", "writing"), ("image", img), ("port", s.link),
+               ("family", "ML307R-DC"), ("from", "ML307R-DC-MBRH0S01"),
+               ("offset", "2048"), ("rate", "0"), ("board_rate", "115200"),
+               ("board_ipr", "115200"), ("echo_off", "1"), ("note", "writing")])
+rc, out, err, dt = mfw("resume")
+cmds = s.received()
+check("ATE1" in cmds and "AT+IPR=115200" not in cmds and journal().get("echo_off") == "0",
+      "echo off at the board's rate: resume sends ATE1 and nothing about rates (%s)"
+      % [c for c in cmds if c][-4:])
 s.stop()
 
 # --- the module answers at neither rate -------------------------------------------

@@ -13,12 +13,15 @@
  * module reboots into the upgrade at the rate the board expects (SPEC §5:
  * an upgrade keeps the rate in use).
  *
- * While the lane is up the module's echo is off.  At the fast rate the
- * echo of each hex line (AT+MFWDLOAD with 1 KiB of hex) is as much again
- * for the host's UART and the line discipline to take in, and a host that
- * takes it in slower than the wire brings it pays that time on every line
- * (SPEC §1: hosts send ATE0 anyway).  The journal says so before ATE0 and
- * until ATE1, so that the next run turns it back on after a crash.
+ * A module that echoes gets ATE0 for the transfer and ATE1 after it.  At
+ * the fast rate the echo of each hex line (AT+MFWDLOAD with 1 KiB of hex)
+ * is as much again for the host's UART and the line discipline to take
+ * in, and a host that takes it in slower than the wire brings it pays
+ * that time on every line (SPEC §5: hosts send ATE0 anyway).  A module
+ * that refuses either keeps its echo as it is: echo costs time, never
+ * bytes.  The journal says echo_off=1 before ATE0 and until an ATE1 was
+ * answered, so that the next run ("mfw resume") turns it back on, whatever
+ * the rate.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -82,25 +85,34 @@ static int mfw_lane_journal(struct mfw_session *s, long rate, const char *fmt,
 }
 
 /*
- * Echo off for the transfer when the last probe came back echoed.  A
- * module that refuses ATE0 is left as it is: echo costs time, not bytes.
+ * Echo off for the transfer when the last probe came back echoed.  No
+ * ATE0 without the journal saying so first: a journal that cannot be
+ * written leaves the echo on (the transfer then stops at its own next
+ * journal write, and mfw_lane_down() still runs).  An ATE0 that got no
+ * answer is followed by a probe, so that a late OK is not taken for the
+ * next command's.
  */
-static int mfw_lane_quiet(struct mfw_session *s)
+static void mfw_lane_quiet(struct mfw_session *s)
 {
 	int ret;
 
 	if (!s->rate.echo)
-		return MFW_EXIT_OK;
+		return;
 	s->j.echo_off = 1;
-	ret = mfw_sess_journal(s, s->j.phase, NULL);
-	if (ret)
-		return ret;
+	if (mfw_sess_journal(s, s->j.phase, NULL)) {
+		s->j.echo_off = 0;
+		return;
+	}
 	ret = mfw_rate_echo_off(&s->rate);
-	mfw_trace("echo off for the transfer: %s", ret < 0 ? strerror(-ret) : "done");
-	return MFW_EXIT_OK;
+	mfw_trace("echo off for the transfer: %s", ret ? strerror(-ret) : "done");
+	if (ret == -ETIMEDOUT)
+		mfw_rate_probe(&s->rate, 2);
 }
 
-/* Echo on again after mfw_lane_quiet(), at the rate in use; 0 or -errno. */
+/*
+ * Echo on again after mfw_lane_quiet(), at the rate in use; 0 or -errno.
+ * echo_off stays set in the journal until the module answered.
+ */
 static int mfw_lane_loud(struct mfw_session *s)
 {
 	int ret;
@@ -112,6 +124,15 @@ static int mfw_lane_loud(struct mfw_session *s)
 	if (!ret)
 		s->j.echo_off = 0;
 	return ret;
+}
+
+/* The last try, at the board's rate: a refusal is said and forgotten. */
+static void mfw_lane_loud_last(struct mfw_session *s)
+{
+	if (mfw_lane_loud(s) && s->j.echo_off) {
+		mfw_warn("the module did not answer ATE1 after the faster transfer; its echo stays off until it restarts (send ATE1 to it)");
+		s->j.echo_off = 0;
+	}
 }
 
 int mfw_lane_up(struct mfw_session *s)
@@ -181,7 +202,8 @@ int mfw_lane_up(struct mfw_session *s)
 		mfw_info("transferring at %ld bit/s (the board's rate is %ld)", want, board);
 		mfw_lane_event("switched", want, board, NULL);
 		s->lane = true;
-		return mfw_lane_quiet(s);
+		mfw_lane_quiet(s);
+		return MFW_EXIT_OK;
 	case MFW_RATE_REFUSED:
 		mfw_warn("the module refused %ld bit/s (AT+IPR answered an error); transferring at %ld",
 			 want, board);
@@ -211,6 +233,7 @@ int mfw_lane_down(struct mfw_session *s)
 	if (!s->lane)
 		return MFW_EXIT_OK;
 	s->lane = false;
+	/* At the fast rate first; at the board's once more if that failed. */
 	mfw_lane_loud(s);
 	ret = mfw_rate_restore(&s->rate);
 	if (ret) {
@@ -222,6 +245,7 @@ int mfw_lane_down(struct mfw_session *s)
 	}
 	mfw_info("back at the board's %ld bit/s", s->rate.board);
 	mfw_lane_event("restored", s->rate.board, s->rate.board, NULL);
+	mfw_lane_loud_last(s);
 	mfw_rate_close(&s->rate);
 	/* The note stays the write's: how it ended matters more. */
 	s->j.rate = 0;
@@ -233,8 +257,20 @@ int mfw_lane_recover(struct mfw_session *s)
 	long at, first = s->j.rate, board = s->j.board_rate;
 	int ret;
 
-	if (!first || !board || first == board)
-		return MFW_EXIT_OK;
+	if (!first || !board || first == board) {
+		/* At the board's rate, perhaps with the echo still off. */
+		if (!s->j.echo_off)
+			return MFW_EXIT_OK;
+		if (mfw_lane_open(s)) {
+			mfw_warn("the journal says the module's echo may be off, but the tty %s cannot be used; send ATE1 to the module",
+				 s->link.tty);
+			s->j.echo_off = 0;
+		} else {
+			mfw_lane_loud_last(s);
+			mfw_rate_close(&s->rate);
+		}
+		return mfw_sess_journal(s, s->j.phase, NULL);
+	}
 	ret = mfw_lane_open(s);
 	if (ret) {
 		mfw_err("the journal says the module may run at %ld bit/s, but the tty %s cannot be used (%s); fix that and run 'mfw resume' again",
@@ -260,9 +296,7 @@ int mfw_lane_recover(struct mfw_session *s)
 	}
 	mfw_info("found the module %s; it runs at the board's %ld bit/s again",
 		 at == board ? "at the board's rate" : "at the faster rate", board);
-	if (mfw_lane_loud(s))
-		mfw_warn("the module did not take ATE1 after the interrupted transfer; its echo stays off until it restarts");
-	s->j.echo_off = 0;
+	mfw_lane_loud_last(s);
 	mfw_lane_event("found", board, board, at == board ? "at the board's rate" : "at the faster rate");
 	mfw_rate_close(&s->rate);
 	return mfw_lane_journal(s, 0, "module back at the board's %ld bit/s", board);

@@ -270,12 +270,7 @@ int mfw_rate_probe(struct mfw_rate *r, int tries)
 
 int mfw_rate_echo_off(struct mfw_rate *r)
 {
-	int ret;
-
-	if (!r->echo)
-		return 0;
-	ret = mfw_rate_cmd(r, "ATE0", NULL, 0, MFW_RATE_CMD_MS);
-	return ret ? ret : 1;
+	return mfw_rate_cmd(r, "ATE0", NULL, 0, MFW_RATE_CMD_MS);
 }
 
 int mfw_rate_echo_on(struct mfw_rate *r)

@@ -90,8 +90,8 @@ int mfw_rate_host_takes(struct mfw_rate *r, long rate, long *got);
 /*
  * Send the command line @cmd ("AT+IPR?", without CR) and wait up to
  * @timeout_ms for its final result, skipping the echo and what came
- * before.  The first information line (such as "+IPR: 115200") goes to
- * @info when not NULL.  0 on OK, -EREMOTEIO on ERROR or +CME ERROR,
+ * before; @r->echo says whether the echo came.  The first information
+ * line (such as "+IPR: 115200") goes to @info when not NULL.  0 on OK, -EREMOTEIO on ERROR or +CME ERROR,
  * -ETIMEDOUT without a final result, -errno of the tty.
  */
 int mfw_rate_cmd(struct mfw_rate *r, const char *cmd, char *info,
@@ -99,9 +99,7 @@ int mfw_rate_cmd(struct mfw_rate *r, const char *cmd, char *info,
 
 /*
  * The module's echo (V.250 6.2.4: E0 off, E1 on; volatile, a reboot
- * brings back its default) off when the last command came back echoed:
- * sends ATE0.  1 when ATE0 was answered OK (echo is off now), 0 when echo
- * was off already, -errno as mfw_rate_cmd().
+ * brings back its default) off: ATE0.  0 or -errno as mfw_rate_cmd().
  */
 int mfw_rate_echo_off(struct mfw_rate *r);
 
