@@ -25,6 +25,7 @@ struct fake_line fake_lines[FAKE_LINES] = {
 };
 bool fake_module_on;
 int64_t fake_skew_ms;
+void (*fake_on_press)(void);
 static int64_t fake_switched_at;
 
 struct mfw_gpio {
@@ -73,6 +74,7 @@ bool fake_module_now(void)
 static void fake_module(struct fake_line *l, int phys)
 {
 	int64_t now = fake_now();
+	bool pressed;
 
 	fake_module_now();
 	if (phys == 0 && l->phys == 1) {
@@ -85,8 +87,11 @@ static void fake_module(struct fake_line *l, int phys)
 		if (!strcmp(l->name, "MODEM_RESET") && held >= 300)
 			fake_module_on = true;
 	}
+	pressed = phys == 0 && l->phys == 1 && !strcmp(l->name, "MODEM_PWRKEY");
 	l->phys = phys;
 	fake_find("MODEM_STATUS")->phys = fake_module_on;
+	if (pressed && fake_on_press)
+		fake_on_press();
 }
 
 int mfw_gpio_owner(const char *spec, char *owner, size_t size)

@@ -32,6 +32,9 @@ extern bool fake_module_on;
 /* Added to the fake's clock: a test moves the board's time forward. */
 extern int64_t fake_skew_ms;
 
+/* Called when PWRKEY goes down, when set. */
+extern void (*fake_on_press)(void);
+
 /* The module's state now, after what its keys did since the last look. */
 bool fake_module_now(void);
 

@@ -9,8 +9,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "fake_gpio.h"
@@ -31,22 +29,22 @@ static void on_sigint(int sig)
 	sig_pulses = PWRKEY->pulses;
 }
 
-/* Power on with a SIGINT from a child @ms into the pulse. */
-static int power_on_interrupted(struct mfw_config *c, long ms)
+static void press_interrupts(void)
+{
+	raise(SIGINT);
+}
+
+/* Power on with a SIGINT raised the moment PWRKEY goes down. */
+static int power_on_interrupted(struct mfw_config *c)
 {
 	struct sigaction sa = { .sa_handler = on_sigint };
-	pid_t child;
 	int ret;
 
 	sigaction(SIGINT, &sa, NULL);
-	child = fork();
-	if (child == 0) {
-		usleep(ms * 1000);
-		kill(getppid(), SIGINT);
-		_exit(0);
-	}
+	sig_phys = sig_held = sig_pulses = -1;
+	fake_on_press = press_interrupts;
 	ret = mfw_power_on(c, false);
-	waitpid(child, NULL, 0);
+	fake_on_press = NULL;
 	return ret;
 }
 
@@ -74,7 +72,8 @@ int main(void)
 	check(PWRKEY->pulses == 2 && PWRKEY->last_pulse_ms >= 3500 &&
 	      PWRKEY->last_pulse_ms <= 4000, "off pulse within 3.5-4 s (%ld ms)",
 	      PWRKEY->last_pulse_ms);
-	check(mfw_power_reset(&c) == 0 && fake_module_on && RESET->last_pulse_ms >= 300,
+	ret = mfw_power_reset(&c);
+	check(ret == 0 && fake_module_on && RESET->last_pulse_ms >= 300,
 	      "reset pulse of at least 300 ms brings it up (%ld ms)", RESET->last_pulse_ms);
 
 	/*
@@ -91,20 +90,19 @@ int main(void)
 
 	/* A stop signal waits for the key to be up again, on both kinds. */
 	check(mfw_power_off(&c, false) == 0, "off again");
-	ret = power_on_interrupted(&c, 300);
+	ret = power_on_interrupted(&c);
 	check(!ret && sig_phys == 1 && sig_held == 0 && sig_pulses == 6,
-	      "SIGINT 0.3 s into the pulse comes after it (key %d, held %d)",
-	      (int)sig_phys, (int)sig_held);
+	      "SIGINT as the key goes down comes once it is up (key %d, held %d, pulses %d)",
+	      (int)sig_phys, (int)sig_held, (int)sig_pulses);
 	fake_skew_ms += 10000;
 	check(fake_module_now() && PWRKEY->last_pulse_ms >= 2000,
 	      "...the pulse whole (%ld ms), the module on 10 s later", PWRKEY->last_pulse_ms);
 	PWRKEY->idle = RESET->idle = -1;
 	check(mfw_power_off(&c, false) == 0, "keeping lines again: off");
-	sig_phys = sig_held = -1;
-	ret = power_on_interrupted(&c, 300);
-	check(!ret && sig_phys == 1 && sig_held == 0,
-	      "a line that keeps its level: SIGINT mid-pulse waits too (key %d, held %d)",
-	      (int)sig_phys, (int)sig_held);
+	ret = power_on_interrupted(&c);
+	check(!ret && sig_phys == 1 && sig_held == 0 && sig_pulses == 8,
+	      "a line that keeps its level: SIGINT mid-pulse waits too (key %d, held %d, pulses %d)",
+	      (int)sig_phys, (int)sig_held, (int)sig_pulses);
 	fake_skew_ms += 10000;
 	check(fake_module_now() && PWRKEY->phys == 1,
 	      "...and the key is not left down: the module is on 10 s later");

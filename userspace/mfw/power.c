@@ -13,6 +13,8 @@
 
 /* How often STATUS is sampled while waiting for it. */
 #define MFW_STATUS_POLL_MS	50
+/* Tries to deassert a pulsed line before it is let go asserted. */
+#define MFW_RELEASE_TRIES	3
 
 int mfw_power_status(const struct mfw_config *cfg)
 {
@@ -53,11 +55,12 @@ static int mfw_wait_status(const struct mfw_config *cfg, int want)
  * that does not switch its module at every boot (the line is undriven
  * until Linux runs).  So nothing is held after mfw exits.  What must not
  * happen is a release in the middle of the pulse: on a chip that keeps the
- * level the key would stay down and switch the module again 3.5 s later,
- * on one that goes to the pull the pulse would be cut short.  The stop
- * signals (terminal and service manager: SIGTERM, SIGINT, SIGHUP,
- * SIGQUIT, SIGTSTP) therefore wait until the key is up again; SIGKILL
- * cannot be held off.
+ * level the key would stay down and may switch the module again, on one
+ * that goes to the pull the pulse would be cut short.  The stop signals
+ * (terminal and service manager: SIGTERM, SIGINT, SIGHUP, SIGQUIT,
+ * SIGTSTP) therefore wait until the key is up again; SIGKILL and a crash
+ * cannot be held off, and a deassert the chip refuses is tried again,
+ * then reported.
  */
 static int mfw_pulse(const struct mfw_line_cfg *line, long ms)
 {
@@ -76,7 +79,16 @@ static int mfw_pulse(const struct mfw_line_cfg *line, long ms)
 		ret = mfw_gpio_set(g, 1);
 		if (!ret) {
 			mfw_sleep_ms(ms);
-			ret = mfw_gpio_set(g, 0);
+			/* A GPIO expander on a bus may fail once: try again. */
+			for (i = 0; i < MFW_RELEASE_TRIES; i++) {
+				ret = mfw_gpio_set(g, 0);
+				if (!ret)
+					break;
+				mfw_sleep_ms(10);
+			}
+			if (ret)
+				mfw_err("cannot deassert GPIO line %s after its pulse (%s): the module's key may stay down and switch it again; check the line with gpioinfo and the module with mfw power status",
+					line->spec, mfw_gpio_strerror(ret));
 		}
 		mfw_gpio_release(g);
 	}
