@@ -216,11 +216,11 @@ helpers() {
 		"$([ "$1" = stock ] && echo 1 || echo 2)"
 }
 # claim JOB: true for the first lane to ask, false for the other.  The
-# guests of the pool below go to whichever of lanes A and C is free: on a
-# warm cache lane C takes the longer one after its stock work, beside the
-# debug selftests, and lane A the other after them; on a cold one lane C,
-# which waits for the debug kernel too, may take both while lane A runs
-# the debug selftests.
+# guests of the pool below go to whichever lane is free: on a warm cache
+# lane A takes one after the debug selftests and lane B the next after its
+# stock work, instead of lane B idling while lane A runs them all; on a
+# cold one lane B, which waits for the debug kernel too, may take several
+# while lane A runs the debug selftests.
 claim() {
 	mkdir "$lanes/claim-$1" 2>/dev/null
 }
@@ -282,16 +282,16 @@ splat_gate() {
 		tests/vm/run-vm.sh "$k" "splat-$plant" "$MFW_OUT/noop-tests-$k"
 }
 
-# Two heavy lanes side by side, and two light ones.  A debug-kernel guest
+# Two heavy lanes side by side, and a light one.  A debug-kernel guest
 # keeps about one core busy (KASAN and lockdep under TCG), a stock one
 # under half a core; the full-system guest on the stock kernel about one
 # core.  Lane A: the C selftests on the debug kernel (once it is built),
 # then its share of the pool, then the debug splat gate.  Lane B: the
 # selftests on the stock kernel, the full-system guest, the stock splat
-# gate.  Lanes C and D (below) run the light guests one after another,
+# gate; then the guests of the pool lane A has not taken (claim).  Lane C
+# (lane_c below) runs the light stock-kernel guests one after another,
 # from the end of the host's own tests, which would otherwise compete
-# with them; lane C then takes the guests of the pool lane A has not
-# taken (claim).  Only lanes A and C run debug guests, one each at most.  Earlier the stock helper scripts' guest started beside the
+# with it.  Earlier the stock helper scripts' guest started beside the
 # stock selftests with the full-system guest beside the debug selftests,
 # and the host's cores carried five busy vCPUs (testing.rst, "Time"):
 # lane C adds one light guest at a time, never a heavy one.  At most two
@@ -313,6 +313,7 @@ lane_b() {
 	selftests stock selftests "$ktests"
 	[ "${MFW_SYSTEM_KERNEL:-stock}" = debug ] || system_guest
 	splat_gate stock
+	pool
 	return 0
 }
 # lane_step NAME COMMAND...: step (tests/ledger.sh) for a lane, whose
@@ -373,29 +374,21 @@ arm_guest() {
 	# The gate needs neither.
 	MFW_VM_CPUS=1 splat_gate "$a"
 }
-# Lanes C and D, started once the host's own work below is done: the
-# light guests, one vCPU each, which wait on the module and the clock far
-# more than they compute (a fifth to a quarter of one core each).  They
-# fill the share of the two cores that lanes A and B leave idle.  Lane C:
-# the arm64 and armhf guests, the helper's scripts on the stock kernel,
-# then the pool (on a warm run it takes the longer of its guests while
-# lane A still runs the debug selftests: two debug guests at a time).
-# Lane D: the matrix's kernels.  One lane for all of them ended a warm
-# run 200 s after lanes A and B (1456 s from its start).
+# Lane C, started once the host's own work below is done: the light
+# guests, which wait on the module and the clock far more than they
+# compute (CPU about 40 % of one core each): the arm64 and armhf guests,
+# the matrix's kernels and the helper's scripts on the stock kernel.  They
+# fill the share of the two cores that lanes A and B leave idle; lane B
+# then reaches the pool sooner.
 lane_c() {
 	local k
 	for k in arm64 armhf; do
 		arm_guest "$k"
 	done
-	helpers stock
-	pool
-	return 0
-}
-lane_d() {
-	local k
 	for k in $MFW_KERNELS_MATRIX; do
 		matrix "$k"
 	done
+	helpers stock
 	return 0
 }
 # A lane returns 0 once it has run its last guest: anything else means
@@ -450,13 +443,12 @@ step style/sparse tests/style/sparse.sh
 step style/reuse reuse lint
 step style/spdx tests/style/spdx.sh
 
-section "guests: the lanes' remaining work (lanes C and D start)"
-for l in c d; do
-	bg $l lane_$l
-	[ "${MFW_LANES:-2}" != 1 ] || join_lane $l
-done
-if [ "${MFW_LANES:-2}" != 1 ]; then
-	for l in a b c d; do join_lane $l; done
+section "guests: the lanes' remaining work (lane C starts)"
+bg c lane_c
+if [ "${MFW_LANES:-2}" = 1 ]; then
+	join_lane c
+else
+	for l in a b c; do join_lane $l; done
 fi
 section_end
 if [ "${MFW_SYSTEM_KERNEL:-stock}" = debug ]; then
