@@ -89,6 +89,12 @@ class Sim:
         t[4] = t[5] = SPEEDS[rate]
         termios.tcsetattr(self.fd, termios.TCSANOW, t)
 
+    def echo_off(self):
+        """ATE0 from another client, at the host's rate; its answer dropped."""
+        os.write(self.fd, b"ATE0\r")
+        time.sleep(0.3)
+        termios.tcflush(self.fd, termios.TCIFLUSH)
+
     def stop(self, sig=signal.SIGTERM):
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
@@ -227,9 +233,7 @@ s.stop()
 # --- a module whose echo is off already: the lane leaves echo alone ------------
 fresh_state()
 s = Sim("quiet")
-os.write(s.fd, b"ATE0\r")
-time.sleep(0.3)
-termios.tcflush(s.fd, termios.TCIFLUSH)
+s.echo_off()
 rc, out, err, dt = mfw("--json", "upgrade", img, "--port", s.link, "--fast-rate", "921600")
 cmds = s.received()
 check(cmds.count("ATE0") == 1 and "ATE1" not in cmds and index(cmds, "AT+IPR=115200") > 0,
@@ -351,9 +355,7 @@ for volatile in (False, True):
 fresh_state()
 s = Sim("mute", ipr=921600)
 s.host_rate(921600)
-os.write(s.fd, b"ATE0\r")
-time.sleep(0.3)
-termios.tcflush(s.fd, termios.TCIFLUSH)
+s.echo_off()
 s.host_rate(115200)
 write_journal([("phase", "writing"), ("image", img), ("port", s.link),
                ("family", "ML307R-DC"), ("from", "ML307R-DC-MBRH0S01"),
@@ -370,9 +372,7 @@ s.stop()
 # --- killed after the rate came back but before the echo did ------------------------
 fresh_state()
 s = Sim("mute0")
-os.write(s.fd, b"ATE0\r")
-time.sleep(0.3)
-termios.tcflush(s.fd, termios.TCIFLUSH)
+s.echo_off()
 write_journal([("phase", "writing"), ("image", img), ("port", s.link),
                ("family", "ML307R-DC"), ("from", "ML307R-DC-MBRH0S01"),
                ("offset", "2048"), ("rate", "0"), ("board_rate", "115200"),
