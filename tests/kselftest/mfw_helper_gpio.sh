@@ -16,14 +16,13 @@
 
 cfs=/sys/kernel/config/gpio-sim
 need "gpio-sim (CONFIG_GPIO_SIM)" "[ -d $cfs ]" \
-	lines_by_name status_off power_on on_ten_seconds_later power_on_again \
-	reset power_off \
+	lines_by_name status_off power_on power_on_again reset power_off \
 	lines_released upgrade_holds_lines pwrkey_busy_during_upgrade \
 	reset_busy_during_upgrade status_readable_during_upgrade \
 	owner_is_mfw_during_upgrade upgrade_toggles_nothing upgrade_releases_lines \
 	dup_name_on_one_chip_refused dup_name_across_chips_refused \
 	chip_label_and_number chip_path
-plan 19
+plan 18
 export MFW_STATE_DIR=$d/state
 g=$cfs/mfwboard dup=$cfs/mfwdup
 mkdir $g $g/bank0
@@ -124,16 +123,6 @@ check status_off status_is off
 # Defaults: PWRKEY pressed 2.5 s (off: 3.8 s), RESET 0.4 s, STATUS awaited.
 case_on() { power on && status_is on && last_press pwrkey 230 450; }
 check power_on case_on
-# gpio-sim returns a freed line to its pull (gpio_sim_free()), as many
-# boards' controllers do: 10 s after mfw let go the key reads up, the
-# module saw no other press and is still on.
-case_still_on() {
-	before=$(presses pwrkey)
-	nap 10
-	read -r k <$pk/value
-	[ "$k" = 1 ] && [ "$(presses pwrkey)" = "$before" ] && status_is on
-}
-check on_ten_seconds_later case_still_on
 case_on_again() {
 	before=$(presses pwrkey)
 	power on && status_is on && [ "$(presses pwrkey)" = "$before" ]
