@@ -230,6 +230,16 @@ check(len(e1) == 2 and e1[0] < down < e1[1] and "did not answer ATE1" in err
       % ([c for c in cmds if c][-5:], [l for l in err.splitlines() if "ATE1" in l]))
 s.stop()
 
+# --- a module that refuses ATE0: its echo stays on, nothing to undo ---------------
+fresh_state()
+s = Sim("stubborn", ["--fault", "error@cmd=E0"])
+rc, out, err, dt = mfw("--json", "upgrade", img, "--port", s.link, "--fast-rate", "921600")
+cmds = s.received()
+check(cmds.count("ATE0") == 1 and "ATE1" not in cmds and "ATE1" not in err
+      and index(cmds, "AT+IPR=115200") > 0 and journal().get("echo_off") == "0",
+      "ATE0 refused: no ATE1, no warning, the rate back (%s)" % [c for c in cmds if c][-4:])
+s.stop()
+
 # --- a module whose echo is off already: the lane leaves echo alone ------------
 fresh_state()
 s = Sim("quiet")

@@ -38,9 +38,13 @@ static void press_interrupts(void)
 static int power_on_interrupted(struct mfw_config *c)
 {
 	struct sigaction sa = { .sa_handler = on_sigint };
+	sigset_t set;
 	int ret;
 
 	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	sig_phys = sig_held = sig_pulses = -1;
 	fake_on_press = press_interrupts;
 	ret = mfw_power_on(c, false);

@@ -20,8 +20,8 @@
  * that time on every line (SPEC §5: hosts send ATE0 anyway).  A module
  * that refuses either keeps its echo as it is: echo costs time, never
  * bytes.  The journal says echo_off=1 before ATE0 and until an ATE1 was
- * answered, so that the next run ("mfw resume") turns it back on, whatever
- * the rate.
+ * answered or refused twice (then a warning), so that the next run ("mfw
+ * resume") turns it back on, whatever the rate.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -107,6 +107,9 @@ static void mfw_lane_quiet(struct mfw_session *s)
 	mfw_trace("echo off for the transfer: %s", ret ? strerror(-ret) : "done");
 	if (ret == -ETIMEDOUT)
 		mfw_rate_probe(&s->rate, 2);
+	/* Refused: the echo is as it was, nothing to turn back on. */
+	if (ret == -EREMOTEIO)
+		s->j.echo_off = 0;
 }
 
 /*

@@ -81,10 +81,11 @@ static int mfw_pulse(const struct mfw_line_cfg *line, long ms)
 			mfw_sleep_ms(ms);
 			/* A GPIO expander on a bus may fail once: try again. */
 			for (i = 0; i < MFW_RELEASE_TRIES; i++) {
+				if (i)
+					mfw_sleep_ms(10);
 				ret = mfw_gpio_set(g, 0);
 				if (!ret)
 					break;
-				mfw_sleep_ms(10);
 			}
 			if (ret)
 				mfw_err("cannot deassert GPIO line %s after its pulse (%s): the module's key may stay down and switch it again; check the line with gpioinfo and the module with mfw power status",
