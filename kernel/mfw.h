@@ -108,6 +108,10 @@ struct mfw_stats {
  * @inject: a line being handed to n_tty by the receive hook
  * @eat_lf: a driver command just ended on a CR; a LF right after it is
  *	the driver's too (receive hook only)
+ * @rx_stamp: jiffies when the receive hook last ran (receive hook only)
+ * @rx_held: bytes stayed behind at that run, or n_tty had too little
+ *	room left to keep the tty unthrottled, so the next run is no pause
+ *	of the module's (receive hook only)
  * @state: enum mfw_state
  * @done: bytes downloaded or written so far
  * @total: bytes expected, 0 when unknown
@@ -168,6 +172,8 @@ struct mfw_port {
 	struct mfw_at_parser parser;
 	u8 inject[MFW_AT_LINE_MAX + 4];
 	bool eat_lf;
+	unsigned long rx_stamp;
+	bool rx_held;
 
 	enum mfw_state state;
 	unsigned long long done;

@@ -47,11 +47,17 @@
  * Message data.  An SMS header (+CMT, +CMGR and +CMGL of a message in
  * either mode, +CDS in PDU mode, +CBM) is followed by the message on a
  * line of its own, and whoever sent the message chose its text.  The line
- * after such a header is reported as PAYLOAD, whatever it holds; so are
- * the lines after it while the <length> of a detailed text-mode header
- * (AT+CSDH=1) is not used up, since a text message may hold line breaks.
- * An empty message (a second line end at once) is no line at all.  Text
- * mode tells a status report, which carries no data line, by its fields.
+ * after such a header is reported as PAYLOAD, whatever it holds.  In PDU
+ * mode that line is all (hex digits hold no line break), and an empty
+ * message (a second line end at once) is no line at all.  A text message
+ * may hold line breaks.  A detailed text-mode header (AT+CSDH=1) gives
+ * its <length>, and the lines after it are data until that is used up.
+ * Any other text-mode header leaves the data's end open: every line is
+ * data, empty lines and lines that look like reports included, until the
+ * caller says the module went quiet (mfw_at_quiet()) or a line starts
+ * past MFW_AT_TEXT_DATA_MAX bytes after the last header, where no message
+ * can reach.  Text mode tells a status report, which carries no data
+ * line, by its fields.
  *
  * Cost.  Per byte a few compares; per line one pass over at most
  * MFW_AT_LINE_MAX bytes and at most a dozen text compares.  No recursion,
@@ -62,6 +68,14 @@
 
 /* At most this many numbers in a URC (+MFWDLOAD: state,total,dlength). */
 #define MFW_AT_FIELDS_MAX	3
+
+/* What follows an SMS header. */
+enum mfw_at_data {
+	MFW_AT_DATA_NONE,	/* nothing: a status report, a test answer */
+	MFW_AT_DATA_LINE,	/* one line (PDU mode) */
+	MFW_AT_DATA_SIZED,	/* lines up to the <length> the header gives */
+	MFW_AT_DATA_OPEN,	/* lines up to a pause or the bound */
+};
 
 static const char * const mfw_at_type_names[] = {
 	[MFW_AT_OK]		= "ok",
@@ -121,7 +135,31 @@ void mfw_at_expect_prompt(struct mfw_at_parser *p, bool on)
 void mfw_at_cancel_payload(struct mfw_at_parser *p)
 {
 	p->payload = false;
+	p->payload_open = false;
+	p->payload_last = false;
+	p->payload_lines = 0;
 	p->payload_left = 0;
+}
+
+void mfw_at_quiet(struct mfw_at_parser *p)
+{
+	if (!p->payload || !p->payload_open)
+		return;
+	if (!p->payload_lines) {
+		/* The line after the header is data whatever comes. */
+		p->payload_open = false;
+		p->payload_left = 0;
+	} else if (p->len || p->overflow) {
+		/* A line begun before the pause ends the data. */
+		p->payload_last = true;
+	} else {
+		mfw_at_cancel_payload(p);
+	}
+}
+
+bool mfw_at_payload_open(const struct mfw_at_parser *p)
+{
+	return p->payload && p->payload_open;
 }
 
 /* Control and 8-bit bytes: what a UART picks up, never a module's text. */
@@ -335,56 +373,72 @@ static unsigned long mfw_at_last_number(const struct mfw_at_cur *c)
 }
 
 /*
- * Whether an SMS header (cursor past its name) announces message data on
- * the next line, and how long it is when the header says (3GPP TS 27.005,
- * 3.4.1 and 3.4.3): *@len gets the data's length in characters, 0 when
- * unknown.  Data follows every header but these: a test command's answer
- * ("+CMGL: (...)"), a status report in text mode (+CDS with its seven
- * fields, +CMGR with eight, +CMGL with nine, a number as <fo> where a
- * message has a quoted address).  A text-mode header with the details of
- * AT+CSDH=1 ends in <length>.
+ * A detailed text-mode header's <length>, its last field, in *@len: an
+ * empty message (0) is one empty line at most, as in PDU mode.
  */
-static bool mfw_at_sms_data(const char *name, const struct mfw_at_cur *c,
-			    unsigned long *len)
+static enum mfw_at_data mfw_at_sized(const struct mfw_at_cur *c,
+				     unsigned long *len)
+{
+	*len = mfw_at_last_number(c);
+	return *len ? MFW_AT_DATA_SIZED : MFW_AT_DATA_LINE;
+}
+
+/*
+ * What an SMS header (cursor past its name) announces on the lines after
+ * it (3GPP TS 27.005, 3.4.1 and 3.4.3).  Data follows every header but a
+ * test command's answer ("+CMGL: (...)") and a status report in text mode
+ * (+CDS with its seven fields, +CMGR with eight, +CMGL with nine, a
+ * number as <fo> where a message has a quoted address).  PDU mode: one
+ * line of hex (+CMT: [<alpha>],<length>; +CMGR: <stat>,...; +CMGL:
+ * <index>,<stat>,...; +CDS: and +CBM: <length>).  Text mode with the
+ * details of AT+CSDH=1: *@len characters.  Any other text-mode header
+ * (and a +CMT or +CBM of an unknown shape): open, the data's end unknown.
+ */
+static enum mfw_at_data mfw_at_sms_data(const char *name,
+					const struct mfw_at_cur *c,
+					unsigned long *len)
 {
 	int n = mfw_at_field_count(c);
-	bool q0, n0, q1, n1, q2, n2;
+	bool q0, n0, q1 = false, n1 = false, q2 = false, n2 = false;
 
 	*len = 0;
 	if (!mfw_at_field(c, 0, &q0, &n0))
-		return false;
+		return MFW_AT_DATA_NONE;
 	if (c->n && *c->s == '(')
-		return false;
-	if (!strcmp(name, "+CMT:")) {
-		if (q0 && n == 10)
-			*len = mfw_at_last_number(c);
-		return true;
-	}
-	if (!strcmp(name, "+CBM:"))
-		return true;
+		return MFW_AT_DATA_NONE;
 	if (!strcmp(name, "+CDS:"))
 		/* PDU mode: "+CDS: <length>"; text mode has no data line. */
-		return n == 1;
-	if (!mfw_at_field(c, 1, &q1, &n1) || !mfw_at_field(c, 2, &q2, &n2))
-		return true;
+		return n == 1 ? MFW_AT_DATA_LINE : MFW_AT_DATA_NONE;
+	if (!strcmp(name, "+CBM:"))
+		return n == 1 && n0 ? MFW_AT_DATA_LINE : MFW_AT_DATA_OPEN;
+	/* Absent fields stay false. */
+	mfw_at_field(c, 1, &q1, &n1);
+	mfw_at_field(c, 2, &q2, &n2);
+	if (!strcmp(name, "+CMT:")) {
+		if (n == 2 && n1)
+			return MFW_AT_DATA_LINE;
+		if (q0 && n == 10)
+			return mfw_at_sized(c, len);
+		return MFW_AT_DATA_OPEN;
+	}
 	if (!strcmp(name, "+CMGR:")) {
 		/* <stat>: a number in PDU mode, a quoted string in text. */
 		if (!q0)
-			return true;
+			return MFW_AT_DATA_LINE;
 		if (n1 && n == 8)
-			return false;
+			return MFW_AT_DATA_NONE;
 		if (q1 && n == 11)
-			*len = mfw_at_last_number(c);
-		return true;
+			return mfw_at_sized(c, len);
+		return MFW_AT_DATA_OPEN;
 	}
 	/* +CMGL: <index>,<stat>,... */
 	if (!q1)
-		return true;
+		return MFW_AT_DATA_LINE;
 	if (n2 && n == 9)
-		return false;
+		return MFW_AT_DATA_NONE;
 	if (q2 && n == 7)
-		*len = mfw_at_last_number(c);
-	return true;
+		return mfw_at_sized(c, len);
+	return MFW_AT_DATA_OPEN;
 }
 
 /* The V.250 result codes mfw's commands never end on (V.250, 5.7.1). */
@@ -422,6 +476,7 @@ void mfw_at_classify(const char *line, size_t len, bool truncated,
 		"+CMT:", "+CMGR:", "+CMGL:", "+CDS:", "+CBM:",
 	};
 	struct mfw_at_cur c = { .s = line, .n = len };
+	enum mfw_at_data data;
 	size_t noise = 0, i;
 	bool ok;
 
@@ -443,8 +498,9 @@ void mfw_at_classify(const char *line, size_t len, bool truncated,
 
 		if (mfw_at_prefix(&h, sms[i])) {
 			mfw_at_skip_blanks(&h);
-			ev->payload = mfw_at_sms_data(sms[i], &h,
-						      &ev->payload_len);
+			data = mfw_at_sms_data(sms[i], &h, &ev->payload_len);
+			ev->payload = data != MFW_AT_DATA_NONE;
+			ev->payload_open = data == MFW_AT_DATA_OPEN;
 			return;
 		}
 	}
@@ -489,6 +545,42 @@ void mfw_at_classify(const char *line, size_t len, bool truncated,
 	}
 }
 
+/*
+ * The complete line in @p->buf is message data (whatever it says): make
+ * it a PAYLOAD event in @ev and say whether the data goes on after it.
+ */
+static void mfw_at_data_line(struct mfw_at_parser *p, struct mfw_at_event *ev)
+{
+	size_t used = p->len + 2;	/* and its line end */
+	bool more;
+
+	if (p->payload_open) {
+		struct mfw_at_event h;
+
+		/*
+		 * The end is open: only the bound ends it.  Another header
+		 * (a list's next message, or text that looks like one)
+		 * starts the bound again; an overlong line counts as
+		 * MFW_AT_LINE_MAX bytes, which only lengthens the data.
+		 */
+		mfw_at_classify(p->buf, p->len, p->overflow, &h);
+		if (h.payload)
+			p->payload_left = MFW_AT_TEXT_DATA_MAX;
+		more = !p->payload_last && p->payload_left > used;
+	} else {
+		/* Longer than this line: it goes on. */
+		more = p->payload_left > used && !p->overflow;
+	}
+	mfw_at_event_init(ev, MFW_AT_PAYLOAD, p->buf, p->len);
+	ev->truncated = p->overflow;
+	if (more) {
+		p->payload_left -= used;
+		p->payload_lines++;
+	} else {
+		mfw_at_cancel_payload(p);
+	}
+}
+
 /* Hand one event to the callback; a final result ends a prompt wait. */
 static bool mfw_at_emit(struct mfw_at_parser *p, const struct mfw_at_event *ev,
 			mfw_at_cb cb, void *ctx)
@@ -515,32 +607,21 @@ size_t mfw_at_feed(struct mfw_at_parser *p, const char *buf, size_t len,
 		if (c == '\r' || c == '\n') {
 			if (!p->len && !p->overflow) {
 				/* A second line end at once: no message. */
-				if (p->payload && c == '\n' &&
-				    ++p->payload_lfs >= 2) {
-					p->payload = false;
-					p->payload_left = 0;
-				}
+				if (p->payload && !p->payload_open &&
+				    c == '\n' && ++p->payload_lfs >= 2)
+					mfw_at_cancel_payload(p);
 				continue;
 			}
 			if (p->payload) {
-				/* Message data: whatever it says. */
-				size_t used = p->len + 2;	/* and its CRLF */
-
-				mfw_at_event_init(&ev, MFW_AT_PAYLOAD, p->buf,
-						  p->len);
-				ev.truncated = p->overflow;
-				/* Longer than this line: it goes on. */
-				if (p->payload_left > used && !p->overflow) {
-					p->payload_left -= used;
-				} else {
-					p->payload = false;
-					p->payload_left = 0;
-				}
+				mfw_at_data_line(p, &ev);
 			} else {
 				mfw_at_classify(p->buf, p->len, p->overflow,
 						&ev);
 				p->payload = ev.payload;
-				p->payload_left = ev.payload_len;
+				p->payload_open = ev.payload_open;
+				p->payload_left = ev.payload_open ?
+						  MFW_AT_TEXT_DATA_MAX :
+						  ev.payload_len;
 			}
 			p->payload_lfs = c == '\n';
 			p->len = 0;

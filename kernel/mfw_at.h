@@ -16,6 +16,13 @@
  * other response; longer lines are cut here and flagged.
  */
 #define MFW_AT_LINE_MAX		512
+/*
+ * Bytes a text-mode SMS's data can take when its header does not say:
+ * 160 characters (3GPP TS 23.038: a message of the GSM 7-bit alphabet,
+ * the only coding whose text mode has line breaks; 8-bit and UCS2 data
+ * come as hex) of up to 4 bytes each in the TE character set.
+ */
+#define MFW_AT_TEXT_DATA_MAX	640
 
 /* Largest number a URC field may carry; larger makes the URC malformed. */
 #define MFW_AT_NUM_MAX		0x7fffffffUL
@@ -74,6 +81,9 @@ enum mfw_at_type {
  * @payload_len: with @payload, the message's length in characters when the
  *	header gives it (a text-mode header with AT+CSDH=1 details): the
  *	data goes on over further lines until it is used up; 0 when unknown
+ * @payload_open: with @payload, the data's end is unknown (a text-mode
+ *	header without those details): the lines after it are data until
+ *	mfw_at_quiet() or MFW_AT_TEXT_DATA_MAX bytes after the last header
  */
 struct mfw_at_event {
 	enum mfw_at_type type;
@@ -92,6 +102,7 @@ struct mfw_at_event {
 	size_t noise;
 	bool payload;
 	unsigned long payload_len;
+	bool payload_open;
 };
 
 /**
@@ -103,8 +114,12 @@ struct mfw_at_event {
  * @expect_prompt: a '>' at the start of a line is the transparent prompt
  * @skip_space: the prompt's following space is to be skipped
  * @payload: the next complete line is message data (MFW_AT_PAYLOAD)
+ * @payload_open: the data's end is unknown (see mfw_at_quiet())
+ * @payload_last: open data ends with the line being received
+ * @payload_lines: data lines since the header
  * @payload_left: characters of a message still to come (its lines and
- *	the CRLF between them), 0 when only the next line is data
+ *	the CRLF between them), 0 when only the next line is data; for open
+ *	data, bytes left before MFW_AT_TEXT_DATA_MAX
  * @payload_lfs: line ends seen since the header or the last data line
  *
  * Initialise with mfw_at_init(); treat the fields as private.  Callers
@@ -117,6 +132,9 @@ struct mfw_at_parser {
 	bool expect_prompt;
 	bool skip_space;
 	bool payload;
+	bool payload_open;
+	bool payload_last;
+	unsigned int payload_lines;
 	unsigned long payload_left;
 	unsigned int payload_lfs;
 };
@@ -157,6 +175,28 @@ void mfw_at_expect_prompt(struct mfw_at_parser *p, bool on);
  * classified as usual.
  */
 void mfw_at_cancel_payload(struct mfw_at_parser *p);
+
+/**
+ * mfw_at_quiet() - the module stopped talking: open message data ends
+ * @p: the parser
+ *
+ * The receive path calls it when bytes arrive after a pause in which
+ * none came (the module writes a message's header and data at once).
+ * Open data (a text-mode SMS whose header gives no length) then ends: at
+ * once, or after the line being received, or, when no data line came
+ * yet, after the next line.  Lines after that are classified as usual.
+ * Does nothing when no open data is under way.
+ */
+void mfw_at_quiet(struct mfw_at_parser *p);
+
+/**
+ * mfw_at_payload_open() - whether open message data is under way
+ * @p: the parser
+ *
+ * Return: true between a text-mode SMS header without a length and the
+ * end of its data (see mfw_at_quiet()).
+ */
+bool mfw_at_payload_open(const struct mfw_at_parser *p);
 
 /**
  * mfw_at_feed() - feed received bytes to the framer

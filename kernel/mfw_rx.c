@@ -21,6 +21,20 @@
 #include "mfw.h"
 #include "mfw_cme.h"
 
+/*
+ * A pause in what the module sends that ends a text-mode SMS whose header
+ * gives no length (mfw_at_quiet()).  A module writes a message's header
+ * and data in one go: at 9600 baud a byte every ms, a few ms between a
+ * UART's FIFO interrupts, one USB transfer.
+ */
+#define MFW_RX_QUIET_MS		100
+/*
+ * Room below which n_tty throttles the tty driver (TTY_THRESHOLD_THROTTLE
+ * in drivers/tty/n_tty.c): a module held back by flow control pauses
+ * because of us, not of its own accord.
+ */
+#define MFW_RX_THROTTLE_ROOM	128
+
 /* Per-feed context of the framer callback. */
 struct mfw_rx_ctx {
 	struct mfw_port *port;
@@ -424,6 +438,15 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 {
 	size_t done = 0, taken = 0;
 
+	/*
+	 * The module paused since the last chunk: open message data is
+	 * over.  A pause of our own making (bytes left behind for a full
+	 * n_tty, n_tty about to throttle the tty) is none of the module's.
+	 */
+	if (!port->rx_held &&
+	    time_after(jiffies, port->rx_stamp +
+		       msecs_to_jiffies(MFW_RX_QUIET_MS)))
+		mfw_at_quiet(&port->parser);
 	while (done < count) {
 		const u8 *f = fp ? fp + done : NULL;
 		size_t left = count - done, n;
@@ -454,5 +477,10 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 	}
 	if (taken)
 		mfw_rx_wake_link(port->tty);
+	port->rx_stamp = jiffies;
+	/* (TTY_THROTTLED would not do: a pty always has it set.) */
+	port->rx_held = done < count ||
+			READ_ONCE(port->tty->receive_room) <
+			MFW_RX_THROTTLE_ROOM;
 	return done;
 }

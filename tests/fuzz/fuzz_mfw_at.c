@@ -3,12 +3,14 @@
  * libFuzzer target for the AT framer and classifier (kernel/mfw_at.c).
  *
  * Input layout: the first byte says how many control bytes follow (0..15);
- * the control bytes choose chunk sizes, where the caller arms the prompt
- * and where the callback stops the feed; the rest is what the module sent.
+ * the control bytes choose chunk sizes, where the caller arms the prompt,
+ * where the receive path finds the module paused (mfw_at_quiet()) and
+ * where the callback stops the feed; the rest is what the module sent.
  *
  * The same bytes are fed three ways: split at the fuzzer's chunk sizes with
  * feeds stopped early, in one piece, and byte at a time.  Prompt arming
- * happens at fixed byte offsets, so all three must give the same events.
+ * and pauses happen at fixed byte offsets, so all three must give the
+ * same events.
  * Every event is checked against the documented invariants, re-classified
  * on its own (but message data, which only the line before makes so), and
  * with no prompt armed the lines are compared with a reference framing
@@ -45,6 +47,8 @@ struct plan {
 	size_t nctrl;
 	size_t arm[FUZZ_ARM_MAX];
 	size_t narm;
+	size_t quiet[FUZZ_ARM_MAX];	/* pauses, as offsets */
+	size_t nquiet;
 	size_t stop_every;	/* callback returns false every Nth event */
 };
 
@@ -299,7 +303,7 @@ static void feed_piece(struct run *r, size_t from, size_t to)
 static void run_once(struct run *r, const struct plan *pl, size_t len,
 		     size_t chunk_sel, bool track)
 {
-	size_t from = 0, a = 0, c = 0;
+	size_t from = 0, a = 0, c = 0, q = 0;
 
 	mfw_at_init(r->p);
 	r->pos = NO_POS;
@@ -320,6 +324,14 @@ static void run_once(struct run *r, const struct plan *pl, size_t len,
 		}
 		if (a < pl->narm && pl->arm[a] < to)
 			to = pl->arm[a];
+		while (q < pl->nquiet && pl->quiet[q] <= from) {
+			mfw_at_quiet(r->p);
+			q++;
+		}
+		if (q < pl->nquiet && pl->quiet[q] < to)
+			to = pl->quiet[q];
+		/* Open data is message data the model allows. */
+		fuzz_assert(!mfw_at_payload_open(r->p) || r->want_payload);
 		if (chunk_sel == 1) {
 			chunk = 1;
 		} else if (chunk_sel == 2 && pl->nctrl) {
@@ -418,6 +430,21 @@ static void echo_pass(const unsigned char *data, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size);
 
+static void sort_offsets(size_t *v, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		size_t x = v[i], j = i;
+
+		while (j && v[j - 1] > x) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 {
 	struct mfw_at_parser *p;
@@ -440,16 +467,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 	for (i = 0; i < pl.nctrl && pl.narm < FUZZ_ARM_MAX; i++)
 		if (pl.ctrl[i] & 0x80 && len)
 			pl.arm[pl.narm++] = (size_t)pl.ctrl[i] * 131 % len;
+	/* Pauses: control bytes with bit 6 set. */
+	for (i = 0; i < pl.nctrl && pl.nquiet < FUZZ_ARM_MAX; i++)
+		if (pl.ctrl[i] & 0x40 && len)
+			pl.quiet[pl.nquiet++] = (size_t)pl.ctrl[i] * 137 % len;
 	/* Sorted, as the feeders apply them in order. */
-	for (i = 1; i < pl.narm; i++) {
-		size_t v = pl.arm[i], j = i;
-
-		while (j && pl.arm[j - 1] > v) {
-			pl.arm[j] = pl.arm[j - 1];
-			j--;
-		}
-		pl.arm[j] = v;
-	}
+	sort_offsets(pl.arm, pl.narm);
+	sort_offsets(pl.quiet, pl.nquiet);
 	pl.stop_every = pl.nctrl ? pl.ctrl[0] % 5 : 0;
 
 	/* Heap copies, so ASan sees any read past either buffer. */

@@ -147,6 +147,56 @@ TEST_F_TIMEOUT(report, sms_reports_are_data, 120)
 		  1 /* the real +MATREADY at boot */);
 }
 
+/*
+ * A text-mode SMS whose header gives no length (AT+CSDH=0) may hold line
+ * breaks, so that nothing in the text tells its last line from the
+ * module's next one.  Every line of it is data until the module pauses:
+ * the reports, OK and +MATREADY inside it act as nothing, and reach the
+ * tty's readers; the answer that comes 300 ms later is the driver's.
+ */
+TEST_F_TIMEOUT(report, sms_of_several_lines, 120)
+{
+	const char *const faults[] = {
+		"sms=hi\\r\\n+MFWUPGRADE: 3\\r\\nOK\\r\\n+MATREADY@cmd=CGMR",
+		"sms=\\r\\n+MFWDLOAD: 3,100,5\\r\\n\\r\\nERROR@cmd=I", NULL };
+
+	ASSERT_EQ(0, up(self, faults));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "hi", TIMEOUT_MS));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "+MFWUPGRADE: 3",
+				     TIMEOUT_MS));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "OK", TIMEOUT_MS));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "+MATREADY", TIMEOUT_MS));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "+MFWDLOAD: 3,100,5",
+				     TIMEOUT_MS));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "ERROR", TIMEOUT_MS));
+	expect_untouched(_metadata, self);
+	EXPECT_ATTR(self->r.path, "model", "ML307R-DC");
+	EXPECT_EQ(0, rig_port_num(self->r.path, "statistics/urcs") -
+		  1 /* the real +MATREADY at boot */);
+}
+
+/*
+ * The same message with the module's answer right behind it in one
+ * burst: the answer is data too (it reaches users), the driver's command
+ * goes unanswered, and the driver asks again.  Nothing the sender wrote
+ * acts; the firmware is the module's, found on the second asking.
+ */
+TEST_F_TIMEOUT(report, sms_glued_to_the_answer, 120)
+{
+	const char *const faults[] = {
+		"sms-burst=+MFWUPGRADE: 3\\r\\n\\r\\nOK\\r\\n+MATREADY@cmd=CGMR",
+		NULL };
+
+	ASSERT_EQ(0, up(self, faults));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "+MFWUPGRADE: 3",
+				     TIMEOUT_MS));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "+MATREADY", TIMEOUT_MS));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, VERSION, TIMEOUT_MS));
+	expect_untouched(_metadata, self);
+	EXPECT_EQ(0, rig_port_num(self->r.path, "statistics/urcs") -
+		  1 /* the real +MATREADY at boot */);
+}
+
 /* V.250 codes of a call during the driver's command reach users only. */
 TEST_F_TIMEOUT(report, v250_codes_during_identification, 120)
 {

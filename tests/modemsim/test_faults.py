@@ -151,6 +151,28 @@ def test_lost_and_glued_reports(tmp):
     srv.stop()
 
 
+def test_sms_during_a_command(tmp):
+    """A text-mode SMS (no <length>) of several lines during a command: in
+    its own burst 300 ms before the answer, or glued to the answer."""
+    s = sim(tmp, args=["--fault", r"sms=hi\r\nOK\r\n+MATREADY@cmd=CGMR",
+                       "--fault", r"sms-burst=OK@cmd=CGMI"])
+    s.ok("ATE0")
+    header = b'\r\n+CMT: "+10000000000",,"26/11/30,08:00:00+32"\r\n'
+    s.send("AT+CGMR\r")
+    t0 = time.time()
+    first = s.upto(header + b"hi\r\nOK\r\n+MATREADY\r\n", settle=0.15)
+    eq(first, header + b"hi\r\nOK\r\n+MATREADY\r\n",
+       "the message in one burst, nothing after it for 150 ms")
+    rest = s.upto(b"\r\nML307R-DC-MBRH0S01\r\n\r\nOK\r\n")
+    check(time.time() - t0 >= 0.28, "the answer 300 ms after the message")
+    eq(rest, b"\r\nML307R-DC-MBRH0S01\r\n\r\nOK\r\n", "then the answer")
+    s.send("AT+CGMI\r")
+    eq(s.upto(header + b"OK\r\n\r\nCMCC\r\n\r\nOK\r\n", timeout=0.25),
+       header + b"OK\r\n\r\nCMCC\r\n\r\nOK\r\n",
+       "sms-burst: the message and the answer at once")
+    eq(s.ok("AT+CGMR"), ["ML307R-DC-MBRH0S01"], "each fires once")
+
+
 def test_bad_fault_spec(tmp):
     for spec in ["error=849@cmd=AT", "bogus@cmd=AT", "drop=1@nowhere",
                  "error=850", "powerloss@upgrade=101", "error@offset=10",
@@ -165,7 +187,8 @@ TESTS = [test_every_error_code, test_garbage_urc_stall, test_disconnect,
          test_drop_and_corrupt, test_corrupt_detected_by_check,
          test_write_error_ends_transparent,
          test_stall_holds_the_transparent_verdict, test_remote_cut,
-         test_lost_and_glued_reports, test_bad_fault_spec]
+         test_lost_and_glued_reports, test_sms_during_a_command,
+         test_bad_fault_spec]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

@@ -908,21 +908,21 @@ static void test_payload(void)
 		{ "\r\n+CMT: ,24\r\n+MATREADY\r\n+MATREADY\r\n",
 		  "oPM", "PDU-mode +CMT, then a real +MATREADY" },
 		{ "\r\n+CMT: \"+1\",,\"t\"\r\n+MFWUPGRADE: 3\r\nOK\r\n",
-		  "oPK", "text-mode +CMT carrying a report, then OK" },
-		{ "+CMGR: \"REC READ\",\"+1\",,\"t\"\r\nERROR\r\nOK\r\n",
-		  "oPK", "text-mode +CMGR of a message" },
+		  "oPP", "text-mode +CMT: a report and OK after it are data" },
+		{ "+CMGR: \"REC READ\",\"+1\",,\"t\"\r\nERROR\r\n\r\nOK\r\n",
+		  "oPP", "text-mode +CMGR of a message: open to the end" },
 		{ "+CMGR: \"REC READ\",6,1,\"+1\",145,\"t\",\"t\",0\r\nOK\r\n",
 		  "oK", "text-mode +CMGR of a status report has no data" },
 		{ "+CMGR: 1,,24\r\nOK\r\nOK\r\n", "oPK", "PDU-mode +CMGR" },
 		{ "+CMGL: 1,\"REC UNREAD\",\"+1\",,\"t\"\r\nOK\r\n"
 		  "+CMGL: 2,\"REC READ\",\"+2\",,\"t\"\r\n+MATREADY\r\nOK\r\n",
-		  "oPoPK", "text-mode +CMGL of two messages" },
+		  "oPPPP", "text-mode +CMGL of two messages: all data" },
 		{ "+CMGL: 1,\"REC READ\",6,1,\"+1\",145,\"t\",\"t\",0\r\nOK\r\n",
 		  "oK", "text-mode +CMGL of a status report" },
-		{ "+CMGL: 1,\"REC READ\",6,1\r\nOK\r\nOK\r\n", "oPK",
-		  "an unknown +CMGL shape: data" },
+		{ "+CMGL: 1,\"REC READ\",6,1\r\nOK\r\nOK\r\n", "oPP",
+		  "an unknown +CMGL shape: open data" },
 		{ "+CMGR: \"REC UNREAD\",1,2,3,1,1\r\n+MATREADY\r\nOK\r\n",
-		  "oPK", "text-mode +CMGR of a stored cell broadcast" },
+		  "oPP", "text-mode +CMGR of a stored cell broadcast" },
 		{ "+CMGL: (\"REC UNREAD\",\"ALL\")\r\nOK\r\n", "oK",
 		  "+CMGL test command answer: no data" },
 		{ "\r\n+CMT: \"+1\",,\"t\",145,4,0,0,\"+2\",145,17\r\n"
@@ -933,8 +933,16 @@ static void test_payload(void)
 		  "detailed text +CMGR: two lines of body" },
 		{ "+CMGL: 2,\"REC READ\",\"+1\",,\"t\",145,4\r\nab\r\nOK\r\n", "oPK",
 		  "detailed text +CMGL: one line of body" },
-		{ "\r\n+CMT: \"+1\",,\"t\"\r\n\r\n+MFWUPGRADE: 2\r\n", "oU",
-		  "an empty message swallows nothing" },
+		{ "\r\n+CMT: \"+1\",,\"t\"\r\n\r\n+MFWUPGRADE: 2\r\n", "oP",
+		  "a text message may start with a line break" },
+		{ "\r\n+CMT: ,0\r\n\r\n+MFWUPGRADE: 2\r\n", "oU",
+		  "an empty PDU message swallows nothing" },
+		{ "+CMGR: \"REC READ\",\"+1\",,\"t\",145,4,0,0,\"+2\",145,0\r\n"
+		  "\r\nOK\r\n", "oK", "an empty detailed text message" },
+		{ "+CBM: 1,2,3,1,1\r\nhi\r\nOK\r\n+MATREADY\r\n", "oPPP",
+		  "text-mode +CBM: open data" },
+		{ "+CMT: \"+1\",,\"t\"\r\nOK\r\n+CMT: ,24\r\n00\r\n", "oPPP",
+		  "a header inside open data is data" },
 		{ "\n+CMT: ,0\n\n+MATREADY\n", "oM",
 		  "an empty message with LF line ends" },
 		{ "+CMGL: 1,0,,24\r\nRING\r\nOK\r\n", "oPK", "PDU-mode +CMGL" },
@@ -955,6 +963,102 @@ static void test_payload(void)
 		check(same, "payload case %zu: %s", i, cases[i].what);
 		if (!same)
 			diag("got %s, want %s", got, cases[i].want);
+	}
+
+	/* Open data ends after a pause, at the line in progress. */
+	{
+		struct mfw_at_parser p;
+		struct log log;
+		const char *s = "\r\n+CMT: \"+1\",,\"t\"\r\nhi\r\n+MATREADY\r\n";
+
+		mfw_at_init(&p);
+		log_reset(&log);
+		feed_chunks(&p, s, strlen(s), 0, &log);
+		check(mfw_at_payload_open(&p), "payload: open after two lines");
+		mfw_at_quiet(&p);
+		check(!mfw_at_payload_open(&p), "payload: a pause ends it");
+		s = "OK\r\n+MATREADY\r\n";
+		feed_chunks(&p, s, strlen(s), 0, &log);
+		check(log.n == 5 && log.r[1].ev.type == MFW_AT_PAYLOAD &&
+		      log.r[2].ev.type == MFW_AT_PAYLOAD &&
+		      log.r[3].ev.type == MFW_AT_OK &&
+		      log.r[4].ev.type == MFW_AT_MATREADY,
+		      "payload: after the pause, lines are lines");
+
+		/* A pause mid-line: that line is the last of the data. */
+		mfw_at_init(&p);
+		log_reset(&log);
+		s = "+CMT: \"+1\",,\"t\"\r\nhi\r\n+MAT";
+		feed_chunks(&p, s, strlen(s), 0, &log);
+		mfw_at_quiet(&p);
+		s = "READY\r\nOK\r\n";
+		feed_chunks(&p, s, strlen(s), 0, &log);
+		check(log.n == 4 && log.r[2].ev.type == MFW_AT_PAYLOAD &&
+		      log.r[3].ev.type == MFW_AT_OK,
+		      "payload: a line begun before the pause is data");
+
+		/* A pause right after the header: the next line is data. */
+		mfw_at_init(&p);
+		log_reset(&log);
+		s = "+CMT: \"+1\",,\"t\"\r\n";
+		feed_chunks(&p, s, strlen(s), 0, &log);
+		mfw_at_quiet(&p);
+		s = "+MATREADY\r\n+MATREADY\r\n";
+		feed_chunks(&p, s, strlen(s), 0, &log);
+		check(log.n == 3 && log.r[1].ev.type == MFW_AT_PAYLOAD &&
+		      log.r[2].ev.type == MFW_AT_MATREADY,
+		      "payload: the line after the header is always data");
+
+		/* No open data: a pause changes nothing. */
+		mfw_at_init(&p);
+		log_reset(&log);
+		s = "+CMT: ,2\r\n";
+		feed_chunks(&p, s, strlen(s), 0, &log);
+		mfw_at_quiet(&p);
+		s = "+MATREADY\r\n+MATREADY\r\n";
+		feed_chunks(&p, s, strlen(s), 0, &log);
+		check(log.n == 3 && log.r[1].ev.type == MFW_AT_PAYLOAD &&
+		      log.r[2].ev.type == MFW_AT_MATREADY,
+		      "payload: a pause leaves PDU data alone");
+	}
+
+	/*
+	 * The bound: no message reaches a line that starts more than
+	 * MFW_AT_TEXT_DATA_MAX bytes after its header; every header in
+	 * the data starts the bound again.
+	 */
+	{
+		static char s[4096];
+		struct mfw_at_parser p;
+		struct log log;
+		size_t n, k, lines = 0;
+
+		n = (size_t)sprintf(s, "+CMT: \"+1\",,\"t\"\r\n");
+		/* 21 lines of 28 + 2 bytes: 630, below the bound */
+		for (k = 0; k < 21; k++, lines++)
+			n += (size_t)sprintf(s + n, "%028zu\r\n", k);
+		n += (size_t)sprintf(s + n, "+MATREADY\r\n");	/* at 630 */
+		n += (size_t)sprintf(s + n, "+MATREADY\r\n");	/* at 641 */
+		mfw_at_init(&p);
+		log_reset(&log);
+		feed_chunks(&p, s, n, 0, &log);
+		check(log.n == lines + 3 &&
+		      log.r[lines + 1].ev.type == MFW_AT_PAYLOAD &&
+		      log.r[lines + 2].ev.type == MFW_AT_MATREADY,
+		      "payload: a line past MFW_AT_TEXT_DATA_MAX is a line");
+
+		n = (size_t)sprintf(s, "+CMT: \"+1\",,\"t\"\r\n");
+		for (k = 0; k < 20; k++)
+			n += (size_t)sprintf(s + n, "%028zu\r\n", k);
+		n += (size_t)sprintf(s + n, "+CMGL: 2,\"REC READ\",\"+2\",,\"t\"\r\n");
+		for (k = 0; k < 20; k++)
+			n += (size_t)sprintf(s + n, "%028zu\r\n", k);
+		n += (size_t)sprintf(s + n, "+MATREADY\r\n");
+		mfw_at_init(&p);
+		log_reset(&log);
+		feed_chunks(&p, s, n, 0, &log);
+		check(log.n == 43 && log.r[42].ev.type == MFW_AT_PAYLOAD,
+		      "payload: a header in the data starts the bound again");
 	}
 
 	/* An echoed header announces nothing once cancelled. */

@@ -344,11 +344,21 @@ static void at_exec(struct sim *sim, char *cmd)
 			at_line(sim, "%s", f->text);
 			break;
 		case FA_SMS:
-			/* 3GPP TS 27.005 3.4.1, text mode, +CSDH=0 */
-			at_line(sim, "+CMT: \"+10000000000\",,\"26/11/30,08:00:00+32\"");
-			tp_write(sim, f->text, strlen(f->text));
-			tp_write(sim, "\r\n", 2);
-			break;
+		case FA_SMS_BURST:
+			/*
+			 * 3GPP TS 27.005 3.4.1, text mode, +CSDH=0: header
+			 * and text in one write, as a module sends them.
+			 */
+			at_line(sim, "+CMT: \"+10000000000\",,\"26/11/30,08:00:00+32\"\r\n%s",
+				f->text);
+			if (f->act == FA_SMS_BURST)
+				break;
+			/* The message came while the command ran. */
+			if (cmd != sim->pending)
+				snprintf(sim->pending, sizeof(sim->pending),
+					 "%s", cmd);
+			sim_timer_add(sim, 300, at_delayed, 0);
+			return;
 		case FA_RING:
 			at_line(sim, "RING");
 			break;

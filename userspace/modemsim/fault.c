@@ -5,7 +5,10 @@
  * A fault is "ACTION[=ARG]@WHERE" and fires once:
  *   ACTION  error[=<850..860>] | drop=<n> | corrupt=<n> | stall[=<ms>] |
  *           garbage | urc=<text> | disconnect | powerloss | cut |
- *           sms=<text> (a text-mode +CMT: message with that body) |
+ *           sms=<text> (a text-mode +CMT: message with that body, and
+ *           the command's answer 300 ms later) |
+ *           sms-burst=<text> (the same message, and the answer at once
+ *           in the same burst) |
  *           lose (only at report=: the report is never sent) |
  *           glue=<text> (only at report=: the report is sent glued
  *           after <text> on one line, where no framer finds it) |
@@ -47,6 +50,7 @@ static const struct {
 	{ "powerloss", FA_POWERLOSS, false },
 	{ "cut", FA_CUT, false },
 	{ "sms", FA_SMS, true },
+	{ "sms-burst", FA_SMS_BURST, true },
 	{ "ring", FA_RING, false },
 	{ "noise", FA_NOISE, true },
 	{ "early", FA_EARLY, false },
@@ -104,7 +108,8 @@ int fault_parse(struct sim *sim, const char *spec)
 	if (i == sizeof(acts) / sizeof(acts[0]) || (acts[i].arg && !eq))
 		goto bad;
 	f.act = acts[i].act;
-	if (f.act == FA_URC || f.act == FA_SMS || f.act == FA_GLUE) {
+	if (f.act == FA_URC || f.act == FA_SMS || f.act == FA_SMS_BURST ||
+	    f.act == FA_GLUE) {
 		unescape(f.text, sizeof(f.text), eq);
 	} else if (eq) {
 		if (parse_num(eq, &f.arg))
