@@ -253,9 +253,16 @@ engine() {
 	# mfw's own lines first (a report shows a failure's first lines),
 	# then the engine's last ones, without its list of handlers.
 	if [ $rc != 0 ]; then
+		if [ $rc -gt 128 ] && [ $rc -lt 160 ]; then
+			echo "$1 exited $rc: killed by SIG$(kill -l $((rc - 128)))"
+		else
+			echo "$1 exited $rc"
+		fi
+		# A crash or a kill the kernel saw (segfault, trap, OOM).
+		dmesg | grep -aiE 'segfault|traps:|killed process|out of memory' | tail -n 5
 		grep -E 'mfw|ERROR' $S/fleet.log | grep -Ev '\[TRACE\]|print_registered_handlers' | tail -n 15
-		echo "-- the end of its output:"
-		grep -Ev '\[TRACE\]|print_registered_handlers' $S/fleet.log | tail -n 25
+		echo "-- the end of its output (its traces included):"
+		grep -v print_registered_handlers $S/fleet.log | tail -n 40
 		echo "-- the automatic upgrade units meanwhile:"
 		journalctl -b -o short-monotonic --no-pager -n 15 -u 'mfw-autoupgrade@*'
 	fi
