@@ -143,6 +143,8 @@ struct mfw_stats {
  * @read_wq: readers of /dev/mfwN
  * @xfer: the package being written (mfw_xfer.c)
  * @fwl: the firmware-upload front end, when the kernel has one
+ * @fwl_cancel: its cancel file was written during the current upload
+ *	(read without locks; see mfw_fwul.c)
  */
 struct mfw_port {
 	struct device dev;
@@ -199,6 +201,7 @@ struct mfw_port {
 	wait_queue_head_t read_wq;
 	struct mfw_xfer xfer;
 	struct fw_upload *fwl;
+	bool fwl_cancel;
 };
 
 #define to_mfw_port(d) container_of(d, struct mfw_port, dev)

@@ -89,7 +89,7 @@ static int mfw_cdev_session(struct mfw_file *mf, u64 size)
 	mf->bounce = kmalloc(MFW_CDEV_CHUNK, GFP_KERNEL);
 	if (!mf->bounce)
 		return -ENOMEM;
-	ret = mfw_xfer_open(mf->port, size);
+	ret = mfw_xfer_open(mf->port, size, NULL);
 	if (ret) {
 		kfree(mf->bounce);
 		mf->bounce = NULL;

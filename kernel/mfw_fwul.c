@@ -4,6 +4,15 @@
  * kernel's standard loading, data, status, progress, error and cancel
  * files, for kernels built with CONFIG_FW_UPLOAD.  It drives the same
  * write session as /dev/mfwN; the two exclude each other.
+ *
+ * Cancel.  The firmware loader calls the cancel operation whenever its
+ * cancel file is written, with or without an upload in progress
+ * (drivers/base/firmware_loader/sysfs_upload.c, cancel_store()).  So the
+ * flag it sets is cleared when an upload's prepare step starts, and it
+ * reaches only a session this front end opened: never a /dev/mfwN
+ * writer's.  It ends the prepare step's wait for an abandoned transfer
+ * too.  A cancel between "loading" 0 and the prepare step, a moment in
+ * the loader's work queue, is not seen.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -45,7 +54,8 @@ static enum fw_upload_err mfw_fwul_prepare(struct fw_upload *fwl,
 {
 	struct mfw_port *port = fwl->dd_handle;
 
-	return mfw_fwul_err(mfw_xfer_open(port, size));
+	WRITE_ONCE(port->fwl_cancel, false);
+	return mfw_fwul_err(mfw_xfer_open(port, size, &port->fwl_cancel));
 }
 
 static enum fw_upload_err mfw_fwul_write(struct fw_upload *fwl,
@@ -70,7 +80,12 @@ static enum fw_upload_err mfw_fwul_poll_complete(struct fw_upload *fwl)
 
 static void mfw_fwul_cancel(struct fw_upload *fwl)
 {
-	mfw_xfer_cancel(fwl->dd_handle);
+	struct mfw_port *port = fwl->dd_handle;
+
+	WRITE_ONCE(port->fwl_cancel, true);
+	/* A prepare step waiting for the channel's filler stops waiting. */
+	wake_up_all(&port->wq);
+	mfw_xfer_cancel(port, &port->fwl_cancel);
 }
 
 static void mfw_fwul_cleanup(struct fw_upload *fwl)

@@ -248,7 +248,7 @@ static void mfw_xfer_buffer_free(struct mfw_port *port)
 
 static int mfw_xfer_set_size(struct mfw_port *port, u64 size);
 
-int mfw_xfer_open(struct mfw_port *port, u64 size)
+int mfw_xfer_open(struct mfw_port *port, u64 size, const bool *cancel)
 {
 	struct mfw_xfer *x = &port->xfer;
 	const struct mfw_model *caps = mfw_port_caps(port);
@@ -272,10 +272,13 @@ int mfw_xfer_open(struct mfw_port *port, u64 size)
 	 * tty writer waits for the channel.
 	 */
 	left = wait_event_killable_timeout(port->wq, !READ_ONCE(x->filling) ||
-					   READ_ONCE(port->dead),
+					   READ_ONCE(port->dead) ||
+					   (cancel && READ_ONCE(*cancel)),
 					   msecs_to_jiffies(mfw_user_wait_ms));
 	if (left < 0)
 		return -EINTR;
+	if (cancel && READ_ONCE(*cancel))
+		return -ECANCELED;
 	if (!left)
 		return -EBUSY;
 	if (READ_ONCE(port->dead))
@@ -300,8 +303,10 @@ int mfw_xfer_open(struct mfw_port *port, u64 size)
 	x->failed = 0;
 	x->pending = false;
 	x->declared = 0;
-	WRITE_ONCE(x->cancel, false);
 	spin_lock(&port->lock);
+	/* A cancel that came meanwhile still counts (mfw_xfer_cancel()). */
+	x->cancel_src = cancel;
+	WRITE_ONCE(x->cancel, cancel && READ_ONCE(*cancel));
 	if (!size)
 		size = x->next_size;
 	x->next_size = 0;
@@ -552,14 +557,22 @@ int mfw_xfer_close(struct mfw_port *port)
 		mfw_xfer_account(port, -(long)MFW_HEX_CMD_MAX);
 		x->active = false;
 		x->started = false;
+		spin_lock(&port->lock);
+		x->cancel_src = NULL;
+		spin_unlock(&port->lock);
 	}
 	mutex_unlock(&x->mutex);
 	return ret;
 }
 
-void mfw_xfer_cancel(struct mfw_port *port)
+void mfw_xfer_cancel(struct mfw_port *port, const bool *src)
 {
-	WRITE_ONCE(port->xfer.cancel, true);
+	struct mfw_xfer *x = &port->xfer;
+
+	spin_lock(&port->lock);
+	if (src && x->cancel_src == src)
+		WRITE_ONCE(x->cancel, true);
+	spin_unlock(&port->lock);
 }
 
 bool mfw_xfer_busy(struct mfw_port *port)

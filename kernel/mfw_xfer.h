@@ -73,7 +73,10 @@ enum mfw_check {
  * @tfm: hash transforms, by enum mfw_digest (NULL: not in this kernel)
  * @desc: running hash states, by enum mfw_digest
  * @scratch: a hash state copied to finish without ending the original
- * @cancel: the session's owner asked it to stop; read without the mutex
+ * @cancel: the session's owner asked it to stop; read without the mutex,
+ *	set under the port lock
+ * @cancel_src: the flag of the front end whose cancel reaches this
+ *	session (mfw_xfer_open()), NULL for none (port lock)
  * @next_size: size declared for the next session (port lock)
  * @pub_pos: @pos as sysfs shows it (port lock)
  * @digest: digests of the package this port wrote (port lock)
@@ -116,6 +119,7 @@ struct mfw_xfer {
 	struct shash_desc *desc[MFW_DIGEST_NR];
 	struct shash_desc *scratch;
 	bool cancel;
+	const bool *cancel_src;
 
 	u64 next_size;
 	u64 pub_pos;
@@ -148,16 +152,20 @@ void mfw_xfer_destroy(struct mfw_port *port);
  * mfw_xfer_open() - start a write session
  * @port: the port
  * @size: size of the package when known, else 0
+ * @cancel: the caller's cancel flag (the firmware-upload front end's), or
+ *	NULL: once true it ends the wait below, and mfw_xfer_cancel() with
+ *	it stops this session and no other
  *
  * Waits (killable, at most user_wait_ms) while the driver still ends a
  * transparent write the previous writer abandoned.
  *
  * Return: 0; -EBUSY when a session is open or the abandoned write did not
- * end in time; -EINTR on a fatal signal; -ENXIO while the module's family
- * is unknown; -EOPNOTSUPP when the family cannot take a package over the
- * serial line (it upgrades from a url only).
+ * end in time; -ECANCELED when @cancel became true first; -EINTR on a
+ * fatal signal; -ENXIO while the module's family is unknown; -EOPNOTSUPP
+ * when the family cannot take a package over the serial line (it
+ * upgrades from a url only).
  */
-int mfw_xfer_open(struct mfw_port *port, u64 size);
+int mfw_xfer_open(struct mfw_port *port, u64 size, const bool *cancel);
 
 /**
  * mfw_xfer_declare() - declare the package size (ioctl, sysfs image_size)
@@ -209,10 +217,12 @@ int mfw_xfer_close(struct mfw_port *port);
 /**
  * mfw_xfer_cancel() - make the session's current and later writes stop
  * @port: the port
+ * @src: the cancel flag its caller set, as given to mfw_xfer_open()
  *
- * Does not sleep.
+ * Stops the session only when it was opened with @src: a front end's
+ * cancel never ends another's session.  Does not sleep.
  */
-void mfw_xfer_cancel(struct mfw_port *port);
+void mfw_xfer_cancel(struct mfw_port *port, const bool *src);
 
 /**
  * mfw_xfer_busy() - whether a write session is open

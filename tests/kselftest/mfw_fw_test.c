@@ -585,25 +585,54 @@ static int fwul_read(const char *dir, const char *name, char *buf, size_t len)
 	return n;
 }
 
+/*
+ * The port's firmware-upload directory in @fwdir; false (the test then
+ * skips) on a kernel without CONFIG_FW_UPLOAD, which only the stock
+ * Debian kernels may be.
+ */
+static bool fwul_dir(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(fw) *self, char *fwdir, size_t len)
+{
+	struct utsname u;
+
+	snprintf(fwdir, len, "/sys/class/firmware/%s",
+		 strrchr(self->dir, '/') + 1);
+	if (!access(fwdir, F_OK))
+		return true;
+	/* Only kernels with CONFIG_FW_UPLOAD; the rig's debug has it. */
+	EXPECT_EQ(0, uname(&u));
+	EXPECT_TRUE((strstr(u.release, "-amd64")) != NULL) {
+		TH_LOG("%s missing on %s", fwdir, u.release);
+	}
+	return false;
+}
+
+/* Wait until the upload is over; its error in @buf ("" for none). */
+static int fwul_finished(const char *fwdir, char *buf, size_t len,
+			 int timeout_ms)
+{
+	long long end = rig_now_ms() + timeout_ms;
+
+	do {
+		if (fwul_read(fwdir, "status", buf, len) < 0)
+			return -EIO;
+		if (!strcmp(buf, "idle"))
+			return fwul_read(fwdir, "error", buf, len) < 0 ? -EIO : 0;
+		usleep(50000);
+	} while (rig_now_ms() < end);
+	return -ETIMEDOUT;
+}
+
 TEST_F_TIMEOUT(fw, firmware_upload_front_end, 120)
 {
 	char fwdir[96], buf[64];
 	unsigned char *img;
-	struct utsname u;
 	long long end;
 	size_t len = 0;
 
 	ASSERT_EQ(0, fw_up(_metadata, self, false, "ML307R-DC", NULL));
-	snprintf(fwdir, sizeof(fwdir), "/sys/class/firmware/%s",
-		 strrchr(self->dir, '/') + 1);
-	if (access(fwdir, F_OK)) {
-		/* Only kernels with CONFIG_FW_UPLOAD; the rig's debug has it. */
-		ASSERT_EQ(0, uname(&u));
-		ASSERT_TRUE((strstr(u.release, "-amd64")) != NULL) {
-			TH_LOG("%s missing on %s", fwdir, u.release);
-		}
+	if (!fwul_dir(_metadata, self, fwdir, sizeof(fwdir)))
 		SKIP(return, "kernel without CONFIG_FW_UPLOAD");
-	}
 	ASSERT_EQ(0, port_make_image(IMAGE, 40000, "ML307R-DC-MBRH0S02", 9));
 	img = rig_slurp(IMAGE, &len);
 	ASSERT_TRUE((img) != NULL);
@@ -621,6 +650,85 @@ TEST_F_TIMEOUT(fw, firmware_upload_front_end, 120)
 	EXPECT_STREQ("", buf);
 	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
 	EXPECT_EQ(0, port_digests_match(self->r.path, IMAGE));
+}
+
+/*
+ * The loader calls the cancel operation for any write of its cancel
+ * file, upload or none: a /dev/mfwN writer's session goes on, whole.
+ */
+TEST_F_TIMEOUT(fw, firmware_upload_cancel_spares_a_dev_writer, 120)
+{
+	unsigned char *img;
+	char fwdir[96];
+	size_t len = 0;
+	int fd;
+
+	ASSERT_EQ(0, fw_up(_metadata, self, false, "MN316", NULL));
+	if (!fwul_dir(_metadata, self, fwdir, sizeof(fwdir)))
+		SKIP(return, "kernel without CONFIG_FW_UPLOAD");
+	ASSERT_EQ(0, port_make_image(IMAGE, 20000, "MN316-DBRS-MBRH0S02", 4));
+	img = rig_slurp(IMAGE, &len);
+	ASSERT_TRUE((img) != NULL);
+	fd = open(self->node, O_WRONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(8000, write(fd, img, 8000));
+	/* No upload in progress: the loader says so, and calls us anyway. */
+	EXPECT_EQ(-ENODEV, fwul_write(fwdir, "cancel", "1", 1));
+	EXPECT_EQ((ssize_t)len - 8000, write(fd, img + 8000, len - 8000));
+	EXPECT_EQ(0, close(fd));
+	free(img);
+	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
+	EXPECT_TRUE(attr_becomes(self, "last_error", "none", 1000));
+}
+
+/*
+ * An upload whose prepare step waits for the filler of a transfer a
+ * /dev/mfwN writer abandoned (its verdict held 20 s) is cancelled: it
+ * ends at once, as cancelled, and opens no session.
+ */
+TEST_F_TIMEOUT(fw, firmware_upload_cancel_while_waiting, 180)
+{
+	const char *const extra[] = { "--transparent-timeout-ms", "3600000",
+				      "--fault", "stall=20000@offset=39999",
+				      NULL };
+	unsigned long long size = 40000;
+	char fwdir[96], buf[64];
+	unsigned char *img;
+	long long t0;
+	size_t len = 0;
+	int fd;
+
+	ASSERT_EQ(0, fw_up(_metadata, self, false, "ML305U", extra));
+	if (!fwul_dir(_metadata, self, fwdir, sizeof(fwdir)))
+		SKIP(return, "kernel without CONFIG_FW_UPLOAD");
+	ASSERT_EQ(0, port_make_image(IMAGE, 40000, "ML305U-DBLN-MBRH0S02", 5));
+	img = rig_slurp(IMAGE, &len);
+	ASSERT_TRUE((img) != NULL);
+	fd = open(self->node, O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, MFW_IOC_SET_SIZE, &size));
+	EXPECT_EQ(5000, write(fd, img, 5000));
+	/* Closed early: the driver fills the rest and awaits the verdict. */
+	EXPECT_EQ(-1, close(fd));
+	ASSERT_EQ(0, fwul_write(fwdir, "loading", "1", 1));
+	ASSERT_EQ(0, fwul_write(fwdir, "data", img, len));
+	ASSERT_EQ(0, fwul_write(fwdir, "loading", "0", 1));
+	free(img);
+	usleep(1000000);
+	ASSERT_LT(0, fwul_read(fwdir, "status", buf, sizeof(buf)));
+	EXPECT_STREQ("preparing", buf);
+	t0 = rig_now_ms();
+	EXPECT_EQ(0, fwul_write(fwdir, "cancel", "1", 1));
+	EXPECT_EQ(0, fwul_finished(fwdir, buf, sizeof(buf), 60000));
+	EXPECT_STREQ("preparing:user-abort", buf);
+	EXPECT_GT(5000, rig_now_ms() - t0) {
+		TH_LOG("the cancel took %lld ms", rig_now_ms() - t0);
+	}
+	/* The abandoned transfer still ends with the module's verdict. */
+	EXPECT_TRUE(attr_becomes(self, "last_error",
+				 "write abandoned after 5000 of 40000 bytes: the writer closed it early",
+				 60000));
+	EXPECT_FALSE(port_module_holds(STATE, IMAGE));
 }
 
 TEST_HARNESS_MAIN
