@@ -109,9 +109,8 @@ struct mfw_stats {
  * @eat_lf: a driver command just ended on a CR; a LF right after it is
  *	the driver's too (receive hook only)
  * @rx_stamp: jiffies when the receive hook last ran (receive hook only)
- * @rx_held: bytes stayed behind at that run, or n_tty had too little
- *	room left to keep the tty unthrottled, so the next run is no pause
- *	of the module's (receive hook only)
+ * @rx_held: bytes stayed behind at that run, or the tty was throttled,
+ *	so the next run is no pause of the module's (receive hook only)
  * @state: enum mfw_state
  * @done: bytes downloaded or written so far
  * @total: bytes expected, 0 when unknown

@@ -50,14 +50,15 @@
  * after such a header is reported as PAYLOAD, whatever it holds.  In PDU
  * mode that line is all (hex digits hold no line break), and an empty
  * message (a second line end at once) is no line at all.  A text message
- * may hold line breaks.  A detailed text-mode header (AT+CSDH=1) gives
- * its <length>, and the lines after it are data until that is used up.
- * Any other text-mode header leaves the data's end open: every line is
- * data, empty lines and lines that look like reports included, until the
- * caller says the module went quiet (mfw_at_quiet()) or a line starts
- * past MFW_AT_TEXT_DATA_MAX bytes after the last header, where no message
- * can reach.  Text mode tells a status report, which carries no data
- * line, by its fields.
+ * may hold line breaks, and the <length> of a detailed header (AT+CSDH=1)
+ * counts characters, not the bytes and line ends the module writes for
+ * them: text-mode data is open.  Every line is data, empty lines and
+ * lines that look like reports or the prompt included, until the caller
+ * says the module went quiet (mfw_at_quiet()) or a line starts past
+ * MFW_AT_TEXT_DATA_MAX bytes after the last header-shaped line, where no
+ * message can reach.  Only a header of the exact PDU shape gets one line,
+ * and only a text-mode status report of its exact shape none: a sender's
+ * address with quotes or commas in it makes any header open.
  *
  * Cost.  Per byte a few compares; per line one pass over at most
  * MFW_AT_LINE_MAX bytes and at most a dozen text compares.  No recursion,
@@ -73,7 +74,6 @@
 enum mfw_at_data {
 	MFW_AT_DATA_NONE,	/* nothing: a status report, a test answer */
 	MFW_AT_DATA_LINE,	/* one line (PDU mode) */
-	MFW_AT_DATA_SIZED,	/* lines up to the <length> the header gives */
 	MFW_AT_DATA_OPEN,	/* lines up to a pause or the bound */
 };
 
@@ -136,7 +136,6 @@ void mfw_at_cancel_payload(struct mfw_at_parser *p)
 {
 	p->payload = false;
 	p->payload_open = false;
-	p->payload_last = false;
 	p->payload_lines = 0;
 	p->payload_left = 0;
 }
@@ -145,13 +144,16 @@ void mfw_at_quiet(struct mfw_at_parser *p)
 {
 	if (!p->payload || !p->payload_open)
 		return;
+	/*
+	 * Modules write a line in one go: a pause inside one is the host's
+	 * (a receive worker run late), and ends nothing.
+	 */
+	if (p->len || p->overflow)
+		return;
 	if (!p->payload_lines) {
 		/* The line after the header is data whatever comes. */
 		p->payload_open = false;
 		p->payload_left = 0;
-	} else if (p->len || p->overflow) {
-		/* A line begun before the pause ends the data. */
-		p->payload_last = true;
 	} else {
 		mfw_at_cancel_payload(p);
 	}
@@ -314,130 +316,107 @@ static bool mfw_at_parse_upgrade(struct mfw_at_cur *c, struct mfw_at_event *ev)
 }
 
 /*
- * The @n-th (from 0) comma-separated field of @c: whether it starts with a
- * quote, or holds a number.  Commas inside quotes do not count.
+ * The fields of an SMS header (cursor past its name) as letters in
+ * @shape: 'e' empty, 'q' a quoted string, 'n' digits, blanks around a
+ * field allowed.  False when a field is none of these (a quote inside a
+ * string, text outside quotes: no module writes such a header, but an
+ * address a sender chose can make one) or there are more than @size - 1.
  */
-static bool mfw_at_field(const struct mfw_at_cur *c, int n, bool *quoted,
-			 bool *number)
+static bool mfw_at_shape(const struct mfw_at_cur *c, char *shape,
+			 size_t size)
 {
 	struct mfw_at_cur f = *c;
-	bool inq = false;
-	size_t i;
+	size_t k = 0;
 
-	for (i = 0; i < f.n && n; i++) {
-		if (f.s[i] == '"')
-			inq = !inq;
-		else if (f.s[i] == ',' && !inq)
-			n--;
+	for (;;) {
+		char t = 'e';
+
+		mfw_at_skip_blanks(&f);
+		if (f.n && *f.s == '"') {
+			do {
+				f.s++;
+				f.n--;
+			} while (f.n && *f.s != '"');
+			if (!f.n)
+				return false;
+			f.s++;
+			f.n--;
+			t = 'q';
+		} else if (f.n && mfw_at_digit(*f.s)) {
+			while (f.n && mfw_at_digit(*f.s)) {
+				f.s++;
+				f.n--;
+			}
+			t = 'n';
+		}
+		mfw_at_skip_blanks(&f);
+		if (k + 1 >= size || (f.n && *f.s != ','))
+			return false;
+		shape[k++] = t;
+		if (!f.n)
+			break;
+		f.s++;
+		f.n--;
 	}
-	if (n)
-		return false;
-	f.s += i;
-	f.n -= i;
-	mfw_at_skip_blanks(&f);
-	*quoted = f.n && *f.s == '"';
-	*number = f.n && mfw_at_digit(*f.s);
+	shape[k] = '\0';
 	return true;
 }
 
-/* Fields of @c, commas inside quotes not counted. */
-static int mfw_at_field_count(const struct mfw_at_cur *c)
+/* Does @shape match @pat, whose "[..]" stands for one of its letters? */
+static bool mfw_at_shape_is(const char *shape, const char *pat)
 {
-	bool inq = false;
-	int n = 1;
-	size_t i;
+	for (; *pat; shape++) {
+		if (*pat == '[') {
+			const char *end = strchr(pat, ']');
 
-	for (i = 0; i < c->n; i++) {
-		if (c->s[i] == '"')
-			inq = !inq;
-		else if (c->s[i] == ',' && !inq)
-			n++;
+			if (!*shape || !memchr(pat + 1, *shape, end - pat - 1))
+				return false;
+			pat = end + 1;
+		} else if (*shape != *pat++) {
+			return false;
+		}
 	}
-	return n;
-}
-
-/* The last field of @c as a number, or 0 when it is not one. */
-static unsigned long mfw_at_last_number(const struct mfw_at_cur *c)
-{
-	struct mfw_at_cur f = *c;
-	unsigned long v;
-	size_t i = f.n;
-
-	while (i && f.s[i - 1] != ',')
-		i--;
-	f.s += i;
-	f.n -= i;
-	if (!mfw_at_number(&f, &v) || f.n)
-		return 0;
-	return v;
-}
-
-/*
- * A detailed text-mode header's <length>, its last field, in *@len: an
- * empty message (0) is one empty line at most, as in PDU mode.
- */
-static enum mfw_at_data mfw_at_sized(const struct mfw_at_cur *c,
-				     unsigned long *len)
-{
-	*len = mfw_at_last_number(c);
-	return *len ? MFW_AT_DATA_SIZED : MFW_AT_DATA_LINE;
+	return !*shape;
 }
 
 /*
  * What an SMS header (cursor past its name) announces on the lines after
- * it (3GPP TS 27.005, 3.4.1 and 3.4.3).  Data follows every header but a
- * test command's answer ("+CMGL: (...)") and a status report in text mode
- * (+CDS with its seven fields, +CMGR with eight, +CMGL with nine, a
- * number as <fo> where a message has a quoted address).  PDU mode: one
- * line of hex (+CMT: [<alpha>],<length>; +CMGR: <stat>,...; +CMGL:
- * <index>,<stat>,...; +CDS: and +CBM: <length>).  Text mode with the
- * details of AT+CSDH=1: *@len characters.  Any other text-mode header
- * (and a +CMT or +CBM of an unknown shape): open, the data's end unknown.
+ * it (3GPP TS 27.005, 3.4.1 and 3.4.3).  One line of hex in PDU mode
+ * (+CMT: [<alpha>],<length>; +CMGR: <stat>,[<alpha>],<length>; +CMGL:
+ * <index>,<stat>,[<alpha>],<length>; +CDS: and +CBM: <length>).  Nothing
+ * after a test command's answer ("+CMGL: (...)") or a text-mode status
+ * report (+CDS: <fo>,<mr>,[<ra>],[<tora>],<scts>,<dt>,<st>; +CMGR and
+ * +CMGL with <stat> and <index>,<stat> before that).  Any other header,
+ * every text-mode message with or without the AT+CSDH=1 details among
+ * them, is open: its <length> counts characters, not the bytes of the
+ * character set they come in, nor the line ends the module writes.
  */
 static enum mfw_at_data mfw_at_sms_data(const char *name,
-					const struct mfw_at_cur *c,
-					unsigned long *len)
+					const struct mfw_at_cur *c)
 {
-	int n = mfw_at_field_count(c);
-	bool q0, n0, q1 = false, n1 = false, q2 = false, n2 = false;
+	static const struct {
+		const char *name, *pdu, *status;
+	} shapes[] = {
+		{ "+CMT:", "[eq]n", NULL },
+		{ "+CMGR:", "n[eq]n", "qnn[eq][en]qqn" },
+		{ "+CMGL:", "nn[eq]n", "nqnn[eq][en]qqn" },
+		{ "+CDS:", "n", "nn[eq][en]qqn" },
+		{ "+CBM:", "n", NULL },
+	};
+	char shape[16];
+	size_t i;
 
-	*len = 0;
-	if (!mfw_at_field(c, 0, &q0, &n0))
-		return MFW_AT_DATA_NONE;
 	if (c->n && *c->s == '(')
 		return MFW_AT_DATA_NONE;
-	if (!strcmp(name, "+CDS:"))
-		/* PDU mode: "+CDS: <length>"; text mode has no data line. */
-		return n == 1 ? MFW_AT_DATA_LINE : MFW_AT_DATA_NONE;
-	if (!strcmp(name, "+CBM:"))
-		return n == 1 && n0 ? MFW_AT_DATA_LINE : MFW_AT_DATA_OPEN;
-	/* Absent fields stay false. */
-	mfw_at_field(c, 1, &q1, &n1);
-	mfw_at_field(c, 2, &q2, &n2);
-	if (!strcmp(name, "+CMT:")) {
-		if (n == 2 && n1)
-			return MFW_AT_DATA_LINE;
-		if (q0 && n == 10)
-			return mfw_at_sized(c, len);
+	for (i = 0; i < ARRAY_SIZE(shapes) - 1; i++)
+		if (!strcmp(name, shapes[i].name))
+			break;
+	if (!mfw_at_shape(c, shape, sizeof(shape)))
 		return MFW_AT_DATA_OPEN;
-	}
-	if (!strcmp(name, "+CMGR:")) {
-		/* <stat>: a number in PDU mode, a quoted string in text. */
-		if (!q0)
-			return MFW_AT_DATA_LINE;
-		if (n1 && n == 8)
-			return MFW_AT_DATA_NONE;
-		if (q1 && n == 11)
-			return mfw_at_sized(c, len);
-		return MFW_AT_DATA_OPEN;
-	}
-	/* +CMGL: <index>,<stat>,... */
-	if (!q1)
+	if (mfw_at_shape_is(shape, shapes[i].pdu))
 		return MFW_AT_DATA_LINE;
-	if (n2 && n == 9)
+	if (shapes[i].status && mfw_at_shape_is(shape, shapes[i].status))
 		return MFW_AT_DATA_NONE;
-	if (q2 && n == 7)
-		return mfw_at_sized(c, len);
 	return MFW_AT_DATA_OPEN;
 }
 
@@ -498,7 +477,7 @@ void mfw_at_classify(const char *line, size_t len, bool truncated,
 
 		if (mfw_at_prefix(&h, sms[i])) {
 			mfw_at_skip_blanks(&h);
-			data = mfw_at_sms_data(sms[i], &h, &ev->payload_len);
+			data = mfw_at_sms_data(sms[i], &h);
 			ev->payload = data != MFW_AT_DATA_NONE;
 			ev->payload_open = data == MFW_AT_DATA_OPEN;
 			return;
@@ -566,10 +545,9 @@ static void mfw_at_data_line(struct mfw_at_parser *p, struct mfw_at_event *ev)
 		mfw_at_classify(p->buf, p->len, p->overflow, &h);
 		if (h.payload)
 			p->payload_left = MFW_AT_TEXT_DATA_MAX;
-		more = !p->payload_last && p->payload_left > used;
+		more = p->payload_left > used;
 	} else {
-		/* Longer than this line: it goes on. */
-		more = p->payload_left > used && !p->overflow;
+		more = false;	/* PDU mode: one line of hex */
 	}
 	mfw_at_event_init(ev, MFW_AT_PAYLOAD, p->buf, p->len);
 	ev->truncated = p->overflow;
@@ -620,8 +598,7 @@ size_t mfw_at_feed(struct mfw_at_parser *p, const char *buf, size_t len,
 				p->payload = ev.payload;
 				p->payload_open = ev.payload_open;
 				p->payload_left = ev.payload_open ?
-						  MFW_AT_TEXT_DATA_MAX :
-						  ev.payload_len;
+						  MFW_AT_TEXT_DATA_MAX : 0;
 			}
 			p->payload_lfs = c == '\n';
 			p->len = 0;
@@ -630,7 +607,9 @@ size_t mfw_at_feed(struct mfw_at_parser *p, const char *buf, size_t len,
 				return i + 1;
 			continue;
 		}
-		if (c == '>' && p->expect_prompt && !p->len && !p->overflow) {
+		/* Message data may hold a '>': never the prompt. */
+		if (c == '>' && p->expect_prompt && !p->len && !p->overflow &&
+		    !p->payload) {
 			p->expect_prompt = false;
 			p->skip_space = true;
 			mfw_at_event_init(&ev, MFW_AT_PROMPT, ">", 1);

@@ -17,10 +17,13 @@
  */
 #define MFW_AT_LINE_MAX		512
 /*
- * Bytes a text-mode SMS's data can take when its header does not say:
- * 160 characters (3GPP TS 23.038: a message of the GSM 7-bit alphabet,
- * the only coding whose text mode has line breaks; 8-bit and UCS2 data
- * come as hex) of up to 4 bytes each in the TE character set.
+ * Where a text-mode SMS's data ends at the latest, in bytes after its
+ * header: 160 characters (3GPP TS 23.038: a message of the GSM 7-bit
+ * alphabet, the only coding whose text mode has line breaks; 8-bit and
+ * UCS2 data come as hex) of up to 4 bytes each in the TE character set.
+ * The framer counts each non-empty line as its bytes plus 2 and empty
+ * lines as nothing; a message's lines before its last then count at most
+ * 640 - 2 * lines - 2, since each holds a character and a line break.
  */
 #define MFW_AT_TEXT_DATA_MAX	640
 
@@ -78,12 +81,10 @@ enum mfw_at_type {
  *	header: +CMT, +CMGR and +CMGL of a message, +CDS and +CBM in PDU
  *	mode, +CBM in text mode); the framer then reports that line as
  *	MFW_AT_PAYLOAD
- * @payload_len: with @payload, the message's length in characters when the
- *	header gives it (a text-mode header with AT+CSDH=1 details): the
- *	data goes on over further lines until it is used up; 0 when unknown
  * @payload_open: with @payload, the data's end is unknown (a text-mode
- *	header without those details): the lines after it are data until
- *	mfw_at_quiet() or MFW_AT_TEXT_DATA_MAX bytes after the last header
+ *	header, or one of no known shape): the lines after it are data
+ *	until mfw_at_quiet() or MFW_AT_TEXT_DATA_MAX bytes after the last
+ *	header-shaped line; without it, only the next line is data (PDU mode)
  */
 struct mfw_at_event {
 	enum mfw_at_type type;
@@ -101,7 +102,6 @@ struct mfw_at_event {
 	int percent;
 	size_t noise;
 	bool payload;
-	unsigned long payload_len;
 	bool payload_open;
 };
 
@@ -115,11 +115,9 @@ struct mfw_at_event {
  * @skip_space: the prompt's following space is to be skipped
  * @payload: the next complete line is message data (MFW_AT_PAYLOAD)
  * @payload_open: the data's end is unknown (see mfw_at_quiet())
- * @payload_last: open data ends with the line being received
  * @payload_lines: data lines since the header
- * @payload_left: characters of a message still to come (its lines and
- *	the CRLF between them), 0 when only the next line is data; for open
- *	data, bytes left before MFW_AT_TEXT_DATA_MAX
+ * @payload_left: for open data, bytes (a line and its CRLF) left before
+ *	MFW_AT_TEXT_DATA_MAX; 0 when only the next line is data
  * @payload_lfs: line ends seen since the header or the last data line
  *
  * Initialise with mfw_at_init(); treat the fields as private.  Callers
@@ -133,7 +131,6 @@ struct mfw_at_parser {
 	bool skip_space;
 	bool payload;
 	bool payload_open;
-	bool payload_last;
 	unsigned int payload_lines;
 	unsigned long payload_left;
 	unsigned int payload_lfs;
@@ -182,10 +179,11 @@ void mfw_at_cancel_payload(struct mfw_at_parser *p);
  *
  * The receive path calls it when bytes arrive after a pause in which
  * none came (the module writes a message's header and data at once).
- * Open data (a text-mode SMS whose header gives no length) then ends: at
- * once, or after the line being received, or, when no data line came
- * yet, after the next line.  Lines after that are classified as usual.
- * Does nothing when no open data is under way.
+ * Open data (a text-mode SMS) then ends: at once, or, when no data line
+ * came yet, after the next line.  Lines after that are classified as
+ * usual.  Does nothing when no open data is under way, nor in the middle
+ * of a line (a module writes a line in one go, so such a pause is the
+ * host's).
  */
 void mfw_at_quiet(struct mfw_at_parser *p);
 

@@ -22,18 +22,13 @@
 #include "mfw_cme.h"
 
 /*
- * A pause in what the module sends that ends a text-mode SMS whose header
- * gives no length (mfw_at_quiet()).  A module writes a message's header
- * and data in one go: at 9600 baud a byte every ms, a few ms between a
- * UART's FIFO interrupts, one USB transfer.
+ * A pause that ends a text-mode SMS's data (mfw_at_quiet()): the time
+ * between two runs of the receive hook.  A module writes a message's
+ * header and data in one go (at 9600 baud a byte every ms, a few ms
+ * between a UART's FIFO interrupts, one USB transfer); the rest of the
+ * margin is for a receive worker that runs late on a busy board.
  */
-#define MFW_RX_QUIET_MS		100
-/*
- * Room below which n_tty throttles the tty driver (TTY_THRESHOLD_THROTTLE
- * in drivers/tty/n_tty.c): a module held back by flow control pauses
- * because of us, not of its own accord.
- */
-#define MFW_RX_THROTTLE_ROOM	128
+#define MFW_RX_QUIET_MS		500
 
 /* Per-feed context of the framer callback. */
 struct mfw_rx_ctx {
@@ -441,11 +436,10 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 	/*
 	 * The module paused since the last chunk: open message data is
 	 * over.  A pause of our own making (bytes left behind for a full
-	 * n_tty, n_tty about to throttle the tty) is none of the module's.
+	 * n_tty, a throttled tty) is none of the module's.
 	 */
 	if (!port->rx_held &&
-	    time_after(jiffies, port->rx_stamp +
-		       msecs_to_jiffies(MFW_RX_QUIET_MS)))
+	    jiffies - port->rx_stamp > msecs_to_jiffies(MFW_RX_QUIET_MS))
 		mfw_at_quiet(&port->parser);
 	while (done < count) {
 		const u8 *f = fp ? fp + done : NULL;
@@ -478,9 +472,13 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 	if (taken)
 		mfw_rx_wake_link(port->tty);
 	port->rx_stamp = jiffies;
-	/* (TTY_THROTTLED would not do: a pty always has it set.) */
+	/*
+	 * n_tty throttled the tty (flow control holds the module back) until
+	 * a reader makes room.  A pty always has TTY_THROTTLED set; its
+	 * writer waits for room instead, which @done < @count shows.
+	 */
 	port->rx_held = done < count ||
-			READ_ONCE(port->tty->receive_room) <
-			MFW_RX_THROTTLE_ROOM;
+			(port->tty->driver->type != TTY_DRIVER_TYPE_PTY &&
+			 test_bit(TTY_THROTTLED, &port->tty->flags));
 	return done;
 }

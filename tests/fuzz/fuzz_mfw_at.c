@@ -56,6 +56,14 @@ struct run {
 	struct mfw_at_parser *p;
 	bool model_expect;	/* what the parser's prompt flag must be */
 	bool want_payload;	/* message data may come next */
+	/*
+	 * Open text-mode data under way (a model of its own): since which
+	 * data offset (the last header-shaped line's end), and whether a
+	 * pause came since, after which it may end at any line.
+	 */
+	bool open;
+	size_t open_from;
+	bool paused;
 	size_t events;
 	size_t stop_every;
 	uint64_t hash;
@@ -217,6 +225,58 @@ static void check_event(const struct mfw_at_event *ev)
 		    again.percent == ev->percent);
 }
 
+/*
+ * A header the framer gives one line of data (PDU mode) ends in a field
+ * of digits and holds at most one quoted string: a text-mode header
+ * (its time stamp quoted at the end) never passes for one.
+ */
+static void check_pdu_header(const struct mfw_at_event *ev)
+{
+	size_t i, quotes = 0, end = ev->len;
+
+	while (end && (ev->line[end - 1] == ' ' || ev->line[end - 1] == '\t'))
+		end--;
+	fuzz_assert(end && ev->line[end - 1] >= '0' && ev->line[end - 1] <= '9');
+	for (i = ev->noise; i < end; i++)
+		quotes += ev->line[i] == '"';
+	fuzz_assert(quotes <= 2);
+	/* The last field: digits and blanks back to its comma or colon. */
+	for (i = end; ev->line[i - 1] != ',' && ev->line[i - 1] != ':'; i--)
+		fuzz_assert(i > ev->noise + 1 &&
+			    (ev->line[i - 1] == ' ' || ev->line[i - 1] == '\t' ||
+			     (ev->line[i - 1] >= '0' && ev->line[i - 1] <= '9')));
+}
+
+/*
+ * Open data ends only at a pause or past the bound.  The framer counts a
+ * line as its bytes plus 2, at most one and a half times what it takes
+ * on the line (a byte and a lone LF), so no line that follows open data
+ * without a pause starts fewer than 2/3 of MFW_AT_TEXT_DATA_MAX bytes
+ * after the last header-shaped line.  Positions only when tracked.
+ */
+static void check_open_data(struct run *r, const struct mfw_at_event *ev)
+{
+	struct mfw_at_event h;
+
+	if (ev->type == MFW_AT_PROMPT)
+		return;
+	if (ev->type == MFW_AT_PAYLOAD) {
+		mfw_at_classify(ev->line, ev->len, ev->truncated, &h);
+		if (r->open && h.payload && r->pos != NO_POS)
+			r->open_from = r->pos + 1;
+		return;
+	}
+	if (r->open && !r->paused && r->pos != NO_POS)
+		fuzz_assert(r->pos - ev->len >=
+			    r->open_from + MFW_AT_TEXT_DATA_MAX * 2 / 3);
+	r->open = ev->payload && ev->payload_open;
+	r->paused = false;
+	if (r->pos != NO_POS)
+		r->open_from = r->pos + 1;
+	if (ev->payload && !ev->payload_open)
+		check_pdu_header(ev);
+}
+
 static bool on_event(const struct mfw_at_event *ev, void *ctx)
 {
 	struct run *r = ctx;
@@ -231,6 +291,7 @@ static bool on_event(const struct mfw_at_event *ev, void *ctx)
 		fuzz_assert(r->want_payload);
 	else if (ev->type != MFW_AT_PROMPT)
 		r->want_payload = ev->payload;
+	check_open_data(r, ev);
 
 	if (ev->type == MFW_AT_PROMPT) {
 		fuzz_assert(r->model_expect);
@@ -309,6 +370,8 @@ static void run_once(struct run *r, const struct plan *pl, size_t len,
 	r->pos = NO_POS;
 	r->model_expect = false;
 	r->want_payload = false;
+	r->open = false;
+	r->paused = false;
 	r->events = 0;
 	r->hash = 0xcbf29ce484222325ULL;
 	r->nlines = 0;
@@ -326,6 +389,7 @@ static void run_once(struct run *r, const struct plan *pl, size_t len,
 			to = pl->arm[a];
 		while (q < pl->nquiet && pl->quiet[q] <= from) {
 			mfw_at_quiet(r->p);
+			r->paused = r->paused || r->open;
 			q++;
 		}
 		if (q < pl->nquiet && pl->quiet[q] < to)

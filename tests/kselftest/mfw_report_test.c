@@ -115,6 +115,30 @@ static void expect_untouched(struct __test_metadata *_metadata,
 }
 
 /*
+ * Whether the module got command @name again after its fault fired (the
+ * driver asked again): the transcript's lines after the fault's.
+ */
+static bool asked_again(const char *transcript, const char *name)
+{
+	char fired[64], again[64];
+	const char *at;
+	size_t len = 0;
+	char *t;
+	bool ret;
+
+	t = (char *)rig_slurp(transcript, &len);
+	if (!t)
+		return false;
+	t[len] = '\0';
+	snprintf(fired, sizeof(fired), "fault at command %s", name);
+	snprintf(again, sizeof(again), "< AT%s\\r", name);
+	at = strstr(t, fired);
+	ret = at && strstr(at, again);
+	free(t);
+	return ret;
+}
+
+/*
  * The example from the field: a text-mode SMS whose body is "OK" arrives
  * during AT+CGMR.  The body does not end the command: the firmware is the
  * real answer, and both SMS lines reach the tty's readers.
@@ -152,7 +176,7 @@ TEST_F_TIMEOUT(report, sms_reports_are_data, 120)
  * breaks, so that nothing in the text tells its last line from the
  * module's next one.  Every line of it is data until the module pauses:
  * the reports, OK and +MATREADY inside it act as nothing, and reach the
- * tty's readers; the answer that comes 300 ms later is the driver's.
+ * tty's readers; the answer that comes 1 s later is the driver's.
  */
 TEST_F_TIMEOUT(report, sms_of_several_lines, 120)
 {
@@ -195,6 +219,7 @@ TEST_F_TIMEOUT(report, sms_glued_to_the_answer, 120)
 	expect_untouched(_metadata, self);
 	EXPECT_EQ(0, rig_port_num(self->r.path, "statistics/urcs") -
 		  1 /* the real +MATREADY at boot */);
+	EXPECT_TRUE(asked_again(self->r.transcript, "+CGMR"));
 }
 
 /* V.250 codes of a call during the driver's command reach users only. */

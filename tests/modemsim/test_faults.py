@@ -153,7 +153,7 @@ def test_lost_and_glued_reports(tmp):
 
 def test_sms_during_a_command(tmp):
     """A text-mode SMS (no <length>) of several lines during a command: in
-    its own burst 300 ms before the answer, or glued to the answer."""
+    its own burst 1 s before the answer, or glued to the answer."""
     s = sim(tmp, args=["--fault", r"sms=hi\r\nOK\r\n+MATREADY@cmd=CGMR",
                        "--fault", r"sms-burst=OK@cmd=CGMI"])
     s.ok("ATE0")
@@ -164,7 +164,7 @@ def test_sms_during_a_command(tmp):
     eq(first, header + b"hi\r\nOK\r\n+MATREADY\r\n",
        "the message in one burst, nothing after it for 150 ms")
     rest = s.upto(b"\r\nML307R-DC-MBRH0S01\r\n\r\nOK\r\n")
-    check(time.time() - t0 >= 0.28, "the answer 300 ms after the message")
+    check(time.time() - t0 >= 0.95, "the answer 1 s after the message")
     eq(rest, b"\r\nML307R-DC-MBRH0S01\r\n\r\nOK\r\n", "then the answer")
     s.send("AT+CGMI\r")
     eq(s.upto(header + b"OK\r\n\r\nCMCC\r\n\r\nOK\r\n", timeout=0.25),

@@ -926,19 +926,32 @@ static void test_payload(void)
 		{ "+CMGL: (\"REC UNREAD\",\"ALL\")\r\nOK\r\n", "oK",
 		  "+CMGL test command answer: no data" },
 		{ "\r\n+CMT: \"+1\",,\"t\",145,4,0,0,\"+2\",145,17\r\n"
-		  "hi\r\nOK\r\n+MATREADY\r\nOK\r\n", "oPPPK",
-		  "detailed text +CMT: the body's three lines by its length" },
+		  "hi\r\nOK\r\n+MATREADY\r\nOK\r\n", "oPPPP",
+		  "detailed text +CMT: open too" },
 		{ "+CMGR: \"REC READ\",\"+1\",,\"t\",145,4,0,0,\"+2\",145,6\r\n"
-		  "a\r\nOK\r\nOK\r\n", "oPPK",
-		  "detailed text +CMGR: two lines of body" },
-		{ "+CMGL: 2,\"REC READ\",\"+1\",,\"t\",145,4\r\nab\r\nOK\r\n", "oPK",
-		  "detailed text +CMGL: one line of body" },
+		  "a\r\nOK\r\nOK\r\n", "oPPP",
+		  "detailed text +CMGR: open too" },
+		{ "+CMGL: 2,\"REC READ\",\"+1\",,\"t\",145,4\r\nab\r\nOK\r\n", "oPP",
+		  "detailed text +CMGL: open too" },
+		{ "+CMT: \"+1\",,\"t\",145,4,0,0,\"+2\",145,22\na\na\nOK\n", "oPPP",
+		  "a <length> in characters ends nothing: LF-only breaks" },
+		{ "\r\n+CMT: \"\"\",,\"26/11/30,08:00:00+32\"\r\nhi\r\n"
+		  "+MFWUPGRADE: 3\r\nOK\r\n", "oPPP",
+		  "a quote in the sender's address: open, not PDU" },
+		{ "+CMGL: 1,\"REC UNREAD\",\"a\",1,\"\",,\"26/11/30,08:00:00+32\"\r\n"
+		  "x\r\nOK\r\n", "oPP", "an address with quotes and commas" },
+		{ "+CMGR: \"REC UNREAD\",\"\",,,,,,,\"\",,\"t\"\r\nx\r\nOK\r\n", "oPP",
+		  "an address of commas in quotes" },
+		{ "+CMGR: \"REC READ\",\"6,1\",1,\"+1\",145,\"t\",\"t\",0\r\nx\r\nOK\r\n",
+		  "oPP", "a status report's shape needs numbers, not strings" },
+		{ "+CMT: x,24\r\nOK\r\nOK\r\n", "oPP",
+		  "an unknown +CMT shape: open" },
 		{ "\r\n+CMT: \"+1\",,\"t\"\r\n\r\n+MFWUPGRADE: 2\r\n", "oP",
 		  "a text message may start with a line break" },
 		{ "\r\n+CMT: ,0\r\n\r\n+MFWUPGRADE: 2\r\n", "oU",
 		  "an empty PDU message swallows nothing" },
 		{ "+CMGR: \"REC READ\",\"+1\",,\"t\",145,4,0,0,\"+2\",145,0\r\n"
-		  "\r\nOK\r\n", "oK", "an empty detailed text message" },
+		  "\r\nOK\r\n", "oP", "an empty text message: open all the same" },
 		{ "+CBM: 1,2,3,1,1\r\nhi\r\nOK\r\n+MATREADY\r\n", "oPPP",
 		  "text-mode +CBM: open data" },
 		{ "+CMT: \"+1\",,\"t\"\r\nOK\r\n+CMT: ,24\r\n00\r\n", "oPPP",
@@ -985,7 +998,7 @@ static void test_payload(void)
 		      log.r[4].ev.type == MFW_AT_MATREADY,
 		      "payload: after the pause, lines are lines");
 
-		/* A pause mid-line: that line is the last of the data. */
+		/* A pause mid-line is the host's: it ends nothing. */
 		mfw_at_init(&p);
 		log_reset(&log);
 		s = "+CMT: \"+1\",,\"t\"\r\nhi\r\n+MAT";
@@ -994,8 +1007,22 @@ static void test_payload(void)
 		s = "READY\r\nOK\r\n";
 		feed_chunks(&p, s, strlen(s), 0, &log);
 		check(log.n == 4 && log.r[2].ev.type == MFW_AT_PAYLOAD &&
-		      log.r[3].ev.type == MFW_AT_OK,
-		      "payload: a line begun before the pause is data");
+		      log.r[3].ev.type == MFW_AT_PAYLOAD,
+		      "payload: a pause in the middle of a line ends nothing");
+
+		/* Message data may hold a '>': it is never the prompt. */
+		mfw_at_init(&p);
+		log_reset(&log);
+		mfw_at_expect_prompt(&p, true);
+		s = "+CMT: \"+1\",,\"t\"\r\nhi\r\n> OK\r\n";
+		feed_chunks(&p, s, strlen(s), 0, &log);
+		check(log.n == 3 && log.r[2].ev.type == MFW_AT_PAYLOAD,
+		      "payload: a '>' in the data is data");
+		mfw_at_quiet(&p);
+		s = "> ";
+		feed_chunks(&p, s, strlen(s), 0, &log);
+		check(log.n == 4 && log.r[3].ev.type == MFW_AT_PROMPT,
+		      "payload: the prompt after the data is the prompt");
 
 		/* A pause right after the header: the next line is data. */
 		mfw_at_init(&p);

@@ -357,7 +357,7 @@ static void at_exec(struct sim *sim, char *cmd)
 			if (cmd != sim->pending)
 				snprintf(sim->pending, sizeof(sim->pending),
 					 "%s", cmd);
-			sim_timer_add(sim, 300, at_delayed, 0);
+			sim_timer_add(sim, 1000, at_delayed, 0);
 			return;
 		case FA_RING:
 			at_line(sim, "RING");

@@ -6,7 +6,7 @@
  *   ACTION  error[=<850..860>] | drop=<n> | corrupt=<n> | stall[=<ms>] |
  *           garbage | urc=<text> | disconnect | powerloss | cut |
  *           sms=<text> (a text-mode +CMT: message with that body, and
- *           the command's answer 300 ms later) |
+ *           the command's answer 1 s later) |
  *           sms-burst=<text> (the same message, and the answer at once
  *           in the same burst) |
  *           lose (only at report=: the report is never sent) |
