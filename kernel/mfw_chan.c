@@ -319,14 +319,18 @@ int mfw_chan_command(struct mfw_port *port, const char *cmd, char *resp,
  * mfw_chan_raw_end(); no lock is held meanwhile.
  *
  * Return: 0 at the prompt; -EINPROGRESS when a fatal signal ended the
- * wait for the prompt after the command went out: the channel stays held,
- * and the caller ends the transfer with mfw_chan_raw_send() (which waits
- * for the prompt first) and mfw_chan_raw_end(); otherwise the command's
- * result as for mfw_chan_command() (the channel is then free again).
+ * wait for the prompt after the command went out, -ETIMEDOUT when no
+ * prompt came within @timeout_ms after it went out: in both cases the
+ * module may still prompt and then count <len> raw bytes, so the channel
+ * stays held, and the caller ends the transfer with mfw_chan_raw_send()
+ * (which waits for the prompt first) and mfw_chan_raw_end(); otherwise
+ * the command's result as for mfw_chan_command() (the channel is then
+ * free again).
  */
 int mfw_chan_raw_start(struct mfw_port *port, struct mfw_txn *txn,
 		       unsigned int timeout_ms)
 {
+	bool held = false;
 	int ret;
 
 	txn->cme = -1;
@@ -345,10 +349,12 @@ int mfw_chan_raw_start(struct mfw_port *port, struct mfw_txn *txn,
 		 */
 		if (ret == -EINTR)
 			ret = -EINPROGRESS;
+		else if (ret == -ETIMEDOUT)
+			held = true;
 	}
 	if (ret == 1)
 		ret = 0;
-	else if (ret != -EINPROGRESS)
+	else if (ret != -EINPROGRESS && !held)
 		mfw_chan_release_txn(port, txn);
 	mfw_chan_unlock(port);
 	return ret;

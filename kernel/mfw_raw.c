@@ -50,17 +50,22 @@ int mfw_raw_open(struct mfw_port *port, u64 len)
 	x->raw_txn.cmd_len = scnprintf(x->raw_cmd, sizeof(x->raw_cmd),
 				       "AT+MFWDLOAD=0,%llu", len);
 	ret = mfw_chan_raw_start(port, &x->raw_txn, mfw_write_timeout_ms);
-	if (ret && ret != -EINPROGRESS)
+	if (ret && ret != -EINPROGRESS && ret != -ETIMEDOUT)
 		return ret;
 	x->raw = true;
 	x->raw_total = len;
 	x->raw_sent = x->pos;
 	if (ret) {
-		/* Killed before the prompt: the filler waits for it. */
-		mfw_raw_stop(port, "the writer was killed before the module's prompt");
+		/*
+		 * Killed, or no prompt in time: the prompt may still come,
+		 * and the filler waits for it.
+		 */
+		mfw_raw_stop(port, ret == -ETIMEDOUT ?
+			     "no prompt within write_timeout_ms" :
+			     "the writer was killed before the module's prompt");
 		/* What a process sharing the file gets from now on. */
 		mfw_xfer_fail(port, -EIO);
-		return -EINTR;
+		return ret == -ETIMEDOUT ? -ETIMEDOUT : -EINTR;
 	}
 	mfw_raw_alive(x);
 	return 0;

@@ -318,9 +318,10 @@ int mfw_hex_chunk(struct mfw_port *port, const u8 *data, size_t len);
  *
  * Return: 0 at the prompt, -EBUSY while an abandoned write is still being
  * ended, or the command's error as for mfw_chan_command().  -EINTR when a
- * fatal signal came after the command went out: the transfer is then
- * abandoned as by mfw_raw_stop() (its filler waits for the prompt) and the
- * session has failed with -EIO (what others sharing the file get).
+ * fatal signal came after the command went out, -ETIMEDOUT when no prompt
+ * came within write_timeout_ms: the transfer is then abandoned as by
+ * mfw_raw_stop() (its filler waits for the prompt) and the session has
+ * failed with -EIO (what others sharing the file get).
  */
 int mfw_raw_open(struct mfw_port *port, u64 len);
 

@@ -39,6 +39,7 @@
 #define STATE		"/tmp/mfw-cdev-module.state"
 #define BUFFER_MAX	"/sys/module/mfw/parameters/buffer_max"
 #define RAW_IDLE	"/sys/module/mfw/parameters/raw_idle_ms"
+#define WRITE_TIMEOUT	"/sys/module/mfw/parameters/write_timeout_ms"
 
 FIXTURE(cdev) {
 	struct mfw_port_rig r;	/* a simulated module */
@@ -829,6 +830,52 @@ TEST_F_TIMEOUT(cdev, raw_killed_before_the_prompt, 300)
 	EXPECT_TRUE(WIFSIGNALED(st));
 	raw_ended_cleanly(self, _metadata, 0,
 			  "the writer was killed before the module's prompt");
+}
+
+/*
+ * The module prompts for a transparent write only after write_timeout_ms
+ * (3 s here, the prompt at 4.5 s): the write fails with ETIMEDOUT, but the
+ * channel stays held, so the user's AT sent at once does not become
+ * package data once the prompt comes; the filler ends the transfer.
+ */
+TEST_F_TIMEOUT(cdev, raw_prompt_after_the_timeout, 300)
+{
+	const char *const extra[] = { "--transparent-timeout-ms", "3600000",
+				      "--fault", "stall=4500@cmd=MFWDLOAD",
+				      NULL };
+	unsigned long long size = RAW_SIZE;
+	char old[32] = "";
+	unsigned char *img;
+	size_t len = 0;
+	int fd, p, err;
+	ssize_t n;
+
+	ASSERT_EQ(0, sim_up(self, "ML305U", extra));
+	ASSERT_EQ(0, port_make_image(IMAGE, RAW_SIZE, "ML305U-DBLN-MBRH0S02", 21));
+	img = rig_slurp(IMAGE, &len);
+	ASSERT_TRUE((img) != NULL);
+	p = open(WRITE_TIMEOUT, O_RDWR);
+	ASSERT_LE(0, p);
+	ASSERT_LT(0, read(p, old, sizeof(old) - 1));
+	old[strcspn(old, "\n")] = '\0';
+	ASSERT_EQ(0, rig_write_str(p, "3000"));
+	/* Nothing that can return early until the parameter is back. */
+	fd = open(self->node, O_WRONLY);
+	if (fd >= 0 && !ioctl(fd, MFW_IOC_SET_SIZE, &size))
+		n = write(fd, img, RAW_SENT);
+	else
+		n = -2;
+	err = errno;
+	EXPECT_EQ(0, rig_write_str(p, old));
+	close(p);
+	free(img);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, n);
+	EXPECT_EQ(ETIMEDOUT, err);
+	/* The prompt has not come yet: the module still works on it. */
+	EXPECT_FALSE(rig_file_contains(self->r.transcript, "\\r\\n> "));
+	raw_ended_cleanly(self, _metadata, 0, "no prompt within write_timeout_ms");
+	close(fd);
 }
 
 /* --- a port that dies under an open file ------------------------------- */
