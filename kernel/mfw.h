@@ -73,6 +73,15 @@ struct mfw_stats {
 	unsigned long mem_peak;
 };
 
+/*
+ * A pause that ends a text-mode SMS's data (mfw_at_quiet()): the time
+ * between two runs of the receive hook.  A module writes a message's
+ * header and data in one go (at 9600 baud a byte every ms, a few ms
+ * between a UART's FIFO interrupts, one USB transfer); the rest of the
+ * margin is for a receive worker that runs late on a busy board.
+ */
+#define MFW_RX_QUIET_MS		500
+
 /**
  * struct mfw_port - the discipline's state for one attached tty
  * @dev: class device; its reference count owns this structure
@@ -108,7 +117,8 @@ struct mfw_stats {
  * @inject: a line being handed to n_tty by the receive hook
  * @eat_lf: a driver command just ended on a CR; a LF right after it is
  *	the driver's too (receive hook only)
- * @rx_stamp: jiffies when the receive hook last ran (receive hook only)
+ * @rx_stamp: jiffies when the receive hook last ran (written by the
+ *	receive hook only)
  * @rx_held: bytes stayed behind at that run, or the tty was throttled,
  *	so the next run is no pause of the module's (receive hook only)
  * @state: enum mfw_state

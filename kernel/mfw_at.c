@@ -136,6 +136,7 @@ void mfw_at_cancel_payload(struct mfw_at_parser *p)
 {
 	p->payload = false;
 	p->payload_open = false;
+	p->payload_pdu = false;
 	p->payload_lines = 0;
 	p->payload_left = 0;
 }
@@ -150,11 +151,12 @@ void mfw_at_quiet(struct mfw_at_parser *p)
 	 */
 	if (p->len || p->overflow)
 		return;
-	if (!p->payload_lines) {
+	if (!p->payload_lines && p->payload_lfs < 2) {
 		/* The line after the header is data whatever comes. */
 		p->payload_open = false;
 		p->payload_left = 0;
 	} else {
+		/* Data lines, or an empty line (an empty message): over. */
 		mfw_at_cancel_payload(p);
 	}
 }
@@ -382,7 +384,7 @@ static bool mfw_at_shape_is(const char *shape, const char *pat)
 /*
  * What an SMS header (cursor past its name) announces on the lines after
  * it (3GPP TS 27.005, 3.4.1 and 3.4.3).  One line of hex in PDU mode
- * (+CMT: [<alpha>],<length>; +CMGR: <stat>,[<alpha>],<length>; +CMGL:
+ * (+CMT: ,<length>; +CMGR: <stat>,[<alpha>],<length>; +CMGL:
  * <index>,<stat>,[<alpha>],<length>; +CDS: and +CBM: <length>).  Nothing
  * after a test command's answer ("+CMGL: (...)") or a text-mode status
  * report (+CDS: <fo>,<mr>,[<ra>],[<tora>],<scts>,<dt>,<st>; +CMGR and
@@ -397,7 +399,11 @@ static enum mfw_at_data mfw_at_sms_data(const char *name,
 	static const struct {
 		const char *name, *pdu, *status;
 	} shapes[] = {
-		{ "+CMT:", "[eq]n", NULL },
+		/*
+		 * A quoted <alpha> would let a text header's sender address
+		 * (a quote, a digit, a line break) pass for one.
+		 */
+		{ "+CMT:", "en", NULL },
 		{ "+CMGR:", "n[eq]n", "qnn[eq][en]qqn" },
 		{ "+CMGL:", "nn[eq]n", "nqnn[eq][en]qqn" },
 		{ "+CDS:", "n", "nn[eq][en]qqn" },
@@ -524,6 +530,18 @@ void mfw_at_classify(const char *line, size_t len, bool truncated,
 	}
 }
 
+/* Whether @s (@len bytes) is all hex digits. */
+static bool mfw_at_hex(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!mfw_at_digit(s[i]) && !((s[i] | 0x20) >= 'a' &&
+					     (s[i] | 0x20) <= 'f'))
+			return false;
+	return true;
+}
+
 /*
  * The complete line in @p->buf is message data (whatever it says): make
  * it a PAYLOAD event in @ev and say whether the data goes on after it.
@@ -543,9 +561,19 @@ static void mfw_at_data_line(struct mfw_at_parser *p, struct mfw_at_event *ev)
 		 * MFW_AT_LINE_MAX bytes, which only lengthens the data.
 		 */
 		mfw_at_classify(p->buf, p->len, p->overflow, &h);
+		/* The bound runs from the end of a header-shaped line. */
 		if (h.payload)
-			p->payload_left = MFW_AT_TEXT_DATA_MAX;
+			p->payload_left = MFW_AT_TEXT_DATA_MAX + used;
 		more = p->payload_left > used;
+	} else if (p->payload_pdu &&
+		   (!mfw_at_hex(p->buf, p->len) || p->overflow)) {
+		/*
+		 * PDU mode's line is hex: this is a text message after all
+		 * (a header whose first line only looked like PDU mode's).
+		 */
+		p->payload_open = true;
+		p->payload_left = MFW_AT_TEXT_DATA_MAX + used;
+		more = true;
 	} else {
 		more = false;	/* PDU mode: one line of hex */
 	}
@@ -584,9 +612,13 @@ size_t mfw_at_feed(struct mfw_at_parser *p, const char *buf, size_t len,
 		}
 		if (c == '\r' || c == '\n') {
 			if (!p->len && !p->overflow) {
-				/* A second line end at once: no message. */
-				if (p->payload && !p->payload_open &&
-				    c == '\n' && ++p->payload_lfs >= 2)
+				/*
+				 * A second line end at once: no message (in
+				 * text mode maybe an empty line of one, until
+				 * a pause, see mfw_at_quiet()).
+				 */
+				if (p->payload && c == '\n' &&
+				    ++p->payload_lfs >= 2 && !p->payload_open)
 					mfw_at_cancel_payload(p);
 				continue;
 			}
@@ -597,6 +629,7 @@ size_t mfw_at_feed(struct mfw_at_parser *p, const char *buf, size_t len,
 						&ev);
 				p->payload = ev.payload;
 				p->payload_open = ev.payload_open;
+				p->payload_pdu = ev.payload && !ev.payload_open;
 				p->payload_left = ev.payload_open ?
 						  MFW_AT_TEXT_DATA_MAX : 0;
 			}

@@ -115,6 +115,7 @@ struct mfw_at_event {
  * @skip_space: the prompt's following space is to be skipped
  * @payload: the next complete line is message data (MFW_AT_PAYLOAD)
  * @payload_open: the data's end is unknown (see mfw_at_quiet())
+ * @payload_pdu: the header had PDU mode's shape: its line must be hex
  * @payload_lines: data lines since the header
  * @payload_left: for open data, bytes (a line and its CRLF) left before
  *	MFW_AT_TEXT_DATA_MAX; 0 when only the next line is data
@@ -131,6 +132,7 @@ struct mfw_at_parser {
 	bool skip_space;
 	bool payload;
 	bool payload_open;
+	bool payload_pdu;
 	unsigned int payload_lines;
 	unsigned long payload_left;
 	unsigned int payload_lfs;

@@ -16,6 +16,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
 #include <linux/sched/signal.h>
@@ -27,6 +28,8 @@
 
 /* Longest wait for room in the tty driver before looking again. */
 #define MFW_CHAN_ROOM_POLL_MS	20
+/* Longest wait for the module's pause after a text-mode SMS. */
+#define MFW_CHAN_DATA_WAIT_MS	(4 * MFW_RX_QUIET_MS)
 
 /* Take the channel for @txn if no user command or write is under way. */
 static bool mfw_chan_try_acquire(struct mfw_port *port, struct mfw_txn *txn,
@@ -191,12 +194,32 @@ static void mfw_chan_unlock(struct mfw_port *port)
 }
 
 /* Send @txn's command and its CR in one write. */
+/*
+ * Open message data (a text-mode SMS, see mfw_at.c) takes every line
+ * until the module pauses: a command sent before the pause would have
+ * its echo, its answer or the transparent prompt taken as data.  Wait
+ * until no byte came for MFW_RX_QUIET_MS, so that the first byte of the
+ * answer ends the data, at most MFW_CHAN_DATA_WAIT_MS (a module that
+ * never stops talking).  The receive hook's state is only looked at.
+ */
+static void mfw_chan_wait_data_end(struct mfw_port *port)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(MFW_CHAN_DATA_WAIT_MS);
+
+	while (mfw_at_payload_open(&port->parser) &&
+	       jiffies - READ_ONCE(port->rx_stamp) <=
+	       msecs_to_jiffies(MFW_RX_QUIET_MS) &&
+	       time_before(jiffies, end) && !READ_ONCE(port->dead))
+		msleep(MFW_CHAN_ROOM_POLL_MS);
+}
+
 static int mfw_chan_send_cmd(struct mfw_port *port, struct mfw_txn *txn,
 			     unsigned int timeout_ms)
 {
 	u8 *line;
 	int ret;
 
+	mfw_chan_wait_data_end(port);
 	line = kmalloc(txn->cmd_len + 1, GFP_KERNEL);
 	if (!line)
 		return -ENOMEM;

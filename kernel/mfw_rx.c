@@ -21,15 +21,6 @@
 #include "mfw.h"
 #include "mfw_cme.h"
 
-/*
- * A pause that ends a text-mode SMS's data (mfw_at_quiet()): the time
- * between two runs of the receive hook.  A module writes a message's
- * header and data in one go (at 9600 baud a byte every ms, a few ms
- * between a UART's FIFO interrupts, one USB transfer); the rest of the
- * margin is for a receive worker that runs late on a busy board.
- */
-#define MFW_RX_QUIET_MS		500
-
 /* Per-feed context of the framer callback. */
 struct mfw_rx_ctx {
 	struct mfw_port *port;
@@ -471,7 +462,7 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 	}
 	if (taken)
 		mfw_rx_wake_link(port->tty);
-	port->rx_stamp = jiffies;
+	WRITE_ONCE(port->rx_stamp, jiffies);
 	/*
 	 * n_tty throttled the tty (flow control holds the module back) until
 	 * a reader makes room.  A pty always has TTY_THROTTLED set; its

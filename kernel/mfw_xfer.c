@@ -285,6 +285,10 @@ int mfw_xfer_open(struct mfw_port *port, u64 size, const bool *cancel)
 		return -ENODEV;
 
 	mutex_lock(&x->mutex);
+	if (cancel && READ_ONCE(*cancel)) {
+		ret = -ECANCELED;
+		goto out;
+	}
 	if (x->active || x->filling) {
 		ret = -EBUSY;
 		goto out;
@@ -398,6 +402,11 @@ ssize_t mfw_xfer_write(struct mfw_port *port, const u8 *data, size_t len,
 	}
 	if (!len)
 		goto out;
+	/* Cancelled before the first byte: nothing reaches the module. */
+	if (!x->started && READ_ONCE(x->cancel)) {
+		ret = -ECANCELED;
+		goto out;
+	}
 	if (!x->started) {
 		ret = mfw_xfer_start(port, offset);
 		if (ret)

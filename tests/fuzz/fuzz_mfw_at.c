@@ -64,6 +64,7 @@ struct run {
 	bool open;
 	size_t open_from;
 	bool paused;
+	bool pdu;		/* the data line of a PDU-shaped header is next */
 	size_t events;
 	size_t stop_every;
 	uint64_t hash;
@@ -247,6 +248,17 @@ static void check_pdu_header(const struct mfw_at_event *ev)
 			     (ev->line[i - 1] >= '0' && ev->line[i - 1] <= '9')));
 }
 
+static bool all_hex(const struct mfw_at_event *ev)
+{
+	size_t i;
+
+	for (i = 0; i < ev->len; i++)
+		if (!strchr("0123456789abcdefABCDEF", ev->line[i]) ||
+		    !ev->line[i])
+			return false;
+	return true;
+}
+
 /*
  * Open data ends only at a pause or past the bound.  The framer counts a
  * line as its bytes plus 2, at most one and a half times what it takes
@@ -264,12 +276,21 @@ static void check_open_data(struct run *r, const struct mfw_at_event *ev)
 		mfw_at_classify(ev->line, ev->len, ev->truncated, &h);
 		if (r->open && h.payload && r->pos != NO_POS)
 			r->open_from = r->pos + 1;
+		/* A PDU line that is not hex: a text message after all. */
+		if (r->pdu && (ev->truncated || !all_hex(ev))) {
+			r->open = true;
+			r->paused = false;
+			if (r->pos != NO_POS)
+				r->open_from = r->pos + 1;
+		}
+		r->pdu = false;
 		return;
 	}
 	if (r->open && !r->paused && r->pos != NO_POS)
 		fuzz_assert(r->pos - ev->len >=
 			    r->open_from + MFW_AT_TEXT_DATA_MAX * 2 / 3);
 	r->open = ev->payload && ev->payload_open;
+	r->pdu = ev->payload && !ev->payload_open;
 	r->paused = false;
 	if (r->pos != NO_POS)
 		r->open_from = r->pos + 1;
@@ -372,6 +393,7 @@ static void run_once(struct run *r, const struct plan *pl, size_t len,
 	r->want_payload = false;
 	r->open = false;
 	r->paused = false;
+	r->pdu = false;
 	r->events = 0;
 	r->hash = 0xcbf29ce484222325ULL;
 	r->nlines = 0;
@@ -388,8 +410,12 @@ static void run_once(struct run *r, const struct plan *pl, size_t len,
 		if (a < pl->narm && pl->arm[a] < to)
 			to = pl->arm[a];
 		while (q < pl->nquiet && pl->quiet[q] <= from) {
+			bool was = mfw_at_payload_open(r->p);
+
 			mfw_at_quiet(r->p);
-			r->paused = r->paused || r->open;
+			/* Only a pause that ended open data counts. */
+			r->paused = r->paused ||
+				    (r->open && was && !mfw_at_payload_open(r->p));
 			q++;
 		}
 		if (q < pl->nquiet && pl->quiet[q] < to)

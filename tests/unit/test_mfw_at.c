@@ -905,15 +905,22 @@ static void test_payload(void)
 	} cases[] = {
 		{ "\r\n+CMT: \"+10000000000\",,\"26/11/30,08:00:00+32\"\r\nOK\r\n",
 		  "oP", "text-mode +CMT whose text is OK" },
-		{ "\r\n+CMT: ,24\r\n+MATREADY\r\n+MATREADY\r\n",
+		{ "\r\n+CMT: ,24\r\n07914A\r\n+MATREADY\r\n",
 		  "oPM", "PDU-mode +CMT, then a real +MATREADY" },
+		{ "\r\n+CMT: ,24\r\n+MATREADY\r\n+MATREADY\r\n",
+		  "oPP", "a PDU header whose data is not hex: open after all" },
+		{ "\r\n+CMT: \"\",1\n\",,\"26/01/01,12:00:00+04\"\r\n"
+		  "+MFWUPGRADE: 3\r\n+MATREADY\r\nOK\r\n", "oPPPP",
+		  "a sender address with a quote and a line break" },
+		{ "\r\n+CMT: \"A\",12\r\n00\r\nOK\r\n", "oPP",
+		  "+CMT with a quoted <alpha>: open" },
 		{ "\r\n+CMT: \"+1\",,\"t\"\r\n+MFWUPGRADE: 3\r\nOK\r\n",
 		  "oPP", "text-mode +CMT: a report and OK after it are data" },
 		{ "+CMGR: \"REC READ\",\"+1\",,\"t\"\r\nERROR\r\n\r\nOK\r\n",
 		  "oPP", "text-mode +CMGR of a message: open to the end" },
 		{ "+CMGR: \"REC READ\",6,1,\"+1\",145,\"t\",\"t\",0\r\nOK\r\n",
 		  "oK", "text-mode +CMGR of a status report has no data" },
-		{ "+CMGR: 1,,24\r\nOK\r\nOK\r\n", "oPK", "PDU-mode +CMGR" },
+		{ "+CMGR: 1,,24\r\n00AB\r\nOK\r\n", "oPK", "PDU-mode +CMGR" },
 		{ "+CMGL: 1,\"REC UNREAD\",\"+1\",,\"t\"\r\nOK\r\n"
 		  "+CMGL: 2,\"REC READ\",\"+2\",,\"t\"\r\n+MATREADY\r\nOK\r\n",
 		  "oPPPP", "text-mode +CMGL of two messages: all data" },
@@ -958,8 +965,8 @@ static void test_payload(void)
 		  "a header inside open data is data" },
 		{ "\n+CMT: ,0\n\n+MATREADY\n", "oM",
 		  "an empty message with LF line ends" },
-		{ "+CMGL: 1,0,,24\r\nRING\r\nOK\r\n", "oPK", "PDU-mode +CMGL" },
-		{ "+CDS: 25\r\nOK\r\nOK\r\n", "oPK", "PDU-mode +CDS" },
+		{ "+CMGL: 1,0,,24\r\n00ff\r\nOK\r\n", "oPK", "PDU-mode +CMGL" },
+		{ "+CDS: 25\r\n0A\r\nOK\r\n", "oPK", "PDU-mode +CDS" },
 		{ "+CDS: 6,1,\"+1\",145,\"t\",\"t\",0\r\nOK\r\n", "oK",
 		  "text-mode +CDS has no data" },
 		{ "+CBM: 88\r\n+MATREADY\r\n", "oP", "PDU-mode +CBM" },
@@ -1010,6 +1017,17 @@ static void test_payload(void)
 		      log.r[3].ev.type == MFW_AT_PAYLOAD,
 		      "payload: a pause in the middle of a line ends nothing");
 
+			/* An empty text message, then a pause: the data is over. */
+		mfw_at_init(&p);
+		log_reset(&log);
+		s = "\r\n+CMT: \"+1\",,\"t\"\r\n\r\n";
+		feed_chunks(&p, s, strlen(s), 0, &log);
+		mfw_at_quiet(&p);
+		s = "\r\n+MFWUPGRADE: 2\r\n";
+		feed_chunks(&p, s, strlen(s), 0, &log);
+		check(log.n == 2 && log.r[1].ev.type == MFW_AT_MFWUPGRADE,
+		      "payload: an empty text message ends at the pause");
+
 		/* Message data may hold a '>': it is never the prompt. */
 		mfw_at_init(&p);
 		log_reset(&log);
@@ -1042,7 +1060,7 @@ static void test_payload(void)
 		s = "+CMT: ,2\r\n";
 		feed_chunks(&p, s, strlen(s), 0, &log);
 		mfw_at_quiet(&p);
-		s = "+MATREADY\r\n+MATREADY\r\n";
+		s = "00\r\n+MATREADY\r\n";
 		feed_chunks(&p, s, strlen(s), 0, &log);
 		check(log.n == 3 && log.r[1].ev.type == MFW_AT_PAYLOAD &&
 		      log.r[2].ev.type == MFW_AT_MATREADY,
