@@ -181,8 +181,9 @@ void mfw_at_cancel_payload(struct mfw_at_parser *p);
  *
  * The receive path calls it when bytes arrive after a pause in which
  * none came (the module writes a message's header and data at once).
- * Open data (a text-mode SMS) then ends: at once, or, when no data line
- * came yet, after the next line.  Lines after that are classified as
+ * Open data (a text-mode SMS) then ends: at once, or, when neither a
+ * data line nor an empty line (an empty message) came yet, after the
+ * next line.  Lines after that are classified as
  * usual.  Does nothing when no open data is under way, nor in the middle
  * of a line (a module writes a line in one go, so such a pause is the
  * host's).
