@@ -73,23 +73,39 @@ static void mfw_chan_release(struct mfw_port *port)
 }
 
 /*
- * The module ended a transparent write before all of it was sent (an
- * error result): whatever package bytes still wait in the tty driver would
- * reach its command parser, so they are dropped.  Returns the module's
- * result.
+ * Give the channel up unless it is no longer @txn's (a transparent write's
+ * sender may have done so already, in mfw_chan_raw_over()).
+ */
+static void mfw_chan_release_txn(struct mfw_port *port, struct mfw_txn *txn)
+{
+	bool ours;
+
+	spin_lock(&port->lock);
+	ours = port->txn == txn;
+	spin_unlock(&port->lock);
+	if (ours)
+		mfw_chan_release(port);
+}
+
+/*
+ * The module ended transparent write @raw before all of it was sent (an
+ * error result, a restart): whatever package bytes still wait in the tty
+ * driver would reach its command parser, so they are dropped, and only
+ * then is the channel given up (the receive path left it held, see
+ * mfw_rx_txn_end()).  Called by @raw's sender alone, which sends nothing
+ * more.  Returns the module's result.
  */
 static int mfw_chan_raw_over(struct mfw_port *port, struct mfw_txn *raw)
 {
 	int ret;
 
-	if (!READ_ONCE(raw->flushed))
+	if (!READ_ONCE(raw->flushed) && !READ_ONCE(port->dead))
 		tty_driver_flush_buffer(port->tty);
 	spin_lock(&port->lock);
 	raw->flushed = true;
 	ret = raw->result ? raw->result : -EIO;
-	/* The receive path left parked writes for after this flush. */
-	mfw_park_kick(port);
 	spin_unlock(&port->lock);
+	mfw_chan_release_txn(port, raw);
 	return ret;
 }
 
@@ -193,7 +209,6 @@ static void mfw_chan_unlock(struct mfw_port *port)
 	mutex_unlock(&port->cmd_mutex);
 }
 
-/* Send @txn's command and its CR in one write. */
 /*
  * Open message data (a text-mode SMS, see mfw_at.c) takes every line
  * until the module pauses: a command sent before the pause would have
@@ -213,6 +228,7 @@ static void mfw_chan_wait_data_end(struct mfw_port *port)
 		msleep(MFW_CHAN_ROOM_POLL_MS);
 }
 
+/* Send @txn's command and its CR in one write. */
 static int mfw_chan_send_cmd(struct mfw_port *port, struct mfw_txn *txn,
 			     unsigned int timeout_ms)
 {
@@ -266,23 +282,6 @@ static int mfw_chan_wait(struct mfw_port *port, struct mfw_txn *txn,
 		dev_warn(&port->dev, "%.*s: no answer within %u ms\n",
 			 (int)strcspn(txn->cmd, "=?"), txn->cmd, timeout_ms);
 	return ret;
-}
-
-/*
- * Give the channel up unless the receive path already ended @txn; after a
- * transparent write it did, the writes parked meanwhile may go now.
- */
-static void mfw_chan_release_txn(struct mfw_port *port, struct mfw_txn *txn)
-{
-	bool ours;
-
-	spin_lock(&port->lock);
-	ours = port->txn == txn;
-	if (!ours && txn->raw)
-		mfw_park_kick(port);
-	spin_unlock(&port->lock);
-	if (ours)
-		mfw_chan_release(port);
 }
 
 /**
@@ -419,7 +418,7 @@ int mfw_chan_raw_send(struct mfw_port *port, struct mfw_txn *txn,
 	else if (ret != 1)
 		/*
 		 * No prompt (a refusal, a restart, silence): none of our bytes
-		 * is queued, and the channel may be another's already.
+		 * is queued; mfw_chan_raw_end() gives the channel up.
 		 */
 		ret = ret ? ret : -EIO;
 	else if (READ_ONCE(txn->done))

@@ -20,15 +20,18 @@
  *
  * At most MFW_PARK_MAX bytes are parked per port; a blocking writer whose
  * chunk does not fit waits in the hook (mfw_chan_user_enter()).
- * Parked bytes are dropped when the port dies (detach, hangup, unplug), when
- * the writer's file is hung up, and by an output flush (TCOFLUSH), which
- * discards what was written and not yet sent.  tcdrain() does not wait for
- * them: they are not in the tty driver's queue yet.
+ * Parked bytes are dropped when the port dies (detach, hangup, unplug),
+ * when the writer's file is hung up, when the tty has had no room for them
+ * for user_wait_ms (its output stopped), and by an output flush
+ * (TCOFLUSH), which discards what was written and not yet sent.  tcdrain()
+ * does not wait for them: they are not in the tty driver's queue yet.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/jiffies.h>
+#include <linux/minmax.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -181,29 +184,66 @@ static bool mfw_park_gone(struct mfw_port *port, struct mfw_parked *p)
 }
 
 /*
- * Hand all of @p to n_tty.  n_tty waits for room itself unless the file
- * is non-blocking (O_NONBLOCK set after the write was parked) or the
- * discipline is changing; for the first, wait here, a second at a time.
- * Returns the bytes n_tty took.
+ * Most bytes one byte of a write can become under output processing: a
+ * tab expanded to spaces (XTABS, do_output_char() in n_tty.c).
+ */
+#define MFW_PARK_OPOST_MAX	8
+/* Longest wait for room in the tty driver before looking again. */
+#define MFW_PARK_POLL_MS	20
+
+/*
+ * How many of @len bytes n_tty can take now without waiting for room: the
+ * drain runs in a work item, which no signal wakes, and n_tty would wait
+ * for room without a bound (a flow-stopped UART keeps it at none).
+ */
+static size_t mfw_park_fits(struct tty_struct *tty, size_t len)
+{
+	unsigned int room = tty_write_room(tty);
+
+	if (O_OPOST(tty))
+		room /= MFW_PARK_OPOST_MAX;
+	return min_t(size_t, len, room);
+}
+
+/*
+ * Hand all of @p to n_tty, never more at a time than it takes without
+ * waiting, and wait for room here: until the port dies, the file is hung
+ * up or the discipline changes, and at most user_wait_ms in all (as long
+ * as a blocking writer waits for the channel).  Returns the bytes n_tty
+ * took.
  */
 static size_t mfw_park_send(struct mfw_port *port, struct mfw_parked *p)
 {
 	struct tty_struct *tty = port->tty;
-	size_t done = 0;
-	ssize_t ret;
+	unsigned long end = jiffies + msecs_to_jiffies(mfw_user_wait_ms);
+	size_t done = 0, n;
+	ssize_t ret = 0;
 
-	while (done < p->len) {
-		ret = mfw_ldisc_n_tty_write(tty, p->file, p->buf + done,
-					    p->len - done);
-		if (ret > 0) {
-			done += ret;
-			continue;
+	while (done < p->len && !mfw_park_gone(port, p)) {
+		n = mfw_park_fits(tty, p->len - done);
+		if (n) {
+			ret = mfw_ldisc_n_tty_write(tty, p->file, p->buf + done,
+						    n);
+			if (ret > 0) {
+				done += ret;
+				continue;
+			}
+			if (ret != -EAGAIN)
+				break;
 		}
-		if (ret != -EAGAIN || mfw_park_gone(port, p))
+		if (time_after_eq(jiffies, end))
 			break;
-		wait_event_timeout(tty->write_wait,
-				   tty_write_room(tty) > 0 ||
-				   mfw_park_gone(port, p), HZ);
+		/*
+		 * The room did not last (n_tty's echoes took some): look
+		 * again later rather than at once.
+		 */
+		if (n)
+			msleep(MFW_PARK_POLL_MS);
+		else
+			wait_event_timeout(tty->write_wait,
+					   mfw_park_fits(tty, 1) ||
+					   mfw_park_gone(port, p),
+					   msecs_to_jiffies(MFW_PARK_POLL_MS));
 	}
 	return done;
 }

@@ -195,7 +195,9 @@ static void mfw_raw_idle(struct work_struct *work)
 	mutex_lock(&x->mutex);
 	if (!x->raw)
 		goto out;
-	if (time_before(jiffies, x->raw_last + limit)) {
+	/* The module ended it (mfw_raw_ended()): no need to wait longer. */
+	if (!READ_ONCE(x->raw_txn.done) &&
+	    time_before(jiffies, x->raw_last + limit)) {
 		mod_delayed_work(system_wq, &x->raw_idle,
 				 x->raw_last + limit - jiffies);
 		goto out;
@@ -204,6 +206,16 @@ static void mfw_raw_idle(struct work_struct *work)
 	mfw_xfer_fail(port, ret ? ret : -ETIMEDOUT);
 out:
 	mutex_unlock(&x->mutex);
+}
+
+/*
+ * The module ended the transfer; its writer may be between two write()
+ * calls.  Caller: port lock (the receive path).
+ */
+void mfw_raw_ended(struct mfw_port *port)
+{
+	lockdep_assert_held(&port->lock);
+	mod_delayed_work(system_wq, &port->xfer.raw_idle, 0);
 }
 
 /* Send @len raw bytes of an open transparent write.  Caller: mutex. */

@@ -120,21 +120,27 @@ static void mfw_rx_urc(struct mfw_port *port, const struct mfw_at_event *ev)
 /*
  * The driver's command has its result: wake it and free the channel, so
  * the bytes after this line go to users.  Caller holds the lock.
+ *
+ * A transparent write keeps the channel: package bytes may still wait in
+ * the tty driver, and its sender drops them before it lets go
+ * (mfw_chan_raw_over(), mfw_chan_raw_end()).  A user write or driver
+ * command sent before that flush would go with them.  The lines after
+ * this one still reach users (the command is done).  A writer between
+ * two write() calls is not sending: mfw_raw_ended() has the transfer
+ * ended for it.
  */
 static void mfw_rx_txn_end(struct mfw_port *port, struct mfw_txn *txn)
 {
 	lockdep_assert_held(&port->lock);
 	WRITE_ONCE(txn->done, true);
+	if (txn->raw) {
+		mfw_raw_ended(port);
+		return;
+	}
 	port->owner = MFW_OWNER_NONE;
 	port->txn = NULL;
-	/*
-	 * Writes parked meanwhile go out first (mfw_park.c).  After a
-	 * transparent write, only once its sender has dropped what the tty
-	 * driver still holds (mfw_chan_release_txn(), mfw_chan_raw_over()):
-	 * that flush would take the parked bytes with it.
-	 */
-	if (!txn->raw)
-		mfw_park_kick(port);
+	/* Writes parked meanwhile go out first (mfw_park.c). */
+	mfw_park_kick(port);
 }
 
 /*

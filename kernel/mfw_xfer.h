@@ -371,6 +371,19 @@ int mfw_raw_close(struct mfw_port *port);
 int mfw_raw_stop(struct mfw_port *port, const char *why);
 
 /**
+ * mfw_raw_ended() - the module ended the open transparent write
+ * @port: the port
+ *
+ * Called by the receive path with @port->lock held, at the module's final
+ * result (or restart) for AT+MFWDLOAD=0,<len>.  The channel stays held
+ * until the package bytes still in the tty driver are dropped, which the
+ * writer's next write() or its close does; a writer between two calls
+ * may not come back for raw_idle_ms, so the idle work ends the transfer
+ * at once instead.  Never sleeps.
+ */
+void mfw_raw_ended(struct mfw_port *port);
+
+/**
  * mfw_raw_init() - set up the transparent path's work items
  * @x: the port's write state
  */

@@ -705,6 +705,64 @@ TEST_F_TIMEOUT(cdev, raw_stops_at_the_modules_error, 300)
 }
 
 /*
+ * The same error, but the writer is between two write() calls when it
+ * comes: 9000 of 12000 bytes handed over (the tty took them all at once),
+ * then a pause longer than the line needs for them.  The driver may not
+ * wait for the writer's next call (or raw_idle_ms) to drop what the tty
+ * still holds, and it must not let a user command out before that flush:
+ * ModemManager's AT+CSQ, written 1.5 s in, reaches the module behind at
+ * most the far end's read buffer of package bytes, not behind the other
+ * 3 KiB as well.  The writer's next write() then fails at once.
+ */
+TEST_F_TIMEOUT(cdev, raw_error_while_the_writer_pauses, 300)
+{
+	const char *const args[] = { "--baud", "38400",
+				     "--fault", "error=853@offset=2000", NULL };
+	unsigned long long size = 12000;
+	const char *cmd = "AT+MFWDLOAD=0,12000\r";
+	char *text, *start, *user, buf[64];
+	unsigned char *img;
+	size_t len = 0, tlen = 0;
+	long long t0;
+	int fd;
+
+	ASSERT_EQ(0, sim_up(self, "ML305U", args));
+	ASSERT_EQ(0, port_make_image(IMAGE, size, "ML305U-DBLN-MBRH0S02", 21));
+	img = rig_slurp(IMAGE, &len);
+	ASSERT_TRUE((img) != NULL);
+	fd = open(self->node, O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, MFW_IOC_SET_SIZE, &size));
+	EXPECT_EQ(9000, write(fd, img, 9000));
+	usleep(1500000);
+	ASSERT_EQ(0, rig_write_str(self->r.tty, "AT+CSQ\r"));
+	/* 9000 bytes take 2.3 s on the line. */
+	usleep(3000000);
+	ASSERT_LT(0, rig_port_attr(self->r.path, "last_error", buf, sizeof(buf)));
+	EXPECT_EQ(853, atoi(buf));
+	t0 = rig_now_ms();
+	EXPECT_EQ(-1, write(fd, img + 9000, 1000));
+	EXPECT_GT(2000, rig_now_ms() - t0);
+	close(fd);
+	free(img);
+
+	text = rig_host_stream(self->r.transcript, &tlen);
+	ASSERT_TRUE((text) != NULL);
+	start = memmem(text, tlen, cmd, strlen(cmd));
+	ASSERT_TRUE((start) != NULL);
+	start += strlen(cmd);
+	user = memmem(start, tlen - (start - text), "AT+CSQ\r", 7);
+	EXPECT_TRUE((user) != NULL) TH_LOG("the user's AT+CSQ never reached the module");
+	if (user) {
+		EXPECT_LE(2000, user - start);
+		EXPECT_GT(2000 + 4096 + 1024, user - start)
+			TH_LOG("%ld package bytes past the error came before the user's AT+CSQ",
+			       (long)(user - start) - 2000);
+	}
+	free(text);
+}
+
+/*
  * Flow control during a transfer: TCIOFF and TCION would put a STOP or
  * START character among the bytes the module counts, so they fail with
  * EBUSY while the driver holds the channel; TCOOFF and TCOON add no byte

@@ -26,6 +26,7 @@
 
 FIXTURE(chan) {
 	struct mfw_port_rig r;
+	char user_wait[32];	/* user_wait_ms to restore, if changed */
 };
 
 FIXTURE_VARIANT(chan) {
@@ -47,8 +48,23 @@ FIXTURE_SETUP(chan)
 	self->r.usb = variant->usb;
 }
 
+static int set_param(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = rig_write_str(fd, value);
+	close(fd);
+	return ret;
+}
+
+#define USER_WAIT	"/sys/module/mfw/parameters/user_wait_ms"
+
 FIXTURE_TEARDOWN(chan)
 {
+	if (self->user_wait[0] && set_param(USER_WAIT, self->user_wait))
+		TH_LOG("cannot restore user_wait_ms");
 	port_down(&self->r);
 }
 
@@ -408,6 +424,49 @@ TEST_F_TIMEOUT(chan, detach_drops_parked_write, 180)
 	ASSERT_EQ(0, rig_write_str(self->r.tty, "ATI\r"));
 	EXPECT_EQ(0, rig_expect_line(self->r.tty, "CMCC", TIMEOUT_MS));
 	EXPECT_TRUE((strstr(received(self->r.transcript), "AT+MFWDLOAD?")) == NULL);
+}
+
+/*
+ * A parked write whose turn comes while the tty's output is stopped
+ * (TCOOFF here; CTS low on a UART with hardware flow control) waits for
+ * room in the driver, never inside n_tty, where the work item that sends
+ * it would wait without a bound, holding the channel: the write is
+ * dropped after user_wait_ms (as long as a blocking writer waits for the
+ * channel), and the driver's next command goes out when the output
+ * starts again.  Over the pty only: a USB serial port's room does not
+ * stop with its output.
+ */
+TEST_F_TIMEOUT(chan, parked_write_waits_for_room_with_a_bound, 180)
+{
+	const char *args[] = { "--cmd-delay-ms", "2000", NULL };
+	struct identify_job job = { .path = self->r.path };
+	size_t len = 0;
+	pthread_t t;
+	char *v;
+
+	if (variant->usb)
+		SKIP(return, "a USB serial port's room does not stop with its output");
+	v = (char *)rig_slurp(USER_WAIT, &len);
+	ASSERT_TRUE((v) != NULL);
+	snprintf(self->user_wait, sizeof(self->user_wait), "%.*s",
+		 (int)strcspn(v, "\n"), v);
+	free(v);
+	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
+	ASSERT_EQ(0, wait_identified(self->r.path));
+	ASSERT_EQ(0, set_param(USER_WAIT, "3000"));
+	ASSERT_EQ(0, identify_started(self, &t, &job));
+	EXPECT_EQ(13, write(self->r.tty, "AT+MFWDLOAD?\r", 13));
+	ASSERT_EQ(0, tcflow(self->r.tty, TCOOFF));
+	/* AT+CGMR answered after 2 s, then 3 s of no room. */
+	usleep(6500000);
+	EXPECT_EQ(0, tcflow(self->r.tty, TCOON));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, job.ret);
+	EXPECT_TRUE((strstr(received(self->r.transcript), "AT+MFWDLOAD?")) == NULL)
+		TH_LOG("the parked write still went out after the bound");
+	/* The port works on. */
+	ASSERT_EQ(0, rig_write_str(self->r.tty, "AT\r"));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "OK", TIMEOUT_MS));
 }
 
 /*
