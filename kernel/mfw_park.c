@@ -176,11 +176,16 @@ static struct mfw_parked *mfw_park_next(struct mfw_port *port)
 	return p;
 }
 
-/* n_tty will not take more of @p now: its file or the port is going. */
+/*
+ * n_tty will not take more of @p: its file or the port is going.  Not a
+ * discipline change as such: n_tty refuses writes while one is under way
+ * (-EAGAIN, see tty_io_nonblock()), but a TIOCSETD to mfw itself changes
+ * nothing, and a real change marks the port dead before it waits for this
+ * work (mfw_port_disconnect()).
+ */
 static bool mfw_park_gone(struct mfw_port *port, struct mfw_parked *p)
 {
-	return READ_ONCE(port->dead) || tty_hung_up_p(p->file) ||
-	       test_bit(TTY_LDISC_CHANGING, &port->tty->flags);
+	return READ_ONCE(port->dead) || tty_hung_up_p(p->file);
 }
 
 /*

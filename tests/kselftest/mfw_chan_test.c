@@ -470,6 +470,40 @@ TEST_F_TIMEOUT(chan, parked_write_waits_for_room_with_a_bound, 180)
 }
 
 /*
+ * A TIOCSETD to mfw itself changes nothing (the tty core returns early),
+ * but it marks the discipline as changing while it runs: a parked write
+ * waiting for room then (its output stopped) must not be taken as going,
+ * and goes out whole once the output starts again.
+ */
+TEST_F_TIMEOUT(chan, same_discipline_keeps_parked_write, 180)
+{
+	const char *args[] = { "--cmd-delay-ms", "2000", NULL };
+	struct identify_job job = { .path = self->r.path };
+	int mfw = rig_ldisc_num(), i;
+	pthread_t t;
+
+	if (variant->usb)
+		SKIP(return, "a USB serial port's room does not stop with its output");
+	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
+	ASSERT_EQ(0, wait_identified(self->r.path));
+	ASSERT_EQ(0, identify_started(self, &t, &job));
+	EXPECT_EQ(13, write(self->r.tty, "AT+MFWDLOAD?\r", 13));
+	ASSERT_EQ(0, tcflow(self->r.tty, TCOOFF));
+	/* AT+CGMR answered after 2 s: the drain waits for room. */
+	usleep(3000000);
+	for (i = 0; i < 20; i++) {
+		EXPECT_EQ(0, ioctl(self->r.tty, TIOCSETD, &mfw));
+		usleep(10000);
+	}
+	EXPECT_EQ(0, tcflow(self->r.tty, TCOON));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "OK", TIMEOUT_MS));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, job.ret);
+	EXPECT_TRUE((strstr(received(self->r.transcript), "AT+MFWDLOAD?\r")) != NULL)
+		TH_LOG("the parked write was dropped");
+}
+
+/*
  * An output flush discards parked bytes, as it discards what the tty
  * driver holds: written, not sent.
  */
