@@ -393,37 +393,75 @@ static bool mfw_at_shape_is(const char *shape, const char *pat)
  * them, is open: its <length> counts characters, not the bytes of the
  * character set they come in, nor the line ends the module writes.
  */
-static enum mfw_at_data mfw_at_sms_data(const char *name,
+static const struct mfw_at_sms {
+	const char *name, *pdu, *status;
+} mfw_at_sms[] = {
+	/*
+	 * A quoted <alpha> would let a text header's sender address (a
+	 * quote, a digit, a line break) pass for one.
+	 */
+	{ "+CMT:", "en", NULL },
+	{ "+CMGR:", "n[eq]n", "qnn[eq][en]qqn" },
+	{ "+CMGL:", "nn[eq]n", "nqnn[eq][en]qqn" },
+	{ "+CDS:", "n", "nn[eq][en]qqn" },
+	{ "+CBM:", "n", NULL },
+};
+
+static enum mfw_at_data mfw_at_sms_data(const struct mfw_at_sms *sms,
 					const struct mfw_at_cur *c)
 {
-	static const struct {
-		const char *name, *pdu, *status;
-	} shapes[] = {
-		/*
-		 * A quoted <alpha> would let a text header's sender address
-		 * (a quote, a digit, a line break) pass for one.
-		 */
-		{ "+CMT:", "en", NULL },
-		{ "+CMGR:", "n[eq]n", "qnn[eq][en]qqn" },
-		{ "+CMGL:", "nn[eq]n", "nqnn[eq][en]qqn" },
-		{ "+CDS:", "n", "nn[eq][en]qqn" },
-		{ "+CBM:", "n", NULL },
-	};
 	char shape[16];
-	size_t i;
 
 	if (c->n && *c->s == '(')
 		return MFW_AT_DATA_NONE;
-	for (i = 0; i < ARRAY_SIZE(shapes) - 1; i++)
-		if (!strcmp(name, shapes[i].name))
-			break;
 	if (!mfw_at_shape(c, shape, sizeof(shape)))
 		return MFW_AT_DATA_OPEN;
-	if (mfw_at_shape_is(shape, shapes[i].pdu))
+	if (mfw_at_shape_is(shape, sms->pdu))
 		return MFW_AT_DATA_LINE;
-	if (shapes[i].status && mfw_at_shape_is(shape, shapes[i].status))
+	if (sms->status && mfw_at_shape_is(shape, sms->status))
 		return MFW_AT_DATA_NONE;
 	return MFW_AT_DATA_OPEN;
+}
+
+/*
+ * Whether @c (line noise and trailing blanks taken off) is an SMS header;
+ * if so, *@data says what it announces.
+ */
+static bool mfw_at_sms_header(const struct mfw_at_cur *c,
+			      enum mfw_at_data *data)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mfw_at_sms); i++) {
+		struct mfw_at_cur h = *c;
+
+		if (mfw_at_prefix(&h, mfw_at_sms[i].name)) {
+			mfw_at_skip_blanks(&h);
+			*data = mfw_at_sms_data(&mfw_at_sms[i], &h);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * What a line says, without the line noise it starts with (their number
+ * in *@noise) and the blanks it ends with.
+ */
+static struct mfw_at_cur mfw_at_trim(const char *line, size_t len,
+				     size_t *noise)
+{
+	struct mfw_at_cur c = { .s = line, .n = len };
+
+	*noise = 0;
+	while (*noise < c.n && mfw_at_noise(c.s[*noise]))
+		(*noise)++;
+	c.s += *noise;
+	c.n -= *noise;
+	/* Blanks at the end never change what a line is. */
+	while (c.n && mfw_at_blank(c.s[c.n - 1]))
+		c.n--;
+	return c;
 }
 
 /* The V.250 result codes mfw's commands never end on (V.250, 5.7.1). */
@@ -457,37 +495,21 @@ static void mfw_at_event_init(struct mfw_at_event *ev, enum mfw_at_type type,
 void mfw_at_classify(const char *line, size_t len, bool truncated,
 		     struct mfw_at_event *ev)
 {
-	static const char * const sms[] = {
-		"+CMT:", "+CMGR:", "+CMGL:", "+CDS:", "+CBM:",
-	};
-	struct mfw_at_cur c = { .s = line, .n = len };
 	enum mfw_at_data data;
-	size_t noise = 0, i;
+	struct mfw_at_cur c;
+	size_t noise;
 	bool ok;
 
 	/* Line noise first: what follows it is what the line says. */
-	while (noise < c.n && mfw_at_noise(c.s[noise]))
-		noise++;
-	c.s += noise;
-	c.n -= noise;
+	c = mfw_at_trim(line, len, &noise);
 	mfw_at_event_init(ev, MFW_AT_OTHER, line, len);
 	ev->truncated = truncated;
 	ev->noise = noise;
 
-	/* Blanks at the end never change what a line is. */
-	while (c.n && mfw_at_blank(c.s[c.n - 1]))
-		c.n--;
-
-	for (i = 0; i < ARRAY_SIZE(sms); i++) {
-		struct mfw_at_cur h = c;
-
-		if (mfw_at_prefix(&h, sms[i])) {
-			mfw_at_skip_blanks(&h);
-			data = mfw_at_sms_data(sms[i], &h);
-			ev->payload = data != MFW_AT_DATA_NONE;
-			ev->payload_open = data == MFW_AT_DATA_OPEN;
-			return;
-		}
+	if (mfw_at_sms_header(&c, &data)) {
+		ev->payload = data != MFW_AT_DATA_NONE;
+		ev->payload_open = data == MFW_AT_DATA_OPEN;
+		return;
 	}
 	if (!truncated && mfw_at_v250(&c)) {
 		ev->type = MFW_AT_V250;
@@ -549,10 +571,12 @@ static bool mfw_at_hex(const char *s, size_t len)
 static void mfw_at_data_line(struct mfw_at_parser *p, struct mfw_at_event *ev)
 {
 	size_t used = p->len + 2;	/* and its line end */
-	bool more;
+	bool more, restart = false;
 
 	if (p->payload_open) {
-		struct mfw_at_event h;
+		enum mfw_at_data data;
+		struct mfw_at_cur c;
+		size_t noise;
 
 		/*
 		 * The end is open: only the bound ends it.  Another header
@@ -560,11 +584,9 @@ static void mfw_at_data_line(struct mfw_at_parser *p, struct mfw_at_event *ev)
 		 * starts the bound again; an overlong line counts as
 		 * MFW_AT_LINE_MAX bytes, which only lengthens the data.
 		 */
-		mfw_at_classify(p->buf, p->len, p->overflow, &h);
-		/* The bound runs from the end of a header-shaped line. */
-		if (h.payload)
-			p->payload_left = MFW_AT_TEXT_DATA_MAX + used;
-		more = p->payload_left > used;
+		c = mfw_at_trim(p->buf, p->len, &noise);
+		restart = mfw_at_sms_header(&c, &data) &&
+			  data != MFW_AT_DATA_NONE;
 	} else if (p->payload_pdu &&
 		   (!mfw_at_hex(p->buf, p->len) || p->overflow)) {
 		/*
@@ -572,11 +594,13 @@ static void mfw_at_data_line(struct mfw_at_parser *p, struct mfw_at_event *ev)
 		 * (a header whose first line only looked like PDU mode's).
 		 */
 		p->payload_open = true;
-		p->payload_left = MFW_AT_TEXT_DATA_MAX + used;
-		more = true;
-	} else {
-		more = false;	/* PDU mode: one line of hex */
+		restart = true;
 	}
+	/* The bound runs from the end of a header-shaped line. */
+	if (restart)
+		p->payload_left = MFW_AT_TEXT_DATA_MAX + used;
+	/* PDU mode: one line of hex. */
+	more = p->payload_open && p->payload_left > used;
 	mfw_at_event_init(ev, MFW_AT_PAYLOAD, p->buf, p->len);
 	ev->truncated = p->overflow;
 	if (more) {
