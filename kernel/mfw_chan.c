@@ -146,10 +146,12 @@ static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
 		if (!len)
 			break;
 		/*
-		 * tty_wakeup() wakes write_wait when the driver has room, but
-		 * not every driver wakes after every drain (a pty's other end
-		 * frees room from a work item after the wakeup): look again
-		 * at least every MFW_CHAN_ROOM_POLL_MS.
+		 * tty_wakeup() wakes only interruptible sleeps on write_wait,
+		 * and this one must end on a fatal signal alone (a package
+		 * cut short by any signal would need a filler); not every
+		 * driver wakes after every drain either (a pty's other end
+		 * frees room from a work item after the wakeup).  So look
+		 * again every MFW_CHAN_ROOM_POLL_MS.
 		 */
 		left = wait_event_killable_timeout(tty->write_wait,
 						   READ_ONCE(port->dead) ||

@@ -211,16 +211,15 @@ static size_t mfw_park_fits(struct tty_struct *tty, size_t len)
 }
 
 /*
- * Hand all of @p to n_tty, never more at a time than it takes without
- * waiting, and wait for room here: until the port dies, the file is hung
- * up or the discipline changes, and at most user_wait_ms in all (as long
- * as a blocking writer waits for the channel).  Returns the bytes n_tty
+ * Hand all of @p to n_tty, never more at a time than the tty driver has
+ * room for, and wait for room here: until the port dies or the file is
+ * hung up, and no later than @end (jiffies).  Returns the bytes n_tty
  * took.
  */
-static size_t mfw_park_send(struct mfw_port *port, struct mfw_parked *p)
+static size_t mfw_park_send(struct mfw_port *port, struct mfw_parked *p,
+			    unsigned long end)
 {
 	struct tty_struct *tty = port->tty;
-	unsigned long end = jiffies + msecs_to_jiffies(mfw_user_wait_ms);
 	size_t done = 0, n;
 	ssize_t ret = 0;
 
@@ -240,15 +239,16 @@ static size_t mfw_park_send(struct mfw_port *port, struct mfw_parked *p)
 			break;
 		/*
 		 * The room did not last (n_tty's echoes took some): look
-		 * again later rather than at once.
+		 * again later rather than at once.  A work item takes no
+		 * signal, and tty_wakeup() wakes only interruptible sleeps.
 		 */
 		if (n)
 			msleep(MFW_PARK_POLL_MS);
 		else
-			wait_event_timeout(tty->write_wait,
-					   mfw_park_fits(tty, 1) ||
-					   mfw_park_gone(port, p),
-					   msecs_to_jiffies(MFW_PARK_POLL_MS));
+			wait_event_interruptible_timeout(tty->write_wait,
+							 mfw_park_fits(tty, 1) ||
+							 mfw_park_gone(port, p),
+							 msecs_to_jiffies(MFW_PARK_POLL_MS));
 	}
 	return done;
 }
@@ -256,6 +256,8 @@ static size_t mfw_park_send(struct mfw_port *port, struct mfw_parked *p)
 static void mfw_park_drain(struct work_struct *work)
 {
 	struct mfw_port *port = container_of(work, struct mfw_port, park_work);
+	/* What a blocking writer waits for the channel, for this run. */
+	unsigned long end = jiffies + msecs_to_jiffies(mfw_user_wait_ms);
 	bool cut = false;
 	struct mfw_parked *p;
 	size_t done;
@@ -267,7 +269,7 @@ static void mfw_park_drain(struct work_struct *work)
 		 * the next CR goes too: the module would read the pieces as
 		 * one mangled command.
 		 */
-		done = cut ? 0 : mfw_park_send(port, p);
+		done = cut ? 0 : mfw_park_send(port, p, end);
 		if (cut)
 			cut = !memchr(p->buf, '\r', p->len);
 		else if (done < p->len)

@@ -27,13 +27,29 @@ MODULE_PARM_DESC(raw_idle_ms, "longest pause of a transparent writer before the 
 
 static void mfw_raw_abandon(struct mfw_port *port, const char *why);
 
-/* The writer just handed over raw bytes: the idle limit starts again. */
-static void mfw_raw_alive(struct mfw_xfer *x)
+/*
+ * Run the idle work after @delay jiffies, or at once if the module ended
+ * the transfer already: under the port lock, as mfw_raw_ended() queues it
+ * at once, so that no re-arm can push that run back by raw_idle_ms.
+ */
+static void mfw_raw_arm(struct mfw_port *port, unsigned long delay)
 {
+	struct mfw_xfer *x = &port->xfer;
+
+	spin_lock(&port->lock);
+	mod_delayed_work(system_wq, &x->raw_idle,
+			 x->raw_txn.done ? 0 : delay);
+	spin_unlock(&port->lock);
+}
+
+/* The writer just handed over raw bytes: the idle limit starts again. */
+static void mfw_raw_alive(struct mfw_port *port)
+{
+	struct mfw_xfer *x = &port->xfer;
+
 	lockdep_assert_held(&x->mutex);
 	x->raw_last = jiffies;
-	mod_delayed_work(system_wq, &x->raw_idle,
-			 msecs_to_jiffies(READ_ONCE(mfw_raw_idle_ms)));
+	mfw_raw_arm(port, msecs_to_jiffies(READ_ONCE(mfw_raw_idle_ms)));
 }
 
 /* Open the transparent write of @len bytes.  Caller: mutex. */
@@ -67,7 +83,7 @@ int mfw_raw_open(struct mfw_port *port, u64 len)
 		mfw_xfer_fail(port, -EIO);
 		return ret == -ETIMEDOUT ? -ETIMEDOUT : -EINTR;
 	}
-	mfw_raw_alive(x);
+	mfw_raw_alive(port);
 	return 0;
 }
 
@@ -198,8 +214,7 @@ static void mfw_raw_idle(struct work_struct *work)
 	/* The module ended it (mfw_raw_ended()): no need to wait longer. */
 	if (!READ_ONCE(x->raw_txn.done) &&
 	    time_before(jiffies, x->raw_last + limit)) {
-		mod_delayed_work(system_wq, &x->raw_idle,
-				 x->raw_last + limit - jiffies);
+		mfw_raw_arm(port, x->raw_last + limit - jiffies);
 		goto out;
 	}
 	ret = mfw_raw_stop(port, "the writer stopped sending");
@@ -238,7 +253,7 @@ int mfw_raw_send(struct mfw_port *port, const u8 *data, size_t len)
 	mfw_xfer_progress(port);
 	if (x->pos == x->raw_total)
 		return mfw_raw_close(port);
-	mfw_raw_alive(x);
+	mfw_raw_alive(port);
 	return 0;
 }
 
