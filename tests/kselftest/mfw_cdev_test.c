@@ -37,9 +37,6 @@
 #define TIMEOUT_MS	20000
 #define IMAGE		"/tmp/mfw-cdev-image.bin"
 #define STATE		"/tmp/mfw-cdev-module.state"
-#define BUFFER_MAX	"/sys/module/mfw/parameters/buffer_max"
-#define RAW_IDLE	"/sys/module/mfw/parameters/raw_idle_ms"
-#define WRITE_TIMEOUT	"/sys/module/mfw/parameters/write_timeout_ms"
 
 FIXTURE(cdev) {
 	struct mfw_port_rig r;	/* a simulated module */
@@ -52,40 +49,24 @@ FIXTURE(cdev) {
 
 FIXTURE_SETUP(cdev)
 {
-	size_t len = 0;
-	char *v = (char *)rig_slurp(BUFFER_MAX, &len);
-
 	self->r.tty = self->r.master = -1;
 	self->r.sim = -1;
 	self->master = self->slave = -1;
-	ASSERT_TRUE((v) != NULL);
-	v[strcspn(v, "\n")] = '\0';
-	snprintf(self->buffer_max, sizeof(self->buffer_max), "%s", v);
-	free(v);
-	v = (char *)rig_slurp(RAW_IDLE, &len);
-	ASSERT_TRUE((v) != NULL);
-	v[strcspn(v, "\n")] = '\0';
-	snprintf(self->raw_idle, sizeof(self->raw_idle), "%s", v);
-	free(v);
+	ASSERT_EQ(0, rig_param_read("buffer_max", self->buffer_max,
+				     sizeof(self->buffer_max)));
+	ASSERT_EQ(0, rig_param_read("raw_idle_ms", self->raw_idle,
+				     sizeof(self->raw_idle)));
 	unlink(STATE);
 	unlink(STATE ".pkg");
 }
 
 FIXTURE_TEARDOWN(cdev)
 {
-	int fd = open(BUFFER_MAX, O_WRONLY);
-
-	if (fd >= 0) {
-		if (rig_write_str(fd, self->buffer_max))
-			TH_LOG("cannot restore buffer_max");
-		close(fd);
-	}
-	fd = open(RAW_IDLE, O_WRONLY);
-	if (fd >= 0) {
-		if (rig_write_str(fd, self->raw_idle))
-			TH_LOG("cannot restore raw_idle_ms");
-		close(fd);
-	}
+	if (self->buffer_max[0] &&
+	    rig_param_write("buffer_max", self->buffer_max))
+		TH_LOG("cannot restore buffer_max");
+	if (self->raw_idle[0] && rig_param_write("raw_idle_ms", self->raw_idle))
+		TH_LOG("cannot restore raw_idle_ms");
 	port_down(&self->r);
 	if (self->slave >= 0)
 		close(self->slave);
@@ -131,17 +112,6 @@ static int sim_up(FIXTURE_DATA(cdev) *self, const char *model,
 	if (ret)
 		return ret;
 	return rig_port_node(self->r.path, self->node, sizeof(self->node));
-}
-
-static int set_buffer_max(const char *value)
-{
-	int fd = open(BUFFER_MAX, O_WRONLY), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = rig_write_str(fd, value);
-	close(fd);
-	return ret;
 }
 
 /* --- readers sharing one file ---------------------------------------- */
@@ -384,9 +354,9 @@ TEST_F_TIMEOUT(cdev, buffer_max_changes_under_a_write, 600)
 	ASSERT_LE(0, pm.fd);
 	ASSERT_EQ(0, pthread_create(&th, NULL, pumper_main, &pm));
 	while (!pm.done)
-		ASSERT_EQ(0, set_buffer_max(sizes[i++ % 4]));
+		ASSERT_EQ(0, rig_param_write("buffer_max", sizes[i++ % 4]));
 	pthread_join(th, NULL);
-	ASSERT_EQ(0, set_buffer_max(self->buffer_max));
+	ASSERT_EQ(0, rig_param_write("buffer_max", self->buffer_max));
 	EXPECT_EQ(0, pm.other);
 	TH_LOG("%d parameter changes, %d writes refused, %zu of %zu bytes kept",
 	       i, pm.refused, pm.kept_len, pm.len);
@@ -451,6 +421,40 @@ TEST_F_TIMEOUT(cdev, forked_child_does_not_commit, 300)
 #define RAW_SENT	4096
 
 /*
+ * The simulated ML305U (transparent writes only) with @extra, and an
+ * image of @size bytes for it read into *@img, which the caller frees.
+ * Returns 0, or -1 with nothing to free.
+ */
+static int raw_prepare(FIXTURE_DATA(cdev) *self, const char *const extra[],
+		       unsigned long long size, unsigned char **img,
+		       size_t *len)
+{
+	*img = NULL;
+	if (sim_up(self, "ML305U", extra) ||
+	    port_make_image(IMAGE, size, "ML305U-DBLN-MBRH0S02", 21))
+		return -1;
+	*img = rig_slurp(IMAGE, len);
+	return *img ? 0 : -1;
+}
+
+/*
+ * /dev/mfwN opened for writing, @size bytes announced with
+ * MFW_IOC_SET_SIZE.  Returns the descriptor, or -1 with errno set.
+ */
+static int raw_open(FIXTURE_DATA(cdev) *self, unsigned long long size)
+{
+	int fd = open(self->node, O_WRONLY), err;
+
+	if (fd >= 0 && ioctl(fd, MFW_IOC_SET_SIZE, &size)) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+/*
  * Open a transparent write of RAW_SIZE bytes on ML305U (transparent only)
  * and hand it RAW_SENT of them.  Returns the open descriptor.
  */
@@ -465,23 +469,17 @@ static int raw_half_written(FIXTURE_DATA(cdev) *self,
 	 */
 	const char *const never[] = { "--transparent-timeout-ms", "3600000",
 				      uart ? "--baud" : NULL, "115200", NULL };
-	unsigned long long size = RAW_SIZE;
 	unsigned char *img;
 	size_t len = 0;
 	int fd;
 
-	if (sim_up(self, "ML305U", never))
+	if (raw_prepare(self, never, RAW_SIZE, &img, &len))
 		return -1;
-	if (port_make_image(IMAGE, RAW_SIZE, "ML305U-DBLN-MBRH0S02", 21))
-		return -1;
-	img = rig_slurp(IMAGE, &len);
-	if (!img)
-		return -1;
-	fd = open(self->node, O_WRONLY);
-	if (fd >= 0 && (ioctl(fd, MFW_IOC_SET_SIZE, &size) ||
-			write(fd, img, RAW_SENT) != RAW_SENT)) {
+	fd = raw_open(self, RAW_SIZE);
+	if (fd < 0 || write(fd, img, RAW_SENT) != RAW_SENT) {
 		TH_LOG("opening the write: %s", strerror(errno));
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		fd = -1;
 	}
 	free(img);
@@ -548,7 +546,6 @@ TEST_F_TIMEOUT(cdev, raw_closed_early_keeps_the_channel, 300)
  */
 TEST_F_TIMEOUT(cdev, raw_restart_waits_for_the_filler, 300)
 {
-	unsigned long long size = RAW_SIZE;
 	unsigned char *img;
 	size_t len = 0;
 	int fd = raw_half_written(self, _metadata, true);
@@ -557,9 +554,8 @@ TEST_F_TIMEOUT(cdev, raw_restart_waits_for_the_filler, 300)
 	EXPECT_EQ(-1, close(fd));
 	img = rig_slurp(IMAGE, &len);
 	ASSERT_TRUE((img) != NULL);
-	fd = open(self->node, O_WRONLY);
+	fd = raw_open(self, RAW_SIZE);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ioctl(fd, MFW_IOC_SET_SIZE, &size));
 	EXPECT_EQ((ssize_t)len, write(fd, img, len)) TH_LOG("%s", strerror(errno));
 	EXPECT_EQ(0, close(fd));
 	EXPECT_TRUE(port_module_holds(STATE, IMAGE));
@@ -574,12 +570,9 @@ TEST_F_TIMEOUT(cdev, raw_restart_waits_for_the_filler, 300)
  */
 TEST_F_TIMEOUT(cdev, raw_stalled_writer_is_bounded, 300)
 {
-	int fd, idle;
+	int fd;
 
-	idle = open(RAW_IDLE, O_WRONLY);
-	ASSERT_LE(0, idle);
-	ASSERT_EQ(0, rig_write_str(idle, "1500"));
-	close(idle);
+	ASSERT_EQ(0, rig_param_write("raw_idle_ms", "1500"));
 	fd = raw_half_written(self, _metadata, false);
 	ASSERT_LE(0, fd);
 	raw_ended_cleanly(self, _metadata, RAW_SENT, "the writer stopped sending");
@@ -623,19 +616,14 @@ TEST_F_TIMEOUT(cdev, raw_output_flush_drops_no_package_byte, 300)
 	const char *const slow[] = { "--transparent-timeout-ms", "3600000",
 				     "--baud", "115200", NULL };
 	struct out_flusher f = { 0 };
-	unsigned long long size = RAW_SIZE;
 	unsigned char *img;
 	size_t len = 0;
 	pthread_t t;
 	int fd;
 
-	ASSERT_EQ(0, sim_up(self, "ML305U", slow));
-	ASSERT_EQ(0, port_make_image(IMAGE, RAW_SIZE, "ML305U-DBLN-MBRH0S02", 21));
-	img = rig_slurp(IMAGE, &len);
-	ASSERT_TRUE((img) != NULL);
-	fd = open(self->node, O_WRONLY);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ioctl(fd, MFW_IOC_SET_SIZE, &size));
+	ASSERT_EQ(0, raw_prepare(self, slow, RAW_SIZE, &img, &len));
+	fd = raw_open(self, RAW_SIZE);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
 	f.tty = self->r.tty;
 	ASSERT_EQ(0, pthread_create(&t, NULL, out_flusher, &f));
 	EXPECT_EQ((ssize_t)len, write(fd, img, len)) TH_LOG("%s", strerror(errno));
@@ -649,16 +637,26 @@ TEST_F_TIMEOUT(cdev, raw_output_flush_drops_no_package_byte, 300)
 }
 
 /*
- * Bytes the module received after the command @cmd, or -1 if it never
- * got it.
+ * Bytes the module received after the command @cmd and before @until
+ * (to the end if @until is NULL); -1 if it never got @cmd, or never got
+ * @until after it.
  */
-static long bytes_after(const char *transcript, const char *cmd)
+static long bytes_between(const char *transcript, const char *cmd,
+			  const char *until)
 {
-	size_t len;
+	size_t len = 0;
 	char *text = rig_host_stream(transcript, &len);
-	const char *hit = text ? memmem(text, len, cmd, strlen(cmd)) : NULL;
-	long n = hit ? (long)(len - (hit - text) - strlen(cmd)) : -1;
+	char *start = text ? memmem(text, len, cmd, strlen(cmd)) : NULL;
+	char *end = NULL;
+	long n = -1;
 
+	if (start) {
+		start += strlen(cmd);
+		end = until ? memmem(start, len - (start - text), until,
+				     strlen(until)) : text + len;
+	}
+	if (end)
+		n = end - start;
 	free(text);
 	return n;
 }
@@ -677,20 +675,15 @@ TEST_F_TIMEOUT(cdev, raw_stops_at_the_modules_error, 300)
 {
 	const char *const args[] = { "--baud", "38400",
 				     "--fault", "error=853@offset=2000", NULL };
-	unsigned long long size = 12000;
 	unsigned char *img;
 	size_t len = 0;
 	long got;
 	char buf[64];
 	int fd;
 
-	ASSERT_EQ(0, sim_up(self, "ML305U", args));
-	ASSERT_EQ(0, port_make_image(IMAGE, size, "ML305U-DBLN-MBRH0S02", 21));
-	img = rig_slurp(IMAGE, &len);
-	ASSERT_TRUE((img) != NULL);
-	fd = open(self->node, O_WRONLY);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ioctl(fd, MFW_IOC_SET_SIZE, &size));
+	ASSERT_EQ(0, raw_prepare(self, args, 12000, &img, &len));
+	fd = raw_open(self, 12000);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
 	EXPECT_GT((ssize_t)len, write(fd, img, len));
 	close(fd);
 	free(img);
@@ -698,7 +691,7 @@ TEST_F_TIMEOUT(cdev, raw_stops_at_the_modules_error, 300)
 	EXPECT_EQ(853, atoi(buf));
 	/* The whole rest would take 2.6 s on the line. */
 	usleep(4000000);
-	got = bytes_after(self->r.transcript, "AT+MFWDLOAD=0,12000\r");
+	got = bytes_between(self->r.transcript, "AT+MFWDLOAD=0,12000\r", NULL);
 	ASSERT_LE(2000, got);
 	EXPECT_GT(2000 + 4096 + 1024, got) TH_LOG("%ld bytes past the error reached the module",
 						  got - 2000);
@@ -720,21 +713,16 @@ TEST_F_TIMEOUT(cdev, raw_error_while_the_writer_pauses, 300)
 {
 	const char *const args[] = { "--baud", "38400",
 				     "--fault", "error=853@offset=2000", NULL };
-	unsigned long long size = 12000;
-	const char *cmd = "AT+MFWDLOAD=0,12000\r";
-	char *text, *start, *user, buf[64];
 	unsigned char *img;
-	size_t len = 0, tlen = 0;
+	size_t len = 0;
 	long long t0;
+	long got;
+	char buf[64];
 	int fd;
 
-	ASSERT_EQ(0, sim_up(self, "ML305U", args));
-	ASSERT_EQ(0, port_make_image(IMAGE, size, "ML305U-DBLN-MBRH0S02", 21));
-	img = rig_slurp(IMAGE, &len);
-	ASSERT_TRUE((img) != NULL);
-	fd = open(self->node, O_WRONLY);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ioctl(fd, MFW_IOC_SET_SIZE, &size));
+	ASSERT_EQ(0, raw_prepare(self, args, 12000, &img, &len));
+	fd = raw_open(self, 12000);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
 	EXPECT_EQ(11000, write(fd, img, 11000));
 	usleep(1500000);
 	ASSERT_EQ(0, rig_write_str(self->r.tty, "AT+CSQ\r"));
@@ -748,20 +736,13 @@ TEST_F_TIMEOUT(cdev, raw_error_while_the_writer_pauses, 300)
 	close(fd);
 	free(img);
 
-	text = rig_host_stream(self->r.transcript, &tlen);
-	ASSERT_TRUE((text) != NULL);
-	start = memmem(text, tlen, cmd, strlen(cmd));
-	ASSERT_TRUE((start) != NULL);
-	start += strlen(cmd);
-	user = memmem(start, tlen - (start - text), "AT+CSQ\r", 7);
-	EXPECT_TRUE((user) != NULL) TH_LOG("the user's AT+CSQ never reached the module");
-	if (user) {
-		EXPECT_LE(2000, user - start);
-		EXPECT_GT(2000 + 4096 + 3000, user - start)
-			TH_LOG("%ld package bytes past the error came before the user's AT+CSQ",
-			       (long)(user - start) - 2000);
-	}
-	free(text);
+	got = bytes_between(self->r.transcript, "AT+MFWDLOAD=0,12000\r",
+			    "AT+CSQ\r");
+	ASSERT_LE(0, got) TH_LOG("the user's AT+CSQ never reached the module");
+	EXPECT_LE(2000, got);
+	EXPECT_GT(2000 + 4096 + 3000, got)
+		TH_LOG("%ld package bytes past the error came before the user's AT+CSQ",
+		       got - 2000);
 }
 
 /*
@@ -803,22 +784,17 @@ static pid_t raw_whole_writer(FIXTURE_DATA(cdev) *self,
 {
 	const char *const extra[] = { "--transparent-timeout-ms", "3600000",
 				      "--fault", fault, NULL };
-	unsigned long long size = RAW_SIZE;
 	unsigned char *img;
 	size_t len = 0;
 	pid_t pid;
 	int fd;
 
-	if (sim_up(self, "ML305U", extra) ||
-	    port_make_image(IMAGE, RAW_SIZE, "ML305U-DBLN-MBRH0S02", 21))
-		return -1;
-	img = rig_slurp(IMAGE, &len);
-	if (!img)
+	if (raw_prepare(self, extra, RAW_SIZE, &img, &len))
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		fd = open(self->node, O_WRONLY);
-		if (fd < 0 || ioctl(fd, MFW_IOC_SET_SIZE, &size))
+		fd = raw_open(self, RAW_SIZE);
+		if (fd < 0)
 			_exit(1);
 		if (write(fd, img, len) < 0)
 			_exit(2);
@@ -903,31 +879,20 @@ TEST_F_TIMEOUT(cdev, raw_prompt_after_the_timeout, 300)
 	const char *const extra[] = { "--transparent-timeout-ms", "3600000",
 				      "--fault", "stall=4500@cmd=MFWDLOAD",
 				      NULL };
-	unsigned long long size = RAW_SIZE;
 	char old[32] = "";
 	unsigned char *img;
 	size_t len = 0;
-	int fd, p, err;
+	int fd, err;
 	ssize_t n;
 
-	ASSERT_EQ(0, sim_up(self, "ML305U", extra));
-	ASSERT_EQ(0, port_make_image(IMAGE, RAW_SIZE, "ML305U-DBLN-MBRH0S02", 21));
-	img = rig_slurp(IMAGE, &len);
-	ASSERT_TRUE((img) != NULL);
-	p = open(WRITE_TIMEOUT, O_RDWR);
-	ASSERT_LE(0, p);
-	ASSERT_LT(0, read(p, old, sizeof(old) - 1));
-	old[strcspn(old, "\n")] = '\0';
-	ASSERT_EQ(0, rig_write_str(p, "3000"));
+	ASSERT_EQ(0, raw_prepare(self, extra, RAW_SIZE, &img, &len));
+	ASSERT_EQ(0, rig_param_read("write_timeout_ms", old, sizeof(old)));
+	ASSERT_EQ(0, rig_param_write("write_timeout_ms", "3000"));
 	/* Nothing that can return early until the parameter is back. */
-	fd = open(self->node, O_WRONLY);
-	if (fd >= 0 && !ioctl(fd, MFW_IOC_SET_SIZE, &size))
-		n = write(fd, img, RAW_SENT);
-	else
-		n = -2;
+	fd = raw_open(self, RAW_SIZE);
+	n = fd >= 0 ? write(fd, img, RAW_SENT) : -2;
 	err = errno;
-	EXPECT_EQ(0, rig_write_str(p, old));
-	close(p);
+	EXPECT_EQ(0, rig_param_write("write_timeout_ms", old));
 	free(img);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, n);

@@ -48,22 +48,9 @@ FIXTURE_SETUP(chan)
 	self->r.usb = variant->usb;
 }
 
-static int set_param(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = rig_write_str(fd, value);
-	close(fd);
-	return ret;
-}
-
-#define USER_WAIT	"/sys/module/mfw/parameters/user_wait_ms"
-
 FIXTURE_TEARDOWN(chan)
 {
-	if (self->user_wait[0] && set_param(USER_WAIT, self->user_wait))
+	if (self->user_wait[0] && rig_param_write("user_wait_ms", self->user_wait))
 		TH_LOG("cannot restore user_wait_ms");
 	port_down(&self->r);
 }
@@ -440,20 +427,15 @@ TEST_F_TIMEOUT(chan, parked_write_waits_for_room_with_a_bound, 180)
 {
 	const char *args[] = { "--cmd-delay-ms", "2000", NULL };
 	struct identify_job job = { .path = self->r.path };
-	size_t len = 0;
 	pthread_t t;
-	char *v;
 
 	if (variant->usb)
 		SKIP(return, "a USB serial port's room does not stop with its output");
-	v = (char *)rig_slurp(USER_WAIT, &len);
-	ASSERT_TRUE((v) != NULL);
-	snprintf(self->user_wait, sizeof(self->user_wait), "%.*s",
-		 (int)strcspn(v, "\n"), v);
-	free(v);
+	ASSERT_EQ(0, rig_param_read("user_wait_ms", self->user_wait,
+				     sizeof(self->user_wait)));
 	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
 	ASSERT_EQ(0, wait_identified(self->r.path));
-	ASSERT_EQ(0, set_param(USER_WAIT, "3000"));
+	ASSERT_EQ(0, rig_param_write("user_wait_ms", "3000"));
 	ASSERT_EQ(0, identify_started(self, &t, &job));
 	EXPECT_EQ(13, write(self->r.tty, "AT+MFWDLOAD?\r", 13));
 	ASSERT_EQ(0, tcflow(self->r.tty, TCOOFF));

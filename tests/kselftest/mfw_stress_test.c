@@ -34,7 +34,6 @@
 #include "rig.h"
 
 #define STATE		"/tmp/mfw-stress.state"
-#define BUFFER_MAX	"/sys/module/mfw/parameters/buffer_max"
 #define WORKERS		4
 #define SLOTS		6
 
@@ -201,13 +200,8 @@ static long run_op(struct epoch *e, enum op op, unsigned int *seed)
 	case OP_SYSFS_WRITE:
 		return rig_port_write(e->r.path, "identify", "1");
 	case OP_BUFFER_MAX:
-		fd = open(BUFFER_MAX, O_WRONLY);
-		if (fd < 0)
-			return -1;
 		snprintf(val, sizeof(val), "%u", 4096 + rnd(seed, 1 << 21));
-		ret = write(fd, val, strlen(val));
-		close(fd);
-		return ret;
+		return rig_param_write("buffer_max", val) ? -1 : 0;
 	case OP_TTY_WRITE: {
 		const char *l = tty_lines[rnd(seed, ARRAY_SIZE(tty_lines))];
 
@@ -279,25 +273,16 @@ FIXTURE_VARIANT_ADD(stress, usb_gadget) {
 
 FIXTURE_SETUP(stress)
 {
-	size_t len = 0;
-	char *v = (char *)rig_slurp(BUFFER_MAX, &len);
-
-	ASSERT_TRUE((v) != NULL);
-	v[strcspn(v, "\n")] = '\0';
-	snprintf(self->buffer_max, sizeof(self->buffer_max), "%s", v);
-	free(v);
+	ASSERT_EQ(0, rig_param_read("buffer_max", self->buffer_max,
+				     sizeof(self->buffer_max)));
 	signal(SIGPIPE, SIG_IGN);
 }
 
 FIXTURE_TEARDOWN(stress)
 {
-	int fd = open(BUFFER_MAX, O_WRONLY);
-
-	if (fd >= 0) {
-		if (rig_write_str(fd, self->buffer_max))
-			TH_LOG("cannot restore buffer_max");
-		close(fd);
-	}
+	if (self->buffer_max[0] &&
+	    rig_param_write("buffer_max", self->buffer_max))
+		TH_LOG("cannot restore buffer_max");
 }
 
 /* Bring the epoch's port up: @model identified, a second tty file, its node. */

@@ -33,7 +33,6 @@
 #define HELPER_DIR	"/tmp/mfw-uart-helper"
 #define HELPER_LOG	HELPER_DIR "/mfw.log"
 
-#define WRITE_TIMEOUT_PARAM	"/sys/module/mfw/parameters/write_timeout_ms"
 
 FIXTURE(uart) {
 	struct mfw_port_rig r;
@@ -52,12 +51,9 @@ FIXTURE_TEARDOWN(uart)
 	if (!_metadata->passed && self->r.uart)
 		TH_LOG("the module's transcript and the bench's log are on the host, in the run's uart/ directory");
 	port_down(&self->r);
-	if (self->write_timeout[0]) {
-		FILE *f = fopen(WRITE_TIMEOUT_PARAM, "w");
-
-		if (!f || fputs(self->write_timeout, f) < 0 || fclose(f))
-			TH_LOG("write_timeout_ms not restored");
-	}
+	if (self->write_timeout[0] &&
+	    rig_param_write("write_timeout_ms", self->write_timeout))
+		TH_LOG("write_timeout_ms not restored");
 }
 
 /* Power the bench's @model on, attached and identified by mfw. */
@@ -189,19 +185,13 @@ TEST_F_TIMEOUT(uart, power_loss_then_resume_mn316, 180)
 	size_t held = 0, acked;
 	char buf[200], want[64];
 	pthread_t t;
-	FILE *f;
 	int ret, mark;
 
 	NEED_BENCH();
 	/* The module's silence must end the write in seconds, not 30 s. */
-	f = fopen(WRITE_TIMEOUT_PARAM, "r");
-	ASSERT_TRUE(f != NULL);
-	ASSERT_EQ(1, fscanf(f, "%15s", self->write_timeout));
-	fclose(f);
-	f = fopen(WRITE_TIMEOUT_PARAM, "w");
-	ASSERT_TRUE(f != NULL);
-	ASSERT_LE(0, fputs("4000", f));
-	ASSERT_EQ(0, fclose(f));
+	ASSERT_EQ(0, rig_param_read("write_timeout_ms", self->write_timeout,
+				     sizeof(self->write_timeout)));
+	ASSERT_EQ(0, rig_param_write("write_timeout_ms", "4000"));
 
 	ASSERT_EQ(0, up(self, "MN316", NULL));
 	ASSERT_EQ(0, port_make_image(IMAGE, 16000, "MN316-DBRS-MBRH0S02", 14));

@@ -191,6 +191,43 @@ int rig_write_str(int fd, const char *s)
 	return 0;
 }
 
+#define RIG_PARAMS	"/sys/module/mfw/parameters/"
+
+int rig_param_read(const char *name, char *buf, size_t len)
+{
+	char file[128];
+	ssize_t n;
+	int fd, ret = 0;
+
+	snprintf(file, sizeof(file), RIG_PARAMS "%s", name);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		ret = -errno;
+	} else {
+		buf[n] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+	}
+	close(fd);
+	return ret;
+}
+
+int rig_param_write(const char *name, const char *value)
+{
+	char file[128];
+	int fd, ret;
+
+	snprintf(file, sizeof(file), RIG_PARAMS "%s", name);
+	fd = open(file, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = rig_write_str(fd, value);
+	close(fd);
+	return ret;
+}
+
 int rig_read_line(int fd, char *buf, size_t len, int timeout_ms)
 {
 	long long end = rig_now_ms() + timeout_ms;

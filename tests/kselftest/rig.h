@@ -44,6 +44,14 @@ void rig_sim_stop(pid_t pid);
 int rig_write_str(int fd, const char *s);
 
 /*
+ * The mfw module's parameter @name (under /sys/module/mfw/parameters):
+ * read into @buf of @len bytes without its newline, or written whole.
+ * 0 or -errno.
+ */
+int rig_param_read(const char *name, char *buf, size_t len);
+int rig_param_write(const char *name, const char *value);
+
+/*
  * Read one non-empty line (CR/LF stripped) within @timeout_ms.
  * Returns its length, or -ETIMEDOUT / -errno.
  */
