@@ -195,10 +195,12 @@ int rig_write_str(int fd, const char *s)
 
 int rig_param_read(const char *name, char *buf, size_t len)
 {
-	char file[128];
+	char file[128], *nl;
 	ssize_t n;
 	int fd, ret = 0;
 
+	if (len < 2)
+		return -EINVAL;
 	snprintf(file, sizeof(file), RIG_PARAMS "%s", name);
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -208,7 +210,14 @@ int rig_param_read(const char *name, char *buf, size_t len)
 		ret = -errno;
 	} else {
 		buf[n] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
+		/* sysfs ends every value with a newline: none means cut off */
+		nl = strchr(buf, '\n');
+		if (!nl)
+			ret = -EOVERFLOW;
+		else if (nl == buf)
+			ret = -ENODATA;
+		else
+			*nl = '\0';
 	}
 	close(fd);
 	return ret;
@@ -219,6 +228,8 @@ int rig_param_write(const char *name, const char *value)
 	char file[128];
 	int fd, ret;
 
+	if (!value[0])
+		return -EINVAL;
 	snprintf(file, sizeof(file), RIG_PARAMS "%s", name);
 	fd = open(file, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)

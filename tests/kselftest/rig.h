@@ -45,8 +45,9 @@ int rig_write_str(int fd, const char *s);
 
 /*
  * The mfw module's parameter @name (under /sys/module/mfw/parameters):
- * read into @buf of @len bytes without its newline, or written whole.
- * 0 or -errno.
+ * read into @buf of @len bytes without its newline (-ENODATA if empty,
+ * -EOVERFLOW if it does not fit), or @value written whole (-EINVAL if
+ * empty).  0 or -errno.
  */
 int rig_param_read(const char *name, char *buf, size_t len);
 int rig_param_write(const char *name, const char *value);
