@@ -16,15 +16,17 @@
 
 cfs=/sys/kernel/config/gpio-sim
 need "gpio-sim (CONFIG_GPIO_SIM)" "[ -d $cfs ]" \
-	lines_by_name status_off power_on power_on_again reset power_off \
+	lines_by_name status_off power_on on_ten_seconds_later \
+	key_held_by_pull_switches_off power_on_again reset power_off \
 	lines_released upgrade_holds_lines pwrkey_busy_during_upgrade \
 	reset_busy_during_upgrade status_readable_during_upgrade \
 	owner_is_mfw_during_upgrade upgrade_toggles_nothing upgrade_releases_lines \
+	hog_owned_pwrkey_refused hog_dry_run_names_owner \
 	dup_name_on_one_chip_refused dup_name_across_chips_refused \
 	chip_label_and_number chip_path
-plan 18
+plan 22
 export MFW_STATE_DIR=$d/state
-g=$cfs/mfwboard dup=$cfs/mfwdup
+g=$cfs/mfwboard dup=$cfs/mfwdup hog=$cfs/mfwhog
 mkdir $g $g/bank0
 echo 3 >$g/bank0/num_lines
 echo mfwboard-bank0 >$g/bank0/label
@@ -48,20 +50,29 @@ teardown() {
 		echo 0 >$dup/live
 		rmdir $dup/bank0/line0 $dup/bank0/line1 $dup/bank0/line2 $dup/bank0 $dup
 	fi
+	if [ -d $hog ]; then
+		echo 0 >$hog/live
+		rmdir $hog/bank0/line0/hog $hog/bank0/line0 $hog/bank0 $hog
+	fi
 	echo 0 >$g/live
 	rmdir $g/bank0/line0 $g/bank0/line1 $g/bank0/line2 $g/bank0 $g
 }
 
-# The module: a PWRKEY press of 1 s or more toggles it on or off (STATUS
-# follows the release), a RESET press turns STATUS off until 0.3 s after the
-# release.  Each press is logged as "KIND LENGTH BEFORE AFTER" in
-# hundredths of a second: the length the loop saw, and how long the loop's
-# turn that saw the press begin (BEFORE) and end (AFTER) took.  An edge is
-# seen up to one turn late, so the press lasted between LENGTH - AFTER and
-# LENGTH + BEFORE: on a machine whose CPUs are busy the turns grow, and
-# the bounds with them.
+# The module: it samples PWRKEY while the key is held, as the real one does
+# (SPEC power notes: held 2-3.5 s it switches on, 3.5-4 s off).  The loop
+# sees an edge up to one turn late, so its thresholds sit 0.5 s below the
+# spec's: held 1.5 s it switches on, 3 s (when on) off, each counted from
+# the press or its last switch, so a key left down switches it on and off
+# again and again.  STATUS follows through the sim's pull attribute, and
+# each switch is logged as "switch on|off".  A RESET press turns STATUS off
+# until 0.3 s after the release.  Each press is also logged, on release, as
+# "KIND LENGTH BEFORE AFTER" in hundredths of a second: the length the loop
+# saw, and how long the loop's turn that saw the press begin (BEFORE) and
+# end (AFTER) took.  An edge is seen up to one turn late, so the press
+# lasted between LENGTH - AFTER and LENGTH + BEFORE: on a machine whose
+# CPUs are busy the turns grow, and the bounds with them.
 module() {
-	kdown= rdown= prev=
+	kdown= rdown= prev= since=
 	while [ ! -e "$d/stop" ]; do
 		# No forks in this loop: it must see a 0.4 s RESET pulse even on
 		# the debug kernel.
@@ -71,18 +82,20 @@ module() {
 		t=$((${t%.*} * 100 + 1${t#*.} - 100))
 		turn=$((t - ${prev:-$t}))
 		prev=$t
-		if [ "$k" = 0 ] && [ -z "$kdown" ]; then
-			kdown=$t kturn=$turn
-		elif [ "$k" = 1 ] && [ -n "$kdown" ]; then
-			echo "pwrkey $((t - kdown)) $kturn $turn" >>"$d/module.log"
-			if [ $((t - kdown)) -ge 100 ]; then
-				read -r p <$st/pull
-				if [ "$p" = pull-up ]; then
-					echo pull-down >$st/pull
-				else
-					echo pull-up >$st/pull
-				fi
+		if [ "$k" = 0 ]; then
+			[ -n "$kdown" ] || kdown=$t kturn=$turn since=$t
+			read -r p <$st/pull
+			if [ "$p" = pull-up ] && [ $((t - since)) -ge 300 ]; then
+				echo pull-down >$st/pull
+				echo "switch off" >>"$d/module.log"
+				since=$t
+			elif [ "$p" = pull-down ] && [ $((t - since)) -ge 150 ]; then
+				echo pull-up >$st/pull
+				echo "switch on" >>"$d/module.log"
+				since=$t
 			fi
+		elif [ -n "$kdown" ]; then
+			echo "pwrkey $((t - kdown)) $kturn $turn" >>"$d/module.log"
 			kdown=
 		fi
 		if [ "$r" = 0 ] && [ -z "$rdown" ]; then
@@ -123,6 +136,28 @@ check status_off status_is off
 # Defaults: PWRKEY pressed 2.5 s (off: 3.8 s), RESET 0.4 s, STATUS awaited.
 case_on() { power on && status_is on && last_press pwrkey 230 450; }
 check power_on case_on
+# mfw has let PWRKEY go: gpio-sim returns a freed line to its pull, here
+# the board's pull-up, so the key is up and the module, which samples a
+# held key, is still on 10 s later.
+case_on_later() {
+	before=$(presses switch)
+	nap 10
+	read -r k <$pk/value
+	[ "$k" = 1 ] && status_is on && [ "$(presses switch)" = "$before" ]
+}
+check on_ten_seconds_later case_on_later
+# What the 10 s would have shown on a board whose pull holds the key down:
+# the module switches off 3 s later (and on and off again while it stays
+# down); "mfw power on" brings it back once the pull is mended.
+case_pull_down() {
+	before=$(grep -c "^switch off" "$d/module.log")
+	echo pull-down >$pk/pull
+	wait_for 10 eval '[ "$(grep -c "^switch off" "$d/module.log")" -gt "$before" ]'
+	rc=$?
+	echo pull-up >$pk/pull
+	[ $rc -eq 0 ] && power on && status_is on
+}
+check key_held_by_pull_switches_off case_pull_down
 case_on_again() {
 	before=$(presses pwrkey)
 	power on && status_is on && [ "$(presses pwrkey)" = "$before" ]
@@ -180,6 +215,47 @@ case_untouched() {
 }
 check upgrade_toggles_nothing case_untouched
 check upgrade_releases_lines eval '! grep -q "|mfw " /sys/kernel/debug/gpio'
+
+# A line a kernel driver owns: a gpio-hog (the kind of owner gpio-regulator
+# and rfkill-gpio are too) on a third sim chip, given as the board's PWRKEY.
+# gpioinfo lists the line as used by the hog's name.  An upgrade that cannot
+# hold PWRKEY is refused before it asks the module anything, naming the
+# owner; power_lines_shared=yes (the board keeps the module powered
+# whatever the line does) leaves the line to its owner and goes on.
+mkdir $hog $hog/bank0 $hog/bank0/line0 $hog/bank0/line0/hog
+echo 1 >$hog/bank0/num_lines
+echo mfwhog-bank0 >$hog/bank0/label
+echo MODEM_PWREN >$hog/bank0/line0/name
+echo modem-pwr-hog >$hog/bank0/line0/hog/name
+echo output-high >$hog/bank0/line0/hog/direction
+echo 1 >$hog/live
+echo "pwrkey=MODEM_PWREN" >"$d/hog.conf"
+printf 'pwrkey=MODEM_PWREN\npower_lines_shared=yes\n' >"$d/shared.conf"
+mkimage "$d/fw3.bin" ML307R-DC-MBRH0S03 8
+# What would start a transfer or an upgrade, in the module's transcript.
+fota() { grep -c -E "AT\+MFW(ERASE|DLOAD=|UPGRADE)" "$d/sim.log"; }
+case_hog() {
+	before=$(fota)
+	MFW_CONFIG=$d/hog.conf mfw upgrade "$d/fw3.bin" --port "$d/tty" \
+		--timeout 120 >"$d/hog.log" 2>&1
+	[ $? -eq 10 ] &&
+		grep -q 'GPIO line MODEM_PWREN is held by "modem-pwr-hog" (gpioinfo shows it)' "$d/hog.log" &&
+		grep -q "set power_lines_shared=yes if the board keeps the module powered" "$d/hog.log" &&
+		[ "$(fota)" = "$before" ] && ! grep -q "|mfw " /sys/kernel/debug/gpio &&
+		firmware_is ML307R-DC-MBRH0S02
+}
+check hog_owned_pwrkey_refused case_hog
+# The dry run, on the port the driver keeps while the simulator holds its
+# pty, says the same, and what power_lines_shared=yes would do.
+case_hog_dry() {
+	MFW_CONFIG=$d/hog.conf mfw upgrade --dry-run "$d/fw3.bin" --port "$d/tty" >"$d/hogdry.log" 2>&1
+	[ $? -eq 10 ] &&
+		grep -q 'GPIO line MODEM_PWREN is held by "modem-pwr-hog", so mfw could not keep it' "$d/hogdry.log" &&
+		MFW_CONFIG=$d/shared.conf mfw upgrade --dry-run "$d/fw3.bin" --port "$d/tty" >"$d/shareddry.log" 2>&1 &&
+		grep -q 'PWRKEY MODEM_PWREN: held by "modem-pwr-hog", not held by mfw (power_lines_shared=yes)' "$d/shareddry.log" &&
+		grep -q "RESET MODEM_RESET: free, held during the upgrade" "$d/shareddry.log"
+}
+check hog_dry_run_names_owner case_hog_dry
 
 # A second chip whose line names repeat: MODEM_TWIN twice on it, and
 # MODEM_PWRKEY, which the board's chip has too.  The module is on.
