@@ -48,6 +48,19 @@ def test_basics(tmp):
                 for i, d in enumerate(body))
     eq(int(imei[14]), (10 - total % 10) % 10, "IMEI check digit")
     eq(s.ok("AT+GSN"), [imei], "GSN is CGSN")
+    # What ModemManager sends to tell what kind of modem it has: without
+    # an answer to one of them it gives the modem up as failed, with
+    # "unknown capabilities", and never reads its manufacturer or model.
+    eq(s.ok("AT+GCAP"), ["+GCAP: +CGSM"], "GCAP: a 3GPP module")
+    s.ok("AT+GCAP=?")
+    eq(s.cmd("AT+CPIN?"), ([], "+CME ERROR: 10"), "CPIN: no SIM card")
+    s.ok("AT+CPIN=?")
+    s.ok("AT+CMEE=2")
+    eq(s.cmd("AT+CPIN?"), ([], "+CME ERROR: SIM not inserted"),
+       "CPIN under CMEE=2")
+    s.ok("AT+CMEE=0")
+    eq(s.cmd("AT+CPIN?"), ([], "ERROR"), "CPIN under CMEE=0")
+    s.ok("AT+CMEE=1")
     eq(s.cmd("AT+FOO")[1], "ERROR", "unknown command")
     eq(s.cmd("ATX")[1], "ERROR", "unknown basic command")
     eq(s.cmd("AT+CGMR=1")[1], "ERROR", "set form of CGMR")

@@ -262,6 +262,25 @@ static void cmd_simple(struct sim *sim, char form, const char *text)
 	}
 }
 
+/*
+ * AT+CPIN: the simulated module has no SIM card, as on a bench or a board
+ * whose SIM is fitted later.  3GPP TS 27.007 9.2.1 gives code 10, "SIM not
+ * inserted"; ModemManager takes that as a 3GPP modem without a SIM and
+ * goes on identifying it.
+ */
+static void cmd_cpin(struct sim *sim, const char *args, char form)
+{
+	(void)args;
+	if (form == 't') {
+		at_ok(sim);
+	} else if (sim->cmee == 2) {
+		at_line(sim, "+CME ERROR: SIM not inserted");
+		at_done(sim);
+	} else {
+		at_cme(sim, 10);
+	}
+}
+
 typedef void (*ext_fn)(struct sim *sim, const char *args, char form);
 
 static const struct {
@@ -270,6 +289,7 @@ static const struct {
 } ext_cmds[] = {
 	{ "+CMEE", cmd_cmee },
 	{ "+CFUN", cmd_cfun },
+	{ "+CPIN", cmd_cpin },
 	{ "+IPR", cmd_ipr },
 	{ "+MREBOOT", cmd_mreboot },
 	{ "+MFWCFG", fota_cfg },
@@ -418,6 +438,14 @@ static void at_exec(struct sim *sim, char *cmd)
 		cmd_simple(sim, form, sim->sub->name);
 	} else if (!strcmp(name, "+CGSN") || !strcmp(name, "+GSN")) {
 		cmd_simple(sim, form, sim->imei);
+	} else if (!strcmp(name, "+GCAP")) {
+		/*
+		 * V.250 6.1.9: the command sets the module takes; +CGSM is
+		 * 3GPP TS 27.007's (clause 1) for a 3GPP module.
+		 * ModemManager asks for it first to tell what kind of modem
+		 * it has, and gives the modem up without an answer.
+		 */
+		cmd_simple(sim, form, "+GCAP: +CGSM");
 	} else {
 		for (size_t i = 0; i < sizeof(ext_cmds) / sizeof(ext_cmds[0]);
 		     i++) {
