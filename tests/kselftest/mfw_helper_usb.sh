@@ -5,11 +5,16 @@
 # by mfw-gadget); mfw talks to the host side, a real /dev/ttyACMn.  The
 # module's reboots unbind and bind the UDC (a USB disconnect and a
 # re-enumeration): mfw must follow the module to its new tty and confirm
-# the new version.
+# the new version.  A second upgrade meets a module that comes back first
+# in another mode (mfw-modemsim --usb-other-mode: another product ID at
+# the same USB port, the same interface numbers, nothing answering) while
+# a program still holds the old tty open, so the module's own return gets
+# another tty name: mfw must send nothing to the other mode and follow the
+# module to its new name.
 # Needs mfw, mfw-modemsim and mfw-gadget in PATH and the mfw module loaded.
 . "$(dirname "$0")/mfw_helper_lib.sh"
 
-plan 5
+plan 10
 export MFW_STATE_DIR=$d/state
 tty=$(mfw-gadget create 2>"$d/gadget.log") || {
 	not_ok gadget "mfw-gadget create failed"; finish; }
@@ -29,6 +34,30 @@ check journal_done eval 'mfw status 2>&1 | grep -q "journal: done" && [ ! -e "$d
 # Whatever ttyACM the module has now, the kernel reads the new version.
 tty=$(ls /dev/ttyACM* | head -n 1)
 check module_runs_new_version firmware_is ML307R-DC-MBRH0S02 "$tty"
+sim_stop
+
+mfw-modemsim --model ML307R-DC --tty /dev/ttyGS0 --gadget "$(mfw-gadget dir)" \
+	--udc "$(mfw-gadget udc)" --state "$d/sim.state" --transcript "$d/sim2.log" \
+	--boot-ms 300 --flash-ms 1000 --usb-other-mode 4000 2>>"$d/simerr.log" &
+sim=$!
+tty=$(mfw-gadget tty)
+# A program that keeps the AT port open across the reboot (a terminal, a
+# logger): the old node stays, so the module comes back under a new name.
+sleep 600 <"$tty" &
+holder=$!
+mkimage "$img" ML307R-DC-MBRH0S03 16
+timed other mfw --verbose upgrade "$img" --port "$tty" --timeout 240
+if [ $rc -eq 0 ]; then ok other_mode_upgrade_exit_0; else not_ok other_mode_upgrade_exit_0 "exited $rc"; fi
+check other_mode_seen grep -q "usb: back as product 0x30ff (another mode)" "$d/sim2.log"
+check nothing_sent_to_other_mode grep -q "usb: another mode over, the host sent 0 bytes" "$d/sim2.log"
+check other_mode_version_confirmed grep -q "done: ML307R-DC-MBRH0S03" "$d/other.log"
+case_new_name() {
+	now=$(mfw-gadget tty) && [ "$now" != "$tty" ] &&
+		firmware_is ML307R-DC-MBRH0S03 "$now"
+}
+check followed_to_new_tty_name case_new_name
+kill $holder 2>/dev/null
+wait $holder 2>/dev/null
 sim_stop
 mfw-gadget destroy 2>/dev/null
 finish

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Finding a USB module's tty again from the identity a journal kept
- * ("DEVPATH:IFNUM"): only a USB device's own subtree is ever searched, so
- * an identity that names anything else is refused, not crawled.
+ * Finding a USB module's tty again from its identity
+ * ("VID:PID:SERIAL@DEVPATH:IFNUM"): only a USB device's own subtree is
+ * ever searched, so an identity that names anything else is refused, not
+ * crawled.
  */
 #include <errno.h>
 #include <string.h>
@@ -28,20 +29,24 @@ int main(void)
 
 	check(find("") == -EINVAL, "an empty identity is refused");
 	check(find("ttyUSB2") == -EINVAL, "a name without an interface number is refused");
-	check(find("devices/platform:00") == -EINVAL, "a relative path is refused");
-	/* These exist on every Linux system and are not USB devices. */
-	ret = find("/class:00");
-	check(ret == -EINVAL, "/sys/class is not searched (%d)", ret);
-	ret = find("/kernel:00");
-	check(ret == -EINVAL, "/sys/kernel is not searched (%d)", ret);
-	ret = find("/devices/virtual/tty/tty:00");
-	check(ret == -EINVAL, "a tty device is not a USB device (%d)", ret);
-	ret = find("/devices/../../etc:00");
-	check(ret == -EINVAL || ret == -ENOENT, "a path leaving /sys finds nothing (%d)", ret);
+	check(find("2ecc:3012:-@devices/platform:00") == -EINVAL, "a relative path is refused");
+	/* Without what the device is, any device at that place would do. */
 	ret = find("/devices/platform/mfw-no-such-hcd.0/usb9/9-1:00");
+	check(ret == -EINVAL, "a place without the device's identity is refused (%d)", ret);
+	check(find("2ecc:3012:-@") == -EINVAL, "an identity without a place is refused");
+	/* These exist on every Linux system and are not USB devices. */
+	ret = find("2ecc:3012:-@/class:00");
+	check(ret == -EINVAL, "/sys/class is not searched (%d)", ret);
+	ret = find("2ecc:3012:-@/kernel:00");
+	check(ret == -EINVAL, "/sys/kernel is not searched (%d)", ret);
+	ret = find("2ecc:3012:-@/devices/virtual/tty/tty:00");
+	check(ret == -EINVAL, "a tty device is not a USB device (%d)", ret);
+	ret = find("2ecc:3012:-@/devices/../../etc:00");
+	check(ret == -EINVAL || ret == -ENOENT, "a path leaving /sys finds nothing (%d)", ret);
+	ret = find("2ecc:3012:MFWSIM0001@/devices/platform/mfw-no-such-hcd.0/usb9/9-1:00");
 	check(ret == -ENOENT, "an unplugged USB device is not there now (%d)", ret);
 	memset(longer, 'a', sizeof(longer) - 4);
-	longer[0] = '/';
+	memcpy(longer, "2ecc:3012:-@/", 13);
 	memcpy(longer + sizeof(longer) - 4, ":00", 4);
 	check(find(longer) == -EINVAL, "an identity longer than a path is refused");
 	return tap_done();

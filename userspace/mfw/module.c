@@ -46,7 +46,7 @@ static const char *facts_usb(struct mfw_port_facts *f)
 	}
 	if (!*ident)
 		return f->usb;	/* no USB tty */
-	/* "<devpath>:<interface>" (udev.h) */
+	/* "<vid>:<pid>:<serial>@<devpath>:<interface>" (udev.h) */
 	colon = strrchr(ident, ':');
 	if (colon)
 		*colon = '\0';

@@ -2,6 +2,7 @@
 /*
  * mfw helper - tty identities and uevents through libudev.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -26,8 +27,32 @@ static bool mfw_streq(const char *a, const char *b)
 	return a && b && !strcmp(a, b);
 }
 
+/*
+ * A USB attribute for an identity: "-" when absent, and only characters
+ * that cannot be mistaken for its separators (a serial number is the
+ * device's own string, any bytes at all).  At most 64 characters.
+ */
+static void mfw_ident_part(char *out, size_t size, const char *v)
+{
+	size_t i;
+
+	if (!v || !*v)
+		v = "-";
+	for (i = 0; v[i] && i < 64 && i + 1 < size; i++)
+		out[i] = isalnum((unsigned char)v[i]) || strchr("._-", v[i]) ? v[i] : '_';
+	out[i] = '\0';
+}
+
+/*
+ * "<vid>:<pid>:<serial>@<usb device devpath>:<interface>": where the
+ * device is plugged in and which interface, and what the device says it
+ * is.  A module that comes back in another mode (a boot or download mode,
+ * with another product ID) has another identity at the same place, so it
+ * is not taken for the AT port it left.
+ */
 static int mfw_dev_identity(struct udev_device *dev, char *ident, size_t size)
 {
+	char vid[8], pid[8], serial[72];
 	struct udev_device *intf, *usb;
 	const char *ifnum;
 
@@ -39,8 +64,11 @@ static int mfw_dev_identity(struct udev_device *dev, char *ident, size_t size)
 	if (!intf || !usb)
 		return 0;
 	ifnum = udev_device_get_sysattr_value(intf, "bInterfaceNumber");
-	snprintf(ident, size, "%s:%s", udev_device_get_devpath(usb),
-		 ifnum ? ifnum : "?");
+	mfw_ident_part(vid, sizeof(vid), udev_device_get_sysattr_value(usb, "idVendor"));
+	mfw_ident_part(pid, sizeof(pid), udev_device_get_sysattr_value(usb, "idProduct"));
+	mfw_ident_part(serial, sizeof(serial), udev_device_get_sysattr_value(usb, "serial"));
+	snprintf(ident, size, "%s:%s:%s@%s:%s", vid, pid, serial,
+		 udev_device_get_devpath(usb), ifnum ? ifnum : "?");
 	return 0;
 }
 
@@ -80,24 +108,28 @@ int mfw_tty_identity(const char *name, char *ident, size_t size)
 }
 
 /*
- * The tty whose identity is @ident ("DEVPATH:IFNUM" of mfw_dev_identity()).
- * Only the USB device's own subtree is searched: a board has dozens of
- * ttys (hundreds with legacy ptys), and the follow loops ask twice a second.
+ * The tty whose identity is @ident (mfw_dev_identity()'s).  Only the USB
+ * device's own subtree is searched: a board has dozens of ttys (hundreds
+ * with legacy ptys), and the follow loops ask twice a second.
  */
 int mfw_tty_by_identity(const char *ident, char *node, size_t size)
 {
 	struct udev_device *usb = NULL;
 	struct udev_list_entry *e;
 	struct udev_enumerate *en;
+	const char *colon, *path;
 	char syspath[PATH_MAX];
-	const char *colon;
 	struct udev *udev;
 	int ret = -ENOENT;
 
-	colon = strrchr(ident, ':');
-	if (!colon || ident[0] != '/' ||
-	    snprintf(syspath, sizeof(syspath), "/sys%.*s", (int)(colon - ident),
-		     ident) >= (int)sizeof(syspath))
+	path = strchr(ident, '@');
+	if (!path)
+		return -EINVAL;
+	path++;
+	colon = strrchr(path, ':');
+	if (!colon || path[0] != '/' ||
+	    snprintf(syspath, sizeof(syspath), "/sys%.*s", (int)(colon - path),
+		     path) >= (int)sizeof(syspath))
 		return -EINVAL;
 	udev = udev_new();
 	if (!udev)

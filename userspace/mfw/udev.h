@@ -2,8 +2,11 @@
 /*
  * mfw helper - finding a module's tty again after it re-enumerates
  * (libudev).  A USB port is recognised by where it is plugged in (the
- * devpath of its USB device) and its interface number, not by VID:PID, so
- * two identical modules on one board never get mixed up.
+ * devpath of its USB device) and its interface number, so two identical
+ * modules on one board never get mixed up, and by what the device says it
+ * is (VID:PID and serial number), so a module that comes back in another
+ * mode, with another product ID or interface layout, is not taken for its
+ * AT port: nothing is sent to it, and mfw waits for the real one.
  */
 #ifndef MFW_UDEV_H
 #define MFW_UDEV_H
@@ -14,8 +17,11 @@
 #define MFW_IDENT_MAX	512
 
 /*
- * Identity of tty @name ("ttyACM0"): "<usb device devpath>:<interface>"
- * for a USB tty, empty for others.  0 or -errno.
+ * Identity of tty @name ("ttyACM0"), for a USB tty
+ * "<vid>:<pid>:<serial>@<usb device devpath>:<interface>" (an absent
+ * attribute reads "-", characters other than letters, digits and "._-"
+ * in the serial number "_"), at most MFW_IDENT_MAX bytes; empty for
+ * others.  0 or -errno.
  */
 int mfw_tty_identity(const char *name, char *ident, size_t size);
 

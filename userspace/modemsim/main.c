@@ -40,6 +40,8 @@ static void usage(FILE *f)
 	      "  --autobaud            silent after boot until the host sends AT\n"
 	      "  --imei DIGITS         AT+CGSN's answer (15 digits, Luhn-checked)\n"
 	      "  --gadget DIR --udc NAME  USB gadget to unbind/rebind on reboot\n"
+	      "  --usb-other-mode MS   with --gadget: the first reboot comes back for MS\n"
+	      "                        under another product ID, answering nothing\n"
 	      "  --boot-ms N           boot time (default 1000)\n"
 	      "  --cmd-delay-ms N      processing time per command (default 0)\n"
 	      "  --flash-ms N          flashing time of an upgrade (default 2000)\n"
@@ -118,7 +120,7 @@ enum {
 	O_GADGET, O_UDC, O_BOOT, O_DELAY, O_FLASH, O_SECOND, O_TPTIMEOUT,
 	O_BAUD, O_FSFREE, O_VERSION, O_CA, O_RETRIES, O_CMEE, O_TRANSCRIPT,
 	O_FAULT, O_FAULTS, O_HELP, O_UART, O_AUTOBAUD, O_IMEI, O_RATE,
-	O_MAX_RATE, O_IPR_VOLATILE,
+	O_MAX_RATE, O_IPR_VOLATILE, O_OTHER_MODE,
 };
 
 static const struct option options[] = {
@@ -134,6 +136,7 @@ static const struct option options[] = {
 	{ "imei", required_argument, NULL, O_IMEI },
 	{ "gadget", required_argument, NULL, O_GADGET },
 	{ "udc", required_argument, NULL, O_UDC },
+	{ "usb-other-mode", required_argument, NULL, O_OTHER_MODE },
 	{ "boot-ms", required_argument, NULL, O_BOOT },
 	{ "cmd-delay-ms", required_argument, NULL, O_DELAY },
 	{ "flash-ms", required_argument, NULL, O_FLASH },
@@ -285,6 +288,10 @@ int main(int argc, char **argv)
 		case O_UDC:
 			sim.tp.udc = optarg;
 			break;
+		case O_OTHER_MODE:
+			sim.tp.other_ms = opt_num("usb-other-mode", optarg);
+			sim.tp.other_state = 1;
+			break;
 		case O_BOOT:
 			sim.boot_ms = opt_num("boot-ms", optarg);
 			break;
@@ -362,6 +369,10 @@ int main(int argc, char **argv)
 	if ((sim.tp.gadget != NULL) != (sim.tp.udc != NULL) ||
 	    (sim.tp.gadget && sim.tp.kind != TP_TTY)) {
 		fputs("mfw-modemsim: --gadget needs --udc and --tty\n", stderr);
+		return 2;
+	}
+	if (sim.tp.other_state && !sim.tp.gadget) {
+		fputs("mfw-modemsim: --usb-other-mode needs --gadget\n", stderr);
 		return 2;
 	}
 

@@ -48,7 +48,23 @@ struct transport {
 	size_t out_len, out_cap;
 	bool up;
 	bool keep;		/* --uart: a reboot leaves the port open */
+	/*
+	 * --usb-other-mode: after the first reboot the gadget enumerates
+	 * for other_ms under MFW_SIM_OTHER_PID, a mode (boot, download)
+	 * whose functions are not the AT port, before it comes back as
+	 * itself.  other_state: 0 none, 1 on the next reboot, 2 in it, 3
+	 * done.  other_fd reads (and counts) what the host sends meanwhile.
+	 */
+	long other_ms;
+	int other_state;
+	int64_t other_until;	/* ms, monotonic */
+	int other_fd;
+	long other_bytes;
+	char pid[16];		/* the gadget's own idProduct */
 };
+
+/* The product ID of --usb-other-mode: the simulator's choice. */
+#define MFW_SIM_OTHER_PID	"0x30ff"
 
 int tp_open(struct sim *sim);
 void tp_close(struct sim *sim);

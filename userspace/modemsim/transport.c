@@ -276,12 +276,67 @@ void tp_hangup(struct sim *sim)
 	tp_close(sim);
 }
 
+/*
+ * --usb-other-mode: the first time the gadget comes back, enumerate under
+ * another product ID for other_ms, answering nothing, and count what the
+ * host sends to the tty that is the AT port in the normal mode.  Returns
+ * true while that lasts (the caller retries every 100 ms).
+ */
+static bool tp_other_mode(struct sim *sim)
+{
+	struct transport *t = &sim->tp;
+	char buf[256];
+	ssize_t n;
+
+	if (t->other_state == 1) {
+		FILE *f;
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/idProduct", t->gadget);
+		f = fopen(path, "r");
+		if (!f || !fgets(t->pid, sizeof(t->pid), f))
+			snprintf(t->pid, sizeof(t->pid), "0x3012");
+		if (f)
+			fclose(f);
+		t->pid[strcspn(t->pid, "\n")] = 0;
+		write_file(t->gadget, "UDC", "\n");
+		write_file(t->gadget, "idProduct", MFW_SIM_OTHER_PID);
+		write_file(t->gadget, "UDC", t->udc);
+		t->other_state = 2;
+		t->other_until = sim_now_ms() + t->other_ms;
+		t->other_fd = -1;
+		t->other_bytes = 0;
+		transcript_event("usb: back as product %s (another mode) for %ld ms",
+				 MFW_SIM_OTHER_PID, t->other_ms);
+		return true;
+	}
+	if (t->other_state != 2)
+		return false;
+	if (t->other_fd < 0)
+		t->other_fd = open(t->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	while (t->other_fd >= 0 && (n = read(t->other_fd, buf, sizeof(buf))) > 0)
+		t->other_bytes += n;
+	if (sim_now_ms() < t->other_until)
+		return true;
+	if (t->other_fd >= 0)
+		close(t->other_fd);
+	t->other_fd = -1;
+	transcript_event("usb: another mode over, the host sent %ld bytes to it",
+			 t->other_bytes);
+	write_file(t->gadget, "UDC", "\n");
+	write_file(t->gadget, "idProduct", t->pid);
+	t->other_state = 3;
+	return false;
+}
+
 int tp_restore(struct sim *sim)
 {
 	struct transport *t = &sim->tp;
 
 	if (t->up)
 		return 0;
+	if (t->gadget && t->udc && tp_other_mode(sim))
+		return -1;
 	if (t->keep && t->fd >= 0) {
 		/*
 		 * A UART: what the host sent while the module was down never
