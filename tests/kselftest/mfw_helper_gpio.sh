@@ -61,9 +61,10 @@ teardown() {
 # The module: it samples PWRKEY while the key is held, as the real one does
 # (SPEC power notes: held 2-3.5 s it switches on, 3.5-4 s off).  The loop
 # sees an edge up to one turn late, so its thresholds sit 0.5 s below the
-# spec's: held 1.5 s it switches on, 3 s (when on) off, each counted from
-# the press or its last switch, so a key left down switches it on and off
-# again and again.  STATUS follows through the sim's pull attribute, and
+# spec's: held 1.5 s it switches on, 3 s (when on) off, once per press (a
+# real module held down longer switches again; mfw's presses end well
+# before that, and the loop's late turns must not make one press count
+# twice).  STATUS follows through the sim's pull attribute, and
 # each switch is logged as "switch on|off".  A RESET press turns STATUS off
 # until 0.3 s after the release.  Each press is also logged, on release, as
 # "KIND LENGTH BEFORE AFTER" in hundredths of a second: the length the loop
@@ -72,7 +73,7 @@ teardown() {
 # lasted between LENGTH - AFTER and LENGTH + BEFORE: on a machine whose
 # CPUs are busy the turns grow, and the bounds with them.
 module() {
-	kdown= rdown= prev= since=
+	kdown= rdown= prev= switched=
 	while [ ! -e "$d/stop" ]; do
 		# No forks in this loop: it must see a 0.4 s RESET pulse even on
 		# the debug kernel.
@@ -83,16 +84,18 @@ module() {
 		turn=$((t - ${prev:-$t}))
 		prev=$t
 		if [ "$k" = 0 ]; then
-			[ -n "$kdown" ] || kdown=$t kturn=$turn since=$t
+			[ -n "$kdown" ] || kdown=$t kturn=$turn switched=
 			read -r p <$st/pull
-			if [ "$p" = pull-up ] && [ $((t - since)) -ge 300 ]; then
+			if [ -n "$switched" ]; then
+				:
+			elif [ "$p" = pull-up ] && [ $((t - kdown)) -ge 300 ]; then
 				echo pull-down >$st/pull
 				echo "switch off" >>"$d/module.log"
-				since=$t
-			elif [ "$p" = pull-down ] && [ $((t - since)) -ge 150 ]; then
+				switched=1
+			elif [ "$p" = pull-down ] && [ $((t - kdown)) -ge 150 ]; then
 				echo pull-up >$st/pull
 				echo "switch on" >>"$d/module.log"
-				since=$t
+				switched=1
 			fi
 		elif [ -n "$kdown" ]; then
 			echo "pwrkey $((t - kdown)) $kturn $turn" >>"$d/module.log"
@@ -147,8 +150,8 @@ case_on_later() {
 }
 check on_ten_seconds_later case_on_later
 # What the 10 s would have shown on a board whose pull holds the key down:
-# the module switches off 3 s later (and on and off again while it stays
-# down); "mfw power on" brings it back once the pull is mended.
+# the module switches off 3 s later; "mfw power on" brings it back once
+# the pull is mended.
 case_pull_down() {
 	before=$(grep -c "^switch off" "$d/module.log")
 	echo pull-down >$pk/pull
@@ -219,8 +222,8 @@ check upgrade_releases_lines eval '! grep -q "|mfw " /sys/kernel/debug/gpio'
 # A line a kernel driver owns: a gpio-hog (the kind of owner gpio-regulator
 # and rfkill-gpio are too) on a third sim chip, given as the board's PWRKEY.
 # gpioinfo lists the line as used by the hog's name.  An upgrade that cannot
-# hold PWRKEY is refused before it asks the module anything, naming the
-# owner; power_lines_shared=yes (the board keeps the module powered
+# hold PWRKEY is refused once the module is identified, before anything
+# is erased, written or triggered, naming the owner; power_lines_shared=yes (the board keeps the module powered
 # whatever the line does) leaves the line to its owner and goes on.
 mkdir $hog $hog/bank0 $hog/bank0/line0 $hog/bank0/line0/hog
 echo 1 >$hog/bank0/num_lines
