@@ -45,10 +45,28 @@ tty=$(mfw-gadget tty)
 # logger): the old node stays, so the module comes back under a new name.
 sleep 600 <"$tty" &
 holder=$!
+# The host's side of the other mode: a USB device 2ecc:30ff enumerated.
+(
+	i=0
+	while [ $i -lt 1800 ]; do
+		grep -qx 30ff /sys/bus/usb/devices/*/idProduct 2>/dev/null &&
+			touch "$d/saw-30ff" && break
+		nap 0.1
+		i=$((i + 1))
+	done
+) &
+poll=$!
 mkimage "$img" ML307R-DC-MBRH0S03 16
 timed other mfw --verbose upgrade "$img" --port "$tty" --timeout 240
 if [ $rc -eq 0 ]; then ok other_mode_upgrade_exit_0; else not_ok other_mode_upgrade_exit_0 "exited $rc"; fi
-check other_mode_seen grep -q "usb: back as product 0x30ff (another mode)" "$d/sim2.log"
+kill $poll 2>/dev/null
+wait $poll 2>/dev/null
+case_other_seen() {
+	[ -e "$d/saw-30ff" ] &&
+		grep -q "usb: back as product 0x30ff (another mode)" "$d/sim2.log" &&
+		grep -q "usb: another mode: reading /dev/ttyGS0" "$d/sim2.log"
+}
+check other_mode_seen case_other_seen
 check nothing_sent_to_other_mode grep -q "usb: another mode over, the host sent 0 bytes" "$d/sim2.log"
 check other_mode_version_confirmed grep -q "done: ML307R-DC-MBRH0S03" "$d/other.log"
 case_new_name() {

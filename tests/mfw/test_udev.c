@@ -30,9 +30,11 @@ int main(void)
 	check(find("") == -EINVAL, "an empty identity is refused");
 	check(find("ttyUSB2") == -EINVAL, "a name without an interface number is refused");
 	check(find("2ecc:3012:-@devices/platform:00") == -EINVAL, "a relative path is refused");
-	/* Without what the device is, any device at that place would do. */
+	/* The place alone, as an older mfw's journal keeps it. */
 	ret = find("/devices/platform/mfw-no-such-hcd.0/usb9/9-1:00");
-	check(ret == -EINVAL, "a place without the device's identity is refused (%d)", ret);
+	check(ret == -ENOENT, "an older journal's identity is still looked for (%d)", ret);
+	ret = find("/class:00");
+	check(ret == -EINVAL, "an older identity is refused outside USB devices (%d)", ret);
 	check(find("2ecc:3012:-@") == -EINVAL, "an identity without a place is refused");
 	/* These exist on every Linux system and are not USB devices. */
 	ret = find("2ecc:3012:-@/class:00");

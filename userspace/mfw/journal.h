@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "manifest.h"
+#include "udev.h"
 
 #define MFW_JOURNAL_NAME	"journal"
 #define MFW_JOURNAL_FORMAT	1
@@ -41,7 +42,11 @@ struct mfw_journal {
 	char sha256[MFW_SHA256_HEX];
 	uint64_t size;
 	char port[MFW_JSTR];		/* tty path as configured */
-	char usbpath[MFW_JSTR];		/* devpath of the USB device, or empty */
+	/*
+	 * The AT port's USB identity (mfw_tty_identity()), or empty; an
+	 * older mfw wrote "<devpath>:<interface>" alone.
+	 */
+	char usbpath[MFW_IDENT_MAX];
 	char family[MFW_VERSION_MAX];
 	char from[MFW_VERSION_MAX];	/* version before the upgrade */
 	char target[MFW_VERSION_MAX];	/* version expected after, or empty */

@@ -40,10 +40,19 @@ int mfw_link_locate(struct mfw_link *l)
 	int ret;
 
 	/* A USB port is found where it is plugged in, whatever its name now. */
-	if (*l->ident && !mfw_tty_by_identity(l->ident, l->node, sizeof(l->node)))
-		return mfw_tty_name(l->node, l->tty, sizeof(l->tty));
-	if (*l->ident)
+	if (*l->ident) {
+		ret = mfw_tty_by_identity(l->ident, l->node, sizeof(l->node));
+		if (!ret) {
+			l->other_said = false;
+			return mfw_tty_name(l->node, l->tty, sizeof(l->tty));
+		}
+		if (ret == -EXDEV && !l->other_said) {
+			l->other_said = true;
+			mfw_info("%s: the USB port has a device that is not the module's AT port now (another product ID or serial number: a boot or download mode, or another device); sending it nothing, waiting for the module itself",
+				 l->path);
+		}
 		return -ENOENT;
+	}
 	snprintf(l->node, sizeof(l->node), "%s", l->path);
 	ret = mfw_tty_name(l->node, l->tty, sizeof(l->tty));
 	if (ret)

@@ -22,6 +22,7 @@ struct mfw_link {
 	char sysfs_root[PATH_MAX];
 	long speed;
 	int fd;				/* held tty, -1 when none */
+	bool other_said;		/* told that another device is at its place */
 };
 
 void mfw_link_init(struct mfw_link *l, const char *path, long speed,

@@ -122,10 +122,9 @@ int mfw_tty_by_identity(const char *ident, char *node, size_t size)
 	struct udev *udev;
 	int ret = -ENOENT;
 
+	/* A journal of an older mfw: the place alone (see udev.h). */
 	path = strchr(ident, '@');
-	if (!path)
-		return -EINVAL;
-	path++;
+	path = path ? path + 1 : ident;
 	colon = strrchr(path, ':');
 	if (!colon || path[0] != '/' ||
 	    snprintf(syspath, sizeof(syspath), "/sys%.*s", (int)(colon - path),
@@ -172,15 +171,20 @@ int mfw_tty_by_identity(const char *ident, char *node, size_t size)
 		if (!dn)
 			dn = udev_device_get_sysname(dev);
 		if (!mfw_dev_identity(dev, id, sizeof(id)) && *id &&
-		    !strcmp(id, ident)) {
-			if (dn[0] == '/')
-				snprintf(node, size, "%s", dn);
-			else
-				snprintf(node, size, "/dev/%s", dn);
-			ret = 0;
+		    !strcmp(strchr(id, '@') + 1, path)) {
+			if (path != ident && strcmp(id, ident)) {
+				/* The place, but the device says it is another. */
+				ret = -EXDEV;
+			} else {
+				if (dn[0] == '/')
+					snprintf(node, size, "%s", dn);
+				else
+					snprintf(node, size, "/dev/%s", dn);
+				ret = 0;
+			}
 		}
 		udev_device_unref(dev);
-		if (!ret)
+		if (ret != -ENOENT)
 			break;
 	}
 out:

@@ -5,8 +5,9 @@
  * devpath of its USB device) and its interface number, so two identical
  * modules on one board never get mixed up, and by what the device says it
  * is (VID:PID and serial number), so a module that comes back in another
- * mode, with another product ID or interface layout, is not taken for its
- * AT port: nothing is sent to it, and mfw waits for the real one.
+ * mode, with another product ID, is not taken for its AT port: nothing is
+ * sent to it, and mfw waits for the real one.  (A mode with the same IDs
+ * and another function on the same interface number would still match.)
  */
 #ifndef MFW_UDEV_H
 #define MFW_UDEV_H
@@ -27,8 +28,12 @@ int mfw_tty_identity(const char *name, char *ident, size_t size);
 
 /*
  * Device node of the tty with identity @ident, if one exists now.  Only
- * the USB device's subtree is searched.  0, -ENOENT (not there now),
- * -EINVAL (@ident does not name a USB device), other -errno.
+ * the USB device's subtree is searched.  An identity without its device
+ * part ("<devpath>:<interface>", the journal of an older mfw) matches the
+ * place alone.  0, -ENOENT (not there now), -EXDEV (a tty is at that place
+ * and interface, but its device is another: another mode of the module,
+ * or another device), -EINVAL (@ident does not name a USB device), other
+ * -errno.
  */
 int mfw_tty_by_identity(const char *ident, char *node, size_t size);
 

@@ -1167,7 +1167,13 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 		if (ret)
 			return mfw_finish(&s, ret);
 		mfw_link_init(&s.link, path, cfg->speed, cfg->sysfs_root);
-		snprintf(s.link.ident, sizeof(s.link.ident), "%s", s.j.usbpath);
+		/*
+		 * The module where the journal saw it, whatever its tty is
+		 * called now; a --port names the tty to take instead (a
+		 * module that came back as another USB device).
+		 */
+		if (!o->port || !*o->port)
+			snprintf(s.link.ident, sizeof(s.link.ident), "%s", s.j.usbpath);
 		if (mfw_sess_hold_lines(&s))
 			return mfw_finish(&s, MFW_EXIT_GPIO);
 		/*

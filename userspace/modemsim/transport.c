@@ -300,8 +300,12 @@ static bool tp_other_mode(struct sim *sim)
 			fclose(f);
 		t->pid[strcspn(t->pid, "\n")] = 0;
 		write_file(t->gadget, "UDC", "\n");
-		write_file(t->gadget, "idProduct", MFW_SIM_OTHER_PID);
-		write_file(t->gadget, "UDC", t->udc);
+		if (write_file(t->gadget, "idProduct", MFW_SIM_OTHER_PID) ||
+		    write_file(t->gadget, "UDC", t->udc)) {
+			transcript_event("usb: another mode failed: %s", strerror(errno));
+			t->other_state = 3;
+			return false;
+		}
 		t->other_state = 2;
 		t->other_until = sim_now_ms() + t->other_ms;
 		t->other_fd = -1;
@@ -312,17 +316,26 @@ static bool tp_other_mode(struct sim *sim)
 	}
 	if (t->other_state != 2)
 		return false;
-	if (t->other_fd < 0)
+	if (t->other_fd < 0) {
 		t->other_fd = open(t->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		if (t->other_fd >= 0) {
+			/* Raw: no echo, and every byte counted as it comes. */
+			set_raw(t->other_fd, 0);
+			transcript_event("usb: another mode: reading %s", t->path);
+		}
+	}
 	while (t->other_fd >= 0 && (n = read(t->other_fd, buf, sizeof(buf))) > 0)
 		t->other_bytes += n;
 	if (sim_now_ms() < t->other_until)
 		return true;
-	if (t->other_fd >= 0)
+	if (t->other_fd < 0) {
+		transcript_event("usb: another mode: could not read %s", t->path);
+	} else {
 		close(t->other_fd);
-	t->other_fd = -1;
-	transcript_event("usb: another mode over, the host sent %ld bytes to it",
-			 t->other_bytes);
+		t->other_fd = -1;
+		transcript_event("usb: another mode over, the host sent %ld bytes to it",
+				 t->other_bytes);
+	}
 	write_file(t->gadget, "UDC", "\n");
 	write_file(t->gadget, "idProduct", t->pid);
 	t->other_state = 3;
