@@ -13,7 +13,15 @@ exec 3>>/dev/ttyS1
 t0=$SECONDS
 say() { printf '\r\033[K[%4d s] %s\n' $((SECONDS - t0)) "$*" >&3; }
 show() { sed 's/^/           | /' >&3; }
-die() { say "demo stopped: $*"; exit 1; }
+# die REASON: stop, with what the units involved logged last, so a demo
+# that stops says why without a second run.
+die() {
+	say "demo stopped: $*"
+	say "the last words of ModemManager and mfw's units:"
+	journalctl -b -o short-monotonic --no-pager -n 40 \
+		-u ModemManager.service -u 'mfw-*' | show
+	exit 1
+}
 
 # bar STATE PERCENT: one line, redrawn in place; a bar while the package
 # goes in, the state alone while the module works on its own.
@@ -62,6 +70,8 @@ systemctl list-units --no-legend 'mfw-attach@*' 'mfw-firmware@*' | show
 if wait_for 180 mm_sees_module; then
 	say "ModemManager sees the module too:"
 	mmcli -L | show
+	wait_for 60 mm_identified "$V1" && mmcli -m "$(mm_modem)" |
+		grep -E "manufacturer|model|revision|state" | show
 fi
 
 say "The vendor's signed package $V2 lands in $FWDIR/."

@@ -13,24 +13,36 @@ FWROOT=/srv/mfw/firmware
 STATEDIR=/var/lib/mfw-board
 FWDIR=$FWROOT/$FAMILY
 JOURNAL=$STATEDIR/journal
-# The module's AT port: the ttyACM of interface 2 of 2ecc:3012 (the tty
-# number is the kernel's choice, e.g. after a re-enumeration while the old
-# one was still open).
+# The simulated module's USB layout (mfw-sim-run): ml307r, the real
+# module's, or onemo on a kernel without the ECM and generic serial gadget
+# functions.  Before the simulator has said, from the same test.
+sim_layout() {
+	cat /run/mfw-sim.layout 2>/dev/null && return 0
+	if modprobe -n -q usb_f_ecm && modprobe -n -q usb_f_serial; then
+		echo ml307r
+	else
+		echo onemo
+	fi
+}
+# The module's AT port: the tty of interface 2 of 2ecc:3012, a ttyUSB
+# (option) or in the onemo layout a ttyACM (the tty number is the
+# kernel's choice, e.g. after a re-enumeration while the old one was
+# still open).  Before the module is plugged in, the name it gets first.
 at_tty() {
 	local t
-	t=$(MFW_GADGET_LAYOUT=onemo "$P/bin/mfw-gadget" tty) && echo "${t#/dev/}"
+	t=$(MFW_GADGET_LAYOUT=$(sim_layout) "$P/bin/mfw-gadget" tty) && echo "${t#/dev/}"
 }
-TTY=$(at_tty || echo ttyACM1)
+first_tty() { if [ "$(sim_layout)" = onemo ]; then echo ttyACM1; else echo ttyUSB0; fi; }
+TTY=$(at_tty || first_tty)
 upgrade_unit=mfw-autoupgrade@$TTY.service
 
 # wait_for SECONDS COMMAND...: poll every half second.
 wait_for() {
-	local n=$(($1 * 2))
+	local end=$((SECONDS + $1))
 	shift
-	while [ "$n" -gt 0 ]; do
+	while [ "$SECONDS" -lt "$end" ]; do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.5
-		n=$((n - 1))
 	done
 	"$@"
 }
@@ -66,7 +78,7 @@ firmware_is() {
 }
 attached_runs() {
 	wait_for 180 at_tty >/dev/null
-	TTY=$(at_tty || echo ttyACM1)
+	TTY=$(at_tty || first_tty)
 	wait_for 180 systemctl is-active --quiet "mfw-attach@$TTY.service" &&
 		wait_for 120 firmware_is "$1"
 	local rc=$?
@@ -99,11 +111,32 @@ refused_by_inhibitor() {
 	echo "$out"
 	echo "$out" | grep -qi 'inhibit'
 }
+# on_option: the module's serial functions went to option through the
+# dynamic ID mfw's rules gave it (the kernel's option has no 2ecc:3012),
+# restricted to their class (ff), so the network function (interfaces 0
+# and 1, CDC ECM) kept its own driver and network interface; the AT port
+# is a ttyUSB.  Says what it found.
+on_option() {
+	local i dev ecm drv ecm_drv
+	i=$(readlink -f "/sys/class/tty/$TTY/device/..")
+	dev=${i%/*}
+	ecm=$dev/${dev##*/}:1.0
+	drv=$(basename "$(readlink -f "$i/driver")")
+	ecm_drv=$(basename "$(readlink -f "$ecm/driver")")
+	echo "AT port $TTY on interface $(cat "$i/bInterfaceNumber") (driver $drv);" \
+		"interface 0: $ecm_drv, net $(ls "$ecm/net" 2>/dev/null)"
+	echo "option's dynamic IDs: $(tr '\n' ';' </sys/bus/usb-serial/drivers/option1/new_id)"
+	case $TTY in ttyUSB*) ;; *) return 1 ;; esac
+	[ "$drv" = option ] && [ "$ecm_drv" = cdc_ether ] && [ -n "$(ls "$ecm/net")" ] &&
+		grep -qx "2ecc 3012 ff" /sys/bus/usb-serial/drivers/option1/new_id
+}
 modems() { mmcli -L 2>/dev/null | grep -c '/Modem/'; }
+# mm_modem: the index of the first modem ModemManager lists.
+mm_modem() { mmcli -L 2>/dev/null | sed -n 's|.*/Modem/\([0-9]*\).*|\1|p' | head -n 1; }
 mm_sees_module() {
 	local m
 	[ "$(modems)" -ge 1 ] || return 1
-	m=$(mmcli -L | sed -n 's|.*/Modem/\([0-9]*\).*|\1|p' | head -n 1)
+	m=$(mm_modem)
 	mmcli -m "$m" -K | grep -q "modem.generic.device  *: onemo-usb-"
 }
 # mm_sees_module_within SECONDS: as mm_sees_module, and when it does not,
@@ -115,6 +148,29 @@ mm_sees_module_within() {
 	return 1
 }
 mm_sees_nothing() { [ "$(modems)" -eq 0 ]; }
+# mm_identified VERSION: ModemManager has the module's identity as the
+# module reports it (AT+CGMI, AT+CGMM, AT+CGMR), the model and version the
+# driver read too, and did not give the modem up as one it cannot tell
+# (state "failed" for "unknown-capabilities").  The simulated module has no
+# SIM card, so "failed" for "sim-missing" is what a bench board shows.
+mm_identified() {
+	local m k
+	m=$(mm_modem)
+	[ -n "$m" ] && k=$(mmcli -m "$m" -K) || return 1
+	printf '%s\n' "$k" | grep -q "^modem.generic.manufacturer  *: CMCC$" &&
+		printf '%s\n' "$k" | grep -q "^modem.generic.model  *: $(cat "$(port)/model")$" &&
+		printf '%s\n' "$k" | grep -q "^modem.generic.revision  *: $1$" &&
+		! printf '%s\n' "$k" | grep -q "^modem.generic.state-failed-reason  *: unknown-capabilities"
+}
+# mm_identifies VERSION: as mm_identified within 60 s, and when it does
+# not, what ModemManager shows.
+mm_identifies() {
+	local m
+	wait_for 60 mm_identified "$1" && return 0
+	m=$(mm_modem)
+	[ -n "$m" ] && mmcli -m "$m"
+	return 1
+}
 # Every file installing mfw could have added or left behind: files and links
 # under /usr, /etc, /var/lib and /opt.  Not compared: the bookkeeping of
 # systemd, dpkg, D-Bus, polkit and ModemManager, this test's own state

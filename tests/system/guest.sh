@@ -88,12 +88,21 @@ phase_install() {
 	t0=$SECONDS
 	systemctl start mfw-sim.service
 	check plug/udev-attaches-the-port attached_runs "$V1"
+	# The tty the module got (check runs its command in a subshell).
+	TTY=$(at_tty || first_tty)
+	upgrade_unit=mfw-autoupgrade@$TTY.service
+	if [ "$(sim_layout)" = ml307r ]; then
+		check plug/at-port-on-option-by-new-id on_option
+	else
+		verdict SKIP plug/at-port-on-option-by-new-id "$(uname -r) has no ECM gadget function: the module is two ACM functions"
+	fi
 	took "plug to attached and identified" $((SECONDS - t0))
 	check plug/firmware-directory-watched wait_for 30 \
 		systemctl is-active --quiet "mfw-firmware@$FAMILY.path"
 	check plug/no-package-no-upgrade sh -c \
 		"[ ! -e $JOURNAL ] && [ \"\$(systemctl show -P ActiveState $upgrade_unit)\" != activating ]"
 	check mm/sees-the-module-before mm_sees_module_within 180
+	check mm/identifies-the-module mm_identifies "$V1"
 	# polkit (restarted by board_setup) has the test user's rule; on a
 	# failure, logind's answer and the inhibitors in force are shown.
 	check inhibit/poweroff-allowed-before wait_for 20 tester_can_poweroff
@@ -120,6 +129,7 @@ phase_install() {
 	check auto/journal-cleared test ! -e $JOURNAL
 	check inhibit/released sh -c "! systemd-inhibit --list --no-legend | grep -q mfw"
 	check mm/sees-the-module-after mm_sees_module_within 180
+	check mm/identifies-the-new-version mm_identifies "$V2"
 	check auto/no-second-upgrade sh -c \
 		"[ \$(journalctl -b -u $upgrade_unit -o cat | grep -c 'upgrading .* to $V2') = 1 ]"
 
