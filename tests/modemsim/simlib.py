@@ -20,7 +20,7 @@ import time
 import tty
 
 SIM = os.environ.get("MFW_MODEMSIM", "mfw-modemsim")
-FINAL = re.compile(r"^(OK|ERROR|\+CME ERROR: .*)$")
+FINAL = re.compile(r"^(OK|ERROR|\+CME ERROR: .*|\+CMS ERROR: .*)$")
 
 
 class Fail(Exception):

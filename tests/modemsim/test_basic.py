@@ -70,6 +70,55 @@ def test_basics(tmp):
     eq(s.cmd("AT+CMEE=3")[1], "ERROR", "CMEE range")
 
 
+def unpack7(octets, septets):
+    """GSM 7-bit packed user data (TS 23.038 6.1.2.1.1) as text."""
+    bits = int.from_bytes(octets, "little")
+    return "".join(chr((bits >> (7 * i)) & 0x7f) for i in range(septets))
+
+
+def test_sms(tmp):
+    s = sim(tmp, args=("--sms", "24"))
+    s.ok("ATE0")
+    eq(s.ok("AT+CPIN?"), ["+CPIN: READY"], "a SIM card is fitted")
+    eq(s.ok("AT+CMGF?"), ["+CMGF: 0"], "PDU mode by default")
+    eq(s.ok("AT+CMGL"), [], "none unread: the default status")
+    pdus = s.ok("AT+CMGL=4")
+    eq(len(pdus), 48, "PDU mode: a header and a PDU per message")
+    eq(pdus[0], "+CMGL: 1,1,,%d" % (len(pdus[1]) // 2 - 1), "PDU header")
+    pdu = bytes.fromhex(pdus[1])
+    eq(pdu[0], 0, "no SMSC address")
+    eq(pdu[1] & 3, 0, "an SMS-DELIVER")
+    digits = pdu[2]
+    oa = pdu[4:4 + (digits + 1) // 2].hex()
+    oa = "".join(oa[i + 1] + oa[i] for i in range(0, len(oa), 2))[:digits]
+    eq((pdu[3], oa), (0x91, "10000000001"), "international originator")
+    rest = pdu[4 + (digits + 1) // 2:]
+    eq(rest[:2], b"\0\0", "PID 0, DCS 0 (7-bit)")
+    eq(rest[2:9].hex(), "62110380000023", "time stamp 26/11/30 08:00:00 +8h")
+    text = unpack7(rest[10:], rest[9])
+    eq(text, "mfw-modemsim stored message 1: the quick brown fox jumps "
+       "over the lazy dog", "PDU body")
+    eq(s.cmd('AT+CMGL="ALL"')[1], "+CMS ERROR: 304", "text status in PDU mode")
+    s.ok("AT+CMGF=1")
+    lines = s.ok('AT+CMGL="ALL"')
+    eq(len(lines), 48, "text mode: a header and a body per message")
+    eq(lines[46], '+CMGL: 24,"REC READ","+10000000001",,"26/11/30,08:00:00+32"',
+       "text header")
+    eq(lines[47], "mfw-modemsim stored message 24: the quick brown fox jumps "
+       "over the lazy dog", "text body")
+    size = sum(len(x) + 4 for x in lines)
+    check(size > 3072, "24 messages make more than 3 KiB: %d" % size)
+    eq(len(s.ok('AT+CMGL="REC READ"')), 48, "every message is read")
+    eq(s.ok('AT+CMGL="REC UNREAD"'), [], "none unread")
+    eq(s.cmd('AT+CMGL="BOGUS"')[1], "+CMS ERROR: 305", "bad text status")
+    eq(s.cmd("AT+CMGF=2")[1], "ERROR", "CMGF range")
+    s.ok("AT+CMGL=?")
+    bare = sim(tmp, name="bare")
+    bare.ok("ATE0")
+    eq(bare.cmd("AT+CMGF=1")[1], "+CMS ERROR: 310", "no SIM card: no SMS")
+    eq(bare.cmd('AT+CMGL="ALL"')[1], "+CMS ERROR: 310", "no SIM card: no list")
+
+
 def test_cmee(tmp):
     s = sim(tmp)
     s.ok("ATE0")
@@ -288,7 +337,7 @@ def test_gadget_reboot(tmp):
 
 TESTS = [test_gadget_reboot, test_framing_and_echo, test_basics, test_cmee, test_reboot_pty,
          test_reboot_fd, test_bad_input, test_list_models, test_persistence,
-         test_baud, test_transcript, test_cmd_delay]
+         test_baud, test_transcript, test_cmd_delay, test_sms]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

@@ -262,25 +262,6 @@ static void cmd_simple(struct sim *sim, char form, const char *text)
 	}
 }
 
-/*
- * AT+CPIN: the simulated module has no SIM card, as on a bench or a board
- * whose SIM is fitted later.  3GPP TS 27.007 9.2.1 gives code 10, "SIM not
- * inserted"; ModemManager takes that as a 3GPP modem without a SIM and
- * goes on identifying it.
- */
-static void cmd_cpin(struct sim *sim, const char *args, char form)
-{
-	(void)args;
-	if (form == 't') {
-		at_ok(sim);
-	} else if (sim->cmee == 2) {
-		at_line(sim, "+CME ERROR: SIM not inserted");
-		at_done(sim);
-	} else {
-		at_cme(sim, 10);
-	}
-}
-
 typedef void (*ext_fn)(struct sim *sim, const char *args, char form);
 
 static const struct {
@@ -289,7 +270,9 @@ static const struct {
 } ext_cmds[] = {
 	{ "+CMEE", cmd_cmee },
 	{ "+CFUN", cmd_cfun },
-	{ "+CPIN", cmd_cpin },
+	{ "+CPIN", sms_cpin },
+	{ "+CMGF", sms_cmgf },
+	{ "+CMGL", sms_cmgl },
 	{ "+IPR", cmd_ipr },
 	{ "+MREBOOT", cmd_mreboot },
 	{ "+MFWCFG", fota_cfg },

@@ -58,6 +58,8 @@ static void usage(FILE *f)
 	      "  --ca-file PEM         CA for families that verify HTTPS\n"
 	      "  --max-retries N       interruptions tolerated (default 3)\n"
 	      "  --cmee N              AT+CMEE after boot (default 1)\n"
+	      "  --sms N               a SIM card holding N text messages (0..255;\n"
+	      "                        default: no SIM card)\n"
 	      "  --transcript FILE     log both directions\n"
 	      "  --fault SPEC          inject a fault (repeatable)\n"
 	      "  --faults FILE         faults, one per line\n", f);
@@ -120,7 +122,7 @@ enum {
 	O_GADGET, O_UDC, O_BOOT, O_DELAY, O_FLASH, O_SECOND, O_TPTIMEOUT,
 	O_BAUD, O_FSFREE, O_VERSION, O_CA, O_RETRIES, O_CMEE, O_TRANSCRIPT,
 	O_FAULT, O_FAULTS, O_HELP, O_UART, O_AUTOBAUD, O_IMEI, O_RATE,
-	O_MAX_RATE, O_IPR_VOLATILE, O_OTHER_MODE,
+	O_MAX_RATE, O_IPR_VOLATILE, O_OTHER_MODE, O_SMS,
 };
 
 static const struct option options[] = {
@@ -137,6 +139,7 @@ static const struct option options[] = {
 	{ "gadget", required_argument, NULL, O_GADGET },
 	{ "udc", required_argument, NULL, O_UDC },
 	{ "usb-other-mode", required_argument, NULL, O_OTHER_MODE },
+	{ "sms", required_argument, NULL, O_SMS },
 	{ "boot-ms", required_argument, NULL, O_BOOT },
 	{ "cmd-delay-ms", required_argument, NULL, O_DELAY },
 	{ "flash-ms", required_argument, NULL, O_FLASH },
@@ -234,6 +237,7 @@ int main(int argc, char **argv)
 	sim.fs_free = 8ul << 20;
 	sim.max_retries = 3;
 	sim.cmee_default = 1;
+	sim.sms_count = -1;
 
 	/* Alone, --version is the program's; with a value, the firmware's. */
 	if (argc == 2 && !strcmp(argv[1], "--version")) {
@@ -287,6 +291,13 @@ int main(int argc, char **argv)
 			break;
 		case O_UDC:
 			sim.tp.udc = optarg;
+			break;
+		case O_SMS:
+			sim.sms_count = (int)opt_num("sms", optarg);
+			if (sim.sms_count > 255) {
+				fputs("mfw-modemsim: --sms takes 0..255 messages\n", stderr);
+				return 2;
+			}
 			break;
 		case O_OTHER_MODE:
 			sim.tp.other_ms = opt_num("usb-other-mode", optarg);

@@ -212,6 +212,11 @@ bool at_exec_form(struct sim *sim, char form);
 void at_cme(struct sim *sim, int code);
 void at_done(struct sim *sim);	/* the running command finished */
 
+/* sms.c: the SIM card and its messages */
+void sms_cpin(struct sim *sim, const char *args, char form);
+void sms_cmgf(struct sim *sim, const char *args, char form);
+void sms_cmgl(struct sim *sim, const char *args, char form);
+
 /* --- fota.c: the FOTA commands --------------------------------------- */
 void fota_cfg(struct sim *sim, const char *args, char form);
 void fota_dload(struct sim *sim, const char *args, char form);
@@ -255,6 +260,7 @@ struct sim {
 	int max_retries;
 	char *ca_file;
 	int cmee_default;
+	int sms_count;			/* --sms: messages on the SIM; -1: no SIM card */
 	bool autobaud;			/* --autobaud */
 	long rate;			/* the module's UART rate now; 0: follows the host */
 	long rate_boot;			/* --rate: the rate at power-up unless AT+IPR saved one */
@@ -271,6 +277,7 @@ struct sim {
 	bool echo;
 	int noise_next;			/* noise bytes to open the next line */
 	int cmee;
+	int sms_text;			/* AT+CMGF: 1 text mode, 0 PDU mode */
 	unsigned char *inq;		/* received, not yet consumed */
 	size_t inq_len, inq_cap;
 	char line[SIM_LINE_MAX + 1];
