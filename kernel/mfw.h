@@ -58,6 +58,11 @@ enum mfw_owner {
  * @user_waits: user writes that had to wait for a driver command, or were
  *	parked behind it
  * @urcs_dropped: URC bytes /dev/mfwN readers lost to a full buffer
+ * @rx_unread: bytes received while no file had the tty open for reading:
+ *	inspected by the driver, given to nobody (mfw_ldisc_has_reader())
+ * @rx_refused: bytes of lines the driver passed on to readers (during its
+ *	own command, or with URC passthrough off) that n_tty's full buffer
+ *	did not take
  * @mem_peak: most bytes the port had allocated at once (its structure,
  *	hash states and write buffers)
  */
@@ -70,6 +75,8 @@ struct mfw_stats {
 	unsigned long driver_timeouts;
 	unsigned long user_waits;
 	unsigned long urcs_dropped;
+	unsigned long rx_unread;
+	unsigned long rx_refused;
 	unsigned long mem_peak;
 };
 
@@ -240,6 +247,7 @@ extern const struct attribute_group *mfw_groups[];
 /* mfw_ldisc.c */
 size_t mfw_ldisc_n_tty_receive(struct tty_struct *tty, const u8 *cp,
 			       const u8 *fp, size_t count);
+bool mfw_ldisc_has_reader(struct tty_struct *tty);
 ssize_t mfw_ldisc_n_tty_write(struct tty_struct *tty, struct file *file,
 			      const u8 *buf, size_t nr);
 /* last_error of a transparent write the driver ended (not a module code). */

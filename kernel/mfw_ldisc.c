@@ -81,6 +81,40 @@ size_t mfw_ldisc_n_tty_receive(struct tty_struct *tty, const u8 *cp,
 	return n_tty_receive_buf2(tty, cp, mfw_compat_rx_flags(fp), count);
 }
 
+/**
+ * mfw_ldisc_has_reader() - whether any file open on the tty can read it
+ * @tty: the tty
+ *
+ * n_tty's input buffer (4 KiB) is for the files that may read it.  The
+ * programs that hold the port for mfw ("mfw attach", the helper's own
+ * link) open it write-only.  With no file open for reading, what the
+ * module sends has nobody to go to: the driver inspects it and queues
+ * none of it, so n_tty never fills and the module's reports keep
+ * reaching the driver.  A file open for reading gets every byte, however
+ * slowly it reads: n_tty's flow control holds the module back meanwhile.
+ *
+ * Walks the tty's open files under files_lock, as
+ * security/selinux/hooks.c does; call it from process context (the
+ * receive hook runs from the tty buffer's work).
+ *
+ * Return: true if a file open on @tty has FMODE_READ.
+ */
+bool mfw_ldisc_has_reader(struct tty_struct *tty)
+{
+	struct tty_file_private *priv;
+	bool found = false;
+
+	spin_lock(&tty->files_lock);
+	list_for_each_entry(priv, &tty->tty_files, list) {
+		if (priv->file->f_mode & FMODE_READ) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&tty->files_lock);
+	return found;
+}
+
 size_t mfw_ldisc_receive(struct tty_struct *tty, const u8 *cp, const u8 *fp,
 			 size_t count)
 {

@@ -26,20 +26,30 @@ struct mfw_rx_ctx {
 	struct mfw_port *port;
 	bool driver;	/* the bytes answer a driver command */
 	bool lines;	/* deliver complete lines to users (no passthrough) */
+	bool unread;	/* no file has the tty open for reading */
 };
 
-/* Give one complete line to n_tty, framed as the module framed it. */
+/*
+ * Give one complete line to n_tty, framed as the module framed it.  A
+ * reader that let n_tty's buffer fill loses what does not fit; it is
+ * counted (statistics/rx_refused).
+ */
 static void mfw_rx_inject(struct mfw_port *port, const char *line,
 			  size_t len)
 {
-	size_t n = min_t(size_t, len, MFW_AT_LINE_MAX);
+	size_t n = min_t(size_t, len, MFW_AT_LINE_MAX), taken;
 
 	port->inject[0] = '\r';
 	port->inject[1] = '\n';
 	memcpy(port->inject + 2, line, n);
 	port->inject[n + 2] = '\r';
 	port->inject[n + 3] = '\n';
-	mfw_ldisc_n_tty_receive(port->tty, port->inject, NULL, n + 4);
+	taken = mfw_ldisc_n_tty_receive(port->tty, port->inject, NULL, n + 4);
+	if (taken < n + 4) {
+		spin_lock(&port->lock);
+		port->stats.rx_refused += n + 4 - taken;
+		spin_unlock(&port->lock);
+	}
 }
 
 /* A FOTA or boot URC: update the port's state.  Caller holds the lock. */
@@ -357,9 +367,13 @@ static bool mfw_rx_event(const struct mfw_at_event *line, void *data)
 	if (completed)
 		wake_up_interruptible_all(&port->tty->write_wait);
 
-	/* What users get of a line that n_tty has not seen. */
-	if (ctx->driver ? unsolicited || (urc && (passthrough || !fota)) :
-	    ctx->lines && !(fota && !passthrough))
+	/*
+	 * What users get of a line that n_tty has not seen, if anybody can
+	 * read it (mfw_ldisc_has_reader()).
+	 */
+	if (!ctx->unread &&
+	    (ctx->driver ? unsolicited || (urc && (passthrough || !fota)) :
+	     ctx->lines && !(fota && !passthrough)))
 		mfw_rx_inject(port, ev->line, ev->len);
 
 	/*
@@ -372,10 +386,11 @@ static bool mfw_rx_event(const struct mfw_at_event *line, void *data)
 }
 
 static size_t mfw_rx_feed(struct mfw_port *port, const u8 *cp, const u8 *fp,
-			  size_t count, bool driver, bool lines)
+			  size_t count, bool driver, bool lines, bool unread)
 {
 	struct mfw_rx_ctx ctx = {
 		.port = port, .driver = driver, .lines = lines,
+		.unread = unread,
 	};
 	size_t i = 0, n;
 
@@ -397,6 +412,8 @@ static size_t mfw_rx_feed(struct mfw_port *port, const u8 *cp, const u8 *fp,
 	}
 	spin_lock(&port->lock);
 	port->stats.rx_bytes += i;
+	if (unread)
+		port->stats.rx_unread += i;
 	spin_unlock(&port->lock);
 	return i;
 }
@@ -422,12 +439,14 @@ static void mfw_rx_wake_link(struct tty_struct *tty)
  * @count: number of bytes
  *
  * Called only from the line discipline's receive hook, never concurrently
- * for one port.
+ * for one port.  With no file open to read the tty, nothing reaches n_tty
+ * (mfw_ldisc_has_reader()); the driver still inspects every byte.
  *
  * Return: bytes consumed (fewer than @count when n_tty is full).
  */
 size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 {
+	bool unread = !mfw_ldisc_has_reader(port->tty);
 	size_t done = 0, taken = 0;
 
 	/*
@@ -450,15 +469,17 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 			}
 		}
 		if (mfw_chan_driver_owns(port)) {
-			n = mfw_rx_feed(port, cp + done, f, left, true, false);
+			n = mfw_rx_feed(port, cp + done, f, left, true, false,
+					unread);
 			taken += n;
-		} else if (!READ_ONCE(port->urc_passthrough)) {
-			n = mfw_rx_feed(port, cp + done, f, left, false, true);
+		} else if (unread || !READ_ONCE(port->urc_passthrough)) {
+			n = mfw_rx_feed(port, cp + done, f, left, false, true,
+					unread);
 			taken += n;
 		} else {
 			n = mfw_ldisc_n_tty_receive(port->tty, cp + done, f,
 						    left);
-			mfw_rx_feed(port, cp + done, f, n, false, false);
+			mfw_rx_feed(port, cp + done, f, n, false, false, false);
 			if (n < left) {
 				done += n;
 				break;

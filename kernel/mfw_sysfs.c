@@ -388,6 +388,8 @@ static struct mfw_stat_attr mfw_stat_attrs[] = {
 	MFW_STAT(driver_timeouts),
 	MFW_STAT(user_waits),
 	MFW_STAT(urcs_dropped),
+	MFW_STAT(rx_unread),
+	MFW_STAT(rx_refused),
 	MFW_STAT(mem_peak),
 };
 
@@ -401,6 +403,8 @@ static struct attribute *mfw_stats_attrs[] = {
 	&mfw_stat_attrs[6].attr.attr,
 	&mfw_stat_attrs[7].attr.attr,
 	&mfw_stat_attrs[8].attr.attr,
+	&mfw_stat_attrs[9].attr.attr,
+	&mfw_stat_attrs[10].attr.attr,
 	NULL
 };
 

@@ -2,27 +2,32 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Guest test: the tty that "mfw attach" holds stays the other programs'.
 # 1. A reader that talks to the module as ModemManager does gets every
-#    answer: mfw attach never reads what another reader is waiting for.
-# 2. With nobody reading, the module's output fills the tty's input
-#    buffer; mfw attach throws the stale bytes away, so the kernel still
-#    sees the module's reports.
-# 3. The control: with --no-drain the buffer stays full and the report
-#    stays behind it.
+#    answer.
+# 2. A reader that asks for a long answer (AT+CMGL="ALL", 3.5 KiB) and
+#    reads it 1.5 s later gets all of it.
+# 3. With nobody able to read (the commands go through a write-only
+#    file), the module's output fills no buffer: the driver sees the
+#    module's report after 9 KiB of answers, and counts those bytes in
+#    statistics/rx_unread; mfw attach discards nothing itself.
+# 4. A reader that does not read holds the module back, reports
+#    included; once it reads, it has lost nothing and the report arrives.
+# 5. With URC passthrough off, the lines the driver hands on that a full
+#    buffer refuses are counted in statistics/rx_refused.
 # Needs mfw and mfw-modemsim in PATH and the mfw module loaded.
 . "$(dirname "$0")/mfw_helper_lib.sh"
 
-plan 5
+plan 10
 # Opened by this session leader, the pty becomes its controlling tty: the
 # simulator's exit hangs it up, which must not end the test.
 trap '' HUP
-sim_start --model ML307R-DC --boot-ms 300 \
+sim_start --model ML307R-DC --boot-ms 300 --sms 24 \
 	--fault "urc=+MFWDLOAD: 1,4000,1000@cmd=CGMI#1" \
 	--fault "urc=+MFWDLOAD: 1,4000,2000@cmd=CGMI#2" ||
 	{ not_ok simulator "did not start"; finish; }
 
-# hold [ARGS...]: "mfw attach" on the simulator's tty, until identified.
+# hold: "mfw attach" on the simulator's tty, until identified.
 hold() {
-	mfw --verbose attach "$d/tty" "$@" >>"$d/out.log" 2>>"$d/attach.log" &
+	mfw --verbose attach "$d/tty" >>"$d/out.log" 2>>"$d/attach.log" &
 	holder=$!
 	wait_for 20 eval 'p=$(mfw_port) && [ -n "$(cat "$p/firmware")" ]'
 }
@@ -38,7 +43,7 @@ talk() {
 	printf '%s\r' "$1" >&3
 	while read -t 3 -r line <&3; do
 		case ${line%"$cr"} in
-		OK | ERROR*) return 0 ;;
+		OK | ERROR* | +CMS\ ERROR*) return 0 ;;
 		esac
 	done
 	return 1
@@ -55,6 +60,7 @@ flood() {
 	done
 }
 last_urc_is() { [ "$(cat "$(mfw_port)/last_urc")" = "$1" ]; }
+stat_of() { cat "$(mfw_port)/statistics/$1"; }
 
 # --- 1. another reader gets every answer -----------------------------
 hold
@@ -68,29 +74,68 @@ echo "# $T: $i answers read, $lost lost"
 if [ $lost -eq 0 ]; then ok reader_gets_every_answer
 else not_ok reader_gets_every_answer "answer $((i + 1)) of 40 never came"; fi
 
-# --- 2. nobody reads: stale input goes, reports still arrive -----------
+# --- 2. a long answer read late arrives whole -------------------------
+talk AT+CMGF=1
+printf 'AT+CMGL="ALL"\r' >&3
+sleep 1.5
+: >"$d/cmgl"
+while read -t 3 -r line <&3; do
+	line=${line%"$cr"}
+	printf '%s\n' "$line" >>"$d/cmgl"
+	[ "$line" = OK ] && break
+done
+echo "# $T: the reader got $(wc -c <"$d/cmgl") bytes of the answer"
+check late_reader_gets_every_message \
+	[ "$(grep -c '^+CMGL: [0-9]*,"REC READ"' "$d/cmgl")" -eq 24 ]
+check late_reader_gets_the_last_body \
+	grep -qx 'mfw-modemsim stored message 24: the quick brown fox jumps over the lazy dog' "$d/cmgl"
+exec 3>&-
+
+# --- 3. nobody can read: nothing is kept, reports still arrive --------
+unread0=$(stat_of rx_unread)
+exec 3>"$d/tty"
 flood 150
 sleep 2
 printf 'AT+CGMI\r' >&3
-check report_seen_past_a_full_buffer wait_for 15 last_urc_is "+MFWDLOAD: 1,4000,1000"
-check discard_logged grep -q "nobody reads" "$d/attach.log"
-unhold
-
-# --- 3. --no-drain: the report stays behind the full buffer -------------
+check report_seen_with_nobody_reading wait_for 15 last_urc_is "+MFWDLOAD: 1,4000,1000"
+unread=$(($(stat_of rx_unread) - unread0))
+echo "# $T: $unread bytes came while nobody could read"
+check unread_bytes_counted [ "$unread" -ge 8000 ]
+check holder_discards_nothing eval '! grep -q "nobody reads\|thrown away" "$d/attach.log"'
 exec 3>&-
-hold --no-drain
+
+# --- 4. a reader that does not read holds the module back -------------
 exec 3<>"$d/tty"
 flood 150
 sleep 2
 printf 'AT+CGMI\r' >&3
 sleep 5
-check no_drain_keeps_the_buffer eval '! last_urc_is "+MFWDLOAD: 1,4000,2000"'
-# Reading the backlog lets it through.
-cat <&3 >/dev/null &
+check silent_reader_holds_the_report_back \
+	eval '! last_urc_is "+MFWDLOAD: 1,4000,2000"'
+# Reading the backlog lets it through, and every answer is there.
+cat <&3 >"$d/backlog" &
 reader=$!
 check report_after_the_reader_caught_up wait_for 15 last_urc_is "+MFWDLOAD: 1,4000,2000"
+wait_for 10 [ "$(grep -c '^OK' "$d/backlog")" -ge 151 ]
+echo "# $T: the reader got $(wc -c <"$d/backlog") bytes, $(grep -c '^OK' "$d/backlog") answers"
+check silent_reader_lost_nothing [ "$(grep -c '^Revision: ' "$d/backlog")" -eq 150 ]
 kill "$reader" 2>/dev/null
 exec 3>&-
+
+# --- 5. lines the driver passes on itself: a full buffer's loss counted -
+# With URC passthrough off the driver hands users complete lines; n_tty
+# refuses what its full buffer cannot take, and the count says so.
+port=$(mfw_port)
+echo 0 >"$port/urc_passthrough"
+refused0=$(stat_of rx_refused)
+exec 3<>"$d/tty"
+flood 150
+sleep 2
+refused=$(($(stat_of rx_refused) - refused0))
+echo "# $T: a silent reader with passthrough off: $refused bytes refused"
+check refused_lines_counted [ "$refused" -gt 0 ]
+exec 3>&-
+echo 1 >"$port/urc_passthrough"
 unhold
 sim_stop
 finish

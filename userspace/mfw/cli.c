@@ -49,7 +49,7 @@ static const struct mfw_opt mfw_global_opts[] = {
 
 static const struct mfw_opt attach_opts[] = {
 	{ "speed", 's', "N", "baud rate (default speed= of the configuration)" },
-	{ "no-drain", 'n', NULL, "never discard input that nobody reads" },
+	{ "no-drain", 'n', NULL, "with an older kernel module: never discard input nobody reads" },
 	{ "timeout", 't', "S", "wait S seconds for the port to return (default 3600)" },
 	{ NULL, 0, NULL, NULL }
 };

@@ -50,17 +50,23 @@ static void mfw_lane_event(const char *action, long rate, long board,
 	mfw_json_emit(&j);
 }
 
+/* The tty's node now. */
+static const char *mfw_lane_node(const struct mfw_session *s)
+{
+	return *s->link.node ? s->link.node : s->link.path;
+}
+
 /*
- * The tty of the port for rate.c: ours when attached, else opened.  A
- * write parked behind the driver's command waits for its timeout
- * (module parameter cmd_timeout_ms) and a second more.
+ * The tty of the port for rate.c, opened for its commands: the link's
+ * hold is write-only (link.h).  A write parked behind the driver's
+ * command waits for its timeout (module parameter cmd_timeout_ms) and a
+ * second more.
  */
 static int mfw_lane_open(struct mfw_session *s)
 {
 	char path[PATH_MAX], text[32];
 	long ms;
-	int ret = mfw_rate_open(&s->rate, s->own_link ? s->link.fd : -1,
-				*s->link.node ? s->link.node : s->link.path);
+	int ret = mfw_rate_open(&s->rate, -1, mfw_lane_node(s));
 
 	if (ret) {
 		mfw_rate_close(&s->rate);
@@ -206,6 +212,8 @@ int mfw_lane_up(struct mfw_session *s)
 		mfw_lane_event("switched", want, board, NULL);
 		s->lane = true;
 		mfw_lane_quiet(s);
+		/* Nobody reads it during the transfer: mfw_rate_pause(). */
+		mfw_rate_pause(&s->rate);
 		return MFW_EXIT_OK;
 	case MFW_RATE_REFUSED:
 		mfw_warn("the module refused %ld bit/s (AT+IPR answered an error); transferring at %ld",
@@ -236,6 +244,14 @@ int mfw_lane_down(struct mfw_session *s)
 	if (!s->lane)
 		return MFW_EXIT_OK;
 	s->lane = false;
+	ret = mfw_rate_resume(&s->rate, mfw_lane_node(s));
+	if (ret) {
+		mfw_err("cannot open %s again to bring the module back to the board's %ld bit/s (%s); it is not upgrading. Run 'mfw resume', which looks for it at both rates",
+			mfw_lane_node(s), s->rate.board, strerror(-ret));
+		mfw_lane_event("lost", 0, s->rate.board, "tty not opened after the transfer");
+		mfw_rate_close(&s->rate);
+		return MFW_EXIT_PORT;
+	}
 	/* At the fast rate first; at the board's once more if that failed. */
 	mfw_lane_loud(s);
 	ret = mfw_rate_restore(&s->rate);

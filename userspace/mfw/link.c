@@ -3,6 +3,7 @@
  * mfw helper - attach, hold, lose and find again the module's tty.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,11 +17,15 @@
 /* Re-check for the tty this often even without uevents. */
 #define MFW_LINK_RETRY_MS	500
 /*
- * Input waiting on the holder's tty is thrown away only past this many
- * bytes.  A reader such as ModemManager keeps the buffer far below it, so
- * nothing is ever taken from under it; with nobody reading, n_tty (4 KiB)
- * would fill, stop taking bytes, and mfw would stop seeing the module's
- * reports.
+ * With an mfw module older than the helper loaded (the package upgraded,
+ * the module not reloaded yet), the tty's input fills n_tty's 4 KiB
+ * buffer when nobody reads it, and the module stops seeing the module's
+ * reports.  Then, as helpers before did, input waiting past this many
+ * bytes is thrown away.  A reader such as ModemManager keeps the buffer
+ * far below it; a slower reader can lose an answer, which is why the
+ * current module keeps no input that no file can read instead
+ * (mfw_ldisc_has_reader() in kernel/mfw_ldisc.c) and the link holds the
+ * port write-only.
  */
 #define MFW_LINK_DISCARD_ABOVE	2048
 
@@ -32,6 +37,7 @@ void mfw_link_init(struct mfw_link *l, const char *path, long speed,
 	snprintf(l->sysfs_root, sizeof(l->sysfs_root), "%s", sysfs_root);
 	l->speed = speed;
 	l->fd = -1;
+	l->drain_fd = -1;
 }
 
 int mfw_link_locate(struct mfw_link *l)
@@ -80,14 +86,39 @@ int mfw_link_attach(struct mfw_link *l)
 	mfw_link_drop(l);
 	l->fd = fd;
 	mfw_dbg("attached discipline %d to %s (%s)", ldisc, l->node, l->tty);
+	if (!mfw_link_module_keeps_unread(l))
+		return 0;
+	l->drain_fd = open(l->node, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (l->drain_fd < 0) {
+		mfw_warn("%s: cannot open it for reading (%s): with the older mfw module loaded, input nobody reads will fill it; reload the module ('modprobe -r mfw; modprobe mfw')",
+			 l->tty, strerror(errno));
+	} else if (!l->legacy_said) {
+		l->legacy_said = true;
+		mfw_info("the loaded mfw module is older than this helper: input on %s that nobody reads is thrown away past %d bytes, as before; reload the module ('modprobe -r mfw; modprobe mfw') so that no reader loses input",
+			 l->tty, MFW_LINK_DISCARD_ABOVE);
+	}
 	return 0;
+}
+
+bool mfw_link_module_keeps_unread(const struct mfw_link *l)
+{
+	struct mfw_port p;
+	char buf[32];
+
+	/* No port to look at says nothing of the module: take it as current. */
+	if (mfw_port_find(l->sysfs_root, l->tty, &p))
+		return false;
+	return mfw_port_get(&p, "statistics/rx_unread", buf, sizeof(buf)) == -ENOENT;
 }
 
 void mfw_link_drop(struct mfw_link *l)
 {
 	if (l->fd >= 0)
 		close(l->fd);
+	if (l->drain_fd >= 0)
+		close(l->drain_fd);
 	l->fd = -1;
+	l->drain_fd = -1;
 }
 
 int mfw_link_service(struct mfw_link *l, short revents, bool discard)
@@ -100,15 +131,15 @@ int mfw_link_service(struct mfw_link *l, short revents, bool discard)
 		return 0;
 	if (revents & (POLLHUP | POLLERR | POLLNVAL))
 		return -ENODEV;
-	if (!discard)
+	if (!discard || l->drain_fd < 0)
 		return 0;
-	if (ioctl(l->fd, TIOCINQ, &queued) < 0)
+	if (ioctl(l->drain_fd, TIOCINQ, &queued) < 0)
 		return errno == EIO ? -ENODEV : 0;	/* EIO: hung up */
 	if (queued < MFW_LINK_DISCARD_ABOVE)
 		return 0;
 	mfw_dbg("nobody reads %s: discarding %d bytes", l->tty, queued);
 	while (queued > 0) {
-		n = read(l->fd, buf, (size_t)queued < sizeof(buf) ? (size_t)queued : sizeof(buf));
+		n = read(l->drain_fd, buf, (size_t)queued < sizeof(buf) ? (size_t)queued : sizeof(buf));
 		if (n > 0) {
 			queued -= (int)n;
 			continue;

@@ -21,8 +21,10 @@ struct mfw_link {
 	char ident[MFW_IDENT_MAX];	/* USB identity, empty for other ttys */
 	char sysfs_root[PATH_MAX];
 	long speed;
-	int fd;				/* held tty, -1 when none */
+	int fd;				/* held tty (write-only), -1 when none */
+	int drain_fd;			/* read end for an older module, or -1 */
 	bool other_said;		/* told that another device is at its place */
+	bool legacy_said;		/* told that the module is older */
 };
 
 void mfw_link_init(struct mfw_link *l, const char *path, long speed,
@@ -34,17 +36,27 @@ int mfw_link_locate(struct mfw_link *l);
 /* Locate, open, set raw and speed, set the discipline.  0 or -errno. */
 int mfw_link_attach(struct mfw_link *l);
 
+/*
+ * Whether the loaded mfw module keeps a tty's input even when no file can
+ * read it (a module older than statistics/rx_unread).  A port not found
+ * counts as a current module.
+ */
+bool mfw_link_module_keeps_unread(const struct mfw_link *l);
+
 /* Let the port go (closing the last holder detaches the discipline). */
 void mfw_link_drop(struct mfw_link *l);
 
 /*
  * Call on every wake-up, the link's fd polled for no events (a hangup is
- * reported anyway) and with a timeout of a second or so.  With @discard,
- * throws away the input that waits on the tty once nobody has read it
- * for so long that it passed half of n_tty's buffer (n_tty stops taking
- * bytes, and mfw stops seeing them, once it is full); never what another
- * reader, such as ModemManager, is about to read.  0, or -ENODEV when the
- * tty hung up or went away.
+ * reported anyway) and with a timeout of a second or so.  0, or -ENODEV
+ * when the tty hung up or went away.
+ *
+ * The current module keeps none of the input that no file can read, and
+ * the link holds the port write-only, so there is nothing to throw away.
+ * With an older module loaded (mfw_link_module_keeps_unread()), and
+ * @discard, input that waits past half of n_tty's buffer is read and
+ * thrown away, as helpers before did, since n_tty stops taking bytes, and
+ * that module stops seeing them, once it is full.
  */
 int mfw_link_service(struct mfw_link *l, short revents, bool discard);
 

@@ -160,7 +160,7 @@ int mfw_tty_attach(const char *path, long speed, int ldisc)
 			code = mfw_speeds[i].code;
 	if (!code)
 		return -EINVAL;
-	fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (tcgetattr(fd, &tio) < 0)

@@ -59,8 +59,10 @@ void mfw_port_dev(const struct mfw_port *p, char *buf, size_t size);
 int mfw_ldisc_number(const char *sysfs_root);
 
 /*
- * Open @path like ldattach: O_RDWR|O_NOCTTY, raw, @speed, then set the
- * line discipline @ldisc.  Returns the fd or -errno.
+ * Open @path like ldattach, but write-only (O_WRONLY|O_NOCTTY): the holder
+ * reads nothing, and a tty no file can read has the driver keep none of
+ * its input (mfw_ldisc_has_reader() in the kernel module).  Then raw,
+ * @speed, and the line discipline @ldisc.  Returns the fd or -errno.
  */
 int mfw_tty_attach(const char *path, long speed, int ldisc);
 

@@ -57,6 +57,23 @@ int mfw_rate_open(struct mfw_rate *r, int fd, const char *node)
 	return r->board ? 0 : -EINVAL;
 }
 
+int mfw_rate_pause(struct mfw_rate *r)
+{
+	if (!r->own_fd || r->fd < 0)
+		return -EBADF;
+	close(r->fd);
+	r->fd = -1;
+	return 0;
+}
+
+int mfw_rate_resume(struct mfw_rate *r, const char *node)
+{
+	if (!r->own_fd || r->fd >= 0)
+		return -EBADF;
+	r->fd = open(node, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	return r->fd < 0 ? -errno : 0;
+}
+
 void mfw_rate_close(struct mfw_rate *r)
 {
 	if (r->own_fd && r->fd >= 0)

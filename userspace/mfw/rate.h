@@ -61,12 +61,25 @@ enum mfw_rate_outcome {
 };
 
 /*
- * Use the tty @fd (held by the caller, left open), or, with @fd < 0, open
- * @node (O_RDWR|O_NOCTTY, no change to its line discipline or its
- * settings), and read the host's rate into @r->board.  0, -errno of the
+ * Use the tty @fd (held by the caller, left open; it must be readable),
+ * or, with @fd < 0, open @node (O_RDWR|O_NOCTTY, no change to its line
+ * discipline or its settings), and read the host's rate into @r->board.  0, -errno of the
  * open, -EINVAL when the tty's speed is not a rate mfw_ipr_rate() knows.
  */
 int mfw_rate_open(struct mfw_rate *r, int fd, const char *node);
+
+/*
+ * Between the commands of a lane: close the tty mfw_rate_open() opened,
+ * keeping the rates.  A file open for reading gets the module's output
+ * kept for it by the mfw line discipline, and nothing reads this one
+ * during the transfer; closed, the driver sees the module's reports
+ * whatever it sends meanwhile.  The holder keeps the tty, and so its
+ * speed.  0, or -EBADF when the fd is not the rate's own or is closed.
+ */
+int mfw_rate_pause(struct mfw_rate *r);
+
+/* Open @node again after mfw_rate_pause().  0 or -errno of the open. */
+int mfw_rate_resume(struct mfw_rate *r, const char *node);
 
 /* Close the tty when mfw_rate_open() opened it. */
 void mfw_rate_close(struct mfw_rate *r);

@@ -709,6 +709,7 @@ static void mfw_session_init(struct mfw_session *s, const struct mfw_config *cfg
 	s->o = o;
 	s->dev = -1;
 	s->link.fd = -1;
+	s->link.drain_fd = -1;
 	s->rate.fd = -1;
 }
 

@@ -159,8 +159,13 @@ static int pty_open(struct transport *t)
 			close(m);
 		return -1;
 	}
-	/* Holding the slave keeps the master readable while no client is. */
-	t->slave_fd = open(t->slave_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	/*
+	 * Holding the slave keeps the master readable while no client is.
+	 * Write-only, as a module's own end of a wire: a file that may read
+	 * the host's tty is one of its readers to the mfw line discipline,
+	 * which keeps the input for it.
+	 */
+	t->slave_fd = open(t->slave_name, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 	if (t->slave_fd < 0) {
 		close(m);
 		return -1;
