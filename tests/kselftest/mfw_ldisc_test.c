@@ -8,11 +8,13 @@
  * core enumerated).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -131,6 +133,88 @@ TEST_F_TIMEOUT(port, detach_restores_n_tty, 180)
 					 sizeof(state)));
 	ASSERT_EQ(0, rig_write_str(self->tty, "AT\r"));
 	ASSERT_EQ(0, rig_expect_line(self->tty, "OK", TIMEOUT_MS));
+}
+
+/* ATI @n times through @fd: about 60 bytes of answer each. */
+static int send_ati(int fd, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (rig_write_str(fd, "ATI\r"))
+			return -1;
+	return 0;
+}
+
+/*
+ * With no file open to read the tty, the driver still sees every answer
+ * and keeps none of it (statistics/rx_unread): n_tty never fills, and a
+ * reader opened later gets only what comes after it.
+ */
+TEST_F_TIMEOUT(port, nobody_reads_nothing_is_kept, 180)
+{
+	long unread0, cmds0;
+	char line[256];
+	int w, n, waiting = -1;
+
+	ASSERT_EQ(0, rig_expect_line(self->tty, "+MATREADY", TIMEOUT_MS));
+	w = open(self->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	ASSERT_LE(0, w) TH_LOG("open %s write-only: %m", self->path);
+	/* What came while it could read stays for a reader: the LF left. */
+	ASSERT_EQ(0, tcflush(self->tty, TCIFLUSH));
+	close(self->tty);
+	self->tty = -1;
+	unread0 = rig_port_num(self->path, "statistics/rx_unread");
+	cmds0 = rig_port_num(self->path, "statistics/user_commands");
+	ASSERT_LE(0, unread0);
+	/* 6 KiB of answers: more than n_tty's 4 KiB buffer. */
+	ASSERT_EQ(0, send_ati(w, 100));
+	EXPECT_LE(cmds0 + 100,
+		  rig_port_wait_num(self->path, "statistics/user_commands",
+				    cmds0 + 100, TIMEOUT_MS));
+	EXPECT_LE(unread0 + 5000,
+		  rig_port_wait_num(self->path, "statistics/rx_unread",
+				    unread0 + 5000, TIMEOUT_MS));
+	/* A reader now gets what comes now, none of the old answers. */
+	self->tty = rig_open_tty(self->path);
+	ASSERT_LE(0, self->tty);
+	ASSERT_EQ(0, ioctl(self->tty, TIOCINQ, &waiting));
+	EXPECT_EQ(0, waiting);
+	ASSERT_EQ(0, rig_write_str(w, "AT+CGMR\r"));
+	for (n = 0; n < 10; n++) {
+		ASSERT_LT(0, rig_read_line(self->tty, line, sizeof(line),
+					   TIMEOUT_MS));
+		EXPECT_STRNE("CMCC", line);
+		if (!strcmp(line, "OK"))
+			break;
+	}
+	EXPECT_GT(10, n) TH_LOG("no OK in the reader's first ten lines");
+	close(w);
+}
+
+/*
+ * A reader that does not read for a while loses nothing: 100 answers,
+ * more than n_tty holds, wait for it (flow control holds the module
+ * back), and none of them counts as unread.
+ */
+TEST_F_TIMEOUT(port, silent_reader_keeps_every_byte, 180)
+{
+	long unread0;
+	char line[256];
+	int oks = 0, revisions = 0;
+
+	ASSERT_EQ(0, rig_expect_line(self->tty, "+MATREADY", TIMEOUT_MS));
+	unread0 = rig_port_num(self->path, "statistics/rx_unread");
+	ASSERT_EQ(0, send_ati(self->tty, 100));
+	sleep(2);
+	while (oks < 100 &&
+	       rig_read_line(self->tty, line, sizeof(line), TIMEOUT_MS) > 0) {
+		oks += !strcmp(line, "OK");
+		revisions += !strncmp(line, "Revision: ", 10);
+	}
+	EXPECT_EQ(100, oks);
+	EXPECT_EQ(100, revisions);
+	EXPECT_EQ(unread0, rig_port_num(self->path, "statistics/rx_unread"));
 }
 
 /* Only CAP_SYS_ADMIN may attach, even to a tty the user may open. */
