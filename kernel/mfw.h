@@ -127,7 +127,10 @@ struct mfw_stats {
  * @rx_stamp: jiffies when the receive hook last ran (written by the
  *	receive hook only)
  * @rx_held: bytes stayed behind at that run, or the tty was throttled,
- *	so the next run is no pause of the module's (receive hook only)
+ *	so the next run is no pause of the module's (written by the receive
+ *	hook only)
+ * @rx_idle: while @rx_held, looks whether any file can still read the
+ *	tty, and lets go of what nobody can read (mfw_rx_idle())
  * @state: enum mfw_state
  * @done: bytes downloaded or written so far
  * @total: bytes expected, 0 when unknown
@@ -192,6 +195,7 @@ struct mfw_port {
 	bool eat_lf;
 	unsigned long rx_stamp;
 	bool rx_held;
+	struct delayed_work rx_idle;
 
 	enum mfw_state state;
 	unsigned long long done;
@@ -240,6 +244,7 @@ extern const struct file_operations mfw_cdev_fops;
 
 /* mfw_rx.c */
 size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count);
+void mfw_rx_idle(struct work_struct *work);
 
 /* mfw_sysfs.c */
 extern const struct attribute_group *mfw_groups[];

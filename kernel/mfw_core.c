@@ -367,6 +367,7 @@ struct mfw_port *mfw_port_create(struct tty_struct *tty)
 	INIT_KFIFO(port->urcs);
 	INIT_WORK(&port->event_work, mfw_event_work);
 	INIT_WORK(&port->ident_work, mfw_ident_work);
+	INIT_DELAYED_WORK(&port->rx_idle, mfw_rx_idle);
 	mfw_park_init(port);
 	mfw_at_init(&port->parser);
 	mfw_echo_init(&port->echo);
@@ -455,6 +456,7 @@ void mfw_port_disconnect(struct mfw_port *port)
 	up_write(&port->rwsem);
 
 	cancel_work_sync(&port->ident_work);
+	cancel_delayed_work_sync(&port->rx_idle);
 	mfw_park_drop_all(port);
 	/* Dead: an upload in progress fails at once, and is waited for. */
 	mfw_fwul_unregister(port);

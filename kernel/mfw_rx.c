@@ -17,6 +17,7 @@
 #include <linux/minmax.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <linux/workqueue.h>
 
 #include "mfw.h"
 #include "mfw_cme.h"
@@ -431,6 +432,52 @@ static void mfw_rx_wake_link(struct tty_struct *tty)
 		tty_wakeup(tty->link);
 }
 
+/* How often input held back for a reader is looked at (mfw_rx_idle()). */
+#define MFW_RX_IDLE_MS	1000
+
+/**
+ * mfw_rx_idle() - let go of input held back for a reader that left
+ * @work: the port's @rx_idle
+ *
+ * Input held back for a reader (n_tty full, the tty throttled) waits for
+ * that reader to read.  A reader that closes the tty without reading
+ * leaves it held: n_tty unthrottles the tty and has the tty buffer's
+ * bytes offered again only from its read() (n_tty_check_unthrottle() in
+ * drivers/tty/n_tty.c), and a throttled cdc-acm port submits no reads at
+ * all.  Every %MFW_RX_IDLE_MS ms while input is held, this looks whether
+ * a file can still read the tty.  With none, it empties n_tty's buffer,
+ * which nobody can read now (a file opened later gets what comes from
+ * then on); n_tty then has the tty buffer's work restarted, and the
+ * receive hook inspects what waited there.  Then it unthrottles the tty.
+ *
+ * Runs from the system workqueue; takes an ldisc reference, so it does
+ * nothing while the discipline is being changed or closed (the close
+ * cancels it: mfw_port_disconnect()).
+ */
+void mfw_rx_idle(struct work_struct *work)
+{
+	struct mfw_port *port = container_of(to_delayed_work(work),
+					     struct mfw_port, rx_idle);
+	struct tty_struct *tty = port->tty;
+	struct tty_ldisc *ld;
+
+	if (!READ_ONCE(port->rx_held) || READ_ONCE(port->dead))
+		return;
+	if (mfw_ldisc_has_reader(tty)) {
+		schedule_delayed_work(&port->rx_idle,
+				      msecs_to_jiffies(MFW_RX_IDLE_MS));
+		return;
+	}
+	ld = tty_ldisc_ref(tty);
+	if (!ld)
+		return;
+	if (ld->ops->flush_buffer)
+		ld->ops->flush_buffer(tty);
+	tty_ldisc_deref(ld);
+	tty_unthrottle(tty);
+	dev_dbg(&port->dev, "no reader left: let go of the input held for one\n");
+}
+
 /**
  * mfw_rx() - the receive hook's work for one chunk
  * @port: the port
@@ -495,8 +542,12 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 	 * a reader makes room.  A pty always has TTY_THROTTLED set; its
 	 * writer waits for room instead, which @done < @count shows.
 	 */
-	port->rx_held = done < count ||
-			(port->tty->driver->type != TTY_DRIVER_TYPE_PTY &&
-			 test_bit(TTY_THROTTLED, &port->tty->flags));
+	WRITE_ONCE(port->rx_held, done < count ||
+		   (port->tty->driver->type != TTY_DRIVER_TYPE_PTY &&
+		    test_bit(TTY_THROTTLED, &port->tty->flags)));
+	/* Held for a reader: watch that one remains (mfw_rx_idle()). */
+	if (port->rx_held)
+		schedule_delayed_work(&port->rx_idle,
+				      msecs_to_jiffies(MFW_RX_IDLE_MS));
 	return done;
 }

@@ -33,6 +33,7 @@ static int fake_port(const char *root, bool current, char *pts, size_t size)
 	snprintf(name, sizeof(name), "pts%s\n", pts + strlen("/dev/pts/"));
 	tap_put(root, "module/mfw/parameters/ldisc", "0\n");
 	tap_put(root, "class/mfw/mfw0/tty", name);
+	tap_put(root, "class/mfw/mfw0/statistics/rx_bytes", "0\n");
 	if (current)
 		tap_put(root, "class/mfw/mfw0/statistics/rx_unread", "0\n");
 	return m;
@@ -62,7 +63,7 @@ static void module_says(int m, size_t len)
 int main(void)
 {
 	char *dir = tap_tmpdir();
-	char root[600], pts[64];
+	char root[600], pts[64], path[700];
 	struct mfw_link l;
 	int m, reader;
 
@@ -105,6 +106,18 @@ int main(void)
 	check(mfw_link_service(&l, 0, true) == 0, "service with discard");
 	check(waiting(pts) == 0, "2500 bytes thrown away (%d)", waiting(pts));
 	check(mfw_link_service(&l, POLLHUP, true) == -ENODEV, "a hangup is reported");
+	mfw_link_drop(&l);
+	close(m);
+
+	/* A port without statistics (gone while looked at): current. */
+	snprintf(root, sizeof(root), "%s/going", dir);
+	m = fake_port(root, false, pts, sizeof(pts));
+	check(m >= 0, "a pty (%s)", pts);
+	snprintf(path, sizeof(path), "%s/class/mfw/mfw0/statistics/rx_bytes", root);
+	check(unlink(path) == 0, "statistics gone");
+	mfw_link_init(&l, pts, 115200, root);
+	check(mfw_link_attach(&l) == 0 && l.drain_fd < 0 && !l.legacy_said,
+	      "a port whose statistics are gone is not taken for an older module");
 	mfw_link_drop(&l);
 	close(m);
 

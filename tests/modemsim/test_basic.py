@@ -87,7 +87,7 @@ def test_sms(tmp):
     eq(pdus[0], "+CMGL: 1,1,,%d" % (len(pdus[1]) // 2 - 1), "PDU header")
     pdu = bytes.fromhex(pdus[1])
     eq(pdu[0], 0, "no SMSC address")
-    eq(pdu[1] & 3, 0, "an SMS-DELIVER")
+    eq(pdu[1], 0x04, "an SMS-DELIVER, no more messages to send")
     digits = pdu[2]
     oa = pdu[4:4 + (digits + 1) // 2].hex()
     oa = "".join(oa[i + 1] + oa[i] for i in range(0, len(oa), 2))[:digits]
@@ -113,6 +113,10 @@ def test_sms(tmp):
     eq(s.cmd('AT+CMGL="BOGUS"')[1], "+CMS ERROR: 305", "bad text status")
     eq(s.cmd("AT+CMGF=2")[1], "ERROR", "CMGF range")
     s.ok("AT+CMGL=?")
+    for bad in ("256", "4294967297", "-1", "x", ""):
+        r = subprocess.run([SIM, "--sms", bad, "--pty", tmp + "/bad"],
+                           capture_output=True, timeout=10)
+        eq(r.returncode, 2, "--sms %r refused" % bad)
     bare = sim(tmp, name="bare")
     bare.ok("ATE0")
     eq(bare.cmd("AT+CMGF=1")[1], "+CMS ERROR: 310", "no SIM card: no SMS")

@@ -108,7 +108,10 @@ bool mfw_link_module_keeps_unread(const struct mfw_link *l)
 	/* No port to look at says nothing of the module: take it as current. */
 	if (mfw_port_find(l->sysfs_root, l->tty, &p))
 		return false;
-	return mfw_port_get(&p, "statistics/rx_unread", buf, sizeof(buf)) == -ENOENT;
+	if (mfw_port_get(&p, "statistics/rx_unread", buf, sizeof(buf)) != -ENOENT)
+		return false;
+	/* The port may have gone meanwhile (a USB module re-enumerating). */
+	return mfw_port_get(&p, "statistics/rx_bytes", buf, sizeof(buf)) >= 0;
 }
 
 void mfw_link_drop(struct mfw_link *l)

@@ -293,11 +293,11 @@ int main(int argc, char **argv)
 			sim.tp.udc = optarg;
 			break;
 		case O_SMS:
-			sim.sms_count = (int)opt_num("sms", optarg);
-			if (sim.sms_count > 255) {
+			if (opt_num("sms", optarg) > 255) {
 				fputs("mfw-modemsim: --sms takes 0..255 messages\n", stderr);
 				return 2;
 			}
+			sim.sms_count = (int)opt_num("sms", optarg);
 			break;
 		case O_OTHER_MODE:
 			sim.tp.other_ms = opt_num("usb-other-mode", optarg);
