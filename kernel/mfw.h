@@ -126,10 +126,9 @@ struct mfw_stats {
  *	the driver's too (receive hook only)
  * @rx_stamp: jiffies when the receive hook last ran (written by the
  *	receive hook only)
- * @rx_held: bytes stayed behind at that run, or the tty was throttled:
- *	input waits for a reader, the next run is no pause of the module's,
- *	and no driver command may start (written by the receive hook;
- *	cleared by @rx_idle once nobody can read the tty)
+ * @rx_held: bytes stayed behind at that run, or the tty was throttled,
+ *	so the next run is no pause of the module's (written by the receive
+ *	hook only)
  * @rx_idle: while @rx_held, looks whether any file can still read the
  *	tty, and lets go of what nobody can read (mfw_rx_idle())
  * @state: enum mfw_state

@@ -37,17 +37,9 @@ static bool mfw_chan_try_acquire(struct mfw_port *port, struct mfw_txn *txn,
 {
 	bool ok = false;
 
-	/*
-	 * Not while input waits for a reader (mfw_rx()), whatever @force
-	 * says: a driver command takes the lines that come before its echo,
-	 * and those are the reader's (a user's answer among them); its own
-	 * answer would only come after them.  The receive hook wakes @wq
-	 * when the reader has caught up; a reader that left is let go of
-	 * within a second (mfw_rx_idle()).
-	 */
 	spin_lock(&port->lock);
 	if (port->owner == MFW_OWNER_NONE && !port->user_writers &&
-	    list_empty(&port->parked) && !READ_ONCE(port->rx_held) &&
+	    list_empty(&port->parked) &&
 	    (!port->user_busy || force ||
 	     time_after_eq(jiffies, port->user_deadline))) {
 		port->owner = MFW_OWNER_DRIVER;

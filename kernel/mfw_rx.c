@@ -475,9 +475,6 @@ void mfw_rx_idle(struct work_struct *work)
 		ld->ops->flush_buffer(tty);
 	tty_ldisc_deref(ld);
 	tty_unthrottle(tty);
-	/* Nothing is held now; the receive hook's next run says again. */
-	WRITE_ONCE(port->rx_held, false);
-	wake_up_all(&port->wq);
 	dev_dbg(&port->dev, "no reader left: let go of the input held for one\n");
 }
 
@@ -496,7 +493,7 @@ void mfw_rx_idle(struct work_struct *work)
  */
 size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 {
-	bool unread = !mfw_ldisc_has_reader(port->tty), held;
+	bool unread = !mfw_ldisc_has_reader(port->tty);
 	size_t done = 0, taken = 0;
 
 	/*
@@ -504,7 +501,7 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 	 * over.  A pause of our own making (bytes left behind for a full
 	 * n_tty, a throttled tty) is none of the module's.
 	 */
-	if (!READ_ONCE(port->rx_held) &&
+	if (!port->rx_held &&
 	    jiffies - port->rx_stamp > msecs_to_jiffies(MFW_RX_QUIET_MS))
 		mfw_at_quiet(&port->parser);
 	while (done < count) {
@@ -545,14 +542,12 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 	 * a reader makes room.  A pty always has TTY_THROTTLED set; its
 	 * writer waits for room instead, which @done < @count shows.
 	 */
-	held = done < count ||
-	       (port->tty->driver->type != TTY_DRIVER_TYPE_PTY &&
-		test_bit(TTY_THROTTLED, &port->tty->flags));
-	if (held)	/* for a reader: watch that one remains */
+	WRITE_ONCE(port->rx_held, done < count ||
+		   (port->tty->driver->type != TTY_DRIVER_TYPE_PTY &&
+		    test_bit(TTY_THROTTLED, &port->tty->flags)));
+	/* Held for a reader: watch that one remains (mfw_rx_idle()). */
+	if (port->rx_held)
 		schedule_delayed_work(&port->rx_idle,
 				      msecs_to_jiffies(MFW_RX_IDLE_MS));
-	else if (READ_ONCE(port->rx_held))	/* a driver command may go */
-		wake_up_all(&port->wq);
-	WRITE_ONCE(port->rx_held, held);
 	return done;
 }
