@@ -129,6 +129,8 @@ struct mfw_stats {
  * @rx_held: bytes stayed behind at that run, or the tty was throttled,
  *	so the next run is no pause of the module's (written by the receive
  *	hook only)
+ * @rx_left: bytes stayed behind at that run (written by the receive hook
+ *	only)
  * @rx_idle: while @rx_held, looks whether any file can still read the
  *	tty, and lets go of what nobody can read (mfw_rx_idle())
  * @state: enum mfw_state
@@ -195,6 +197,7 @@ struct mfw_port {
 	bool eat_lf;
 	unsigned long rx_stamp;
 	bool rx_held;
+	bool rx_left;
 	struct delayed_work rx_idle;
 
 	enum mfw_state state;

@@ -97,7 +97,7 @@ size_t mfw_ldisc_n_tty_receive(struct tty_struct *tty, const u8 *cp,
  * security/selinux/hooks.c does; call it from process context (the
  * receive hook runs from the tty buffer's work).
  *
- * Return: true if a file open on @tty has FMODE_READ.
+ * Return: true if a file open on @tty has FMODE_READ and is not hung up.
  */
 bool mfw_ldisc_has_reader(struct tty_struct *tty)
 {
@@ -106,7 +106,9 @@ bool mfw_ldisc_has_reader(struct tty_struct *tty)
 
 	spin_lock(&tty->files_lock);
 	list_for_each_entry(priv, &tty->tty_files, list) {
-		if (priv->file->f_mode & FMODE_READ) {
+		/* A hung-up file reads nothing any more (tty_hung_up_p()). */
+		if ((priv->file->f_mode & FMODE_READ) &&
+		    !tty_hung_up_p(priv->file)) {
 			found = true;
 			break;
 		}

@@ -450,9 +450,9 @@ static void mfw_rx_wake_link(struct tty_struct *tty)
  * then on); n_tty then has the tty buffer's work restarted, and the
  * receive hook inspects what waited there.  Then it unthrottles the tty.
  *
- * Runs from the system workqueue; takes an ldisc reference, so it does
- * nothing while the discipline is being changed or closed (the close
- * cancels it: mfw_port_disconnect()).
+ * Runs from the system workqueue under an ldisc reference; while the
+ * discipline is being changed it looks again later, and the close
+ * cancels it (mfw_port_disconnect()).
  */
 void mfw_rx_idle(struct work_struct *work)
 {
@@ -464,17 +464,31 @@ void mfw_rx_idle(struct work_struct *work)
 	if (!READ_ONCE(port->rx_held) || READ_ONCE(port->dead))
 		return;
 	if (mfw_ldisc_has_reader(tty)) {
+		/*
+		 * Look again while it is still behind.  Caught up, it has
+		 * n_tty restart the tty buffer's work if bytes stayed there,
+		 * and the tty is no longer throttled: nothing to watch.
+		 */
+		if (READ_ONCE(port->rx_left) ||
+		    (tty->driver->type != TTY_DRIVER_TYPE_PTY &&
+		     test_bit(TTY_THROTTLED, &tty->flags)))
+			schedule_delayed_work(&port->rx_idle,
+					      msecs_to_jiffies(MFW_RX_IDLE_MS));
+		return;
+	}
+	/* Busy with a discipline change (a TIOCSETD): look again later. */
+	ld = tty_ldisc_ref(tty);
+	if (!ld) {
 		schedule_delayed_work(&port->rx_idle,
 				      msecs_to_jiffies(MFW_RX_IDLE_MS));
 		return;
 	}
-	ld = tty_ldisc_ref(tty);
-	if (!ld)
-		return;
 	if (ld->ops->flush_buffer)
 		ld->ops->flush_buffer(tty);
+	/* Not on a port being shut down (the last close runs before ours). */
+	if (!test_bit(TTY_IO_ERROR, &tty->flags))
+		tty_unthrottle(tty);
 	tty_ldisc_deref(ld);
-	tty_unthrottle(tty);
 	dev_dbg(&port->dev, "no reader left: let go of the input held for one\n");
 }
 
@@ -542,6 +556,7 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 	 * a reader makes room.  A pty always has TTY_THROTTLED set; its
 	 * writer waits for room instead, which @done < @count shows.
 	 */
+	WRITE_ONCE(port->rx_left, done < count);
 	WRITE_ONCE(port->rx_held, done < count ||
 		   (port->tty->driver->type != TTY_DRIVER_TYPE_PTY &&
 		    test_bit(TTY_THROTTLED, &port->tty->flags)));
