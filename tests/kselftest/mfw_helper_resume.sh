@@ -21,10 +21,14 @@
 # 5. Stopped again, and the module comes back running a third version:
 #    "mfw resume" refuses to go back (exit 4), writes nothing, closes the
 #    journal as failed.
+# 6. Stopped again, and "mfw resume" starts while the module's port is not
+#    there (at boot, mfw-resume.service can run before a USB module has
+#    enumerated): it waits for the port instead of failing, and finishes
+#    once the module is back.
 # Needs mfw and mfw-modemsim in PATH and the mfw module loaded.
 . "$(dirname "$0")/mfw_helper_lib.sh"
 
-plan 26
+plan 30
 export MFW_STATE_DIR=$d/state
 sim_args="--model MN316 --baud 115200 --boot-ms 300 --flash-ms 3000"
 
@@ -229,4 +233,34 @@ timed resume5 mfw --verbose resume
 if [ $rc -eq 4 ]; then ok resume_overtaken_exit_4; else not_ok resume_overtaken_exit_4 "exited $rc"; fi
 check resume_overtaken_writes_nothing untouched resume5.log
 check history_shows_failed history_ends failed MN316-DBRS-MBRH0S05 MN316-DBRS-MBRH0S06
+
+# --- 6. The port is not there yet when mfw resume starts -----------------
+img7=$d/fw7.bin
+mkimage_md5 "$img7" MN316-DBRS-MBRH0S10 32
+size7=$(wc -c <"$img7")
+interrupt stopped_before_boot_exit_9 "$img7" upgrade7.log 3 TERM 9
+sim_stop
+wait_for 10 eval '! mfw_port >/dev/null && [ ! -e "$d/tty" ]'
+watch_flash "$size7"
+mfw --verbose resume >>"$d/out.log" 2>"$d/resume7.log" &
+rp=$!
+# Three seconds without a port: still running, and it says it waits.
+sleep 3
+waiting() {
+	cat "$d/resume7.log"
+	kill -0 $rp && grep -q "$d/tty is not there yet" "$d/resume7.log"
+}
+check resume_waits_for_the_port waiting
+sim_start $sim_args || { not_ok simulator "did not start again"; finish; }
+if wait_for 120 eval '! kill -0 $rp'; then
+	wait $rp
+	rc=$?
+else
+	kill -9 $rp
+	rc=timeout
+fi
+touch "$d/stop"
+if [ "$rc" = 0 ]; then ok resume_late_port_exit_0; else not_ok resume_late_port_exit_0 "exited $rc"; fi
+check module_holds_image_late_port flash_is "$img7"
+check module_runs_new_version_late_port firmware_is MN316-DBRS-MBRH0S10
 finish

@@ -16,7 +16,8 @@
 #   reboot   the shutdown waited for the module: check that in the previous
 #            boot's journal and the version it runs now.  Drop a third
 #            package and ask the host for a hard reset mid-transfer.
-#   reset    mfw-resume.service finished the job at boot; Mender and
+#   reset    the module enumerates 20 s into the boot; mfw-resume.service
+#            waited for it and finished the job; Mender and
 #            SWUpdate each install a package through mfw and fail one the
 #            module refuses; "apt-get purge" leaves the file system as it
 #            was before the packages.  Then the DKMS path: mfw-dkms
@@ -176,6 +177,9 @@ phase_reboot() {
 	drop_package "$V4"
 	check reset/upgrade-starts wait_for 60 test -e $JOURNAL
 	if wait_for 300 transfer_quarter_done; then
+		# After the reset the module enumerates 20 s late, as real
+		# ones do after power-on: mfw-resume.service must wait for it.
+		echo 20 >/var/lib/mfw-sim/enumerate-after
 		set_phase reset
 		took "boot phase reboot (after systemd was up)" $((SECONDS - t_phase))
 		say "transfer at $(cat "$(port)/progress"); asking for a reset"
@@ -190,6 +194,7 @@ phase_reset() {
 	journalctl -b -o short-monotonic --no-pager -u mfw-resume.service >"$log" 2>&1
 	sed 's/^/    | /' "$log" | tail -n 30
 	check reset/resume-ran-at-boot unit_done_ok mfw-resume.service
+	check reset/resume-waited-for-the-module grep -q "is not there yet" "$log"
 	check reset/resume-finished-the-job grep -q "done: $V4" "$log"
 	check reset/new-version attached_runs "$V4"
 	check reset/journal-cleared test ! -e $JOURNAL

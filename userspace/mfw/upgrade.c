@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,8 +216,54 @@ static int mfw_recover_power(struct mfw_session *s)
 	return MFW_EXIT_OK;
 }
 
-/* Phase 3: find the port, attach when nobody holds it, identify the module. */
-static int mfw_phase_port(struct mfw_session *s)
+/*
+ * mfw resume: the port of the interrupted upgrade, once it is there.  At
+ * boot mfw-resume.service can run before the module's port exists (a USB
+ * module enumerates seconds after the board powers it; mfw-resume is
+ * ordered after udev's coldplug, not after the module), and a USB module
+ * may come back under another tty name (found by the journal's identity,
+ * set in s->link.ident).  Waits at most reboot_timeout (seconds: the
+ * module boots once), woken by uevents.  0 once located, -ETIMEDOUT,
+ * -EINTR on a signal, or mfw_link_locate()'s error other than a port that
+ * is not there (-ENOENT).
+ */
+static int mfw_resume_wait_port(struct mfw_session *s, const char *path)
+{
+	int64_t end = mfw_now_ms() + s->cfg->reboot_timeout_s * 1000;
+	bool said = false;
+	int ret;
+
+	for (;;) {
+		struct pollfd p = {
+			.fd = s->watch ? mfw_watch_fd(s->watch) : -1,
+			.events = POLLIN,
+		};
+
+		ret = mfw_link_locate(&s->link);
+		if (ret != -ENOENT)
+			return ret;
+		if (mfw_now_ms() >= end)
+			return -ETIMEDOUT;
+		if (!said) {
+			said = true;
+			mfw_info("%s is not there yet (the module may still be booting); waiting up to %ld s for it",
+				 path, s->cfg->reboot_timeout_s);
+		}
+		ret = mfw_poll(&p, 1, mfw_left_ms(end) < 500 ? mfw_left_ms(end) : 500);
+		if (ret == -EINTR)
+			return ret;
+		if (ret > 0)
+			mfw_watch_drain(s->watch);
+	}
+}
+
+/*
+ * Phase 3: find the port, attach when nobody holds it, identify the module.
+ * @ident: for mfw resume, the journal's USB identity of the module (NULL
+ * or "" to take @path as it is); @resuming: wait for a port that is not
+ * there yet (mfw_resume_wait_port()) instead of failing.
+ */
+static int mfw_phase_port(struct mfw_session *s, bool resuming, const char *ident)
 {
 	char path[PATH_MAX];
 	int ret, tries;
@@ -225,14 +272,25 @@ static int mfw_phase_port(struct mfw_session *s)
 	if (ret)
 		return ret;
 	mfw_link_init(&s->link, path, s->cfg->speed, s->cfg->sysfs_root);
+	if (ident && *ident)
+		snprintf(s->link.ident, sizeof(s->link.ident), "%s", ident);
 	snprintf(s->j.port, sizeof(s->j.port), "%s", path);
 	for (tries = 0; tries < 2; tries++) {
-		ret = mfw_link_locate(&s->link);
+		ret = resuming ? mfw_resume_wait_port(s, path) : mfw_link_locate(&s->link);
+		if (ret == -EINTR)
+			return MFW_EXIT_INTERRUPTED;
+		if (ret == -ETIMEDOUT) {
+			mfw_err("port %s did not appear within %ld s (reboot_timeout); check the module is powered (mfw power status), then run 'mfw resume' again",
+				path, s->cfg->reboot_timeout_s);
+			return MFW_EXIT_PORT;
+		}
 		if (ret) {
 			mfw_err("port %s: %s; check the module is powered (mfw power status) and the path is right",
 				path, strerror(-ret));
 			return MFW_EXIT_PORT;
 		}
+		if (ident && *ident)
+			snprintf(s->j.port, sizeof(s->j.port), "%s", s->link.node);
 		snprintf(s->j.usbpath, sizeof(s->j.usbpath), "%s", s->link.ident);
 		s->own_link = mfw_port_find(s->cfg->sysfs_root, s->link.tty, &s->port) != 0;
 		if (!s->inh) {
@@ -1103,7 +1161,7 @@ int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *uo)
 		ret = mfw_phase_power(&s);
 	if (!ret) {
 		mfw_out_phase("port", NULL);
-		ret = mfw_phase_port(&s);
+		ret = mfw_phase_port(&s, false, NULL);
 	}
 	if (!ret)
 		ret = mfw_phase_match(&s);
@@ -1195,8 +1253,9 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 	ret = mfw_phase_verify(&s, true);
 	if (!ret)
 		ret = mfw_phase_power(&s);
+	/* The module where the journal saw it, unless --port names a tty. */
 	if (!ret)
-		ret = mfw_phase_port(&s);
+		ret = mfw_phase_port(&s, true, o->port && *o->port ? NULL : s.j.usbpath);
 	if (!ret)
 		ret = mfw_phase_match(&s);
 	if (!ret && *s.j.target && !strcmp(s.firmware, s.j.target)) {
