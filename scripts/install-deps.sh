@@ -47,6 +47,9 @@ pkgs=(
 	clang libclang-rt-14-dev python3 python3-pyftpdlib openssl
 	# --json output against its schema
 	python3-jsonschema
+	# the order of the helper's system calls (the package synced before
+	# the journal names it)
+	strace
 	# signing with a key on a PKCS#11 token (OpenSSL's engine), tested
 	# against a software token
 	libengine-pkcs11-openssl softhsm2

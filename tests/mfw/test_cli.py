@@ -693,6 +693,71 @@ check(rc == 8 and "Do NOT power it off" in err and dt < 20 and
       "resume: port never opens, module silent: 8 at the timeout, still flashing (%.1f s)" % dt)
 rm(os.path.join(st2, "journal"))
 
+# --- resume before flashing: a late port, a lost or replaced package --------
+late = os.path.join(tmp, "dev", "ttyLATE0")
+writing = [("phase", "writing"), ("image", img), ("port", late), ("family", "ML307R-DC"),
+           ("from", "ML307R-DC-MBRH0S01"), ("target", "ML307R-DC-MBRH0S02"),
+           ("sha256", hashlib.sha256(open(img, "rb").read()).hexdigest()),
+           ("size", str(os.path.getsize(img))), ("note", "writing")]
+stl = os.path.join(tmp, "state-late")
+envl = dict(env2, MFW_STATE_DIR=stl)
+journal(stl, writing)
+t0 = time.monotonic()
+rc, out, err = run("--config", cfg2, "resume", env=envl, timeout=40)
+dt = time.monotonic() - t0
+check(rc == 6 and late + " is not there yet" in err and "did not appear within 2 s" in err and
+      1.5 <= dt < 20 and "phase=writing" in open(os.path.join(stl, "journal")).read(),
+      "resume before flashing, the port not there: waits reboot_timeout, 6, journal kept "
+      "(%.1f s, %s)" % (dt, err.strip().splitlines()[-1:] if err else ""))
+for what, fields, says in (
+        ("gone", [(k, img + ".gone" if k == "image" else v) for k, v in writing],
+         "cannot read image"),
+        ("replaced", [(k, "0" * 64 if k == "sha256" else v) for k, v in writing],
+         "changed since the upgrade started")):
+    rm(os.path.join(stl, "journal.last"))
+    journal(stl, fields)
+    rc, out, err = run("--config", cfg2, "resume", env=envl, timeout=40)
+    check(rc == 4 and says in err and "still runs its firmware" in err and
+          "closed as failed" in err and not os.path.exists(os.path.join(stl, "journal")) and
+          "phase=failed" in open(os.path.join(stl, "journal.last")).read(),
+          "resume before flashing, the package %s: 4, journal closed as failed, the module "
+          "said safe (%s)" % (what, err.strip().splitlines()[-1:] if err else ""))
+rm(os.path.join(stl, "journal.last"))
+
+# A fresh upgrade puts the package on storage (fsync of the image, its
+# manifest, their signatures and directories) before the journal names it.
+st3 = os.path.join(tmp, "state3")
+trace = os.path.join(tmp, "upgrade.strace")
+fake_port("mfw7", "ttyMFWT7", {})
+e3 = dict(env2, MFW_STATE_DIR=st3)
+strace = shutil.which("strace")
+if not strace:
+    check(False, "strace is needed to see the package synced (scripts/install-deps.sh installs it)")
+else:
+    subprocess.run([strace, "-f", "-qq", "-o", trace, "-e", "trace=openat,fsync,rename",
+                    MFW, "--config", cfg2, "upgrade", img, "--port", tty7],
+                   env=dict(os.environ, **e3, MFW_CONFIG="",
+                            # (LeakSanitizer cannot run under ptrace)
+                            ASAN_OPTIONS="detect_leaks=0"),
+                   capture_output=True, timeout=60)
+    fds, synced, named = {}, [], None
+    for line in open(trace):
+        m = re.search(r'openat\(AT_FDCWD, "([^"]+)", [^)]*\) = (\d+)', line)
+        if m:
+            fds[m.group(2)] = m.group(1)
+        m = re.search(r"fsync\((\d+)\) += 0", line)
+        if m and named is None:
+            synced.append(fds.get(m.group(1)))
+        if re.search(r'rename\("[^"]*journal\.tmp", "[^"]*/journal"\)', line) and named is None:
+            named = line
+    want = [img, img + ".sig", img + ".manifest", img + ".manifest.sig"]
+    if named is None or not synced:
+        print("# " + "".join(open(trace).readlines()[-12:]).replace("\n", "\n# "))
+    check(named is not None and all(f in synced for f in want) and
+          os.path.dirname(img) in synced,
+          "upgrade: the image, manifest and signatures synced before the journal names them "
+          "(synced first: %s)" % [os.path.basename(f or "?") for f in synced])
+
 # --- upgrade --auto --------------------------------------------------------
 fwdir = os.path.join(tmp, "fwdir")
 cfg3 = conf("auto.conf", ["firmware_dir=" + fwdir, "reboot_timeout=2", "ready_timeout=2",

@@ -90,7 +90,7 @@ static int mfw_phase_verify(struct mfw_session *s, bool resuming)
 		if (mfw_sha256_hex(s->image, s->size, sha))
 			return MFW_EXIT_FAIL;
 		if (resuming && strcmp(sha, s->j.sha256)) {
-			mfw_err("image %s changed since the upgrade started (SHA-256 %s, journal %s); restore it or start a new upgrade",
+			mfw_err("image %s changed since the upgrade started (SHA-256 %s, journal %s)",
 				s->o->image, sha, s->j.sha256);
 			return MFW_EXIT_VERIFY;
 		}
@@ -703,6 +703,39 @@ static int mfw_trigger_failed(struct mfw_session *s, int err)
 	return ret;
 }
 
+/*
+ * The package on storage before the journal names it: mfw resume reads it
+ * again after a power loss, and a package copied into the firmware
+ * directory seconds before (a fleet engine's, an automatic upgrade's) may
+ * still be only in the page cache.  The image, its manifest and their
+ * signatures (those that exist), each with its directory entry.
+ * MFW_EXIT_OK, or MFW_EXIT_FAIL when the storage cannot keep them.
+ */
+static int mfw_sess_keep_package(struct mfw_session *s)
+{
+	const char *files[2] = { s->o->image, s->have_man ? s->j.manifest : NULL };
+	char sig[PATH_MAX];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < 2; i++) {
+		if (!files[i] || !*files[i])
+			continue;
+		ret = mfw_file_sync(files[i]);
+		if (!ret && snprintf(sig, sizeof(sig), "%s.sig", files[i]) < (int)sizeof(sig)) {
+			ret = mfw_file_sync(sig);
+			if (ret == -ENOENT)
+				ret = 0;
+		}
+		if (ret) {
+			mfw_err("cannot make %s durable: %s; a power loss during the upgrade would lose the package that 'mfw resume' needs. Check the storage, or copy the package to another file system",
+				files[i], strerror(-ret));
+			return MFW_EXIT_FAIL;
+		}
+	}
+	return MFW_EXIT_OK;
+}
+
 /* Phases 5 and 6: hold power lines, transfer, trigger, follow. */
 static int mfw_run(struct mfw_session *s, bool resuming)
 {
@@ -711,6 +744,11 @@ static int mfw_run(struct mfw_session *s, bool resuming)
 	if (mfw_sess_hold_lines(s))
 		return MFW_EXIT_GPIO;
 	if (!resuming || s->j.phase < MFW_PHASE_FLASHING) {
+		if (!resuming) {
+			ret = mfw_sess_keep_package(s);
+			if (ret)
+				return ret;
+		}
 		ret = mfw_sess_journal(s, MFW_PHASE_PREPARED, "verified");
 		if (ret)
 			return ret;
@@ -1251,6 +1289,17 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 		return mfw_finish(&s, mfw_sess_follow(&s));
 	}
 	ret = mfw_phase_verify(&s, true);
+	if (ret == MFW_EXIT_USAGE || ret == MFW_EXIT_VERIFY) {
+		/*
+		 * Not flashing (that case returned above): the module runs
+		 * its firmware and a new upgrade starts from byte 0.  Left
+		 * open, the journal would fail every boot's resume and hold
+		 * back every later upgrade.
+		 */
+		mfw_err("the interrupted upgrade cannot go on without its package (see above: lost with the power, removed or replaced). The module was not flashing and still runs its firmware; the upgrade is closed as failed: upgrade again with the package");
+		mfw_sess_journal(&s, MFW_PHASE_FAILED, "package gone or changed before flashing");
+		return mfw_finish(&s, MFW_EXIT_VERIFY);
+	}
 	if (!ret)
 		ret = mfw_phase_power(&s);
 	/* The module where the journal saw it, unless --port names a tty. */

@@ -289,6 +289,22 @@ static int mfw_fsync_dir(const char *path)
 	return ret;
 }
 
+int mfw_file_sync(const char *path)
+{
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS)
+		ret = -errno;
+	close(fd);
+	if (ret)
+		return ret;
+	ret = mfw_fsync_dir(path);
+	return ret == -EINVAL || ret == -EROFS ? 0 : ret;
+}
+
 int mfw_mkdirs(const char *dir, mode_t mode)
 {
 	char path[PATH_MAX], *p;

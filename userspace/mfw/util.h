@@ -95,6 +95,15 @@ int mfw_mkdirs(const char *dir, mode_t mode);
 int mfw_write_atomic(const char *path, const void *data, size_t len,
 		     unsigned int mode);
 
+/*
+ * Make a file that exists already durable: fsync(2) of @path (opened
+ * read-only) and of its directory, so that a power loss cannot take the
+ * file, or its name, back.  A file system that cannot sync (EINVAL) or is
+ * read-only (EROFS) counts as done.  0 or -errno (EIO: the storage
+ * failed to write it).
+ */
+int mfw_file_sync(const char *path);
+
 /* Decimal unsigned number, whole string.  0 or -EINVAL/-ERANGE. */
 int mfw_parse_u64(const char *s, uint64_t *out);
 /*
