@@ -101,7 +101,20 @@ check report_seen_with_nobody_reading wait_for 15 last_urc_is "+MFWDLOAD: 1,4000
 unread=$(($(stat_of rx_unread) - unread0))
 echo "# $T: $unread bytes came while nobody could read"
 check unread_bytes_counted [ "$unread" -ge 8000 ]
-check holder_discards_nothing eval '! grep -q "nobody reads\|thrown away" "$d/attach.log"'
+# The holder has the tty open, and only for writing (fdinfo's flags, octal:
+# O_ACCMODE 1), and never drained it (its --verbose log says so when it does).
+holder_reads_nothing() {
+	tty=$(readlink -f "$d/tty") n=0
+	for f in /proc/$holder/fd/*; do
+		[ "$(readlink "$f")" = "$tty" ] || continue
+		flags=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$holder/fdinfo/${f##*/}")
+		echo "holder fd ${f##*/} on $tty: flags $flags"
+		[ $((0$flags & 3)) -eq 1 ] || return 1
+		n=$((n + 1))
+	done
+	[ $n -gt 0 ] && ! grep -q "nobody reads\|thrown away" "$d/attach.log"
+}
+check holder_discards_nothing holder_reads_nothing
 exec 3>&-
 
 # --- 4. a reader that does not read holds the module back -------------
