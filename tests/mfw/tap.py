@@ -16,6 +16,13 @@ def check(cond, what):
     print(("ok" if cond else "not ok") + " %d - %s" % (_n, what), flush=True)
 
 
+def skip(what, why):
+    """One TAP line for a check that cannot run here, and why."""
+    global _n
+    _n += 1
+    print("ok %d - %s # SKIP %s" % (_n, what, why), flush=True)
+
+
 def done():
     """The plan line, then exit: 1 when any check failed."""
     print("1..%d" % _n)

@@ -51,5 +51,27 @@ int main(void)
 	memcpy(longer, "2ecc:3012:-@/", 13);
 	memcpy(longer + sizeof(longer) - 4, ":00", 4);
 	check(find(longer) == -EINVAL, "an identity longer than a path is refused");
+
+	/* The same module on another USB path. */
+	check(mfw_ident_same_module("2ecc:3012:MFWSIM0001@/devices/pci0000:00/usb1/1-1:02",
+				    "2ecc:3012:MFWSIM0001@/devices/pci0000:00/usb3/3-2:02"),
+	      "same IDs, serial and interface on another bus and port: the same module");
+	check(!mfw_ident_same_module("2ecc:3012:MFWSIM0001@/devices/usb1/1-1:02",
+				     "2ecc:3012:MFWSIM0002@/devices/usb1/1-1:02"),
+	      "another serial number: another module");
+	check(!mfw_ident_same_module("2ecc:3012:MFWSIM0001@/devices/usb1/1-1:02",
+				     "2ecc:30ff:MFWSIM0001@/devices/usb1/1-1:02"),
+	      "another product ID: not the module's AT port");
+	check(!mfw_ident_same_module("2ecc:3012:MFWSIM0001@/devices/usb1/1-1:02",
+				     "2ecc:3012:MFWSIM0001@/devices/usb1/1-1:03"),
+	      "another interface: not the AT port");
+	check(!mfw_ident_same_module("2ecc:3012:-@/devices/usb1/1-1:02",
+				     "2ecc:3012:-@/devices/usb2/2-1:02"),
+	      "no serial number: two modules of one model would look alike");
+	check(!mfw_ident_same_module("2ecc:3012:@/devices/usb1/1-1:02",
+				     "2ecc:3012:@/devices/usb2/2-1:02"),
+	      "an empty serial number: the same");
+	check(!mfw_ident_same_module("/devices/usb1/1-1:02", "/devices/usb1/1-1:02"),
+	      "an older journal's identity (no IDs): never matched this way");
 	return tap_done();
 }

@@ -16,8 +16,8 @@
 #   reboot   the shutdown waited for the module: check that in the previous
 #            boot's journal and the version it runs now.  Drop a third
 #            package and ask the host for a hard reset mid-transfer.
-#   reset    the module enumerates 20 s into the boot; mfw-resume.service
-#            waited for it and finished the job; Mender and
+#   reset    the module enumerates 15 s after mfw-resume.service started,
+#            which waited for it and finished the job; Mender and
 #            SWUpdate each install a package through mfw and fail one the
 #            module refuses; "apt-get purge" leaves the file system as it
 #            was before the packages.  Then the DKMS path: mfw-dkms
@@ -177,9 +177,10 @@ phase_reboot() {
 	drop_package "$V4"
 	check reset/upgrade-starts wait_for 60 test -e $JOURNAL
 	if wait_for 300 transfer_quarter_done; then
-		# After the reset the module enumerates 20 s late, as real
-		# ones do after power-on: mfw-resume.service must wait for it.
-		echo 20 >/var/lib/mfw-sim/enumerate-after
+		# After the reset the module enumerates 15 s after
+		# mfw-resume.service started, as real ones come late after
+		# power-on: the resume must wait for it.
+		echo 15 >/var/lib/mfw-sim/enumerate-after
 		set_phase reset
 		took "boot phase reboot (after systemd was up)" $((SECONDS - t_phase))
 		say "transfer at $(cat "$(port)/progress"); asking for a reset"

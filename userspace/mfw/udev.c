@@ -315,3 +315,27 @@ void mfw_watch_close(struct mfw_watch *w)
 		udev_unref(w->udev);
 	free(w);
 }
+
+bool mfw_ident_same_module(const char *a, const char *b)
+{
+	const char *at_a = strchr(a, '@'), *at_b = strchr(b, '@');
+	const char *serial = NULL, *p, *if_a, *if_b;
+	size_t n;
+
+	if (!at_a || !at_b)
+		return false;
+	n = (size_t)(at_a - a);
+	if (n != (size_t)(at_b - b) || memcmp(a, b, n))
+		return false;
+	/* "<vid>:<pid>:<serial>": the serial starts after the second ':'. */
+	p = memchr(a, ':', n);
+	if (p)
+		p = memchr(p + 1, ':', n - (size_t)(p + 1 - a));
+	if (p)
+		serial = p + 1;
+	if (!serial || serial == at_a || (at_a - serial == 1 && *serial == '-'))
+		return false;
+	if_a = strrchr(at_a, ':');
+	if_b = strrchr(at_b, ':');
+	return if_a && if_b && !strcmp(if_a, if_b);
+}

@@ -38,6 +38,16 @@ int mfw_tty_identity(const char *name, char *ident, size_t size);
 int mfw_tty_by_identity(const char *ident, char *node, size_t size);
 
 /*
+ * Whether identities @a and @b (mfw_tty_identity()) name the same
+ * module's same interface on any USB path: vendor, product, serial number
+ * and interface number equal.  A USB path changes when bus numbers do
+ * across boots or when the module is moved to another port.  False when
+ * either has no serial number ("" or "-"): two modules of one model
+ * would then look alike.
+ */
+bool mfw_ident_same_module(const char *a, const char *b);
+
+/*
  * What udev says about tty @name as ModemManager would see it (its
  * kernel-device and filter code, ModemManager 1.20):
  * @ignore: why ModemManager leaves the port alone ("ID_MM_DEVICE_IGNORE",

@@ -81,10 +81,12 @@ static int mfw_phase_verify(struct mfw_session *s, bool resuming)
 		if (ret) {
 			mfw_err("cannot read image %s: %s; check the path", s->o->image,
 				mfw_file_strerror(ret));
+			s->package_lost = ret == -ENOENT && mfw_dir_of_exists(s->o->image);
 			return MFW_EXIT_USAGE;
 		}
 		if (!s->size) {
 			mfw_err("image %s is empty; check the file", s->o->image);
+			s->package_lost = true;
 			return MFW_EXIT_VERIFY;
 		}
 		if (mfw_sha256_hex(s->image, s->size, sha))
@@ -92,6 +94,7 @@ static int mfw_phase_verify(struct mfw_session *s, bool resuming)
 		if (resuming && strcmp(sha, s->j.sha256)) {
 			mfw_err("image %s changed since the upgrade started (SHA-256 %s, journal %s)",
 				s->o->image, sha, s->j.sha256);
+			s->package_lost = true;
 			return MFW_EXIT_VERIFY;
 		}
 		memcpy(s->j.sha256, sha, sizeof(sha));
@@ -103,9 +106,26 @@ static int mfw_phase_verify(struct mfw_session *s, bool resuming)
 		if (!*key)
 			mfw_trust_none_warn(s->o->image);
 	}
+	if (*man && !resuming) {
+		/* The journal keeps it whole: mfw resume runs from "/". */
+		char *abs = realpath(man, NULL);
+
+		if (abs) {
+			snprintf(man, sizeof(man), "%s", abs);
+			free(abs);
+		}
+	}
 	if (*man && (access(man, F_OK) == 0 || *key || s->o->manifest)) {
-		if (mfw_manifest_load(key, man, &s->man, &ok))
+		if (mfw_manifest_load(key, man, &s->man, &ok)) {
+			struct stat st;
+
+			/* Gone or emptied, not unreadable for another reason. */
+			if (resuming)
+				s->package_lost = stat(man, &st) ?
+					errno == ENOENT && mfw_dir_of_exists(man) :
+					!st.st_size;
 			return MFW_EXIT_VERIFY;
+		}
 		if (ok)
 			mfw_info("%s: signature good, %s", man, s->man.signer);
 		s->have_man = true;
@@ -115,6 +135,7 @@ static int mfw_phase_verify(struct mfw_session *s, bool resuming)
 		    mfw_manifest_check_image(&s->man, sha, s->size, why, sizeof(why))) {
 			mfw_err("image %s does not match its manifest %s: %s; the image was altered or belongs to another package: do not use it, get a matching pair from the vendor",
 				s->o->image, man, why);
+			s->package_lost = resuming;
 			return MFW_EXIT_VERIFY;
 		}
 	} else if (*key) {
@@ -238,10 +259,24 @@ static int mfw_resume_wait_port(struct mfw_session *s, const char *path)
 			.fd = s->watch ? mfw_watch_fd(s->watch) : -1,
 			.events = POLLIN,
 		};
+		char tty[64], ident[MFW_IDENT_MAX];
 
 		ret = mfw_link_locate(&s->link);
 		if (ret != -ENOENT)
 			return ret;
+		/*
+		 * The module itself at the journaled tty, on another USB path
+		 * (bus numbers change across boots; a module moved to
+		 * another port): its IDs, serial number and interface say so.
+		 */
+		if (*s->link.ident && !mfw_tty_name(path, tty, sizeof(tty)) &&
+		    !mfw_tty_identity(tty, ident, sizeof(ident)) &&
+		    mfw_ident_same_module(s->link.ident, ident)) {
+			mfw_info("%s: the module (same USB IDs and serial number) on another USB path now: %s",
+				 path, ident);
+			memcpy(s->link.ident, ident, sizeof(ident));
+			continue;
+		}
 		if (mfw_now_ms() >= end)
 			return -ETIMEDOUT;
 		if (!said) {
@@ -277,8 +312,17 @@ static int mfw_phase_port(struct mfw_session *s, bool resuming, const char *iden
 	snprintf(s->j.port, sizeof(s->j.port), "%s", path);
 	for (tries = 0; tries < 2; tries++) {
 		ret = resuming ? mfw_resume_wait_port(s, path) : mfw_link_locate(&s->link);
-		if (ret == -EINTR)
+		if (ret == -EINTR) {
+			if (resuming)
+				mfw_info("stopped by a signal while waiting for %s; the journal stays for the next 'mfw resume'",
+					 path);
 			return MFW_EXIT_INTERRUPTED;
+		}
+		if (ret == -ETIMEDOUT && *s->link.ident && !access(path, F_OK)) {
+			mfw_err("%s is there, but it is not the module the journal recorded (%s) and that module did not appear within %ld s (reboot_timeout); if %s is the module now, run 'mfw resume --port %s'",
+				path, s->link.ident, s->cfg->reboot_timeout_s, path, path);
+			return MFW_EXIT_PORT;
+		}
 		if (ret == -ETIMEDOUT) {
 			mfw_err("port %s did not appear within %ld s (reboot_timeout); check the module is powered (mfw power status), then run 'mfw resume' again",
 				path, s->cfg->reboot_timeout_s);
@@ -721,15 +765,18 @@ static int mfw_sess_keep_package(struct mfw_session *s)
 	for (i = 0; i < 2; i++) {
 		if (!files[i] || !*files[i])
 			continue;
-		ret = mfw_file_sync(files[i]);
+		const char *f = files[i];
+
+		ret = mfw_file_sync(f);
 		if (!ret && snprintf(sig, sizeof(sig), "%s.sig", files[i]) < (int)sizeof(sig)) {
+			f = sig;
 			ret = mfw_file_sync(sig);
 			if (ret == -ENOENT)
 				ret = 0;
 		}
 		if (ret) {
 			mfw_err("cannot make %s durable: %s; a power loss during the upgrade would lose the package that 'mfw resume' needs. Check the storage, or copy the package to another file system",
-				files[i], strerror(-ret));
+				f, strerror(-ret));
 			return MFW_EXIT_FAIL;
 		}
 	}
@@ -1289,16 +1336,19 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 		return mfw_finish(&s, mfw_sess_follow(&s));
 	}
 	ret = mfw_phase_verify(&s, true);
-	if (ret == MFW_EXIT_USAGE || ret == MFW_EXIT_VERIFY) {
+	if (ret && s.package_lost &&
+	    (s.j.rate == s.j.board_rate || !s.j.rate) && !s.j.echo_off) {
 		/*
 		 * Not flashing (that case returned above): the module runs
 		 * its firmware and a new upgrade starts from byte 0.  Left
 		 * open, the journal would fail every boot's resume and hold
-		 * back every later upgrade.
+		 * back every later upgrade.  (With the module's UART still
+		 * at the transfer's rate, or its echo off, the journal stays:
+		 * the next resume that finds the port brings those back.)
 		 */
 		mfw_err("the interrupted upgrade cannot go on without its package (see above: lost with the power, removed or replaced). The module was not flashing and still runs its firmware; the upgrade is closed as failed: upgrade again with the package");
-		mfw_sess_journal(&s, MFW_PHASE_FAILED, "package gone or changed before flashing");
-		return mfw_finish(&s, MFW_EXIT_VERIFY);
+		ret = mfw_sess_journal(&s, MFW_PHASE_FAILED, "package gone or changed before flashing");
+		return mfw_finish(&s, ret ? ret : MFW_EXIT_VERIFY);
 	}
 	if (!ret)
 		ret = mfw_phase_power(&s);

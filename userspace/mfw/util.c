@@ -289,13 +289,29 @@ static int mfw_fsync_dir(const char *path)
 	return ret;
 }
 
+bool mfw_dir_of_exists(const char *path)
+{
+	char copy[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
+		return false;
+	return !stat(dirname(copy), &st) && S_ISDIR(st.st_mode);
+}
+
 int mfw_file_sync(const char *path)
 {
+	struct stat st;
 	int fd, ret = 0;
 
-	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	/* Non-blocking: a FIFO in a package's place must not hang us. */
+	fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
 	if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS)
 		ret = -errno;
 	close(fd);
