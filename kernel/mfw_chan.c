@@ -5,11 +5,8 @@
  * Users (ModemManager, a terminal, the mfw helper) and the driver share the
  * module's AT port.  A user command is "in flight" from the first byte a
  * user writes (a terminal sends one character at a time) until the
- * module's final result (the last one, when users sent several commands
- * at once), or until mfw_user_timeout_ms have passed since the user last
- * wrote or the module last answered (longer while those answers wait for
- * a reader that has not read them).  A driver command waits for that,
- * then owns the channel: user
+ * module's final result, or until mfw_user_timeout_ms have passed since
+ * the user last wrote.  A driver command waits for that, then owns the channel: user
  * writes wait (or fail with -EAGAIN when non-blocking), and the lines that
  * answer the driver are kept from users.  Neither side's bytes are ever
  * interleaved with the other's.
@@ -34,36 +31,7 @@
 /* Longest wait for the module's pause after a text-mode SMS. */
 #define MFW_CHAN_DATA_WAIT_MS	(4 * MFW_RX_QUIET_MS)
 
-/*
- * How long, in user timeouts past the module's last answer to users (or
- * their last write), answers still to come may wait for a slow reader
- * before a driver command overrides them.
- */
-#define MFW_CHAN_HELD_TIMEOUTS	6
-
-/*
- * Users' commands are still being answered and the answers wait for a
- * reader that has not read yet (n_tty full, the module held back: rx_held,
- * see mfw_rx.c).  A driver command now would take lines of those answers
- * as its own.  Bounded by MFW_CHAN_HELD_TIMEOUTS user timeouts, so that a
- * reader that never reads, or a command the module dropped, does not keep
- * the driver out for good.
- */
-static bool mfw_chan_user_held(struct mfw_port *port)
-{
-	unsigned long grace = MFW_CHAN_HELD_TIMEOUTS *
-			      msecs_to_jiffies(mfw_user_timeout_ms);
-
-	lockdep_assert_held(&port->lock);
-	return port->user_busy && READ_ONCE(port->rx_held) &&
-	       time_before(jiffies, port->user_deadline + grace);
-}
-
-/*
- * Take the channel for @txn if no user command or write is under way;
- * @force: a user command that outlived mfw_user_timeout_ms counts as over,
- * unless its answers wait for a reader (mfw_chan_user_held()).
- */
+/* Take the channel for @txn if no user command or write is under way. */
 static bool mfw_chan_try_acquire(struct mfw_port *port, struct mfw_txn *txn,
 				 bool force)
 {
@@ -72,9 +40,8 @@ static bool mfw_chan_try_acquire(struct mfw_port *port, struct mfw_txn *txn,
 	spin_lock(&port->lock);
 	if (port->owner == MFW_OWNER_NONE && !port->user_writers &&
 	    list_empty(&port->parked) &&
-	    (!port->user_busy ||
-	     ((force || time_after_eq(jiffies, port->user_deadline)) &&
-	      !mfw_chan_user_held(port)))) {
+	    (!port->user_busy || force ||
+	     time_after_eq(jiffies, port->user_deadline))) {
 		port->owner = MFW_OWNER_DRIVER;
 		port->txn = txn;
 		port->user_busy = false;

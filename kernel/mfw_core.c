@@ -33,13 +33,6 @@
  */
 #define MFW_IDENT_SILENT_TRIES		4
 #define MFW_IDENT_SILENT_FIRST_MS	2000
-/*
- * A channel kept busy (-EBUSY: users' answers wait for a reader that has
- * not read them, see mfw_chan.c) is asked for again, each time after a
- * user timeout's wait and MFW_IDENT_RETRY_MS: enough tries to outlast the
- * channel's own bound on that wait.
- */
-#define MFW_IDENT_BUSY_TRIES		7
 
 static DEFINE_IDA(mfw_minors);
 static dev_t mfw_first;
@@ -247,7 +240,7 @@ static void mfw_ident_work(struct work_struct *work)
 {
 	struct mfw_port *port = container_of(work, struct mfw_port, ident_work);
 	unsigned int pause_ms = MFW_IDENT_SILENT_FIRST_MS;
-	unsigned int errors = 1, silences = 0, busy = 0, seq;
+	unsigned int errors = 1, silences = 0, seq;
 	unsigned long rx_bytes, rx_lines;
 	int ret;
 
@@ -280,11 +273,6 @@ static void mfw_ident_work(struct work_struct *work)
 			 */
 			if (errors++ >= MFW_IDENT_TRIES)
 				break;
-			if (mfw_ident_pause(port, seq, MFW_IDENT_RETRY_MS))
-				return;
-			continue;
-		}
-		if (ret == -EBUSY && busy++ < MFW_IDENT_BUSY_TRIES) {
 			if (mfw_ident_pause(port, seq, MFW_IDENT_RETRY_MS))
 				return;
 			continue;

@@ -248,30 +248,3 @@ void mfw_echo_final(struct mfw_echo *e)
 	mfw_echo_skip_terms(e);
 	mfw_echo_drop_cmd(e);
 }
-
-bool mfw_echo_pending(const struct mfw_echo *e)
-{
-	char start[2];
-	size_t i, n = 0;
-
-	if (e->echoed)
-		return true;
-	for (i = 0; i < e->len; i++) {
-		char c = e->buf[i];
-
-		if (mfw_echo_term(c)) {
-			if (n >= 2 && start[0] == 'A' &&
-			    (start[1] == 'T' || start[1] == '/'))
-				return true;
-			n = 0;
-			continue;
-		}
-		if (!n && mfw_echo_noise(c))
-			continue;
-		if (n < 2)
-			start[n] = mfw_echo_upper(c);
-		if (n < 3)
-			n++;
-	}
-	return false;
-}

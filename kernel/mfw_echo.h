@@ -126,19 +126,4 @@ bool mfw_echo_line(struct mfw_echo *e, const char *line, size_t len,
  */
 void mfw_echo_final(struct mfw_echo *e);
 
-/**
- * mfw_echo_pending() - do users' commands still wait for their answers?
- * @e: the tracker
- *
- * A user may send several command lines at once (a script, a terminal's
- * paste); the module answers them in turn, each with a final result.  A
- * command is pending when it was echoed up to its end and its final
- * result has not come, or when a whole line that begins with "AT" or
- * "A/" (a V.250 command line, case and leading line noise aside) was
- * sent and neither echoed nor answered.  Lines without that prefix (an
- * SMS body, garbage) are never answered and do not count.
- *
- * Return: true while at least one command is pending.
- */
-bool mfw_echo_pending(const struct mfw_echo *e);
 #endif /* _MFW_ECHO_H */

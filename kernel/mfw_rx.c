@@ -350,18 +350,9 @@ static bool mfw_rx_event(const struct mfw_at_event *line, void *data)
 		    (mfw_at_ends_user_command(ev) &&
 		     mfw_echo_dial(&port->echo)))) {
 		/* A call's codes end a dial only, not other commands. */
+		port->user_busy = false;
+		user_done = true;
 		mfw_echo_final(&port->echo);
-		if (mfw_echo_pending(&port->echo)) {
-			/*
-			 * Users sent more commands at once: the module is
-			 * still answering them, and each answer proves it.
-			 */
-			port->user_deadline = jiffies +
-				msecs_to_jiffies(mfw_user_timeout_ms);
-		} else {
-			port->user_busy = false;
-			user_done = true;
-		}
 	}
 	spin_unlock(&port->lock);
 

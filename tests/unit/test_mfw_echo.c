@@ -167,36 +167,5 @@ int main(void)
 	mfw_echo_allowed(&e, "ata\r", 4);
 	check(mfw_echo_dial(&e), "ATA is");
 
-	/* Several commands at once: pending until the last one's final. */
-	mfw_echo_init(&e);
-	check(!mfw_echo_pending(&e), "nothing sent: nothing pending");
-	sent(&e, "ATI\rATI\rati\r");
-	check(mfw_echo_pending(&e), "three commands sent: pending");
-	check(line(&e, "ATI"), "echo on: the first echoed");
-	mfw_echo_final(&e);
-	check(mfw_echo_pending(&e), "one answered, two to come: pending");
-	mfw_echo_final(&e);	/* echo off from here (ATE0 in a script) */
-	check(mfw_echo_pending(&e), "two answered, one to come: pending");
-	mfw_echo_final(&e);
-	check(!mfw_echo_pending(&e), "all three answered: none pending");
-	/* Echoed to its end, the final not yet come. */
-	sent(&e, "AT+CGMR\r");
-	check(line(&e, "AT+CGMR") && e.len == 0 && mfw_echo_pending(&e),
-	      "echoed, no final yet: pending");
-	mfw_echo_final(&e);
-	check(!mfw_echo_pending(&e), "its final: none pending");
-	/* A half-typed line and lines that are no commands never answer. */
-	sent(&e, "AT+CS");
-	check(!mfw_echo_pending(&e), "a line without its CR: not pending");
-	mfw_echo_init(&e);
-	sent(&e, "hello from the SMS body\r\x1a\r\n");
-	check(!mfw_echo_pending(&e), "lines without AT: not pending");
-	mfw_echo_init(&e);
-	sent(&e, "\x7f\x01" "at\r");
-	check(mfw_echo_pending(&e), "noise before a lower-case at: pending");
-	mfw_echo_init(&e);
-	sent(&e, "A/\r");
-	check(mfw_echo_pending(&e), "A/ (repeat the last command): pending");
-
 	return tap_done();
 }
