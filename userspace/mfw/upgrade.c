@@ -271,6 +271,7 @@ static int mfw_resume_wait_port(struct mfw_session *s, const char *path)
 		 */
 		if (*s->link.ident && !mfw_tty_name(path, tty, sizeof(tty)) &&
 		    !mfw_tty_identity(tty, ident, sizeof(ident)) &&
+		    strcmp(s->link.ident, ident) &&
 		    mfw_ident_same_module(s->link.ident, ident)) {
 			mfw_info("%s: the module (same USB IDs and serial number) on another USB path now: %s",
 				 path, ident);
