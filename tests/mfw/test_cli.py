@@ -712,6 +712,9 @@ check(rc == 6 and late + " is not there yet" in err and "did not appear within 2
 for what, fields, says in (
         ("gone", [(k, img + ".gone" if k == "image" else v) for k, v in writing],
          "cannot read image"),
+        ("gone with its directory (a tmpfs staging directory)",
+         [(k, "/nonexistent-staging/fw.bin" if k == "image" else v) for k, v in writing],
+         "cannot read image"),
         ("replaced", [(k, "0" * 64 if k == "sha256" else v) for k, v in writing],
          "changed since the upgrade started")):
     rm(os.path.join(stl, "journal.last"))
@@ -723,21 +726,17 @@ for what, fields, says in (
           "resume before flashing, the package %s: 4, journal closed as failed, the module "
           "said safe (%s)" % (what, err.strip().splitlines()[-1:] if err else ""))
 rm(os.path.join(stl, "journal.last"))
-# Kept when the package may only be out of sight (its directory is not
-# there: a file system not mounted yet), or when the module's UART may
-# still run at the transfer's rate: the next resume finishes those.
-for what, fields in (
-        ("in a directory that is not there", [(k, "/nonexistent-mount/fw.bin" if k == "image"
-                                               else v) for k, v in writing]),
-        ("gone, the UART at the transfer's rate", [(k, img + ".gone" if k == "image" else v)
-                                                  for k, v in writing] +
-         [("rate", "921600"), ("board_rate", "115200")])):
-    journal(stl, fields)
-    rc, out, err = run("--config", cfg2, "resume", env=envl, timeout=40)
-    check(rc in (2, 4) and "closed as failed" not in err and
-          "phase=writing" in open(os.path.join(stl, "journal")).read(),
-          "resume before flashing, the package %s: %d, the journal kept" % (what, rc))
-    rm(os.path.join(stl, "journal"))
+# Gone while the module's UART may still run at the transfer's rate with
+# its echo off: the line goes back to the board's first, so with the
+# module not there the journal stays, saying why.
+journal(stl, [(k, img + ".gone" if k == "image" else v) for k, v in writing] +
+        [("rate", "921600"), ("board_rate", "115200"), ("echo_off", "1")])
+rc, out, err = run("--config", cfg2, "resume", env=envl, timeout=40)
+check(rc == 6 and "go back to the board's rate" in err and "closed as failed" not in err and
+      "phase=writing" in open(os.path.join(stl, "journal")).read(),
+      "resume before flashing, the package gone, the UART at the transfer's rate and no "
+      "module: 6, the journal kept until the line is restored")
+rm(os.path.join(stl, "journal"))
 
 # A package named by a relative path: the journal keeps the manifest's
 # whole path too (mfw resume runs from "/").
@@ -748,7 +747,8 @@ subprocess.run([MFW, "--config", cfg2, "upgrade", os.path.basename(img), "--port
                cwd=os.path.dirname(img), capture_output=True, timeout=60)
 jtext = open(os.path.join(st_rel, "journal")).read() if os.path.exists(
     os.path.join(st_rel, "journal")) else ""
-check("image=" + img + "\n" in jtext and "manifest=" + img + ".manifest\n" in jtext,
+rimg = os.path.realpath(img)
+check("image=" + rimg + "\n" in jtext and "manifest=" + rimg + ".manifest\n" in jtext,
       "upgrade of a relative path: the journal names image and manifest by whole paths (%s)" %
       [l for l in jtext.splitlines() if l.startswith(("image=", "manifest="))])
 

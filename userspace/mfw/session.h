@@ -37,12 +37,6 @@ struct mfw_session {
 	size_t size;
 	struct mfw_manifest man;
 	bool have_man;
-	/*
-	 * mfw_phase_verify() found the package gone or not the one the
-	 * journal names: empty, another SHA-256, not its manifest's, or
-	 * missing from a directory that is there.
-	 */
-	bool package_lost;
 	const struct mfw_model *model;
 	char family[MFW_VERSION_MAX];
 	char firmware[MFW_VERSION_MAX];

@@ -81,12 +81,10 @@ static int mfw_phase_verify(struct mfw_session *s, bool resuming)
 		if (ret) {
 			mfw_err("cannot read image %s: %s; check the path", s->o->image,
 				mfw_file_strerror(ret));
-			s->package_lost = ret == -ENOENT && mfw_dir_of_exists(s->o->image);
 			return MFW_EXIT_USAGE;
 		}
 		if (!s->size) {
 			mfw_err("image %s is empty; check the file", s->o->image);
-			s->package_lost = true;
 			return MFW_EXIT_VERIFY;
 		}
 		if (mfw_sha256_hex(s->image, s->size, sha))
@@ -94,7 +92,6 @@ static int mfw_phase_verify(struct mfw_session *s, bool resuming)
 		if (resuming && strcmp(sha, s->j.sha256)) {
 			mfw_err("image %s changed since the upgrade started (SHA-256 %s, journal %s)",
 				s->o->image, sha, s->j.sha256);
-			s->package_lost = true;
 			return MFW_EXIT_VERIFY;
 		}
 		memcpy(s->j.sha256, sha, sizeof(sha));
@@ -116,16 +113,8 @@ static int mfw_phase_verify(struct mfw_session *s, bool resuming)
 		}
 	}
 	if (*man && (access(man, F_OK) == 0 || *key || s->o->manifest)) {
-		if (mfw_manifest_load(key, man, &s->man, &ok)) {
-			struct stat st;
-
-			/* Gone or emptied, not unreadable for another reason. */
-			if (resuming)
-				s->package_lost = stat(man, &st) ?
-					errno == ENOENT && mfw_dir_of_exists(man) :
-					!st.st_size;
+		if (mfw_manifest_load(key, man, &s->man, &ok))
 			return MFW_EXIT_VERIFY;
-		}
 		if (ok)
 			mfw_info("%s: signature good, %s", man, s->man.signer);
 		s->have_man = true;
@@ -135,7 +124,6 @@ static int mfw_phase_verify(struct mfw_session *s, bool resuming)
 		    mfw_manifest_check_image(&s->man, sha, s->size, why, sizeof(why))) {
 			mfw_err("image %s does not match its manifest %s: %s; the image was altered or belongs to another package: do not use it, get a matching pair from the vendor",
 				s->o->image, man, why);
-			s->package_lost = resuming;
 			return MFW_EXIT_VERIFY;
 		}
 	} else if (*key) {
@@ -1337,17 +1325,26 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 		return mfw_finish(&s, mfw_sess_follow(&s));
 	}
 	ret = mfw_phase_verify(&s, true);
-	if (ret && s.package_lost &&
-	    (s.j.rate == s.j.board_rate || !s.j.rate) && !s.j.echo_off) {
+	if (ret == MFW_EXIT_USAGE || ret == MFW_EXIT_VERIFY) {
 		/*
 		 * Not flashing (that case returned above): the module runs
-		 * its firmware and a new upgrade starts from byte 0.  Left
-		 * open, the journal would fail every boot's resume and hold
-		 * back every later upgrade.  (With the module's UART still
-		 * at the transfer's rate, or its echo off, the journal stays:
-		 * the next resume that finds the port brings those back.)
+		 * its firmware and a new upgrade starts from byte 0, so the
+		 * journal is closed rather than left to fail every boot's
+		 * resume and hold back every later upgrade.  First the
+		 * module's UART goes back to the board's rate and echo, if
+		 * the transfer changed them (the port phase does that).
 		 */
-		mfw_err("the interrupted upgrade cannot go on without its package (see above: lost with the power, removed or replaced). The module was not flashing and still runs its firmware; the upgrade is closed as failed: upgrade again with the package");
+		const char *ident = o->port && *o->port ? NULL : s.j.usbpath;
+		int lane;
+
+		if ((s.j.rate && s.j.rate != s.j.board_rate) || s.j.echo_off) {
+			lane = mfw_phase_port(&s, true, ident);
+			if (lane) {
+				mfw_err("the interrupted upgrade cannot go on without its package, and the module's line must first go back to the board's rate and echo: the journal stays; run 'mfw resume' again once the module answers");
+				return mfw_finish(&s, lane);
+			}
+		}
+		mfw_err("the interrupted upgrade cannot go on without its package (see above: lost with the power, removed, replaced or refused). The module was not flashing and still runs its firmware; the upgrade is closed as failed: upgrade again with the package");
 		ret = mfw_sess_journal(&s, MFW_PHASE_FAILED, "package gone or changed before flashing");
 		return mfw_finish(&s, ret ? ret : MFW_EXIT_VERIFY);
 	}

@@ -289,16 +289,6 @@ static int mfw_fsync_dir(const char *path)
 	return ret;
 }
 
-bool mfw_dir_of_exists(const char *path)
-{
-	char copy[PATH_MAX];
-	struct stat st;
-
-	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
-		return false;
-	return !stat(dirname(copy), &st) && S_ISDIR(st.st_mode);
-}
-
 int mfw_file_sync(const char *path)
 {
 	struct stat st;

@@ -104,13 +104,6 @@ int mfw_write_atomic(const char *path, const void *data, size_t len,
  */
 int mfw_file_sync(const char *path);
 
-/*
- * Whether the directory @path names a file in exists (as seen by this
- * process: a file missing from a directory that is there was removed,
- * not hidden by a mount that is not up yet).
- */
-bool mfw_dir_of_exists(const char *path);
-
 /* Decimal unsigned number, whole string.  0 or -EINVAL/-ERANGE. */
 int mfw_parse_u64(const char *s, uint64_t *out);
 /*
