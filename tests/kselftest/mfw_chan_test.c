@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,26 @@ TEST_F_TIMEOUT(chan, urc_passthrough_off, 180)
 	EXPECT_TRUE((strstr(seen, "CMCC\n")) != NULL) TH_LOG("%s", seen);
 }
 
+/*
+ * Under --cmd-delay-after-signal: wait until the identification after
+ * boot is over (its ATI answered: the model is shown), then start the
+ * simulator's --cmd-delay-ms (SIGUSR2).  The delay then falls on the
+ * commands a case is about, not on the identification before it.
+ * Returns 0, -ETIMEDOUT after TIMEOUT_MS, or kill()'s negative errno.
+ */
+static int slow_commands(struct mfw_port_rig *r)
+{
+	long long end = rig_now_ms() + TIMEOUT_MS;
+	char model[128];
+
+	while (rig_now_ms() < end) {
+		if (rig_port_attr(r->path, "model", model, sizeof(model)) > 0)
+			return kill(r->sim, SIGUSR2) ? -errno : 0;
+		usleep(20000);
+	}
+	return -ETIMEDOUT;
+}
+
 struct identify_job {
 	const char *path;
 	int ret;
@@ -211,12 +232,14 @@ static int user_answered_first(const char *transcript)
 /* A driver command waits until the user's command in flight finished. */
 TEST_F_TIMEOUT(chan, driver_waits_for_user_command, 180)
 {
-	const char *args[] = { "--cmd-delay-ms", "1500", NULL };
+	const char *args[] = { "--cmd-delay-ms", "1500",
+			       "--cmd-delay-after-signal", NULL };
 	struct identify_job job = { .path = self->r.path };
 	pthread_t t;
 
 	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
 	ASSERT_EQ(0, wait_identified(self->r.path));
+	ASSERT_EQ(0, slow_commands(&self->r));
 
 	ASSERT_EQ(0, rig_write_str(self->r.tty, "AT+MFWDLOAD?\r"));
 	usleep(300000);
@@ -232,7 +255,8 @@ TEST_F_TIMEOUT(chan, driver_waits_for_user_command, 180)
 /* User writes wait while the driver owns the channel; its answers stay hidden. */
 TEST_F_TIMEOUT(chan, user_write_waits_for_driver_command, 180)
 {
-	const char *args[] = { "--cmd-delay-ms", "1000", NULL };
+	const char *args[] = { "--cmd-delay-ms", "1000",
+			       "--cmd-delay-after-signal", NULL };
 	struct identify_job job = { .path = self->r.path };
 	struct pollfd pfd;
 	long long t0, waited;
@@ -242,6 +266,7 @@ TEST_F_TIMEOUT(chan, user_write_waits_for_driver_command, 180)
 
 	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
 	ASSERT_EQ(0, wait_identified(self->r.path));
+	ASSERT_EQ(0, slow_commands(&self->r));
 	ASSERT_EQ(0, pthread_create(&t, NULL, identify_thread, &job));
 	usleep(300000);
 
@@ -340,7 +365,8 @@ static int identify_started(FIXTURE_DATA(chan) *self, pthread_t *t,
  */
 TEST_F_TIMEOUT(chan, blocked_write_is_parked, 180)
 {
-	const char *args[] = { "--cmd-delay-ms", "3000", NULL };
+	const char *args[] = { "--cmd-delay-ms", "3000",
+			       "--cmd-delay-after-signal", NULL };
 	struct identify_job job = { .path = self->r.path };
 	const char *text, *user;
 	char line[256] = "";
@@ -351,6 +377,7 @@ TEST_F_TIMEOUT(chan, blocked_write_is_parked, 180)
 
 	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
 	ASSERT_EQ(0, wait_identified(self->r.path));
+	ASSERT_EQ(0, slow_commands(&self->r));
 	waits = rig_port_num(self->r.path, "statistics/user_waits");
 	ASSERT_EQ(0, identify_started(self, &t, &job));
 
@@ -388,7 +415,8 @@ TEST_F_TIMEOUT(chan, blocked_write_is_parked, 180)
  */
 TEST_F_TIMEOUT(chan, detach_drops_parked_write, 180)
 {
-	const char *args[] = { "--cmd-delay-ms", "3000", NULL };
+	const char *args[] = { "--cmd-delay-ms", "3000",
+			       "--cmd-delay-after-signal", NULL };
 	struct identify_job job = { .path = self->r.path };
 	int n_tty = N_TTY;
 	long long t0, wrote, took;
@@ -396,6 +424,7 @@ TEST_F_TIMEOUT(chan, detach_drops_parked_write, 180)
 
 	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
 	ASSERT_EQ(0, wait_identified(self->r.path));
+	ASSERT_EQ(0, slow_commands(&self->r));
 	ASSERT_EQ(0, identify_started(self, &t, &job));
 	t0 = rig_now_ms();
 	EXPECT_EQ(13, write(self->r.tty, "AT+MFWDLOAD?\r", 13));
@@ -425,7 +454,8 @@ TEST_F_TIMEOUT(chan, detach_drops_parked_write, 180)
  */
 TEST_F_TIMEOUT(chan, parked_write_waits_for_room_with_a_bound, 180)
 {
-	const char *args[] = { "--cmd-delay-ms", "2000", NULL };
+	const char *args[] = { "--cmd-delay-ms", "2000",
+			       "--cmd-delay-after-signal", NULL };
 	struct identify_job job = { .path = self->r.path };
 	pthread_t t;
 
@@ -435,6 +465,7 @@ TEST_F_TIMEOUT(chan, parked_write_waits_for_room_with_a_bound, 180)
 				     sizeof(self->user_wait)));
 	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
 	ASSERT_EQ(0, wait_identified(self->r.path));
+	ASSERT_EQ(0, slow_commands(&self->r));
 	ASSERT_EQ(0, rig_param_write("user_wait_ms", "3000"));
 	ASSERT_EQ(0, identify_started(self, &t, &job));
 	EXPECT_EQ(13, write(self->r.tty, "AT+MFWDLOAD?\r", 13));
@@ -459,7 +490,8 @@ TEST_F_TIMEOUT(chan, parked_write_waits_for_room_with_a_bound, 180)
  */
 TEST_F_TIMEOUT(chan, same_discipline_keeps_parked_write, 180)
 {
-	const char *args[] = { "--cmd-delay-ms", "2000", NULL };
+	const char *args[] = { "--cmd-delay-ms", "2000",
+			       "--cmd-delay-after-signal", NULL };
 	struct identify_job job = { .path = self->r.path };
 	int mfw = rig_ldisc_num(), i;
 	long long t0;
@@ -469,6 +501,7 @@ TEST_F_TIMEOUT(chan, same_discipline_keeps_parked_write, 180)
 		SKIP(return, "a USB serial port's room does not stop with its output");
 	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
 	ASSERT_EQ(0, wait_identified(self->r.path));
+	ASSERT_EQ(0, slow_commands(&self->r));
 	ASSERT_EQ(0, identify_started(self, &t, &job));
 	EXPECT_EQ(13, write(self->r.tty, "AT+MFWDLOAD?\r", 13));
 	ASSERT_EQ(0, tcflow(self->r.tty, TCOOFF));
@@ -495,12 +528,14 @@ TEST_F_TIMEOUT(chan, same_discipline_keeps_parked_write, 180)
  */
 TEST_F_TIMEOUT(chan, output_flush_drops_parked_write, 180)
 {
-	const char *args[] = { "--cmd-delay-ms", "2000", NULL };
+	const char *args[] = { "--cmd-delay-ms", "2000",
+			       "--cmd-delay-after-signal", NULL };
 	struct identify_job job = { .path = self->r.path };
 	pthread_t t;
 
 	ASSERT_EQ(0, port_up(&self->r, variant->usb, args));
 	ASSERT_EQ(0, wait_identified(self->r.path));
+	ASSERT_EQ(0, slow_commands(&self->r));
 	ASSERT_EQ(0, identify_started(self, &t, &job));
 	EXPECT_EQ(13, write(self->r.tty, "AT+MFWDLOAD?\r", 13));
 	EXPECT_EQ(0, tcflush(self->r.tty, TCOFLUSH));

@@ -3,6 +3,7 @@
 """AT framing, basics, robustness against bad input."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -301,6 +302,22 @@ def test_cmd_delay(tmp):
     check(time.time() - t0 >= 0.28, "command delay")
 
 
+def test_cmd_delay_after_signal(tmp):
+    """--cmd-delay-after-signal: no delay until SIGUSR2, then every command."""
+    s = sim(tmp, args=["--cmd-delay-ms", "1500", "--cmd-delay-after-signal"])
+    s.ok("ATE0")
+    t0 = time.time()
+    s.ok("AT")
+    check(time.time() - t0 < 1.0, "no command delay before the signal")
+    s.proc.send_signal(signal.SIGUSR2)
+    t0 = time.time()
+    s.ok("AT")
+    check(time.time() - t0 >= 1.45, "command delay after the signal")
+    t0 = time.time()
+    s.ok("AT")
+    check(time.time() - t0 >= 1.45, "and on the next command")
+
+
 def test_gadget_reboot(tmp):
     """--gadget: a reboot unbinds the UDC, waits, rebinds, reopens."""
     gadget = os.path.join(tmp, "g1")
@@ -341,7 +358,8 @@ def test_gadget_reboot(tmp):
 
 TESTS = [test_gadget_reboot, test_framing_and_echo, test_basics, test_cmee, test_reboot_pty,
          test_reboot_fd, test_bad_input, test_list_models, test_persistence,
-         test_baud, test_transcript, test_cmd_delay, test_sms]
+         test_baud, test_transcript, test_cmd_delay,
+         test_cmd_delay_after_signal, test_sms]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

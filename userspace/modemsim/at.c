@@ -476,7 +476,8 @@ static void at_dispatch(struct sim *sim)
 	for (size_t n = strlen(at); n && at[n - 1] == ' '; n--)
 		at[n - 1] = 0;
 	sim->mode = M_BUSY;
-	if (sim->cmd_delay_ms > 0) {
+	if (sim->cmd_delay_ms > 0 &&
+	    (!sim->delay_after_signal || sim->delay_signalled)) {
 		snprintf(sim->pending, sizeof(sim->pending), "%s", at);
 		sim_timer_add(sim, sim->cmd_delay_ms, at_delayed, 0);
 		return;

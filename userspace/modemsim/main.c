@@ -22,6 +22,8 @@ static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		the_sim->recover = 1;
+	else if (sig == SIGUSR2)
+		the_sim->delay_signalled = 1;
 	else
 		the_sim->quit = 1;
 }
@@ -44,6 +46,7 @@ static void usage(FILE *f)
 	      "                        MS ms under another product ID, answering nothing\n"
 	      "  --boot-ms N           boot time (default 1000)\n"
 	      "  --cmd-delay-ms N      processing time per command (default 0)\n"
+	      "  --cmd-delay-after-signal  --cmd-delay-ms from the first SIGUSR2 on\n"
 	      "  --flash-ms N          flashing time of an upgrade (default 2000)\n"
 	      "  --second-ms N         length of a module second (default 1000)\n"
 	      "  --transparent-timeout-ms N  idle limit of a transparent write\n"
@@ -122,7 +125,7 @@ enum {
 	O_GADGET, O_UDC, O_BOOT, O_DELAY, O_FLASH, O_SECOND, O_TPTIMEOUT,
 	O_BAUD, O_FSFREE, O_VERSION, O_CA, O_RETRIES, O_CMEE, O_TRANSCRIPT,
 	O_FAULT, O_FAULTS, O_HELP, O_UART, O_AUTOBAUD, O_IMEI, O_RATE,
-	O_MAX_RATE, O_IPR_VOLATILE, O_OTHER_MODE, O_SMS,
+	O_MAX_RATE, O_IPR_VOLATILE, O_OTHER_MODE, O_SMS, O_DELAY_SIGNAL,
 };
 
 static const struct option options[] = {
@@ -142,6 +145,7 @@ static const struct option options[] = {
 	{ "sms", required_argument, NULL, O_SMS },
 	{ "boot-ms", required_argument, NULL, O_BOOT },
 	{ "cmd-delay-ms", required_argument, NULL, O_DELAY },
+	{ "cmd-delay-after-signal", no_argument, NULL, O_DELAY_SIGNAL },
 	{ "flash-ms", required_argument, NULL, O_FLASH },
 	{ "second-ms", required_argument, NULL, O_SECOND },
 	{ "transparent-timeout-ms", required_argument, NULL, O_TPTIMEOUT },
@@ -309,6 +313,9 @@ int main(int argc, char **argv)
 		case O_DELAY:
 			sim.cmd_delay_ms = opt_num("cmd-delay-ms", optarg);
 			break;
+		case O_DELAY_SIGNAL:
+			sim.delay_after_signal = true;
+			break;
 		case O_FLASH:
 			sim.flash_ms = opt_num("flash-ms", optarg);
 			break;
@@ -434,6 +441,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (remote_init(&sim)) {

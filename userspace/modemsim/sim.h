@@ -7,6 +7,7 @@
 #define MFW_SIM_H
 
 #include <stdarg.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -303,6 +304,12 @@ struct sim {
 	size_t nr_faults;
 	volatile int quit;
 	volatile int recover;
+	/*
+	 * --cmd-delay-after-signal: --cmd-delay-ms holds only once SIGUSR2
+	 * came (set by its handler, read in at.c).
+	 */
+	bool delay_after_signal;
+	volatile sig_atomic_t delay_signalled;
 };
 
 void sim_bytes_in(struct sim *sim, const unsigned char *buf, size_t len);
