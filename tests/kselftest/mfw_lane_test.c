@@ -41,6 +41,7 @@
 
 FIXTURE(lane) {
 	struct mfw_port_rig r;
+	char write_timeout[32];	/* write_timeout_ms to restore, if changed */
 };
 
 FIXTURE_SETUP(lane)
@@ -53,6 +54,9 @@ FIXTURE_SETUP(lane)
 
 FIXTURE_TEARDOWN(lane)
 {
+	if (self->write_timeout[0] &&
+	    rig_param_write("write_timeout_ms", self->write_timeout))
+		TH_LOG("cannot restore write_timeout_ms");
 	port_down(&self->r);
 }
 
@@ -271,6 +275,14 @@ static void power_loss(struct __test_metadata *_metadata,
 	pid_t pid;
 	int ret;
 
+	/*
+	 * The failed upgrade ends when the driver gives up waiting for the
+	 * powered-off module's verdict: write_timeout_ms, 30 s by default,
+	 * 8 s here (a live module's verdict takes well under 1 s).
+	 */
+	ASSERT_EQ(0, rig_param_read("write_timeout_ms", self->write_timeout,
+				     sizeof(self->write_timeout)));
+	ASSERT_EQ(0, rig_param_write("write_timeout_ms", "8000"));
 	ASSERT_EQ(0, lane_up(self, volatile_rate ? "--ipr-volatile" : NULL));
 	pid = midway(self, 24);
 	ASSERT_LT(0, pid);
