@@ -175,11 +175,13 @@ check lines_released eval '! grep -q "|mfw " /sys/kernel/debug/gpio'
 # The upgrade: the module is on, PWRKEY and RESET must be held, released
 # level, for the whole upgrade and let go afterwards.
 power on >/dev/null 2>&1
-# The checks below run while the upgrade does: the module flashes for 30 s.
-# On a debug kernel sharing a busy host 4 s was not enough for them, 20 s
-# was until a dry run joined them: once, the upgrade had ended before the
-# dry run, started after the other checks, looked at the lines.
-sim_start --model ML307R-DC --boot-ms 300 --flash-ms 30000 || {
+# The checks below run while the upgrade does: the module flashes until
+# they are done (mfw-modemsim --flash-until-signal, SIGUSR2 after the last
+# of them), 60 s at the most.  On a debug kernel sharing a busy host 4 s
+# was not enough for them, 20 s was until a dry run joined them: once, the
+# upgrade had ended before the dry run, started after the other checks,
+# looked at the lines.
+sim_start --model ML307R-DC --boot-ms 300 --flash-ms 60000 --flash-until-signal || {
 	not_ok simulator "did not start"; teardown; finish; }
 mkimage "$d/fw.bin" ML307R-DC-MBRH0S02 8
 before=$(presses pwrkey):$(presses reset)
@@ -209,6 +211,7 @@ case_owner() {
 		grep -q 'RESET MODEM_RESET: held by "mfw"' "$d/dry.log"
 }
 check owner_is_mfw_during_upgrade case_owner
+kill -USR2 "$sim"
 wait $up
 rc=$?
 echo "upgrade exited $rc" >>"$d/upgrade.log"

@@ -4,6 +4,7 @@
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -160,6 +161,24 @@ def test_uart_reboot_keeps_port(tmp):
     eq(s.ok("AT+CGMR"), ["DC-UART"], "new version")
 
 
+def test_flash_until_signal(tmp):
+    """--flash-until-signal: a 60 s flash ends soon after SIGUSR2."""
+    s = sim(tmp, boot_ms=300, args=["--uart", "--flash-ms", "60000",
+                                    "--flash-until-signal"])
+    s.ok("ATE0")
+    s.transparent(image(b"f", version="DC-CUE", size=2000))
+    s.send("AT+MFWUPGRADE\r")
+    time.sleep(1.5)
+    check(s.raw(0.2).find(b"MATREADY") < 0, "still flashing before the cue")
+    t0 = time.time()
+    s.proc.send_signal(signal.SIGUSR2)
+    eq(s.wait(r"^\+MATREADY$", 10), "+MATREADY", "rebooted after the cue")
+    check(time.time() - t0 < 5, "the flash ended within 5 s of the cue")
+    eq(s.wait(r"^\+MFWUPGRADE"), "+MFWUPGRADE: 2", "and succeeded")
+    s.ok("ATE0")
+    eq(s.ok("AT+CGMR"), ["DC-CUE"], "new version")
+
+
 def test_early_report(tmp):
     """early@cmd=MFWUPGRADE: OK, +MFWUPGRADE: 2, the old firmware for
     500 ms more, then the reboot and a bare +MATREADY; the new version runs
@@ -237,7 +256,8 @@ def test_autobaud(tmp):
 TESTS = [test_special_mode_dc, test_special_refuses_fs,
          test_power_loss_bricks_minimal, test_recover_signal,
          test_power_loss_dc_rolls_back, test_restart_between_reboots,
-         test_uart_reboot_keeps_port, test_early_report, test_autobaud,
+         test_uart_reboot_keeps_port, test_flash_until_signal,
+         test_early_report, test_autobaud,
          test_early_fault_bounds]
 
 if __name__ == "__main__":

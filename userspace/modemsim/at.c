@@ -477,7 +477,7 @@ static void at_dispatch(struct sim *sim)
 		at[n - 1] = 0;
 	sim->mode = M_BUSY;
 	if (sim->cmd_delay_ms > 0 &&
-	    (!sim->delay_after_signal || sim->delay_signalled)) {
+	    (!sim->delay_after_signal || sim->cued)) {
 		snprintf(sim->pending, sizeof(sim->pending), "%s", at);
 		sim_timer_add(sim, sim->cmd_delay_ms, at_delayed, 0);
 		return;

@@ -23,7 +23,7 @@ static void on_signal(int sig)
 	if (sig == SIGUSR1)
 		the_sim->recover = 1;
 	else if (sig == SIGUSR2)
-		the_sim->delay_signalled = 1;
+		the_sim->cued = 1;
 	else
 		the_sim->quit = 1;
 }
@@ -48,6 +48,7 @@ static void usage(FILE *f)
 	      "  --cmd-delay-ms N      processing time per command (default 0)\n"
 	      "  --cmd-delay-after-signal  --cmd-delay-ms from the first SIGUSR2 on\n"
 	      "  --flash-ms N          flashing time of an upgrade (default 2000)\n"
+	      "  --flash-until-signal  flashing ends at SIGUSR2, --flash-ms at the latest\n"
 	      "  --second-ms N         length of a module second (default 1000)\n"
 	      "  --transparent-timeout-ms N  idle limit of a transparent write\n"
 	      "  --baud N              throttle both directions to N/10 bytes/s\n"
@@ -126,6 +127,7 @@ enum {
 	O_BAUD, O_FSFREE, O_VERSION, O_CA, O_RETRIES, O_CMEE, O_TRANSCRIPT,
 	O_FAULT, O_FAULTS, O_HELP, O_UART, O_AUTOBAUD, O_IMEI, O_RATE,
 	O_MAX_RATE, O_IPR_VOLATILE, O_OTHER_MODE, O_SMS, O_DELAY_SIGNAL,
+	O_FLASH_SIGNAL,
 };
 
 static const struct option options[] = {
@@ -146,6 +148,7 @@ static const struct option options[] = {
 	{ "boot-ms", required_argument, NULL, O_BOOT },
 	{ "cmd-delay-ms", required_argument, NULL, O_DELAY },
 	{ "cmd-delay-after-signal", no_argument, NULL, O_DELAY_SIGNAL },
+	{ "flash-until-signal", no_argument, NULL, O_FLASH_SIGNAL },
 	{ "flash-ms", required_argument, NULL, O_FLASH },
 	{ "second-ms", required_argument, NULL, O_SECOND },
 	{ "transparent-timeout-ms", required_argument, NULL, O_TPTIMEOUT },
@@ -315,6 +318,9 @@ int main(int argc, char **argv)
 			break;
 		case O_DELAY_SIGNAL:
 			sim.delay_after_signal = true;
+			break;
+		case O_FLASH_SIGNAL:
+			sim.flash_until_signal = true;
 			break;
 		case O_FLASH:
 			sim.flash_ms = opt_num("flash-ms", optarg);

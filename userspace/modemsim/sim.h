@@ -305,11 +305,14 @@ struct sim {
 	volatile int quit;
 	volatile int recover;
 	/*
-	 * --cmd-delay-after-signal: --cmd-delay-ms holds only once SIGUSR2
-	 * came (set by its handler, read in at.c).
+	 * SIGUSR2 is a test's cue (set by its handler): with
+	 * --cmd-delay-after-signal, --cmd-delay-ms holds only from then on
+	 * (at.c); with --flash-until-signal, flashing ends then, --flash-ms
+	 * being its longest (upgrade.c).
 	 */
 	bool delay_after_signal;
-	volatile sig_atomic_t delay_signalled;
+	bool flash_until_signal;
+	volatile sig_atomic_t cued;
 };
 
 void sim_bytes_in(struct sim *sim, const unsigned char *buf, size_t len);

@@ -67,6 +67,7 @@ static void flash_step(struct sim *sim, long pct)
 	int from, to, r = b->reboots ? (int)b->reboots : 1;
 	int steps;
 	struct fault *f;
+	long ms;
 
 	segment(sim, sim->p.up_reboots, &from, &to);
 	f = fault_upgrade(sim, (int)pct);
@@ -100,8 +101,10 @@ static void flash_step(struct sim *sim, long pct)
 	pct += PERCENT_STEP;
 	if (pct > to)
 		pct = to;
-	sim_timer_add(sim, sim->flash_ms / r / (steps ? steps : 1),
-		      flash_step, pct);
+	/* Cued (--flash-until-signal): the rest of the steps at once. */
+	ms = sim->flash_until_signal && sim->cued ? 0 :
+	     sim->flash_ms / r / (steps ? steps : 1);
+	sim_timer_add(sim, ms, flash_step, pct);
 }
 
 static void flash_segment(struct sim *sim)
