@@ -754,19 +754,16 @@ check("image=" + rimg + "\n" in jtext and "manifest=" + rimg + ".manifest\n" in 
 
 # A fresh upgrade puts the package on storage (fsync of the image, its
 # manifest, their signatures and directories) before the journal names it.
-st3 = os.path.join(tmp, "state3")
-trace = os.path.join(tmp, "upgrade.strace")
-fake_port("mfw7", "ttyMFWT7", {})
-e3 = dict(env2, MFW_STATE_DIR=st3)
-strace = shutil.which("strace")
-what = "upgrade: the image, manifest and signatures synced before the journal names them"
-if not strace:
-    check(False, what + ": strace is needed (scripts/install-deps.sh installs it)")
-else:
+def traced_upgrade(image, state):
+    """strace of "mfw upgrade IMAGE" with STATE as its state directory:
+    (paths synced before the journal's rename, whether that rename came,
+    the journal's text), or None when ptrace is denied here."""
+    fake_port("mfw7", "ttyMFWT7", {})
     try:
         p = subprocess.run([strace, "-f", "-qq", "-o", trace, "-e", "trace=%file,fsync",
-                            MFW, "--config", cfg2, "upgrade", img, "--port", tty7],
-                           env=dict(os.environ, **e3, MFW_CONFIG="",
+                            MFW, "--config", cfg2, "upgrade", image, "--port", tty7],
+                           env=dict(os.environ, **dict(env2, MFW_STATE_DIR=state),
+                                    MFW_CONFIG="",
                                     # (LeakSanitizer cannot run under ptrace)
                                     ASAN_OPTIONS="detect_leaks=0"),
                            capture_output=True, timeout=60)
@@ -775,27 +772,57 @@ else:
     except subprocess.TimeoutExpired:
         text, why = "", "still running after 60 s"
     if not text and "ptrace" in why.lower():
-        skip(what, "strace cannot trace here (%s)" % why.splitlines()[-1])
+        return None, why.splitlines()[-1]
+    fds, synced, named = {}, [], False
+    for line in text.splitlines():
+        # open() or openat() of a path; rename(), renameat() or
+        # renameat2() (arm64 and riscv64 have no rename)
+        m = re.search(r'open(?:at)?\((?:AT_FDCWD, )?"([^"]+)", [^)]*\) = (\d+)', line)
+        if m:
+            fds[m.group(2)] = m.group(1)
+        m = re.search(r"fsync\((\d+)\) += 0", line)
+        if m and not named:
+            synced.append(fds.get(m.group(1)))
+        if not named and re.search(r'rename(?:at2?)?\((?:AT_FDCWD, )?"[^"]*journal\.tmp", '
+                                   r'(?:AT_FDCWD, )?"[^"]*/journal"', line):
+            named = True
+    if not named or not synced:
+        print("# " + "\n# ".join(text.splitlines()[-12:] or [why]))
+    jpath = os.path.join(state, "journal")
+    jtext = open(jpath).read() if os.path.exists(jpath) else ""
+    return (synced, named, jtext), None
+
+
+trace = os.path.join(tmp, "upgrade.strace")
+strace = shutil.which("strace")
+what = "upgrade: the image, manifest and signatures synced before the journal names them"
+if not strace:
+    check(False, what + ": strace is needed (scripts/install-deps.sh installs it)")
+else:
+    got, why = traced_upgrade(img, os.path.join(tmp, "state3"))
+    if got is None:
+        skip(what, "strace cannot trace here (%s)" % why)
     else:
-        fds, synced, named = {}, [], None
-        for line in text.splitlines():
-            # open() or openat() of a path; rename(), renameat() or
-            # renameat2() (arm64 and riscv64 have no rename)
-            m = re.search(r'open(?:at)?\((?:AT_FDCWD, )?"([^"]+)", [^)]*\) = (\d+)', line)
-            if m:
-                fds[m.group(2)] = m.group(1)
-            m = re.search(r"fsync\((\d+)\) += 0", line)
-            if m and named is None:
-                synced.append(fds.get(m.group(1)))
-            if named is None and re.search(r'rename(?:at2?)?\((?:AT_FDCWD, )?"[^"]*journal\.tmp", '
-                                           r'(?:AT_FDCWD, )?"[^"]*/journal"', line):
-                named = line
+        synced, named, _ = got
         want = [img, img + ".sig", img + ".manifest", img + ".manifest.sig"]
-        if named is None or not synced:
-            print("# " + "\n# ".join(text.splitlines()[-12:] or [why]))
-        check(named is not None and all(f in synced for f in want) and
-              os.path.dirname(img) in synced,
+        check(named and all(f in synced for f in want) and os.path.dirname(img) in synced,
               what + " (synced first: %s)" % [os.path.basename(f or "?") for f in synced])
+    # Named through symbolic links in another directory: what is synced is
+    # what the journal names (the links' targets and their directory).
+    what = "upgrade through symbolic links: the journal's paths and their directory synced"
+    links = os.path.join(tmp, "links")
+    os.makedirs(links, exist_ok=True)
+    for ext in ("", ".sig", ".manifest", ".manifest.sig"):
+        if not os.path.lexists(os.path.join(links, "fw.bin" + ext)):
+            os.symlink(img + ext, os.path.join(links, "fw.bin" + ext))
+    got, why = traced_upgrade(os.path.join(links, "fw.bin"), os.path.join(tmp, "state-links"))
+    if got is None:
+        skip(what, "strace cannot trace here (%s)" % why)
+    else:
+        synced, named, jtext = got
+        check(named and "image=" + img + "\n" in jtext and img in synced and
+              img + ".manifest" in synced and os.path.dirname(img) in synced,
+              what + " (synced first: %s)" % synced)
 
 # --- upgrade --auto --------------------------------------------------------
 fwdir = os.path.join(tmp, "fwdir")

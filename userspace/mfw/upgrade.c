@@ -741,21 +741,25 @@ static int mfw_trigger_failed(struct mfw_session *s, int err)
  * again after a power loss, and a package copied into the firmware
  * directory seconds before (a fleet engine's, an automatic upgrade's) may
  * still be only in the page cache.  The image, its manifest and their
- * signatures (those that exist), each with its directory entry.
+ * signatures (those that exist), each with its directory entry, by the
+ * paths the journal names (a symbolic link resolved: its target's
+ * directory is the one that must keep the entry).
  * MFW_EXIT_OK, or MFW_EXIT_FAIL when the storage cannot keep them.
  */
 static int mfw_sess_keep_package(struct mfw_session *s)
 {
-	const char *files[2] = { s->o->image, s->have_man ? s->j.manifest : NULL };
+	/* The paths the journal names, which mfw resume reads. */
+	const char *files[2] = { *s->j.image ? s->j.image : s->o->image,
+				 s->have_man ? s->j.manifest : NULL };
 	char sig[PATH_MAX];
+	const char *f;
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < 2; i++) {
 		if (!files[i] || !*files[i])
 			continue;
-		const char *f = files[i];
-
+		f = files[i];
 		ret = mfw_file_sync(f);
 		if (!ret && snprintf(sig, sizeof(sig), "%s.sig", files[i]) < (int)sizeof(sig)) {
 			f = sig;
