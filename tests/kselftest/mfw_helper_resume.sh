@@ -43,7 +43,7 @@ mkimage_md5() {
 }
 
 img=$d/fw.bin
-mkimage_md5 "$img" MN316-DBRS-MBRH0S02 64
+mkimage_md5 "$img" MN316-DBRS-MBRH0S02 24
 size=$(wc -c <"$img")
 sim_start $sim_args || { not_ok simulator "did not start"; finish; }
 
@@ -140,7 +140,7 @@ check module_runs_new_version firmware_is MN316-DBRS-MBRH0S02
 
 # --- 2. SIGKILL: no safe point -----------------------------------------
 img2=$d/fw2.bin
-mkimage_md5 "$img2" MN316-DBRS-MBRH0S03 66
+mkimage_md5 "$img2" MN316-DBRS-MBRH0S03 26
 size2=$(wc -c <"$img2")
 interrupt killed_mid_transfer "$img2" upgrade2.log 3 KILL 137
 # The command in flight reaches the module after the kill.
