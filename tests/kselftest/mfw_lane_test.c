@@ -278,7 +278,9 @@ static void power_loss(struct __test_metadata *_metadata,
 	/*
 	 * The failed upgrade ends when the driver gives up waiting for the
 	 * powered-off module's verdict: write_timeout_ms, 30 s by default,
-	 * 8 s here (a live module's verdict takes well under 1 s).
+	 * 8 s here (a live module's verdict takes well under 1 s), and back
+	 * to the default for the resume (the teardown restores it too, if
+	 * the case ends before).
 	 */
 	ASSERT_EQ(0, rig_param_read("write_timeout_ms", self->write_timeout,
 				     sizeof(self->write_timeout)));
@@ -290,6 +292,7 @@ static void power_loss(struct __test_metadata *_metadata,
 	ret = mfw_wait(pid, MFW_TIMEOUT_S);
 	EXPECT_NE(0, ret) show_log();
 	EXPECT_TRUE(log_has("transferring at 921600 bit/s"));
+	ASSERT_EQ(0, rig_param_write("write_timeout_ms", self->write_timeout));
 
 	snprintf(on, sizeof(on), "on --model ML307R-DC --boot-ms 200 --flash-ms 300 --rate 115200%s",
 		 volatile_rate ? " --ipr-volatile" : "");
