@@ -752,6 +752,30 @@ check("image=" + rimg + "\n" in jtext and "manifest=" + rimg + ".manifest\n" in 
       "upgrade of a relative path: the journal names image and manifest by whole paths (%s)" %
       [l for l in jtext.splitlines() if l.startswith(("image=", "manifest="))])
 
+# A package whose whole path the journal cannot keep (255 bytes) is
+# refused before anything reaches the module, saying what to do.
+deep = os.path.join(tmp, *(["d" * 60] * 5))
+os.makedirs(deep, exist_ok=True)
+deep_img = os.path.join(deep, "fw.bin")
+shutil.copy(img, deep_img)
+st_deep = os.path.join(tmp, "state-deep")
+fake_port("mfw7", "ttyMFWT7", {})
+rc, out, err = run("--config", cfg2, "upgrade", deep_img, "--port", tty7,
+                   env=dict(env2, MFW_STATE_DIR=st_deep))
+check(rc == 2 and "keeps at most 255: move the package to a shorter path" in err and
+      not os.path.exists(os.path.join(st_deep, "journal")),
+      "upgrade of a package whose path is over 255 bytes: 2, says to move it, no journal "
+      "(%d, %s)" % (rc, err.strip()[-160:]))
+shutil.copy(img + ".manifest", deep_img + ".manifest")
+shutil.copy(img + ".manifest.sig", deep_img + ".manifest.sig")
+fake_port("mfw7", "ttyMFWT7", {})
+rc, out, err = run("--config", cfg2, "upgrade", img, "--manifest", deep_img + ".manifest",
+                   "--port", tty7, env=dict(env2, MFW_STATE_DIR=st_deep))
+check(rc == 2 and "keeps at most 255: move the manifest to a shorter path" in err and
+      not os.path.exists(os.path.join(st_deep, "journal")),
+      "upgrade with a manifest whose path is over 255 bytes: 2, says to move it, no journal "
+      "(%d, %s)" % (rc, err.strip()[-160:]))
+
 # A fresh upgrade puts the package on storage (fsync of the image, its
 # manifest, their signatures and directories) before the journal names it.
 def traced_upgrade(image, state):
@@ -804,8 +828,9 @@ else:
         skip(what, "strace cannot trace here (%s)" % why)
     else:
         synced, named, _ = got
-        want = [img, img + ".sig", img + ".manifest", img + ".manifest.sig"]
-        check(named and all(f in synced for f in want) and os.path.dirname(img) in synced,
+        # (the journal's paths: a temporary directory may be behind a link)
+        want = [rimg, rimg + ".sig", rimg + ".manifest", rimg + ".manifest.sig"]
+        check(named and all(f in synced for f in want) and os.path.dirname(rimg) in synced,
               what + " (synced first: %s)" % [os.path.basename(f or "?") for f in synced])
     # Named through symbolic links in another directory: what is synced is
     # what the journal names (the links' targets and their directory).
@@ -820,8 +845,8 @@ else:
         skip(what, "strace cannot trace here (%s)" % why)
     else:
         synced, named, jtext = got
-        check(named and "image=" + img + "\n" in jtext and img in synced and
-              img + ".manifest" in synced and os.path.dirname(img) in synced,
+        check(named and "image=" + rimg + "\n" in jtext and rimg in synced and
+              rimg + ".manifest" in synced and os.path.dirname(rimg) in synced,
               what + " (synced first: %s)" % synced)
 
 # --- upgrade --auto --------------------------------------------------------

@@ -118,7 +118,12 @@ static int mfw_phase_verify(struct mfw_session *s, bool resuming)
 		if (ok)
 			mfw_info("%s: signature good, %s", man, s->man.signer);
 		s->have_man = true;
-		snprintf(s->j.manifest, sizeof(s->j.manifest), "%s", man);
+		if (snprintf(s->j.manifest, sizeof(s->j.manifest), "%s", man) >=
+		    (int)sizeof(s->j.manifest)) {
+			mfw_err("%s: its whole path is %zu bytes; the journal that lets 'mfw resume' finish an interrupted upgrade keeps at most %zu: move the manifest to a shorter path",
+				man, strlen(man), sizeof(s->j.manifest) - 1);
+			return MFW_EXIT_USAGE;
+		}
 		snprintf(s->j.target, sizeof(s->j.target), "%s", s->man.version);
 		if (s->o->image &&
 		    mfw_manifest_check_image(&s->man, sha, s->size, why, sizeof(why))) {
@@ -1225,12 +1230,22 @@ int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *uo)
 	if (ret)
 		return mfw_finish(&s, ret);
 	s.j.started = time(NULL);
-	if (o->url)
-		snprintf(s.j.url, sizeof(s.j.url), "%s", o->url);
+	if (o->url &&
+	    snprintf(s.j.url, sizeof(s.j.url), "%s", o->url) >= (int)sizeof(s.j.url)) {
+		mfw_err("the URL is %zu bytes; the journal that lets 'mfw resume' finish an interrupted upgrade keeps at most %zu: use a shorter one",
+			strlen(o->url), sizeof(s.j.url) - 1);
+		return mfw_finish(&s, MFW_EXIT_USAGE);
+	}
 	if (o->image) {
 		char *abs = realpath(o->image, NULL);
+		const char *path = abs ? abs : o->image;
 
-		snprintf(s.j.image, sizeof(s.j.image), "%s", abs ? abs : o->image);
+		if (snprintf(s.j.image, sizeof(s.j.image), "%s", path) >= (int)sizeof(s.j.image)) {
+			mfw_err("%s: its whole path is %zu bytes; the journal that lets 'mfw resume' finish an interrupted upgrade keeps at most %zu: move the package to a shorter path",
+				o->image, strlen(path), sizeof(s.j.image) - 1);
+			free(abs);
+			return mfw_finish(&s, MFW_EXIT_USAGE);
+		}
 		free(abs);
 	}
 	mfw_out_phase("verify", o->image ? o->image : o->url);
