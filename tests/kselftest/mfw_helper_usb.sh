@@ -10,11 +10,13 @@
 # the same USB port, the same interface numbers, nothing answering) while
 # a program still holds the old tty open, so the module's own return gets
 # another tty name: mfw must send nothing to the other mode and follow the
-# module to its new name.
+# module to its new name.  A third one meets the module back first with
+# its own IDs in another layout (--usb-other-layout), the AT port's
+# function on another interface: again nothing may reach it.
 # Needs mfw, mfw-modemsim and mfw-gadget in PATH and the mfw module loaded.
 . "$(dirname "$0")/mfw_helper_lib.sh"
 
-plan 10
+plan 14
 export MFW_STATE_DIR=$d/state
 tty=$(mfw-gadget create 2>"$d/gadget.log") || {
 	not_ok gadget "mfw-gadget create failed"; finish; }
@@ -76,6 +78,50 @@ case_new_name() {
 check followed_to_new_tty_name case_new_name
 kill $holder 2>/dev/null
 wait $holder 2>/dev/null
+sim_stop
+
+# A third upgrade meets a module that comes back first with its own IDs
+# in another layout (mfw-modemsim --usb-other-layout): a generic serial
+# function, which no host driver here takes, on the AT port's interface,
+# and the AT port's ACM function after it, on another interface that
+# is not the AT port's.  mfw must send nothing to that tty and wait for
+# the module in its own layout.
+mfw-modemsim --model ML307R-DC --tty /dev/ttyGS0 --gadget "$(mfw-gadget dir)" \
+	--udc "$(mfw-gadget udc)" --state "$d/sim.state" --transcript "$d/sim3.log" \
+	--boot-ms 300 --flash-ms 1000 --usb-other-layout 4000 2>>"$d/simerr.log" &
+sim=$!
+tty=$(mfw-gadget tty)
+# The host's side of the other layout: a vendor-specific interface 0 and
+# the AT port's ACM function's tty on interface 1 of the same device.
+(
+	i=0
+	while [ $i -lt 1800 ]; do
+		for f in /sys/bus/usb/devices/*:1.0/bInterfaceClass; do
+			[ "$(cat "$f" 2>/dev/null)" = ff ] || continue
+			ls "${f%:1.0/bInterfaceClass}":1.1/tty/ttyACM* >/dev/null 2>&1 || continue
+			touch "$d/saw-layout"
+			exit 0
+		done
+		nap 0.1
+		i=$((i + 1))
+	done
+) &
+poll=$!
+mkimage "$img" ML307R-DC-MBRH0S04 16
+timed layout mfw --verbose upgrade "$img" --port "$tty" --timeout 240
+if [ $rc -eq 0 ]; then ok other_layout_upgrade_exit_0
+else not_ok other_layout_upgrade_exit_0 "exited $rc"; fi
+kill $poll 2>/dev/null
+wait $poll 2>/dev/null
+case_layout_seen() {
+	[ -e "$d/saw-layout" ] &&
+		grep -q "usb: back in another layout (gser.mfwother first" "$d/sim3.log" &&
+		grep -q "usb: another mode: reading /dev/ttyGS0" "$d/sim3.log"
+}
+check other_layout_seen case_layout_seen
+check nothing_sent_to_other_layout \
+	grep -q "usb: another mode over, the host sent 0 bytes" "$d/sim3.log"
+check other_layout_version_confirmed grep -q "done: ML307R-DC-MBRH0S04" "$d/layout.log"
 sim_stop
 mfw-gadget destroy 2>/dev/null
 finish

@@ -356,7 +356,66 @@ def test_gadget_reboot(tmp):
         os.close(slave)
 
 
-TESTS = [test_gadget_reboot, test_framing_and_echo, test_basics, test_cmee, test_reboot_pty,
+def test_gadget_other_layout(tmp):
+    """--usb-other-layout: the first return puts a generic serial function
+    before the AT port's in the configuration, the next one takes it out."""
+    gadget = os.path.join(tmp, "g2")
+    cfg = os.path.join(gadget, "configs", "c.1")
+    os.makedirs(os.path.join(gadget, "functions", "acm.gs0"))
+    os.makedirs(cfg)
+    os.symlink("../../functions/acm.gs0", os.path.join(cfg, "acm.gs0"))
+    open(os.path.join(gadget, "idProduct"), "w").write("0x3012\n")
+    udc = os.path.join(gadget, "UDC")
+    open(udc, "w").write("dummy_udc.0\n")
+    log = os.path.join(tmp, "layout.log")
+    master, slave = os.openpty()
+    import tty as _tty
+    _tty.setraw(master)
+    path = os.ttyname(slave)
+    p = subprocess.Popen([SIM, "--tty", path, "--gadget", gadget, "--udc", "dummy_udc.0",
+                          "--boot-ms", "300", "--usb-other-layout", "1500",
+                          "--transcript", log], stderr=subprocess.PIPE)
+    try:
+        p.stderr.readline()
+        buf = b""
+        end = time.time() + 3
+        while b"+MATREADY" not in buf and time.time() < end:
+            buf += os.read(master, 1000)
+        os.write(master, b"AT+MREBOOT=0\r")
+        other = os.path.join(cfg, "gser.mfwother")
+        end = time.time() + 5
+        while not os.path.islink(other) and time.time() < end:
+            time.sleep(0.05)
+        check(os.path.islink(other), "the generic serial function is linked")
+        eq(os.readlink(other), os.path.join(gadget, "functions", "gser.mfwother"),
+           "to its own function directory")
+        # configfs takes a link's target from the caller's directory, not
+        # the link's: the link is put back with its whole path.
+        acm = os.path.join(gadget, "functions", "acm.gs0")
+        eq(os.readlink(os.path.join(cfg, "acm.gs0")), os.path.realpath(acm),
+           "the AT port's link is back, naming its function by its whole path")
+        eq(open(os.path.join(gadget, "idProduct")).read(), "0x3012\n", "the IDs kept")
+        eq(open(udc).read(), "dummy_udc.0", "bound in the other layout")
+        end = time.time() + 6
+        while os.path.lexists(other) and time.time() < end:
+            time.sleep(0.05)
+        check(not os.path.lexists(other), "the generic serial function unlinked after 1.5 s")
+        check(not os.path.exists(os.path.join(gadget, "functions", "gser.mfwother")),
+              "and removed")
+        eq(os.path.realpath(os.path.join(cfg, "acm.gs0")), os.path.realpath(acm),
+           "the AT port's function stays")
+        text = open(log).read()
+        check("usb: back in another layout (gser.mfwother first, then acm.gs0)" in text,
+              "the transcript names the layout")
+    finally:
+        p.terminate()
+        eq(p.wait(5), 0, "clean exit")
+        os.close(master)
+        os.close(slave)
+
+
+TESTS = [test_gadget_reboot, test_gadget_other_layout, test_framing_and_echo, test_basics,
+         test_cmee, test_reboot_pty,
          test_reboot_fd, test_bad_input, test_list_models, test_persistence,
          test_baud, test_transcript, test_cmd_delay,
          test_cmd_delay_after_signal, test_sms]

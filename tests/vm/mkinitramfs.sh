@@ -153,7 +153,8 @@ if [ "$KARCH" != x86_64 ]; then
 		add_module "$ko"
 	done
 elif [ -n "$KMODS" ]; then
-	kos=$(module_deps "$KVER" configfs dummy_hcd libcomposite usb_f_acm cdc-acm) || exit 1
+	kos=$(module_deps "$KVER" configfs dummy_hcd libcomposite usb_f_acm usb_f_serial \
+		cdc-acm) || exit 1
 	# Two UDCs (and two host controllers): two simulated modules side by
 	# side (tests/vm/guest/mfw-gadget, MFW_GADGET).  Built in, dummy_hcd
 	# takes num from the kernel command line (run-vm.sh).

@@ -44,6 +44,8 @@ static void usage(FILE *f)
 	      "  --gadget DIR --udc NAME  USB gadget to unbind/rebind on reboot\n"
 	      "  --usb-other-mode MS   with --gadget: the first time the module comes back,\n"
 	      "                        MS ms under another product ID, answering nothing\n"
+	      "  --usb-other-layout MS the same with the IDs kept and another layout: a\n"
+	      "                        generic serial function on the AT port's interface\n"
 	      "  --boot-ms N           boot time (default 1000)\n"
 	      "  --cmd-delay-ms N      processing time per command (default 0)\n"
 	      "  --cmd-delay-after-signal  --cmd-delay-ms from the first SIGUSR2 on\n"
@@ -127,7 +129,7 @@ enum {
 	O_BAUD, O_FSFREE, O_VERSION, O_CA, O_RETRIES, O_CMEE, O_TRANSCRIPT,
 	O_FAULT, O_FAULTS, O_HELP, O_UART, O_AUTOBAUD, O_IMEI, O_RATE,
 	O_MAX_RATE, O_IPR_VOLATILE, O_OTHER_MODE, O_SMS, O_DELAY_SIGNAL,
-	O_FLASH_SIGNAL,
+	O_FLASH_SIGNAL, O_OTHER_LAYOUT,
 };
 
 static const struct option options[] = {
@@ -144,6 +146,7 @@ static const struct option options[] = {
 	{ "gadget", required_argument, NULL, O_GADGET },
 	{ "udc", required_argument, NULL, O_UDC },
 	{ "usb-other-mode", required_argument, NULL, O_OTHER_MODE },
+	{ "usb-other-layout", required_argument, NULL, O_OTHER_LAYOUT },
 	{ "sms", required_argument, NULL, O_SMS },
 	{ "boot-ms", required_argument, NULL, O_BOOT },
 	{ "cmd-delay-ms", required_argument, NULL, O_DELAY },
@@ -307,7 +310,15 @@ int main(int argc, char **argv)
 			sim.sms_count = (int)opt_num("sms", optarg);
 			break;
 		case O_OTHER_MODE:
-			sim.tp.other_ms = opt_num("usb-other-mode", optarg);
+		case O_OTHER_LAYOUT:
+			if (sim.tp.other_state) {
+				fputs("mfw-modemsim: give one of --usb-other-mode and"
+				      " --usb-other-layout, once\n", stderr);
+				return 2;
+			}
+			sim.tp.other_layout = opt == O_OTHER_LAYOUT;
+			sim.tp.other_ms = opt_num(opt == O_OTHER_LAYOUT ? "usb-other-layout" :
+						  "usb-other-mode", optarg);
 			sim.tp.other_state = 1;
 			break;
 		case O_BOOT:
@@ -396,7 +407,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (sim.tp.other_state && !sim.tp.gadget) {
-		fputs("mfw-modemsim: --usb-other-mode needs --gadget\n", stderr);
+		fputs(sim.tp.other_layout ? "mfw-modemsim: --usb-other-layout needs --gadget\n" :
+		      "mfw-modemsim: --usb-other-mode needs --gadget\n", stderr);
 		return 2;
 	}
 

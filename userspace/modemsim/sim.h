@@ -7,6 +7,7 @@
 #define MFW_SIM_H
 
 #include <stdarg.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -62,10 +63,25 @@ struct transport {
 	int other_fd;
 	long other_bytes;
 	char pid[16];		/* the gadget's own idProduct */
+	/*
+	 * --usb-other-layout: the other mode keeps the IDs and changes the
+	 * layout instead: a generic serial function (MFW_SIM_OTHER_FUNC)
+	 * takes the AT port's interface, the AT port's function comes after
+	 * it.  other_cfg is the configuration's directory, other_link the
+	 * AT function's link in it and other_target what that link names.
+	 */
+	bool other_layout;
+	char other_cfg[PATH_MAX];
+	char other_link[NAME_MAX + 1];
+	char other_target[PATH_MAX];
+	char other_gs[32];	/* the generic serial function's ttyGS */
+	int other_gs_fd;	/* reads (and counts) what the host sends it */
 };
 
 /* The product ID of --usb-other-mode: the simulator's choice. */
 #define MFW_SIM_OTHER_PID	"0x30ff"
+/* The function --usb-other-layout puts first (configfs "gser" function). */
+#define MFW_SIM_OTHER_FUNC	"gser.mfwother"
 
 int tp_open(struct sim *sim);
 void tp_close(struct sim *sim);

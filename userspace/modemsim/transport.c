@@ -3,6 +3,7 @@
  * mfw-modemsim - the wire: a pty pair, an existing tty (optionally behind a
  * USB gadget), or an inherited fd; plus the baud-rate throttle.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -281,11 +283,141 @@ void tp_hangup(struct sim *sim)
 	tp_close(sim);
 }
 
+/* "@dir/@name" into @out (PATH_MAX bytes); 0, or -1 with ENAMETOOLONG. */
+static int path_in(char out[PATH_MAX], const char *dir, const char *name)
+{
+	if (snprintf(out, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
 /*
- * --usb-other-mode: the first time the gadget comes back, enumerate under
- * another product ID for other_ms, answering nothing, and count what the
- * host sends to the tty that is the AT port in the normal mode.  Returns
- * true while that lasts (the caller retries every 100 ms).
+ * --usb-other-layout, entering: the gadget's configuration (its first,
+ * the one the host takes) must have exactly one function, the AT port's.
+ * Its link is taken out and put back after a new generic serial
+ * function's, which so gets the AT port's interface numbers; the AT port
+ * follows on the next ones.  0, or -1 with errno (the configuration as
+ * it was, as far as it can be put back).
+ */
+static int other_layout_enter(struct transport *t)
+{
+	char path[PATH_MAX], func[PATH_MAX], other[PATH_MAX];
+	char found[NAME_MAX + 1] = "";
+	struct dirent *e;
+	int links = 0, err;
+	DIR *dir;
+
+	if (path_in(path, t->gadget, "configs"))
+		return -1;
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((e = readdir(dir)))
+		if (e->d_name[0] != '.' && !found[0])
+			snprintf(found, sizeof(found), "%s", e->d_name);
+	closedir(dir);
+	if (!found[0]) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (path_in(t->other_cfg, path, found))
+		return -1;
+	dir = opendir(t->other_cfg);
+	if (!dir)
+		return -1;
+	while ((e = readdir(dir))) {
+		struct stat st;
+
+		if (path_in(path, t->other_cfg, e->d_name) || lstat(path, &st) ||
+		    !S_ISLNK(st.st_mode))
+			continue;
+		/*
+		 * configfs reads a link back relative to the link, but takes
+		 * a new link's target relative to the caller's working
+		 * directory: keep the whole path.
+		 */
+		if (!realpath(path, t->other_target)) {
+			closedir(dir);
+			return -1;
+		}
+		snprintf(t->other_link, sizeof(t->other_link), "%s", e->d_name);
+		links++;
+	}
+	closedir(dir);
+	if (links != 1) {
+		errno = links ? E2BIG : ENOENT;
+		return -1;
+	}
+	if (path_in(func, t->gadget, "functions/" MFW_SIM_OTHER_FUNC) ||
+	    path_in(other, t->other_cfg, MFW_SIM_OTHER_FUNC) ||
+	    path_in(path, t->other_cfg, t->other_link))
+		return -1;
+	if (mkdir(func, 0755) && errno != EEXIST)
+		return -1;
+	if (unlink(path)) {
+		err = errno;
+		rmdir(func);
+		errno = err;
+		return -1;
+	}
+	/* Linked in this order, the functions take interfaces in it. */
+	if (symlink(func, other) || symlink(t->other_target, path)) {
+		err = errno;
+		unlink(other);
+		rmdir(func);
+		if (symlink(t->other_target, path) && errno != EEXIST)
+			transcript_event("usb: could not put %s back: %s", path, strerror(errno));
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * --usb-other-layout: the gadget side's tty of the generic serial
+ * function (u_serial's port_num) in t->other_gs; true when known.
+ */
+static bool other_layout_gs(struct transport *t)
+{
+	char path[PATH_MAX], num[16] = "";
+	FILE *f;
+
+	if (t->other_gs[0])
+		return true;
+	if (path_in(path, t->gadget, "functions/" MFW_SIM_OTHER_FUNC "/port_num"))
+		return false;
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(num, sizeof(num), f))
+		num[0] = '\0';
+	fclose(f);
+	num[strcspn(num, "\n")] = '\0';
+	if (!num[0] || strspn(num, "0123456789") != strlen(num))
+		return false;
+	snprintf(t->other_gs, sizeof(t->other_gs), "/dev/ttyGS%s", num);
+	return true;
+}
+
+/* --usb-other-layout, leaving: the generic serial function goes. */
+static void other_layout_leave(struct transport *t)
+{
+	char path[PATH_MAX];
+
+	if (!path_in(path, t->other_cfg, MFW_SIM_OTHER_FUNC) && unlink(path))
+		transcript_event("usb: could not unlink %s: %s", path, strerror(errno));
+	if (!path_in(path, t->gadget, "functions/" MFW_SIM_OTHER_FUNC) && rmdir(path))
+		transcript_event("usb: could not remove %s: %s", path, strerror(errno));
+}
+
+/*
+ * --usb-other-mode (--usb-other-layout): the first time the gadget comes
+ * back, enumerate under another product ID (in another layout) for
+ * other_ms, answering nothing, and count what the host sends to the tty
+ * that is the AT port in the normal mode.  Returns true while that lasts
+ * (the caller retries every 100 ms).
  */
 static bool tp_other_mode(struct sim *sim)
 {
@@ -305,18 +437,35 @@ static bool tp_other_mode(struct sim *sim)
 			fclose(f);
 		t->pid[strcspn(t->pid, "\n")] = 0;
 		write_file(t->gadget, "UDC", "\n");
-		if (write_file(t->gadget, "idProduct", MFW_SIM_OTHER_PID) ||
-		    write_file(t->gadget, "UDC", t->udc)) {
+		if (t->other_layout ? other_layout_enter(t) :
+		    write_file(t->gadget, "idProduct", MFW_SIM_OTHER_PID)) {
 			transcript_event("usb: another mode failed: %s", strerror(errno));
+			t->other_state = 3;
+			return false;
+		}
+		if (write_file(t->gadget, "UDC", t->udc)) {
+			transcript_event("usb: another mode failed: %s", strerror(errno));
+			/* Back as it was; tp_restore() binds it again. */
+			if (t->other_layout)
+				other_layout_leave(t);
+			else
+				write_file(t->gadget, "idProduct", t->pid);
 			t->other_state = 3;
 			return false;
 		}
 		t->other_state = 2;
 		t->other_until = sim_now_ms() + t->other_ms;
 		t->other_fd = -1;
+		t->other_gs_fd = -1;
+		t->other_gs[0] = '\0';
 		t->other_bytes = 0;
-		transcript_event("usb: back as product %s (another mode) for %ld ms",
-				 MFW_SIM_OTHER_PID, t->other_ms);
+		if (t->other_layout)
+			transcript_event("usb: back in another layout (%s first, then %s)"
+					 " for %ld ms", MFW_SIM_OTHER_FUNC, t->other_link,
+					 t->other_ms);
+		else
+			transcript_event("usb: back as product %s (another mode) for %ld ms",
+					 MFW_SIM_OTHER_PID, t->other_ms);
 		return true;
 	}
 	if (t->other_state != 2)
@@ -329,10 +478,24 @@ static bool tp_other_mode(struct sim *sim)
 			transcript_event("usb: another mode: reading %s", t->path);
 		}
 	}
+	/* Another layout: the generic serial function's tty counts too. */
+	if (t->other_layout && t->other_gs_fd < 0 && other_layout_gs(t)) {
+		t->other_gs_fd = open(t->other_gs, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		if (t->other_gs_fd >= 0) {
+			set_raw(t->other_gs_fd, 0);
+			transcript_event("usb: another mode: reading %s", t->other_gs);
+		}
+	}
 	while (t->other_fd >= 0 && (n = read(t->other_fd, buf, sizeof(buf))) > 0)
+		t->other_bytes += n;
+	while (t->other_gs_fd >= 0 && (n = read(t->other_gs_fd, buf, sizeof(buf))) > 0)
 		t->other_bytes += n;
 	if (sim_now_ms() < t->other_until)
 		return true;
+	if (t->other_gs_fd >= 0) {
+		close(t->other_gs_fd);
+		t->other_gs_fd = -1;
+	}
 	if (t->other_fd < 0) {
 		transcript_event("usb: another mode: could not read %s", t->path);
 	} else {
@@ -342,7 +505,10 @@ static bool tp_other_mode(struct sim *sim)
 				 t->other_bytes);
 	}
 	write_file(t->gadget, "UDC", "\n");
-	write_file(t->gadget, "idProduct", t->pid);
+	if (t->other_layout)
+		other_layout_leave(t);
+	else
+		write_file(t->gadget, "idProduct", t->pid);
 	t->other_state = 3;
 	return false;
 }
