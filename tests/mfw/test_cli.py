@@ -766,6 +766,23 @@ check(rc == 2 and "keeps at most 255: move the package to a shorter path" in err
       not os.path.exists(os.path.join(st_deep, "journal")),
       "upgrade of a package whose path is over 255 bytes: 2, says to move it, no journal "
       "(%d, %s)" % (rc, err.strip()[-160:]))
+fake_port("mfw7", "ttyMFWT7", {})
+rc, out, err = run("--config", cfg2, "upgrade", deep_img, "--port", tty7, "--dry-run",
+                   env=dict(env2, MFW_STATE_DIR=st_deep))
+check(rc == 2 and "move the package to a shorter path" in err and
+      "would stop at the error above" in out + err,
+      "--dry-run of a package whose path is over 255 bytes: 2, the same error, and the plan "
+      "(%d, %s)" % (rc, (out + err).strip()[-160:]))
+deep_tty = os.path.join(deep, "ttyMFWT7")
+if not os.path.lexists(deep_tty):
+    os.symlink(tty7, deep_tty)
+fake_port("mfw7", "ttyMFWT7", {})
+rc, out, err = run("--config", cfg2, "upgrade", img, "--port", deep_tty,
+                   env=dict(env2, MFW_STATE_DIR=st_deep))
+check(rc == 2 and "name the tty by a shorter path" in err and
+      not os.path.exists(os.path.join(st_deep, "journal")),
+      "upgrade on a port named by a path over 255 bytes: 2, says to name it shorter, no journal "
+      "(%d, %s)" % (rc, err.strip()[-160:]))
 shutil.copy(img + ".manifest", deep_img + ".manifest")
 shutil.copy(img + ".manifest.sig", deep_img + ".manifest.sig")
 fake_port("mfw7", "ttyMFWT7", {})

@@ -300,6 +300,11 @@ static int mfw_phase_port(struct mfw_session *s, bool resuming, const char *iden
 	ret = mfw_pick_tty(s, path, sizeof(path));
 	if (ret)
 		return ret;
+	if (strlen(path) >= sizeof(s->j.port)) {
+		mfw_err("port %s: its path is %zu bytes; the journal that lets 'mfw resume' finish an interrupted upgrade keeps at most %zu: name the tty by a shorter path (/dev/ttyUSB2)",
+			path, strlen(path), sizeof(s->j.port) - 1);
+		return MFW_EXIT_USAGE;
+	}
 	mfw_link_init(&s->link, path, s->cfg->speed, s->cfg->sysfs_root);
 	if (ident && *ident)
 		snprintf(s->link.ident, sizeof(s->link.ident), "%s", ident);
@@ -874,6 +879,38 @@ static int mfw_begin(struct mfw_session *s, bool resuming)
 }
 
 /* End a session: clean up, hand phase and firmware to the result; @ret. */
+/*
+ * The package's URL, or its image's whole path (symbolic links resolved:
+ * mfw resume runs from "/"), into the journal.  The journal keeps
+ * MFW_JSTR - 1 bytes of each: a longer one is refused here, before the
+ * module is touched (and by a dry run), rather than cut.
+ * MFW_EXIT_OK or MFW_EXIT_USAGE.
+ */
+static int mfw_sess_names(struct mfw_session *s)
+{
+	const struct mfw_upgrade_opts *o = s->o;
+	char *abs;
+	int ret = MFW_EXIT_OK;
+
+	if (o->url &&
+	    snprintf(s->j.url, sizeof(s->j.url), "%s", o->url) >= (int)sizeof(s->j.url)) {
+		mfw_err("the URL is %zu bytes; the journal that lets 'mfw resume' finish an interrupted upgrade keeps at most %zu: use a shorter one",
+			strlen(o->url), sizeof(s->j.url) - 1);
+		return MFW_EXIT_USAGE;
+	}
+	if (!o->image)
+		return MFW_EXIT_OK;
+	abs = realpath(o->image, NULL);
+	if (snprintf(s->j.image, sizeof(s->j.image), "%s", abs ? abs : o->image) >=
+	    (int)sizeof(s->j.image)) {
+		mfw_err("%s: its whole path is %zu bytes; the journal that lets 'mfw resume' finish an interrupted upgrade keeps at most %zu: move the package to a shorter path",
+			o->image, strlen(abs ? abs : o->image), sizeof(s->j.image) - 1);
+		ret = MFW_EXIT_USAGE;
+	}
+	free(abs);
+	return ret;
+}
+
 static int mfw_finish(struct mfw_session *s, int ret)
 {
 	int sig = mfw_sig_pending();
@@ -1222,7 +1259,11 @@ int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *uo)
 		o->image = image;
 		o->port = tty;
 	}
+	ret = mfw_sess_names(&s);
+	if (ret && !o->dry_run)
+		return mfw_finish(&s, ret);
 	if (o->dry_run) {
+		gate = gate ? gate : ret;
 		ret = mfw_dry_run(&s, gate);
 		return mfw_finish(&s, gate ? gate : ret);
 	}
@@ -1230,24 +1271,6 @@ int mfw_upgrade(const struct mfw_config *cfg, const struct mfw_upgrade_opts *uo)
 	if (ret)
 		return mfw_finish(&s, ret);
 	s.j.started = time(NULL);
-	if (o->url &&
-	    snprintf(s.j.url, sizeof(s.j.url), "%s", o->url) >= (int)sizeof(s.j.url)) {
-		mfw_err("the URL is %zu bytes; the journal that lets 'mfw resume' finish an interrupted upgrade keeps at most %zu: use a shorter one",
-			strlen(o->url), sizeof(s.j.url) - 1);
-		return mfw_finish(&s, MFW_EXIT_USAGE);
-	}
-	if (o->image) {
-		char *abs = realpath(o->image, NULL);
-		const char *path = abs ? abs : o->image;
-
-		if (snprintf(s.j.image, sizeof(s.j.image), "%s", path) >= (int)sizeof(s.j.image)) {
-			mfw_err("%s: its whole path is %zu bytes; the journal that lets 'mfw resume' finish an interrupted upgrade keeps at most %zu: move the package to a shorter path",
-				o->image, strlen(path), sizeof(s.j.image) - 1);
-			free(abs);
-			return mfw_finish(&s, MFW_EXIT_USAGE);
-		}
-		free(abs);
-	}
 	mfw_out_phase("verify", o->image ? o->image : o->url);
 	ret = mfw_phase_verify(&s, false);
 	if (!ret)
