@@ -3,6 +3,7 @@
 """AT framing, basics, robustness against bad input."""
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -383,8 +384,10 @@ def test_gadget_other_layout(tmp):
             buf += os.read(master, 1000)
         os.write(master, b"AT+MREBOOT=0\r")
         other = os.path.join(cfg, "gser.mfwother")
+        # (logged once the gadget is bound in the other layout)
         end = time.time() + 5
-        while not os.path.islink(other) and time.time() < end:
+        while time.time() < end and "usb: another mode: reading" not in (
+                open(log).read() if os.path.exists(log) else ""):
             time.sleep(0.05)
         check(os.path.islink(other), "the generic serial function is linked")
         eq(os.readlink(other), os.path.join(gadget, "functions", "gser.mfwother"),
@@ -407,9 +410,33 @@ def test_gadget_other_layout(tmp):
         text = open(log).read()
         check("usb: back in another layout (gser.mfwother first, then acm.gs0)" in text,
               "the transcript names the layout")
-    finally:
+        # Stopped in the other layout: the gadget is left as it was made.
         p.terminate()
         eq(p.wait(5), 0, "clean exit")
+        # What the first one said last is no answer of the next one's.
+        while select.select([master], [], [], 0.2)[0]:
+            os.read(master, 1000)
+        p = subprocess.Popen([SIM, "--tty", path, "--gadget", gadget, "--udc", "dummy_udc.0",
+                              "--boot-ms", "300", "--usb-other-layout", "60000",
+                              "--transcript", log], stderr=subprocess.PIPE)
+        p.stderr.readline()
+        buf = b""
+        end = time.time() + 3
+        while b"+MATREADY" not in buf and time.time() < end:
+            buf += os.read(master, 1000)
+        os.write(master, b"AT+MREBOOT=0\r")
+        end = time.time() + 5
+        while not os.path.islink(other) and time.time() < end:
+            time.sleep(0.05)
+        check(os.path.islink(other), "in the other layout again")
+        p.terminate()
+        eq(p.wait(5), 0, "clean exit in the other layout")
+        check(not os.path.lexists(other) and
+              sorted(os.listdir(cfg)) == ["acm.gs0"] and open(udc).read() == "dummy_udc.0",
+              "an exit in the other layout leaves the gadget as it was made, bound")
+    finally:
+        p.terminate()
+        p.wait(5)
         os.close(master)
         os.close(slave)
 

@@ -44,7 +44,7 @@ static void usage(FILE *f)
 	      "  --gadget DIR --udc NAME  USB gadget to unbind/rebind on reboot\n"
 	      "  --usb-other-mode MS   with --gadget: the first time the module comes back,\n"
 	      "                        MS ms under another product ID, answering nothing\n"
-	      "  --usb-other-layout MS the same with the IDs kept and another layout: a\n"
+	      "  --usb-other-layout MS  the same with the IDs kept and another layout: a\n"
 	      "                        generic serial function on the AT port's interface\n"
 	      "  --boot-ms N           boot time (default 1000)\n"
 	      "  --cmd-delay-ms N      processing time per command (default 0)\n"
@@ -488,6 +488,7 @@ int main(int argc, char **argv)
 
 	remote_abort(&sim);
 	state_save(&sim);
+	tp_other_end(&sim);
 	tp_close(&sim);
 	if (sim.tp.kind == TP_PTY)
 		unlink(sim.tp.path);

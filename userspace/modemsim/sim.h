@@ -84,6 +84,11 @@ struct transport {
 #define MFW_SIM_OTHER_FUNC	"gser.mfwother"
 
 int tp_open(struct sim *sim);
+/*
+ * At exit in another mode (--usb-other-mode, --usb-other-layout): the
+ * gadget as it was made, bound.
+ */
+void tp_other_end(struct sim *sim);
 void tp_close(struct sim *sim);
 void tp_hangup(struct sim *sim);	/* port gone (reboot, disconnect) */
 int tp_restore(struct sim *sim);	/* port back; 0 ok, -1 retry later */

@@ -513,6 +513,28 @@ static bool tp_other_mode(struct sim *sim)
 	return false;
 }
 
+void tp_other_end(struct sim *sim)
+{
+	struct transport *t = &sim->tp;
+
+	if (t->other_state != 2)
+		return;
+	if (t->other_gs_fd >= 0)
+		close(t->other_gs_fd);
+	if (t->other_fd >= 0)
+		close(t->other_fd);
+	t->other_gs_fd = t->other_fd = -1;
+	/* Its own IDs and layout, bound: the next simulator finds it as made. */
+	write_file(t->gadget, "UDC", "\n");
+	if (t->other_layout)
+		other_layout_leave(t);
+	else
+		write_file(t->gadget, "idProduct", t->pid);
+	write_file(t->gadget, "UDC", t->udc);
+	t->other_state = 3;
+	transcript_event("usb: another mode ended by the exit");
+}
+
 int tp_restore(struct sim *sim)
 {
 	struct transport *t = &sim->tp;
