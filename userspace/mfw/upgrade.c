@@ -878,7 +878,6 @@ static int mfw_begin(struct mfw_session *s, bool resuming)
 	return MFW_EXIT_OK;
 }
 
-/* End a session: clean up, hand phase and firmware to the result; @ret. */
 /*
  * The package's URL, or its image's whole path (symbolic links resolved:
  * mfw resume runs from "/"), into the journal.  The journal keeps
@@ -911,6 +910,7 @@ static int mfw_sess_names(struct mfw_session *s)
 	return ret;
 }
 
+/* End a session: clean up, hand phase and firmware to the result; @ret. */
 static int mfw_finish(struct mfw_session *s, int ret)
 {
 	int sig = mfw_sig_pending();
