@@ -48,15 +48,8 @@ tty=$(mfw-gadget tty)
 sleep 600 <"$tty" &
 holder=$!
 # The host's side of the other mode: a USB device 2ecc:30ff enumerated.
-(
-	i=0
-	while [ $i -lt 1800 ]; do
-		grep -qx 30ff /sys/bus/usb/devices/*/idProduct 2>/dev/null &&
-			touch "$d/saw-30ff" && break
-		nap 0.1
-		i=$((i + 1))
-	done
-) &
+saw_30ff() { grep -qx 30ff /sys/bus/usb/devices/*/idProduct 2>/dev/null; }
+(wait_for 180 saw_30ff && touch "$d/saw-30ff") &
 poll=$!
 mkimage "$img" ML307R-DC-MBRH0S03 16
 timed other mfw --verbose upgrade "$img" --port "$tty" --timeout 240
@@ -93,19 +86,15 @@ sim=$!
 tty=$(mfw-gadget tty)
 # The host's side of the other layout: a vendor-specific interface 0 and
 # the AT port's ACM function's tty on interface 1 of the same device.
-(
-	i=0
-	while [ $i -lt 1800 ]; do
-		for f in /sys/bus/usb/devices/*:1.0/bInterfaceClass; do
-			[ "$(cat "$f" 2>/dev/null)" = ff ] || continue
-			ls "${f%:1.0/bInterfaceClass}":1.1/tty/ttyACM* >/dev/null 2>&1 || continue
-			touch "$d/saw-layout"
-			exit 0
-		done
-		nap 0.1
-		i=$((i + 1))
+saw_layout() {
+	for f in /sys/bus/usb/devices/*:1.0/bInterfaceClass; do
+		[ "$(cat "$f" 2>/dev/null)" = ff ] &&
+			ls "${f%:1.0/bInterfaceClass}":1.1/tty/ttyACM* >/dev/null 2>&1 &&
+			return 0
 	done
-) &
+	return 1
+}
+(wait_for 180 saw_layout && touch "$d/saw-layout") &
 poll=$!
 mkimage "$img" ML307R-DC-MBRH0S04 16
 timed layout mfw --verbose upgrade "$img" --port "$tty" --timeout 240

@@ -759,16 +759,20 @@ os.makedirs(deep, exist_ok=True)
 deep_img = os.path.join(deep, "fw.bin")
 shutil.copy(img, deep_img)
 st_deep = os.path.join(tmp, "state-deep")
-fake_port("mfw7", "ttyMFWT7", {})
-rc, out, err = run("--config", cfg2, "upgrade", deep_img, "--port", tty7,
-                   env=dict(env2, MFW_STATE_DIR=st_deep))
+
+
+def deep_upgrade(*args):
+    """ "mfw upgrade ARGS" on a fresh fake mfw7, state in st_deep: rc, out, err."""
+    fake_port("mfw7", "ttyMFWT7", {})
+    return run("--config", cfg2, "upgrade", *args, env=dict(env2, MFW_STATE_DIR=st_deep))
+
+
+rc, out, err = deep_upgrade(deep_img, "--port", tty7)
 check(rc == 2 and "keeps at most 255: move the package to a shorter path" in err and
       not os.path.exists(os.path.join(st_deep, "journal")),
       "upgrade of a package whose path is over 255 bytes: 2, says to move it, no journal "
       "(%d, %s)" % (rc, err.strip()[-160:]))
-fake_port("mfw7", "ttyMFWT7", {})
-rc, out, err = run("--config", cfg2, "upgrade", deep_img, "--port", tty7, "--dry-run",
-                   env=dict(env2, MFW_STATE_DIR=st_deep))
+rc, out, err = deep_upgrade(deep_img, "--port", tty7, "--dry-run")
 check(rc == 2 and "move the package to a shorter path" in err and
       "would stop at the error above" in out + err,
       "--dry-run of a package whose path is over 255 bytes: 2, the same error, and the plan "
@@ -776,18 +780,14 @@ check(rc == 2 and "move the package to a shorter path" in err and
 deep_tty = os.path.join(deep, "ttyMFWT7")
 if not os.path.lexists(deep_tty):
     os.symlink(tty7, deep_tty)
-fake_port("mfw7", "ttyMFWT7", {})
-rc, out, err = run("--config", cfg2, "upgrade", img, "--port", deep_tty,
-                   env=dict(env2, MFW_STATE_DIR=st_deep))
+rc, out, err = deep_upgrade(img, "--port", deep_tty)
 check(rc == 2 and "name the tty by a shorter path" in err and
       not os.path.exists(os.path.join(st_deep, "journal")),
       "upgrade on a port named by a path over 255 bytes: 2, says to name it shorter, no journal "
       "(%d, %s)" % (rc, err.strip()[-160:]))
 shutil.copy(img + ".manifest", deep_img + ".manifest")
 shutil.copy(img + ".manifest.sig", deep_img + ".manifest.sig")
-fake_port("mfw7", "ttyMFWT7", {})
-rc, out, err = run("--config", cfg2, "upgrade", img, "--manifest", deep_img + ".manifest",
-                   "--port", tty7, env=dict(env2, MFW_STATE_DIR=st_deep))
+rc, out, err = deep_upgrade(img, "--manifest", deep_img + ".manifest", "--port", tty7)
 check(rc == 2 and "keeps at most 255: move the manifest to a shorter path" in err and
       not os.path.exists(os.path.join(st_deep, "journal")),
       "upgrade with a manifest whose path is over 255 bytes: 2, says to move it, no journal "

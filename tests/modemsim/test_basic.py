@@ -319,6 +319,16 @@ def test_cmd_delay_after_signal(tmp):
     check(time.time() - t0 >= 1.45, "and on the next command")
 
 
+def gadget_ready(master):
+    """Read the gadget's pty (the host side, @master) until +MATREADY,
+    for at most 3 s: whether it came."""
+    buf = b""
+    end = time.time() + 3
+    while b"+MATREADY" not in buf and time.time() < end:
+        buf += os.read(master, 1000)
+    return b"+MATREADY" in buf
+
+
 def test_gadget_reboot(tmp):
     """--gadget: a reboot unbinds the UDC, waits, rebinds, reopens."""
     gadget = os.path.join(tmp, "g1")
@@ -335,21 +345,13 @@ def test_gadget_reboot(tmp):
     try:
         eq(p.stderr.readline().decode().strip(),
            "mfw-modemsim: ready " + path, "ready line names the tty")
-        buf = b""
-        end = time.time() + 3
-        while b"+MATREADY" not in buf and time.time() < end:
-            buf += os.read(master, 1000)
-        check(b"+MATREADY" in buf, "MATREADY on the tty")
+        check(gadget_ready(master), "MATREADY on the tty")
         os.write(master, b"AT+MREBOOT=0\r")
         time.sleep(0.15)
         eq(open(udc).read(), "\n", "UDC unbound during the reboot")
         time.sleep(0.4)
         eq(open(udc).read(), "dummy_udc.0", "UDC bound again")
-        buf = b""
-        end = time.time() + 3
-        while b"+MATREADY" not in buf and time.time() < end:
-            buf += os.read(master, 1000)
-        check(b"+MATREADY" in buf, "MATREADY after re-enumeration")
+        check(gadget_ready(master), "MATREADY after re-enumeration")
     finally:
         p.terminate()
         eq(p.wait(5), 0, "clean exit")
@@ -378,10 +380,7 @@ def test_gadget_other_layout(tmp):
                           "--transcript", log], stderr=subprocess.PIPE)
     try:
         p.stderr.readline()
-        buf = b""
-        end = time.time() + 3
-        while b"+MATREADY" not in buf and time.time() < end:
-            buf += os.read(master, 1000)
+        gadget_ready(master)
         os.write(master, b"AT+MREBOOT=0\r")
         other = os.path.join(cfg, "gser.mfwother")
         # (logged once the gadget is bound in the other layout)
@@ -420,10 +419,7 @@ def test_gadget_other_layout(tmp):
                               "--boot-ms", "300", "--usb-other-layout", "60000",
                               "--transcript", log], stderr=subprocess.PIPE)
         p.stderr.readline()
-        buf = b""
-        end = time.time() + 3
-        while b"+MATREADY" not in buf and time.time() < end:
-            buf += os.read(master, 1000)
+        gadget_ready(master)
         os.write(master, b"AT+MREBOOT=0\r")
         end = time.time() + 5
         while not os.path.islink(other) and time.time() < end:

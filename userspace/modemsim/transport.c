@@ -413,6 +413,41 @@ static void other_layout_leave(struct transport *t)
 }
 
 /*
+ * The other mode over (or never fully entered): the gadget's own layout,
+ * or its own product ID, again.  The UDC stays as the caller left it.
+ */
+static void other_restore(struct transport *t)
+{
+	if (t->other_layout)
+		other_layout_leave(t);
+	else
+		write_file(t->gadget, "idProduct", t->pid);
+}
+
+/* Open @path raw into *@fd for counting the host's bytes, once it opens. */
+static void other_watch(int *fd, const char *path)
+{
+	if (*fd >= 0)
+		return;
+	*fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (*fd >= 0) {
+		/* Raw: no echo, and every byte counted as it comes. */
+		set_raw(*fd, 0);
+		transcript_event("usb: another mode: reading %s", path);
+	}
+}
+
+/* Count what the host sent to *@fd (if open) so far. */
+static void other_count(struct transport *t, int fd)
+{
+	char buf[256];
+	ssize_t n;
+
+	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+		t->other_bytes += n;
+}
+
+/*
  * --usb-other-mode (--usb-other-layout): the first time the gadget comes
  * back, enumerate under another product ID (in another layout) for
  * other_ms, answering nothing, and count what the host sends to the tty
@@ -422,8 +457,6 @@ static void other_layout_leave(struct transport *t)
 static bool tp_other_mode(struct sim *sim)
 {
 	struct transport *t = &sim->tp;
-	char buf[256];
-	ssize_t n;
 
 	if (t->other_state == 1) {
 		FILE *f;
@@ -446,10 +479,7 @@ static bool tp_other_mode(struct sim *sim)
 		if (write_file(t->gadget, "UDC", t->udc)) {
 			transcript_event("usb: another mode failed: %s", strerror(errno));
 			/* Back as it was; tp_restore() binds it again. */
-			if (t->other_layout)
-				other_layout_leave(t);
-			else
-				write_file(t->gadget, "idProduct", t->pid);
+			other_restore(t);
 			t->other_state = 3;
 			return false;
 		}
@@ -470,26 +500,12 @@ static bool tp_other_mode(struct sim *sim)
 	}
 	if (t->other_state != 2)
 		return false;
-	if (t->other_fd < 0) {
-		t->other_fd = open(t->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-		if (t->other_fd >= 0) {
-			/* Raw: no echo, and every byte counted as it comes. */
-			set_raw(t->other_fd, 0);
-			transcript_event("usb: another mode: reading %s", t->path);
-		}
-	}
+	other_watch(&t->other_fd, t->path);
 	/* Another layout: the generic serial function's tty counts too. */
-	if (t->other_layout && t->other_gs_fd < 0 && other_layout_gs(t)) {
-		t->other_gs_fd = open(t->other_gs, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-		if (t->other_gs_fd >= 0) {
-			set_raw(t->other_gs_fd, 0);
-			transcript_event("usb: another mode: reading %s", t->other_gs);
-		}
-	}
-	while (t->other_fd >= 0 && (n = read(t->other_fd, buf, sizeof(buf))) > 0)
-		t->other_bytes += n;
-	while (t->other_gs_fd >= 0 && (n = read(t->other_gs_fd, buf, sizeof(buf))) > 0)
-		t->other_bytes += n;
+	if (t->other_layout && other_layout_gs(t))
+		other_watch(&t->other_gs_fd, t->other_gs);
+	other_count(t, t->other_fd);
+	other_count(t, t->other_gs_fd);
 	if (sim_now_ms() < t->other_until)
 		return true;
 	if (t->other_gs_fd >= 0) {
@@ -505,10 +521,7 @@ static bool tp_other_mode(struct sim *sim)
 				 t->other_bytes);
 	}
 	write_file(t->gadget, "UDC", "\n");
-	if (t->other_layout)
-		other_layout_leave(t);
-	else
-		write_file(t->gadget, "idProduct", t->pid);
+	other_restore(t);
 	t->other_state = 3;
 	return false;
 }
@@ -526,10 +539,7 @@ void tp_other_end(struct sim *sim)
 	t->other_gs_fd = t->other_fd = -1;
 	/* Its own IDs and layout, bound: the next simulator finds it as made. */
 	write_file(t->gadget, "UDC", "\n");
-	if (t->other_layout)
-		other_layout_leave(t);
-	else
-		write_file(t->gadget, "idProduct", t->pid);
+	other_restore(t);
 	write_file(t->gadget, "UDC", t->udc);
 	t->other_state = 3;
 	transcript_event("usb: another mode ended by the exit");
