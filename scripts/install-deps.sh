@@ -55,6 +55,8 @@ pkgs=(
 	libengine-pkcs11-openssl softhsm2
 	# mock logind and ModemManager on a private system bus
 	python3-dbusmock dbus-daemon
+	# SWUpdate's Lua handler under the Lua Debian's SWUpdate embeds
+	lua5.3 lua-cjson
 	# Debian packages (debian/, tests/style/debian.sh); systemd, udev and
 	# bash-completion: where their pkg-config files put mfw's files
 	dpkg-dev debhelper dh-dkms fakeroot lintian

@@ -292,6 +292,13 @@ engine_refuses() {
 	local rc
 	engine "$@"
 	rc=$?
+	if [ $rc = 0 ]; then
+		# (engine shows nothing of a run that passed)
+		echo "$2 exited 0; the end of its output:"
+		grep -v print_registered_handlers $S/fleet.log | tail -n 40
+		echo "-- mfw processes still running:"
+		pgrep -af '^/usr/sbin/mfw' || echo "(none)"
+	fi
 	[ $rc != 0 ] && [ $rc != 124 ] && grep -q 'mfw: error:' $S/fleet.log &&
 		! grep -q 'mfw: error: another mfw upgrade' $S/fleet.log
 }
