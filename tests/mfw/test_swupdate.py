@@ -8,8 +8,9 @@
 # What it holds the handler to: an image group's order, the command it
 # runs, and above all that SWUpdate hears "installed" only when mfw exited
 # 0 and said so in its own result line, and never before mfw has exited,
-# whatever mfw's output does (ends early, lacks the result, disagrees with
-# the exit status, carries very long lines).
+# whatever mfw's output does (ends early, lacks the result, goes on after
+# it, disagrees with the exit status, carries very long lines) and when
+# signals interrupt its reads (sigintr.c, preloaded).
 import os
 import shutil
 import subprocess
@@ -99,6 +100,16 @@ long-lines)
 	head -c 20000 /dev/zero | tr '\0' x >&2; echo >&2
 	printf '{"event":"log","text":"%s"}\n' "$(head -c 9000 /dev/zero | tr '\0' y)"
 	result 0; bye 0 ;;
+trailing)
+	result 0; echo 'mfw: warning: late' >&2; bye 0 ;;
+exit-as-text)
+	echo '{"event":"result","exit":"0","meaning":"ok"}'; bye 0 ;;
+slow)
+	# output in pieces, a line cut by a pause: reads block, and the
+	# signals of sigintr.c interrupt them
+	for i in 1 2 3 4 5; do progress writing $((i * 20)); sleep 0.1; done
+	printf 'mfw: a line in two '; sleep 0.3; echo 'pieces arrives whole'
+	sleep 0.2; result 0; bye 0 ;;
 killed)
 	echo 'mfw: port /dev/ttyUSB2' >&2
 	touch "$TOP/exited"; kill -9 $$ ;;
@@ -126,10 +137,13 @@ def setup(top):
             f.write(data)
 
 
-def run(top, fake, images):
-    """Run the handler on @images with the stand-in mfw in mode @fake;
-    returns (lua's exit status, its lines, the RC lines by image)."""
+def run(top, fake, images, preload=None):
+    """Run the handler on @images with the stand-in mfw in mode @fake
+    (and @preload in LD_PRELOAD); returns (lua's exit status, its lines,
+    the RC lines by image)."""
     env = dict(os.environ, TOP=top, FAKE=fake)
+    if preload:
+        env.update(LD_PRELOAD=preload, MFW_SIGINTR_COUNT=os.path.join(top, "signals"))
     p = subprocess.run([LUA, os.path.join(top, "harness.lua"), top] + images,
                        env=env, capture_output=True, text=True, timeout=60)
     lines = p.stdout.splitlines()
@@ -176,7 +190,9 @@ def main():
                            ("closed-then-exit-0", "without its result line"),
                            ("no-result", "without its result line"),
                            ("result-ok-exit-1", "mfw exited 1"),
-                           ("result-fail-exit-0", "refused")):
+                           ("result-fail-exit-0", "refused"),
+                           ("trailing", "wrote more after its result line"),
+                           ("exit-as-text", "its result line says exit 0")):
             rc, lines, rcs = run(top, fake, GROUP)
             check(rcs.get("X.bin") == ("1", "done") and has(lines, "ERROR", want),
                   "%s: fails the install after mfw exited (\"%s\")" % (fake, want))
@@ -188,6 +204,27 @@ def main():
         rc, lines, rcs = run(top, "long-lines", GROUP)
         check(rcs.get("X.bin") == ("0", "done") and has(lines, "INFO", "x" * 20000),
               "lines longer than a read buffer arrive whole")
+        # SWUpdate's signal handlers do not restart reads: EINTR
+        so = os.path.join(top, "sigintr.so")
+        cc = subprocess.run([os.environ.get("CC", "cc"), "-shared", "-fPIC", "-o", so,
+                             os.path.join(os.path.dirname(os.path.abspath(__file__)), "sigintr.c")],
+                            capture_output=True, text=True)
+        check(cc.returncode == 0, "sigintr.c builds" + (": " + cc.stderr if cc.returncode else ""))
+        if cc.returncode == 0:
+            rc, lines, rcs = run(top, "slow", GROUP, preload=so)
+            with open(os.path.join(top, "signals")) as f:
+                taken = int(f.read())
+            check(taken > 100, "the reads were interrupted (%d signals)" % taken)
+            check(rcs.get("X.bin") == ("0", "done") and
+                  has(lines, "INFO", "mfw: a line in two pieces arrives whole") and
+                  "PROGRESS 50" in lines,
+                  "interrupted reads lose nothing: installed, every line whole")
+            if rcs.get("X.bin") != ("0", "done"):
+                sys.stderr.write("\n".join(lines) + "\n")
+            rc, lines, rcs = run(top, "refused", GROUP, preload=so)
+            check(rcs.get("X.bin") == ("1", "done") and has(lines, "ERROR", "refused"),
+                  "interrupted reads: a refusal still fails the install")
+
         os.remove(os.path.join(top, "args"))
         rc, lines, rcs = run(top, "ok", ["X.bin"])
         check(rcs.get("X.bin", ("",))[0] == "1" and has(lines, "ERROR", "came without") and

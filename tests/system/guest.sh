@@ -292,15 +292,17 @@ engine_refuses() {
 	local rc
 	engine "$@"
 	rc=$?
+	[ $rc != 0 ] && [ $rc != 124 ] && grep -q 'mfw: error:' $S/fleet.log &&
+		! grep -q 'mfw: error: another mfw upgrade' $S/fleet.log && return 0
+	# (engine shows the output of a run that failed, not of one that passed)
 	if [ $rc = 0 ]; then
-		# (engine shows nothing of a run that passed)
 		echo "$2 exited 0; the end of its output:"
 		grep -v print_registered_handlers $S/fleet.log | tail -n 40
-		echo "-- mfw processes still running:"
-		pgrep -af '^/usr/sbin/mfw' || echo "(none)"
 	fi
-	[ $rc != 0 ] && [ $rc != 124 ] && grep -q 'mfw: error:' $S/fleet.log &&
-		! grep -q 'mfw: error: another mfw upgrade' $S/fleet.log
+	echo "-- mfw processes now (an mfw that outlived $2 names its parent):"
+	ps -o pid,ppid,lstart,args -C mfw || echo "(none)"
+	journalctl -b -o short-monotonic --no-pager -n 15 -u 'mfw-autoupgrade@*'
+	return 1
 }
 
 # The fleet engines, standalone as a board without a server runs them:
