@@ -6,6 +6,8 @@
  * every MFW_SIGINTR_US microseconds (default 2000); at exit the number of
  * signals taken goes to the file MFW_SIGINTR_COUNT names.  The variables
  * are removed from the environment, so that children do not load it.
+ * The timer outlives an exec: preload this into the program under test
+ * itself, not into a wrapper that execs it.
  */
 #include <signal.h>
 #include <stdio.h>
