@@ -5,13 +5,13 @@
 # time went, then one line "N passed, N failed" (skips are counted on the
 # line before it); exits non-zero on any failure.
 #
-# The guests run in two lanes side by side (Documentation/mfw/testing.rst,
-# "Time"), the host's tests beside them: the debug kernel's selftests,
-# splat gate in one; the stock kernel's selftests and helper scripts, then
-# the full-system guest (on the stock kernel) and its splat gate in the
-# other; then both lanes share out a pool: the debug kernel's two helper
-# guests and the selftests on the matrix's kernels (5.10, 6.12).  The
-# debug kernel and the full-system guest's root file system, built once
+# The guests run in three lanes side by side (Documentation/mfw/testing.rst,
+# "Time"), the host's tests beside them: the debug kernel's selftests and
+# splat gate in lane A; the stock kernel's selftests, the full-system guest
+# (on the stock kernel) and its splat gate in lane B; the light guests
+# (arm64, armhf, the matrix's kernels 5.10 and 6.12, the stock kernel's
+# helper scripts) one after another in lane C.  Lanes A and B then share
+# out a pool: the debug kernel's two helper guests.  The debug kernel and the full-system guest's root file system, built once
 # per cache, are built in the background while the host tests and the
 # stock kernel's guests run; the kernel from as soon as the packages its
 # build needs are in, before the others.
@@ -289,9 +289,9 @@ splat_gate() {
 # then its share of the pool, then the debug splat gate.  Lane B: the
 # selftests on the stock kernel, the full-system guest, the stock splat
 # gate; then the guests of the pool lane A has not taken (claim).  Lane C
-# (lane_c below) runs the light stock-kernel guests one after another,
-# from the end of the host's own tests, which would otherwise compete
-# with it.  Earlier the stock helper scripts' guest started beside the
+# (lane_c below) runs the light guests one after another, from the start.
+# Every guest but the debug kernel's runs at nice 5 (tests/vm/run-vm.sh),
+# so lanes B and C and the host's tests yield to lane A.  Earlier the stock helper scripts' guest started beside the
 # stock selftests with the full-system guest beside the debug selftests,
 # and the host's cores carried five busy vCPUs (testing.rst, "Time"):
 # lane C adds one light guest at a time, never a heavy one.  At most two
@@ -374,12 +374,13 @@ arm_guest() {
 	# The gate needs neither.
 	MFW_VM_CPUS=1 splat_gate "$a"
 }
-# Lane C, started once the host's own work below is done: the light
-# guests, which wait on the module and the clock far more than they
-# compute (CPU about 40 % of one core each): the arm64 and armhf guests,
-# the matrix's kernels and the helper's scripts on the stock kernel.  They
-# fill the share of the two cores that lanes A and B leave idle; lane B
-# then reaches the pool sooner.
+# Lane C, started with the others: the light guests, which wait on the
+# module and the clock far more than they compute (CPU about 40 % of one
+# core each): the arm64 and armhf guests, the matrix's kernels and the
+# helper's scripts on the stock kernel.  They fill the share of the two
+# cores that lanes A and B leave idle; lane B then reaches the pool
+# sooner.  Its builds for the Arm guests run at nice 19 (arm_guest), below
+# the host's tests.
 lane_c() {
 	local k
 	for k in arm64 armhf; do
@@ -396,8 +397,8 @@ lane_c() {
 join_lane() {
 	join "$1" || record FAIL "lane/$1: ended before its last guest (its output is above)"
 }
-section "guests: two lanes start (debug kernel; stock kernel)"
-for l in a b; do
+section "guests: three lanes start (debug kernel; stock kernel; light guests)"
+for l in a b c; do
 	bg $l lane_$l
 	[ "${MFW_LANES:-2}" != 1 ] || join_lane $l
 done
@@ -443,13 +444,8 @@ step style/sparse tests/style/sparse.sh
 step style/reuse reuse lint
 step style/spdx tests/style/spdx.sh
 
-section "guests: the lanes' remaining work (lane C starts)"
-bg c lane_c
-if [ "${MFW_LANES:-2}" = 1 ]; then
-	join_lane c
-else
-	for l in a b c; do join_lane $l; done
-fi
+section "guests: the lanes' remaining work"
+[ "${MFW_LANES:-2}" = 1 ] || for l in a b c; do join_lane $l; done
 section_end
 if [ "${MFW_SYSTEM_KERNEL:-stock}" = debug ]; then
 	section "full system on the debug kernel, alone"

@@ -294,14 +294,16 @@ engine_refuses() {
 	rc=$?
 	[ $rc != 0 ] && [ $rc != 124 ] && grep -q 'mfw: error:' $S/fleet.log &&
 		! grep -q 'mfw: error: another mfw upgrade' $S/fleet.log && return 0
-	# (engine shows the output of a run that failed, not of one that passed)
+	# (engine shows the output and the automatic upgrade units of a run
+	# that failed, not of one that passed)
 	if [ $rc = 0 ]; then
 		echo "$2 exited 0; the end of its output:"
 		grep -v print_registered_handlers $S/fleet.log | tail -n 40
+		echo "-- the automatic upgrade units meanwhile:"
+		journalctl -b -o short-monotonic --no-pager -n 15 -u 'mfw-autoupgrade@*'
 	fi
 	echo "-- mfw processes now (an mfw that outlived $2 names its parent):"
 	ps -o pid,ppid,lstart,args -C mfw || echo "(none)"
-	journalctl -b -o short-monotonic --no-pager -n 15 -u 'mfw-autoupgrade@*'
 	return 1
 }
 

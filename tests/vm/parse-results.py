@@ -3,15 +3,16 @@
 """Turn the guest's result channel into the suite's result lines.
 
 Reads the text the guest wrote on its result port (sections framed by
-"MFW-RIG: begin <name>" / "MFW-RIG: end <name> rc=<n> secs=<s>", TAP inside) and
-prints one line per test: "PASS <prefix>/<name>/<case>", "FAIL ...",
-"SKIP ...".  A program that exits non-zero without reporting a failed case,
+"MFW-RIG: begin <name>" / "MFW-RIG: end <name> rc=<n> secs=<s> cpu=<s>",
+TAP inside) and prints one line per test: "PASS <prefix>/<name>/<case>",
+"FAIL ...", "SKIP ...".  A program that exits non-zero without reporting a failed case,
 a section that never ends and a guest that never finished are failures too.
 
 Usage: parse-results.py PREFIX RESULTS [TIMES [GUEST_SECONDS]]
 With TIMES, each program's running time is appended to that file as
-"<seconds> <prefix>/<name>"; GUEST_SECONDS (how long the guest ran, host
-clock) dates a section the guest never ended.
+"<seconds> <prefix>/<name> (guest CPU <s> s)" (the busy time of the
+guest's vCPUs meanwhile, by its own count); GUEST_SECONDS (how long the
+guest ran, host clock) dates a section the guest never ended.
 """
 import re
 import sys
@@ -39,11 +40,12 @@ for line in lines:
         current, failed_case, cases = m.group(1), False, 0
         begun_at = int(m.group(2)) if m.group(2) else None
         continue
-    m = re.match(r"^MFW-RIG: end (\S+) rc=(\d+)(?: secs=(\d+))?", line)
+    m = re.match(r"^MFW-RIG: end (\S+) rc=(\d+)(?: secs=(\d+))?(?: cpu=(\d+))?", line)
     if m:
         rc = int(m.group(2))
         if m.group(3):
-            times.append((int(m.group(3)), f"{prefix}/{m.group(1)}"))
+            cpu = f" (guest CPU {m.group(4)} s)" if m.group(4) else ""
+            times.append((int(m.group(3)), f"{prefix}/{m.group(1)}{cpu}"))
         if rc != 0 and not failed_case:
             why = "timed out" if rc in (124, 143) else f"exited {rc}"
             results.append(("FAIL", f"{prefix}/{m.group(1)} ({why})"))

@@ -95,10 +95,21 @@ watchdog() {
 	kill -9 -- -"$1" 2>/dev/null
 }
 
+# busy: the guest's busy vCPU time so far, all vCPUs, in USER_HZ ticks
+# (1/100 s): the "cpu" line of /proc/stat less its idle and iowait.  Under
+# TCG a vCPU the host's scheduler holds off still counts as busy, so on
+# busy cores the figure grows with the host's load; it says which program
+# kept the guest busy, not what the host paid.
+busy() {
+	read -r _ user nice system _ _ irq softirq _ </proc/stat
+	echo $((user + nice + system + irq + softirq))
+}
+
 # Each line of /etc/mfw-rig/tests: <name> <timeout-seconds> <command...>
 while read -r name limit cmd; do
 	[ -n "$name" ] || continue
 	read -r t0 _ </proc/uptime
+	c0=$(busy)
 	say "begin $name at=${t0%.*}"
 	rm -f /run/timed-out
 	setsid sh -c "$cmd" >"$out" 2>&1 </dev/null 9<&- &
@@ -112,7 +123,7 @@ while read -r name limit cmd; do
 	# Killed by the watchdog (SIGKILL: 128 + 9), not ended on its own.
 	[ ! -e /run/timed-out ] || [ $rc != 137 ] || rc=124
 	read -r t1 _ </proc/uptime
-	say "end $name rc=$rc secs=$((${t1%.*} - ${t0%.*}))"
+	say "end $name rc=$rc secs=$((${t1%.*} - ${t0%.*})) cpu=$((($(busy) - c0) / 100))"
 done </etc/mfw-rig/tests
 
 # Unload the driver so kmemleak sees everything it ever allocated.
