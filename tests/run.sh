@@ -5,15 +5,16 @@
 # time went, then one line "N passed, N failed" (skips are counted on the
 # line before it); exits non-zero on any failure.
 #
-# The guests run in three lanes side by side (Documentation/mfw/testing.rst,
+# The guests run in four lanes side by side (Documentation/mfw/testing.rst,
 # "Time"), the host's tests beside them: the debug kernel's selftests and
-# splat gate in lane A; the stock kernel's selftests, the full-system guest
-# (on the stock kernel) and its splat gate in lane B; the light guests
-# (arm64, armhf, the matrix's kernels 5.10 and 6.12, the stock kernel's
-# helper scripts) one after another in lane C.  Lanes A and B then share
-# out a pool: the debug kernel's two helper guests.  The debug kernel and the full-system guest's root file system, built once
-# per cache, are built in the background while the host tests and the
-# stock kernel's guests run; the kernel from as soon as the packages its
+# splat gate in lane A; the full-system guest (on the stock kernel) in
+# lane B; the stock kernel's selftests, helper scripts and splat gate in
+# lane C; the arm64 and armhf guests and the matrix's kernels (5.10, 6.12)
+# in lane D.  Lanes A and B then share out a pool: the debug kernel's two
+# helper guests.  The debug kernel and
+# the full-system guest's root file system, built once per cache, are
+# built in the background while the host tests and the stock kernel's
+# guests run; the kernel from as soon as the packages its
 # build needs are in, before the others.
 #
 # Environment: MFW_CACHE, MFW_OUT (tests/vm/lib.sh); MFW_FUZZ_SECONDS
@@ -156,14 +157,14 @@ ktests=$MFW_OUT/guest-tests-kernel
 for t in "$MFW_OUT"/bin/*; do
 	echo "$(basename "$t") 1800 $(basename "$t")" >>"$ktests"
 done
-# The helper's GPIO script goes with them, always on two vCPUs: its
-# module is a shell loop polling the lines, which must see mfw's 0.4 s
+# The helper's guest scripts, in a second list.  The GPIO script runs
+# where gpio-sim is, on the debug kernel, in a guest of two vCPUs (below):
+# its module is a shell loop polling the lines, which must see mfw's 0.4 s
 # RESET pulse.  On one vCPU, sharing it with mfw on the debug kernel, the
 # loop's turn grew to 0.55 s and missed the pulse.
-echo "mfw_helper_gpio 600 mfw_helper_gpio.sh" >>"$ktests"
-# The helper's other guest scripts, in a second list.
 htests=$MFW_OUT/guest-tests-helper
 echo "mfw_helper 600 mfw_helper_test.sh" >"$htests"
+echo "mfw_helper_gpio 600 mfw_helper_gpio.sh" >>"$htests"
 for t in power tamper usb refuse share two; do
 	echo "mfw_helper_$t 600 mfw_helper_$t.sh" >>"$htests"
 done
@@ -179,11 +180,11 @@ if [ -x "$gpiod2" ]; then
 		echo "mfw_helper_${t}_gpiod2 600 PATH=/opt/gpiod2/bin:\$PATH mfw_helper_$t.sh" >>"$htests"
 	done
 fi
-# On the debug kernel the list is two guests of about equal length, which
-# ever lane is free takes (see the lanes below): the families script, and
-# the rest.
-grep '^mfw_helper_families ' "$htests" >"$htests-families"
-grep -v '^mfw_helper_families ' "$htests" >"$htests-others"
+# On the debug kernel the list is two guests, which ever lane is free
+# takes (see the lanes below): the families and GPIO scripts, and the
+# rest.
+grep -E '^mfw_helper_(families|gpio) ' "$htests" >"$htests-families"
+grep -vE '^mfw_helper_(families|gpio) ' "$htests" >"$htests-others"
 # Enough cycles to catch a lifetime bug on both transports (a third of
 # them detaches, the rest unplugs or hangups); "make soak" runs 200.
 cycles=${MFW_CYCLES:-30}
@@ -282,23 +283,20 @@ splat_gate() {
 		tests/vm/run-vm.sh "$k" "splat-$plant" "$MFW_OUT/noop-tests-$k"
 }
 
-# Two heavy lanes side by side, and a light one.  A debug-kernel guest
-# keeps about one core busy (KASAN and lockdep under TCG), a stock one
-# under half a core; the full-system guest on the stock kernel about one
-# core.  Lane A: the C selftests on the debug kernel (once it is built),
-# then its share of the pool, then the debug splat gate.  Lane B: the
-# selftests on the stock kernel, the full-system guest, the stock splat
-# gate; then the guests of the pool lane A has not taken (claim).  Lane C
-# (lane_c below) runs the light guests one after another, from the start.
-# Every guest but the debug kernel's runs at nice 5 (tests/vm/run-vm.sh),
-# so lanes B and C and the host's tests yield to lane A.  Earlier the stock helper scripts' guest started beside the
-# stock selftests with the full-system guest beside the debug selftests,
-# and the host's cores carried five busy vCPUs (testing.rst, "Time"):
-# lane C adds one light guest at a time, never a heavy one.  At most two
-# debug guests run at a time: three at once slowed each other threefold
-# and failed timed cases; the full-system guest on the debug kernel beside
-# a debug lane starved both, so with MFW_SYSTEM_KERNEL=debug it runs after
-# the lanes.
+# Two heavy lanes side by side, and two light ones, all from the start.
+# A debug-kernel guest keeps about one core busy (KASAN and lockdep under
+# TCG), a stock one under half a core; the full-system guest on the stock
+# kernel about one core.  Lane A: the C selftests on the debug kernel
+# (once it is built), then its share of the pool, then the debug splat
+# gate.  Lane B: the full-system guest, then the guests of the pool lane A
+# has not taken (claim).  Lanes C and D (below) run the light guests one
+# after another.  Every guest but the debug kernel's runs at nice 5
+# (tests/vm/run-vm.sh), so the other lanes yield to lane A and to the
+# host's tests, which run at the normal priority.  At most two debug
+# guests run at a time, one in each heavy lane: three at once slowed each
+# other threefold and failed timed cases; the full-system guest on the
+# debug kernel beside a debug lane starved both, so with
+# MFW_SYSTEM_KERNEL=debug it runs after the lanes.
 lane_a() {
 	if await debug-module >/dev/null; then
 		selftests debug selftests "$ktests"
@@ -310,10 +308,17 @@ lane_a() {
 	return 0
 }
 lane_b() {
-	selftests stock selftests "$ktests"
 	[ "${MFW_SYSTEM_KERNEL:-stock}" = debug ] || system_guest
-	splat_gate stock
 	pool
+	return 0
+}
+# Lane C: the stock kernel's guests, light (nice 5, mostly waiting for
+# the line rate and the simulated module's clock): its selftests on two
+# vCPUs, the helper's scripts on one, its splat gate.
+lane_c() {
+	selftests stock selftests "$ktests"
+	helpers stock
+	splat_gate stock
 	return 0
 }
 # lane_step NAME COMMAND...: step (tests/ledger.sh) for a lane, whose
@@ -374,14 +379,10 @@ arm_guest() {
 	# The gate needs neither.
 	MFW_VM_CPUS=1 splat_gate "$a"
 }
-# Lane C, started with the others: the light guests, which wait on the
-# module and the clock far more than they compute (CPU about 40 % of one
-# core each): the arm64 and armhf guests, the matrix's kernels and the
-# helper's scripts on the stock kernel.  They fill the share of the two
-# cores that lanes A and B leave idle; lane B then reaches the pool
-# sooner.  Its builds for the Arm guests run at nice 19 (arm_guest), below
-# the host's tests.
-lane_c() {
+# Lane D: the other light guests, on one vCPU each: the arm64 and armhf
+# guests and the matrix's kernels.  Its builds for the Arm guests run at
+# nice 19 (arm_guest), below the host's tests.
+lane_d() {
 	local k
 	for k in arm64 armhf; do
 		arm_guest "$k"
@@ -389,7 +390,6 @@ lane_c() {
 	for k in $MFW_KERNELS_MATRIX; do
 		matrix "$k"
 	done
-	helpers stock
 	return 0
 }
 # A lane returns 0 once it has run its last guest: anything else means
@@ -397,8 +397,8 @@ lane_c() {
 join_lane() {
 	join "$1" || record FAIL "lane/$1: ended before its last guest (its output is above)"
 }
-section "guests: three lanes start (debug kernel; stock kernel; light guests)"
-for l in a b c; do
+section "guests: four lanes start (debug; full system; stock; Arm and matrix)"
+for l in a b c d; do
 	bg $l lane_$l
 	[ "${MFW_LANES:-2}" != 1 ] || join_lane $l
 done
@@ -445,7 +445,7 @@ step style/reuse reuse lint
 step style/spdx tests/style/spdx.sh
 
 section "guests: the lanes' remaining work"
-[ "${MFW_LANES:-2}" = 1 ] || for l in a b c; do join_lane $l; done
+[ "${MFW_LANES:-2}" = 1 ] || for l in a b c d; do join_lane $l; done
 section_end
 if [ "${MFW_SYSTEM_KERNEL:-stock}" = debug ]; then
 	section "full system on the debug kernel, alone"

@@ -62,7 +62,11 @@ echo "mfw_helper_families 1800 mfw_helper_families.sh" >>"$list"
 files=("$soak"/bin/* tests/vm/guest/mfw-gadget build/userspace/modemsim/mfw-modemsim
 	build/userspace/mfw/mfw tests/kselftest/mfw_helper_lib.sh tests/kselftest/mfw_helper_families.sh)
 for k in stock debug; do
-	bg "$k" env MFW_VM_TIMEOUT=$((7200 + 2 * stress + 1800 + rounds * 3 * 1800 + 1800)) \
+	# Both at the same priority (make check puts the stock kernel's
+	# guests below the debug kernel's), so that each gets its share of
+	# the stress.
+	bg "$k" env MFW_VM_NICE=0 \
+		MFW_VM_TIMEOUT=$((7200 + 2 * stress + 1800 + rounds * 3 * 1800 + 1800)) \
 		MFW_MODULE="$MFW_OUT/kmod-$k/mfw.ko" \
 		MFW_GUEST_ENV="export MFW_CYCLES=$cycles MFW_STRESS_SECONDS=$stress MFW_FAMILIES=all" \
 		tests/vm/run-vm.sh "$k" soak "$list" "${files[@]}"

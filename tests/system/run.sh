@@ -277,9 +277,10 @@ t0=$SECONDS
 # (alg_test, init's page faults: RCU stalls), while every first boot ran
 # normally.  The serial logs are appended to across boots.
 # On Debian's kernel QEMU runs at nice 5, as the other guests beside the
-# debug kernel's do (MFW_VM_NICE in tests/vm/run-vm.sh), on the debug
-# kernel at the normal priority; MFW_SYSTEM_NICE sets it.
-nice=${MFW_SYSTEM_NICE:-$([ "$kind" = debug ] && echo 0 || echo 5)}
+# debug kernel's do (tests/vm/run-vm.sh), on the debug kernel at the
+# normal priority; MFW_SYSTEM_NICE, or else MFW_VM_NICE, sets it.
+nice=$([ "$kind" = debug ] && echo 0 || echo 5)
+nice=${MFW_SYSTEM_NICE:-${MFW_VM_NICE:-$nice}}
 boot() {
 	con_start=$(stat -c %s "$out/console.log")
 	nice -n "$nice" qemu-system-x86_64 \

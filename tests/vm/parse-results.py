@@ -5,8 +5,9 @@
 Reads the text the guest wrote on its result port (sections framed by
 "MFW-RIG: begin <name>" / "MFW-RIG: end <name> rc=<n> secs=<s> cpu=<s>",
 TAP inside) and prints one line per test: "PASS <prefix>/<name>/<case>",
-"FAIL ...", "SKIP ...".  A program that exits non-zero without reporting a failed case,
-a section that never ends and a guest that never finished are failures too.
+"FAIL ...", "SKIP ...".  A program that exits non-zero without reporting a
+failed case, a section that never ends and a guest that never finished are
+failures too.
 
 Usage: parse-results.py PREFIX RESULTS [TIMES [GUEST_SECONDS]]
 With TIMES, each program's running time is appended to that file as

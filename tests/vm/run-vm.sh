@@ -13,8 +13,9 @@
 # regexes, one a line, names the kinds that must all be found); MFW_TIMES (a file: the
 # guest's and each program's running time are appended to it, one
 # "<seconds> <what>" line each); MFW_VM_CPUS (vCPUs, default 2);
-# MFW_VM_MEM (MiB, default 512); MFW_VM_NICE (QEMU's nice value, below);
-# MFW_VM_BOOT_LIMIT, MFW_VM_BOOT_SILENCE (seconds, below); MFW_VM_UART (the QEMU -serial backend of the guest's
+# MFW_VM_MEM (MiB, default 512); MFW_VM_NICE (QEMU's nice value,
+# below); MFW_VM_BOOT_LIMIT, MFW_VM_BOOT_SILENCE (seconds, below);
+# MFW_VM_UART (the QEMU -serial backend of the guest's
 # module UART, default null); MFW_VM_UART_BENCH (a host mfw-modemsim: the
 # module bench serves that UART with it, below, and MFW_VM_UART is not
 # used).

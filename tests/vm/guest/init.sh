@@ -96,10 +96,10 @@ watchdog() {
 }
 
 # busy: the guest's busy vCPU time so far, all vCPUs, in USER_HZ ticks
-# (1/100 s): the "cpu" line of /proc/stat less its idle and iowait.  Under
-# TCG a vCPU the host's scheduler holds off still counts as busy, so on
-# busy cores the figure grows with the host's load; it says which program
-# kept the guest busy, not what the host paid.
+# (1/100 s): the "cpu" line of /proc/stat less its idle and iowait.  The
+# kernel charges it a tick at a time, on the ticks the vCPU gets; under
+# TCG on busy host cores that is not what QEMU's threads paid.  It says
+# which program kept the guest busy, not what the host spent on it.
 busy() {
 	read -r _ user nice system _ _ irq softirq _ </proc/stat
 	echo $((user + nice + system + irq + softirq))
@@ -123,7 +123,8 @@ while read -r name limit cmd; do
 	# Killed by the watchdog (SIGKILL: 128 + 9), not ended on its own.
 	[ ! -e /run/timed-out ] || [ $rc != 137 ] || rc=124
 	read -r t1 _ </proc/uptime
-	say "end $name rc=$rc secs=$((${t1%.*} - ${t0%.*})) cpu=$((($(busy) - c0) / 100))"
+	c1=$(busy)
+	say "end $name rc=$rc secs=$((${t1%.*} - ${t0%.*})) cpu=$(((c1 - c0) / 100))"
 done </etc/mfw-rig/tests
 
 # Unload the driver so kmemleak sees everything it ever allocated.
