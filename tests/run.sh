@@ -217,11 +217,11 @@ helpers() {
 		"$([ "$1" = stock ] && echo 1 || echo 2)"
 }
 # claim JOB: true for the first lane to ask, false for the other.  The
-# guests of the pool below go to whichever lane is free: on a warm cache
-# lane A takes one after the debug selftests and lane B the next after its
-# stock work, instead of lane B idling while lane A runs them all; on a
-# cold one lane B, which waits for the debug kernel too, may take several
-# while lane A runs the debug selftests.
+# guests of the pool below go to whichever of lanes A and B is free: on a
+# warm cache lane B takes one after the full-system guest and lane A the
+# other after the debug selftests, instead of lane B idling while lane A
+# runs them all; on a cold one lane B, which waits for the debug kernel
+# too, may take both while lane A runs the debug selftests.
 claim() {
 	mkdir "$lanes/claim-$1" 2>/dev/null
 }
@@ -232,7 +232,7 @@ matrix() {
 		echo "FAIL $1/selftests: no module for the $1 kernel (build/module-$1-W1 above)"
 		return 0
 	fi
-	# One vCPU: lane C's guest beside two lanes of two; the races run
+	# One vCPU: a light lane's guest beside lanes of two; the races run
 	# on two vCPUs on the stock and debug kernels.
 	selftests "$1" selftests "$ktests" 1
 }
@@ -334,43 +334,58 @@ lane_step() {
 		return 1
 	fi
 }
-# arm_guest ARCH: Debian 12's ARCH (arm64, armhf) kernel (fetched into
-# the cache the first time, tests/vm/fetch-kernel.sh) on QEMU's virt
-# board with the module's device tree overlay, the module on the board's
-# PL011 behind the bench (the host's simulator at 115200 baud).  The
-# module is cross-compiled with W=1 against that kernel's headers, the
-# tests statically (all of them, a 32-bit build's warnings included; the
-# guest runs mfw_uart_test), and the whole userspace with Meson's cross files
-# (cross/debian-ARCH.ini, cross/debian.ini) against a sysroot of Debian's
-# ARCH packages (tests/vm/fetch-sysroot.sh), warnings as errors; the
-# guest runs that build's mfw.
-# The builds run at the lowest priority, one job at a time: lanes A and
-# B run timed guests meanwhile.
-arm_guest() {
-	local a=$1 bin=$MFW_OUT/bin-$1 list=$MFW_OUT/guest-tests-$1 sr files
-	local b=$MFW_OUT/build-$1 cc
+# arm_build ARCH, arm_run ARCH: the guest of Debian 12's ARCH (arm64,
+# armhf) kernel (fetched into the cache the first time,
+# tests/vm/fetch-kernel.sh) on QEMU's virt board with the module's device
+# tree overlay, the module on the board's PL011 behind the bench (the
+# host's simulator at 115200 baud).  The module is cross-compiled with W=1
+# against that kernel's headers, the tests statically (all of them, a
+# 32-bit build's warnings included; the guest runs mfw_uart_test), and the
+# whole userspace with Meson's cross files (cross/debian-ARCH.ini,
+# cross/debian.ini) against a sysroot of Debian's ARCH packages
+# (tests/vm/fetch-sysroot.sh), warnings as errors; the guest runs that
+# build's mfw.  arm_build makes the files and lists them in
+# $MFW_OUT/guest-files-ARCH (none if the module or the tests did not
+# build; without the userspace the guest runs without mfw); arm_run boots
+# the guest with them.  The builds run at the lowest priority, one job at
+# a time: the other lanes run timed guests meanwhile.
+arm_build() {
+	local a=$1 bin=$MFW_OUT/bin-$1 sr b=$MFW_OUT/build-$1 cc
+	local files=$MFW_OUT/guest-files-$1
 	cc=$(kernel_info "$a" && echo "$KTRIPLE-gcc") || cc=false
-	rm -f "$MFW_OUT/kmod-$a/mfw.ko" "$MFW_OUT/guest-mfw-$a.ko"
-	if lane_step "build/module-$a-W1" nice -n 19 tests/vm/build-module.sh "$a" &&
+	rm -f "$MFW_OUT/kmod-$a/mfw.ko" "$MFW_OUT/guest-mfw-$a.ko" \
+		"$files" "$files.sysroot"
+	lane_step "build/module-$a-W1" nice -n 19 tests/vm/build-module.sh "$a" &&
 		cp "$MFW_OUT/kmod-$a/mfw.ko" "$MFW_OUT/guest-mfw-$a.ko" &&
 		lane_step "build/kselftests-$a" nice -n 19 make -s -C tests/kselftest \
-			KSFT_INC="$ksft" OUT="$bin" CC="$cc" LDFLAGS=-static; then
-		files=("$bin/mfw_uart_test" tests/kselftest/mfw_board_of.sh udev/mfw-of-modem)
-		# A new build directory each run: the sysroot's entry may have
-		# moved.
-		rm -rf "$b"
-		if lane_step "build/sysroot-$a" tests/vm/fetch-sysroot.sh "bookworm-$a" &&
-			sr=$(tests/vm/fetch-sysroot.sh "bookworm-$a" 2>/dev/null) &&
-			lane_step "build/userspace-$a" nice -n 19 sh -c '
-				meson setup "$2" --cross-file "$1/sysroot.ini" \
-					--cross-file "cross/debian-$3.ini" \
-					--cross-file cross/debian.ini -Dwerror=true &&
-				meson compile -C "$2" -j 1' sh "$sr" "$b" "$a"; then
-			files+=("$b/userspace/mfw/mfw")
-		fi
+			KSFT_INC="$ksft" OUT="$bin" CC="$cc" LDFLAGS=-static || return 0
+	printf '%s\n' "$bin/mfw_uart_test" tests/kselftest/mfw_board_of.sh \
+		udev/mfw-of-modem >"$files.tmp"
+	# A new build directory each run: the sysroot's entry may have moved.
+	rm -rf "$b"
+	if lane_step "build/sysroot-$a" tests/vm/fetch-sysroot.sh "bookworm-$a" &&
+		sr=$(tests/vm/fetch-sysroot.sh "bookworm-$a" 2>/dev/null) &&
+		lane_step "build/userspace-$a" nice -n 19 sh -c '
+			meson setup "$2" --cross-file "$1/sysroot.ini" \
+				--cross-file "cross/debian-$3.ini" \
+				--cross-file cross/debian.ini -Dwerror=true &&
+			meson compile -C "$2" -j 1' sh "$sr" "$b" "$a"; then
+		echo "$b/userspace/mfw/mfw" >>"$files.tmp"
+		echo "$sr/root" >"$files.sysroot"
+	fi
+	mv "$files.tmp" "$files"
+}
+# arm_run ARCH: the guest arm_build made the files for, then ARCH's splat
+# gate.
+arm_run() {
+	local a=$1 list=$MFW_OUT/guest-tests-$1 files=() sr=
+	if [ -s "$MFW_OUT/guest-files-$a" ]; then
+		mapfile -t files <"$MFW_OUT/guest-files-$a"
+		[ ! -s "$MFW_OUT/guest-files-$a.sysroot" ] ||
+			sr=$(cat "$MFW_OUT/guest-files-$a.sysroot")
 		printf '%s\n' "mfw_board_of 120 mfw_board_of.sh" \
 			"mfw_uart_test 1200 mfw_uart_test" >"$list"
-		MFW_SYSROOT=${sr:+$sr/root} MFW_VM_UART_BENCH=$PWD/$sim MFW_VM_CPUS=1 \
+		MFW_SYSROOT=$sr MFW_VM_UART_BENCH=$PWD/$sim MFW_VM_CPUS=1 \
 			MFW_VM_TIMEOUT=1800 MFW_MODULE=$MFW_OUT/guest-mfw-$a.ko \
 			tests/vm/run-vm.sh "$a" selftests "$list" "${files[@]}"
 	else
@@ -379,16 +394,20 @@ arm_guest() {
 	# The gate needs neither.
 	MFW_VM_CPUS=1 splat_gate "$a"
 }
-# Lane D: the other light guests, on one vCPU each: the arm64 and armhf
-# guests and the matrix's kernels.  Its builds for the Arm guests run at
-# nice 19 (arm_guest), below the host's tests.
+# Lane D: the other light guests, on one vCPU each: the matrix's kernels,
+# then the arm64 and armhf guests.  Their builds run meanwhile, one job at
+# a time at nice 19, on what the other lanes leave of the cores: before
+# the guests in the lane, they held it up for about 440 s of a warm run.
 lane_d() {
-	local k
-	for k in arm64 armhf; do
-		arm_guest "$k"
-	done
+	local k builds
+	(for k in arm64 armhf; do arm_build "$k"; done) &
+	builds=$!
 	for k in $MFW_KERNELS_MATRIX; do
 		matrix "$k"
+	done
+	wait $builds
+	for k in arm64 armhf; do
+		arm_run "$k"
 	done
 	return 0
 }
