@@ -62,7 +62,7 @@ summary() {
 		grep '^FAIL ' "$ledger" | sed 's/^FAIL /  /'
 	fi
 	# The last line is always "N passed, N failed"; skips are reported above it.
-	[ "$skip" -eq 0 ] || echo "$skip skipped (features the stock kernel lacks: they run on the debug kernel, in make check's debug lane or in make soak)"
+	[ "$skip" -eq 0 ] || echo "$skip skipped (features the stock kernel lacks: they run on the debug kernel, in make check's debug guests or in make soak)"
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
 }
