@@ -107,7 +107,9 @@ struct mfw_stats {
  * @owner: who owns the command channel
  * @user_writers: user writes currently passing through n_tty
  * @user_busy: a user command is in flight (sent, no final result yet)
- * @user_deadline: jiffies after which a user command counts as finished
+ * @user_deadline: jiffies after which a user command counts as finished:
+ *	mfw_user_timeout_ms after the user's last write or the last line of
+ *	its answer the receive hook saw
  * @txn: the driver's command in flight, when @owner is MFW_OWNER_DRIVER
  * @echo: what users wrote that the module has not echoed yet
  * @parked: user writes parked while the driver owns the channel, oldest
@@ -131,6 +133,10 @@ struct mfw_stats {
  *	hook only)
  * @rx_left: bytes stayed behind at that run (written by the receive hook
  *	only)
+ * @rx_taken: jiffies when the receive hook last took a byte: a reader
+ *	that makes room moves it on (written by the receive hook only)
+ * @rx_running: the receive hook is handing out a chunk (written by the
+ *	receive hook only; mfw_rx_running())
  * @rx_idle: while @rx_held, looks whether any file can still read the
  *	tty, and lets go of what nobody can read (mfw_rx_idle())
  * @state: enum mfw_state
@@ -198,6 +204,8 @@ struct mfw_port {
 	unsigned long rx_stamp;
 	bool rx_held;
 	bool rx_left;
+	unsigned long rx_taken;
+	bool rx_running;
 	struct delayed_work rx_idle;
 
 	enum mfw_state state;
@@ -247,6 +255,8 @@ extern const struct file_operations mfw_cdev_fops;
 
 /* mfw_rx.c */
 size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count);
+bool mfw_rx_held(struct mfw_port *port);
+bool mfw_rx_running(struct mfw_port *port);
 void mfw_rx_idle(struct work_struct *work);
 
 /* mfw_sysfs.c */

@@ -6,9 +6,11 @@
  * module's AT port.  A user command is "in flight" from the first byte a
  * user writes (a terminal sends one character at a time) until the
  * module's final result, or until mfw_user_timeout_ms have passed since
- * the user last wrote.  A driver command waits for that, then owns the channel: user
- * writes wait (or fail with -EAGAIN when non-blocking), and the lines that
- * answer the driver are kept from users.  Neither side's bytes are ever
+ * the user last wrote.  A driver command waits for that, and for a reader
+ * to read the module's output that waits for it (a driver command takes
+ * the lines before its own answer), then owns the channel: user writes
+ * wait (or fail with -EAGAIN when non-blocking), and the lines that answer
+ * the driver are kept from users.  Neither side's bytes are ever
  * interleaved with the other's.
  *
  * The driver's waits for the module hold no ldisc reference, only the
@@ -28,35 +30,68 @@
 
 /* Longest wait for room in the tty driver before looking again. */
 #define MFW_CHAN_ROOM_POLL_MS	20
+/* How often a driver command waiting for the channel looks again. */
+#define MFW_CHAN_LOOK_MS	200
+/* Longest wait for the channel, in user timeouts (mfw_chan_acquire()). */
+#define MFW_CHAN_WAIT_MAX	6
 /* Longest wait for the module's pause after a text-mode SMS. */
 #define MFW_CHAN_DATA_WAIT_MS	(4 * MFW_RX_QUIET_MS)
 
-/* Take the channel for @txn if no user command or write is under way. */
-static bool mfw_chan_try_acquire(struct mfw_port *port, struct mfw_txn *txn,
-				 bool force)
+/* Whether a driver command got the channel, and what else kept it. */
+enum mfw_chan_take {
+	MFW_CHAN_TAKEN,
+	MFW_CHAN_OWNED,		/* a transparent write or another owner */
+	MFW_CHAN_KEPT,		/* a user's write, in n_tty or parked */
+	MFW_CHAN_USER,		/* a user's command in flight */
+	MFW_CHAN_RX,		/* a receive run (mfw_rx_running()) */
+	MFW_CHAN_HELD,		/* input waits for a reader (mfw_rx_held()) */
+};
+
+/*
+ * Take the channel for @txn unless it is owned, a user's write (passing
+ * through n_tty or parked) or command is under way (@force: a command in
+ * flight no longer counts), or the receive hook has not handed out all
+ * the module sent: a driver command takes the lines that come before its
+ * echo, so those must be seen first (the rest of a user's answer or its
+ * final result may be among them).  The receive hook wakes @port->wq at
+ * the end of its runs.
+ */
+static enum mfw_chan_take mfw_chan_try_acquire(struct mfw_port *port,
+					       struct mfw_txn *txn,
+					       bool force)
 {
-	bool ok = false;
+	enum mfw_chan_take took;
 
 	spin_lock(&port->lock);
-	if (port->owner == MFW_OWNER_NONE && !port->user_writers &&
-	    list_empty(&port->parked) &&
-	    (!port->user_busy || force ||
-	     time_after_eq(jiffies, port->user_deadline))) {
+	if (port->owner != MFW_OWNER_NONE)
+		took = MFW_CHAN_OWNED;
+	else if (port->user_writers || !list_empty(&port->parked))
+		took = MFW_CHAN_KEPT;
+	else if (!force && port->user_busy &&
+		 time_before(jiffies, port->user_deadline))
+		took = MFW_CHAN_USER;
+	else if (mfw_rx_running(port))
+		took = MFW_CHAN_RX;
+	else if (mfw_rx_held(port))
+		took = MFW_CHAN_HELD;
+	else
+		took = MFW_CHAN_TAKEN;
+	if (took == MFW_CHAN_TAKEN) {
 		port->owner = MFW_OWNER_DRIVER;
 		port->txn = txn;
 		port->user_busy = false;
-		ok = true;
 	}
 	spin_unlock(&port->lock);
-	return ok;
+	return took;
 }
 
 /* Wait condition of a driver command: channel taken, or port dead. */
 static bool mfw_chan_acquire_or_dead(struct mfw_port *port,
-				     struct mfw_txn *txn, bool *acquired)
+				     struct mfw_txn *txn, bool force,
+				     enum mfw_chan_take *took)
 {
-	*acquired = mfw_chan_try_acquire(port, txn, false);
-	return *acquired || READ_ONCE(port->dead);
+	*took = mfw_chan_try_acquire(port, txn, force);
+	return *took == MFW_CHAN_TAKEN || READ_ONCE(port->dead);
 }
 
 static void mfw_chan_release(struct mfw_port *port)
@@ -168,14 +203,69 @@ static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
 }
 
 /*
+ * Wait for the channel: for at most mfw_user_timeout_ms whatever keeps it,
+ * then on while a user's write is under way, a user's command is still
+ * in flight (its answer still coming in, or being read), a receive run
+ * is handing out a chunk, or input waits for a reader that reads, that is
+ * for whom the receive hook took a byte within the last
+ * mfw_user_timeout_ms: taking the channel then would give the driver that
+ * reader's lines.  It looks every MFW_CHAN_LOOK_MS, for at most
+ * MFW_CHAN_WAIT_MAX user timeouts in all; then a user's command no longer
+ * counts (the module may have dropped it, or a client keeps writing).
+ * Another owner, a user's write, or a reader that does not read keep the
+ * channel: *@took says which.  0, or -EINTR on a fatal signal.
+ */
+static int mfw_chan_acquire(struct mfw_port *port, struct mfw_txn *txn,
+			    enum mfw_chan_take *took)
+{
+	unsigned long timeout = min_t(unsigned long,
+				      msecs_to_jiffies(mfw_user_timeout_ms),
+				      MAX_JIFFY_OFFSET / MFW_CHAN_WAIT_MAX);
+	unsigned long start = jiffies, end = start + MFW_CHAN_WAIT_MAX * timeout;
+	long left;
+
+	for (;;) {
+		left = wait_event_killable_timeout(port->wq,
+						   mfw_chan_acquire_or_dead(port, txn,
+									    false, took),
+						   msecs_to_jiffies(MFW_CHAN_LOOK_MS));
+		if (left < 0)
+			return -EINTR;
+		if (left > 0)
+			return 0;
+		if (time_before(jiffies, start + timeout))
+			continue;
+		if (!time_before(jiffies, end))
+			break;
+		if (*took == MFW_CHAN_USER || *took == MFW_CHAN_KEPT ||
+		    *took == MFW_CHAN_RX)
+			continue;
+		if (*took == MFW_CHAN_HELD &&
+		    time_before(jiffies, READ_ONCE(port->rx_taken) + timeout))
+			continue;
+		return 0;
+	}
+	if (*took == MFW_CHAN_USER || *took == MFW_CHAN_RX) {
+		left = wait_event_killable_timeout(port->wq,
+						   mfw_chan_acquire_or_dead(port, txn,
+									    true, took),
+						   msecs_to_jiffies(MFW_CHAN_LOOK_MS));
+		if (left < 0)
+			return -EINTR;
+	}
+	return 0;
+}
+
+/*
  * Take the command mutex, the port (rwsem read) and the channel for @txn,
- * waiting for a user command in flight to finish.  On success all three
- * are held; mfw_chan_unlock() drops the first two.
+ * waiting for a user command in flight to finish and for input held for
+ * a reader to be read (mfw_chan_acquire()).  On success all three are held;
+ * mfw_chan_unlock() drops the first two.  -EBUSY when a user's write, or
+ * a reader that does not read, kept the channel.
  */
 static int mfw_chan_lock(struct mfw_port *port, struct mfw_txn *txn)
 {
-	bool acquired = false;
-	long left;
+	enum mfw_chan_take took = MFW_CHAN_OWNED;
 
 	if (mutex_lock_killable(&port->cmd_mutex))
 		return -EINTR;
@@ -183,22 +273,29 @@ static int mfw_chan_lock(struct mfw_port *port, struct mfw_txn *txn)
 	if (port->dead)
 		goto err_dead;
 
-	left = wait_event_killable_timeout(port->wq,
-					   mfw_chan_acquire_or_dead(port, txn,
-								    &acquired),
-					   msecs_to_jiffies(mfw_user_timeout_ms));
-	if (!acquired && left == 0)
-		acquired = mfw_chan_try_acquire(port, txn, true);
-	if (acquired) {
+	if (mfw_chan_acquire(port, txn, &took))
+		goto err_intr;
+	if (took == MFW_CHAN_TAKEN) {
 		spin_lock(&port->lock);
 		port->stats.driver_commands++;
 		spin_unlock(&port->lock);
 		return 0;
 	}
+	if (READ_ONCE(port->dead))
+		goto err_dead;
+	if (took == MFW_CHAN_HELD)
+		dev_warn_ratelimited(&port->dev,
+				     "%.*s not sent: the module's output waits for a reader of %s, and the driver would take it\n",
+				     (int)strcspn(txn->cmd, "=?"), txn->cmd,
+				     tty_name(port->tty));
 	up_read(&port->rwsem);
 	mutex_unlock(&port->cmd_mutex);
-	return left < 0 ? -EINTR : port->dead ? -ENODEV : -EBUSY;
+	return -EBUSY;
 
+err_intr:
+	up_read(&port->rwsem);
+	mutex_unlock(&port->cmd_mutex);
+	return -EINTR;
 err_dead:
 	up_read(&port->rwsem);
 	mutex_unlock(&port->cmd_mutex);
@@ -302,7 +399,8 @@ static int mfw_chan_wait(struct mfw_port *port, struct mfw_txn *txn,
  * Return: 0 on OK; -EIO on ERROR; -EREMOTEIO on a +CME/+CMS/+CIS error
  * (the code is in @port->last_error); -EAGAIN when the module restarted
  * (+MATREADY) before answering; -ETIMEDOUT; -ENODEV when the port
- * died; -EBUSY when a user write never let go of the port; -EINTR on a
+ * died; -EBUSY when a user write never let go of the port, or a reader
+ * left the module's output unread (mfw_chan_lock()); -EINTR on a
  * fatal signal.
  */
 int mfw_chan_command(struct mfw_port *port, const char *cmd, char *resp,

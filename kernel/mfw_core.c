@@ -32,6 +32,8 @@
  * +MATREADY starts the identification again in any case.
  */
 #define MFW_IDENT_SILENT_TRIES		4
+/* Tries more when the port stayed busy (each waited for it first). */
+#define MFW_IDENT_BUSY_TRIES		3
 #define MFW_IDENT_SILENT_FIRST_MS	2000
 
 static DEFINE_IDA(mfw_minors);
@@ -240,7 +242,7 @@ static void mfw_ident_work(struct work_struct *work)
 {
 	struct mfw_port *port = container_of(work, struct mfw_port, ident_work);
 	unsigned int pause_ms = MFW_IDENT_SILENT_FIRST_MS;
-	unsigned int errors = 1, silences = 0, seq;
+	unsigned int errors = 1, silences = 0, busy = 0, seq;
 	unsigned long rx_bytes, rx_lines;
 	int ret;
 
@@ -259,7 +261,7 @@ static void mfw_ident_work(struct work_struct *work)
 		 * run's last question: that answer already told what the
 		 * restarted module runs.
 		 */
-		if (!due && errors == 1 && !silences)
+		if (!due && errors == 1 && !silences && !busy)
 			return;
 		ret = mfw_port_identify(port);
 		if (ret == -EIO || ret == -EREMOTEIO) {
@@ -277,6 +279,19 @@ static void mfw_ident_work(struct work_struct *work)
 				return;
 			continue;
 		}
+		if (ret == -EBUSY) {
+			/*
+			 * Another operation, a user's write or a reader
+			 * that leaves the module's output unread kept the
+			 * port (each try waited for it already): ask
+			 * again a little later.
+			 */
+			if (busy++ >= MFW_IDENT_BUSY_TRIES)
+				break;
+			if (mfw_ident_pause(port, seq, MFW_IDENT_RETRY_MS))
+				return;
+			continue;
+		}
 		if (ret != -ETIMEDOUT || silences++ >= MFW_IDENT_SILENT_TRIES ||
 		    !mfw_ident_missed(port, rx_bytes, rx_lines))
 			break;
@@ -288,7 +303,10 @@ static void mfw_ident_work(struct work_struct *work)
 	 * A module still booting answers nothing, and one that restarts
 	 * drops the command (-EAGAIN); its +MATREADY queues us again.
 	 */
-	if (ret && ret != -ETIMEDOUT && ret != -ENODEV && ret != -EAGAIN)
+	if (ret == -EBUSY)
+		dev_warn(&port->dev, "cannot identify the module: %s stayed busy (another operation, a user's write, or output waiting for a reader); write 1 to identify once it is free\n",
+			 tty_name(port->tty));
+	else if (ret && ret != -ETIMEDOUT && ret != -ENODEV && ret != -EAGAIN)
 		dev_warn(&port->dev, "cannot identify the module: %d\n", ret);
 }
 
@@ -379,6 +397,7 @@ struct mfw_port *mfw_port_create(struct tty_struct *tty)
 		return ERR_PTR(ret);
 	}
 	port->percent = -1;
+	port->rx_taken = jiffies;
 	port->ident_due = true;
 	port->urc_passthrough = true;
 	port->state = MFW_STATE_IDLE;

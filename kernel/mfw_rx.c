@@ -353,6 +353,16 @@ static bool mfw_rx_event(const struct mfw_at_event *line, void *data)
 		port->user_busy = false;
 		user_done = true;
 		mfw_echo_final(&port->echo);
+	} else if (!ctx->driver && port->user_busy && !urc) {
+		/*
+		 * The module is still answering the user's command, or a
+		 * reader is still reading the answer: it stays in flight.
+		 */
+		unsigned long until = jiffies +
+				      msecs_to_jiffies(mfw_user_timeout_ms);
+
+		if (time_after(until, port->user_deadline))
+			port->user_deadline = until;
 	}
 	spin_unlock(&port->lock);
 
@@ -469,9 +479,7 @@ void mfw_rx_idle(struct work_struct *work)
 		 * n_tty restart the tty buffer's work if bytes stayed there,
 		 * and the tty is no longer throttled: nothing to watch.
 		 */
-		if (READ_ONCE(port->rx_left) ||
-		    (tty->driver->type != TTY_DRIVER_TYPE_PTY &&
-		     test_bit(TTY_THROTTLED, &tty->flags)))
+		if (mfw_rx_held(port))
 			schedule_delayed_work(&port->rx_idle,
 					      msecs_to_jiffies(MFW_RX_IDLE_MS));
 		return;
@@ -493,6 +501,50 @@ void mfw_rx_idle(struct work_struct *work)
 }
 
 /**
+ * mfw_rx_held() - whether input waits for a reader
+ * @port: the port
+ *
+ * Input waits for a reader while n_tty's buffer is full and the reader
+ * has not made room: bytes stayed in the tty buffer at the receive hook's
+ * last run, or the tty is throttled (flow control holds the module back;
+ * a pty, whose writer waits for room instead, always has TTY_THROTTLED
+ * set).  The receive hook has not seen those bytes, so nobody knows yet
+ * whose they are: the rest of a user's answer, a user's final result,
+ * reports.  A reader's read() has n_tty restart the tty buffer's work
+ * (n_tty_check_unthrottle() in drivers/tty/n_tty.c), whose run of the
+ * hook says again; a reader that closes the tty leaves it to
+ * mfw_rx_idle().  Lock-free: the caller acts on a look that one receive
+ * run may make stale, and looks again.
+ *
+ * Return: true while input waits for a reader.
+ */
+bool mfw_rx_held(struct mfw_port *port)
+{
+	struct tty_struct *tty = port->tty;
+
+	return READ_ONCE(port->rx_left) ||
+	       (tty->driver->type != TTY_DRIVER_TYPE_PTY &&
+		test_bit(TTY_THROTTLED, &tty->flags));
+}
+
+/**
+ * mfw_rx_running() - whether the receive hook is handing out a chunk
+ * @port: the port
+ *
+ * A driver command waits for the run to end: a user's final result in the
+ * chunk wakes it, and the bytes after that result, which the module sent
+ * before the command, are still to be handed out.  The run writes
+ * @port->rx_left before it ends, and wakes @port->wq.
+ *
+ * Return: true during a run of mfw_rx().
+ */
+bool mfw_rx_running(struct mfw_port *port)
+{
+	/* Pairs with the release in mfw_rx(): its rx_left is then seen. */
+	return smp_load_acquire(&port->rx_running);
+}
+
+/**
  * mfw_rx() - the receive hook's work for one chunk
  * @port: the port
  * @cp: received bytes
@@ -509,6 +561,9 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 {
 	bool unread = !mfw_ldisc_has_reader(port->tty);
 	size_t done = 0, taken = 0;
+
+	/* No driver command takes the channel meanwhile: mfw_rx_running(). */
+	WRITE_ONCE(port->rx_running, true);
 
 	/*
 	 * The module paused since the last chunk: open message data is
@@ -551,18 +606,24 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 	if (taken)
 		mfw_rx_wake_link(port->tty);
 	WRITE_ONCE(port->rx_stamp, jiffies);
+	/* A reader made room (or nobody reads): mfw_chan_acquire() sees it. */
+	if (done)
+		WRITE_ONCE(port->rx_taken, jiffies);
 	/*
 	 * n_tty throttled the tty (flow control holds the module back) until
 	 * a reader makes room.  A pty always has TTY_THROTTLED set; its
 	 * writer waits for room instead, which @done < @count shows.
 	 */
 	WRITE_ONCE(port->rx_left, done < count);
-	WRITE_ONCE(port->rx_held, done < count ||
-		   (port->tty->driver->type != TTY_DRIVER_TYPE_PTY &&
-		    test_bit(TTY_THROTTLED, &port->tty->flags)));
+	WRITE_ONCE(port->rx_held, mfw_rx_held(port));
+	/* Pairs with mfw_rx_running(): rx_left is seen once this is. */
+	smp_store_release(&port->rx_running, false);
 	/* Held for a reader: watch that one remains (mfw_rx_idle()). */
 	if (port->rx_held)
 		schedule_delayed_work(&port->rx_idle,
 				      msecs_to_jiffies(MFW_RX_IDLE_MS));
+	/* A driver command waiting for this run, or for the reader, may go. */
+	if (wq_has_sleeper(&port->wq))
+		wake_up_all(&port->wq);
 	return done;
 }

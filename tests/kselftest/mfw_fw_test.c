@@ -296,8 +296,17 @@ static void errors_at(struct __test_metadata *_metadata,
 	acked = 0;
 	for (code = 850; code <= 860; code++) {
 		off_t from = hex ? acked : 0;
-		int ret = rig_write_package(self->node, IMAGE, from, 1024, !hex,
-				      &acked);
+		int ret;
+
+		/*
+		 * What the module told the port's reader (its answers to
+		 * the package bytes that reached its command parser after
+		 * the error): a reader that let it pile up would keep the
+		 * driver's commands out.
+		 */
+		ASSERT_LE(0, rig_read_away(self->r.tty));
+		ret = rig_write_package(self->node, IMAGE, from, 1024, !hex,
+					&acked);
 
 		ASSERT_EQ(-code_errno(code), ret) {
 			TH_LOG("code %d at %zu: %d", code, at[where], ret);
@@ -313,6 +322,7 @@ static void errors_at(struct __test_metadata *_metadata,
 			EXPECT_GE((off_t)at[where], acked);
 		}
 	}
+	ASSERT_LE(0, rig_read_away(self->r.tty));
 	ASSERT_EQ(0, rig_write_package(self->node, IMAGE, hex ? acked : 0, 1024,
 				 !hex, NULL));
 	EXPECT_TRUE(port_module_holds(STATE, IMAGE));

@@ -9,7 +9,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -21,12 +23,17 @@
 #include "rig.h"
 
 #define TIMEOUT_MS	15000
+/* Text messages on the simulated SIM: their PDU listing is 12 KiB. */
+#define SIM_SMS		64
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
 
 FIXTURE(port) {
 	int tty;
 	int master;
 	pid_t sim;
 	char path[64];
+	char user_timeout[32];	/* the parameter as found, put back after */
 };
 
 FIXTURE_VARIANT(port) {
@@ -45,6 +52,8 @@ FIXTURE_SETUP(port)
 {
 	self->master = -1;
 	self->sim = -1;
+	ASSERT_EQ(0, rig_param_read("user_timeout_ms", self->user_timeout,
+				    sizeof(self->user_timeout)));
 	if (variant->usb) {
 		char udc[64], dir[128], udc_arg[80], dir_arg[160];
 
@@ -59,12 +68,13 @@ FIXTURE_SETUP(port)
 		{
 			const char *argv[] = { "--tty", "/dev/ttyGS0",
 				"--gadget", dir_arg, "--udc", udc_arg,
-				"--boot-ms", "200", NULL };
+				"--boot-ms", "200", "--sms", STR(SIM_SMS), NULL };
 
 			self->sim = rig_sim_start(argv, -1, TIMEOUT_MS);
 		}
 	} else {
-		const char *argv[] = { "--boot-ms", "200", NULL };
+		const char *argv[] = { "--boot-ms", "200",
+				       "--sms", STR(SIM_SMS), NULL };
 
 		self->master = rig_open_pty(self->path, sizeof(self->path));
 		ASSERT_LE(0, self->master);
@@ -79,6 +89,10 @@ FIXTURE_SETUP(port)
 
 FIXTURE_TEARDOWN(port)
 {
+	if (self->user_timeout[0] &&
+	    rig_param_write("user_timeout_ms", self->user_timeout))
+		TH_LOG("cannot put user_timeout_ms back to %s",
+		       self->user_timeout);
 	rig_sim_stop(self->sim);
 	if (self->tty >= 0)
 		close(self->tty);
@@ -254,29 +268,196 @@ TEST_F_TIMEOUT(port, nobody_reads_nothing_is_kept, 180)
 }
 
 /*
+ * Read ATI answers from @fd up to the @n-th OK.  How many OKs came; in
+ * @revisions how many "Revision:" lines.
+ */
+static int read_ati(int fd, int n, int *revisions)
+{
+	char line[256];
+	int oks = 0;
+
+	*revisions = 0;
+	while (oks < n &&
+	       rig_read_line(fd, line, sizeof(line), TIMEOUT_MS) > 0) {
+		oks += !strcmp(line, "OK");
+		*revisions += !strncmp(line, "Revision: ", 10);
+	}
+	return oks;
+}
+
+/*
  * A reader that does not read for a while loses nothing: 100 answers,
  * more than n_tty holds, wait for it (flow control holds the module
  * back), and none of them counts as unread.
  */
 TEST_F_TIMEOUT(port, silent_reader_keeps_every_byte, 180)
 {
+	int revisions;
 	long unread0;
-	char line[256];
-	int oks = 0, revisions = 0;
 
 	ASSERT_EQ(0, rig_expect_line(self->tty, "+MATREADY", TIMEOUT_MS));
 	ASSERT_EQ(0, wait_identified(self->path));
 	unread0 = rig_port_num(self->path, "statistics/rx_unread");
 	ASSERT_EQ(0, send_ati(self->tty, 100));
 	sleep(2);
-	while (oks < 100 &&
-	       rig_read_line(self->tty, line, sizeof(line), TIMEOUT_MS) > 0) {
-		oks += !strcmp(line, "OK");
-		revisions += !strncmp(line, "Revision: ", 10);
-	}
-	EXPECT_EQ(100, oks);
+	EXPECT_EQ(100, read_ati(self->tty, 100, &revisions));
 	EXPECT_EQ(100, revisions);
 	EXPECT_EQ(unread0, rig_port_num(self->path, "statistics/rx_unread"));
+}
+
+struct identify_call {
+	const char *path;
+	int ret;
+};
+
+static void *identify_main(void *arg)
+{
+	struct identify_call *c = arg;
+
+	c->ret = rig_port_write(c->path, "identify", "1");
+	return NULL;
+}
+
+/* The listing of the fixture's SIM_SMS messages, in PDU mode: 12 KiB. */
+#define LISTING		"AT+CMGL=4\r"
+#define LISTING_MAX	(64 * 1024)
+
+/*
+ * Read what n_tty holds now (TIOCINQ), no more, onto @buf at *@len (at
+ * most @size in all): a reader that reads in bursts.  0, or -1.
+ */
+static int read_burst(int fd, char *buf, size_t size, size_t *len)
+{
+	int waiting = 0;
+	ssize_t n;
+
+	if (ioctl(fd, TIOCINQ, &waiting))
+		return -1;
+	while (waiting > 0 && *len < size) {
+		n = read(fd, buf + *len, (size_t)waiting < size - *len ?
+			 (size_t)waiting : size - *len);
+		if (n <= 0)
+			return -1;
+		*len += n;
+		waiting -= n;
+	}
+	return 0;
+}
+
+/*
+ * What a reader of the listing got in @buf: 0 when it is the whole
+ * listing (SIM_SMS entries and the final OK) with none of the driver's
+ * lines in it (its commands' echo, the version @fw that answers AT+CGMR,
+ * ATI's "Revision:"), else -1 (printed).
+ */
+static int whole_listing(const char *buf, const char *fw)
+{
+	const char *p = buf;
+	int entries = 0;
+
+	while ((p = strstr(p, "+CMGL: ")))
+		entries++, p++;
+	if (entries != SIM_SMS || !strstr(buf, "\r\nOK\r\n") ||
+	    strstr(buf, "AT+CGMR") || strstr(buf, "ATI") ||
+	    strstr(buf, "Revision") || strstr(buf, fw)) {
+		fprintf(stderr, "# %d of %d entries, %s OK, %s of the driver's lines\n",
+			entries, SIM_SMS, strstr(buf, "\r\nOK\r\n") ? "an" : "no",
+			strstr(buf, "AT+CGMR") || strstr(buf, "ATI") ||
+			strstr(buf, "Revision") || strstr(buf, fw) ?
+			"some" : "none");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Once the module on @fd (port @path) is identified, its version in @fw
+ * (@size bytes), set user_timeout_ms to @timeout and ask for the
+ * listing.  0, or -1.
+ */
+static int ask_listing(int fd, const char *path, const char *timeout,
+		       char *fw, size_t size)
+{
+	if (rig_expect_line(fd, "+MATREADY", TIMEOUT_MS) ||
+	    wait_identified(path) ||
+	    rig_port_attr(path, "firmware", fw, size) <= 0 ||
+	    rig_param_write("user_timeout_ms", timeout))
+		return -1;
+	return rig_write_str(fd, LISTING) ? -1 : 0;
+}
+
+/*
+ * Read the listing from @fd into @buf (LISTING_MAX + 1 bytes, zeroed) in
+ * bursts @pause_us apart, until its OK, for at most a minute.
+ */
+static void read_listing(int fd, char *buf, useconds_t pause_us)
+{
+	long long end = rig_now_ms() + 60000;
+	size_t len = 0;
+
+	while (!strstr(buf, "\r\nOK\r\n") && rig_now_ms() < end &&
+	       !read_burst(fd, buf, LISTING_MAX, &len))
+		usleep(pause_us);
+}
+
+/*
+ * A reader that reads a long answer in bursts keeps all of it, even when
+ * it takes longer than user_timeout_ms: a driver command asked for
+ * meanwhile waits while the reader reads (the bound counts from its last
+ * burst, not from the user's write) instead of taking the lines before
+ * its own answer, and then gets its own answer, none of which reaches the
+ * reader.
+ */
+TEST_F_TIMEOUT(port, reader_in_bursts_keeps_its_answer, 180)
+{
+	struct identify_call c = { .path = self->path, .ret = 1 };
+	char *buf = calloc(1, LISTING_MAX + 1);
+	char fw[64], now[64];
+	pthread_t t;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, ask_listing(self->tty, self->path, "3000", fw, sizeof(fw)));
+	usleep(500000);
+	ASSERT_EQ(0, pthread_create(&t, NULL, identify_main, &c));
+	/*
+	 * From 1.5 s on, what n_tty holds every second, until the OK: the
+	 * listing takes the reader past 3.5 s, when the command has waited
+	 * user_timeout_ms.
+	 */
+	usleep(1000000);
+	read_listing(self->tty, buf, 1000000);
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, whole_listing(buf, fw));
+	EXPECT_EQ(0, c.ret);
+	/* Nothing more for the reader: the driver's answer was the driver's. */
+	EXPECT_EQ(-ETIMEDOUT, rig_read_line(self->tty, now, sizeof(now),
+					    1500)) TH_LOG("then '%s'", now);
+	EXPECT_LT(0, rig_port_attr(self->path, "firmware", now, sizeof(now)));
+	EXPECT_STREQ(fw, now);
+	free(buf);
+}
+
+/*
+ * A reader that does not read keeps the driver out instead of losing its
+ * input: a driver command asked for while a long answer waits for that
+ * reader fails with -EBUSY once the reader has not made room for
+ * user_timeout_ms, and the reader then still gets all of it.
+ */
+TEST_F_TIMEOUT(port, silent_reader_not_overridden, 180)
+{
+	char *buf = calloc(1, LISTING_MAX + 1);
+	char fw[64];
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, ask_listing(self->tty, self->path, "1000", fw, sizeof(fw)));
+	sleep(1);
+	EXPECT_EQ(-EBUSY, rig_port_write(self->path, "identify", "1"));
+	EXPECT_EQ(0, rig_param_write("user_timeout_ms", self->user_timeout));
+	read_listing(self->tty, buf, 100000);
+	EXPECT_EQ(0, whole_listing(buf, fw));
+	/* Caught up, the driver's command goes at once. */
+	EXPECT_EQ(0, rig_port_write(self->path, "identify", "1"));
+	free(buf);
 }
 
 /*

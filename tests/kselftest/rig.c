@@ -239,6 +239,26 @@ int rig_param_write(const char *name, const char *value)
 	return ret;
 }
 
+long rig_read_away(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	long total = 0;
+	char buf[4096];
+	ssize_t n;
+
+	while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		total += n;
+	}
+	return total;
+}
+
 int rig_read_line(int fd, char *buf, size_t len, int timeout_ms)
 {
 	long long end = rig_now_ms() + timeout_ms;

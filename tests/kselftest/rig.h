@@ -53,6 +53,14 @@ int rig_param_read(const char *name, char *buf, size_t len);
 int rig_param_write(const char *name, const char *value);
 
 /*
+ * Read and drop what waits to be read on @fd now, as a reader that reads
+ * but does not care does: the driver never takes a reader's input, so a
+ * tty the test holds open and lets fill keeps the driver's commands out
+ * (-EBUSY).  The bytes dropped, or -errno.
+ */
+long rig_read_away(int fd);
+
+/*
  * Read one non-empty line (CR/LF stripped) within @timeout_ms.
  * Returns its length, or -ETIMEDOUT / -errno.
  */

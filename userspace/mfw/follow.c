@@ -184,8 +184,8 @@ int mfw_sess_identify(struct mfw_session *s)
 int mfw_sess_ready(struct mfw_session *s, int timeout_ms)
 {
 	int64_t end = mfw_now_ms() + timeout_ms, next = 0;
+	int ret, last = -ETIMEDOUT;
 	char line[256];
-	int ret;
 
 	for (;;) {
 		struct pollfd p[3] = {
@@ -204,10 +204,12 @@ int mfw_sess_ready(struct mfw_session *s, int timeout_ms)
 			if (ret == -ENODEV || ret == -ENOENT)
 				return -ENODEV;
 			mfw_dbg("module not answering yet: %s", strerror(-ret));
+			/* A busy port is not a silent module: say which. */
+			last = ret == -EBUSY ? -EBUSY : -ETIMEDOUT;
 			next = mfw_now_ms() + MFW_IDENTIFY_EVERY_MS;
 		}
 		if (mfw_now_ms() >= end)
-			return -ETIMEDOUT;
+			return last;
 		ret = mfw_poll(p, 3, mfw_left_ms(end) < MFW_TICK_MS ?
 			       mfw_left_ms(end) : MFW_TICK_MS);
 		if (ret == -EINTR)

@@ -180,3 +180,17 @@ fail:
 	close(fd);
 	return err;
 }
+
+void mfw_port_busy_hint(const struct mfw_port *p, char *buf, size_t size)
+{
+	char tty[MFW_NAME_MAX + 16];
+
+	/* The kernel's tty name as a node: pts3 is /dev/pts/3. */
+	if (!strncmp(p->tty, "pts", 3))
+		snprintf(tty, sizeof(tty), "/dev/pts/%s", p->tty + 3);
+	else
+		snprintf(tty, sizeof(tty), "/dev/%s", p->tty);
+	snprintf(buf, size,
+		 "another program has /dev/%s open or runs an operation, or holds %s open without reading what the module sends, which the kernel log then names; find it with 'fuser -v /dev/%s %s'",
+		 p->name, tty, p->name, tty);
+}

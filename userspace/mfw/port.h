@@ -48,6 +48,15 @@ int mfw_port_get(const struct mfw_port *p, const char *attr, char *buf,
 /* Write attribute @attr.  0 or -errno. */
 int mfw_port_set(const struct mfw_port *p, const char *attr, const char *value);
 
+/*
+ * What keeps @p busy (EBUSY from the driver) and how to find it, for an
+ * error message: another program with /dev/mfwN open or running an
+ * operation, or one that holds the tty open and does not read it (the
+ * driver does not take a reader's input; the kernel log names the tty).
+ * Always NUL-terminated in @buf.
+ */
+void mfw_port_busy_hint(const struct mfw_port *p, char *buf, size_t size);
+
 /* Path of an attribute, for poll(). */
 void mfw_port_attr_path(const struct mfw_port *p, const char *attr,
 			char *buf, size_t size);

@@ -68,6 +68,13 @@ int mfw_sess_urc(struct mfw_session *s, char *line, size_t size);
  */
 void mfw_sess_drain_reports(struct mfw_session *s);
 int mfw_sess_identify(struct mfw_session *s);
+/*
+ * Ask the module to identify itself (every 3 s, and at each +MATREADY)
+ * until it answers or @timeout_ms pass.  0; -ENODEV when the port went;
+ * -EBUSY when the driver's last try found the port busy (another
+ * operation, a user's write, output waiting for a reader), else
+ * -ETIMEDOUT; -EINTR on a signal.
+ */
 int mfw_sess_ready(struct mfw_session *s, int timeout_ms);
 int mfw_sess_follow(struct mfw_session *s);
 

@@ -44,10 +44,13 @@ static int mfw_write_errno(struct mfw_session *s, int err, const char *what)
 		return MFW_EXIT_UPGRADE;
 	}
 	switch (err) {
-	case EBUSY:
-		mfw_err("%s: the port is busy (another program has /dev/%s open or runs an operation); find it with 'fuser /dev/%s' and retry",
-			what, s->port.name, s->port.name);
+	case EBUSY: {
+		char hint[512];
+
+		mfw_port_busy_hint(&s->port, hint, sizeof(hint));
+		mfw_err("%s: the port is busy (%s) and retry", what, hint);
 		return MFW_EXIT_PORT;
+	}
 	case ENODEV:
 		mfw_err("%s: the port went away; run 'mfw resume' once the module is back",
 			what);

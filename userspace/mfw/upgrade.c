@@ -370,6 +370,14 @@ static int mfw_phase_port(struct mfw_session *s, bool resuming, const char *iden
 				path, s->family, s->firmware);
 			return MFW_EXIT_PORT;
 		}
+		if (ret == -EBUSY) {
+			char hint[512];
+
+			mfw_port_busy_hint(&s->port, hint, sizeof(hint));
+			mfw_err("the module on %s cannot be asked: the port is busy (%s); the module is untouched, retry once it is free",
+				path, hint);
+			return MFW_EXIT_PORT;
+		}
 		if (!s->o->recover || tries) {
 			mfw_err("the module on %s does not answer (%s); check it is powered (mfw power status), or retry with --recover to reset it",
 				path, strerror(-ret));
