@@ -363,8 +363,8 @@ arm_build() {
 	local a=$1 bin=$MFW_OUT/bin-$1 sr b=$MFW_OUT/build-$1 cc
 	local files=$MFW_OUT/guest-files-$1
 	cc=$(kernel_info "$a" && echo "$KTRIPLE-gcc") || cc=false
-	rm -f "$MFW_OUT/kmod-$a/mfw.ko" "$MFW_OUT/guest-mfw-$a.ko" \
-		"$files" "$files.sysroot"
+	# lane_d removed the guest's files before the builds began.
+	rm -f "$MFW_OUT/kmod-$a/mfw.ko"
 	lane_step "build/module-$a-W1" nice -n 19 tests/vm/build-module.sh "$a" &&
 		cp "$MFW_OUT/kmod-$a/mfw.ko" "$MFW_OUT/guest-mfw-$a.ko" &&
 		lane_step "build/kselftests-$a" nice -n 19 make -s -C tests/kselftest \

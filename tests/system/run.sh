@@ -279,8 +279,7 @@ t0=$SECONDS
 # On Debian's kernel QEMU runs at nice 5, as the other guests beside the
 # debug kernel's do (tests/vm/run-vm.sh), on the debug kernel at the
 # normal priority; MFW_SYSTEM_NICE, or else MFW_VM_NICE, sets it.
-nice=$([ "$kind" = debug ] && echo 0 || echo 5)
-nice=${MFW_SYSTEM_NICE:-${MFW_VM_NICE:-$nice}}
+nice=${MFW_SYSTEM_NICE:-${MFW_VM_NICE:-$(guest_nice "$kind")}}
 boot() {
 	con_start=$(stat -c %s "$out/console.log")
 	nice -n "$nice" qemu-system-x86_64 \

@@ -70,6 +70,14 @@ cpu_seconds() {
 	}' | grep . || echo 0
 }
 
+# guest_nice KERNEL: QEMU's nice value for a guest of KERNEL, unless the
+# caller's variable says otherwise: the debug kernel's guests, the longest
+# of a run, at the normal priority, every other at 5, so that the debug
+# guests keep their cores when the others share them.
+guest_nice() {
+	[ "$1" = debug ] && echo 0 || echo 5
+}
+
 # private_apt ENTRY SUITE ARCH: an apt configuration of the cache's own
 # ($MFW_CACHE/apt-ENTRY) for Debian SUITE's packages of ARCH (and of
 # BUILD_ARCH, this machine's), its package lists read anew; sets aptopt,

@@ -174,7 +174,7 @@ fi
 # The stock kernels' guests mostly wait for the line rate and the
 # simulated module's clock; the full-system guest is a single run of
 # scenarios with generous bounds.
-nice=${MFW_VM_NICE:-$([ "$kernel" = debug ] && echo 0 || echo 5)}
+nice=${MFW_VM_NICE:-$(guest_nice "$kernel")}
 start=$(date +%s)
 # boot: one QEMU run, in the background.  The subshell reports the CPU
 # time QEMU used (bash's "times": its children's user and system time),
