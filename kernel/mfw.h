@@ -108,8 +108,8 @@ struct mfw_stats {
  * @user_writers: user writes currently passing through n_tty
  * @user_busy: a user command is in flight (sent, no final result yet)
  * @user_deadline: jiffies after which a user command counts as finished:
- *	mfw_user_timeout_ms after the user's last write or the last line of
- *	its answer the receive hook saw
+ *	mfw_user_timeout_ms after the user's last write, or after the last
+ *	line a reader caught up on (a receive run after input was held)
  * @txn: the driver's command in flight, when @owner is MFW_OWNER_DRIVER
  * @echo: what users wrote that the module has not echoed yet
  * @parked: user writes parked while the driver owns the channel, oldest

@@ -353,10 +353,12 @@ static bool mfw_rx_event(const struct mfw_at_event *line, void *data)
 		port->user_busy = false;
 		user_done = true;
 		mfw_echo_final(&port->echo);
-	} else if (!ctx->driver && port->user_busy && !urc) {
+	} else if (!ctx->driver && port->user_busy && !urc &&
+		   port->rx_held) {
 		/*
-		 * The module is still answering the user's command, or a
-		 * reader is still reading the answer: it stays in flight.
+		 * Input waited for a reader that now reads (this run takes
+		 * what the last one left): the user's command stays in
+		 * flight while its answer is being read.
 		 */
 		unsigned long until = jiffies +
 				      msecs_to_jiffies(mfw_user_timeout_ms);

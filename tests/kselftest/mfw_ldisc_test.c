@@ -387,6 +387,26 @@ static int ask_listing(int fd, const char *path, const char *timeout,
 }
 
 /*
+ * Wait (at most TIMEOUT_MS) until n_tty's 4 KiB are nearly all waiting on
+ * @fd, so that the module's output waits for its reader.  0, or -1.
+ */
+static int wait_full(int fd)
+{
+	long long end = rig_now_ms() + TIMEOUT_MS;
+	int waiting = 0;
+
+	while (rig_now_ms() < end) {
+		if (ioctl(fd, TIOCINQ, &waiting))
+			return -1;
+		if (waiting >= 4000)
+			return 0;
+		usleep(20000);
+	}
+	fprintf(stderr, "# only %d bytes wait for the reader\n", waiting);
+	return -1;
+}
+
+/*
  * Read the listing from @fd into @buf (LISTING_MAX + 1 bytes, zeroed) in
  * bursts @pause_us apart, until its OK, for at most a minute.
  */
@@ -415,14 +435,14 @@ TEST_F_TIMEOUT(port, reader_in_bursts_keeps_its_answer, 180)
 	char fw[64], now[64];
 	pthread_t t;
 
-	ASSERT_NE(NULL, buf);
-	ASSERT_EQ(0, ask_listing(self->tty, self->path, "3000", fw, sizeof(fw)));
-	usleep(500000);
+	ASSERT_TRUE(buf != NULL);
+	ASSERT_EQ(0, ask_listing(self->tty, self->path, "2500", fw, sizeof(fw)));
+	ASSERT_EQ(0, wait_full(self->tty));
 	ASSERT_EQ(0, pthread_create(&t, NULL, identify_main, &c));
 	/*
-	 * From 1.5 s on, what n_tty holds every second, until the OK: the
-	 * listing takes the reader past 3.5 s, when the command has waited
-	 * user_timeout_ms.
+	 * A second later, what n_tty holds every second, until the OK: the
+	 * bursts take the reader past the 2.5 s the command waits at first,
+	 * with a third of the listing still to read then.
 	 */
 	usleep(1000000);
 	read_listing(self->tty, buf, 1000000);
@@ -448,9 +468,9 @@ TEST_F_TIMEOUT(port, silent_reader_not_overridden, 180)
 	char *buf = calloc(1, LISTING_MAX + 1);
 	char fw[64];
 
-	ASSERT_NE(NULL, buf);
+	ASSERT_TRUE(buf != NULL);
 	ASSERT_EQ(0, ask_listing(self->tty, self->path, "1000", fw, sizeof(fw)));
-	sleep(1);
+	ASSERT_EQ(0, wait_full(self->tty));
 	EXPECT_EQ(-EBUSY, rig_port_write(self->path, "identify", "1"));
 	EXPECT_EQ(0, rig_param_write("user_timeout_ms", self->user_timeout));
 	read_listing(self->tty, buf, 100000);

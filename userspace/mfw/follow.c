@@ -270,6 +270,14 @@ static int mfw_confirm(struct mfw_session *s, int verdict)
 	if (ret)
 		ret = mfw_sess_ready(s, s->cfg->ready_timeout_s * 1000);
 	/* Only the module's own answer says what it runs now. */
+	if (ret == -EBUSY) {
+		char why[640], hint[512];
+
+		mfw_port_busy_hint(&s->port, hint, sizeof(hint));
+		snprintf(why, sizeof(why), "the module reported success, but the port stayed busy since, so its version is not confirmed (%s)",
+			 hint);
+		return mfw_not_back(s, why);
+	}
 	if (ret)
 		return mfw_not_back(s, "the module reported success but does not answer since");
 	if (*s->j.target && strcmp(s->firmware, s->j.target)) {
