@@ -24,6 +24,12 @@ record() {
 	echo "$1 $2"
 }
 
+# why NAME: the file that keeps what failed test NAME said, for summary()
+# (named after a hash: a name may hold any character, and be long).
+why() {
+	echo "$logs/why/$(printf %s "$1" | md5sum | cut -c1-16)"
+}
+
 # step NAME COMMAND...: one test whose verdict is the command's exit code;
 # its output is kept in a log and shown only when it fails.
 step() {
@@ -34,16 +40,33 @@ step() {
 	else
 		record FAIL "$name"
 		tail -n 40 "$log" | sed 's/^/    | /'
+		mkdir -p "$logs/why"
+		tail -n 12 "$log" >"$(why "$name")"
 	fi
 	echo "    ($((SECONDS - t0)) s)" >>"$log"
 }
 
-# Feed "PASS|FAIL|SKIP name" lines from a command into the ledger.
+# Feed "PASS|FAIL|SKIP name" lines from a command into the ledger; the
+# "    | " lines that follow a FAIL line (what the failed test said) are
+# kept for summary().
 collect() {
-	local line
+	local line failed=
+	mkdir -p "$logs/why"
 	while IFS= read -r line; do
 		case $line in
-		PASS\ * | FAIL\ * | SKIP\ *) record "${line%% *}" "${line#* }" ;;
+		FAIL\ *)
+			record FAIL "${line#* }"
+			failed=$(why "${line#* }")
+			: >"$failed"
+			;;
+		PASS\ * | SKIP\ *)
+			record "${line%% *}" "${line#* }"
+			failed=
+			;;
+		"    | "*)
+			echo "$line"
+			[ -z "$failed" ] || echo "${line#    | }" >>"$failed"
+			;;
 		*) echo "$line" ;;
 		esac
 	done < <("$@")
@@ -58,8 +81,13 @@ summary() {
 	skip=$(grep -c '^SKIP ' "$ledger")
 	echo
 	if [ "$fail" -gt 0 ]; then
+		# Each failure with the last lines it logged, if it logged any.
 		echo "failed:"
-		grep '^FAIL ' "$ledger" | sed 's/^FAIL /  /'
+		local name
+		grep '^FAIL ' "$ledger" | sed 's/^FAIL //' | while IFS= read -r name; do
+			echo "  $name"
+			[ ! -s "$(why "$name")" ] || sed 's/^/    | /' "$(why "$name")"
+		done
 	fi
 	# The last line is always "N passed, N failed"; skips are reported above it.
 	[ "$skip" -eq 0 ] || echo "$skip skipped (features the stock kernel lacks: they run on the debug kernel, in make check's debug guests or in make soak)"

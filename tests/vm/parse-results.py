@@ -7,7 +7,9 @@ Reads the text the guest wrote on its result port (sections framed by
 TAP inside) and prints one line per test: "PASS <prefix>/<name>/<case>",
 "FAIL ...", "SKIP ...".  A program that exits non-zero without reporting a
 failed case, a section that never ends and a guest that never finished are
-failures too.
+failures too.  A failed case's FAIL line is followed by what the case
+logged ("    | <line>", its last DIAG_MAX lines): the summary at the end of
+a run shows them, where a CI log cut in the middle still has them.
 
 Usage: parse-results.py PREFIX RESULTS [TIMES [GUEST_SECONDS]]
 With TIMES, each program's running time is appended to that file as
@@ -26,16 +28,24 @@ begun_at = None
 text = open(path, encoding="utf-8", errors="replace").read()
 lines = [l.rstrip("\r") for l in text.splitlines()]
 
+# The most lines of a failed case's log that follow its FAIL line.
+DIAG_MAX = 12
+
 tap = re.compile(r"^(not )?ok \d+ ?(.*?)(?:\s*#\s*(SKIP|XFAIL)\b.*)?$")
 # The harness names a skipped case only in its "RUN" line.
 run = re.compile(r"^#\s+RUN\s+(\S+)")
 current, failed_case, results, done, last_run = None, False, [], False, ""
 cases = 0
+# What the case under way logged: the harness's "# " lines after its RUN
+# line, less its own verdict lines.
+diag = []
 for line in lines:
     m = run.match(line)
     if m:
-        last_run = m.group(1)
+        last_run, diag = m.group(1), []
         continue
+    if line.startswith("#") and not re.match(r"^#\s+(OK|FAIL|SKIP)\s", line):
+        diag.append(line[1:].strip())
     m = re.match(r"^MFW-RIG: begin (\S+)(?: at=(\d+))?", line)
     if m:
         current, failed_case, cases = m.group(1), False, 0
@@ -65,7 +75,7 @@ for line in lines:
         if m.group(3) == "SKIP":
             results.append(("SKIP", name))
         elif m.group(1):
-            results.append(("FAIL", name))
+            results.append(("FAIL", name, diag[-DIAG_MAX:]))
             failed_case = True
         else:
             results.append(("PASS", name))
@@ -84,8 +94,10 @@ if not done:
     import os
     guest = os.path.basename(os.path.dirname(os.path.abspath(path)))
     results.append(("FAIL", f"{prefix}: guest {guest} did not finish"))
-for verdict, name in results:
+for verdict, name, *why in results:
     print(verdict, name)
+    for line in why[0] if why else []:
+        print("    |", line)
 if times_path:
     with open(times_path, "a", encoding="utf-8") as f:
         for secs, name in times:
