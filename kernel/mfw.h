@@ -100,7 +100,8 @@ struct mfw_stats {
  * @dead: the tty is gone (detach, hangup, unplug); set once, never cleared
  * @opened: /dev/mfwN is open (it is exclusive)
  * @lock: protects the channel (@owner, @user_writers, @user_busy,
- *	@user_deadline, @txn, @echo, @parked, @parked_bytes, @park_busy),
+ *	@user_deadline, @user_heard, @user_paused, @txn, @echo, @parked,
+ *	@parked_bytes, @park_busy),
  *	the state fields (@state, @done,
  *	@total, @percent, @last_error, @last_urc), @model, @firmware, @caps,
  *	@urc_passthrough and @stats
@@ -108,8 +109,14 @@ struct mfw_stats {
  * @user_writers: user writes currently passing through n_tty
  * @user_busy: a user command is in flight (sent, no final result yet)
  * @user_deadline: jiffies after which a user command counts as finished:
- *	mfw_user_timeout_ms after the user's last write, or after the last
- *	line a reader caught up on (a receive run after input was held)
+ *	mfw_user_timeout_ms after the user's last write, after the last line
+ *	of its answer while the module sends that answer without a pause, or
+ *	after the last line a reader caught up on (a receive run after input
+ *	was held); see mfw_chan_user_started()
+ * @user_heard: a line of the user command's answer came (not its echo,
+ *	not a report)
+ * @user_paused: the module paused since then (a pause of the reader's
+ *	making aside): the answer no longer moves @user_deadline on
  * @txn: the driver's command in flight, when @owner is MFW_OWNER_DRIVER
  * @echo: what users wrote that the module has not echoed yet
  * @parked: user writes parked while the driver owns the channel, oldest
@@ -124,6 +131,9 @@ struct mfw_stats {
  *	never reach a flashing module); taken before @cmd_mutex
  * @parser: the AT framer; only the receive hook touches it
  * @inject: a line being handed to n_tty by the receive hook
+ * @user_cr: the last byte handed to n_tty raw was a CR; a LF right after
+ *	it ends that users' line even if the driver took the channel
+ *	between the two (receive hook only)
  * @eat_lf: a driver command just ended on a CR; a LF right after it is
  *	the driver's too (receive hook only)
  * @rx_stamp: jiffies when the receive hook last ran (written by the
@@ -188,6 +198,8 @@ struct mfw_port {
 	unsigned int user_writers;
 	bool user_busy;
 	unsigned long user_deadline;
+	bool user_heard;
+	bool user_paused;
 	struct mfw_txn *txn;
 	struct mfw_echo echo;
 	struct list_head parked;
@@ -200,6 +212,7 @@ struct mfw_port {
 
 	struct mfw_at_parser parser;
 	u8 inject[MFW_AT_LINE_MAX + 4];
+	bool user_cr;
 	bool eat_lf;
 	unsigned long rx_stamp;
 	bool rx_held;

@@ -6,11 +6,13 @@
  * module's AT port.  A user command is "in flight" from the first byte a
  * user writes (a terminal sends one character at a time) until the
  * module's final result, or until mfw_user_timeout_ms have passed since
- * the user last wrote.  A driver command waits for that, and for a reader
- * to read the module's output that waits for it (a driver command takes
- * the lines before its own answer), then owns the channel: user writes
- * wait (or fail with -EAGAIN when non-blocking), and the lines that answer
- * the driver are kept from users.  Neither side's bytes are ever
+ * the user last wrote and since the last line of its answer that the
+ * module sent without a pause (mfw_chan_user_started()).  A driver
+ * command waits for that, and for a reader to read the module's output
+ * that waits for it (a driver command takes the lines before its own
+ * answer), then owns the channel: user writes wait (or fail with -EAGAIN
+ * when non-blocking), and the lines that answer the driver are kept from
+ * users.  Neither side's bytes are ever
  * interleaved with the other's.
  *
  * The driver's waits for the module hold no ldisc reference, only the
@@ -593,11 +595,8 @@ static bool mfw_chan_user_try_enter(struct mfw_port *port, bool bytes,
 		 * sends "AT" and the CR in separate writes, and the driver
 		 * must not slip its command in between.
 		 */
-		if (bytes) {
-			port->user_busy = true;
-			port->user_deadline = jiffies +
-				msecs_to_jiffies(mfw_user_timeout_ms);
-		}
+		if (bytes)
+			mfw_chan_user_started(port);
 		if (command)
 			port->stats.user_commands++;
 		ok = true;
@@ -667,6 +666,25 @@ ssize_t mfw_chan_user_enter(struct mfw_port *port, struct file *file,
 	if (left == 0)
 		return -ETIMEDOUT;
 	return -EIO;
+}
+
+/**
+ * mfw_chan_user_started() - a user's bytes go out: a command is in flight
+ * @port: the port
+ *
+ * The command counts as in flight (a driver command waits for it, see
+ * mfw_chan_acquire()) until its final result, and at most until
+ * @port->user_deadline: mfw_user_timeout_ms from now, moved on by the
+ * receive hook while its answer comes without a pause or waited for a
+ * reader (mfw_rx.c).  Caller holds @port->lock.
+ */
+void mfw_chan_user_started(struct mfw_port *port)
+{
+	lockdep_assert_held(&port->lock);
+	port->user_busy = true;
+	port->user_deadline = jiffies + msecs_to_jiffies(mfw_user_timeout_ms);
+	port->user_heard = false;
+	port->user_paused = false;
 }
 
 /**

@@ -32,7 +32,7 @@ MODULE_PARM_DESC(cmd_timeout_ms, "how long the module may take to answer a drive
 
 unsigned int mfw_user_timeout_ms = 10000;
 module_param_named(user_timeout_ms, mfw_user_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(user_timeout_ms, "how long a user's command may keep the driver waiting (ms; up to six times as long while users write or a reader catches up)");
+MODULE_PARM_DESC(user_timeout_ms, "how long a user's command may keep the driver waiting (ms; from the last line of an answer that keeps coming; up to six times as long while users write, an answer comes or a reader catches up)");
 
 unsigned int mfw_user_wait_ms = 600000;
 module_param_named(user_wait_ms, mfw_user_wait_ms, uint, 0644);

@@ -163,9 +163,7 @@ static struct mfw_parked *mfw_park_next(struct mfw_port *port)
 		 * @park_busy keeps mfw_park_flush() from freeing it.
 		 */
 		port->user_writers++;
-		port->user_busy = true;
-		port->user_deadline = jiffies +
-			msecs_to_jiffies(mfw_user_timeout_ms);
+		mfw_chan_user_started(port);
 		if (memchr(p->buf, '\r', p->len))
 			port->stats.user_commands++;
 		port->park_busy = p;

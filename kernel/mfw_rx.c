@@ -353,16 +353,21 @@ static bool mfw_rx_event(const struct mfw_at_event *line, void *data)
 		port->user_busy = false;
 		user_done = true;
 		mfw_echo_final(&port->echo);
-	} else if (!ctx->driver && port->user_busy && !urc &&
-		   port->rx_held) {
+	} else if (!ctx->driver && port->user_busy && !urc && ev != &echo &&
+		   (!port->user_paused || port->rx_held)) {
 		/*
-		 * Input waited for a reader that now reads (this run takes
-		 * what the last one left): the user's command stays in
-		 * flight while its answer is being read.
+		 * The user's command stays in flight while its answer comes:
+		 * the module sends it without a pause (a long listing on a
+		 * slow line takes longer than mfw_user_timeout_ms), or input
+		 * waited for a reader that now reads (this run takes what
+		 * the last one left).  One pause of the module's ends the
+		 * first: reports and NMEA that follow a command the module
+		 * dropped keep it in flight for one burst at most.
 		 */
 		unsigned long until = jiffies +
 				      msecs_to_jiffies(mfw_user_timeout_ms);
 
+		port->user_heard = true;
 		if (time_after(until, port->user_deadline))
 			port->user_deadline = until;
 	}
@@ -573,8 +578,13 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 	 * n_tty, a throttled tty) is none of the module's.
 	 */
 	if (!port->rx_held &&
-	    jiffies - port->rx_stamp > msecs_to_jiffies(MFW_RX_QUIET_MS))
+	    jiffies - port->rx_stamp > msecs_to_jiffies(MFW_RX_QUIET_MS)) {
 		mfw_at_quiet(&port->parser);
+		/* A user's answer under way no longer moves its deadline on. */
+		spin_lock(&port->lock);
+		port->user_paused = port->user_heard;
+		spin_unlock(&port->lock);
+	}
 	while (done < count) {
 		const u8 *f = fp ? fp + done : NULL;
 		size_t left = count - done, n;
@@ -582,6 +592,29 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 		if (port->eat_lf) {
 			port->eat_lf = false;
 			if (cp[done] == '\n' && (!f || *f == TTY_NORMAL)) {
+				done++;
+				continue;
+			}
+		}
+		/*
+		 * A user's final result ended on a CR at the end of the last
+		 * chunk, and a driver command took the channel before its LF
+		 * came: that LF is still the users' ("OK\r" alone ends no
+		 * response for ModemManager).  Whoever owns the channel now
+		 * sent nothing before it.
+		 */
+		if (port->user_cr) {
+			port->user_cr = false;
+			if (cp[done] == '\n' && (!f || *f == TTY_NORMAL) &&
+			    !unread && READ_ONCE(port->urc_passthrough) &&
+			    mfw_chan_driver_owns(port)) {
+				if (!mfw_ldisc_n_tty_receive(port->tty,
+							     cp + done, f, 1)) {
+					port->user_cr = true;
+					break;
+				}
+				mfw_rx_feed(port, cp + done, f, 1, false, false,
+					    false);
 				done++;
 				continue;
 			}
@@ -598,6 +631,7 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 			n = mfw_ldisc_n_tty_receive(port->tty, cp + done, f,
 						    left);
 			mfw_rx_feed(port, cp + done, f, n, false, false, false);
+			port->user_cr = n && cp[done + n - 1] == '\r';
 			if (n < left) {
 				done += n;
 				break;

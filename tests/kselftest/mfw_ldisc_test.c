@@ -3,9 +3,10 @@
  * mfw line discipline: attach it to a modem's AT port and see the bytes the
  * simulated module sends reach both the port's reader and the driver.
  *
- * Every test runs on two transports: a pty pair (simulator on the master)
- * and a USB gadget (simulator on ttyGS0, the driver on the ttyACM the USB
- * core enumerated).
+ * The port's tests run on two transports: a pty pair (simulator on the
+ * master) and a USB gadget (simulator on ttyGS0, the driver on the ttyACM
+ * the USB core enumerated).  The slow line's run on a pty, the simulator
+ * pacing the module's output at a UART's rate.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "mfw_port.h"
 #include "rig.h"
 
 #define TIMEOUT_MS	15000
@@ -308,6 +310,7 @@ TEST_F_TIMEOUT(port, silent_reader_keeps_every_byte, 180)
 struct identify_call {
 	const char *path;
 	int ret;
+	long long end_ms;	/* rig_now_ms() when the write returned */
 };
 
 static void *identify_main(void *arg)
@@ -315,6 +318,7 @@ static void *identify_main(void *arg)
 	struct identify_call *c = arg;
 
 	c->ret = rig_port_write(c->path, "identify", "1");
+	c->end_ms = rig_now_ms();
 	return NULL;
 }
 
@@ -360,11 +364,17 @@ static int whole_listing(const char *buf, const char *fw)
 	if (entries != SIM_SMS || !strstr(buf, "\r\nOK\r\n") ||
 	    strstr(buf, "AT+CGMR") || strstr(buf, "ATI") ||
 	    strstr(buf, "Revision") || strstr(buf, fw)) {
-		fprintf(stderr, "# %d of %d entries, %s OK, %s of the driver's lines\n",
+		size_t len = strlen(buf), i;
+
+		fprintf(stderr, "# %d of %d entries, %s OK, %s of the driver's lines; it ends '",
 			entries, SIM_SMS, strstr(buf, "\r\nOK\r\n") ? "an" : "no",
 			strstr(buf, "AT+CGMR") || strstr(buf, "ATI") ||
 			strstr(buf, "Revision") || strstr(buf, fw) ?
 			"some" : "none");
+		for (i = len > 24 ? len - 24 : 0; i < len; i++)
+			fprintf(stderr, buf[i] == '\r' ? "\\r" :
+				buf[i] == '\n' ? "\\n" : "%c", buf[i]);
+		fprintf(stderr, "'\n");
 		return -1;
 	}
 	return 0;
@@ -406,18 +416,42 @@ static int wait_full(int fd)
 	return -1;
 }
 
+/* How a reader read the listing: for the log of a failed check. */
+struct listing_read {
+	long long start_ms;	/* rig_now_ms() at its first burst */
+	long long end_ms;	/* ... and after its last */
+	int bursts;		/* bursts that found bytes */
+	char trace[512];	/* "+<ms>:<bytes>" for each of those */
+};
+
 /*
  * Read the listing from @fd into @buf (LISTING_MAX + 1 bytes, zeroed) in
- * bursts @pause_us apart, until its OK, for at most a minute.
+ * bursts @pause_us apart, until its OK, for at most a minute; how, in @r.
  */
-static void read_listing(int fd, char *buf, useconds_t pause_us)
+static void read_listing(int fd, char *buf, useconds_t pause_us,
+			 struct listing_read *r)
 {
 	long long end = rig_now_ms() + 60000;
-	size_t len = 0;
+	size_t len = 0, before, used = 0;
 
-	while (!strstr(buf, "\r\nOK\r\n") && rig_now_ms() < end &&
-	       !read_burst(fd, buf, LISTING_MAX, &len))
+	memset(r, 0, sizeof(*r));
+	r->start_ms = rig_now_ms();
+	while (!strstr(buf, "\r\nOK\r\n") && rig_now_ms() < end) {
+		before = len;
+		if (read_burst(fd, buf, LISTING_MAX, &len))
+			break;
+		if (len > before) {
+			r->bursts++;
+			if (used < sizeof(r->trace))
+				used += snprintf(r->trace + used,
+						 sizeof(r->trace) - used,
+						 " +%lld:%zu",
+						 rig_now_ms() - r->start_ms,
+						 len - before);
+		}
 		usleep(pause_us);
+	}
+	r->end_ms = rig_now_ms();
 }
 
 /*
@@ -433,6 +467,7 @@ TEST_F_TIMEOUT(port, reader_in_bursts_keeps_its_answer, 180)
 	struct identify_call c = { .path = self->path, .ret = 1 };
 	char *buf = calloc(1, LISTING_MAX + 1);
 	char fw[64], now[64];
+	struct listing_read r;
 	pthread_t t;
 
 	ASSERT_TRUE(buf != NULL);
@@ -445,10 +480,13 @@ TEST_F_TIMEOUT(port, reader_in_bursts_keeps_its_answer, 180)
 	 * with a third of the listing still to read then.
 	 */
 	usleep(1000000);
-	read_listing(self->tty, buf, 1000000);
+	read_listing(self->tty, buf, 1000000, &r);
 	pthread_join(t, NULL);
-	EXPECT_EQ(0, whole_listing(buf, fw));
-	EXPECT_EQ(0, c.ret);
+	EXPECT_EQ(0, whole_listing(buf, fw))
+		TH_LOG("%d bursts in %lld ms:%s", r.bursts,
+		       r.end_ms - r.start_ms, r.trace);
+	EXPECT_EQ(0, c.ret) TH_LOG("identify %lld ms after the first burst",
+				   c.end_ms - r.start_ms);
 	/* Nothing more for the reader: the driver's answer was the driver's. */
 	EXPECT_EQ(-ETIMEDOUT, rig_read_line(self->tty, now, sizeof(now),
 					    1500)) TH_LOG("then '%s'", now);
@@ -466,6 +504,7 @@ TEST_F_TIMEOUT(port, reader_in_bursts_keeps_its_answer, 180)
 TEST_F_TIMEOUT(port, silent_reader_not_overridden, 180)
 {
 	char *buf = calloc(1, LISTING_MAX + 1);
+	struct listing_read r;
 	char fw[64];
 
 	ASSERT_TRUE(buf != NULL);
@@ -473,8 +512,10 @@ TEST_F_TIMEOUT(port, silent_reader_not_overridden, 180)
 	ASSERT_EQ(0, wait_full(self->tty));
 	EXPECT_EQ(-EBUSY, rig_port_write(self->path, "identify", "1"));
 	EXPECT_EQ(0, rig_param_write("user_timeout_ms", self->user_timeout));
-	read_listing(self->tty, buf, 100000);
-	EXPECT_EQ(0, whole_listing(buf, fw));
+	read_listing(self->tty, buf, 100000, &r);
+	EXPECT_EQ(0, whole_listing(buf, fw))
+		TH_LOG("%d bursts in %lld ms:%s", r.bursts,
+		       r.end_ms - r.start_ms, r.trace);
 	/* Caught up, the driver's command goes at once. */
 	EXPECT_EQ(0, rig_port_write(self->path, "identify", "1"));
 	free(buf);
@@ -544,6 +585,223 @@ TEST_F_TIMEOUT(port, unprivileged_attach_refused, 180)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* --- a module on a slow line ----------------------------------------- */
+
+/* The module's line, in the simulator's pace: 1920 bytes a second. */
+#define SLOW_BAUD	"19200"
+#define SLOW_STATE	"/tmp/mfw-ldisc-slow.state"
+
+FIXTURE(slow) {
+	struct mfw_port_rig r;
+	char user_timeout[32];	/* the parameter as found, put back after */
+};
+
+FIXTURE_SETUP(slow)
+{
+	const char *const extra[] = { "--baud", SLOW_BAUD,
+				      "--sms", STR(SIM_SMS), NULL };
+
+	self->r.tty = self->r.master = -1;
+	self->r.sim = -1;
+	ASSERT_EQ(0, rig_param_read("user_timeout_ms", self->user_timeout,
+				    sizeof(self->user_timeout)));
+	unlink(SLOW_STATE);
+	ASSERT_EQ(0, port_up_model(&self->r, false, "ML307R-DC", SLOW_STATE,
+				   extra));
+}
+
+FIXTURE_TEARDOWN(slow)
+{
+	if (self->user_timeout[0] &&
+	    rig_param_write("user_timeout_ms", self->user_timeout))
+		TH_LOG("cannot put user_timeout_ms back to %s",
+		       self->user_timeout);
+	port_down(&self->r);
+	unlink(SLOW_STATE);
+}
+
+/*
+ * A long answer that the module sends slower than user_timeout_ms keeps
+ * its command in flight while it comes without a pause: at 19200 baud the
+ * 12 KiB listing takes 6.5 s, three times the 2 s set here, and a reader
+ * reads it as it comes (n_tty never fills).  A driver command asked for
+ * half a second into it waits for the listing's OK instead of taking the
+ * rest of it as the lines before its own answer, and then succeeds.
+ */
+TEST_F_TIMEOUT(slow, slow_answer_keeps_its_command_in_flight, 180)
+{
+	struct identify_call c = { .path = self->r.path, .ret = 1 };
+	char *buf = calloc(1, LISTING_MAX + 1);
+	char fw[64], now[64];
+	struct listing_read r;
+	pthread_t t;
+
+	ASSERT_TRUE(buf != NULL);
+	ASSERT_LT(0, rig_port_attr(self->r.path, "firmware", fw, sizeof(fw)));
+	ASSERT_EQ(0, rig_param_write("user_timeout_ms", "2000"));
+	ASSERT_EQ(0, rig_write_str(self->r.tty, LISTING));
+	usleep(500000);
+	ASSERT_EQ(0, pthread_create(&t, NULL, identify_main, &c));
+	read_listing(self->r.tty, buf, 20000, &r);
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, whole_listing(buf, fw))
+		TH_LOG("%d bursts in %lld ms", r.bursts, r.end_ms - r.start_ms);
+	/* It took the line longer than the command waits at first. */
+	EXPECT_LT(4000, r.end_ms - r.start_ms);
+	EXPECT_EQ(0, c.ret);
+	EXPECT_LE(r.end_ms - 1000, c.end_ms)
+		TH_LOG("identify returned %lld ms before the listing's OK",
+		       r.end_ms - c.end_ms);
+	EXPECT_EQ(-ETIMEDOUT, rig_read_line(self->r.tty, now, sizeof(now),
+					    1500)) TH_LOG("then '%s'", now);
+	EXPECT_LT(0, rig_port_attr(self->r.path, "firmware", now, sizeof(now)));
+	EXPECT_STREQ(fw, now);
+	free(buf);
+}
+
+/* --- the test plays the module --------------------------------------- */
+
+#define BARE_FW		"ML307R-DC-MBRH0S01"
+#define BARE_ATI	"\r\nCMCC\r\nML307R-DC\r\nRevision: " BARE_FW "\r\n\r\nOK\r\n"
+#define NMEA		"$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47\r\n"
+
+FIXTURE(bare) {
+	int master, tty;
+	char path[64];
+	char user_timeout[32];	/* the parameter as found, put back after */
+};
+
+/* Read the driver's next command on @master; answer it as a module does. */
+static int bare_answer(int master, char *cmd, size_t size, int timeout_ms)
+{
+	if (rig_read_line(master, cmd, size, timeout_ms) <= 0)
+		return -1;
+	if (!strcmp(cmd, "AT+CGMR"))
+		return rig_write_str(master, "\r\n" BARE_FW "\r\n\r\nOK\r\n");
+	if (!strcmp(cmd, "ATI"))
+		return rig_write_str(master, BARE_ATI);
+	return -1;
+}
+
+FIXTURE_SETUP(bare)
+{
+	char cmd[64];
+
+	self->tty = -1;
+	ASSERT_EQ(0, rig_param_read("user_timeout_ms", self->user_timeout,
+				    sizeof(self->user_timeout)));
+	self->master = rig_open_pty(self->path, sizeof(self->path));
+	ASSERT_LE(0, self->master);
+	self->tty = rig_open_tty(self->path);
+	ASSERT_LE(0, self->tty) TH_LOG("open %s: %m", self->path);
+	ASSERT_EQ(0, rig_attach(self->tty));
+	/* The identification at attach: AT+CGMR, then ATI. */
+	ASSERT_EQ(0, bare_answer(self->master, cmd, sizeof(cmd), TIMEOUT_MS));
+	ASSERT_EQ(0, bare_answer(self->master, cmd, sizeof(cmd), TIMEOUT_MS));
+	ASSERT_EQ(0, wait_identified(self->path));
+}
+
+FIXTURE_TEARDOWN(bare)
+{
+	if (self->user_timeout[0] &&
+	    rig_param_write("user_timeout_ms", self->user_timeout))
+		TH_LOG("cannot put user_timeout_ms back to %s",
+		       self->user_timeout);
+	if (self->tty >= 0)
+		close(self->tty);
+	close(self->master);
+}
+
+/*
+ * A command the module dropped is not kept in flight by the lines that
+ * come after it in bursts (a GNSS engine's NMEA sentences once a second,
+ * five lines each): the first burst may be its answer, the pause after it
+ * ends that.  A driver command asked for meanwhile goes once
+ * user_timeout_ms (1.5 s) have passed since that burst, not only when the
+ * bursts stop 8 s on.
+ */
+TEST_F_TIMEOUT(bare, reports_do_not_keep_a_dropped_command, 120)
+{
+	struct identify_call c = { .path = self->path, .ret = 1 };
+	long long t0, left, asked = -1;
+	char cmd[64];
+	pthread_t t;
+	int i, n;
+
+	ASSERT_EQ(0, rig_param_write("user_timeout_ms", "1500"));
+	ASSERT_EQ(0, rig_write_str(self->tty, "AT+CSQ\r"));
+	ASSERT_LT(0, rig_read_line(self->master, cmd, sizeof(cmd), TIMEOUT_MS));
+	ASSERT_STREQ("AT+CSQ", cmd);
+	t0 = rig_now_ms();
+	ASSERT_EQ(0, pthread_create(&t, NULL, identify_main, &c));
+	/* Bursts a second apart; between them, look for the driver. */
+	for (i = 0; i < 8 && asked < 0; i++) {
+		for (n = 0; n < 5; n++)
+			ASSERT_EQ(0, rig_write_str(self->master, NMEA));
+		left = t0 + (i + 1) * 1000 - rig_now_ms();
+		n = rig_read_line(self->master, cmd, sizeof(cmd),
+				  left > 0 ? (int)left : 1);
+		if (n > 0) {
+			ASSERT_STREQ("AT+CGMR", cmd);
+			asked = rig_now_ms() - t0;
+		}
+	}
+	ASSERT_LE(0, asked) TH_LOG("no driver command while the bursts came");
+	/* Its own answer, then ATI's. */
+	ASSERT_EQ(0, rig_write_str(self->master,
+				   "\r\n" BARE_FW "\r\n\r\nOK\r\n"));
+	ASSERT_EQ(0, bare_answer(self->master, cmd, sizeof(cmd), TIMEOUT_MS));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, c.ret);
+	/* user_timeout_ms from the first burst at the earliest. */
+	EXPECT_LE(1400, asked);
+	EXPECT_GT(5000, asked);
+}
+
+/*
+ * A user's final result whose CR and LF come in two chunks, a driver
+ * command taking the channel in between (it waited for that result): the
+ * LF is still the user's.  A reader that got "OK\r" alone would wait on
+ * for the end of the response (ModemManager does).
+ */
+TEST_F_TIMEOUT(bare, final_result_split_before_its_lf, 120)
+{
+	static const char answer[] = "\r\n+CSQ: 20,99\r\n\r\nOK\r\n";
+	struct identify_call c = { .path = self->path, .ret = 1 };
+	char cmd[64], got[256] = "";
+	size_t len = 0;
+	pthread_t t;
+	int waiting;
+
+	ASSERT_EQ(0, rig_write_str(self->tty, "AT+CSQ\r"));
+	ASSERT_LT(0, rig_read_line(self->master, cmd, sizeof(cmd), TIMEOUT_MS));
+	ASSERT_STREQ("AT+CSQ", cmd);
+	ASSERT_EQ(0, pthread_create(&t, NULL, identify_main, &c));
+	usleep(200000);
+	/* All but the LF; the driver's command goes once the OK is seen. */
+	ASSERT_EQ(0, rig_write_str(self->master, "\r\n+CSQ: 20,99\r\n\r\nOK\r"));
+	ASSERT_LT(0, rig_read_line(self->master, cmd, sizeof(cmd), TIMEOUT_MS));
+	ASSERT_STREQ("AT+CGMR", cmd);
+	/* The LF, then the driver's answer. */
+	ASSERT_EQ(0, rig_write_str(self->master,
+				   "\n\r\n" BARE_FW "\r\n\r\nOK\r\n"));
+	ASSERT_EQ(0, bare_answer(self->master, cmd, sizeof(cmd), TIMEOUT_MS));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, c.ret);
+	/* What the reader has: the whole answer, none of the driver's. */
+	usleep(500000);
+	ASSERT_EQ(0, ioctl(self->tty, TIOCINQ, &waiting));
+	while (waiting > 0 && len < sizeof(got) - 1) {
+		ssize_t n = read(self->tty, got + len, sizeof(got) - 1 - len);
+
+		if (n <= 0)
+			break;
+		len += n;
+		waiting -= n;
+	}
+	EXPECT_STREQ(answer, got);
 }
 
 TEST_HARNESS_MAIN
