@@ -113,8 +113,8 @@ struct mfw_stats {
  *	of its answer while the module sends that answer without a pause, or
  *	after the last line a reader caught up on (a receive run after input
  *	was held); see mfw_chan_user_started()
- * @user_heard: a line of the user command's answer came (not its echo,
- *	not a report)
+ * @user_heard: a line came after the user's command (its answer, or any
+ *	line but its echo and a FOTA or boot report)
  * @user_paused: the module paused since then (a pause of the reader's
  *	making aside): the answer no longer moves @user_deadline on
  * @txn: the driver's command in flight, when @owner is MFW_OWNER_DRIVER

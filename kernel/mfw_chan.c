@@ -207,14 +207,15 @@ static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
 /*
  * Wait for the channel: for at most mfw_user_timeout_ms whatever keeps it,
  * then on while a user's write is under way, a user's command is still
- * in flight (see @port->user_deadline: a reader may still be reading its
- * answer), a receive run is handing out a chunk, or input waits for a
- * reader that reads, that is for whom the receive hook took a byte within
- * the last mfw_user_timeout_ms: taking the channel then would give the
- * driver that reader's lines.  It looks every MFW_CHAN_LOOK_MS, for at
- * most MFW_CHAN_WAIT_MAX user timeouts in all, and then once more for up
- * to MFW_CHAN_LOOK_MS with a user's command no longer counting (the module
- * may have dropped it, or a client keeps writing).  Another owner, a
+ * in flight (see @port->user_deadline: the module may still be sending
+ * its answer, or a reader still reading it), a receive run is handing
+ * out a chunk, or input waits for a reader that reads, that is for whom
+ * the receive hook took a byte within the last mfw_user_timeout_ms:
+ * taking the channel then would give the driver that reader's lines.
+ * It looks every MFW_CHAN_LOOK_MS, for at most MFW_CHAN_WAIT_MAX user
+ * timeouts in all, and then once more for up to MFW_CHAN_LOOK_MS with a
+ * user's command no longer counting (the module may have dropped it, or
+ * a client keeps writing).  Another owner, a
  * user's write, or a reader that does not read keep the channel: *@took
  * says which.  Killable only, like the driver's other waits: a signal the
  * helper handles must not fail an upgrade's step.  0, or -EINTR on a

@@ -605,14 +605,15 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 		 */
 		if (port->user_cr) {
 			port->user_cr = false;
+			/*
+			 * A full n_tty refuses it: then it goes to the driver
+			 * (a blank line to its framer), whose answer must not
+			 * wait behind a reader.
+			 */
 			if (cp[done] == '\n' && (!f || *f == TTY_NORMAL) &&
 			    !unread && READ_ONCE(port->urc_passthrough) &&
-			    mfw_chan_driver_owns(port)) {
-				if (!mfw_ldisc_n_tty_receive(port->tty,
-							     cp + done, f, 1)) {
-					port->user_cr = true;
-					break;
-				}
+			    mfw_chan_driver_owns(port) &&
+			    mfw_ldisc_n_tty_receive(port->tty, cp + done, f, 1)) {
 				mfw_rx_feed(port, cp + done, f, 1, false, false,
 					    false);
 				done++;
@@ -631,7 +632,8 @@ size_t mfw_rx(struct mfw_port *port, const u8 *cp, const u8 *fp, size_t count)
 			n = mfw_ldisc_n_tty_receive(port->tty, cp + done, f,
 						    left);
 			mfw_rx_feed(port, cp + done, f, n, false, false, false);
-			port->user_cr = n && cp[done + n - 1] == '\r';
+			port->user_cr = n && cp[done + n - 1] == '\r' &&
+					(!f || f[n - 1] == TTY_NORMAL);
 			if (n < left) {
 				done += n;
 				break;

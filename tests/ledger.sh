@@ -12,7 +12,7 @@ ledger_init() {
 	run_t0=$SECONDS
 	trap 'trap - INT TERM; stop_all; exit 130' INT TERM
 	ledger=$1/results.txt logs=$1/logs lanes=$1/lanes
-	rm -rf "$lanes"
+	rm -rf "$lanes" "$logs/why"
 	mkdir -p "$logs" "$lanes"
 	: >"$ledger"
 	export MFW_TIMES=$1/times.txt
@@ -41,7 +41,7 @@ step() {
 		record FAIL "$name"
 		tail -n 40 "$log" | sed 's/^/    | /'
 		mkdir -p "$logs/why"
-		tail -n 12 "$log" >"$(why "$name")"
+		tail -n 12 "$log" >>"$(why "$name")"
 	fi
 	echo "    ($((SECONDS - t0)) s)" >>"$log"
 }
@@ -57,7 +57,6 @@ collect() {
 		FAIL\ *)
 			record FAIL "${line#* }"
 			failed=$(why "${line#* }")
-			: >"$failed"
 			;;
 		PASS\ * | SKIP\ *)
 			record "${line%% *}" "${line#* }"
@@ -67,7 +66,10 @@ collect() {
 			echo "$line"
 			[ -z "$failed" ] || echo "${line#    | }" >>"$failed"
 			;;
-		*) echo "$line" ;;
+		*)
+			echo "$line"
+			failed=
+			;;
 		esac
 	done < <("$@")
 }
@@ -86,7 +88,8 @@ summary() {
 		local name
 		grep '^FAIL ' "$ledger" | sed 's/^FAIL //' | while IFS= read -r name; do
 			echo "  $name"
-			[ ! -s "$(why "$name")" ] || sed 's/^/    | /' "$(why "$name")"
+			[ ! -s "$(why "$name")" ] ||
+				head -n 16 "$(why "$name")" | sed 's/^/    | /'
 		done
 	fi
 	# The last line is always "N passed, N failed"; skips are reported above it.

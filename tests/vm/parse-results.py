@@ -8,8 +8,10 @@ TAP inside) and prints one line per test: "PASS <prefix>/<name>/<case>",
 "FAIL ...", "SKIP ...".  A program that exits non-zero without reporting a
 failed case, a section that never ends and a guest that never finished are
 failures too.  A failed case's FAIL line is followed by what the case
-logged ("    | <line>", its last DIAG_MAX lines): the summary at the end of
-a run shows them, where a CI log cut in the middle still has them.
+logged ("    | <line>": its last DIAG_MAX lines before it, and those
+right after it, where the shell tests give the reason): the summary at
+the end of a run shows them, where a CI log cut in the middle still has
+them.
 
 Usage: parse-results.py PREFIX RESULTS [TIMES [GUEST_SECONDS]]
 With TIMES, each program's running time is appended to that file as
@@ -20,6 +22,10 @@ guest ran, host clock) dates a section the guest never ended.
 import re
 import sys
 
+# A guest's byte that is not UTF-8 is read back as U+FFFD: never a crash
+# of the report, whatever the locale's encoding.
+sys.stdout.reconfigure(errors="replace")
+
 prefix, path = sys.argv[1], sys.argv[2]
 times_path = sys.argv[3] if len(sys.argv) > 3 else None
 guest_secs = int(sys.argv[4]) if len(sys.argv) > 4 else None
@@ -28,27 +34,40 @@ begun_at = None
 text = open(path, encoding="utf-8", errors="replace").read()
 lines = [l.rstrip("\r") for l in text.splitlines()]
 
-# The most lines of a failed case's log that follow its FAIL line.
-DIAG_MAX = 12
+# The most lines of a failed case's log that follow its FAIL line: those
+# right after its "not ok" (the shell tests' reason and log tails), else
+# its last ones before it (a kselftest case's failed checks).
+DIAG_MAX = 16
 
 tap = re.compile(r"^(not )?ok \d+ ?(.*?)(?:\s*#\s*(SKIP|XFAIL)\b.*)?$")
 # The harness names a skipped case only in its "RUN" line.
 run = re.compile(r"^#\s+RUN\s+(\S+)")
 current, failed_case, results, done, last_run = None, False, [], False, ""
 cases = 0
-# What the case under way logged: the harness's "# " lines after its RUN
-# line, less its own verdict lines.
+# What the case under way logged: the "# " lines since the last case
+# ended (a kselftest case's follow its RUN line), less the harness's own.
 diag = []
+# A failed case's list of lines, while the "# " lines right after its
+# "not ok" are its reason (the shell tests print it there).
+after = None
+harness = re.compile(r"^#\s+(OK|FAIL|SKIP)\s|^# (FAILED|PASSED|Totals):")
 for line in lines:
     m = run.match(line)
     if m:
-        last_run, diag = m.group(1), []
+        last_run, diag, after = m.group(1), [], None
         continue
-    if line.startswith("#") and not re.match(r"^#\s+(OK|FAIL|SKIP)\s", line):
-        diag.append(line[1:].strip())
+    if line.startswith("#"):
+        if harness.match(line):
+            continue
+        if after is not None and len(after) < DIAG_MAX:
+            after.append(line[1:].strip())
+        elif after is None:
+            diag.append(line[1:].strip())
+        continue
+    after = None
     m = re.match(r"^MFW-RIG: begin (\S+)(?: at=(\d+))?", line)
     if m:
-        current, failed_case, cases = m.group(1), False, 0
+        current, failed_case, cases, diag = m.group(1), False, 0, []
         begun_at = int(m.group(2)) if m.group(2) else None
         continue
     m = re.match(r"^MFW-RIG: end (\S+) rc=(\d+)(?: secs=(\d+))?(?: cpu=(\d+))?", line)
@@ -59,11 +78,11 @@ for line in lines:
             times.append((int(m.group(3)), f"{prefix}/{m.group(1)}{cpu}"))
         if rc != 0 and not failed_case:
             why = "timed out" if rc in (124, 143) else f"exited {rc}"
-            results.append(("FAIL", f"{prefix}/{m.group(1)} ({why})"))
+            results.append(("FAIL", f"{prefix}/{m.group(1)} ({why})", diag[-DIAG_MAX:]))
         elif rc == 0 and not cases:
             # A program without TAP: its exit status is its verdict.
             results.append(("PASS", f"{prefix}/{m.group(1)}"))
-        current = None
+        current, diag, last_run = None, [], ""
         continue
     if line.startswith("MFW-RIG: done"):
         done = True
@@ -75,10 +94,12 @@ for line in lines:
         if m.group(3) == "SKIP":
             results.append(("SKIP", name))
         elif m.group(1):
-            results.append(("FAIL", name, diag[-DIAG_MAX:]))
+            after = []
+            results.append(("FAIL", name, after, diag[-DIAG_MAX:]))
             failed_case = True
         else:
             results.append(("PASS", name))
+        diag = []
 
 if current:
     # The guest was killed inside this program: say for about how long it
@@ -96,7 +117,8 @@ if not done:
     results.append(("FAIL", f"{prefix}: guest {guest} did not finish"))
 for verdict, name, *why in results:
     print(verdict, name)
-    for line in why[0] if why else []:
+    # The lines after a case's "not ok", else those before it.
+    for line in next((w for w in why if w), []):
         print("    |", line)
 if times_path:
     with open(times_path, "a", encoding="utf-8") as f:

@@ -742,7 +742,15 @@ static int mfw_trigger_failed(struct mfw_session *s, int err)
 	ret = mfw_trigger_failure(err, last, s->firmware, &phase, msg, sizeof(msg));
 	mfw_trace("upgrade trigger failed: %s (last error %s)", strerror(err),
 		  *last ? last : "none");
-	mfw_err("%s", msg);
+	if (err == EBUSY) {
+		char hint[512];
+
+		/* Who keeps it busy: the kernel log names a silent reader. */
+		mfw_port_busy_hint(&s->port, hint, sizeof(hint));
+		mfw_err("%s (%s)", msg, hint);
+	} else {
+		mfw_err("%s", msg);
+	}
 	if (err == EBADMSG)
 		snprintf(note, sizeof(note), "checksum mismatch, upgrade not started");
 	else if (phase == MFW_PHASE_FAILED)

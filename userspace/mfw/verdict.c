@@ -137,7 +137,7 @@ int mfw_trigger_failure(int err, const char *last, const char *fw,
 			 runs);
 		return MFW_EXIT_UPGRADE;
 	case EBUSY:
-		snprintf(msg, size, "the port is busy with another operation, so the upgrade was not started; it keeps running %s. Run 'mfw resume' once the other operation ended",
+		snprintf(msg, size, "the port is busy with another operation or a reader that does not read, so the upgrade was not started; it keeps running %s. Run 'mfw resume' once it is free",
 			 runs);
 		return MFW_EXIT_PORT;
 	case ENXIO:
