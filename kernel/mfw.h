@@ -131,9 +131,10 @@ struct mfw_stats {
  *	never reach a flashing module); taken before @cmd_mutex
  * @parser: the AT framer; only the receive hook touches it
  * @inject: a line being handed to n_tty by the receive hook
- * @user_cr: the last byte handed to n_tty raw was a CR; a LF right after
- *	it ends that users' line even if the driver took the channel
- *	between the two (receive hook only)
+ * @user_cr: the last byte handed to n_tty raw was a CR (received without
+ *	an error flag); a LF right after it still goes to n_tty if the
+ *	driver took the channel between the two, unless n_tty is full
+ *	(receive hook only)
  * @eat_lf: a driver command just ended on a CR; a LF right after it is
  *	the driver's too (receive hook only)
  * @rx_stamp: jiffies when the receive hook last ran (written by the

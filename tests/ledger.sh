@@ -89,7 +89,7 @@ summary() {
 		grep '^FAIL ' "$ledger" | sed 's/^FAIL //' | while IFS= read -r name; do
 			echo "  $name"
 			[ ! -s "$(why "$name")" ] ||
-				head -n 16 "$(why "$name")" | sed 's/^/    | /'
+				tail -n 16 "$(why "$name")" | sed 's/^/    | /'
 		done
 	fi
 	# The last line is always "N passed, N failed"; skips are reported above it.

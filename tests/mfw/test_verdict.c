@@ -70,7 +70,8 @@ static void test_write_refusals(void)
 static int trigger(int err, const char *last, enum mfw_phase *phase)
 {
 	*phase = MFW_PHASE_FLASHING;
-	return mfw_trigger_failure(err, last, "ML307R-DC-MBRH0S01", phase, msg, sizeof(msg));
+	return mfw_trigger_failure(err, last, "ML307R-DC-MBRH0S01", NULL, phase,
+				   msg, sizeof(msg));
 }
 
 static void test_trigger(void)
@@ -104,6 +105,12 @@ static void test_trigger(void)
 	ret = trigger(EBUSY, "none", &ph);
 	check(ret == MFW_EXIT_PORT && ph == MFW_PHASE_WRITTEN,
 	      "EBUSY: 6, journal written (nothing was sent)");
+	ret = mfw_trigger_failure(EBUSY, "none", "ML307R-DC-MBRH0S01",
+				  "find it with 'fuser -v /dev/mfw0'", &ph, msg,
+				  sizeof(msg));
+	check(ret == MFW_EXIT_PORT &&
+	      has("does not read (find it with 'fuser -v /dev/mfw0'), so"),
+	      "EBUSY names who may keep the port (%s)", msg);
 	ret = trigger(ENXIO, "none", &ph);
 	check(ret == MFW_EXIT_PORT && ph == MFW_PHASE_WRITTEN, "ENXIO: 6, journal written");
 	ret = trigger(ENOENT, "none", &ph);

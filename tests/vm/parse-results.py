@@ -34,37 +34,48 @@ begun_at = None
 text = open(path, encoding="utf-8", errors="replace").read()
 lines = [l.rstrip("\r") for l in text.splitlines()]
 
-# The most lines of a failed case's log that follow its FAIL line: those
-# right after its "not ok" (the shell tests' reason and log tails), else
-# its last ones before it (a kselftest case's failed checks).
+# The most lines of a failed case's log that follow its FAIL line: its
+# reason right after its "not ok" and the last lines of the log tails after
+# that (the shell tests print them there), else its last lines before it
+# (a kselftest case's failed checks, a program's own output).
 DIAG_MAX = 16
 
 tap = re.compile(r"^(not )?ok \d+ ?(.*?)(?:\s*#\s*(SKIP|XFAIL)\b.*)?$")
 # The harness names a skipped case only in its "RUN" line.
 run = re.compile(r"^#\s+RUN\s+(\S+)")
+# The kselftest harness's own lines, which say nothing of why.
+harness = re.compile(r"^#\s{8,}(OK|FAIL|SKIP)\s\s|^# (FAILED|PASSED|Totals):|^# Starting \d+ tests|^TAP version|^1\.\.\d+$")
+# What a shell test's "not ok" is followed by: its reason, then log tails.
+tail_line = re.compile(r"^# --- |^#   ")
 current, failed_case, results, done, last_run = None, False, [], False, ""
 cases = 0
-# What the case under way logged: the "# " lines since the last case
-# ended (a kselftest case's follow its RUN line), less the harness's own.
+# What the program under way said since its last case ended: its "# "
+# lines (a kselftest case's follow its RUN line) and its own output.
 diag = []
-# A failed case's list of lines, while the "# " lines right after its
-# "not ok" are its reason (the shell tests print it there).
+# A shell test's failed case: its reason and log tails, while they come.
 after = None
-harness = re.compile(r"^#\s+(OK|FAIL|SKIP)\s|^# (FAILED|PASSED|Totals):")
+
+
+def lines_of(text):
+    return text[1:].strip() if text.startswith("#") else text.strip()
+
+
 for line in lines:
+    if after is not None:
+        if harness.match(line) or run.match(line):
+            after = None
+        elif not after and line.startswith("#"):
+            after.append(lines_of(line))
+            continue
+        elif after and tail_line.match(line):
+            after.append(lines_of(line))
+            continue
+        else:
+            after = None
     m = run.match(line)
     if m:
-        last_run, diag, after = m.group(1), [], None
+        last_run, diag = m.group(1), []
         continue
-    if line.startswith("#"):
-        if harness.match(line):
-            continue
-        if after is not None and len(after) < DIAG_MAX:
-            after.append(line[1:].strip())
-        elif after is None:
-            diag.append(line[1:].strip())
-        continue
-    after = None
     m = re.match(r"^MFW-RIG: begin (\S+)(?: at=(\d+))?", line)
     if m:
         current, failed_case, cases, diag = m.group(1), False, 0, []
@@ -78,7 +89,7 @@ for line in lines:
             times.append((int(m.group(3)), f"{prefix}/{m.group(1)}{cpu}"))
         if rc != 0 and not failed_case:
             why = "timed out" if rc in (124, 143) else f"exited {rc}"
-            results.append(("FAIL", f"{prefix}/{m.group(1)} ({why})", diag[-DIAG_MAX:]))
+            results.append(("FAIL", f"{prefix}/{m.group(1)} ({why})", None, diag))
         elif rc == 0 and not cases:
             # A program without TAP: its exit status is its verdict.
             results.append(("PASS", f"{prefix}/{m.group(1)}"))
@@ -86,6 +97,8 @@ for line in lines:
         continue
     if line.startswith("MFW-RIG: done"):
         done = True
+        continue
+    if line.startswith("MFW-RIG:"):
         continue
     m = tap.match(line)
     if m and current:
@@ -95,11 +108,14 @@ for line in lines:
             results.append(("SKIP", name))
         elif m.group(1):
             after = []
-            results.append(("FAIL", name, after, diag[-DIAG_MAX:]))
+            results.append(("FAIL", name, after, diag))
             failed_case = True
         else:
             results.append(("PASS", name))
         diag = []
+        continue
+    if current and line.strip() and not harness.match(line):
+        diag.append(lines_of(line))
 
 if current:
     # The guest was killed inside this program: say for about how long it
@@ -108,7 +124,9 @@ if current:
     if begun_at is not None and guest_secs is not None:
         how_long = f", killed about {max(guest_secs - begun_at, 0)} s into it"
         times.append((max(guest_secs - begun_at, 0), f"{prefix}/{current} (killed)"))
-    results.append(("FAIL", f"{prefix}/{current} (never finished{how_long})"))
+    running = [f"running: {last_run}"] if last_run else []
+    results.append(("FAIL", f"{prefix}/{current} (never finished{how_long})",
+                    None, running + diag))
 if not done:
     # Named after the run's directory (runs/<kernel>-<name>/results.txt):
     # a kernel has several guests.
@@ -117,8 +135,14 @@ if not done:
     results.append(("FAIL", f"{prefix}: guest {guest} did not finish"))
 for verdict, name, *why in results:
     print(verdict, name)
-    # The lines after a case's "not ok", else those before it.
-    for line in next((w for w in why if w), []):
+    # The lines after a case's "not ok" (its reason and the ends of the
+    # log tails), else the last ones before it.
+    after, before = why if why else (None, [])
+    if after:
+        lines = after[:1] + after[1:][-(DIAG_MAX - 1):]
+    else:
+        lines = before[-DIAG_MAX:]
+    for line in lines:
         print("    |", line)
 if times_path:
     with open(times_path, "a", encoding="utf-8") as f:

@@ -732,25 +732,21 @@ static void mfw_cleanup(struct mfw_session *s)
  */
 static int mfw_trigger_failed(struct mfw_session *s, int err)
 {
-	char last[128] = "", msg[512], note[MFW_JSTR];
+	char last[128] = "", msg[1024], note[MFW_JSTR], hint[512] = "";
 	enum mfw_phase phase;
 	int ret;
 
 	mfw_sig_defer(false);
 	mfw_sess_close_dev(s);
 	mfw_port_get(&s->port, "last_error", last, sizeof(last));
-	ret = mfw_trigger_failure(err, last, s->firmware, &phase, msg, sizeof(msg));
+	/* Who keeps it busy: the kernel log names a silent reader. */
+	if (err == EBUSY)
+		mfw_port_busy_hint(&s->port, hint, sizeof(hint));
+	ret = mfw_trigger_failure(err, last, s->firmware, hint, &phase, msg,
+				  sizeof(msg));
 	mfw_trace("upgrade trigger failed: %s (last error %s)", strerror(err),
 		  *last ? last : "none");
-	if (err == EBUSY) {
-		char hint[512];
-
-		/* Who keeps it busy: the kernel log names a silent reader. */
-		mfw_port_busy_hint(&s->port, hint, sizeof(hint));
-		mfw_err("%s (%s)", msg, hint);
-	} else {
-		mfw_err("%s", msg);
-	}
+	mfw_err("%s", msg);
 	if (err == EBADMSG)
 		snprintf(note, sizeof(note), "checksum mismatch, upgrade not started");
 	else if (phase == MFW_PHASE_FAILED)

@@ -98,7 +98,8 @@ bool mfw_write_refusal(int err, const char *last, char *msg, size_t size)
 }
 
 int mfw_trigger_failure(int err, const char *last, const char *fw,
-			enum mfw_phase *phase, char *msg, size_t size)
+			const char *busy, enum mfw_phase *phase, char *msg,
+			size_t size)
 {
 	const char *runs = fw && *fw ? fw : "its firmware";
 	int code = mfw_last_error_code(last);
@@ -137,8 +138,9 @@ int mfw_trigger_failure(int err, const char *last, const char *fw,
 			 runs);
 		return MFW_EXIT_UPGRADE;
 	case EBUSY:
-		snprintf(msg, size, "the port is busy with another operation or a reader that does not read, so the upgrade was not started; it keeps running %s. Run 'mfw resume' once it is free",
-			 runs);
+		snprintf(msg, size, "the port is busy with another operation or a reader that does not read%s%s%s, so the upgrade was not started; it keeps running %s. Run 'mfw resume' once it is free",
+			 busy && *busy ? " (" : "", busy && *busy ? busy : "",
+			 busy && *busy ? ")" : "", runs);
 		return MFW_EXIT_PORT;
 	case ENXIO:
 	case ENODEV:

@@ -31,14 +31,16 @@ bool mfw_write_refusal(int err, const char *last, char *msg, size_t size);
  * Writing "1" to the port's upgrade attribute failed with errno @err: the
  * AT+MFWUPGRADE command was never sent, or the module answered it with an
  * error.  Either way the module is not flashing.  Writes the explanation
- * (@last is the port's last_error, @fw the version the module keeps) into
- * @msg, sets *@phase to the journal phase to record (MFW_PHASE_WRITTEN
+ * (@last is the port's last_error, @fw the version the module keeps,
+ * @busy who may keep the port busy (mfw_port_busy_hint()), said for
+ * EBUSY; NULL or "" for none) into @msg, sets *@phase to the journal phase to record (MFW_PHASE_WRITTEN
  * when a retry through "mfw resume" makes sense, MFW_PHASE_FAILED when the
  * package must be written again or the module refused) and returns the
  * exit code.
  */
 int mfw_trigger_failure(int err, const char *last, const char *fw,
-			enum mfw_phase *phase, char *msg, size_t size);
+			const char *busy, enum mfw_phase *phase, char *msg,
+			size_t size);
 
 /*
  * MFW_PATH_* bits of the port's paths attribute ("transparent remote").
