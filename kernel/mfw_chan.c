@@ -205,6 +205,21 @@ static int mfw_chan_send(struct mfw_port *port, const u8 *buf, size_t len,
 }
 
 /*
+ * One look of mfw_chan_acquire(): wait up to MFW_CHAN_LOOK_MS for the
+ * channel (@force: a user's command in flight no longer counts), *@took
+ * saying what kept it.  Positive when taken or the port died, 0 when the
+ * look ended, -ERESTARTSYS on a fatal signal.
+ */
+static long mfw_chan_look(struct mfw_port *port, struct mfw_txn *txn,
+			  bool force, enum mfw_chan_take *took)
+{
+	return wait_event_killable_timeout(port->wq,
+					   mfw_chan_acquire_or_dead(port, txn,
+								    force, took),
+					   msecs_to_jiffies(MFW_CHAN_LOOK_MS));
+}
+
+/*
  * Wait for the channel: for at most mfw_user_timeout_ms whatever keeps it,
  * then on while a user's write is under way, a user's command is still
  * in flight (see @port->user_deadline: the module may still be sending
@@ -231,10 +246,7 @@ static int mfw_chan_acquire(struct mfw_port *port, struct mfw_txn *txn,
 	long left;
 
 	for (;;) {
-		left = wait_event_killable_timeout(port->wq,
-						   mfw_chan_acquire_or_dead(port, txn,
-									    false, took),
-						   msecs_to_jiffies(MFW_CHAN_LOOK_MS));
+		left = mfw_chan_look(port, txn, false, took);
 		if (left < 0)
 			return -EINTR;
 		if (left > 0)
@@ -253,11 +265,8 @@ static int mfw_chan_acquire(struct mfw_port *port, struct mfw_txn *txn,
 	}
 	if (*took == MFW_CHAN_USER || *took == MFW_CHAN_RX ||
 	    *took == MFW_CHAN_KEPT) {
-		left = wait_event_killable_timeout(port->wq,
-						   mfw_chan_acquire_or_dead(port, txn,
-									    true, took),
-						   msecs_to_jiffies(MFW_CHAN_LOOK_MS));
-		if (left < 0)
+		/* The last look: a user's command in flight no longer counts. */
+		if (mfw_chan_look(port, txn, true, took) < 0)
 			return -EINTR;
 	}
 	return 0;

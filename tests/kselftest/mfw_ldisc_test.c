@@ -774,7 +774,6 @@ TEST_F_TIMEOUT(bare, final_result_split_before_its_lf, 120)
 	char cmd[64], got[256] = "";
 	size_t len = 0;
 	pthread_t t;
-	int waiting;
 
 	ASSERT_EQ(0, rig_write_str(self->tty, "AT+CSQ\r"));
 	ASSERT_LT(0, rig_read_line(self->master, cmd, sizeof(cmd), TIMEOUT_MS));
@@ -793,15 +792,7 @@ TEST_F_TIMEOUT(bare, final_result_split_before_its_lf, 120)
 	EXPECT_EQ(0, c.ret);
 	/* What the reader has: the whole answer, none of the driver's. */
 	usleep(500000);
-	ASSERT_EQ(0, ioctl(self->tty, TIOCINQ, &waiting));
-	while (waiting > 0 && len < sizeof(got) - 1) {
-		ssize_t n = read(self->tty, got + len, sizeof(got) - 1 - len);
-
-		if (n <= 0)
-			break;
-		len += n;
-		waiting -= n;
-	}
+	ASSERT_EQ(0, read_burst(self->tty, got, sizeof(got) - 1, &len));
 	EXPECT_STREQ(answer, got);
 }
 
@@ -851,15 +842,8 @@ TEST_F_TIMEOUT(bare, final_result_split_with_n_tty_full, 120)
 	got = calloc(1, 8192);
 	ASSERT_TRUE(got != NULL);
 	usleep(500000);
-	ASSERT_EQ(0, ioctl(self->tty, TIOCINQ, &waiting));
-	for (len = 0; waiting > 0 && len < 8191; ) {
-		ssize_t r = read(self->tty, got + len, 8191 - len);
-
-		if (r <= 0)
-			break;
-		len += r;
-		waiting -= r;
-	}
+	len = 0;
+	ASSERT_EQ(0, read_burst(self->tty, got, 8191, &len));
 	EXPECT_EQ(0, strcmp(answer, got));
 	EXPECT_TRUE(strstr(got, BARE_FW) == NULL);
 	free(got);

@@ -31,6 +31,14 @@ static void tty_name_of_path(const char *path, char *name, size_t size)
 		snprintf(name, size, "%s", base ? base + 1 : path);
 }
 
+void mfw_tty_node(const char *tty, char *node, size_t size)
+{
+	if (!strncmp(tty, "pts", 3))
+		snprintf(node, size, "/dev/pts/%s", tty + 3);
+	else
+		snprintf(node, size, "/dev/%s", tty);
+}
+
 int mfw_tty_name(const char *path, char *name, size_t size)
 {
 	char *real = realpath(path, NULL);
@@ -185,11 +193,7 @@ void mfw_port_busy_hint(const struct mfw_port *p, char *buf, size_t size)
 {
 	char tty[MFW_NAME_MAX + 16];
 
-	/* The kernel's tty name as a node: pts3 is /dev/pts/3. */
-	if (!strncmp(p->tty, "pts", 3))
-		snprintf(tty, sizeof(tty), "/dev/pts/%s", p->tty + 3);
-	else
-		snprintf(tty, sizeof(tty), "/dev/%s", p->tty);
+	mfw_tty_node(p->tty, tty, sizeof(tty));
 	snprintf(buf, size,
 		 "another program has /dev/%s open or runs an operation, or holds %s open without reading what the module sends, which the kernel log then names; find it with 'fuser -v /dev/%s %s'",
 		 p->name, tty, p->name, tty);

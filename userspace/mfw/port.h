@@ -24,6 +24,12 @@ struct mfw_port {
 int mfw_tty_name(const char *path, char *name, size_t size);
 
 /*
+ * The node of the tty the kernel names @tty: "pts3" is /dev/pts/3
+ * (drivers/tty/pty.c), anything else /dev/<tty>.  Into @node, @size bytes.
+ */
+void mfw_tty_node(const char *tty, char *node, size_t size);
+
+/*
  * The kernel name ModemManager and sysfs know a port by, from @port as the
  * helper may hold it: a kernel name ("ttyUSB2") as it is, a path
  * ("/dev/ttyUSB2", a /dev/serial/by-id link) resolved like mfw_tty_name(),

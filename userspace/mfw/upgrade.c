@@ -197,10 +197,7 @@ static int mfw_pick_tty(struct mfw_session *s, char *path, size_t size)
 		mfw_err("no port given and no mfw port attached; give --port TTY or set port= in the configuration");
 		return MFW_EXIT_USAGE;
 	}
-	if (!strncmp(port.tty, "pts", 3))
-		snprintf(path, size, "/dev/pts/%s", port.tty + 3);
-	else
-		snprintf(path, size, "/dev/%s", port.tty);
+	mfw_tty_node(port.tty, path, size);
 	/* With --module: the only port may be another module's. */
 	return mfw_module_check_port(s->cfg, path);
 }
