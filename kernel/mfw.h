@@ -103,8 +103,8 @@ struct mfw_stats {
  *	@user_deadline, @user_heard, @user_paused, @txn, @echo, @parked,
  *	@parked_bytes, @park_busy),
  *	the state fields (@state, @done,
- *	@total, @percent, @last_error, @last_urc), @model, @firmware, @caps,
- *	@urc_passthrough and @stats
+ *	@total, @percent, @last_error, @last_urc), @model, @firmware, @imei,
+ *	@caps, @urc_passthrough and @stats
  * @owner: who owns the command channel
  * @user_writers: user writes currently passing through n_tty
  * @user_busy: a user command is in flight (sent, no final result yet)
@@ -160,6 +160,8 @@ struct mfw_stats {
  * @last_urc: the last FOTA URC, NUL-terminated
  * @model: module model from ATI, NUL-terminated
  * @firmware: firmware version from AT+CGMR, NUL-terminated
+ * @imei: the module's IMEI from AT+CGSN (mfw_at_imei()), empty while
+ *	unknown or when the module gave none
  * @caps: capability row of the module, NULL while unknown
  * @urc_passthrough: FOTA URCs reach user readers of the tty too
  * @fota: AT+MFWCFG values set through this port, under @lock
@@ -230,6 +232,7 @@ struct mfw_port {
 	char last_urc[MFW_AT_LINE_MAX + 1];
 	char model[MFW_IDENT_MAX];
 	char firmware[MFW_IDENT_MAX];
+	char imei[MFW_AT_IMEI_SIZE];
 	const struct mfw_model *caps;
 	bool urc_passthrough;
 	struct mfw_fota fota;

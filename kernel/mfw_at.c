@@ -236,6 +236,57 @@ static bool mfw_at_number(struct mfw_at_cur *c, unsigned long *out)
 	return digits > 0;
 }
 
+/* Step past one @c at the cursor, if it is there. */
+static bool mfw_at_char(struct mfw_at_cur *c, char ch)
+{
+	if (!c->n || *c->s != ch)
+		return false;
+	c->s++;
+	c->n--;
+	return true;
+}
+
+bool mfw_at_imei(const char *resp, size_t len, char *imei)
+{
+	struct mfw_at_cur c = { resp, len };
+	const char *nl = memchr(resp, '\n', len);
+	bool quoted;
+	size_t n = 0;
+	int sum = 0;
+
+	imei[0] = '\0';
+	if (nl)
+		c.n = (size_t)(nl - resp);
+	/* A CR left on the line is no part of it. */
+	if (c.n && c.s[c.n - 1] == '\r')
+		c.n--;
+	mfw_at_skip_blanks(&c);
+	if (mfw_at_prefix(&c, "+CGSN:"))
+		mfw_at_skip_blanks(&c);
+	quoted = mfw_at_char(&c, '"');
+	for (; c.n && mfw_at_digit(*c.s); c.s++, c.n--, n++) {
+		int v = *c.s - '0';
+
+		if (n == MFW_AT_IMEI_SIZE - 1)
+			goto bad;
+		/* From the check digit leftwards, every second one doubles. */
+		if (n % 2)
+			v = v * 2 > 9 ? v * 2 - 9 : v * 2;
+		sum += v;
+		imei[n] = *c.s;
+	}
+	if (quoted && !mfw_at_char(&c, '"'))
+		goto bad;
+	mfw_at_skip_blanks(&c);
+	if (c.n || n != MFW_AT_IMEI_SIZE - 1 || sum % 10)
+		goto bad;
+	imei[n] = '\0';
+	return true;
+bad:
+	imei[0] = '\0';
+	return false;
+}
+
 /*
  * "n[,n...]" filling the whole cursor.  Returns how many numbers, or -1
  * when a field is empty or not a number, or there are more than @max.

@@ -251,6 +251,28 @@ bool mfw_at_is_urc(enum mfw_at_type type);
  */
 bool mfw_at_ends_user_command(const struct mfw_at_event *ev);
 
+/* Bytes of an IMEI (3GPP TS 23.003 6.2.1) with its NUL. */
+#define MFW_AT_IMEI_SIZE	16
+
+/**
+ * mfw_at_imei() - the IMEI in a module's answer to AT+CGSN
+ * @resp: the answer's information text, lines separated by '\n' (not
+ *	NUL-terminated)
+ * @len: length of @resp
+ * @imei: where the IMEI goes, MFW_AT_IMEI_SIZE bytes: 15 digits and a NUL
+ *
+ * The answer's first line is the IMEI, bare (3GPP TS 27.007 5.4, what
+ * ML307R and MN316 firmware sends) or after "+CGSN:" (the form of later
+ * releases), quoted or not, with blanks around it.  Only 15 digits whose
+ * last is the Luhn check digit of the 14 before it (TS 23.003 6.2.1,
+ * annex B) count: anything else, an echo or a line of noise among them,
+ * says nothing of the module.
+ *
+ * Return: true with @imei set; false, @imei empty, when the line is not
+ * an IMEI.
+ */
+bool mfw_at_imei(const char *resp, size_t len, char *imei);
+
 /**
  * mfw_at_type_name() - short name of an event type, for logs
  * @type: the type

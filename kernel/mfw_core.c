@@ -138,24 +138,30 @@ const struct mfw_model *mfw_port_caps(struct mfw_port *port)
  * mfw_port_identify() - ask the module for its firmware version and model
  * @port: the port
  *
- * Sends AT+CGMR and ATI through the command channel and updates the
- * firmware, model and family the port shows, then announces them with a
- * change uevent carrying MFW_EVENT=identified.  Sleeps.
+ * Sends AT+CGMR, ATI and AT+CGSN through the command channel and updates
+ * the firmware, model, family and IMEI the port shows, then announces them
+ * with a change uevent carrying MFW_EVENT=identified.  A module that
+ * answers AT+CGSN with an error, or with no IMEI (mfw_at_imei()), shows
+ * an empty IMEI.  Sleeps.
  *
- * Return: 0, or the error of the first command that failed.
+ * Return: 0, or the error of the first command that failed (AT+CGSN: its
+ * timeout or a channel error, not the module's refusal).
  */
 int mfw_port_identify(struct mfw_port *port)
 {
 	char event[] = "MFW_EVENT=identified";
 	char *envp[2] = { event };
+	char imei[MFW_AT_IMEI_SIZE];
 	const struct mfw_model *caps;
 	const char *model;
-	char *resp;
+	char *resp, *line;
 	int ret;
 
-	resp = kzalloc(MFW_RESP_MAX, GFP_KERNEL);
+	/* The answer, then the model line kept while AT+CGSN is asked. */
+	resp = kzalloc(MFW_RESP_MAX + MFW_IDENT_MAX, GFP_KERNEL);
 	if (!resp)
 		return -ENOMEM;
+	line = resp + MFW_RESP_MAX;
 
 	ret = mfw_chan_command(port, "AT+CGMR", resp, MFW_RESP_MAX,
 			       mfw_cmd_timeout_ms);
@@ -174,8 +180,23 @@ int mfw_port_identify(struct mfw_port *port)
 	model = strchr(resp, '\n');
 	model = model ? model + 1 : resp;
 	caps = mfw_model_from_ident(resp, strlen(resp), NULL);
+	mfw_first_line(line, MFW_IDENT_MAX, model);
+
+	/*
+	 * The IMEI tells apart two modules of one model, whose USB serial
+	 * numbers may be alike.  A module that refuses the command has
+	 * none to give (an empty imei), which is no failure to identify.
+	 */
+	ret = mfw_chan_command(port, "AT+CGSN", resp, MFW_RESP_MAX,
+			       mfw_cmd_timeout_ms);
+	if (ret && ret != -EIO && ret != -EREMOTEIO)
+		goto out;
+	if (ret || !mfw_at_imei(resp, strlen(resp), imei))
+		imei[0] = '\0';
+	ret = 0;
 	spin_lock(&port->lock);
-	mfw_first_line(port->model, sizeof(port->model), model);
+	memcpy(port->model, line, sizeof(port->model));
+	memcpy(port->imei, imei, sizeof(port->imei));
 	if (!caps)
 		caps = mfw_model_from_ident(port->firmware,
 					    strlen(port->firmware), NULL);

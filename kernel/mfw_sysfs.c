@@ -49,6 +49,15 @@ static ssize_t firmware_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(firmware);
 
+static ssize_t imei_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct mfw_port *port = to_mfw_port(dev);
+
+	return mfw_show_string(dev, buf, port->imei, sizeof(port->imei));
+}
+static DEVICE_ATTR_RO(imei);
+
 static ssize_t last_urc_show(struct device *dev,
 			     struct device_attribute *attr, char *buf)
 {
@@ -338,6 +347,7 @@ static struct attribute *mfw_attrs[] = {
 	&dev_attr_model.attr,
 	&dev_attr_family.attr,
 	&dev_attr_firmware.attr,
+	&dev_attr_imei.attr,
 	&dev_attr_state.attr,
 	&dev_attr_progress.attr,
 	&dev_attr_percent.attr,

@@ -165,7 +165,7 @@ done
 htests=$MFW_OUT/guest-tests-helper
 echo "mfw_helper 600 mfw_helper_test.sh" >"$htests"
 echo "mfw_helper_gpio 600 mfw_helper_gpio.sh" >>"$htests"
-for t in power tamper usb refuse share two; do
+for t in power tamper usb refuse share two twins; do
 	echo "mfw_helper_$t 600 mfw_helper_$t.sh" >>"$htests"
 done
 # Three kills and resumes of a 70 KiB write at 115200 baud

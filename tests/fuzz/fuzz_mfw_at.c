@@ -20,6 +20,7 @@
  * tracker (kernel/mfw_echo.c) sees those bytes sent, then every framed
  * line and every final result, and keeps within its bounds.
  */
+#define _GNU_SOURCE	/* memmem() */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,35 @@ static bool noise_byte(char c)
 	return u < 0x20 || u >= 0x7f;
 }
 
+/*
+ * Whatever line the module sends as its answer to AT+CGSN, what
+ * mfw_at_imei() takes is 15 digits with a valid check digit, and the
+ * line's own: nothing else, never a byte past it.
+ */
+static void check_imei(const char *line, size_t len)
+{
+	char imei[MFW_AT_IMEI_SIZE + 1];
+	int sum = 0;
+	size_t i;
+
+	imei[MFW_AT_IMEI_SIZE] = 'x';
+	if (!mfw_at_imei(line, len, imei)) {
+		fuzz_assert(!imei[0] && imei[MFW_AT_IMEI_SIZE] == 'x');
+		return;
+	}
+	fuzz_assert(strlen(imei) == MFW_AT_IMEI_SIZE - 1);
+	for (i = 0; i < MFW_AT_IMEI_SIZE - 1; i++) {
+		int v = imei[i] - '0';
+
+		fuzz_assert(v >= 0 && v <= 9);
+		if (i % 2)
+			v = v * 2 > 9 ? v * 2 - 9 : v * 2;
+		sum += v;
+	}
+	fuzz_assert(sum % 10 == 0);
+	fuzz_assert(memmem(line, len, imei, MFW_AT_IMEI_SIZE - 1) != NULL);
+}
+
 static void check_event(const struct mfw_at_event *ev)
 {
 	struct mfw_at_event again;
@@ -117,6 +147,7 @@ static void check_event(const struct mfw_at_event *ev)
 	fuzz_assert(name && strcmp(name, "unknown"));
 	fuzz_assert(ev->line);
 	fuzz_assert(ev->len >= 1 && ev->len <= MFW_AT_LINE_MAX);
+	check_imei(ev->line, ev->len);
 	/* Touch every byte: ASan catches a line pointing outside memory. */
 	for (i = 0; i < ev->len; i++) {
 		fuzz_assert(ev->line[i] != '\r' && ev->line[i] != '\n');

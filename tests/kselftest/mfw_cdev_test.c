@@ -92,7 +92,8 @@ static int bare_up(FIXTURE_DATA(cdev) *self)
 		return -errno;
 	if (rig_attach(self->slave))
 		return -EIO;
-	for (i = 0; i < 2; i++) {
+	/* AT+CGMR, ATI, AT+CGSN: each gets a bare OK. */
+	for (i = 0; i < 3; i++) {
 		if (rig_read_line(self->master, line, sizeof(line),
 				  TIMEOUT_MS) <= 0 ||
 		    rig_write_str(self->master, "\r\nOK\r\n"))

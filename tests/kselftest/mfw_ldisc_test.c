@@ -665,6 +665,7 @@ TEST_F_TIMEOUT(slow, slow_answer_keeps_its_command_in_flight, 180)
 
 #define BARE_FW		"ML307R-DC-MBRH0S01"
 #define BARE_ATI	"\r\nCMCC\r\nML307R-DC\r\nRevision: " BARE_FW "\r\n\r\nOK\r\n"
+#define BARE_IMEI	"490154203237518"
 #define NMEA		"$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47\r\n"
 
 FIXTURE(bare) {
@@ -682,7 +683,23 @@ static int bare_answer(int master, char *cmd, size_t size, int timeout_ms)
 		return rig_write_str(master, "\r\n" BARE_FW "\r\n\r\nOK\r\n");
 	if (!strcmp(cmd, "ATI"))
 		return rig_write_str(master, BARE_ATI);
+	if (!strcmp(cmd, "AT+CGSN"))
+		return rig_write_str(master, "\r\n" BARE_IMEI "\r\n\r\nOK\r\n");
 	return -1;
+}
+
+/* Answer the rest of an identification: ATI, then AT+CGSN. */
+static int bare_answer_rest(int master, int timeout_ms)
+{
+	char cmd[64];
+
+	if (bare_answer(master, cmd, sizeof(cmd), timeout_ms) ||
+	    strcmp(cmd, "ATI"))
+		return -1;
+	if (bare_answer(master, cmd, sizeof(cmd), timeout_ms) ||
+	    strcmp(cmd, "AT+CGSN"))
+		return -1;
+	return 0;
 }
 
 FIXTURE_SETUP(bare)
@@ -697,9 +714,10 @@ FIXTURE_SETUP(bare)
 	self->tty = rig_open_tty(self->path);
 	ASSERT_LE(0, self->tty) TH_LOG("open %s: %m", self->path);
 	ASSERT_EQ(0, rig_attach(self->tty));
-	/* The identification at attach: AT+CGMR, then ATI. */
+	/* The identification at attach: AT+CGMR, ATI, AT+CGSN. */
 	ASSERT_EQ(0, bare_answer(self->master, cmd, sizeof(cmd), TIMEOUT_MS));
-	ASSERT_EQ(0, bare_answer(self->master, cmd, sizeof(cmd), TIMEOUT_MS));
+	ASSERT_STREQ("AT+CGMR", cmd);
+	ASSERT_EQ(0, bare_answer_rest(self->master, TIMEOUT_MS));
 	ASSERT_EQ(0, wait_identified(self->path));
 }
 
@@ -750,10 +768,10 @@ TEST_F_TIMEOUT(bare, reports_do_not_keep_a_dropped_command, 120)
 		}
 	}
 	ASSERT_LE(0, asked) TH_LOG("no driver command while the bursts came");
-	/* Its own answer, then ATI's. */
+	/* Its own answer, then ATI's and AT+CGSN's. */
 	ASSERT_EQ(0, rig_write_str(self->master,
 				   "\r\n" BARE_FW "\r\n\r\nOK\r\n"));
-	ASSERT_EQ(0, bare_answer(self->master, cmd, sizeof(cmd), TIMEOUT_MS));
+	ASSERT_EQ(0, bare_answer_rest(self->master, TIMEOUT_MS));
 	pthread_join(t, NULL);
 	EXPECT_EQ(0, c.ret);
 	/* user_timeout_ms from the first burst at the earliest. */
@@ -787,7 +805,7 @@ TEST_F_TIMEOUT(bare, final_result_split_before_its_lf, 120)
 	/* The LF, then the driver's answer. */
 	ASSERT_EQ(0, rig_write_str(self->master,
 				   "\n\r\n" BARE_FW "\r\n\r\nOK\r\n"));
-	ASSERT_EQ(0, bare_answer(self->master, cmd, sizeof(cmd), TIMEOUT_MS));
+	ASSERT_EQ(0, bare_answer_rest(self->master, TIMEOUT_MS));
 	pthread_join(t, NULL);
 	EXPECT_EQ(0, c.ret);
 	/* What the reader has: the whole answer, none of the driver's. */
@@ -835,7 +853,7 @@ TEST_F_TIMEOUT(bare, final_result_split_with_n_tty_full, 120)
 	EXPECT_EQ(4095, waiting);
 	ASSERT_EQ(0, rig_write_str(self->master,
 				   "\n\r\n" BARE_FW "\r\n\r\nOK\r\n"));
-	ASSERT_EQ(0, bare_answer(self->master, cmd, sizeof(cmd), TIMEOUT_MS));
+	ASSERT_EQ(0, bare_answer_rest(self->master, TIMEOUT_MS));
 	pthread_join(t, NULL);
 	EXPECT_EQ(0, c.ret);
 	/* The reader: the answer up to the OK's CR, nothing of the driver's. */
@@ -847,6 +865,48 @@ TEST_F_TIMEOUT(bare, final_result_split_with_n_tty_full, 120)
 	EXPECT_EQ(0, strcmp(answer, got));
 	EXPECT_TRUE(strstr(got, BARE_FW) == NULL);
 	free(got);
+}
+
+/*
+ * The IMEI is what the module answers AT+CGSN, and only an IMEI: both of
+ * 3GPP TS 27.007's forms count, an answer that is no IMEI (a wrong check
+ * digit, the echo of the command, a refusal) leaves the attribute empty
+ * and the identification good.
+ */
+TEST_F_TIMEOUT(bare, imei_only_from_a_valid_answer, 120)
+{
+	static const struct {
+		const char *answer;
+		const char *imei;
+	} t[] = {
+		{ "\r\n+CGSN: \"869999000000029\"\r\n\r\nOK\r\n", "869999000000029" },
+		{ "\r\n869999000000028\r\n\r\nOK\r\n", "" },
+		{ "\r\nAT+CGSN\r\n\r\nOK\r\n", "" },
+		{ "\r\n+CME ERROR: 4\r\n", "" },
+		{ "\r\nERROR\r\n", "" },
+		{ "\r\n" BARE_IMEI "\r\n\r\nOK\r\n", BARE_IMEI },
+	};
+	char cmd[64], imei[64];
+
+	ASSERT_LE(0, rig_port_attr(self->path, "imei", imei, sizeof(imei)));
+	EXPECT_STREQ(BARE_IMEI, imei);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct identify_call c = { .path = self->path, .ret = 1 };
+		pthread_t th;
+
+		ASSERT_EQ(0, pthread_create(&th, NULL, identify_main, &c));
+		ASSERT_EQ(0, bare_answer(self->master, cmd, sizeof(cmd), TIMEOUT_MS));
+		ASSERT_STREQ("AT+CGMR", cmd);
+		ASSERT_EQ(0, bare_answer(self->master, cmd, sizeof(cmd), TIMEOUT_MS));
+		ASSERT_STREQ("ATI", cmd);
+		ASSERT_LT(0, rig_read_line(self->master, cmd, sizeof(cmd), TIMEOUT_MS));
+		ASSERT_STREQ("AT+CGSN", cmd);
+		ASSERT_EQ(0, rig_write_str(self->master, t[i].answer));
+		pthread_join(th, NULL);
+		EXPECT_EQ(0, c.ret) TH_LOG("answer %zu: identify gave %d", i, c.ret);
+		ASSERT_LE(0, rig_port_attr(self->path, "imei", imei, sizeof(imei)));
+		EXPECT_STREQ(t[i].imei, imei) TH_LOG("answer %zu", i);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -355,7 +355,8 @@ TEST_F_TIMEOUT(report, noise_before_a_report, 60)
 	self->slave = rig_open_tty(self->slave_path);
 	ASSERT_LE(0, self->slave);
 	ASSERT_EQ(0, rig_attach(self->slave));
-	for (i = 0; i < 2; i++) {
+	/* The identification: AT+CGMR, ATI, AT+CGSN. */
+	for (i = 0; i < 3; i++) {
 		ASSERT_LT(0, rig_read_line(self->master, line, sizeof(line),
 					   TIMEOUT_MS));
 		ASSERT_EQ(0, rig_write_str(self->master, "\r\nOK\r\n"));

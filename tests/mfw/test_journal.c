@@ -24,6 +24,7 @@ static struct mfw_journal sample(void)
 		.size = 1048576,
 		.port = "/dev/ttyUSB2",
 		.usbpath = "/devices/pci0000:00/0000:00:14.0/usb1/1-1:02",
+		.imei = "490154203237518",
 		.family = "ML307R-DC",
 		.from = "ML307R-DC-MBRH0S01",
 		.target = "ML307R-DC-MBRH0S02",

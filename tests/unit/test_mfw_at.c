@@ -1140,6 +1140,48 @@ static void test_user_commands(void)
 	check(mfw_at_ends_user_command(&ev), "OK ends a user's command");
 }
 
+static void test_imei(void)
+{
+	static const struct {
+		const char *resp;
+		const char *imei;	/* NULL: not an IMEI */
+	} t[] = {
+		{ "490154203237518", "490154203237518" },
+		{ "869999000000011\n", "869999000000011" },
+		{ "+CGSN: 869999000000029", "869999000000029" },
+		{ "+CGSN:\"869999000000029\"", "869999000000029" },
+		{ "  \"490154203237518\" \r", "490154203237518" },
+		/* the first line only: what follows is another line */
+		{ "490154203237518\nOK", "490154203237518" },
+		/* a wrong check digit: noise, or another command's number */
+		{ "490154203237519", NULL },
+		{ "49015420323751", NULL },		/* 14 digits */
+		{ "4901542032375180", NULL },		/* 16: an IMEISV */
+		{ "\"490154203237518", NULL },
+		{ "490154203237518\"", NULL },
+		{ "AT+CGSN", NULL },			/* an echo */
+		{ "+CGSN: 490154203237518,1", NULL },
+		{ "IMEI 490154203237518", NULL },
+		{ "", NULL },
+		{ "\n490154203237518", NULL },
+		{ "4901542032\x00" "37518", NULL },
+	};
+	char imei[MFW_AT_IMEI_SIZE];
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		/* the last entry holds a NUL inside: its length is given */
+		size_t len = i == ARRAY_SIZE(t) - 1 ? 16 : strlen(t[i].resp);
+		bool got;
+
+		memset(imei, 'x', sizeof(imei));
+		got = mfw_at_imei(t[i].resp, len, imei);
+		/* answers hold line breaks: TAP names them by number */
+		check(t[i].imei ? got && !strcmp(imei, t[i].imei) : !got && !*imei,
+		      "imei: answer %zu %s", i,
+		      t[i].imei ? "is an IMEI" : "is no IMEI");
+	}
+}
+
 int main(void)
 {
 	test_type_helpers();
@@ -1153,6 +1195,7 @@ int main(void)
 	test_transcript();
 	test_payload();
 	test_user_commands();
+	test_imei();
 	printf("1..%d\n", tests);
 	if (failures)
 		diag("%d of %d failed", failures, tests);

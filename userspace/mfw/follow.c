@@ -60,6 +60,95 @@ static void mfw_sess_service(struct mfw_session *s, struct pollfd *p)
 	}
 }
 
+/*
+ * Whether the module on s->port is the one the upgrade is for, by its IMEI
+ * (the port's imei attribute: the kernel asks AT+CGSN at each
+ * identification).  The journal keeps the IMEI of the module the upgrade
+ * first identified.  USB serial numbers may be alike on two modules of one
+ * model, so a port found by them on another USB path (s->link.moved) is
+ * not the module until its IMEI says so.  0: it is the module, or nothing
+ * tells it from the module (no IMEI on one side: a module that gives
+ * none, a kernel module without the attribute, a journal of an older
+ * mfw), and the link follows it from now on; -EXDEV: another module,
+ * refused and let go (s->have_port false).
+ */
+static int mfw_sess_check_module(struct mfw_session *s)
+{
+	char imei[64];
+
+	if (mfw_port_get(&s->port, "imei", imei, sizeof(imei)) < 0)
+		*imei = '\0';
+	if (*imei && *s->j.imei && strcmp(imei, s->j.imei)) {
+		mfw_warn("%s: the module there has IMEI %s, not %s, the module this upgrade is for: another module of the same model (modules may share a USB serial number); sending it nothing more, waiting for the module itself",
+			 s->link.tty, imei, s->j.imei);
+		mfw_trace("refused %s (%s): IMEI %s", s->link.tty, s->link.found, imei);
+		mfw_sess_close_dev(s);
+		mfw_link_refuse(&s->link);
+		s->have_port = false;
+		return -EXDEV;
+	}
+	if (*imei && strlen(imei) < sizeof(s->j.imei) && !*s->j.imei)
+		snprintf(s->j.imei, sizeof(s->j.imei), "%s", imei);
+	if (s->link.moved)
+		mfw_info("%s: %s: it is the module", s->link.tty,
+			 *imei && *s->j.imei ? "its IMEI is the journal's" :
+			 "no IMEI to compare (the module or the kernel module gives none)");
+	mfw_link_confirm(&s->link);
+	return 0;
+}
+
+/*
+ * A port mfw_link_locate() found: is it the module?  Only the kernel's
+ * word (sysfs), and for a port on another USB path whose IMEI is not
+ * known yet, the module's own answer to an identification (AT+CGMR, ATI,
+ * AT+CGSN: questions, nothing that changes it).  0: use it; -EXDEV:
+ * another module (refused); -EAGAIN: cannot be told yet (the
+ * identification failed: a module still booting, a busy port).
+ */
+static int mfw_sess_prove(struct mfw_session *s)
+{
+	char imei[64];
+	int ret;
+
+	ret = mfw_port_get(&s->port, "imei", imei, sizeof(imei));
+	if (ret >= 0 && !*imei && s->link.moved && *s->j.imei) {
+		ret = mfw_port_set(&s->port, "identify", "1");
+		if (ret) {
+			mfw_trace("%s: no identification yet: %s", s->link.tty,
+				  strerror(-ret));
+			return -EAGAIN;
+		}
+	}
+	return mfw_sess_check_module(s);
+}
+
+/*
+ * The located tty has no port: attach to it once nobody else has within
+ * MFW_HOLDER_GRACE_MS of *@seen (the first time it was found), or at once
+ * when we held it before.  0 when attached, -ENOPKG (no kernel module),
+ * -EAGAIN (not yet, or the attach failed).
+ */
+static int mfw_sess_attach(struct mfw_session *s, int64_t *seen)
+{
+	int ret;
+
+	if (!*seen)
+		*seen = mfw_now_ms();
+	if (s->link.fd >= 0 ||
+	    (!s->own_link && mfw_now_ms() - *seen <= MFW_HOLDER_GRACE_MS))
+		return -EAGAIN;
+	ret = mfw_link_attach(&s->link);
+	if (ret == -ENOPKG) {
+		mfw_err("the mfw kernel module is not loaded; run 'modprobe mfw'");
+		return ret;
+	}
+	if (ret)
+		return -EAGAIN;
+	s->own_link = true;
+	mfw_trace("attached %s", s->link.node);
+	return 0;
+}
+
 int mfw_sess_wait_port(struct mfw_session *s, int timeout_ms)
 {
 	int64_t end = mfw_now_ms() + timeout_ms, seen = 0;
@@ -73,24 +162,20 @@ int mfw_sess_wait_port(struct mfw_session *s, int timeout_ms)
 		int ret;
 
 		if (!mfw_link_locate(&s->link)) {
-			if (!mfw_port_find(s->cfg->sysfs_root, s->link.tty, &s->port)) {
-				s->have_port = true;
-				mfw_trace("port %s on %s", s->port.name, s->link.tty);
-				return 0;
-			}
-			if (!seen)
-				seen = mfw_now_ms();
-			if (s->link.fd < 0 &&
-			    (s->own_link || mfw_now_ms() - seen > MFW_HOLDER_GRACE_MS)) {
-				ret = mfw_link_attach(&s->link);
-				if (ret == -ENOPKG) {
-					mfw_err("the mfw kernel module is not loaded; run 'modprobe mfw'");
+			if (mfw_port_find(s->cfg->sysfs_root, s->link.tty, &s->port)) {
+				ret = mfw_sess_attach(s, &seen);
+				if (ret == -ENOPKG)
 					return ret;
-				}
-				if (!ret) {
-					s->own_link = true;
-					mfw_trace("attached %s", s->link.node);
+				if (!ret)
 					continue;
+			} else {
+				ret = mfw_sess_prove(s);
+				if (ret == -EXDEV)
+					return ret;
+				if (!ret) {
+					s->have_port = true;
+					mfw_trace("port %s on %s", s->port.name, s->link.tty);
+					return 0;
 				}
 			}
 		}
@@ -178,7 +263,7 @@ int mfw_sess_identify(struct mfw_session *s)
 		return -EIO;
 	s->model = mfw_model_find(s->family, strlen(s->family), NULL);
 	mfw_trace("identified: family %s firmware %s", s->family, s->firmware);
-	return 0;
+	return mfw_sess_check_module(s);
 }
 
 int mfw_sess_ready(struct mfw_session *s, int timeout_ms)
@@ -203,6 +288,8 @@ int mfw_sess_ready(struct mfw_session *s, int timeout_ms)
 				return 0;
 			if (ret == -ENODEV || ret == -ENOENT)
 				return -ENODEV;
+			if (ret == -EXDEV)
+				return ret;
 			mfw_dbg("module not answering yet: %s", strerror(-ret));
 			/* A busy port is not a silent module: say which. */
 			last = ret == -EBUSY ? -EBUSY : -ETIMEDOUT;
@@ -392,6 +479,10 @@ int mfw_sess_follow(struct mfw_session *s)
 						 s->cfg->reboot_timeout_s * 1000);
 			if (ret == -ETIMEDOUT)
 				return mfw_not_back(s, "the module did not come back");
+			if (ret == -EXDEV && mfw_now_ms() < deadline)
+				continue;	/* another module: wait on */
+			if (ret == -EXDEV)
+				return mfw_follow_expired(s, "the module did not come back (only another module did)");
 			if (ret)
 				return MFW_EXIT_FAIL;
 			ret = mfw_sess_open_dev(s);

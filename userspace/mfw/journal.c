@@ -70,6 +70,7 @@ static const struct jfield jfields[] = {
 	JN("size", size, J_U64),
 	JS("port", port),
 	JS("usbpath", usbpath),
+	JS("imei", imei),
 	JS("family", family),
 	JS("from", from),
 	JS("target", target),

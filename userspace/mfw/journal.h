@@ -18,6 +18,8 @@
 #define MFW_JOURNAL_NAME	"journal"
 #define MFW_JOURNAL_FORMAT	1
 #define MFW_JSTR		256
+/* An IMEI: 15 digits and a NUL (3GPP TS 23.003 6.2.1). */
+#define MFW_IMEI_SIZE		16
 /* Largest journal text (every field full fits). */
 #define MFW_JOURNAL_MAX		8192
 
@@ -47,6 +49,12 @@ struct mfw_journal {
 	 * older mfw wrote "<devpath>:<interface>" alone.
 	 */
 	char usbpath[MFW_IDENT_MAX];
+	/*
+	 * The module's IMEI (the port's imei, AT+CGSN) when the upgrade
+	 * first identified it, or empty (none given; an older mfw): mfw
+	 * resume touches no module with another.
+	 */
+	char imei[MFW_IMEI_SIZE];
 	char family[MFW_VERSION_MAX];
 	char from[MFW_VERSION_MAX];	/* version before the upgrade */
 	char target[MFW_VERSION_MAX];	/* version expected after, or empty */

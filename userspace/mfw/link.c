@@ -40,23 +40,49 @@ void mfw_link_init(struct mfw_link *l, const char *path, long speed,
 	l->drain_fd = -1;
 }
 
+static bool mfw_link_is_refused(const struct mfw_link *l, const char *found)
+{
+	int i;
+
+	for (i = 0; i < l->n_refused; i++)
+		if (!strcmp(l->refused[i], found))
+			return true;
+	return false;
+}
+
+/* The port at l->node was located, with identity @found. */
+static int mfw_link_found(struct mfw_link *l, const char *found, bool moved)
+{
+	if (moved && (!l->moved || strcmp(l->found, found)))
+		mfw_info("%s: the module's USB IDs, serial number and interface on another USB path: %s; its IMEI decides whether it is the module",
+			 l->path, found);
+	snprintf(l->found, sizeof(l->found), "%s", found);
+	l->moved = moved;
+	return mfw_tty_name(l->node, l->tty, sizeof(l->tty));
+}
+
 int mfw_link_locate(struct mfw_link *l)
 {
 	char ident[MFW_IDENT_MAX];
 	int ret;
 
-	/* A USB port is found where it is plugged in, whatever its name now. */
 	if (*l->ident) {
-		ret = mfw_tty_by_identity(l->ident, l->node, sizeof(l->node));
+		/* A USB port is found where it is plugged in, whatever its name now. */
+		ret = mfw_link_is_refused(l, l->ident) ? -ENOENT :
+		      mfw_tty_by_identity(l->ident, l->node, sizeof(l->node));
 		if (!ret) {
 			l->other_said = false;
-			return mfw_tty_name(l->node, l->tty, sizeof(l->tty));
+			return mfw_link_found(l, l->ident, false);
 		}
 		if (ret == -EXDEV && !l->other_said) {
 			l->other_said = true;
 			mfw_info("%s: the USB port has a device that is not the module's AT port now (another product ID or serial number: a boot or download mode, or another device); sending it nothing, waiting for the module itself",
 				 l->path);
 		}
+		/* Elsewhere: another bus number after a boot, another port. */
+		if (!mfw_tty_by_module(l->ident, l->refused, l->n_refused, ident,
+				       sizeof(ident), l->node, sizeof(l->node)))
+			return mfw_link_found(l, ident, true);
 		return -ENOENT;
 	}
 	snprintf(l->node, sizeof(l->node), "%s", l->path);
@@ -66,8 +92,32 @@ int mfw_link_locate(struct mfw_link *l)
 	if (!mfw_tty_identity(l->tty, ident, sizeof(ident)) && *ident) {
 		memcpy(l->ident, ident, sizeof(ident));
 		mfw_dbg("%s is USB port %s", l->tty, l->ident);
+		return mfw_link_found(l, ident, false);
 	}
-	return 0;
+	snprintf(ident, sizeof(ident), "tty:%s", l->tty);
+	if (mfw_link_is_refused(l, ident))
+		return -ENOENT;
+	return mfw_link_found(l, ident, false);
+}
+
+void mfw_link_confirm(struct mfw_link *l)
+{
+	if (l->moved && strncmp(l->found, "tty:", 4))
+		snprintf(l->ident, sizeof(l->ident), "%s", l->found);
+	l->moved = false;
+}
+
+void mfw_link_refuse(struct mfw_link *l)
+{
+	/* Past MFW_LINK_REFUSED_MAX the oldest is forgotten. */
+	if (l->n_refused == MFW_LINK_REFUSED_MAX) {
+		memmove(l->refused[0], l->refused[1],
+			sizeof(l->refused) - sizeof(l->refused[0]));
+		l->n_refused--;
+	}
+	snprintf(l->refused[l->n_refused++], sizeof(l->refused[0]), "%s", l->found);
+	mfw_link_drop(l);
+	l->moved = false;
 }
 
 int mfw_link_attach(struct mfw_link *l)

@@ -14,11 +14,26 @@
 #include "port.h"
 #include "udev.h"
 
+/* Ports whose module proved to be another that a link remembers. */
+#define MFW_LINK_REFUSED_MAX	4
+
 struct mfw_link {
 	char path[PATH_MAX];		/* the tty as configured */
 	char node[PATH_MAX];		/* device node used at the last attach */
 	char tty[MFW_NAME_MAX];		/* its kernel name */
 	char ident[MFW_IDENT_MAX];	/* USB identity, empty for other ttys */
+	/*
+	 * What mfw_link_locate() found last: the port's USB identity (or
+	 * "tty:<name>" for another tty), and whether it was found only by
+	 * the module's IDs and serial number on another USB path than
+	 * @ident's.  Such a port is not proven to be the module until
+	 * mfw_link_confirm().
+	 */
+	char found[MFW_IDENT_MAX];
+	bool moved;
+	/* Ports never located again: their module proved to be another. */
+	char refused[MFW_LINK_REFUSED_MAX][MFW_IDENT_MAX];
+	int n_refused;
 	char sysfs_root[PATH_MAX];
 	long speed;
 	int fd;				/* held tty (write-only), -1 when none */
@@ -30,8 +45,28 @@ struct mfw_link {
 void mfw_link_init(struct mfw_link *l, const char *path, long speed,
 		   const char *sysfs_root);
 
-/* Resolve the current node of the tty and its identity.  0 or -errno. */
+/*
+ * Resolve the current node of the tty and its identity.  A USB port is
+ * looked for where @l->ident says it is plugged in; when nothing is there,
+ * the same module (mfw_tty_by_module()) on another USB path is taken
+ * (@l->moved): bus numbers change across boots, and a module may be moved
+ * to another port.  Refused ports (mfw_link_refuse()) are passed over.
+ * 0, -ENOENT (not there now), other -errno.
+ */
 int mfw_link_locate(struct mfw_link *l);
+
+/*
+ * The port located last is the module (its IMEI said so, or nothing can
+ * tell it from the module): follow it from now on where it is plugged in.
+ */
+void mfw_link_confirm(struct mfw_link *l);
+
+/*
+ * The port located last holds another module (its IMEI is not the
+ * module's): let it go and never locate it again (past
+ * MFW_LINK_REFUSED_MAX refusals, the oldest is forgotten).
+ */
+void mfw_link_refuse(struct mfw_link *l);
 
 /* Locate, open, set raw and speed, set the discipline.  0 or -errno. */
 int mfw_link_attach(struct mfw_link *l);

@@ -57,6 +57,12 @@ int mfw_sess_journal(struct mfw_session *s, enum mfw_phase phase,
 int mfw_left_ms(int64_t deadline);
 
 /* follow.c */
+/*
+ * Wait up to @timeout_ms for the module's port (attaching to its tty when
+ * nobody else does).  0 with s->port set; -ETIMEDOUT; -EINTR; -ENOPKG (no
+ * kernel module); -EXDEV when the port found held another module, by its
+ * IMEI (it was refused and let go: wait again for the module).
+ */
 int mfw_sess_wait_port(struct mfw_session *s, int timeout_ms);
 int mfw_sess_open_dev(struct mfw_session *s);
 void mfw_sess_close_dev(struct mfw_session *s);
@@ -67,11 +73,16 @@ int mfw_sess_urc(struct mfw_session *s, char *line, size_t size);
  * is the module's word on that command.  Each goes to the trace.
  */
 void mfw_sess_drain_reports(struct mfw_session *s);
+/*
+ * Ask the kernel to identify the module (AT+CGMR, ATI, AT+CGSN) and read
+ * its family and firmware.  0; -EXDEV when its IMEI is not the journal's
+ * (another module: refused and let go); else the identify write's error.
+ */
 int mfw_sess_identify(struct mfw_session *s);
 /*
  * Ask the module to identify itself (every 3 s, and at each +MATREADY)
  * until it answers or @timeout_ms pass.  0; -ENODEV when the port went;
- * -EBUSY when the driver's last try found the port busy (another
+ * -EXDEV as mfw_sess_identify(); -EBUSY when the driver's last try found the port busy (another
  * operation, a user's write, output waiting for a reader), else
  * -ETIMEDOUT; -EINTR on a signal.
  */

@@ -27,8 +27,8 @@
 #include "verify.h"
 
 static const char *const mfw_status_attrs[] = {
-	"tty", "model", "family", "firmware", "state", "progress", "percent",
-	"last_error", "last_urc", "paths", "offset", "check", NULL
+	"tty", "model", "family", "firmware", "imei", "state", "progress",
+	"percent", "last_error", "last_urc", "paths", "offset", "check", NULL
 };
 
 /*

@@ -194,6 +194,70 @@ out:
 	return ret;
 }
 
+int mfw_tty_by_module(const char *ident, const char (*skip)[MFW_IDENT_MAX],
+		      int n_skip, char *found, size_t fsize, char *node,
+		      size_t nsize)
+{
+	const char *at = strchr(ident, '@'), *ifnum = strrchr(ident, ':');
+	char vid[8], pid[8], cand[MFW_IDENT_MAX];
+	struct udev_list_entry *e;
+	struct udev_enumerate *en;
+	struct udev *udev;
+	int ret, i;
+
+	if (!at || !ifnum || ifnum < at ||
+	    sscanf(ident, "%7[^:]:%7[^:]:", vid, pid) != 2 ||
+	    !mfw_ident_same_module(ident, ident))
+		return -EINVAL;
+	udev = udev_new();
+	if (!udev)
+		return -ENOMEM;
+	en = udev_enumerate_new(udev);
+	if (!en) {
+		udev_unref(udev);
+		return -ENOMEM;
+	}
+	ret = udev_enumerate_add_match_subsystem(en, "usb");
+	if (!ret)
+		ret = udev_enumerate_add_match_sysattr(en, "idVendor", vid);
+	if (!ret)
+		ret = udev_enumerate_add_match_sysattr(en, "idProduct", pid);
+	if (!ret)
+		ret = udev_enumerate_scan_devices(en);
+	if (ret < 0)
+		goto out;
+	ret = -ENOENT;
+	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
+		struct udev_device *usb;
+		char serial[72];
+
+		usb = udev_device_new_from_syspath(udev, udev_list_entry_get_name(e));
+		if (!usb)
+			continue;
+		mfw_ident_part(serial, sizeof(serial),
+			       udev_device_get_sysattr_value(usb, "serial"));
+		snprintf(cand, sizeof(cand), "%s:%s:%s@%s%s", vid, pid, serial,
+			 udev_device_get_devpath(usb), ifnum);
+		udev_device_unref(usb);
+		if (!strcmp(cand, ident) || !mfw_ident_same_module(ident, cand))
+			continue;
+		for (i = 0; i < n_skip && strcmp(skip[i], cand); i++)
+			;
+		if (i < n_skip)
+			continue;
+		ret = mfw_tty_by_identity(cand, node, nsize);
+		if (!ret) {
+			snprintf(found, fsize, "%s", cand);
+			break;
+		}
+		ret = -ENOENT;
+	}
+out:
+	udev_enumerate_unref(en);
+	udev_unref(udev);
+	return ret;
+}
+
 /* @key set to "1" on @dev or, when @up, on one of its ancestors. */
 static bool mfw_dev_flag(struct udev_device *dev, const char *key, bool up)
 {

@@ -38,6 +38,19 @@ int mfw_tty_identity(const char *name, char *ident, size_t size);
 int mfw_tty_by_identity(const char *ident, char *node, size_t size);
 
 /*
+ * Device node of a tty of the same module as @ident on another USB path
+ * (mfw_ident_same_module(): vendor, product, serial number, interface),
+ * its identity in @found.  Identities listed in @skip (@n_skip of them)
+ * are passed over, and so is @ident's own path, which
+ * mfw_tty_by_identity() looks at.  Only USB devices with @ident's vendor
+ * and product IDs are searched.  0, -ENOENT (none now), -EINVAL (@ident
+ * has no serial number to go by), other -errno.
+ */
+int mfw_tty_by_module(const char *ident, const char (*skip)[MFW_IDENT_MAX],
+		      int n_skip, char *found, size_t fsize, char *node,
+		      size_t nsize);
+
+/*
  * Whether identities @a and @b (mfw_tty_identity()) name the same
  * module's same interface on any USB path: vendor, product, serial number
  * and interface number equal.  A USB path changes when bus numbers do

@@ -232,15 +232,16 @@ static int mfw_recover_power(struct mfw_session *s)
  * boot mfw-resume.service can run before the module's port exists (a USB
  * module enumerates seconds after the board powers it; mfw-resume is
  * ordered after udev's coldplug, not after the module), and a USB module
- * may come back under another tty name (found by the journal's identity,
- * set in s->link.ident).  Waits at most reboot_timeout (seconds: the
- * module boots once), woken by uevents.  0 once located, -ETIMEDOUT,
+ * may come back under another tty name or on another USB path (found by
+ * the journal's identity, set in s->link.ident: mfw_link_locate()).
+ * Waits until @end (mfw_now_ms(): reboot_timeout, the module boots once,
+ * from the start of the port phase), woken by uevents.  0 once located, -ETIMEDOUT,
  * -EINTR on a signal, or mfw_link_locate()'s error other than a port that
  * is not there (-ENOENT).
  */
-static int mfw_resume_wait_port(struct mfw_session *s, const char *path)
+static int mfw_resume_wait_port(struct mfw_session *s, const char *path,
+				int64_t end)
 {
-	int64_t end = mfw_now_ms() + s->cfg->reboot_timeout_s * 1000;
 	bool said = false;
 	int ret;
 
@@ -249,25 +250,10 @@ static int mfw_resume_wait_port(struct mfw_session *s, const char *path)
 			.fd = s->watch ? mfw_watch_fd(s->watch) : -1,
 			.events = POLLIN,
 		};
-		char tty[64], ident[MFW_IDENT_MAX];
 
 		ret = mfw_link_locate(&s->link);
 		if (ret != -ENOENT)
 			return ret;
-		/*
-		 * The module itself at the journaled tty, on another USB path
-		 * (bus numbers change across boots; a module moved to
-		 * another port): its IDs, serial number and interface say so.
-		 */
-		if (*s->link.ident && !mfw_tty_name(path, tty, sizeof(tty)) &&
-		    !mfw_tty_identity(tty, ident, sizeof(ident)) &&
-		    strcmp(s->link.ident, ident) &&
-		    mfw_ident_same_module(s->link.ident, ident)) {
-			mfw_info("%s: the module (same USB IDs and serial number) on another USB path now: %s",
-				 path, ident);
-			memcpy(s->link.ident, ident, sizeof(ident));
-			continue;
-		}
 		if (mfw_now_ms() >= end)
 			return -ETIMEDOUT;
 		if (!said) {
@@ -291,6 +277,7 @@ static int mfw_resume_wait_port(struct mfw_session *s, const char *path)
  */
 static int mfw_phase_port(struct mfw_session *s, bool resuming, const char *ident)
 {
+	int64_t end = mfw_now_ms() + s->cfg->reboot_timeout_s * 1000;
 	char path[PATH_MAX];
 	int ret, tries;
 
@@ -307,12 +294,18 @@ static int mfw_phase_port(struct mfw_session *s, bool resuming, const char *iden
 		snprintf(s->link.ident, sizeof(s->link.ident), "%s", ident);
 	snprintf(s->j.port, sizeof(s->j.port), "%s", path);
 	for (tries = 0; tries < 2; tries++) {
-		ret = resuming ? mfw_resume_wait_port(s, path) : mfw_link_locate(&s->link);
+		ret = resuming ? mfw_resume_wait_port(s, path, end) :
+				 mfw_link_locate(&s->link);
 		if (ret == -EINTR) {
 			if (resuming)
 				mfw_info("stopped by a signal while waiting for %s; the journal stays for the next 'mfw resume'",
 					 path);
 			return MFW_EXIT_INTERRUPTED;
+		}
+		if (ret == -ETIMEDOUT && s->link.n_refused) {
+			mfw_err("the module of the interrupted upgrade (IMEI %s) did not appear within %ld s (reboot_timeout); only other modules did (see above), and they were left alone. Check the module is powered (mfw power status), then run 'mfw resume' again; if it was replaced, run 'mfw resume --port TTY' to finish the upgrade on the module at TTY",
+				s->j.imei, s->cfg->reboot_timeout_s);
+			return MFW_EXIT_PORT;
 		}
 		if (ret == -ETIMEDOUT && *s->link.ident && !access(path, F_OK)) {
 			mfw_err("%s is there, but it is not the module the journal recorded (%s) and that module did not appear within %ld s (reboot_timeout); if %s is the module now, run 'mfw resume --port %s'",
@@ -348,20 +341,40 @@ static int mfw_phase_port(struct mfw_session *s, bool resuming, const char *iden
 		ret = mfw_sess_wait_port(s, s->cfg->ready_timeout_s * 1000);
 		if (ret == -EINTR)
 			return MFW_EXIT_INTERRUPTED;
-		if (ret) {
+		if (ret && ret != -EXDEV) {
 			mfw_err("cannot attach to %s: %s; is the mfw module loaded (modprobe mfw) and the port free?",
 				path, strerror(-ret));
 			return MFW_EXIT_PORT;
 		}
-		mfw_dbg("using %s (%s)", s->port.name, s->link.tty);
-		ret = mfw_lane_recover(s);
-		if (ret)
-			return ret;
-		ret = mfw_sess_ready(s, s->cfg->ready_timeout_s * 1000);
-		if (ret == -EINTR)
-			return MFW_EXIT_INTERRUPTED;
-		if (!ret && s->model)
+		if (!ret) {
+			int lane;
+
+			mfw_dbg("using %s (%s)", s->port.name, s->link.tty);
+			lane = mfw_lane_recover(s);
+			if (lane)
+				return lane;
+			ret = mfw_sess_ready(s, s->cfg->ready_timeout_s * 1000);
+			if (ret == -EINTR)
+				return MFW_EXIT_INTERRUPTED;
+		}
+		/*
+		 * Another module, by its IMEI (a resume only: a fresh upgrade
+		 * takes the IMEI it finds): it was let go; wait on for the
+		 * module, the inhibition taken again for its port.
+		 */
+		if (ret == -EXDEV && resuming) {
+			mfw_inhibit_release(s->inh);
+			s->inh = NULL;
+			tries--;
+			continue;
+		}
+		if (!ret && s->model) {
+			/* Where the module is now that it proved itself. */
+			if (ident && *ident)
+				snprintf(s->j.port, sizeof(s->j.port), "%s", s->link.node);
+			snprintf(s->j.usbpath, sizeof(s->j.usbpath), "%s", s->link.ident);
 			return MFW_EXIT_OK;
+		}
 		if (!ret) {
 			mfw_err("module on %s not recognised (family '%s', firmware '%s'); it is not a supported OneMO module",
 				path, s->family, s->firmware);
@@ -1339,6 +1352,15 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 		ro.port = s.j.port;
 	mfw_info("resuming the upgrade of %s (phase %s)", s.j.port,
 		 mfw_phase_name(s.j.phase));
+	/*
+	 * --port names the module to take (one that replaced it): its IMEI
+	 * is the journal's from now on.
+	 */
+	if (o->port && *o->port && *s.j.imei) {
+		mfw_info("--port %s: the module there is taken whatever its IMEI (the journal's is %s)",
+			 o->port, s.j.imei);
+		*s.j.imei = '\0';
+	}
 	ret = mfw_begin(&s, true);
 	if (ret)
 		return mfw_finish(&s, ret);
