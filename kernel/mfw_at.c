@@ -280,6 +280,9 @@ bool mfw_at_imei(const char *resp, size_t len, char *imei)
 	mfw_at_skip_blanks(&c);
 	if (c.n || n != MFW_AT_IMEI_SIZE - 1 || sum % 10)
 		goto bad;
+	/* Type allocation code 00000000: a placeholder, no module's own. */
+	if (!memcmp(imei, "00000000", 8))
+		goto bad;
 	imei[n] = '\0';
 	return true;
 bad:

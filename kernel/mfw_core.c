@@ -134,24 +134,57 @@ const struct mfw_model *mfw_port_caps(struct mfw_port *port)
 	return caps;
 }
 
+/*
+ * The module's IMEI into @imei (empty when it gives none), asking with
+ * @resp as the answer's buffer (MFW_RESP_MAX bytes).  The IMEI tells
+ * apart two modules of one model, whose USB serial numbers may be alike.
+ * 3GPP TS 27.007 5.4: a bare AT+CGSN answers the IMEI on most modules;
+ * where it answers another serial number (NB-IoT firmware may give a
+ * UUID), AT+CGSN=1 asks for the IMEI by name.  A refusal, or no answer in
+ * time, leaves @imei empty: the firmware and model were answered, and
+ * identification goes on without it.  Returns 0, or the channel's error
+ * when the port goes away or the caller is interrupted.
+ */
+static int mfw_port_ask_imei(struct mfw_port *port, char *resp, char *imei)
+{
+	static const char *const cmds[] = { "AT+CGSN", "AT+CGSN=1" };
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		ret = mfw_chan_command(port, cmds[i], resp, MFW_RESP_MAX,
+				       mfw_cmd_timeout_ms);
+		if (ret == -ENODEV || ret == -EINTR || ret == -ERESTARTSYS ||
+		    ret == -ENOMEM)
+			return ret;
+		if (ret) {
+			dev_dbg(&port->dev, "%s: %d: no IMEI\n", cmds[i], ret);
+			return 0;
+		}
+		if (mfw_at_imei(resp, strlen(resp), imei))
+			return 0;
+	}
+	return 0;
+}
+
 /**
  * mfw_port_identify() - ask the module for its firmware version and model
  * @port: the port
  *
- * Sends AT+CGMR, ATI and AT+CGSN through the command channel and updates
- * the firmware, model, family and IMEI the port shows, then announces them
- * with a change uevent carrying MFW_EVENT=identified.  A module that
- * answers AT+CGSN with an error, or with no IMEI (mfw_at_imei()), shows
- * an empty IMEI.  Sleeps.
+ * Sends AT+CGMR, ATI and AT+CGSN (mfw_port_ask_imei()) through the
+ * command channel and updates the firmware, model, family and IMEI the
+ * port shows, then announces them with a change uevent carrying
+ * MFW_EVENT=identified.  A module that gives no IMEI (mfw_at_imei())
+ * shows an empty one.  Sleeps.
  *
- * Return: 0, or the error of the first command that failed (AT+CGSN: its
- * timeout or a channel error, not the module's refusal).
+ * Return: 0, or the error of the first command that failed (for the IMEI
+ * only the port going away or an interrupted caller).
  */
 int mfw_port_identify(struct mfw_port *port)
 {
 	char event[] = "MFW_EVENT=identified";
 	char *envp[2] = { event };
-	char imei[MFW_AT_IMEI_SIZE];
+	char imei[MFW_AT_IMEI_SIZE] = "";
 	const struct mfw_model *caps;
 	const char *model;
 	char *resp, *line;
@@ -182,18 +215,9 @@ int mfw_port_identify(struct mfw_port *port)
 	caps = mfw_model_from_ident(resp, strlen(resp), NULL);
 	mfw_first_line(line, MFW_IDENT_MAX, model);
 
-	/*
-	 * The IMEI tells apart two modules of one model, whose USB serial
-	 * numbers may be alike.  A module that refuses the command has
-	 * none to give (an empty imei), which is no failure to identify.
-	 */
-	ret = mfw_chan_command(port, "AT+CGSN", resp, MFW_RESP_MAX,
-			       mfw_cmd_timeout_ms);
-	if (ret && ret != -EIO && ret != -EREMOTEIO)
+	ret = mfw_port_ask_imei(port, resp, imei);
+	if (ret)
 		goto out;
-	if (ret || !mfw_at_imei(resp, strlen(resp), imei))
-		imei[0] = '\0';
-	ret = 0;
 	spin_lock(&port->lock);
 	memcpy(port->model, line, sizeof(port->model));
 	memcpy(port->imei, imei, sizeof(port->imei));

@@ -16,15 +16,20 @@
 # 3. Module a comes back on its own USB path under a new tty name: the
 #    resume finishes a's upgrade on a (exit 0).  Module b was sent nothing
 #    but identification and still runs its firmware.
+# 4. Module a's next upgrade is stopped the same way, and a comes back
+#    alone on the other USB path (b's UDC): found by its IDs and serial
+#    number, it proves itself by its IMEI, and the resume finishes there.
+# 5. "mfw attach" of a, which cannot prove anything, does not move to b
+#    (plugged in where a was first) when a is unplugged.
 # Needs mfw, mfw-modemsim and mfw-gadget in PATH and the mfw module loaded.
 . "$(dirname "$0")/mfw_helper_lib.sh"
 
-plan 8
+plan 12
 export MFW_STATE_DIR=$d/state MFW_CONFIG=$d/mfw.conf MFW_GADGET_SERIAL=MFWTWIN0001
 S=$d/state
 # Two IMEIs of the simulator's type allocation code, Luhn check digits.
 imei_0=869999000000011 imei_1=869999000000029
-sim_0='' sim_1='' up='' rs='' tty_0='' tty_1='' usb_0='' usb_1=''
+sim_0='' sim_1='' up='' rs='' tty_0='' tty_1='' usb_0='' usb_1='' gadget_0=0 gadget_1=1
 
 cleanup() {
 	for p in $up $rs $sim_0 $sim_1; do
@@ -42,27 +47,29 @@ usb_of() {
 	basename "$(readlink -f "/sys/class/tty/${1#/dev/}/device/..")"
 }
 
-# module N: make gadget N and start its simulator (IMEI imei_N), state
-# and transcript in $d/sim-N.*; sets tty_N, usb_N and sim_N.  The state
-# file keeps the module's flash across a restart of its simulator.
+# module N [G]: module N (IMEI imei_N, state and transcript in
+# $d/sim-N.*) plugged in as gadget G (default N: the UDC it is on); sets
+# tty_N, usb_N and sim_N.  The state file keeps the module's flash across
+# a restart of its simulator.
 module() {
-	t=$(MFW_GADGET=$1 mfw-gadget create 2>>"$d/gadget.log") || return 1
-	gs=$(MFW_GADGET=$1 mfw-gadget gs) || return 1
+	g=${2:-$1}
+	t=$(MFW_GADGET=$g mfw-gadget create 2>>"$d/gadget.log") || return 1
+	gs=$(MFW_GADGET=$g mfw-gadget gs) || return 1
 	eval "imei=\$imei_$1"
 	mfw-modemsim --model MN316 --imei "$imei" --baud 115200 --tty "$gs" \
-		--gadget "$(MFW_GADGET=$1 mfw-gadget dir)" --udc "$(MFW_GADGET=$1 mfw-gadget udc)" \
+		--gadget "$(MFW_GADGET=$g mfw-gadget dir)" --udc "$(MFW_GADGET=$g mfw-gadget udc)" \
 		--state "$d/sim-$1.state" --transcript "$d/sim-$1.log" \
 		--boot-ms 300 --flash-ms 1000 2>>"$d/simerr-$1.log" &
-	eval "sim_$1=$! tty_$1=$t usb_$1=$(usb_of "$t")"
-	echo "# $T: module $1: $t (USB $(usb_of "$t")), gadget side $gs, IMEI $imei"
+	eval "sim_$1=$! tty_$1=$t usb_$1=$(usb_of "$t") gadget_$1=$g"
+	echo "# $T: module $1: $t (USB $(usb_of "$t")), gadget $g, gadget side $gs, IMEI $imei"
 }
 # gone N: module N unplugged for good (its simulator stops, its gadget goes).
 gone() {
-	eval "p=\$sim_$1"
+	eval "p=\$sim_$1 g=\$gadget_$1"
 	kill "$p" 2>/dev/null
 	wait "$p" 2>/dev/null
 	eval "sim_$1=''"
-	MFW_GADGET=$1 mfw-gadget destroy 2>>"$d/gadget.log"
+	MFW_GADGET=$g mfw-gadget destroy 2>>"$d/gadget.log"
 }
 # The journal's key=value.
 jget() { sed -n "s/^$1=//p" "$S/journal" 2>/dev/null; }
@@ -86,31 +93,37 @@ mkimage "$img" MN316-DBRS-MBRH0S02 24
 size=$(wc -c <"$img")
 
 # --- 1. module a's upgrade stopped in the middle of its write ----------
-# The write of the package acknowledged so far, on module a's port.
+# The write of a SIZE-byte package acknowledged so far, on module a's port.
 written() {
 	for p in /sys/class/mfw/mfw*; do
 		[ "$(cat "$p/tty" 2>/dev/null)" = "${tty_0#/dev/}" ] || continue
-		read -r b t <"$p/progress" && [ "$t" = "$size" ] && echo "$b"
+		read -r b t <"$p/progress" && [ "$t" = "$1" ] && echo "$b"
 	done
 }
-past() { b=$(written) && [ -n "$b" ] && [ "$b" -ge "$1" ]; }
-mfw --verbose upgrade "$img" --port "$tty_0" --timeout 300 >>"$d/out.log" 2>"$d/upgrade.log" &
-up=$!
-if wait_for 120 past $((size / 4)); then
+past() { b=$(written "$2") && [ -n "$b" ] && [ "$b" -ge "$1" ]; }
+# stop NAME IMAGE LOG: "mfw upgrade IMAGE" of module a stopped with
+# SIGTERM once a quarter of it is written; NAME passes when mfw exits 9
+# and the journal, in phase writing, keeps a's IMEI.
+stop() {
+	isize=$(wc -c <"$2")
+	mfw --verbose upgrade "$2" --port "$tty_0" --timeout 300 >>"$d/out.log" 2>"$d/$3" &
+	up=$!
+	if ! wait_for 120 past $((isize / 4)) "$isize"; then
+		not_ok "$1" "the write never got past a quarter of the package"
+		finish
+	fi
 	kill -TERM $up
 	wait $up
 	rc=$?
 	up=''
 	if [ $rc -eq 9 ] && [ "$(jget phase)" = writing ] && [ "$(jget imei)" = "$imei_0" ]; then
-		ok stopped_journal_keeps_imei
+		ok "$1"
 	else
-		not_ok stopped_journal_keeps_imei "exited $rc, journal phase '$(jget phase)' imei '$(jget imei)'"
+		not_ok "$1" "exited $rc, journal phase '$(jget phase)' imei '$(jget imei)'"
 	fi
-else
-	not_ok stopped_journal_keeps_imei "the write never got past a quarter of the package"
-	finish
-fi
-echo "# $T: journal: usbpath $(jget usbpath), port $(jget port)"
+	echo "# $T: journal: usbpath $(jget usbpath), port $(jget port)"
+}
+stop stopped_journal_keeps_imei "$img" upgrade.log
 
 # --- 2. b comes back first, under a's old tty name ---------------------
 gone 1
@@ -127,8 +140,16 @@ mfw --verbose resume >>"$d/out.log" 2>"$d/resume.log" &
 rs=$!
 check other_module_refused_by_imei wait_for 120 \
 	grep -q "IMEI $imei_1, not $imei_0" "$d/resume.log"
-# Still waiting for a: the resume must not have ended.
-check resume_waits_for_the_module kill -0 $rs
+# Still waiting for a, three seconds on, and b's tty is n_tty's again (no
+# mfw port on it: the resume attached it to ask, and let it go).
+nap 3
+case_waits() {
+	for p in /sys/class/mfw/mfw*; do
+		[ "$(cat "$p/tty" 2>/dev/null)" != "${tty_1#/dev/}" ] || return 1
+	done
+	kill -0 $rs
+}
+check resume_waits_for_the_module case_waits
 
 # --- 3. a comes back: the resume finishes on a -------------------------
 module 0
@@ -156,5 +177,56 @@ case_b_untouched() {
 check other_module_sent_no_upgrade case_b_untouched
 check other_module_keeps_its_firmware eval \
 	'echo "b runs $(version_of 1)"; [ "$(version_of 1)" != MN316-DBRS-MBRH0S02 ]'
+
+# --- 4. a alone, back on the other USB path ----------------------------
+img3=$d/fw3.bin
+mkimage "$img3" MN316-DBRS-MBRH0S03 24
+# (its upgrade's reboot may have given it another tty)
+tty_0=$(MFW_GADGET=0 mfw-gadget tty)
+stop moved_stopped_journal_keeps_imei "$img3" upgrade3.log
+gone 1
+gone 0
+module 0 1
+timed resume3 mfw --verbose resume
+if [ $rc -eq 0 ] && [ "$usb_0" = "$usb_1" ] &&
+   grep -q "its IMEI $imei_0 is the journal's" "$d/resume3.log"; then
+	ok moved_module_proven_by_imei
+else
+	not_ok moved_module_proven_by_imei "exited $rc; a is on $usb_0, b was on $usb_1"
+fi
+check moved_module_runs_new_version eval \
+	'echo "a runs $(version_of 0)"; [ "$(version_of 0)" = MN316-DBRS-MBRH0S03 ] && [ ! -e "$S/journal" ]'
+
+# --- 5. mfw attach stays where its module was --------------------------
+# It cannot prove what it finds elsewhere: unplugged, a's attach must not
+# take b, which shares a's serial number, on the other USB path.
+module 1 0
+tty_a=$(MFW_GADGET=1 mfw-gadget tty)
+mfw attach "$tty_a" >>"$d/out.log" 2>"$d/attach.log" &
+at=$!
+# on_tty TTY: an mfw port is attached to TTY.
+on_tty() {
+	for p in /sys/class/mfw/mfw*; do
+		[ "$(cat "$p/tty" 2>/dev/null)" = "${1#/dev/}" ] && return 0
+	done
+	return 1
+}
+if wait_for 20 on_tty "$tty_a"; then
+	gone 0
+	nap 5
+	case_attach_stays() {
+		for p in /sys/class/mfw/mfw*; do
+			[ -e "$p" ] || continue
+			echo "mfw port $p on $(cat "$p/tty")"
+			return 1
+		done
+		kill -0 $at
+	}
+	check attach_does_not_take_the_twin case_attach_stays
+else
+	not_ok attach_does_not_take_the_twin "mfw attach $tty_a never attached"
+fi
+kill $at 2>/dev/null
+wait $at 2>/dev/null
 cleanup
 finish

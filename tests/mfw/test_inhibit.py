@@ -59,6 +59,12 @@ class Probe:
         self.err += err
         return "released" in out
 
+    def ask(self, cmd, timeout=20):
+        """Send one command line; its answer line, or None."""
+        self.p.stdin.write(cmd + "\n")
+        self.p.stdin.flush()
+        return self.line(timeout)
+
     def kill(self):
         self.p.send_signal(signal.SIGKILL)
         self.err += self.p.communicate()[1]
@@ -204,6 +210,40 @@ check(wait_for(lambda: not mfw_inhibitors()), "killed holder: the logind lock is
 p = Probe("ttyACM7", 30000)
 rc, t = p.take()
 check(rc == 0 and p.release(), "the modem can be inhibited again after that")
+
+# --- the inhibition follows the module, not its twin -------------------------
+# mfw resume at boot: the journal's tty (ttyUSB11) holds another module of
+# the same model; its IMEI says so and mfw lets it go, then finds the
+# module on ttyUSB12, whose modem it inhibits instead.  The logind lock is
+# held throughout.
+mm_mock.AddModem(UID % 11, ["ttyUSB11"])
+mm_mock.AddModem(UID % 12, ["ttyUSB12"])
+mm_mock.AddModem(UID % 13, ["ttyUSB13"])
+n0 = len(events())
+p = Probe("ttyUSB11", 0)
+rc, t = p.take()
+check(rc == 0 and events()[n0:] == ["inhibit " + UID % 11],
+      "twin: the journal's tty's modem inhibited first (%s)" % events()[n0:])
+check(p.ask("letgo ttyUSB12") == "letgo: done" and events()[n0:] == ["inhibit " + UID % 11],
+      "let go of a tty whose modem is not the one inhibited: nothing changes")
+check(p.ask("letgo /dev/ttyUSB11") == "letgo: done" and
+      events()[n0:] == ["inhibit " + UID % 11, "uninhibit " + UID % 11],
+      "the twin let go: ModemManager has it back (%s)" % events()[n0:])
+check(len(mfw_inhibitors()) == 1, "the twin let go: the logind lock stays")
+check(p.ask("follow ttyUSB12") == "follow: 0" and events()[-1:] == ["inhibit " + UID % 12],
+      "the module found on another tty: its modem inhibited (%s)" % events()[n0:])
+check(p.ask("follow ttyUSB12") == "follow: 0" and events()[-1:] == ["inhibit " + UID % 12] and
+      len(events()) == n0 + 3, "found again on the same tty: nothing changes")
+check(p.ask("follow ttyUSB14") == "follow: 0" and len(events()) == n0 + 3,
+      "a tty of no known modem: the inhibition stays where it is")
+check(p.ask("follow ttyUSB13") == "follow: 0" and
+      events()[n0 + 3:] == ["uninhibit " + UID % 12, "inhibit " + UID % 13],
+      "the module on another modem's tty: the inhibition moves (%s)" % events()[n0:])
+check(p.release() and events()[-1:] == ["uninhibit " + UID % 13],
+      "the moved inhibition ends with the release")
+check("is another module" in p.err and "moving the inhibition" in p.err,
+      "says when it lets a modem go and when it moves")
+check(wait_for(lambda: not mfw_inhibitors()), "the logind lock ends with the release")
 
 # --- a signal ends the wait ---------------------------------------------------
 p = Probe("ttyUSB10", 30000)

@@ -1162,6 +1162,9 @@ static void test_imei(void)
 		{ "AT+CGSN", NULL },			/* an echo */
 		{ "+CGSN: 490154203237518,1", NULL },
 		{ "IMEI 490154203237518", NULL },
+		{ "000000000000000", NULL },		/* a placeholder */
+		{ "000000001234566", NULL },		/* TAC 00000000 */
+		{ "+CGSN: \"a3f1c2d4-0b5e-4c6f-9a7b-8c9d0e1f2a3b\"", NULL },
 		{ "", NULL },
 		{ "\n490154203237518", NULL },
 		{ "4901542032\x00" "37518", NULL },

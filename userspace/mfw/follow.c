@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "inhibit.h"
 #include "out.h"
 #include "session.h"
 #include "sig.h"
@@ -60,58 +61,86 @@ static void mfw_sess_service(struct mfw_session *s, struct pollfd *p)
 	}
 }
 
+/* Let the port found go for good: it is another module's, or unproven. */
+static int mfw_sess_refuse(struct mfw_session *s)
+{
+	mfw_trace("refused %s (%s)", s->link.tty, s->link.found);
+	mfw_inhibit_let_go(s->inh, s->link.tty);
+	mfw_sess_close_dev(s);
+	mfw_link_refuse(&s->link);
+	s->have_port = false;
+	return -EXDEV;
+}
+
 /*
  * Whether the module on s->port is the one the upgrade is for, by its IMEI
  * (the port's imei attribute: the kernel asks AT+CGSN at each
- * identification).  The journal keeps the IMEI of the module the upgrade
- * first identified.  USB serial numbers may be alike on two modules of one
- * model, so a port found by them on another USB path (s->link.moved) is
- * not the module until its IMEI says so.  0: it is the module, or nothing
- * tells it from the module (no IMEI on one side: a module that gives
- * none, a kernel module without the attribute, a journal of an older
- * mfw), and the link follows it from now on; -EXDEV: another module,
- * refused and let go (s->have_port false).
+ * identification) against the journal's, which is the IMEI of the module
+ * the upgrade first identified.  @learn: the IMEI comes from the helper's
+ * own identification (mfw_sess_identify()), from which a journal without
+ * one (a fresh upgrade), or mfw resume --port (s->take_any), learns it.
+ *
+ * Another IMEI is another module.  USB serial numbers may be alike on two
+ * modules of one model, so a port found by them on another USB path
+ * (s->link.moved) is the module only when both IMEIs are known and equal;
+ * with either unknown (a module or kernel module that gives none, a
+ * journal of an older mfw) nothing proves it, and it is left alone.  A
+ * port where the module was is the module unless its IMEI says otherwise.
+ * 0: it is the module, and the link follows it from now on; -EXDEV: it
+ * was refused and let go (s->have_port false).
  */
-static int mfw_sess_check_module(struct mfw_session *s)
+static int mfw_sess_check_module(struct mfw_session *s, bool learn)
 {
 	char imei[64];
 
-	if (mfw_port_get(&s->port, "imei", imei, sizeof(imei)) < 0)
+	if (mfw_port_get(&s->port, "imei", imei, sizeof(imei)) < 0 ||
+	    strlen(imei) >= sizeof(s->j.imei))
 		*imei = '\0';
+	if (learn && *imei && (!*s->j.imei || s->take_any)) {
+		snprintf(s->j.imei, sizeof(s->j.imei), "%s", imei);
+		s->take_any = false;
+	}
 	if (*imei && *s->j.imei && strcmp(imei, s->j.imei)) {
 		mfw_warn("%s: the module there has IMEI %s, not %s, the module this upgrade is for: another module of the same model (modules may share a USB serial number); sending it nothing more, waiting for the module itself",
 			 s->link.tty, imei, s->j.imei);
-		mfw_trace("refused %s (%s): IMEI %s", s->link.tty, s->link.found, imei);
-		mfw_sess_close_dev(s);
-		mfw_link_refuse(&s->link);
-		s->have_port = false;
-		return -EXDEV;
+		return mfw_sess_refuse(s);
 	}
-	if (*imei && strlen(imei) < sizeof(s->j.imei) && !*s->j.imei)
-		snprintf(s->j.imei, sizeof(s->j.imei), "%s", imei);
+	if (s->link.moved && !*s->j.imei) {
+		mfw_warn("%s: the module's USB IDs and serial number on another USB path, but the journal has no IMEI to tell it from another module of the same model (an upgrade of an older mfw, or a module or kernel module that gives none): leaving it alone, waiting for the module where it was; if it is the module, run 'mfw resume --port %s'",
+			 s->link.tty, s->link.node);
+		return mfw_sess_refuse(s);
+	}
+	if (s->link.moved && !*imei) {
+		mfw_warn("%s: the module's USB IDs and serial number on another USB path, but it gives no IMEI to compare with the journal's %s: leaving it alone, waiting for the module itself; if it is the module, run 'mfw resume --port %s'",
+			 s->link.tty, s->j.imei, s->link.node);
+		return mfw_sess_refuse(s);
+	}
 	if (s->link.moved)
-		mfw_info("%s: %s: it is the module", s->link.tty,
-			 *imei && *s->j.imei ? "its IMEI is the journal's" :
-			 "no IMEI to compare (the module or the kernel module gives none)");
+		mfw_info("%s: its IMEI %s is the journal's: it is the module",
+			 s->link.tty, imei);
 	mfw_link_confirm(&s->link);
 	return 0;
 }
 
 /*
- * A port mfw_link_locate() found: is it the module?  Only the kernel's
- * word (sysfs), and for a port on another USB path whose IMEI is not
- * known yet, the module's own answer to an identification (AT+CGMR, ATI,
- * AT+CGSN: questions, nothing that changes it).  0: use it; -EXDEV:
- * another module (refused); -EAGAIN: cannot be told yet (the
- * identification failed: a module still booting, a busy port).
+ * A port mfw_link_locate() found: is it the module?  The kernel's word
+ * (sysfs imei), and for a port on another USB path whose IMEI the kernel
+ * has not read yet, the module's own answer to an identification
+ * (AT+CGMR, ATI, AT+CGSN: questions, nothing that changes it), asked at
+ * most every MFW_IDENTIFY_EVERY_MS.  0: use it; -EXDEV: refused;
+ * -EAGAIN: cannot be told yet (the identification failed or is not due:
+ * a module still booting, a busy port).
  */
 static int mfw_sess_prove(struct mfw_session *s)
 {
 	char imei[64];
 	int ret;
 
-	ret = mfw_port_get(&s->port, "imei", imei, sizeof(imei));
-	if (ret >= 0 && !*imei && s->link.moved && *s->j.imei) {
+	if (s->link.moved && *s->j.imei &&
+	    mfw_port_get(&s->port, "imei", imei, sizeof(imei)) >= 0 && !*imei) {
+		if (mfw_now_ms() < s->prove_next)
+			return -EAGAIN;
+		s->prove_next = mfw_now_ms() + MFW_IDENTIFY_EVERY_MS;
 		ret = mfw_port_set(&s->port, "identify", "1");
 		if (ret) {
 			mfw_trace("%s: no identification yet: %s", s->link.tty,
@@ -119,7 +148,7 @@ static int mfw_sess_prove(struct mfw_session *s)
 			return -EAGAIN;
 		}
 	}
-	return mfw_sess_check_module(s);
+	return mfw_sess_check_module(s, false);
 }
 
 /*
@@ -162,6 +191,9 @@ int mfw_sess_wait_port(struct mfw_session *s, int timeout_ms)
 		int ret;
 
 		if (!mfw_link_locate(&s->link)) {
+			/* Nothing could prove it: not even attached. */
+			if (s->link.moved && !*s->j.imei)
+				return mfw_sess_check_module(s, false);
 			if (mfw_port_find(s->cfg->sysfs_root, s->link.tty, &s->port)) {
 				ret = mfw_sess_attach(s, &seen);
 				if (ret == -ENOPKG)
@@ -175,6 +207,11 @@ int mfw_sess_wait_port(struct mfw_session *s, int timeout_ms)
 				if (!ret) {
 					s->have_port = true;
 					mfw_trace("port %s on %s", s->port.name, s->link.tty);
+					/* ModemManager keeps off the module, not its twin. */
+					if (mfw_inhibit_follow(s->inh, s->link.tty,
+							       s->link.relocated) == -EINTR)
+						return -EINTR;
+					s->link.relocated = false;
 					return 0;
 				}
 			}
@@ -258,12 +295,16 @@ int mfw_sess_identify(struct mfw_session *s)
 	ret = mfw_port_set(&s->port, "identify", "1");
 	if (ret)
 		return ret;
+	/* Nothing of another module may pass for the module's. */
+	ret = mfw_sess_check_module(s, true);
+	if (ret)
+		return ret;
 	if (mfw_port_get(&s->port, "family", s->family, sizeof(s->family)) < 0 ||
 	    mfw_port_get(&s->port, "firmware", s->firmware, sizeof(s->firmware)) < 0)
 		return -EIO;
 	s->model = mfw_model_find(s->family, strlen(s->family), NULL);
 	mfw_trace("identified: family %s firmware %s", s->family, s->firmware);
-	return mfw_sess_check_module(s);
+	return 0;
 }
 
 int mfw_sess_ready(struct mfw_session *s, int timeout_ms)
@@ -354,8 +395,10 @@ static int mfw_confirm(struct mfw_session *s, int verdict)
 		return MFW_EXIT_UPGRADE;
 	}
 	ret = mfw_sess_identify(s);
-	if (ret)
+	if (ret && ret != -EXDEV)
 		ret = mfw_sess_ready(s, s->cfg->ready_timeout_s * 1000);
+	if (ret == -EXDEV)
+		return mfw_not_back(s, "the module reported success, but its port then held another module (by its IMEI), so its version is not confirmed");
 	/* Only the module's own answer says what it runs now. */
 	if (ret == -EBUSY) {
 		char why[640], hint[512];

@@ -30,7 +30,9 @@ struct mfw_inhibit {
 	GDBusConnection *bus;
 	int logind_fd;
 	MMManager *mm;
-	char *mm_uid;
+	char *mm_uid;			/* the modem inhibited, or NULL */
+	char mm_tty[MFW_NAME_MAX];	/* the tty it was taken for */
+	bool mm_dropped;		/* let go as another module's */
 };
 
 static int mfw_logind_lock(struct mfw_inhibit *in, const char *why)
@@ -198,6 +200,8 @@ static int mfw_mm_inhibit(struct mfw_inhibit *in, const char *tty,
 		if (ret < 0)
 			return ret;
 		waited = (g_get_monotonic_time() - t0) / 1000;
+		if (ret > 0)
+			snprintf(in->mm_tty, sizeof(in->mm_tty), "%s", tty);
 		if (ret > 0) {
 			if (told)
 				mfw_info("ModemManager: modem %s inhibited after %lld s",
@@ -255,8 +259,10 @@ int mfw_inhibit_take(const char *tty, const char *why, unsigned int mm_wait_ms,
 	int ret;
 
 	/* ModemManager names ports by their kernel names, never by path. */
-	mfw_tty_kernel_name(tty, name, sizeof(name));
-	tty = name;
+	if (tty) {
+		mfw_tty_kernel_name(tty, name, sizeof(name));
+		tty = name;
+	}
 
 	in = calloc(1, sizeof(*in));
 	if (!in)
@@ -271,8 +277,15 @@ int mfw_inhibit_take(const char *tty, const char *why, unsigned int mm_wait_ms,
 		return 0;
 	}
 	ret = mfw_logind_lock(in, why);
-	if (!ret)
+	if (!ret && tty)
 		ret = mfw_mm_inhibit(in, tty, mm_wait_ms);
+	if (!ret && !tty) {
+		/* ModemManager's part waits for mfw_inhibit_follow(). */
+		in->mm = mm_manager_new_sync(in->bus,
+					     G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
+					     NULL, NULL);
+		in->mm_dropped = true;
+	}
 	return ret;
 }
 
@@ -323,22 +336,101 @@ void mfw_inhibit_probe(const char *tty, struct mfw_inhibit_plan *p)
 	g_object_unref(bus);
 }
 
-void mfw_inhibit_release(struct mfw_inhibit *in)
+/* End ModemManager's inhibition of in->mm_uid, if any. */
+static void mfw_mm_uninhibit(struct mfw_inhibit *in)
 {
 	GError *err = NULL;
 
+	if (!in->mm_uid)
+		return;
+	if (!mm_manager_uninhibit_device_sync(in->mm, in->mm_uid, NULL, &err)) {
+		mfw_warn("ModemManager uninhibit of %s: %s (it ends when mfw exits anyway)",
+			 in->mm_uid, err->message);
+		g_error_free(err);
+	} else {
+		mfw_dbg("ModemManager: modem %s released", in->mm_uid);
+	}
+	g_free(in->mm_uid);
+	in->mm_uid = NULL;
+	in->mm_tty[0] = '\0';
+}
+
+/*
+ * The device UID of the modem with tty @tty: ModemManager's when it lists
+ * one, else the one udev says it would use; NULL when neither knows.
+ */
+static char *mfw_mm_uid_of(struct mfw_inhibit *in, const char *tty)
+{
+	struct mfw_mm_view view;
+	char *uid = in->mm ? mfw_mm_find(in->mm, tty) : NULL;
+
+	if (!uid && !mfw_tty_mm_view(tty, &view) && view.uid[0])
+		uid = g_strdup(view.uid);
+	return uid;
+}
+
+/* Whether the inhibited modem is the one with tty @name. */
+static bool mfw_mm_holds(struct mfw_inhibit *in, const char *name)
+{
+	char *uid;
+	bool same;
+
+	if (!strcmp(in->mm_tty, name))
+		return true;
+	uid = mfw_mm_uid_of(in, name);
+	same = uid && !strcmp(uid, in->mm_uid);
+	g_free(uid);
+	return same;
+}
+
+void mfw_inhibit_let_go(struct mfw_inhibit *in, const char *tty)
+{
+	char name[MFW_NAME_MAX];
+
+	if (!in || !in->mm_uid)
+		return;
+	mfw_tty_kernel_name(tty, name, sizeof(name));
+	if (!mfw_mm_holds(in, name))
+		return;
+	mfw_info("ModemManager: modem %s on %s is another module: it is ModemManager's again",
+		 in->mm_uid, name);
+	mfw_mm_uninhibit(in);
+	in->mm_dropped = true;
+}
+
+int mfw_inhibit_follow(struct mfw_inhibit *in, const char *tty, bool moved)
+{
+	char name[MFW_NAME_MAX], *uid;
+
+	if (!in || !in->mm || !(in->mm_dropped || (moved && in->mm_uid)))
+		return 0;
+	mfw_tty_kernel_name(tty, name, sizeof(name));
+	if (in->mm_uid) {
+		/* The same modem (its new tty after a reboot), or unknown. */
+		if (!strcmp(in->mm_tty, name))
+			return 0;
+		uid = mfw_mm_uid_of(in, name);
+		if (!uid || !strcmp(uid, in->mm_uid)) {
+			g_free(uid);
+			return 0;
+		}
+		mfw_info("ModemManager: the module's modem is %s (on %s), not %s: moving the inhibition",
+			 uid, name, in->mm_uid);
+		g_free(uid);
+		mfw_mm_uninhibit(in);
+	}
+	in->mm_dropped = false;
+	/* A fresh view of the bus; no wait for probing: the module flashes. */
+	g_object_unref(in->mm);
+	in->mm = NULL;
+	return mfw_mm_inhibit(in, name, 0);
+}
+
+void mfw_inhibit_release(struct mfw_inhibit *in)
+{
 	if (!in)
 		return;
-	if (in->mm_uid) {
-		if (!mm_manager_uninhibit_device_sync(in->mm, in->mm_uid, NULL, &err)) {
-			mfw_warn("ModemManager uninhibit of %s: %s (it ends when mfw exits anyway)",
-				 in->mm_uid, err->message);
-			g_error_free(err);
-		} else {
-			mfw_dbg("ModemManager: modem %s released", in->mm_uid);
-		}
-		g_free(in->mm_uid);
-	}
+	mfw_mm_uninhibit(in);
 	if (in->mm)
 		g_object_unref(in->mm);
 	if (in->logind_fd >= 0)

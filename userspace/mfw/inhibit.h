@@ -23,7 +23,8 @@ struct mfw_inhibit;
 
 /*
  * Take the logind lock and, when ModemManager owns or is probing a modem
- * with tty @tty, inhibit that modem.  @tty is a kernel name ("ttyUSB2", as
+ * with tty @tty, inhibit that modem (@tty NULL: the modem is inhibited by
+ * mfw_inhibit_follow() once the module is found).  @tty is a kernel name ("ttyUSB2", as
  * ModemManager lists its ports) or a device path ("/dev/ttyUSB2", a
  * /dev/serial/by-id link), which is reduced to that name
  * (mfw_tty_kernel_name()).  ModemManager lists a modem only after probing
@@ -58,6 +59,29 @@ struct mfw_inhibit_plan {
  * no probing (D-Bus's call timeouts bound it).  Fills @p; never fails.
  */
 void mfw_inhibit_probe(const char *tty, struct mfw_inhibit_plan *p);
+
+/*
+ * The module proved not to be on tty @tty (its IMEI is another module's):
+ * when the modem inhibited is the one on @tty (the inhibition was taken
+ * for @tty, or the modem's device UID is @tty's), end that inhibition, so
+ * that ModemManager has the other module back, and let
+ * mfw_inhibit_follow() inhibit the module once it is found.  The logind
+ * lock stays.  @in may be NULL.
+ */
+void mfw_inhibit_let_go(struct mfw_inhibit *in, const char *tty);
+
+/*
+ * The module was found on tty @tty (a kernel name or a path), @moved: on
+ * another USB device than when it was inhibited.  When the inhibition was
+ * let go (mfw_inhibit_let_go()), or @moved and the modem inhibited is
+ * another (the device UID ModemManager or udev gives @tty's modem
+ * differs), inhibit @tty's modem instead, with no wait for ModemManager's
+ * probing.  Not @moved, nothing changes: the module's own reboots keep
+ * its inhibition.  An unknown UID (a port neither ModemManager nor udev
+ * has a modem for) changes nothing either.  The logind lock stays.  0,
+ * -EBUSY (ModemManager refused), -EINTR; @in may be NULL.
+ */
+int mfw_inhibit_follow(struct mfw_inhibit *in, const char *tty, bool moved);
 
 /* Release both (NULL is fine).  Safe on every exit path. */
 void mfw_inhibit_release(struct mfw_inhibit *in);

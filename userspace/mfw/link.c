@@ -80,7 +80,8 @@ int mfw_link_locate(struct mfw_link *l)
 				 l->path);
 		}
 		/* Elsewhere: another bus number after a boot, another port. */
-		if (!mfw_tty_by_module(l->ident, l->refused, l->n_refused, ident,
+		if (l->follow_moves &&
+		    !mfw_tty_by_module(l->ident, l->refused, l->n_refused, ident,
 				       sizeof(ident), l->node, sizeof(l->node)))
 			return mfw_link_found(l, ident, true);
 		return -ENOENT;
@@ -102,8 +103,10 @@ int mfw_link_locate(struct mfw_link *l)
 
 void mfw_link_confirm(struct mfw_link *l)
 {
-	if (l->moved && strncmp(l->found, "tty:", 4))
+	if (l->moved && strncmp(l->found, "tty:", 4) && strcmp(l->ident, l->found)) {
 		snprintf(l->ident, sizeof(l->ident), "%s", l->found);
+		l->relocated = true;
+	}
 	l->moved = false;
 }
 
@@ -116,6 +119,17 @@ void mfw_link_refuse(struct mfw_link *l)
 		l->n_refused--;
 	}
 	snprintf(l->refused[l->n_refused++], sizeof(l->refused[0]), "%s", l->found);
+	/*
+	 * A tty we attached goes back to n_tty, as it was: closing our fd
+	 * alone leaves the discipline on while another program (ModemManager
+	 * on the other module) holds the tty open.
+	 */
+	if (l->fd >= 0) {
+		int ldisc = N_TTY;
+
+		if (ioctl(l->fd, TIOCSETD, &ldisc))
+			mfw_dbg("%s: back to n_tty: %s", l->tty, strerror(errno));
+	}
 	mfw_link_drop(l);
 	l->moved = false;
 }

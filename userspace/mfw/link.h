@@ -31,6 +31,18 @@ struct mfw_link {
 	 */
 	char found[MFW_IDENT_MAX];
 	bool moved;
+	/*
+	 * Look for the module on another USB path when its own is empty.
+	 * Only for a user that proves what it finds there (the upgrade, by
+	 * the module's IMEI); mfw attach stays where the module was.
+	 */
+	bool follow_moves;
+	/*
+	 * mfw_link_confirm() took a port on another USB path for the module
+	 * (its ident changed); whoever keeps something of the old place
+	 * (ModemManager's inhibition) clears it once that follows.
+	 */
+	bool relocated;
 	/* Ports never located again: their module proved to be another. */
 	char refused[MFW_LINK_REFUSED_MAX][MFW_IDENT_MAX];
 	int n_refused;
@@ -47,10 +59,11 @@ void mfw_link_init(struct mfw_link *l, const char *path, long speed,
 
 /*
  * Resolve the current node of the tty and its identity.  A USB port is
- * looked for where @l->ident says it is plugged in; when nothing is there,
- * the same module (mfw_tty_by_module()) on another USB path is taken
- * (@l->moved): bus numbers change across boots, and a module may be moved
- * to another port.  Refused ports (mfw_link_refuse()) are passed over.
+ * looked for where @l->ident says it is plugged in; when nothing is there
+ * and @l->follow_moves, the same module (mfw_tty_by_module()) on another
+ * USB path is taken (@l->moved): bus numbers change across boots, and a
+ * module may be moved to another port.  Refused ports (mfw_link_refuse())
+ * are passed over.
  * 0, -ENOENT (not there now), other -errno.
  */
 int mfw_link_locate(struct mfw_link *l);

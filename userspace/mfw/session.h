@@ -28,6 +28,12 @@ struct mfw_session {
 	struct mfw_journal j;
 	struct mfw_link link;
 	bool own_link;			/* we attach (nobody else holds the port) */
+	/*
+	 * mfw resume --port: the module there is taken whatever its IMEI,
+	 * which the journal learns at its first identification.
+	 */
+	bool take_any;
+	int64_t prove_next;		/* next identify of an unproven port */
 	struct mfw_port port;
 	bool have_port;
 	struct mfw_watch *watch;

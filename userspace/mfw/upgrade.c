@@ -269,6 +269,36 @@ static int mfw_resume_wait_port(struct mfw_session *s, const char *path,
 	}
 }
 
+/* The wait for the module is over, and only other modules came. */
+static int mfw_only_others(const struct mfw_session *s)
+{
+	mfw_err("the module of the interrupted upgrade did not appear within %ld s (reboot_timeout); only other modules did (see above), and they were left alone. Check the module is powered (mfw power status), then run 'mfw resume' again; if it was replaced, run 'mfw resume --port TTY' to finish the upgrade on the module at TTY",
+		s->cfg->reboot_timeout_s);
+	return MFW_EXIT_PORT;
+}
+
+/*
+ * The logind lock and ModemManager's inhibition of the module on
+ * s->link.tty, waiting mm_wait for ModemManager to list it.  0 to go on,
+ * or an exit code.
+ */
+static int mfw_phase_inhibit(struct mfw_session *s)
+{
+	int ret;
+
+	ret = mfw_inhibit_take(s->link.tty, MFW_INHIBIT_WHY,
+			       s->cfg->mm_wait_s * 1000, &s->inh);
+	if (ret == -EINTR)
+		return MFW_EXIT_INTERRUPTED;
+	if (ret == -EBUSY && !(s->o->allow & MFW_ALLOW_BUSY_MM)) {
+		mfw_info("--ignore-modemmanager goes on without ModemManager's inhibition, at the risk of its commands reaching the module during the upgrade");
+		return MFW_EXIT_PORT;
+	}
+	if (ret == -EBUSY)
+		mfw_warn("going on without ModemManager's inhibition because of --ignore-modemmanager");
+	return 0;
+}
+
 /*
  * Phase 3: find the port, attach when nobody holds it, identify the module.
  * @ident: for mfw resume, the journal's USB identity of the module (NULL
@@ -290,6 +320,7 @@ static int mfw_phase_port(struct mfw_session *s, bool resuming, const char *iden
 		return MFW_EXIT_USAGE;
 	}
 	mfw_link_init(&s->link, path, s->cfg->speed, s->cfg->sysfs_root);
+	s->link.follow_moves = true;	/* proven by the IMEI: follow.c */
 	if (ident && *ident)
 		snprintf(s->link.ident, sizeof(s->link.ident), "%s", ident);
 	snprintf(s->j.port, sizeof(s->j.port), "%s", path);
@@ -302,11 +333,8 @@ static int mfw_phase_port(struct mfw_session *s, bool resuming, const char *iden
 					 path);
 			return MFW_EXIT_INTERRUPTED;
 		}
-		if (ret == -ETIMEDOUT && s->link.n_refused) {
-			mfw_err("the module of the interrupted upgrade (IMEI %s) did not appear within %ld s (reboot_timeout); only other modules did (see above), and they were left alone. Check the module is powered (mfw power status), then run 'mfw resume' again; if it was replaced, run 'mfw resume --port TTY' to finish the upgrade on the module at TTY",
-				s->j.imei, s->cfg->reboot_timeout_s);
-			return MFW_EXIT_PORT;
-		}
+		if (ret == -ETIMEDOUT && s->link.n_refused)
+			return mfw_only_others(s);
 		if (ret == -ETIMEDOUT && *s->link.ident && !access(path, F_OK)) {
 			mfw_err("%s is there, but it is not the module the journal recorded (%s) and that module did not appear within %ld s (reboot_timeout); if %s is the module now, run 'mfw resume --port %s'",
 				path, s->link.ident, s->cfg->reboot_timeout_s, path, path);
@@ -326,17 +354,14 @@ static int mfw_phase_port(struct mfw_session *s, bool resuming, const char *iden
 			snprintf(s->j.port, sizeof(s->j.port), "%s", s->link.node);
 		snprintf(s->j.usbpath, sizeof(s->j.usbpath), "%s", s->link.ident);
 		s->own_link = mfw_port_find(s->cfg->sysfs_root, s->link.tty, &s->port) != 0;
-		if (!s->inh) {
-			ret = mfw_inhibit_take(s->link.tty, MFW_INHIBIT_WHY,
-					       s->cfg->mm_wait_s * 1000, &s->inh);
-			if (ret == -EINTR)
-				return MFW_EXIT_INTERRUPTED;
-			if (ret == -EBUSY && !(s->o->allow & MFW_ALLOW_BUSY_MM)) {
-				mfw_info("--ignore-modemmanager goes on without ModemManager's inhibition, at the risk of its commands reaching the module during the upgrade");
-				return MFW_EXIT_PORT;
-			}
-			if (ret == -EBUSY)
-				mfw_warn("going on without ModemManager's inhibition because of --ignore-modemmanager");
+		/*
+		 * A port on another USB path is inhibited only once its IMEI
+		 * showed it is the module (below): it may be another's.
+		 */
+		if (!s->inh && !s->link.moved) {
+			ret = mfw_phase_inhibit(s);
+			if (ret)
+				return ret;
 		}
 		ret = mfw_sess_wait_port(s, s->cfg->ready_timeout_s * 1000);
 		if (ret == -EINTR)
@@ -345,6 +370,12 @@ static int mfw_phase_port(struct mfw_session *s, bool resuming, const char *iden
 			mfw_err("cannot attach to %s: %s; is the mfw module loaded (modprobe mfw) and the port free?",
 				path, strerror(-ret));
 			return MFW_EXIT_PORT;
+		}
+		if (!ret && !s->inh) {
+			int inh = mfw_phase_inhibit(s);
+
+			if (inh)
+				return inh;
 		}
 		if (!ret) {
 			int lane;
@@ -358,13 +389,17 @@ static int mfw_phase_port(struct mfw_session *s, bool resuming, const char *iden
 				return MFW_EXIT_INTERRUPTED;
 		}
 		/*
-		 * Another module, by its IMEI (a resume only: a fresh upgrade
-		 * takes the IMEI it finds): it was let go; wait on for the
-		 * module, the inhibition taken again for its port.
+		 * Another module, by its IMEI, or one on another USB path that
+		 * nothing proves to be the module: it was let go.  Wait on for
+		 * the module until reboot_timeout, the inhibition taken again
+		 * for its port.  (A fresh upgrade learns the IMEI it finds, so
+		 * this is a resume's case.)
 		 */
-		if (ret == -EXDEV && resuming) {
+		if (ret == -EXDEV) {
 			mfw_inhibit_release(s->inh);
 			s->inh = NULL;
+			if (mfw_now_ms() >= end)
+				return mfw_only_others(s);
 			tries--;
 			continue;
 		}
@@ -1354,12 +1389,12 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 		 mfw_phase_name(s.j.phase));
 	/*
 	 * --port names the module to take (one that replaced it): its IMEI
-	 * is the journal's from now on.
+	 * becomes the journal's at its first identification.
 	 */
 	if (o->port && *o->port && *s.j.imei) {
 		mfw_info("--port %s: the module there is taken whatever its IMEI (the journal's is %s)",
 			 o->port, s.j.imei);
-		*s.j.imei = '\0';
+		s.take_any = true;
 	}
 	ret = mfw_begin(&s, true);
 	if (ret)
@@ -1373,6 +1408,7 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 		if (ret)
 			return mfw_finish(&s, ret);
 		mfw_link_init(&s.link, path, cfg->speed, cfg->sysfs_root);
+		s.link.follow_moves = true;	/* proven by the IMEI: follow.c */
 		/*
 		 * The module where the journal saw it, whatever its tty is
 		 * called now; a --port names the tty to take instead (a
@@ -1385,9 +1421,14 @@ int mfw_resume(const struct mfw_config *cfg, const struct mfw_upgrade_opts *o)
 		/*
 		 * No wait for ModemManager to list the port: the module is
 		 * flashing, its port may come and go, and what it reports
-		 * meanwhile is followed from now on.
+		 * meanwhile is followed from now on.  Only a port where the
+		 * journal saw the module is inhibited now; otherwise (not
+		 * there yet, or another module holds its old tty name)
+		 * ModemManager's inhibition waits until the module is found
+		 * (mfw_inhibit_follow()), and the logind lock does not.
 		 */
-		ret = mfw_inhibit_take(path, MFW_INHIBIT_WHY, 0, &s.inh);
+		ret = mfw_inhibit_take(!mfw_link_locate(&s.link) && !s.link.moved ?
+				       s.link.tty : NULL, MFW_INHIBIT_WHY, 0, &s.inh);
 		if (ret == -EINTR)
 			return mfw_finish(&s, MFW_EXIT_INTERRUPTED);
 		/* Leaving would not stop the flash: following is better. */
