@@ -280,8 +280,12 @@ bool mfw_at_imei(const char *resp, size_t len, char *imei)
 	mfw_at_skip_blanks(&c);
 	if (c.n || n != MFW_AT_IMEI_SIZE - 1 || sum % 10)
 		goto bad;
-	/* Type allocation code 00000000: a placeholder, no module's own. */
-	if (!memcmp(imei, "00000000", 8))
+	/*
+	 * Reporting body 00 (the first two digits of the type allocation
+	 * code): test IMEIs, and the placeholders of modules that lost or
+	 * never got their own (00000000..., a chipset's default 0049...).
+	 */
+	if (!memcmp(imei, "00", 2))
 		goto bad;
 	imei[n] = '\0';
 	return true;

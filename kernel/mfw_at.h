@@ -265,9 +265,10 @@ bool mfw_at_ends_user_command(const struct mfw_at_event *ev);
  * ML307R and MN316 firmware sends) or after "+CGSN:" (the form of later
  * releases), quoted or not, with blanks around it.  Only 15 digits whose
  * last is the Luhn check digit of the 14 before it (TS 23.003 6.2.1,
- * annex B) count, and not with type allocation code 00000000 (a
- * placeholder that unprogrammed modules share): anything else, an echo,
- * a UUID or a line of noise among them, says nothing of the module.
+ * annex B) count, and not with reporting body 00, the first two digits
+ * (test IMEIs, and the placeholders modules without their own share):
+ * anything else, an echo, a UUID or a line of noise among them, says
+ * nothing of the module.
  *
  * Return: true with @imei set; false, @imei empty, when the line is not
  * an IMEI.

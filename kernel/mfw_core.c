@@ -135,15 +135,19 @@ const struct mfw_model *mfw_port_caps(struct mfw_port *port)
 }
 
 /*
- * The module's IMEI into @imei (empty when it gives none), asking with
- * @resp as the answer's buffer (MFW_RESP_MAX bytes).  The IMEI tells
- * apart two modules of one model, whose USB serial numbers may be alike.
- * 3GPP TS 27.007 5.4: a bare AT+CGSN answers the IMEI on most modules;
- * where it answers another serial number (NB-IoT firmware may give a
- * UUID), AT+CGSN=1 asks for the IMEI by name.  A refusal, or no answer in
- * time, leaves @imei empty: the firmware and model were answered, and
- * identification goes on without it.  Returns 0, or the channel's error
- * when the port goes away or the caller is interrupted.
+ * The module's IMEI into @imei, asking with @resp as the answer's buffer
+ * (MFW_RESP_MAX bytes).  The IMEI tells apart two modules of one model,
+ * whose USB serial numbers may be alike.  3GPP TS 27.007 5.4: a bare
+ * AT+CGSN answers the IMEI on most modules; where it answers another
+ * serial number (NB-IoT firmware may give a UUID) or refuses, AT+CGSN=1
+ * asks for the IMEI by name.  A bare OK (no serial number) asks nothing
+ * more.
+ *
+ * Return: 0 with @imei set, or empty when the module refused both or
+ * answered no IMEI (it gives none); 1 when the IMEI went unanswered (no
+ * answer in time, a busy port), @imei untouched, so the one known stays;
+ * -EAGAIN when the module restarted meanwhile (the identification its
+ * +MATREADY queued follows), -ENODEV or -EINTR as mfw_chan_command().
  */
 static int mfw_port_ask_imei(struct mfw_port *port, char *resp, char *imei)
 {
@@ -154,16 +158,20 @@ static int mfw_port_ask_imei(struct mfw_port *port, char *resp, char *imei)
 	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		ret = mfw_chan_command(port, cmds[i], resp, MFW_RESP_MAX,
 				       mfw_cmd_timeout_ms);
-		if (ret == -ENODEV || ret == -EINTR || ret == -ERESTARTSYS ||
-		    ret == -ENOMEM)
+		if (ret == -EAGAIN || ret == -ENODEV || ret == -EINTR)
 			return ret;
+		if (ret == -EIO || ret == -EREMOTEIO)
+			continue;	/* refused: the other form may do */
 		if (ret) {
-			dev_dbg(&port->dev, "%s: %d: no IMEI\n", cmds[i], ret);
-			return 0;
+			dev_dbg(&port->dev, "%s: %d: IMEI not read\n", cmds[i], ret);
+			return 1;
 		}
 		if (mfw_at_imei(resp, strlen(resp), imei))
 			return 0;
+		if (!*resp)
+			break;		/* a bare OK: no serial number at all */
 	}
+	imei[0] = '\0';
 	return 0;
 }
 
@@ -175,10 +183,11 @@ static int mfw_port_ask_imei(struct mfw_port *port, char *resp, char *imei)
  * command channel and updates the firmware, model, family and IMEI the
  * port shows, then announces them with a change uevent carrying
  * MFW_EVENT=identified.  A module that gives no IMEI (mfw_at_imei())
- * shows an empty one.  Sleeps.
+ * shows an empty one; one whose IMEI went unanswered keeps the one known.
+ * Sleeps.
  *
  * Return: 0, or the error of the first command that failed (for the IMEI
- * only the port going away or an interrupted caller).
+ * only a restart, the port going away or an interrupted caller).
  */
 int mfw_port_identify(struct mfw_port *port)
 {
@@ -216,11 +225,13 @@ int mfw_port_identify(struct mfw_port *port)
 	mfw_first_line(line, MFW_IDENT_MAX, model);
 
 	ret = mfw_port_ask_imei(port, resp, imei);
-	if (ret)
+	if (ret < 0)
 		goto out;
 	spin_lock(&port->lock);
 	memcpy(port->model, line, sizeof(port->model));
-	memcpy(port->imei, imei, sizeof(port->imei));
+	if (!ret)
+		memcpy(port->imei, imei, sizeof(port->imei));
+	ret = 0;
 	if (!caps)
 		caps = mfw_model_from_ident(port->firmware,
 					    strlen(port->firmware), NULL);

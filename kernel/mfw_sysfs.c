@@ -178,7 +178,7 @@ static ssize_t urc_passthrough_store(struct device *dev,
 }
 static DEVICE_ATTR_RW(urc_passthrough);
 
-/* Writing 1 asks the module again for its firmware and model. */
+/* Writing 1 asks the module again for its firmware, model and IMEI. */
 static ssize_t identify_store(struct device *dev,
 			      struct device_attribute *attr,
 			      const char *buf, size_t count)

@@ -116,6 +116,23 @@ mkimage() {
 	echo "MFWVER:$2" >>"$1"
 }
 
+# gadgets_down PID...: stop these processes (upgrades, simulators: one
+# holding its ttyGS keeps its gadget's function busy), then take both
+# gadgets of a two-module test down.
+gadgets_down() {
+	for p in "$@"; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	MFW_GADGET=1 mfw-gadget destroy 2>>"$d/gadget.log"
+	MFW_GADGET=0 mfw-gadget destroy 2>>"$d/gadget.log"
+}
+
+# usb_of TTY: the USB device (its sysfs name, "1-1") of a ttyACM.
+usb_of() {
+	basename "$(readlink -f "/sys/class/tty/${1#/dev/}/device/..")"
+}
+
 # The sysfs directory of the only mfw port, once there is one.
 mfw_port() {
 	for p in /sys/class/mfw/mfw*; do

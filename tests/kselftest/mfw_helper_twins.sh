@@ -3,8 +3,10 @@
 # Guest test: two modules of one model with the same USB serial number
 # (modules of one production lot may share one), each a gadget on a UDC of
 # its own (mfw-gadget with MFW_GADGET=0 and 1, MFW_GADGET_SERIAL alike),
-# each served by its own simulated MN316 with its own IMEI (AT+CGSN), at
-# 115200 baud so that a write can be stopped halfway.
+# each served by its own simulated MN316 with its own IMEI, at 115200 baud
+# so that a write can be stopped halfway.  Like some NB-IoT firmware, the
+# simulators answer a bare AT+CGSN with a UUID: the kernel reads the IMEI
+# with AT+CGSN=1.
 #
 # 1. Module a's upgrade is stopped with SIGTERM in the middle of the
 #    write (exit 9): the journal keeps a's USB identity and a's IMEI.
@@ -21,31 +23,26 @@
 #    number, it proves itself by its IMEI, and the resume finishes there.
 # 5. "mfw attach" of a, which cannot prove anything, does not move to b
 #    (plugged in where a was first) when a is unplugged.
+# 6. a's next upgrade is stopped, a unplugged, and "mfw resume --port"
+#    names b's tty: b is taken whatever its IMEI; it runs another version
+#    than a's upgrade started from, so the resume closes the journal
+#    (exit 4) without writing to it.
 # Needs mfw, mfw-modemsim and mfw-gadget in PATH and the mfw module loaded.
 . "$(dirname "$0")/mfw_helper_lib.sh"
 
-plan 12
+plan 14
 export MFW_STATE_DIR=$d/state MFW_CONFIG=$d/mfw.conf MFW_GADGET_SERIAL=MFWTWIN0001
 S=$d/state
 # Two IMEIs of the simulator's type allocation code, Luhn check digits.
 imei_0=869999000000011 imei_1=869999000000029
 sim_0='' sim_1='' up='' rs='' tty_0='' tty_1='' usb_0='' usb_1='' gadget_0=0 gadget_1=1
 
+# Whatever happened, the upgrades and simulators stop and both gadgets go.
 cleanup() {
-	for p in $up $rs $sim_0 $sim_1; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
+	gadgets_down $up $rs $sim_0 $sim_1
 	up='' rs='' sim_0='' sim_1=''
-	MFW_GADGET=1 mfw-gadget destroy 2>>"$d/gadget.log"
-	MFW_GADGET=0 mfw-gadget destroy 2>>"$d/gadget.log"
 }
 trap cleanup EXIT
-
-# usb_of TTY: the USB device (its sysfs name, "1-1") of a ttyACM.
-usb_of() {
-	basename "$(readlink -f "/sys/class/tty/${1#/dev/}/device/..")"
-}
 
 # module N [G]: module N (IMEI imei_N, state and transcript in
 # $d/sim-N.*) plugged in as gadget G (default N: the UDC it is on); sets
@@ -56,7 +53,7 @@ module() {
 	t=$(MFW_GADGET=$g mfw-gadget create 2>>"$d/gadget.log") || return 1
 	gs=$(MFW_GADGET=$g mfw-gadget gs) || return 1
 	eval "imei=\$imei_$1"
-	mfw-modemsim --model MN316 --imei "$imei" --baud 115200 --tty "$gs" \
+	mfw-modemsim --model MN316 --imei "$imei" --cgsn-uuid --baud 115200 --tty "$gs" \
 		--gadget "$(MFW_GADGET=$g mfw-gadget dir)" --udc "$(MFW_GADGET=$g mfw-gadget udc)" \
 		--state "$d/sim-$1.state" --transcript "$d/sim-$1.log" \
 		--boot-ms 300 --flash-ms 1000 2>>"$d/simerr-$1.log" &
@@ -168,11 +165,13 @@ if [ "$rc" = 0 ] && grep -q "done: MN316-DBRS-MBRH0S02" "$d/resume.log" &&
 else
 	not_ok resume_finishes_on_the_module "exited $rc, module a runs '$(version_of 0)'"
 fi
-# b: identification at most, nothing of the upgrade.
+# b: the identification's commands, nothing else.
 case_b_untouched() {
 	b=$(tail -n +"$((mark_b + 1))" "$d/sim-1.log" | grep '^[0-9.]* < ' | cut -d' ' -f3- | tr -d '\n')
-	echo "sent to b since it came back: $b"
-	! echo "$b" | grep -q 'AT+MFW'
+	printf "sent to b since it came back: %s\n" "$b"
+	# (the transcript writes each CR as "\r": one command a line)
+	[ -n "$b" ] && [ -z "$(printf '%s\n' "$b" | tr '\\' '\n' | sed 's/^r//' |
+		grep -vxE 'AT\+CGMR|ATI|AT\+CGSN|AT\+CGSN=1|')" ]
 }
 check other_module_sent_no_upgrade case_b_untouched
 check other_module_keeps_its_firmware eval \
@@ -228,5 +227,27 @@ else
 fi
 kill $at 2>/dev/null
 wait $at 2>/dev/null
+
+# --- 6. mfw resume --port takes the module there, whatever its IMEI ----
+# a replaced by b: a's interrupted upgrade is finished on b, by name.
+module 0 1
+tty_0=$(MFW_GADGET=1 mfw-gadget tty)
+img4=$d/fw4.bin
+mkimage "$img4" MN316-DBRS-MBRH0S04 24
+stop port_stopped_journal_keeps_imei "$img4" upgrade4.log
+gone 0
+tty_b=$(MFW_GADGET=0 mfw-gadget tty)
+timed resume4 mfw --verbose resume --port "$tty_b"
+# b is taken (no IMEI refusal) and identified; it runs another version
+# than the one a's upgrade started from, so the resume goes no further:
+# exit 4, the journal closed as failed, nothing written to b.
+if [ $rc -eq 4 ] && grep -q "taken whatever its IMEI" "$d/resume4.log" &&
+   ! grep -q "has IMEI" "$d/resume4.log" &&
+   grep -q "runs MN316-DBRS-MBRH0S01, not the MN316-DBRS-MBRH0S03 the interrupted upgrade started from" "$d/resume4.log" &&
+   [ "$(version_of 1)" = MN316-DBRS-MBRH0S01 ] && [ ! -e "$S/journal" ]; then
+	ok port_takes_the_replacement
+else
+	not_ok port_takes_the_replacement "exited $rc; b runs '$(version_of 1)'"
+fi
 cleanup
 finish

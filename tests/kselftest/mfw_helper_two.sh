@@ -20,20 +20,10 @@ sim_0='' sim_1='' up_a='' up_b='' tty_0='' tty_1='' usb_0='' usb_1=''
 # Whatever happened, the upgrades and simulators stop and both gadgets go
 # (a simulator holding its ttyGS keeps the gadget's function busy).
 cleanup() {
-	for p in $up_a $up_b $sim_0 $sim_1; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
+	gadgets_down $up_a $up_b $sim_0 $sim_1
 	up_a='' up_b='' sim_0='' sim_1=''
-	MFW_GADGET=1 mfw-gadget destroy 2>>"$d/gadget.log"
-	MFW_GADGET=0 mfw-gadget destroy 2>>"$d/gadget.log"
 }
 trap cleanup EXIT
-
-# usb_of TTY: the USB device (its sysfs name, "1-1") of a ttyACM.
-usb_of() {
-	basename "$(readlink -f "/sys/class/tty/${1#/dev/}/device/..")"
-}
 
 # module N: make gadget N and start its simulator, state and transcript
 # in $d/sim-N.*; sets tty_N (host side), usb_N and sim_N (its pid).

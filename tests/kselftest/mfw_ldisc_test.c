@@ -877,9 +877,10 @@ TEST_F_TIMEOUT(bare, final_result_split_with_n_tty_full, 120)
 /*
  * The IMEI is what the module answers AT+CGSN, and only an IMEI: both of
  * 3GPP TS 27.007's forms count.  An answer that is no IMEI (a wrong check
- * digit, the echo of the command, a UUID as NB-IoT firmware gives) makes
- * the driver ask AT+CGSN=1; a refusal, or no answer in time, leaves the
- * attribute empty, and the identification good either way.
+ * digit, the echo of the command, a UUID as NB-IoT firmware gives) or a
+ * refusal makes the driver ask AT+CGSN=1; no IMEI from either, or a bare
+ * OK, leaves the attribute empty; no answer in time keeps the IMEI known.
+ * The identification is good in every case.
  */
 TEST_F_TIMEOUT(bare, imei_only_from_a_valid_answer, 180)
 {
@@ -890,15 +891,19 @@ TEST_F_TIMEOUT(bare, imei_only_from_a_valid_answer, 180)
 	} t[] = {
 		{ "\r\n+CGSN: \"869999000000029\"\r\n\r\nOK\r\n", NULL, "869999000000029" },
 		{ "\r\n869999000000028\r\n\r\nOK\r\n", "\r\nERROR\r\n", "" },
-		{ "\r\nAT+CGSN\r\n\r\nOK\r\n",
+		/* the command's echo is no answer: a bare OK */
+		{ "\r\nAT+CGSN\r\n\r\nOK\r\n", NULL, "" },
+		{ "\r\nIMEI\r\n\r\nOK\r\n",
 		  "\r\n+CGSN: 869999000000011\r\n\r\nOK\r\n", "869999000000011" },
 		{ "\r\n+CGSN: \"a3f1c2d4-0b5e-4c6f-9a7b-8c9d0e1f2a3b\"\r\n\r\nOK\r\n",
 		  "\r\n+CGSN: " BARE_IMEI "\r\n\r\nOK\r\n", BARE_IMEI },
 		{ "\r\n000000001234566\r\n\r\nOK\r\n", "\r\n+CME ERROR: 4\r\n", "" },
-		{ "\r\n+CME ERROR: 4\r\n", NULL, "" },
-		{ "\r\nERROR\r\n", NULL, "" },
-		{ NULL, NULL, "" },
+		{ "\r\n+CME ERROR: 4\r\n", "\r\n+CGSN: " BARE_IMEI "\r\n\r\nOK\r\n", BARE_IMEI },
+		{ "\r\nERROR\r\n", "\r\nERROR\r\n", "" },
+		{ "\r\nOK\r\n", NULL, "" },
 		{ "\r\n" BARE_IMEI "\r\n\r\nOK\r\n", NULL, BARE_IMEI },
+		/* unanswered: the IMEI known stays */
+		{ NULL, NULL, BARE_IMEI },
 	};
 	char cmd[64], imei[64];
 

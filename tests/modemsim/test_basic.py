@@ -50,6 +50,17 @@ def test_basics(tmp):
                 for i, d in enumerate(body))
     eq(int(imei[14]), (10 - total % 10) % 10, "IMEI check digit")
     eq(s.ok("AT+GSN"), [imei], "GSN is CGSN")
+    eq(s.ok("AT+CGSN=1"), ["+CGSN: " + imei], "CGSN=1: the IMEI by name")
+    eq(s.ok("AT+CGSN=0"), [imei], "CGSN=0: the serial number")
+    eq(s.cmd("AT+CGSN=7")[0], [], "CGSN=7: no such type")
+    # NB-IoT firmware that answers a UUID to the bare command
+    os.makedirs(tmp + "/uuid", exist_ok=True)
+    u = sim(tmp + "/uuid", model="MN316", args=["--cgsn-uuid", "--imei", imei])
+    u.ok("ATE0")
+    bare = u.ok("AT+CGSN")
+    check(len(bare) == 1 and len(bare[0]) == 36 and bare[0].count("-") == 4,
+          "--cgsn-uuid: AT+CGSN answers a UUID: %r" % bare)
+    eq(u.ok("AT+CGSN=1"), ["+CGSN: " + imei], "--cgsn-uuid: CGSN=1 the IMEI")
     # What ModemManager sends to tell what kind of modem it has: without
     # an answer to one of them it gives the modem up as failed, with
     # "unknown capabilities", and never reads its manufacturer or model.

@@ -1164,6 +1164,7 @@ static void test_imei(void)
 		{ "IMEI 490154203237518", NULL },
 		{ "000000000000000", NULL },		/* a placeholder */
 		{ "000000001234566", NULL },		/* TAC 00000000 */
+		{ "004999010640000", NULL },		/* a chipset's default */
 		{ "+CGSN: \"a3f1c2d4-0b5e-4c6f-9a7b-8c9d0e1f2a3b\"", NULL },
 		{ "", NULL },
 		{ "\n490154203237518", NULL },

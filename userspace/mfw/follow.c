@@ -24,6 +24,8 @@
 #define MFW_TICK_MS		500
 /* Identification is retried this often while the module boots. */
 #define MFW_IDENTIFY_EVERY_MS	3000
+/* Identifications a port on another USB path gets to give its IMEI. */
+#define MFW_PROVE_TRIES		3
 /*
  * A module that says nothing for this long while it upgrades is asked
  * what it runs (AT+CGMR, through the kernel's identify), then again after
@@ -96,10 +98,17 @@ static int mfw_sess_check_module(struct mfw_session *s, bool learn)
 	if (mfw_port_get(&s->port, "imei", imei, sizeof(imei)) < 0 ||
 	    strlen(imei) >= sizeof(s->j.imei))
 		*imei = '\0';
-	if (learn && *imei && (!*s->j.imei || s->take_any)) {
-		snprintf(s->j.imei, sizeof(s->j.imei), "%s", imei);
-		s->take_any = false;
+	/* mfw resume --port: the module there, whatever its IMEI. */
+	if (s->take_any && !s->link.moved) {
+		if (learn && *imei) {
+			snprintf(s->j.imei, sizeof(s->j.imei), "%s", imei);
+			s->take_any = false;
+		}
+		mfw_link_confirm(&s->link);
+		return 0;
 	}
+	if (learn && *imei && !*s->j.imei && !s->link.moved)
+		snprintf(s->j.imei, sizeof(s->j.imei), "%s", imei);
 	if (*imei && *s->j.imei && strcmp(imei, s->j.imei)) {
 		mfw_warn("%s: the module there has IMEI %s, not %s, the module this upgrade is for: another module of the same model (modules may share a USB serial number); sending it nothing more, waiting for the module itself",
 			 s->link.tty, imei, s->j.imei);
@@ -126,28 +135,40 @@ static int mfw_sess_check_module(struct mfw_session *s, bool learn)
  * A port mfw_link_locate() found: is it the module?  The kernel's word
  * (sysfs imei), and for a port on another USB path whose IMEI the kernel
  * has not read yet, the module's own answer to an identification
- * (AT+CGMR, ATI, AT+CGSN: questions, nothing that changes it), asked at
- * most every MFW_IDENTIFY_EVERY_MS.  0: use it; -EXDEV: refused;
- * -EAGAIN: cannot be told yet (the identification failed or is not due:
- * a module still booting, a busy port).
+ * (AT+CGMR, ATI, AT+CGSN: questions, nothing that changes it), asked
+ * only while the port is idle, MFW_IDENTIFY_EVERY_MS apart, and at most
+ * MFW_PROVE_TRIES times before a port that gives no IMEI is left alone.
+ * 0: use it; -EXDEV: refused; -EAGAIN: cannot be told yet (not due, the
+ * port busy or flashing, the identification failed).
  */
 static int mfw_sess_prove(struct mfw_session *s)
 {
-	char imei[64];
+	char imei[64], state[32];
 	int ret;
 
-	if (s->link.moved && *s->j.imei &&
-	    mfw_port_get(&s->port, "imei", imei, sizeof(imei)) >= 0 && !*imei) {
-		if (mfw_now_ms() < s->prove_next)
-			return -EAGAIN;
-		s->prove_next = mfw_now_ms() + MFW_IDENTIFY_EVERY_MS;
-		ret = mfw_port_set(&s->port, "identify", "1");
-		if (ret) {
-			mfw_trace("%s: no identification yet: %s", s->link.tty,
-				  strerror(-ret));
-			return -EAGAIN;
-		}
+	if (!s->link.moved || !*s->j.imei ||
+	    mfw_port_get(&s->port, "imei", imei, sizeof(imei)) < 0 || *imei)
+		return mfw_sess_check_module(s, false);
+	if (strcmp(s->prove_found, s->link.found)) {
+		snprintf(s->prove_found, sizeof(s->prove_found), "%s", s->link.found);
+		s->prove_tries = 0;
 	}
+	if (s->prove_tries >= MFW_PROVE_TRIES)
+		return mfw_sess_check_module(s, false);
+	if (mfw_now_ms() < s->prove_next ||
+	    mfw_port_get(&s->port, "state", state, sizeof(state)) < 0 ||
+	    (strcmp(state, "idle") && strcmp(state, "error")))
+		return -EAGAIN;
+	ret = mfw_port_set(&s->port, "identify", "1");
+	s->prove_next = mfw_now_ms() + MFW_IDENTIFY_EVERY_MS;
+	if (ret) {
+		mfw_trace("%s: no identification yet: %s", s->link.tty,
+			  strerror(-ret));
+		return -EAGAIN;
+	}
+	if (++s->prove_tries < MFW_PROVE_TRIES &&
+	    mfw_port_get(&s->port, "imei", imei, sizeof(imei)) >= 0 && !*imei)
+		return -EAGAIN;
 	return mfw_sess_check_module(s, false);
 }
 
@@ -191,10 +212,13 @@ int mfw_sess_wait_port(struct mfw_session *s, int timeout_ms)
 		int ret;
 
 		if (!mfw_link_locate(&s->link)) {
+			/* A port held before, elsewhere: let it go first. */
+			if (s->link.fd >= 0 && strcmp(s->link.held, s->link.tty))
+				mfw_link_drop(&s->link);
 			/* Nothing could prove it: not even attached. */
-			if (s->link.moved && !*s->j.imei)
-				return mfw_sess_check_module(s, false);
-			if (mfw_port_find(s->cfg->sysfs_root, s->link.tty, &s->port)) {
+			if (s->link.moved && !*s->j.imei && !s->take_any) {
+				mfw_sess_check_module(s, false);
+			} else if (mfw_port_find(s->cfg->sysfs_root, s->link.tty, &s->port)) {
 				ret = mfw_sess_attach(s, &seen);
 				if (ret == -ENOPKG)
 					return ret;
@@ -388,7 +412,8 @@ static int mfw_confirm(struct mfw_session *s, int verdict)
 	mfw_sig_defer(false);
 	if (verdict < 0) {
 		mfw_port_get(&s->port, "last_error", err, sizeof(err));
-		mfw_sess_identify(s);
+		if (mfw_sess_identify(s) == -EXDEV)
+			return mfw_not_back(s, "a failure was reported, but the port then held another module (by its IMEI), so the module's outcome is not known");
 		mfw_err("the module reports the upgrade FAILED (%s); it runs %s. Check the package against the module (mfw status) and run the upgrade again",
 			*err ? err : "no error code", *s->firmware ? s->firmware : "an unknown version");
 		mfw_sess_journal(s, MFW_PHASE_FAILED, "module reported failure");

@@ -369,16 +369,18 @@ static char *mfw_mm_uid_of(struct mfw_inhibit *in, const char *tty)
 	return uid;
 }
 
-/* Whether the inhibited modem is the one with tty @name. */
+/*
+ * Whether the inhibited modem is the one with tty @name: by its device UID
+ * when ModemManager or udev gives one (tty names are reused: another
+ * module may have the module's old one), else by the name it was taken
+ * for.
+ */
 static bool mfw_mm_holds(struct mfw_inhibit *in, const char *name)
 {
-	char *uid;
+	char *uid = mfw_mm_uid_of(in, name);
 	bool same;
 
-	if (!strcmp(in->mm_tty, name))
-		return true;
-	uid = mfw_mm_uid_of(in, name);
-	same = uid && !strcmp(uid, in->mm_uid);
+	same = uid ? !strcmp(uid, in->mm_uid) : !strcmp(in->mm_tty, name);
 	g_free(uid);
 	return same;
 }
@@ -401,14 +403,13 @@ void mfw_inhibit_let_go(struct mfw_inhibit *in, const char *tty)
 int mfw_inhibit_follow(struct mfw_inhibit *in, const char *tty, bool moved)
 {
 	char name[MFW_NAME_MAX], *uid;
+	int ret;
 
 	if (!in || !in->mm || !(in->mm_dropped || (moved && in->mm_uid)))
 		return 0;
 	mfw_tty_kernel_name(tty, name, sizeof(name));
 	if (in->mm_uid) {
 		/* The same modem (its new tty after a reboot), or unknown. */
-		if (!strcmp(in->mm_tty, name))
-			return 0;
 		uid = mfw_mm_uid_of(in, name);
 		if (!uid || !strcmp(uid, in->mm_uid)) {
 			g_free(uid);
@@ -419,11 +420,13 @@ int mfw_inhibit_follow(struct mfw_inhibit *in, const char *tty, bool moved)
 		g_free(uid);
 		mfw_mm_uninhibit(in);
 	}
-	in->mm_dropped = false;
 	/* A fresh view of the bus; no wait for probing: the module flashes. */
 	g_object_unref(in->mm);
 	in->mm = NULL;
-	return mfw_mm_inhibit(in, name, 0);
+	ret = mfw_mm_inhibit(in, name, 0);
+	/* Not listed yet, or refused: asked again when it is found again. */
+	in->mm_dropped = !in->mm_uid;
+	return ret;
 }
 
 void mfw_inhibit_release(struct mfw_inhibit *in)

@@ -103,6 +103,7 @@ int mfw_link_locate(struct mfw_link *l)
 
 void mfw_link_confirm(struct mfw_link *l)
 {
+	l->restore = false;	/* the module's own port: ours to keep */
 	if (l->moved && strncmp(l->found, "tty:", 4) && strcmp(l->ident, l->found)) {
 		snprintf(l->ident, sizeof(l->ident), "%s", l->found);
 		l->relocated = true;
@@ -119,23 +120,34 @@ void mfw_link_refuse(struct mfw_link *l)
 		l->n_refused--;
 	}
 	snprintf(l->refused[l->n_refused++], sizeof(l->refused[0]), "%s", l->found);
-	/*
-	 * A tty we attached goes back to n_tty, as it was: closing our fd
-	 * alone leaves the discipline on while another program (ModemManager
-	 * on the other module) holds the tty open.
-	 */
-	if (l->fd >= 0) {
-		int ldisc = N_TTY;
-
-		if (ioctl(l->fd, TIOCSETD, &ldisc))
-			mfw_dbg("%s: back to n_tty: %s", l->tty, strerror(errno));
-	}
 	mfw_link_drop(l);
 	l->moved = false;
 }
 
+/*
+ * Before attaching to an unproven port: what it is now, to put back.  Only
+ * a tty on n_tty is taken (another discipline, PPP say, is someone's
+ * session).  0, or -EBUSY.
+ */
+static int mfw_link_save(struct mfw_link *l, struct termios *tio)
+{
+	int fd, disc = -1, ret = 0;
+
+	fd = open(l->node, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, TIOCGETD, &disc) < 0 || tcgetattr(fd, tio) < 0)
+		ret = -errno;
+	else if (disc != N_TTY)
+		ret = -EBUSY;
+	close(fd);
+	return ret;
+}
+
 int mfw_link_attach(struct mfw_link *l)
 {
+	struct termios tio;
+	bool moved;
 	int ldisc, fd, ret;
 
 	ret = mfw_link_locate(l);
@@ -144,11 +156,21 @@ int mfw_link_attach(struct mfw_link *l)
 	ldisc = mfw_ldisc_number(l->sysfs_root);
 	if (ldisc < 0)
 		return -ENOPKG;
+	moved = l->moved;
+	if (moved) {
+		ret = mfw_link_save(l, &tio);
+		if (ret)
+			return ret;
+	}
 	fd = mfw_tty_attach(l->node, l->speed, ldisc);
 	if (fd < 0)
 		return fd;
 	mfw_link_drop(l);
 	l->fd = fd;
+	snprintf(l->held, sizeof(l->held), "%s", l->tty);
+	l->restore = moved;
+	if (moved)
+		l->saved = tio;
 	mfw_dbg("attached discipline %d to %s (%s)", ldisc, l->node, l->tty);
 	if (!mfw_link_module_keeps_unread(l))
 		return 0;
@@ -180,6 +202,20 @@ bool mfw_link_module_keeps_unread(const struct mfw_link *l)
 
 void mfw_link_drop(struct mfw_link *l)
 {
+	/*
+	 * An unproven port we attached goes back to n_tty and its termios
+	 * as found: closing our fd alone leaves the discipline on while
+	 * another program (ModemManager on the other module) holds it.
+	 */
+	if (l->fd >= 0 && l->restore) {
+		int disc = N_TTY;
+
+		if (ioctl(l->fd, TIOCSETD, &disc) ||
+		    tcsetattr(l->fd, TCSANOW, &l->saved))
+			mfw_dbg("%s: back to n_tty as it was: %s", l->tty,
+				strerror(errno));
+	}
+	l->restore = false;
 	if (l->fd >= 0)
 		close(l->fd);
 	if (l->drain_fd >= 0)

@@ -10,12 +10,16 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <termios.h>
 
 #include "port.h"
 #include "udev.h"
 
-/* Ports whose module proved to be another that a link remembers. */
-#define MFW_LINK_REFUSED_MAX	4
+/*
+ * Ports whose module proved to be another that a link remembers: more
+ * modules of one model than any board carries.
+ */
+#define MFW_LINK_REFUSED_MAX	16
 
 struct mfw_link {
 	char path[PATH_MAX];		/* the tty as configured */
@@ -49,8 +53,15 @@ struct mfw_link {
 	char sysfs_root[PATH_MAX];
 	long speed;
 	int fd;				/* held tty (write-only), -1 when none */
+	char held[MFW_NAME_MAX];	/* the kernel name of the tty @fd holds */
 	int drain_fd;			/* read end for an older module, or -1 */
 	bool other_said;		/* told that another device is at its place */
+	/*
+	 * @fd holds an unproven port (@moved) that was n_tty's: its termios
+	 * as found, put back with n_tty when it is let go.
+	 */
+	bool restore;
+	struct termios saved;
 	bool legacy_said;		/* told that the module is older */
 };
 

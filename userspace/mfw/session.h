@@ -33,7 +33,13 @@ struct mfw_session {
 	 * which the journal learns at its first identification.
 	 */
 	bool take_any;
-	int64_t prove_next;		/* next identify of an unproven port */
+	/*
+	 * An unproven port on another USB path (follow.c): when it may be
+	 * asked to identify itself next, which port, and how often it was.
+	 */
+	int64_t prove_next;
+	char prove_found[MFW_IDENT_MAX];
+	int prove_tries;
 	struct mfw_port port;
 	bool have_port;
 	struct mfw_watch *watch;

@@ -371,19 +371,15 @@ static int mfw_phase_port(struct mfw_session *s, bool resuming, const char *iden
 				path, strerror(-ret));
 			return MFW_EXIT_PORT;
 		}
-		if (!ret && !s->inh) {
-			int inh = mfw_phase_inhibit(s);
-
-			if (inh)
-				return inh;
-		}
 		if (!ret) {
-			int lane;
+			/* (a port on another USB path: proven by now) */
+			int step = s->inh ? 0 : mfw_phase_inhibit(s);
 
 			mfw_dbg("using %s (%s)", s->port.name, s->link.tty);
-			lane = mfw_lane_recover(s);
-			if (lane)
-				return lane;
+			if (!step)
+				step = mfw_lane_recover(s);
+			if (step)
+				return step;
 			ret = mfw_sess_ready(s, s->cfg->ready_timeout_s * 1000);
 			if (ret == -EINTR)
 				return MFW_EXIT_INTERRUPTED;

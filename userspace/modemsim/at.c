@@ -262,6 +262,26 @@ static void cmd_simple(struct sim *sim, char form, const char *text)
 	}
 }
 
+/*
+ * 3GPP TS 27.007 5.4: AT+CGSN (and AT+CGSN=0) answers the serial number,
+ * the IMEI, or with --cgsn-uuid a UUID as some NB-IoT firmware gives;
+ * AT+CGSN=1 answers the IMEI by name, "+CGSN: <imei>".
+ */
+static void cmd_cgsn(struct sim *sim, const char *args, char form)
+{
+	char line[40];
+
+	if (form == 's' && !strcmp(args, "1")) {
+		snprintf(line, sizeof(line), "+CGSN: %s", sim->imei);
+		cmd_simple(sim, 'e', line);
+	} else if (form == 's' && strcmp(args, "0")) {
+		at_error(sim);
+	} else {
+		cmd_simple(sim, form == 's' ? 'e' : form, sim->cgsn_uuid ?
+			   "6f1c2a90-3b7d-4e85-a1c4-9d2e7b3f5a60" : sim->imei);
+	}
+}
+
 typedef void (*ext_fn)(struct sim *sim, const char *args, char form);
 
 static const struct {
@@ -420,7 +440,7 @@ static void at_exec(struct sim *sim, char *cmd)
 	} else if (!strcmp(name, "+CGMM") || !strcmp(name, "+GMM")) {
 		cmd_simple(sim, form, sim->sub->name);
 	} else if (!strcmp(name, "+CGSN") || !strcmp(name, "+GSN")) {
-		cmd_simple(sim, form, sim->imei);
+		cmd_cgsn(sim, args, form);
 	} else if (!strcmp(name, "+GCAP")) {
 		/*
 		 * V.250 6.1.9: the command sets the module takes; +CGSM is

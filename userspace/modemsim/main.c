@@ -41,6 +41,7 @@ static void usage(FILE *f)
 	      "  --uart                a reboot keeps the port open (a UART)\n"
 	      "  --autobaud            silent after boot until the host sends AT\n"
 	      "  --imei DIGITS         AT+CGSN's answer (15 digits, Luhn-checked)\n"
+	      "  --cgsn-uuid           AT+CGSN answers a UUID, AT+CGSN=1 the IMEI\n"
 	      "  --gadget DIR --udc NAME  USB gadget to unbind/rebind on reboot\n"
 	      "  --usb-other-mode MS   with --gadget: the first time the module comes back,\n"
 	      "                        MS ms under another product ID, answering nothing\n"
@@ -127,7 +128,7 @@ enum {
 	O_MODEL = 256, O_LIST, O_STATE, O_RECOVER, O_PTY, O_TTY, O_FD,
 	O_GADGET, O_UDC, O_BOOT, O_DELAY, O_FLASH, O_SECOND, O_TPTIMEOUT,
 	O_BAUD, O_FSFREE, O_VERSION, O_CA, O_RETRIES, O_CMEE, O_TRANSCRIPT,
-	O_FAULT, O_FAULTS, O_HELP, O_UART, O_AUTOBAUD, O_IMEI, O_RATE,
+	O_FAULT, O_FAULTS, O_HELP, O_UART, O_AUTOBAUD, O_IMEI, O_CGSN_UUID, O_RATE,
 	O_MAX_RATE, O_IPR_VOLATILE, O_OTHER_MODE, O_SMS, O_DELAY_SIGNAL,
 	O_FLASH_SIGNAL, O_OTHER_LAYOUT,
 };
@@ -143,6 +144,7 @@ static const struct option options[] = {
 	{ "uart", no_argument, NULL, O_UART },
 	{ "autobaud", no_argument, NULL, O_AUTOBAUD },
 	{ "imei", required_argument, NULL, O_IMEI },
+	{ "cgsn-uuid", no_argument, NULL, O_CGSN_UUID },
 	{ "gadget", required_argument, NULL, O_GADGET },
 	{ "udc", required_argument, NULL, O_UDC },
 	{ "usb-other-mode", required_argument, NULL, O_OTHER_MODE },
@@ -281,6 +283,9 @@ int main(int argc, char **argv)
 			break;
 		case O_AUTOBAUD:
 			sim.autobaud = true;
+			break;
+		case O_CGSN_UUID:
+			sim.cgsn_uuid = true;
 			break;
 		case O_IMEI:
 			if (strlen(optarg) != 15 ||

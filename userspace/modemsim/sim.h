@@ -284,6 +284,7 @@ struct sim {
 	int cmee_default;
 	int sms_count;			/* --sms: messages on the SIM; -1: no SIM card */
 	bool autobaud;			/* --autobaud */
+	bool cgsn_uuid;			/* --cgsn-uuid */
 	long rate;			/* the module's UART rate now; 0: follows the host */
 	long rate_boot;			/* --rate: the rate at power-up unless AT+IPR saved one */
 	long max_rate;			/* --max-rate: the board garbles the module's output above it */
