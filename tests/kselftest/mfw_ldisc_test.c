@@ -890,17 +890,17 @@ TEST_F_TIMEOUT(bare, imei_only_from_a_valid_answer, 180)
 		const char *imei;
 	} t[] = {
 		{ "\r\n+CGSN: \"869999000000029\"\r\n\r\nOK\r\n", NULL, "869999000000029" },
-		{ "\r\n869999000000028\r\n\r\nOK\r\n", "\r\nERROR\r\n", "" },
-		/* the command's echo is no answer: a bare OK */
+		/* the command's echo is no answer: a bare OK, no IMEI */
 		{ "\r\nAT+CGSN\r\n\r\nOK\r\n", NULL, "" },
 		{ "\r\nIMEI\r\n\r\nOK\r\n",
 		  "\r\n+CGSN: 869999000000011\r\n\r\nOK\r\n", "869999000000011" },
+		{ "\r\n869999000000028\r\n\r\nOK\r\n", "\r\nERROR\r\n", "" },
 		{ "\r\n+CGSN: \"a3f1c2d4-0b5e-4c6f-9a7b-8c9d0e1f2a3b\"\r\n\r\nOK\r\n",
 		  "\r\n+CGSN: " BARE_IMEI "\r\n\r\nOK\r\n", BARE_IMEI },
+		{ "\r\nOK\r\n", NULL, "" },
 		{ "\r\n000000001234566\r\n\r\nOK\r\n", "\r\n+CME ERROR: 4\r\n", "" },
 		{ "\r\n+CME ERROR: 4\r\n", "\r\n+CGSN: " BARE_IMEI "\r\n\r\nOK\r\n", BARE_IMEI },
 		{ "\r\nERROR\r\n", "\r\nERROR\r\n", "" },
-		{ "\r\nOK\r\n", NULL, "" },
 		{ "\r\n" BARE_IMEI "\r\n\r\nOK\r\n", NULL, BARE_IMEI },
 		/* unanswered: the IMEI known stays */
 		{ NULL, NULL, BARE_IMEI },

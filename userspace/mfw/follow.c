@@ -161,13 +161,15 @@ static int mfw_sess_prove(struct mfw_session *s)
 		return -EAGAIN;
 	ret = mfw_port_set(&s->port, "identify", "1");
 	s->prove_next = mfw_now_ms() + MFW_IDENTIFY_EVERY_MS;
-	if (ret) {
+	/* Every try counts: a port that answers badly is left alone too. */
+	s->prove_tries++;
+	if (ret)
 		mfw_trace("%s: no identification yet: %s", s->link.tty,
 			  strerror(-ret));
+	/* (the port gone meanwhile: found again or not, it is not refused) */
+	if (mfw_port_get(&s->port, "imei", imei, sizeof(imei)) < 0)
 		return -EAGAIN;
-	}
-	if (++s->prove_tries < MFW_PROVE_TRIES &&
-	    mfw_port_get(&s->port, "imei", imei, sizeof(imei)) >= 0 && !*imei)
+	if (!*imei && s->prove_tries < MFW_PROVE_TRIES)
 		return -EAGAIN;
 	return mfw_sess_check_module(s, false);
 }
@@ -216,9 +218,9 @@ int mfw_sess_wait_port(struct mfw_session *s, int timeout_ms)
 			if (s->link.fd >= 0 && strcmp(s->link.held, s->link.tty))
 				mfw_link_drop(&s->link);
 			/* Nothing could prove it: not even attached. */
-			if (s->link.moved && !*s->j.imei && !s->take_any) {
-				mfw_sess_check_module(s, false);
-			} else if (mfw_port_find(s->cfg->sysfs_root, s->link.tty, &s->port)) {
+			if (s->link.moved && !*s->j.imei)
+				return mfw_sess_check_module(s, false);
+			if (mfw_port_find(s->cfg->sysfs_root, s->link.tty, &s->port)) {
 				ret = mfw_sess_attach(s, &seen);
 				if (ret == -ENOPKG)
 					return ret;

@@ -163,6 +163,15 @@ int mfw_link_attach(struct mfw_link *l)
 			return ret;
 	}
 	fd = mfw_tty_attach(l->node, l->speed, ldisc);
+	if (fd < 0 && moved) {
+		/* Its termios may be ours already: put them back. */
+		int back = open(l->node, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+
+		if (back >= 0) {
+			tcsetattr(back, TCSANOW, &tio);
+			close(back);
+		}
+	}
 	if (fd < 0)
 		return fd;
 	mfw_link_drop(l);
