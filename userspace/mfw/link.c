@@ -125,18 +125,17 @@ void mfw_link_refuse(struct mfw_link *l)
 }
 
 /*
- * Before attaching to an unproven port: what it is now, to put back.  Only
- * a tty on n_tty is taken (another discipline, PPP say, is someone's
- * session).  0, or -EBUSY.
+ * Before attaching to an unproven port: only a tty on n_tty is taken
+ * (another discipline, PPP say, is someone's session).  0, or -EBUSY.
  */
-static int mfw_link_save(struct mfw_link *l, struct termios *tio)
+static int mfw_link_save(struct mfw_link *l)
 {
 	int fd, disc = -1, ret = 0;
 
 	fd = open(l->node, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (ioctl(fd, TIOCGETD, &disc) < 0 || tcgetattr(fd, tio) < 0)
+	if (ioctl(fd, TIOCGETD, &disc) < 0)
 		ret = -errno;
 	else if (disc != N_TTY)
 		ret = -EBUSY;
@@ -146,7 +145,6 @@ static int mfw_link_save(struct mfw_link *l, struct termios *tio)
 
 int mfw_link_attach(struct mfw_link *l)
 {
-	struct termios tio;
 	bool moved;
 	int ldisc, fd, ret;
 
@@ -158,28 +156,17 @@ int mfw_link_attach(struct mfw_link *l)
 		return -ENOPKG;
 	moved = l->moved;
 	if (moved) {
-		ret = mfw_link_save(l, &tio);
+		ret = mfw_link_save(l);
 		if (ret)
 			return ret;
 	}
 	fd = mfw_tty_attach(l->node, l->speed, ldisc);
-	if (fd < 0 && moved) {
-		/* Its termios may be ours already: put them back. */
-		int back = open(l->node, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-
-		if (back >= 0) {
-			tcsetattr(back, TCSANOW, &tio);
-			close(back);
-		}
-	}
 	if (fd < 0)
 		return fd;
 	mfw_link_drop(l);
 	l->fd = fd;
 	snprintf(l->held, sizeof(l->held), "%s", l->tty);
 	l->restore = moved;
-	if (moved)
-		l->saved = tio;
 	mfw_dbg("attached discipline %d to %s (%s)", ldisc, l->node, l->tty);
 	if (!mfw_link_module_keeps_unread(l))
 		return 0;
@@ -212,17 +199,17 @@ bool mfw_link_module_keeps_unread(const struct mfw_link *l)
 void mfw_link_drop(struct mfw_link *l)
 {
 	/*
-	 * An unproven port we attached goes back to n_tty and its termios
-	 * as found: closing our fd alone leaves the discipline on while
-	 * another program (ModemManager on the other module) holds it.
+	 * An unproven port we attached goes back to n_tty: closing our fd
+	 * alone leaves the discipline on while another program
+	 * (ModemManager on the other module) holds it.  Its termios stay
+	 * raw: those it had (a tty nobody set up echoes) would send the
+	 * module's late output straight back to it.
 	 */
 	if (l->fd >= 0 && l->restore) {
 		int disc = N_TTY;
 
-		if (ioctl(l->fd, TIOCSETD, &disc) ||
-		    tcsetattr(l->fd, TCSANOW, &l->saved))
-			mfw_dbg("%s: back to n_tty as it was: %s", l->tty,
-				strerror(errno));
+		if (ioctl(l->fd, TIOCSETD, &disc))
+			mfw_dbg("%s: back to n_tty: %s", l->tty, strerror(errno));
 	}
 	l->restore = false;
 	if (l->fd >= 0)

@@ -10,7 +10,6 @@
 
 #include <limits.h>
 #include <stdbool.h>
-#include <termios.h>
 
 #include "port.h"
 #include "udev.h"
@@ -56,12 +55,8 @@ struct mfw_link {
 	char held[MFW_NAME_MAX];	/* the kernel name of the tty @fd holds */
 	int drain_fd;			/* read end for an older module, or -1 */
 	bool other_said;		/* told that another device is at its place */
-	/*
-	 * @fd holds an unproven port (@moved) that was n_tty's: its termios
-	 * as found, put back with n_tty when it is let go.
-	 */
+	/* @fd holds an unproven port (@moved): n_tty again when let go. */
 	bool restore;
-	struct termios saved;
 	bool legacy_said;		/* told that the module is older */
 };
 
