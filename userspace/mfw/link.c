@@ -124,25 +124,6 @@ void mfw_link_refuse(struct mfw_link *l)
 	l->moved = false;
 }
 
-/*
- * Before attaching to an unproven port: only a tty on n_tty is taken
- * (another discipline, PPP say, is someone's session).  0, or -EBUSY.
- */
-static int mfw_link_save(struct mfw_link *l)
-{
-	int fd, disc = -1, ret = 0;
-
-	fd = open(l->node, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, TIOCGETD, &disc) < 0)
-		ret = -errno;
-	else if (disc != N_TTY)
-		ret = -EBUSY;
-	close(fd);
-	return ret;
-}
-
 int mfw_link_attach(struct mfw_link *l)
 {
 	bool moved;
@@ -155,12 +136,12 @@ int mfw_link_attach(struct mfw_link *l)
 	if (ldisc < 0)
 		return -ENOPKG;
 	moved = l->moved;
-	if (moved) {
-		ret = mfw_link_save(l);
-		if (ret)
-			return ret;
-	}
-	fd = mfw_tty_attach(l->node, l->speed, ldisc);
+	/*
+	 * An unproven port only from n_tty, looked at on the fd that sets it
+	 * raw at once: a tty open in its own cooked mode echoes what the
+	 * module sends back to it.
+	 */
+	fd = mfw_tty_attach(l->node, l->speed, ldisc, moved);
 	if (fd < 0)
 		return fd;
 	mfw_link_drop(l);

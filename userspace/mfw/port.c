@@ -156,7 +156,7 @@ static const struct {
 	{ 2000000, B2000000 }, { 3000000, B3000000 }, { 4000000, B4000000 },
 };
 
-int mfw_tty_attach(const char *path, long speed, int ldisc)
+int mfw_tty_attach(const char *path, long speed, int ldisc, bool only_n_tty)
 {
 	struct termios tio;
 	speed_t code = 0;
@@ -171,6 +171,17 @@ int mfw_tty_attach(const char *path, long speed, int ldisc)
 	fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	/* Another discipline than n_tty (PPP, say) is someone's session. */
+	if (only_n_tty) {
+		int disc = -1;
+
+		if (ioctl(fd, TIOCGETD, &disc) < 0)
+			goto fail;
+		if (disc != N_TTY) {
+			close(fd);
+			return -EBUSY;
+		}
+	}
 	if (tcgetattr(fd, &tio) < 0)
 		goto fail;
 	cfmakeraw(&tio);

@@ -7,6 +7,7 @@
 #define MFW_PORT_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define MFW_NAME_MAX	64
@@ -77,8 +78,9 @@ int mfw_ldisc_number(const char *sysfs_root);
  * Open @path like ldattach, but write-only (O_WRONLY|O_NOCTTY): the holder
  * reads nothing, and a tty no file can read has the driver keep none of
  * its input (mfw_ldisc_has_reader() in the kernel module).  Then raw,
- * @speed, and the line discipline @ldisc.  Returns the fd or -errno.
+ * @speed, and the line discipline @ldisc.  @only_n_tty: a tty on another
+ * discipline is left alone (-EBUSY).  Returns the fd or -errno.
  */
-int mfw_tty_attach(const char *path, long speed, int ldisc);
+int mfw_tty_attach(const char *path, long speed, int ldisc, bool only_n_tty);
 
 #endif /* MFW_PORT_H */
