@@ -81,6 +81,9 @@ static enum mfw_chan_take mfw_chan_try_acquire(struct mfw_port *port,
 	if (took == MFW_CHAN_TAKEN) {
 		port->owner = MFW_OWNER_DRIVER;
 		port->txn = txn;
+		/* A user's command past its time no longer counts. */
+		if (port->user_busy)
+			mfw_echo_forget(&port->echo);
 		port->user_busy = false;
 	}
 	spin_unlock(&port->lock);
@@ -686,7 +689,9 @@ ssize_t mfw_chan_user_enter(struct mfw_port *port, struct file *file,
  * mfw_chan_acquire()) until its final result, and at most until
  * @port->user_deadline: mfw_user_timeout_ms from now, moved on by the
  * receive hook while its answer comes without a pause or waited for a
- * reader (mfw_rx.c).  Caller holds @port->lock.
+ * reader (mfw_rx.c).  The receive hook calls it too when a user's final
+ * result leaves more of the commands users wrote in one go to be answered
+ * (mfw_echo_pending()).  Caller holds @port->lock.
  */
 void mfw_chan_user_started(struct mfw_port *port)
 {

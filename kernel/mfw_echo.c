@@ -248,3 +248,29 @@ void mfw_echo_final(struct mfw_echo *e)
 	mfw_echo_skip_terms(e);
 	mfw_echo_drop_cmd(e);
 }
+
+bool mfw_echo_pending(const struct mfw_echo *e)
+{
+	bool text = false;
+	size_t i;
+
+	if (e->echoed)
+		return true;
+	for (i = 0; i < e->len; i++) {
+		if (!mfw_echo_term(e->buf[i]))
+			text = true;
+		else if (text)
+			return true;
+	}
+	return false;
+}
+
+void mfw_echo_forget(struct mfw_echo *e)
+{
+	size_t n = e->len;
+
+	while (n && !mfw_echo_term(e->buf[n - 1]))
+		n--;
+	mfw_echo_drop(e, n);
+	e->echoed = 0;
+}

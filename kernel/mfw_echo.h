@@ -126,4 +126,26 @@ bool mfw_echo_line(struct mfw_echo *e, const char *line, size_t len,
  */
 void mfw_echo_final(struct mfw_echo *e);
 
+/**
+ * mfw_echo_pending() - is a users' command still to be answered?
+ * @e: the tracker
+ *
+ * Users may write several commands in one go ("AT+CSQ\rAT+CREG?\r"); the
+ * module answers them one by one, in order.  A command counts from its CR
+ * going out until its final result (mfw_echo_final()), echoed or not.
+ *
+ * Return: true while one is.
+ */
+bool mfw_echo_pending(const struct mfw_echo *e);
+
+/**
+ * mfw_echo_forget() - no answer to the users' commands sent so far counts
+ * @e: the tracker
+ *
+ * For a module that restarted (+MATREADY), or commands the driver no
+ * longer waits for.  Their echo, should it come, is an ordinary line.
+ * The line users are writing (no CR yet) stays tracked.
+ */
+void mfw_echo_forget(struct mfw_echo *e);
+
 #endif /* _MFW_ECHO_H */

@@ -341,6 +341,7 @@ static bool mfw_rx_event(const struct mfw_at_event *line, void *data)
 		completed = mfw_rx_txn_abort(port);
 		user_done = port->user_busy;
 		port->user_busy = false;
+		mfw_echo_forget(&port->echo);
 	}
 	if (ctx->driver && !urc) {
 		completed = mfw_rx_txn_line(port, ev, &unsolicited,
@@ -350,9 +351,19 @@ static bool mfw_rx_event(const struct mfw_at_event *line, void *data)
 		    (mfw_at_ends_user_command(ev) &&
 		     mfw_echo_dial(&port->echo)))) {
 		/* A call's codes end a dial only, not other commands. */
-		port->user_busy = false;
 		user_done = true;
 		mfw_echo_final(&port->echo);
+		/*
+		 * Commands a user wrote in one go are answered one by one:
+		 * the channel stays the user's until the last one's final
+		 * result, or until the module pauses for mfw_user_timeout_ms
+		 * (a command it dropped).  A driver command sent after the
+		 * first would take the next user's final result for its own.
+		 */
+		if (mfw_echo_pending(&port->echo))
+			mfw_chan_user_started(port);
+		else
+			port->user_busy = false;
 	} else if (!ctx->driver && port->user_busy && !urc && ev != &echo &&
 		   (!port->user_paused || port->rx_held)) {
 		/*

@@ -822,6 +822,71 @@ TEST_F_TIMEOUT(bare, final_result_split_before_its_lf, 120)
 }
 
 /*
+ * Commands a user writes in one go (a script's printf, a paste into a
+ * terminal) are answered one by one: a driver command waits for the last
+ * one's final result, not the first's, or it would take the next user's
+ * OK for its own answer and leave the user one short.  With the module's
+ * echo off and on.
+ */
+TEST_F_TIMEOUT(bare, driver_waits_for_every_command_of_a_write, 120)
+{
+	static const char *const answers[] = {
+		"\r\n+CSQ: 20,99\r\n\r\nOK\r\n",
+		"\r\n+CREG: 0,1\r\n\r\nOK\r\n",
+		"\r\n+CEREG: 0,1\r\n\r\nOK\r\n",
+	};
+	static const char *const cmds[] = { "AT+CSQ", "AT+CREG?", "AT+CEREG?" };
+	char cmd[64], got[512], want[512];
+	int echo, i;
+
+	ASSERT_EQ(0, rig_param_write("user_timeout_ms", "5000"));
+	for (echo = 0; echo < 2; echo++) {
+		struct identify_call c = { .path = self->path, .ret = 1 };
+		size_t len = 0;
+		pthread_t t;
+
+		want[0] = '\0';
+		ASSERT_EQ(0, rig_write_str(self->tty,
+					   "AT+CSQ\rAT+CREG?\rAT+CEREG?\r"));
+		for (i = 0; i < 3; i++) {
+			ASSERT_LT(0, rig_read_line(self->master, cmd, sizeof(cmd),
+						   TIMEOUT_MS));
+			ASSERT_STREQ(cmds[i], cmd);
+		}
+		ASSERT_EQ(0, pthread_create(&t, NULL, identify_main, &c));
+		usleep(200000);
+		for (i = 0; i < 3; i++) {
+			if (echo) {
+				ASSERT_EQ(0, rig_write_str(self->master, cmds[i]));
+				ASSERT_EQ(0, rig_write_str(self->master, "\r"));
+				strcat(want, cmds[i]);
+				strcat(want, "\r");
+			}
+			ASSERT_EQ(0, rig_write_str(self->master, answers[i]));
+			strcat(want, answers[i]);
+			if (i < 2)
+				EXPECT_EQ(-ETIMEDOUT,
+					  rig_read_line(self->master, cmd,
+							sizeof(cmd), 700))
+					TH_LOG("echo %d: '%s' sent after %d of 3 answers",
+					       echo, cmd, i + 1);
+		}
+		/* Then the driver's turn. */
+		ASSERT_EQ(0, bare_answer(self->master, cmd, sizeof(cmd),
+					 TIMEOUT_MS));
+		ASSERT_STREQ("AT+CGMR", cmd);
+		ASSERT_EQ(0, bare_answer_rest(self->master, TIMEOUT_MS));
+		pthread_join(t, NULL);
+		EXPECT_EQ(0, c.ret) TH_LOG("echo %d", echo);
+		/* The user has every answer, none of the driver's. */
+		usleep(500000);
+		ASSERT_EQ(0, read_burst(self->tty, got, sizeof(got) - 1, &len));
+		got[len] = '\0';
+		EXPECT_STREQ(want, got) TH_LOG("echo %d", echo);
+	}
+}
+
+/*
  * The same split, the user's answer filling n_tty to its last byte (4095
  * bytes for a reader that does not read, ending on the OK's CR): n_tty
  * refuses the LF, which then goes to the driver rather than hold its

@@ -167,5 +167,35 @@ int main(void)
 	mfw_echo_allowed(&e, "ata\r", 4);
 	check(mfw_echo_dial(&e), "ATA is");
 
+	/* Commands in flight: from the CR going out to the final result. */
+	mfw_echo_init(&e);
+	check(!mfw_echo_pending(&e), "pending: nothing sent, nothing pending");
+	sent(&e, "AT+CS");
+	check(!mfw_echo_pending(&e), "pending: a line without its CR is not a command yet");
+	sent(&e, "Q\r\nAT+CREG?\r\n");
+	check(mfw_echo_pending(&e), "pending: two commands in one go");
+	mfw_echo_final(&e);
+	check(mfw_echo_pending(&e), "echo off: the second after the first's final");
+	mfw_echo_final(&e);
+	check(!mfw_echo_pending(&e), "echo off: none after the second's (its LF left)");
+	mfw_echo_init(&e);
+	sent(&e, "AT+CSQ\rAT+CREG?\r");
+	check(line(&e, "AT+CSQ") && mfw_echo_pending(&e), "echo on: the first echoed, two pending");
+	mfw_echo_final(&e);
+	check(mfw_echo_pending(&e), "echo on: the second after the first's final");
+	check(line(&e, "AT+CREG?") && mfw_echo_pending(&e), "echo on: the second echoed, pending");
+	mfw_echo_final(&e);
+	check(!mfw_echo_pending(&e), "echo on: none after the second's final");
+	/* Forgotten: a restart, or commands no longer waited for. */
+	mfw_echo_init(&e);
+	sent(&e, "AT+CSQ\rAT+CREG?\rAT+CO");
+	check(line(&e, "AT+CSQ"), "forget: the first echoed");
+	mfw_echo_forget(&e);
+	check(!mfw_echo_pending(&e) && e.echoed == 0, "forget: nothing pending");
+	check(line(&e, "AT+CO"), "forget: the line being written stays tracked");
+	sent(&e, "PS?\r");
+	check(line(&e, "PS?") && mfw_echo_pending(&e), "forget: the line ended is a command again");
+	check(!line(&e, "AT+CREG?"), "forget: a forgotten command's late echo is an ordinary line");
+
 	return tap_done();
 }
