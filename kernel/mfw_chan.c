@@ -696,6 +696,12 @@ ssize_t mfw_chan_user_enter(struct mfw_port *port, struct file *file,
 void mfw_chan_user_started(struct mfw_port *port)
 {
 	lockdep_assert_held(&port->lock);
+	/*
+	 * Commands of earlier writes past their time (the module dropped
+	 * them) no longer count: this write's are what is waited for.
+	 */
+	if (port->user_busy && !time_before(jiffies, port->user_deadline))
+		mfw_echo_forget(&port->echo);
 	port->user_busy = true;
 	port->user_deadline = jiffies + msecs_to_jiffies(mfw_user_timeout_ms);
 	port->user_heard = false;

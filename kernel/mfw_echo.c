@@ -51,6 +51,21 @@ static char mfw_echo_upper(char c)
 	return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
 }
 
+/*
+ * Does the command at @p (@n bytes, no terminator) start with AT or A/,
+ * line noise skipped?  A module takes nothing else for a command
+ * (V.250 5.2.1) and answers nothing else.
+ */
+static bool mfw_echo_is_cmd(const char *p, size_t n)
+{
+	while (n && mfw_echo_noise(*p)) {
+		p++;
+		n--;
+	}
+	return n >= 2 && mfw_echo_upper(p[0]) == 'A' &&
+	       (mfw_echo_upper(p[1]) == 'T' || p[1] == '/');
+}
+
 /* Would the line start @l (@n bytes, upper case) read as the module's? */
 static bool mfw_echo_reads_as_module(const char *l, size_t n)
 {
@@ -120,6 +135,16 @@ static void mfw_echo_drop(struct mfw_echo *e, size_t n)
 		n = e->len;
 	memmove(e->buf, e->buf + n, e->len - n);
 	e->len -= n;
+	if (n)
+		e->head_part = false;
+}
+
+/* Is the command at @pos in @buf (@n bytes) one the module answers? */
+static bool mfw_echo_cmd_at(const struct mfw_echo *e, size_t pos, size_t n)
+{
+	if (!pos && e->head_part)
+		return e->head_cmd;
+	return mfw_echo_is_cmd(e->buf + pos, n);
 }
 
 /* Drop the terminators at the start: empty commands, a LF after a CR. */
@@ -167,7 +192,25 @@ static void mfw_echo_cut(struct mfw_echo *e)
 
 	mfw_echo_skip_terms(e);
 	n = mfw_echo_cmd_len(e);
+	/* A whole command still waits for its final result. */
+	if (n < e->len && e->buf[n] == '\r' && mfw_echo_cmd_at(e, 0, n))
+		e->cut++;
 	mfw_echo_drop(e, n < e->len ? n + 1 : e->len);
+}
+
+/*
+ * A command whose echo came whole before users wrote its CR: once the CR
+ * is written, it is an echoed command like any other.
+ */
+static void mfw_echo_settle(struct mfw_echo *e)
+{
+	bool is_cmd = e->head_cmd;
+
+	if (!e->head_part || !e->len || e->buf[0] != '\r')
+		return;
+	mfw_echo_drop(e, 1);
+	if (is_cmd)
+		e->echoed++;
 }
 
 void mfw_echo_sent(struct mfw_echo *e, const char *buf, size_t len)
@@ -185,12 +228,15 @@ void mfw_echo_sent(struct mfw_echo *e, const char *buf, size_t len)
 		e->len += n;
 		buf += n;
 		len -= n;
+		mfw_echo_settle(e);
 	}
 }
 
 void mfw_echo_unsent(struct mfw_echo *e, size_t len)
 {
 	e->len -= len < e->len ? len : e->len;
+	if (!e->len)
+		e->head_part = false;
 }
 
 bool mfw_echo_line(struct mfw_echo *e, const char *line, size_t len,
@@ -220,12 +266,22 @@ bool mfw_echo_line(struct mfw_echo *e, const char *line, size_t len,
 		       !mfw_echo_term(e->buf[pos + skip + cmd]))
 			cmd++;
 		if (len <= cmd && !memcmp(e->buf + pos + skip, line, len)) {
+			bool is_cmd = mfw_echo_cmd_at(e, pos, skip + cmd);
+
 			/* A truncated echo: the framer dropped the rest. */
 			mfw_echo_drop(e, pos + skip + (truncated ? cmd : len));
 			if (e->len && mfw_echo_term(e->buf[0])) {
 				/* Echoed up to its end: its final is next. */
+				if (e->buf[0] == '\r' && is_cmd)
+					e->echoed++;
 				mfw_echo_drop(e, 1);
-				e->echoed++;
+			} else {
+				/*
+				 * The rest of its echo comes in another line,
+				 * of bytes here or still to be written.
+				 */
+				e->head_part = true;
+				e->head_cmd = is_cmd;
 			}
 			return true;
 		}
@@ -236,31 +292,54 @@ bool mfw_echo_line(struct mfw_echo *e, const char *line, size_t len,
 
 void mfw_echo_final(struct mfw_echo *e)
 {
+	size_t n;
+	bool is_cmd;
+
+	/* The oldest first: echoed, then dropped to make room, then kept. */
 	if (e->echoed) {
 		e->echoed--;
+		return;
+	}
+	if (e->cut) {
+		e->cut--;
 		return;
 	}
 	/*
 	 * The oldest command was answered.  Partly echoed: the rest of its
 	 * echo is not coming.  Not echoed at all: echo is off, it never
-	 * will be.  Either way it is over (if its CR went out at all).
+	 * will be.  Either way it is over (if its CR went out at all), and
+	 * so are the lines before it that the module ignored (no AT).
 	 */
-	mfw_echo_skip_terms(e);
-	mfw_echo_drop_cmd(e);
+	for (;;) {
+		mfw_echo_skip_terms(e);
+		n = mfw_echo_cmd_len(e);
+		if (n >= e->len)
+			return;		/* no whole command: keep the line */
+		is_cmd = e->buf[n] == '\r' && mfw_echo_cmd_at(e, 0, n);
+		mfw_echo_drop_cmd(e);
+		if (is_cmd)
+			return;
+	}
 }
 
 bool mfw_echo_pending(const struct mfw_echo *e)
 {
-	bool text = false;
-	size_t i;
+	size_t pos = 0, n;
 
-	if (e->echoed)
+	if (e->echoed || e->cut)
 		return true;
-	for (i = 0; i < e->len; i++) {
-		if (!mfw_echo_term(e->buf[i]))
-			text = true;
-		else if (text)
+	while (pos < e->len) {
+		if (mfw_echo_term(e->buf[pos])) {
+			pos++;
+			continue;
+		}
+		n = 0;
+		while (pos + n < e->len && !mfw_echo_term(e->buf[pos + n]))
+			n++;
+		if (pos + n < e->len && e->buf[pos + n] == '\r' &&
+		    mfw_echo_cmd_at(e, pos, n))
 			return true;
+		pos += n;
 	}
 	return false;
 }
@@ -273,4 +352,5 @@ void mfw_echo_forget(struct mfw_echo *e)
 		n--;
 	mfw_echo_drop(e, n);
 	e->echoed = 0;
+	e->cut = 0;
 }

@@ -22,7 +22,13 @@
  * @buf: the bytes, oldest first, as users wrote them (CR ends a command)
  * @len: bytes in @buf
  * @echoed: commands echoed up to their CR whose final result is still to
- *	come
+ *	come (only lines that start with AT or A/: a module answers nothing
+ *	else)
+ * @cut: commands dropped whole to make room (mfw_echo_sent()) whose final
+ *	result is still to come
+ * @head_part: @buf starts with the rest of a command whose start was
+ *	echoed already
+ * @head_cmd: that command started with AT or A/
  * @line: the start of the line users are writing, line noise skipped,
  *	upper case
  * @line_len: bytes in @line
@@ -35,6 +41,9 @@ struct mfw_echo {
 	char buf[MFW_ECHO_MAX];
 	size_t len;
 	unsigned int echoed;
+	unsigned int cut;
+	bool head_part;
+	bool head_cmd;
 	char line[MFW_ECHO_LINE];
 	size_t line_len;
 	bool dial;
@@ -132,7 +141,11 @@ void mfw_echo_final(struct mfw_echo *e);
  *
  * Users may write several commands in one go ("AT+CSQ\rAT+CREG?\r"); the
  * module answers them one by one, in order.  A command counts from its CR
- * going out until its final result (mfw_echo_final()), echoed or not.
+ * going out until its final result (mfw_echo_final()), echoed or not, also
+ * when it was dropped to make room.  Only a line that starts with AT or
+ * A/ (V.250 5.2.1) and ends with a CR (S3) is a command: a module answers
+ * nothing else, so nothing else is waited for.  A command the module
+ * drops without an answer still counts, until mfw_echo_forget().
  *
  * Return: true while one is.
  */

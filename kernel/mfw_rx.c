@@ -359,11 +359,15 @@ static bool mfw_rx_event(const struct mfw_at_event *line, void *data)
 		 * result, or until the module pauses for mfw_user_timeout_ms
 		 * (a command it dropped).  A driver command sent after the
 		 * first would take the next user's final result for its own.
+		 * Past that time what is still counted no longer counts.
 		 */
-		if (mfw_echo_pending(&port->echo))
+		if (mfw_echo_pending(&port->echo) &&
+		    time_before(jiffies, port->user_deadline)) {
 			mfw_chan_user_started(port);
-		else
+		} else {
+			mfw_echo_forget(&port->echo);
 			port->user_busy = false;
+		}
 	} else if (!ctx->driver && port->user_busy && !urc && ev != &echo &&
 		   (!port->user_paused || port->rx_held)) {
 		/*

@@ -518,6 +518,8 @@ static bool on_echo_event(const struct mfw_at_event *ev, void *ctx)
 		(void)mfw_echo_line(er->e, ev->line, ev->len, ev->truncated);
 	if (mfw_at_ends_user_command(ev))
 		mfw_echo_final(er->e);
+	/* Its scan of what is kept, after every line (ASan watches). */
+	(void)mfw_echo_pending(er->e);
 	fuzz_assert(er->e->len <= MFW_ECHO_MAX);
 	er->lines++;
 	return true;
@@ -546,6 +548,11 @@ static void echo_pass(const unsigned char *data, size_t len)
 	for (i = 0; i < len; i += mfw_at_feed(p, (const char *)data + i,
 					      len - i, on_echo_event, &er))
 		;
+	/* Forgotten, nothing is waited for; the line being written stays. */
+	i = e->len;
+	mfw_echo_forget(e);
+	fuzz_assert(!mfw_echo_pending(e) && !e->echoed && !e->cut);
+	fuzz_assert(e->len <= i);
 	free(e);
 	free(p);
 }

@@ -24,7 +24,7 @@ need "gpio-sim (CONFIG_GPIO_SIM)" "[ -d $cfs ]" \
 	hog_owned_pwrkey_refused hog_dry_run_names_owner \
 	dup_name_on_one_chip_refused dup_name_across_chips_refused \
 	chip_label_and_number chip_path
-plan 22
+plan 23
 export MFW_STATE_DIR=$d/state
 g=$cfs/mfwboard dup=$cfs/mfwdup hog=$cfs/mfwhog
 mkdir $g $g/bank0
@@ -262,6 +262,17 @@ case_hog_dry() {
 		grep -q "RESET MODEM_RESET: free, held during the upgrade" "$d/shareddry.log"
 }
 check hog_dry_run_names_owner case_hog_dry
+# mfw power names the owner too, and presses nothing: the module is on,
+# and off would press PWRKEY, which the hog keeps.
+case_hog_power() {
+	before=$(presses pwrkey)
+	MFW_CONFIG=$d/hog.conf mfw power off >"$d/hogpower.log" 2>&1
+	[ $? -eq 10 ] &&
+		grep -q 'power off: GPIO line MODEM_PWREN (pwrkey=) is held by "modem-pwr-hog" (gpioinfo shows it)' "$d/hogpower.log" &&
+		[ "$(presses pwrkey)" = "$before" ] && status_is on &&
+		! grep -q "|mfw " /sys/kernel/debug/gpio
+}
+check hog_power_names_owner case_hog_power
 
 # A second chip whose line names repeat: MODEM_TWIN twice on it, and
 # MODEM_PWRKEY, which the board's chip has too.  The module is on.

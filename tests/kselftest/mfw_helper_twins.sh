@@ -167,10 +167,11 @@ else
 fi
 # lines DIR: the transcript's bytes in direction DIR ("<" to b, ">" from
 # b) since b came back, one line per CR or LF, empty lines dropped (the
-# transcript writes a CR as "\r" and an LF as "\n").
+# transcript writes a CR as "\r", an LF as "\n" and a backslash as "\\",
+# which becomes "\x5c" first).
 lines() {
 	tail -n +"$((mark_b + 1))" "$d/sim-1.log" | grep "^[0-9.]* $1 " | cut -d' ' -f3- |
-		tr -d '\n' | sed 's/\\[rn]/\n/g' | sed '/^$/d'
+		tr -d '\n' | sed 's/\\\\/\\x5c/g; s/\\[rn]/\n/g' | sed '/^$/d'
 }
 # b: the identification's commands, nothing else.  Before the first of
 # them b may get its own words back: a freshly enumerated USB tty starts
@@ -191,10 +192,15 @@ case_b_untouched() {
 			cmds=$((cmds + 1))
 			continue ;;
 		esac
-		# its own words, only before any command
-		if [ $cmds -eq 0 ] && grep -qxF -e "$l" "$d/from-b"; then
-			continue
-		fi
+		# its own words, only before any command, and never a
+		# command (b echoes every command it gets)
+		case $l in
+		[Aa][Tt]* | [Aa]/*) ;;
+		*)
+			if [ $cmds -eq 0 ] && grep -qxF -e "$l" "$d/from-b"; then
+				continue
+			fi ;;
+		esac
 		echo "not an identification command: $l"
 		bad=$((bad + 1))
 	done <"$d/to-b"

@@ -825,8 +825,11 @@ TEST_F_TIMEOUT(bare, final_result_split_before_its_lf, 120)
  * Commands a user writes in one go (a script's printf, a paste into a
  * terminal) are answered one by one: a driver command waits for the last
  * one's final result, not the first's, or it would take the next user's
- * OK for its own answer and leave the user one short.  With the module's
- * echo off and on.
+ * OK for its own answer and leave the user one short.  Each answer comes
+ * 1.5 s after the last, 4 s in all, more than user_timeout_ms (2 s):
+ * each final result starts the next command's time.  After the last, the
+ * driver's command goes at once, not when that time is up.  With the
+ * module's echo off and on.
  */
 TEST_F_TIMEOUT(bare, driver_waits_for_every_command_of_a_write, 120)
 {
@@ -839,7 +842,7 @@ TEST_F_TIMEOUT(bare, driver_waits_for_every_command_of_a_write, 120)
 	char cmd[64], got[512], want[512];
 	int echo, i;
 
-	ASSERT_EQ(0, rig_param_write("user_timeout_ms", "5000"));
+	ASSERT_EQ(0, rig_param_write("user_timeout_ms", "2000"));
 	for (echo = 0; echo < 2; echo++) {
 		struct identify_call c = { .path = self->path, .ret = 1 };
 		size_t len = 0;
@@ -854,7 +857,10 @@ TEST_F_TIMEOUT(bare, driver_waits_for_every_command_of_a_write, 120)
 			ASSERT_STREQ(cmds[i], cmd);
 		}
 		ASSERT_EQ(0, pthread_create(&t, NULL, identify_main, &c));
-		usleep(200000);
+		/* The driver's command now waits (or would be out). */
+		EXPECT_EQ(-ETIMEDOUT, rig_read_line(self->master, cmd,
+						    sizeof(cmd), 1000))
+			TH_LOG("echo %d: '%s' sent before any answer", echo, cmd);
 		for (i = 0; i < 3; i++) {
 			if (echo) {
 				ASSERT_EQ(0, rig_write_str(self->master, cmds[i]));
@@ -867,13 +873,14 @@ TEST_F_TIMEOUT(bare, driver_waits_for_every_command_of_a_write, 120)
 			if (i < 2)
 				EXPECT_EQ(-ETIMEDOUT,
 					  rig_read_line(self->master, cmd,
-							sizeof(cmd), 700))
+							sizeof(cmd), 1500))
 					TH_LOG("echo %d: '%s' sent after %d of 3 answers",
 					       echo, cmd, i + 1);
 		}
-		/* Then the driver's turn. */
-		ASSERT_EQ(0, bare_answer(self->master, cmd, sizeof(cmd),
-					 TIMEOUT_MS));
+		/* Then the driver's turn, well before user_timeout_ms. */
+		ASSERT_EQ(0, bare_answer(self->master, cmd, sizeof(cmd), 1500))
+			TH_LOG("echo %d: no driver command within 1.5 s of the last answer",
+			       echo);
 		ASSERT_STREQ("AT+CGMR", cmd);
 		ASSERT_EQ(0, bare_answer_rest(self->master, TIMEOUT_MS));
 		pthread_join(t, NULL);

@@ -288,4 +288,44 @@ TEST_F_TIMEOUT(uart, helper_upgrade_ml307r_dc, 300)
 	EXPECT_TRUE(becomes(self, "state", "idle", TIMEOUT_MS));
 }
 
+/*
+ * A board whose module supply switch a kernel driver owns (the fixed
+ * regulator of dts/onemo-qemu-virt-overlay.dts holds MODEM_PWREN), given
+ * to mfw as the module's PWRKEY: mfw cannot keep the line from switching
+ * the module off while it flashes, so the upgrade is refused with exit
+ * status 10, naming the holder as gpioinfo does, before the module is
+ * sent anything of it.
+ */
+TEST_F_TIMEOUT(uart, helper_refuses_a_line_a_driver_owns, 300)
+{
+	const char *args[] = { "--config", HELPER_DIR "/mfw.conf", "upgrade",
+			       HELPER_DIR "/pkg.bin", "--port", port_uart_tty(),
+			       "--timeout", "240", NULL };
+	FILE *f;
+	pid_t pid;
+	int ret;
+
+	NEED_BENCH();
+	if (!on_path("mfw"))
+		SKIP(return, "no mfw helper in this guest");
+	ASSERT_EQ(0, system("rm -rf " HELPER_DIR " && mkdir -p " HELPER_DIR));
+	f = fopen(args[1], "w");
+	ASSERT_TRUE(f != NULL);
+	fputs("pwrkey=MODEM_PWREN\n", f);
+	ASSERT_EQ(0, fclose(f));
+	ASSERT_EQ(0, up(self, "ML307R-DC", NULL));
+	EXPECT_TRUE(becomes(self, "firmware", "ML307R-DC-MBRH0S01", TIMEOUT_MS));
+	ASSERT_EQ(0, port_make_image(args[3], 24 * 1024, "ML307R-DC-MBRH0S02", 15));
+	pid = port_mfw_start(HELPER_LOG, HELPER_DIR "/state", args);
+	ASSERT_LT(0, pid);
+	ret = port_mfw_wait(pid, 280000);
+	EXPECT_EQ(10, ret) rig_dump_file(stderr, HELPER_LOG, NULL);
+	EXPECT_TRUE(rig_file_contains(HELPER_LOG,
+				      "GPIO line MODEM_PWREN is held by \"regulator-modem\" (gpioinfo shows it)"))
+		rig_dump_file(stderr, HELPER_LOG, NULL);
+	EXPECT_EQ(0, port_bench_sent(&self->r, "AT+MFW"));
+	EXPECT_TRUE(becomes(self, "firmware", "ML307R-DC-MBRH0S01", TIMEOUT_MS));
+	EXPECT_TRUE(becomes(self, "state", "idle", TIMEOUT_MS));
+}
+
 TEST_HARNESS_MAIN

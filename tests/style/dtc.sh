@@ -152,6 +152,13 @@ for q in aarch64 arm; do
 		tests/vm/virt-dtb.sh "$v" "$src/include" "qemu-system-$q" || continue
 	check_board "virt-$q" "$v" uart0 0 1 2
 	check "virt-$q line 3" "$(sed -n 4p <<<"$names")" POWER_KEY
+	# Line 4 switches the module's supply, owned by a fixed regulator.
+	check "virt-$q line 4" "$(sed -n 5p <<<"$names")" MODEM_PWREN
+	reg=$(fdtget "$v" /__symbols__ modem_vbat)
+	check "virt-$q $reg gpio" "$(fdtget "$v" "$reg" gpio)" \
+		"$(fdtget "$v" /pl061@9030000 phandle) 4 0"
+	check "virt-$q /modem vbat-supply" "$(fdtget "$v" /modem vbat-supply)" \
+		"$(fdtget "$v" "$reg" phandle)"
 	# One name for each of the PL061's 8 lines: count the NULs.
 	check "virt-$q line count" "$(fdtget -t bu "$v" /pl061@9030000 \
 		gpio-line-names | tr ' ' '\n' | grep -cx 0)" 8

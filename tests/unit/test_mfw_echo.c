@@ -104,6 +104,7 @@ int main(void)
 	 * consumes all of it. */
 	mfw_echo_init(&e);
 	memset(big, 'A', sizeof(big) - 2);
+	big[1] = 'T';
 	big[sizeof(big) - 2] = '\r';
 	big[sizeof(big) - 1] = '\0';
 	sent(&e, big);
@@ -196,6 +197,60 @@ int main(void)
 	sent(&e, "PS?\r");
 	check(line(&e, "PS?") && mfw_echo_pending(&e), "forget: the line ended is a command again");
 	check(!line(&e, "AT+CREG?"), "forget: a forgotten command's late echo is an ordinary line");
+	/* Echoed before its CR was written: pending once the CR goes. */
+	mfw_echo_init(&e);
+	sent(&e, "AT+CSQ");
+	check(line(&e, "AT+CSQ") && !mfw_echo_pending(&e), "echo before CR: not a command yet");
+	sent(&e, "\rAT\r");
+	check(mfw_echo_pending(&e) && e.echoed == 1, "echo before CR: echoed once its CR went");
+	mfw_echo_final(&e);
+	check(mfw_echo_pending(&e), "echo before CR: AT after CSQ's final");
+	mfw_echo_final(&e);
+	check(!mfw_echo_pending(&e), "echo before CR: none after both");
+	/* Only AT lines ended by a CR get an answer, so only they count. */
+	mfw_echo_init(&e);
+	sent(&e, "hello\r \r\x1b\rAT+CSQ\nAT\n");
+	check(!mfw_echo_pending(&e), "pending: no AT line ended by a CR, nothing to wait for");
+	mfw_echo_init(&e);
+	sent(&e, "hello\rAT\r");
+	check(line(&e, "hello") && mfw_echo_pending(&e), "echo on: an echoed non-AT line, AT still pending");
+	check(line(&e, "AT"), "echo on: AT echoed");
+	mfw_echo_final(&e);
+	check(!mfw_echo_pending(&e) && e.echoed == 0, "echo on: the non-AT line waits for nothing");
+	mfw_echo_init(&e);
+	sent(&e, "hello\ra/\r");
+	mfw_echo_final(&e);
+	check(!mfw_echo_pending(&e) && e.len == 0, "echo off: a final answers A/, the ignored line before it goes too");
+	/* An echo split in two lines still counts as one command. */
+	mfw_echo_init(&e);
+	sent(&e, "AT+CGMR\rAT\r");
+	check(line(&e, "AT+C") && line(&e, "GMR"), "split echo: both halves are echo");
+	check(e.echoed == 1, "split echo: one command echoed whole");
+	mfw_echo_final(&e);
+	check(mfw_echo_pending(&e), "split echo: AT still pending");
+	mfw_echo_final(&e);
+	check(!mfw_echo_pending(&e), "split echo: none after both finals");
+	/* Commands dropped to make room still wait for their answer. */
+	mfw_echo_init(&e);
+	for (i = 0; i < 300; i++)
+		sent(&e, "AT+CSQ\r");
+	for (i = 0; i < 299; i++)
+		mfw_echo_final(&e);
+	check(mfw_echo_pending(&e), "overflow: echo off, one of 300 still pending after 299 finals");
+	mfw_echo_final(&e);
+	check(!mfw_echo_pending(&e), "overflow: echo off, none after 300");
+	mfw_echo_init(&e);
+	for (i = 0; i < 300; i++)
+		sent(&e, "AT+CSQ\r");
+	for (i = 0, all = 1; i < 299; i++) {
+		all &= line(&e, "AT+CSQ");
+		mfw_echo_final(&e);
+	}
+	check(mfw_echo_pending(&e), "overflow: echo on, one of 300 still pending after 299 finals");
+	mfw_echo_final(&e);
+	check(!mfw_echo_pending(&e) && e.cut == 0, "overflow: echo on, none after 300");
+	mfw_echo_forget(&e);
+	check(e.cut == 0 && e.echoed == 0 && e.len == 0, "forget: nothing counted");
 
 	return tap_done();
 }

@@ -429,6 +429,38 @@ static void mfw_power_event(bool on)
 	mfw_json_emit(&j);
 }
 
+/*
+ * Why "mfw power VERB" could not take a line: who holds which, as gpioinfo
+ * names the holder (mfw_gpio_owner()).  mfw itself holds the lines during
+ * an upgrade, which ends; a kernel driver (a gpio-hog, gpio-regulator,
+ * rfkill-gpio) keeps its line for good.
+ */
+static void mfw_power_busy(const char *verb, const struct mfw_config *cfg)
+{
+	const struct mfw_line_cfg *lines[] = {
+		&cfg->pwrkey, &cfg->reset, &cfg->status,
+	};
+	static const char *const keys[] = { "pwrkey", "reset", "status" };
+	char owner[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		if (!*lines[i]->spec ||
+		    mfw_gpio_owner(lines[i]->spec, owner, sizeof(owner)) ||
+		    !*owner)
+			continue;
+		if (!strcmp(owner, MFW_GPIO_CONSUMER))
+			mfw_err("power %s: GPIO line %s (%s=) is held by another mfw (an upgrade in progress?); wait for it to end",
+				verb, lines[i]->spec, keys[i]);
+		else
+			mfw_err("power %s: GPIO line %s (%s=) is held by \"%s\" (gpioinfo shows it), a kernel driver's or another program's; mfw cannot drive it: switch the module through that owner, or give %s= a line no driver owns",
+				verb, lines[i]->spec, keys[i], owner, keys[i]);
+		return;
+	}
+	mfw_err("power %s: a line was held by another program as mfw took it, and is free now; see gpioinfo and try again",
+		verb);
+}
+
 int mfw_cmd_power(struct mfw_config *cfg, int argc, char **argv)
 {
 	struct mfw_getopt g;
@@ -482,8 +514,7 @@ int mfw_cmd_power(struct mfw_config *cfg, int argc, char **argv)
 			", or name the module whose lines they are with --module NAME" : "");
 		break;
 	case -EBUSY:
-		mfw_err("power %s: the line is held by another program (an upgrade in progress?); see gpioinfo and wait",
-			verb);
+		mfw_power_busy(verb, cfg);
 		break;
 	case -ETIMEDOUT:
 		mfw_err("power %s: STATUS did not follow within %ld ms; check the wiring and the active_low settings",
