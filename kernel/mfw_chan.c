@@ -609,7 +609,7 @@ static bool mfw_chan_user_try_enter(struct mfw_port *port, bool bytes,
 		 * must not slip its command in between.
 		 */
 		if (bytes)
-			mfw_chan_user_started(port);
+			mfw_chan_user_started(port, true);
 		if (command)
 			port->stats.user_commands++;
 		ok = true;
@@ -682,25 +682,26 @@ ssize_t mfw_chan_user_enter(struct mfw_port *port, struct file *file,
 }
 
 /**
- * mfw_chan_user_started() - a user's bytes go out: a command is in flight
+ * mfw_chan_user_started() - a user command is in flight
  * @port: the port
+ * @write: a user's bytes go out (not the next of the commands users
+ *	wrote in one go)
  *
  * The command counts as in flight (a driver command waits for it, see
  * mfw_chan_acquire()) until its final result, and at most until
  * @port->user_deadline: mfw_user_timeout_ms from now, moved on by the
  * receive hook while its answer comes without a pause or waited for a
- * reader (mfw_rx.c).  The receive hook calls it too when a user's final
- * result leaves more of the commands users wrote in one go to be answered
- * (mfw_echo_pending()).  Caller holds @port->lock.
+ * reader (mfw_rx.c).  The receive hook calls it too, @write false, when
+ * a user's final result leaves more of the commands users wrote to be
+ * answered (mfw_echo_pending()).  A write that comes once the commands
+ * before it are past their time makes those no longer count: the module
+ * dropped them.  Caller holds @port->lock.
  */
-void mfw_chan_user_started(struct mfw_port *port)
+void mfw_chan_user_started(struct mfw_port *port, bool write)
 {
 	lockdep_assert_held(&port->lock);
-	/*
-	 * Commands of earlier writes past their time (the module dropped
-	 * them) no longer count: this write's are what is waited for.
-	 */
-	if (port->user_busy && !time_before(jiffies, port->user_deadline))
+	if (write && port->user_busy &&
+	    !time_before(jiffies, port->user_deadline))
 		mfw_echo_forget(&port->echo);
 	port->user_busy = true;
 	port->user_deadline = jiffies + msecs_to_jiffies(mfw_user_timeout_ms);

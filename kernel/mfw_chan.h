@@ -50,7 +50,7 @@ ssize_t mfw_chan_user_enter(struct mfw_port *port, struct file *file,
 bool mfw_chan_user_try_control(struct mfw_port *port);
 void mfw_chan_user_leave(struct mfw_port *port);
 bool mfw_chan_user_blocked(struct mfw_port *port);
-void mfw_chan_user_started(struct mfw_port *port);
+void mfw_chan_user_started(struct mfw_port *port, bool write);
 bool mfw_chan_driver_owns(struct mfw_port *port);
 int mfw_chan_raw_start(struct mfw_port *port, struct mfw_txn *txn,
 		       unsigned int timeout_ms);

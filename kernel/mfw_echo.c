@@ -15,7 +15,8 @@
  * A received line that the oldest command not yet echoed starts with is
  * echo, and is consumed; so is one that a later command starts with, and
  * the older commands go (a module ignores a line without "AT" in it, and
- * answers nothing).  Once a command is echoed up to its CR it counts
+ * answers nothing; one with AT whose echo came garbled still waits for
+ * its answer, in @cut).  Once a command is echoed up to its end it counts
  * in @echoed until its final result comes.  A module with echo off never
  * sends the bytes back: when the final result for a command comes and
  * nothing of that command was echoed, its bytes are dropped.
@@ -52,18 +53,26 @@ static char mfw_echo_upper(char c)
 }
 
 /*
- * Does the command at @p (@n bytes, no terminator) start with AT or A/,
- * line noise skipped?  A module takes nothing else for a command
- * (V.250 5.2.1) and answers nothing else.
+ * Might the module answer the line at @p (@n bytes, no terminator)?  It
+ * takes a command from the "AT" (or "A/") in it, whatever comes before
+ * (V.250 5.2.1; many modules answer ERROR to a line with junk ahead of
+ * its AT), and applies backspace (S5) and DEL before it looks: a line
+ * with either is counted too.  Counting a line the module ignores costs
+ * a driver command a wait (bounded by user_timeout_ms); missing one the
+ * module answers would give its final result to the driver.
  */
 static bool mfw_echo_is_cmd(const char *p, size_t n)
 {
-	while (n && mfw_echo_noise(*p)) {
-		p++;
-		n--;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\b' || p[i] == 0x7f)
+			return true;
+		if (i + 1 < n && mfw_echo_upper(p[i]) == 'A' &&
+		    (mfw_echo_upper(p[i + 1]) == 'T' || p[i + 1] == '/'))
+			return true;
 	}
-	return n >= 2 && mfw_echo_upper(p[0]) == 'A' &&
-	       (mfw_echo_upper(p[1]) == 'T' || p[1] == '/');
+	return false;
 }
 
 /* Would the line start @l (@n bytes, upper case) read as the module's? */
@@ -139,12 +148,45 @@ static void mfw_echo_drop(struct mfw_echo *e, size_t n)
 		e->head_part = false;
 }
 
-/* Is the command at @pos in @buf (@n bytes) one the module answers? */
+/*
+ * Is the command at @pos in @buf (@n bytes) one the module may answer?
+ * At the head, the part already echoed counts too (@head_cmd), and an
+ * "AT" across the two (@head_last).
+ */
 static bool mfw_echo_cmd_at(const struct mfw_echo *e, size_t pos, size_t n)
 {
-	if (!pos && e->head_part)
-		return e->head_cmd;
-	return mfw_echo_is_cmd(e->buf + pos, n);
+	const char *p = e->buf + pos;
+
+	if (!pos && e->head_part &&
+	    (e->head_cmd ||
+	     (e->head_last == 'A' && n &&
+	      (mfw_echo_upper(p[0]) == 'T' || p[0] == '/'))))
+		return true;
+	return mfw_echo_is_cmd(p, n);
+}
+
+/*
+ * The whole commands in the first @end bytes of @buf that the module may
+ * answer (mfw_echo_cmd_at()), each ended by a CR or an LF.
+ */
+static unsigned int mfw_echo_count(const struct mfw_echo *e, size_t end)
+{
+	unsigned int cmds = 0;
+	size_t pos = 0, n;
+
+	while (pos < end) {
+		if (mfw_echo_term(e->buf[pos])) {
+			pos++;
+			continue;
+		}
+		n = 0;
+		while (pos + n < end && !mfw_echo_term(e->buf[pos + n]))
+			n++;
+		if (pos + n < end && mfw_echo_cmd_at(e, pos, n))
+			cmds++;
+		pos += n;
+	}
+	return cmds;
 }
 
 /* Drop the terminators at the start: empty commands, a LF after a CR. */
@@ -193,7 +235,7 @@ static void mfw_echo_cut(struct mfw_echo *e)
 	mfw_echo_skip_terms(e);
 	n = mfw_echo_cmd_len(e);
 	/* A whole command still waits for its final result. */
-	if (n < e->len && e->buf[n] == '\r' && mfw_echo_cmd_at(e, 0, n))
+	if (n < e->len && mfw_echo_cmd_at(e, 0, n))
 		e->cut++;
 	mfw_echo_drop(e, n < e->len ? n + 1 : e->len);
 }
@@ -206,7 +248,7 @@ static void mfw_echo_settle(struct mfw_echo *e)
 {
 	bool is_cmd = e->head_cmd;
 
-	if (!e->head_part || !e->len || e->buf[0] != '\r')
+	if (!e->head_part || !e->len || !mfw_echo_term(e->buf[0]))
 		return;
 	mfw_echo_drop(e, 1);
 	if (is_cmd)
@@ -266,13 +308,23 @@ bool mfw_echo_line(struct mfw_echo *e, const char *line, size_t len,
 		       !mfw_echo_term(e->buf[pos + skip + cmd]))
 			cmd++;
 		if (len <= cmd && !memcmp(e->buf + pos + skip, line, len)) {
+			size_t used = skip + (truncated ? cmd : len);
 			bool is_cmd = mfw_echo_cmd_at(e, pos, skip + cmd);
+			bool used_cmd = mfw_echo_cmd_at(e, pos, used);
+			char last = used ? mfw_echo_upper(e->buf[pos + used - 1]) :
+				    '\0';
 
+			/*
+			 * Older commands the module never echoed (or whose
+			 * echo came garbled) may still be answered.
+			 */
+			if (pos)
+				e->cut += mfw_echo_count(e, pos);
 			/* A truncated echo: the framer dropped the rest. */
-			mfw_echo_drop(e, pos + skip + (truncated ? cmd : len));
+			mfw_echo_drop(e, pos + used);
 			if (e->len && mfw_echo_term(e->buf[0])) {
 				/* Echoed up to its end: its final is next. */
-				if (e->buf[0] == '\r' && is_cmd)
+				if (is_cmd)
 					e->echoed++;
 				mfw_echo_drop(e, 1);
 			} else {
@@ -281,7 +333,8 @@ bool mfw_echo_line(struct mfw_echo *e, const char *line, size_t len,
 				 * of bytes here or still to be written.
 				 */
 				e->head_part = true;
-				e->head_cmd = is_cmd;
+				e->head_cmd = used_cmd;
+				e->head_last = last;
 			}
 			return true;
 		}
@@ -315,7 +368,7 @@ void mfw_echo_final(struct mfw_echo *e)
 		n = mfw_echo_cmd_len(e);
 		if (n >= e->len)
 			return;		/* no whole command: keep the line */
-		is_cmd = e->buf[n] == '\r' && mfw_echo_cmd_at(e, 0, n);
+		is_cmd = mfw_echo_cmd_at(e, 0, n);
 		mfw_echo_drop_cmd(e);
 		if (is_cmd)
 			return;
@@ -336,8 +389,7 @@ bool mfw_echo_pending(const struct mfw_echo *e)
 		n = 0;
 		while (pos + n < e->len && !mfw_echo_term(e->buf[pos + n]))
 			n++;
-		if (pos + n < e->len && e->buf[pos + n] == '\r' &&
-		    mfw_echo_cmd_at(e, pos, n))
+		if (pos + n < e->len && mfw_echo_cmd_at(e, pos, n))
 			return true;
 		pos += n;
 	}

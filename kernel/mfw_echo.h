@@ -21,14 +21,14 @@
  * struct mfw_echo - users' bytes the module has not echoed yet
  * @buf: the bytes, oldest first, as users wrote them (CR ends a command)
  * @len: bytes in @buf
- * @echoed: commands echoed up to their CR whose final result is still to
- *	come (only lines that start with AT or A/: a module answers nothing
- *	else)
+ * @echoed: commands echoed up to their end whose final result is still
+ *	to come (lines the module may answer, see mfw_echo_pending())
  * @cut: commands dropped whole to make room (mfw_echo_sent()) whose final
  *	result is still to come
  * @head_part: @buf starts with the rest of a command whose start was
  *	echoed already
- * @head_cmd: that command started with AT or A/
+ * @head_cmd: the part of it already echoed has an AT (or A/) in it
+ * @head_last: the last byte of that part, upper case
  * @line: the start of the line users are writing, line noise skipped,
  *	upper case
  * @line_len: bytes in @line
@@ -44,6 +44,7 @@ struct mfw_echo {
 	unsigned int cut;
 	bool head_part;
 	bool head_cmd;
+	char head_last;
 	char line[MFW_ECHO_LINE];
 	size_t line_len;
 	bool dial;
@@ -142,10 +143,13 @@ void mfw_echo_final(struct mfw_echo *e);
  * Users may write several commands in one go ("AT+CSQ\rAT+CREG?\r"); the
  * module answers them one by one, in order.  A command counts from its CR
  * going out until its final result (mfw_echo_final()), echoed or not, also
- * when it was dropped to make room.  Only a line that starts with AT or
- * A/ (V.250 5.2.1) and ends with a CR (S3) is a command: a module answers
- * nothing else, so nothing else is waited for.  A command the module
- * drops without an answer still counts, until mfw_echo_forget().
+ * when it was dropped to make room.  A command is a line ended by a CR or
+ * an LF (output processing may make an LF a CR LF) with an AT or A/ in
+ * it, anywhere (V.250 5.2.1: the module takes the command from there), or
+ * a backspace or DEL (the module edits the line first).  A line the
+ * module ignores or a command it drops without an answer still counts,
+ * until mfw_echo_forget(): counting too many costs a driver command a
+ * wait, too few an answer.
  *
  * Return: true while one is.
  */

@@ -163,7 +163,7 @@ static struct mfw_parked *mfw_park_next(struct mfw_port *port)
 		 * @park_busy keeps mfw_park_flush() from freeing it.
 		 */
 		port->user_writers++;
-		mfw_chan_user_started(port);
+		mfw_chan_user_started(port, true);
 		if (memchr(p->buf, '\r', p->len))
 			port->stats.user_commands++;
 		port->park_busy = p;

@@ -359,15 +359,14 @@ static bool mfw_rx_event(const struct mfw_at_event *line, void *data)
 		 * result, or until the module pauses for mfw_user_timeout_ms
 		 * (a command it dropped).  A driver command sent after the
 		 * first would take the next user's final result for its own.
-		 * Past that time what is still counted no longer counts.
+		 * The final result shows the module alive: the next one's
+		 * time starts now, also past the last one's.  A write under
+		 * way (admitted, its bytes not yet counted) is a command too.
 		 */
-		if (mfw_echo_pending(&port->echo) &&
-		    time_before(jiffies, port->user_deadline)) {
-			mfw_chan_user_started(port);
-		} else {
-			mfw_echo_forget(&port->echo);
+		if (mfw_echo_pending(&port->echo) || port->user_writers)
+			mfw_chan_user_started(port, false);
+		else
 			port->user_busy = false;
-		}
 	} else if (!ctx->driver && port->user_busy && !urc && ev != &echo &&
 		   (!port->user_paused || port->rx_held)) {
 		/*

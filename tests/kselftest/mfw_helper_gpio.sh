@@ -21,7 +21,7 @@ need "gpio-sim (CONFIG_GPIO_SIM)" "[ -d $cfs ]" \
 	lines_released upgrade_holds_lines pwrkey_busy_during_upgrade \
 	reset_busy_during_upgrade status_readable_during_upgrade \
 	owner_is_mfw_during_upgrade upgrade_toggles_nothing upgrade_releases_lines \
-	hog_owned_pwrkey_refused hog_dry_run_names_owner \
+	hog_owned_pwrkey_refused hog_dry_run_names_owner hog_power_names_owner \
 	dup_name_on_one_chip_refused dup_name_across_chips_refused \
 	chip_label_and_number chip_path
 plan 23

@@ -826,7 +826,7 @@ TEST_F_TIMEOUT(bare, final_result_split_before_its_lf, 120)
  * terminal) are answered one by one: a driver command waits for the last
  * one's final result, not the first's, or it would take the next user's
  * OK for its own answer and leave the user one short.  Each answer comes
- * 1.5 s after the last, 4 s in all, more than user_timeout_ms (2 s):
+ * 1.5 s after the last, 4 s in all, more than user_timeout_ms (3 s):
  * each final result starts the next command's time.  After the last, the
  * driver's command goes at once, not when that time is up.  With the
  * module's echo off and on.
@@ -842,7 +842,7 @@ TEST_F_TIMEOUT(bare, driver_waits_for_every_command_of_a_write, 120)
 	char cmd[64], got[512], want[512];
 	int echo, i;
 
-	ASSERT_EQ(0, rig_param_write("user_timeout_ms", "2000"));
+	ASSERT_EQ(0, rig_param_write("user_timeout_ms", "3000"));
 	for (echo = 0; echo < 2; echo++) {
 		struct identify_call c = { .path = self->path, .ret = 1 };
 		size_t len = 0;
@@ -878,8 +878,8 @@ TEST_F_TIMEOUT(bare, driver_waits_for_every_command_of_a_write, 120)
 					       echo, cmd, i + 1);
 		}
 		/* Then the driver's turn, well before user_timeout_ms. */
-		ASSERT_EQ(0, bare_answer(self->master, cmd, sizeof(cmd), 1500))
-			TH_LOG("echo %d: no driver command within 1.5 s of the last answer",
+		ASSERT_EQ(0, bare_answer(self->master, cmd, sizeof(cmd), 2000))
+			TH_LOG("echo %d: no driver command within 2 s of the last answer",
 			       echo);
 		ASSERT_STREQ("AT+CGMR", cmd);
 		ASSERT_EQ(0, bare_answer_rest(self->master, TIMEOUT_MS));

@@ -207,10 +207,38 @@ int main(void)
 	check(mfw_echo_pending(&e), "echo before CR: AT after CSQ's final");
 	mfw_echo_final(&e);
 	check(!mfw_echo_pending(&e), "echo before CR: none after both");
-	/* Only AT lines ended by a CR get an answer, so only they count. */
+	/* Only a line with AT in it (or edited) may get an answer. */
 	mfw_echo_init(&e);
-	sent(&e, "hello\r \r\x1b\rAT+CSQ\nAT\n");
-	check(!mfw_echo_pending(&e), "pending: no AT line ended by a CR, nothing to wait for");
+	sent(&e, "hello\r \r\x1b\rSTOP\n");
+	check(!mfw_echo_pending(&e), "pending: no AT in any line, nothing to wait for");
+	sent(&e, "AT+CSQ\n");
+	check(mfw_echo_pending(&e), "pending: a line ended by LF alone counts (ONLCR makes it CR LF)");
+	mfw_echo_init(&e);
+	sent(&e, " AT\rxAT+CSQ\rAT+CREG?\r");
+	mfw_echo_final(&e);
+	mfw_echo_final(&e);
+	check(mfw_echo_pending(&e), "echo off: junk before AT still a command, the third still pending");
+	mfw_echo_final(&e);
+	check(!mfw_echo_pending(&e) && e.len == 0, "echo off: none after three finals");
+	mfw_echo_init(&e);
+	sent(&e, "AX\bT+CSQ\rAT\r");
+	mfw_echo_final(&e);
+	check(mfw_echo_pending(&e), "echo off: a line edited with backspace counts, AT still pending");
+	/* Echo of a command cut after its A: the T in the rest still counts. */
+	mfw_echo_init(&e);
+	sent(&e, "A");
+	check(line(&e, "A"), "head: the A echoed alone");
+	sent(&e, "T+CSQ\r");
+	check(line(&e, "T+CSQ") && e.echoed == 1, "head: AT across the two parts is a command");
+	/* A later echo matched: the older commands it passed still count. */
+	mfw_echo_init(&e);
+	sent(&e, "AT+CSQ\rAT+CREG?\r");
+	check(!line(&e, "AT+CQ"), "garbled echo: matches nothing");
+	check(line(&e, "AT+CREG?"), "garbled echo: the later command's echo");
+	mfw_echo_final(&e);
+	check(mfw_echo_pending(&e), "garbled echo: AT+CREG? pending after AT+CSQ's final");
+	mfw_echo_final(&e);
+	check(!mfw_echo_pending(&e), "garbled echo: none after both");
 	mfw_echo_init(&e);
 	sent(&e, "hello\rAT\r");
 	check(line(&e, "hello") && mfw_echo_pending(&e), "echo on: an echoed non-AT line, AT still pending");

@@ -431,16 +431,19 @@ static void mfw_power_event(bool on)
 
 /*
  * Why "mfw power VERB" could not take a line: who holds which, as gpioinfo
- * names the holder (mfw_gpio_owner()).  mfw itself holds the lines during
+ * names the holder (mfw_gpio_owner()).  The verb's own lines are looked
+ * at, the one it drives first: PWRKEY for on and off, RESET for reset,
+ * then STATUS, which all of them read.  mfw itself holds the lines during
  * an upgrade, which ends; a kernel driver (a gpio-hog, gpio-regulator,
  * rfkill-gpio) keeps its line for good.
  */
 static void mfw_power_busy(const char *verb, const struct mfw_config *cfg)
 {
+	bool reset = !strcmp(verb, "reset");
 	const struct mfw_line_cfg *lines[] = {
-		&cfg->pwrkey, &cfg->reset, &cfg->status,
+		reset ? &cfg->reset : &cfg->pwrkey, &cfg->status,
 	};
-	static const char *const keys[] = { "pwrkey", "reset", "status" };
+	const char *keys[] = { reset ? "reset" : "pwrkey", "status" };
 	char owner[64];
 	size_t i;
 
@@ -450,14 +453,14 @@ static void mfw_power_busy(const char *verb, const struct mfw_config *cfg)
 		    !*owner)
 			continue;
 		if (!strcmp(owner, MFW_GPIO_CONSUMER))
-			mfw_err("power %s: GPIO line %s (%s=) is held by another mfw (an upgrade in progress?); wait for it to end",
+			mfw_err("power %s: GPIO line %s (%s=) is held by another program, mfw (an upgrade in progress?); wait for it to end",
 				verb, lines[i]->spec, keys[i]);
 		else
-			mfw_err("power %s: GPIO line %s (%s=) is held by \"%s\" (gpioinfo shows it), a kernel driver's or another program's; mfw cannot drive it: switch the module through that owner, or give %s= a line no driver owns",
+			mfw_err("power %s: GPIO line %s (%s=) is held by \"%s\" (gpioinfo shows it), a kernel driver or another program, so mfw cannot use it: switch the module through that owner, or give %s= a line nothing else holds",
 				verb, lines[i]->spec, keys[i], owner, keys[i]);
 		return;
 	}
-	mfw_err("power %s: a line was held by another program as mfw took it, and is free now; see gpioinfo and try again",
+	mfw_err("power %s: a line was held by another program as mfw asked for it, and is free now; see gpioinfo and try again",
 		verb);
 }
 
