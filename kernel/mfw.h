@@ -110,9 +110,10 @@ struct mfw_stats {
  * @user_busy: a user command is in flight (sent, no final result yet)
  * @user_deadline: jiffies after which a user command counts as finished:
  *	mfw_user_timeout_ms after the user's last write, after the last line
- *	of its answer while the module sends that answer without a pause, or
+ *	of its answer while the module sends that answer without a pause,
  *	after the last line a reader caught up on (a receive run after input
- *	was held); see mfw_chan_user_started()
+ *	was held), or after a final result that leaves more of the users'
+ *	commands to be answered; see mfw_chan_user_started()
  * @user_heard: a line came after the user's command (its answer, or any
  *	line but its echo and a FOTA or boot report)
  * @user_paused: the module paused since then (a pause of the reader's

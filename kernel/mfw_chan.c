@@ -693,9 +693,10 @@ ssize_t mfw_chan_user_enter(struct mfw_port *port, struct file *file,
  * receive hook while its answer comes without a pause or waited for a
  * reader (mfw_rx.c).  The receive hook calls it too, @write false, when
  * a user's final result leaves more of the commands users wrote to be
- * answered (mfw_echo_pending()).  A write that comes once the commands
- * before it are past their time makes those no longer count: the module
- * dropped them.  Caller holds @port->lock.
+ * answered (mfw_echo_pending()) or comes while a user write is under
+ * way.  A write that comes once the commands before it are past their
+ * time makes those no longer count: the module dropped them.  Caller
+ * holds @port->lock.
  */
 void mfw_chan_user_started(struct mfw_port *port, bool write)
 {

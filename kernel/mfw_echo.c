@@ -11,7 +11,8 @@
  * module: this file remembers the bytes users sent, and a received line
  * that repeats them is their echo.
  *
- * The bytes are kept as one stream, oldest first, CR ending a command.
+ * The bytes are kept as one stream, oldest first, a CR or an LF ending a
+ * command.
  * A received line that the oldest command not yet echoed starts with is
  * echo, and is consumed; so is one that a later command starts with, and
  * the older commands go (a module ignores a line without "AT" in it, and
@@ -224,20 +225,36 @@ void mfw_echo_init(struct mfw_echo *e)
 }
 
 /*
- * Make room: drop the oldest command whole (through its CR), or all that
- * is kept when no command in it is complete.  Its echo may still come,
- * and then matches nothing: an ordinary line.
+ * Make room: drop the oldest command whole (through its CR or LF), or
+ * all that is kept when no command in it is complete.  Its echo may still
+ * come, and then matches nothing: an ordinary line.
  */
 static void mfw_echo_cut(struct mfw_echo *e)
 {
+	bool is_cmd;
+	char last;
 	size_t n;
 
 	mfw_echo_skip_terms(e);
 	n = mfw_echo_cmd_len(e);
-	/* A whole command still waits for its final result. */
-	if (n < e->len && mfw_echo_cmd_at(e, 0, n))
-		e->cut++;
-	mfw_echo_drop(e, n < e->len ? n + 1 : e->len);
+	is_cmd = mfw_echo_cmd_at(e, 0, n);
+	if (n < e->len) {
+		/* A whole command still waits for its final result. */
+		if (is_cmd)
+			e->cut++;
+		mfw_echo_drop(e, n + 1);
+		return;
+	}
+	/*
+	 * A line longer than what is kept: it goes on in later bytes, and
+	 * what it had (its AT) decides whether it is a command once it ends,
+	 * as for a line whose start was echoed.
+	 */
+	last = n ? mfw_echo_upper(e->buf[n - 1]) : e->head_last;
+	mfw_echo_drop(e, n);
+	e->head_part = true;
+	e->head_cmd = is_cmd;
+	e->head_last = last;
 }
 
 /*
@@ -277,8 +294,6 @@ void mfw_echo_sent(struct mfw_echo *e, const char *buf, size_t len)
 void mfw_echo_unsent(struct mfw_echo *e, size_t len)
 {
 	e->len -= len < e->len ? len : e->len;
-	if (!e->len)
-		e->head_part = false;
 }
 
 bool mfw_echo_line(struct mfw_echo *e, const char *line, size_t len,

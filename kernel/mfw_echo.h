@@ -19,14 +19,16 @@
 
 /**
  * struct mfw_echo - users' bytes the module has not echoed yet
- * @buf: the bytes, oldest first, as users wrote them (CR ends a command)
+ * @buf: the bytes, oldest first, as users wrote them (a CR or an LF ends a
+ *	command)
  * @len: bytes in @buf
  * @echoed: commands echoed up to their end whose final result is still
  *	to come (lines the module may answer, see mfw_echo_pending())
- * @cut: commands dropped whole to make room (mfw_echo_sent()) whose final
- *	result is still to come
+ * @cut: commands dropped whole to make room (mfw_echo_sent()), or passed
+ *	over by a later command's echo (mfw_echo_line()), whose final result
+ *	is still to come
  * @head_part: @buf starts with the rest of a command whose start was
- *	echoed already
+ *	echoed already, or dropped to make room
  * @head_cmd: the part of it already echoed has an AT (or A/) in it
  * @head_last: the last byte of that part, upper case
  * @line: the start of the line users are writing, line noise skipped,
@@ -93,7 +95,9 @@ bool mfw_echo_dial(const struct mfw_echo *e);
  *
  * When @buf does not fit, the oldest commands are dropped whole: their
  * echo, when it comes, is an ordinary line (mfw_echo_allowed() kept
- * everything that could read otherwise from going out).
+ * everything that could read otherwise from going out).  They still
+ * count until their final result (mfw_echo_pending()); of a line longer
+ * than what is kept, its start goes and whether it is a command is kept.
  */
 void mfw_echo_sent(struct mfw_echo *e, const char *buf, size_t len);
 
@@ -115,7 +119,8 @@ void mfw_echo_unsent(struct mfw_echo *e, size_t len);
  * A line is echo when the users' oldest bytes not yet echoed (past the
  * CR and LF that end a command), or a later command, start with it, line
  * noise at the start of either not counted; the bytes up to its end are
- * then consumed.  A module may break its echo of
+ * then consumed.  Older commands a later one's echo passes still count
+ * until their final result (their echo may have come garbled).  A module may break its echo of
  * one command into two lines (a report coming in the middle), so a line
  * may match part of a command.
  * A truncated line matches on its kept start and consumes the whole
@@ -141,8 +146,8 @@ void mfw_echo_final(struct mfw_echo *e);
  * @e: the tracker
  *
  * Users may write several commands in one go ("AT+CSQ\rAT+CREG?\r"); the
- * module answers them one by one, in order.  A command counts from its CR
- * going out until its final result (mfw_echo_final()), echoed or not, also
+ * module answers them one by one, in order.  A command counts from its
+ * end (CR or LF) going out until its final result (mfw_echo_final()), echoed or not, also
  * when it was dropped to make room.  A command is a line ended by a CR or
  * an LF (output processing may make an LF a CR LF) with an AT or A/ in
  * it, anywhere (V.250 5.2.1: the module takes the command from there), or

@@ -230,6 +230,39 @@ int main(void)
 	check(line(&e, "A"), "head: the A echoed alone");
 	sent(&e, "T+CSQ\r");
 	check(line(&e, "T+CSQ") && e.echoed == 1, "head: AT across the two parts is a command");
+	/* LF-ended commands echoed, and a line edited with DEL. */
+	mfw_echo_init(&e);
+	sent(&e, "AT+CSQ\nAT\n");
+	check(line(&e, "AT+CSQ") && e.echoed == 1, "LF: an echoed LF-ended command counts");
+	mfw_echo_final(&e);
+	check(mfw_echo_pending(&e), "LF: the second still pending");
+	mfw_echo_final(&e);
+	check(!mfw_echo_pending(&e), "LF: none after both");
+	mfw_echo_init(&e);
+	sent(&e, "AX\x7fT\rAT\r");
+	mfw_echo_final(&e);
+	check(mfw_echo_pending(&e), "DEL: an edited line counts, AT still pending");
+	/* A write refused whole while its line is half echoed. */
+	mfw_echo_init(&e);
+	sent(&e, "AT+CSQ\rAT+C");
+	check(line(&e, "AT+CSQ") && line(&e, "AT+C"), "unsent: both echoes");
+	sent(&e, "REG?\r");
+	mfw_echo_unsent(&e, 5);
+	sent(&e, "REG?\r");
+	mfw_echo_final(&e);
+	check(mfw_echo_pending(&e), "unsent: the half-echoed command still counts after the retry");
+	mfw_echo_final(&e);
+	check(!mfw_echo_pending(&e), "unsent: none after both");
+	/* A line longer than what is kept: its AT is kept. */
+	mfw_echo_init(&e);
+	sent(&e, "AT+CSQ\rAT+X=");
+	for (i = 0; i < 1100; i++)
+		sent(&e, "1");
+	sent(&e, "\r");
+	mfw_echo_final(&e);
+	check(mfw_echo_pending(&e), "long line: echo off, still a command past the bound");
+	mfw_echo_final(&e);
+	check(!mfw_echo_pending(&e), "long line: none after both");
 	/* A later echo matched: the older commands it passed still count. */
 	mfw_echo_init(&e);
 	sent(&e, "AT+CSQ\rAT+CREG?\r");
