@@ -173,11 +173,50 @@ def test_sms_during_a_command(tmp):
     eq(s.ok("AT+CGMR"), ["ML307R-DC-MBRH0S01"], "each fires once")
 
 
+def until(s, marker, timeout):
+    """The bytes that arrive until marker is among them (or timeout s)."""
+    out = b""
+    end = time.time() + timeout
+    while marker not in out and time.time() < end:
+        out += s.raw(0.2)
+    return out
+
+
+def test_talk_at_any_point(tmp):
+    """An SMS or a URC in the middle of a package, and line noise and an
+    SMS while flashing: the noise opens the next line the module sends,
+    here the +MATREADY of its reboot."""
+    s = sim(tmp, boot_ms=300,
+            args=["--uart", "--fault", r"sms=hi\r\nthere@offset=1000",
+                  "--fault", "urc=+CEREG: 1,5@offset=1500",
+                  "--fault", "sms=flashing@upgrade=50",
+                  "--fault", "noise=5@upgrade=100"])
+    s.ok("ATE0")
+    header = b'\r\n+CMT: "+10000000000",,"26/11/30,08:00:00+32"\r\n'
+    s.transparent(image(b"t", version="DC-TALK", size=2000), expect=None)
+    got = until(s, b"\r\nOK\r\n", 5)
+    check(header + b"hi\r\nthere\r\n" in got, "the SMS during the package: %r" % got)
+    check(b"\r\n+CEREG: 1,5\r\n" in got, "the URC during the package: %r" % got)
+    check(got.endswith(b"\r\nOK\r\n"), "then the write's OK: %r" % got)
+    s.send("AT+MFWUPGRADE\r")
+    boot = until(s, b"+MFWUPGRADE: 2\r\n", 10)
+    check(header + b"flashing\r\n" in boot, "the SMS while flashing: %r" % boot)
+    check(b"\xff\xfe\x00\xf0\x80\r\n+MATREADY\r\n" in boot or
+          b"\xff\xfe\x00\xf0\x80+MATREADY\r\n" in boot,
+          "5 bytes of noise open the reboot's first line: %r" % boot)
+    check(b"+MFWUPGRADE: 2\r\n" in boot, "the upgrade still succeeds: %r" % boot)
+    s.ok("ATE0")
+    eq(s.ok("AT+CGMR"), ["DC-TALK"], "new version")
+
+
 def test_bad_fault_spec(tmp):
     for spec in ["error=849@cmd=AT", "bogus@cmd=AT", "drop=1@nowhere",
                  "error=850", "powerloss@upgrade=101", "error@offset=10",
                  "lose@cmd=CGMR", "glue=x@offset=5", "drop=1@report=MFWDLOAD",
-                 "lose@report=", "lose@report=MFWDLOAD#0"]:
+                 "lose@report=", "lose@report=MFWDLOAD#0",
+                 # while flashing there is no data to drop or stall
+                 "drop=1@upgrade=50", "stall=100@upgrade=10",
+                 "disconnect@upgrade=20", "cut@upgrade=30"]:
         r = subprocess.run([SIM, "--fault", spec, "--pty",
                             os.path.join(tmp, "x")], capture_output=True)
         eq(r.returncode, 2, "bad spec %s" % spec)
@@ -188,7 +227,7 @@ TESTS = [test_every_error_code, test_garbage_urc_stall, test_disconnect,
          test_write_error_ends_transparent,
          test_stall_holds_the_transparent_verdict, test_remote_cut,
          test_lost_and_glued_reports, test_sms_during_a_command,
-         test_bad_fault_spec]
+         test_talk_at_any_point, test_bad_fault_spec]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

@@ -304,6 +304,40 @@ static const struct {
 
 static void at_delayed(struct sim *sim, long arg);
 
+/*
+ * What a fault makes the module say, wherever it fires: a command, a
+ * package offset or a flashing percentage (fault_apply_data(),
+ * flash_step()).  A URC, an SMS as 3GPP TS 27.005 3.4.1 text mode sends
+ * it (+CSDH=0: header and text in one write), a RING, garbage between
+ * reports, or line noise that opens the next line the module sends.
+ */
+void at_fault_line(struct sim *sim, const struct fault *f)
+{
+	switch (f->act) {
+	case FA_GARBAGE:
+		at_line(sim, "\x7f#garbage@@ %ld", sim->cmd_count);
+		tp_write(sim, "\r\n\xff\xfe junk\r\n", 12);
+		at_line(sim, "+CEREG: 1");
+		break;
+	case FA_URC:
+		at_line(sim, "%s", f->text);
+		break;
+	case FA_SMS:
+	case FA_SMS_BURST:
+		at_line(sim, "+CMT: \"+10000000000\",,\"26/11/30,08:00:00+32\"\r\n%s",
+			f->text);
+		break;
+	case FA_RING:
+		at_line(sim, "RING");
+		break;
+	case FA_NOISE:
+		sim->noise_next = (int)f->arg;
+		break;
+	default:
+		break;
+	}
+}
+
 /* Everything after "AT": run it and produce the final result. */
 static void at_exec(struct sim *sim, char *cmd)
 {
@@ -359,21 +393,14 @@ static void at_exec(struct sim *sim, char *cmd)
 			}
 			return;
 		case FA_GARBAGE:
-			at_line(sim, "\x7f#garbage@@ %ld", sim->cmd_count);
-			tp_write(sim, "\r\n\xff\xfe junk\r\n", 12);
-			at_line(sim, "+CEREG: 1");
-			break;
 		case FA_URC:
-			at_line(sim, "%s", f->text);
+		case FA_RING:
+		case FA_NOISE:
+			at_fault_line(sim, f);
 			break;
 		case FA_SMS:
 		case FA_SMS_BURST:
-			/*
-			 * 3GPP TS 27.005 3.4.1, text mode, +CSDH=0: header
-			 * and text in one write, as a module sends them.
-			 */
-			at_line(sim, "+CMT: \"+10000000000\",,\"26/11/30,08:00:00+32\"\r\n%s",
-				f->text);
+			at_fault_line(sim, f);
 			if (f->act == FA_SMS_BURST)
 				break;
 			/* The message came while the command ran. */
@@ -382,12 +409,6 @@ static void at_exec(struct sim *sim, char *cmd)
 					 "%s", cmd);
 			sim_timer_add(sim, 1000, at_delayed, 0);
 			return;
-		case FA_RING:
-			at_line(sim, "RING");
-			break;
-		case FA_NOISE:
-			sim->noise_next = (int)f->arg;
-			break;
 		case FA_EARLY:
 			/* upgrade_cmd() applies it to the upgrade it starts */
 			sim->early_armed = true;

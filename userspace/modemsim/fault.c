@@ -58,6 +58,13 @@ static const struct {
 	{ "glue", FA_GLUE, true },
 };
 
+/* Faults that make the module say something (at_fault_line()). */
+static bool fault_talks(enum fault_act act)
+{
+	return act == FA_URC || act == FA_SMS || act == FA_SMS_BURST ||
+	       act == FA_RING || act == FA_NOISE || act == FA_GARBAGE;
+}
+
 /* Copy @in to @out (@len bytes) turning "\r" and "\n" into CR and LF. */
 static void unescape(char *out, size_t len, const char *in)
 {
@@ -124,6 +131,13 @@ int fault_parse(struct sim *sim, const char *spec)
 	}
 	/* Only a report can be lost or glued; a report, nothing else. */
 	if ((f.act == FA_LOSE || f.act == FA_GLUE) != !strncmp(where, "report=", 7))
+		goto bad;
+	/*
+	 * While flashing, the module can only lose power or talk; a data
+	 * fault needs data, at a package offset.
+	 */
+	if (!strncmp(where, "upgrade=", 8) && f.act != FA_POWERLOSS &&
+	    !fault_talks(f.act))
 		goto bad;
 	/* Without a code, a command gets a plain ERROR. */
 	if (f.act == FA_ERROR && eq && !mfw_cme_text((int)f.arg))
@@ -272,6 +286,8 @@ bool fault_apply_data(struct sim *sim, const struct fault *f, size_t at,
 	case FA_CUT:
 		return false;
 	default:
+		/* What the module says meanwhile: a URC, an SMS, noise. */
+		at_fault_line(sim, f);
 		return true;
 	}
 }

@@ -223,6 +223,7 @@ enum sim_mode {
 };
 
 void at_input(struct sim *sim);
+void at_fault_line(struct sim *sim, const struct fault *f);
 void at_line(struct sim *sim, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* An unsolicited FOTA report, subject to the report= faults. */

@@ -75,6 +75,9 @@ static void flash_step(struct sim *sim, long pct)
 		sim_power_loss(sim);
 		return;
 	}
+	/* A URC, an SMS, noise before the next line (the reboot's). */
+	if (f)
+		at_fault_line(sim, f);
 	if (b->percent && pct > from && pct != sim->up_last_percent) {
 		at_report(sim, "+MFWUPGRADE: 1,%ld", pct);
 		sim->up_last_percent = (int)pct;
