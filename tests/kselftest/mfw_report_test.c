@@ -62,13 +62,16 @@ FIXTURE_TEARDOWN(report)
 }
 
 /* The simulated ML307R-DC with @faults, identified. */
-static int up(FIXTURE_DATA(report) *self, const char *const faults[])
+static int up_with(FIXTURE_DATA(report) *self, const char *const opts[],
+		   const char *const faults[])
 {
 	const char *args[16] = { "--version", VERSION };
 	char dir[64];
 	size_t n = 2;
 	int ret;
 
+	while (opts && *opts && n < 14)
+		args[n++] = *opts++;
 	while (faults && *faults && n < 14) {
 		args[n++] = "--fault";
 		args[n++] = *faults++;
@@ -81,6 +84,11 @@ static int up(FIXTURE_DATA(report) *self, const char *const faults[])
 		return -ENOENT;
 	snprintf(self->dev, sizeof(self->dev), "%s", strrchr(dir, '/') + 1);
 	return 0;
+}
+
+static int up(FIXTURE_DATA(report) *self, const char *const faults[])
+{
+	return up_with(self, NULL, faults);
 }
 
 /* An attribute that may change a moment after the line that changes it. */
@@ -193,6 +201,30 @@ TEST_F_TIMEOUT(report, sms_of_several_lines, 120)
 	EXPECT_EQ(0, rig_expect_line(self->r.tty, "+MFWDLOAD: 3,100,5",
 				     TIMEOUT_MS));
 	EXPECT_EQ(0, rig_expect_line(self->r.tty, "ERROR", TIMEOUT_MS));
+	expect_untouched(_metadata, self);
+	EXPECT_ATTR(self->r.path, "model", "ML307R-DC");
+	EXPECT_EQ(0, rig_port_num(self->r.path, "statistics/urcs") -
+		  1 /* the real +MATREADY at boot */);
+}
+
+/*
+ * A module with a SIM card, in PDU mode (AT+CMGF=0, its default): the
+ * message that arrives is "+CMT: ,<length>" and a line of hex, whatever
+ * its text says (here reports, OK and +MATREADY, packed in the GSM 7-bit
+ * alphabet: 45 octets of TPDU).  Both lines reach the tty's readers, the
+ * driver takes the answer after them, and nothing acts.
+ */
+TEST_F_TIMEOUT(report, sms_in_pdu_mode, 120)
+{
+	const char *const opts[] = { "--sms", "1", NULL };
+	const char *const faults[] = {
+		"sms=+MFWUPGRADE: 3\\r\\nOK\\r\\n+MATREADY@cmd=CGMR", NULL };
+
+	ASSERT_EQ(0, up_with(self, opts, faults));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty, "+CMT: ,45", TIMEOUT_MS));
+	EXPECT_EQ(0, rig_expect_line(self->r.tty,
+				     "00040B910100000000F00000621103800000231DABA6F15A851EA5416251079A3514CF6543B16A06A9D262909805",
+				     TIMEOUT_MS));
 	expect_untouched(_metadata, self);
 	EXPECT_ATTR(self->r.path, "model", "ML307R-DC");
 	EXPECT_EQ(0, rig_port_num(self->r.path, "statistics/urcs") -

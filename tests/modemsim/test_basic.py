@@ -3,6 +3,7 @@
 """AT framing, basics, robustness against bad input."""
 
 import os
+import re
 import select
 import signal
 import subprocess
@@ -81,6 +82,50 @@ def test_basics(tmp):
     eq(s.ok("AT+CMEE?"), ["+CMEE: 1"], "CMEE default")
     eq(s.ok("AT+CMEE=?"), ["+CMEE: (0-2)"], "CMEE test")
     eq(s.cmd("AT+CMEE=3")[1], "ERROR", "CMEE range")
+
+
+FINAL_BYTES = re.compile(rb"\r\n(OK|ERROR|\+CME ERROR: [^\r]*)\r\n$")
+
+
+def test_identification_g_forms(tmp):
+    """The V.250 identification commands (+GMI, +GMM, +GMR, +GSN) answer
+    byte for byte as their 3GPP TS 27.007 twins (+CGMI, +CGMM, +CGMR,
+    +CGSN), in every form, with echo on and off."""
+    s = sim(tmp, model="ML305U", args=["--version", "ML305U-TWIN-01"])
+    pairs = [("+CGMI", "+GMI"), ("+CGMM", "+GMM"), ("+CGMR", "+GMR"),
+             ("+CGSN", "+GSN")]
+    wants = {"+CGMI": "CMCC", "+CGMM": "ML305U-DBLN",
+             "+CGMR": "ML305U-TWIN-01"}
+
+    def answer(cmd, echo):
+        """The bytes up to the final result, and any that follow soon,
+        the echo checked and left out."""
+        s.send("AT%s\r" % cmd)
+        out = b""
+        end = time.time() + 5
+        while not FINAL_BYTES.search(out) and time.time() < end:
+            out += s.read(end - time.time()) or b""
+        out += s.raw(0.05)
+        if echo:
+            eq(out[:len(cmd) + 3], b"AT%s\r" % cmd.encode(), "echo")
+            out = out[len(cmd) + 3:]
+        return out
+
+    for echo in (True, False):
+        for c, g in pairs:
+            want = answer(c, echo)
+            if c in wants:
+                eq(want, b"\r\n%s\r\n\r\nOK\r\n" % wants[c].encode(),
+                   "AT%s answers" % c)
+            else:
+                check(re.fullmatch(rb"\r\n\d{15}\r\n\r\nOK\r\n", want),
+                      "AT+CGSN: the IMEI: %r" % want)
+            eq(answer(g, echo), want, "AT%s answers as AT%s" % (g, c))
+            # (+CGSN=<snt> is 27.007's alone: V.250 gives +GSN no value)
+            for form in ("=?", "?") + (("=1",) if g != "+GSN" else ()):
+                eq(answer(g + form, echo), answer(c + form, echo),
+                   "AT%s%s answers as AT%s%s" % (g, form, c, form))
+        s.ok("ATE0")
 
 
 def unpack7(octets, septets):
@@ -452,7 +497,7 @@ TESTS = [test_gadget_reboot, test_gadget_other_layout, test_framing_and_echo, te
          test_cmee, test_reboot_pty,
          test_reboot_fd, test_bad_input, test_list_models, test_persistence,
          test_baud, test_transcript, test_cmd_delay,
-         test_cmd_delay_after_signal, test_sms]
+         test_cmd_delay_after_signal, test_sms, test_identification_g_forms]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

@@ -4,6 +4,7 @@
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import time
@@ -152,8 +153,9 @@ def test_lost_and_glued_reports(tmp):
 
 
 def test_sms_during_a_command(tmp):
-    """A text-mode SMS (no <length>) of several lines during a command: in
-    its own burst 1 s before the answer, or glued to the answer."""
+    """A text-mode SMS (no <length>; without a SIM card there is no PDU
+    mode) of several lines during a command: in its own burst 1 s before
+    the answer, or glued to the answer."""
     s = sim(tmp, args=["--fault", r"sms=hi\r\nOK\r\n+MATREADY@cmd=CGMR",
                        "--fault", r"sms-burst=OK@cmd=CGMI"])
     s.ok("ATE0")
@@ -171,6 +173,131 @@ def test_sms_during_a_command(tmp):
        header + b"OK\r\n\r\nCMCC\r\n\r\nOK\r\n",
        "sms-burst: the message and the answer at once")
     eq(s.ok("AT+CGMR"), ["ML307R-DC-MBRH0S01"], "each fires once")
+
+
+# TS 23.038 6.2.1: the GSM 7-bit default alphabet, septet by septet, and
+# the characters of its extension table (6.2.1.1) that follow an escape.
+GSM7 = ("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+        "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM7_EXT = {0x0A: "\f", 0x14: "^", 0x28: "{", 0x29: "}", 0x2F: "\\",
+            0x3C: "[", 0x3D: "~", 0x3E: "]", 0x40: "|", 0x65: "€"}
+
+
+def sms_deliver(hexline):
+    """An SMSC address and an SMS-DELIVER TPDU (TS 23.040 9.2.2.1) in hex:
+    (TPDU length in octets, originator, PID, DCS, time stamp, text)."""
+    eq(len(GSM7), 128, "the alphabet table")
+    pdu = bytes.fromhex(hexline)
+    tpdu = pdu[1 + pdu[0]:]
+    first = tpdu[0]
+    eq(first & 0x03, 0, "TP-MTI: an SMS-DELIVER")
+    eq(first & 0x40, 0, "TP-UDHI: no user data header")
+    digits, toa = tpdu[1], tpdu[2]
+    n = (digits + 1) // 2
+    semi = tpdu[3:3 + n].hex().upper()
+    oa = "".join(semi[i + 1] + semi[i] for i in range(0, len(semi), 2))
+    check(oa[digits:] in ("", "F"), "F-padded address: %r" % oa)
+    oa = ("+" if toa == 0x91 else "") + oa[:digits]
+    pos = 3 + n
+    pid, dcs, scts, udl = (tpdu[pos], tpdu[pos + 1], tpdu[pos + 2:pos + 9],
+                           tpdu[pos + 9])
+    ud = tpdu[pos + 10:]
+    eq(len(ud), (udl * 7 + 7) // 8, "user data: TP-UDL septets, packed")
+    bits = int.from_bytes(ud, "little")
+    text, esc = "", False
+    for i in range(udl):
+        c = (bits >> (7 * i)) & 0x7F
+        if esc:
+            text += GSM7_EXT[c]
+            esc = False
+        elif c == 0x1B:
+            esc = True
+        else:
+            text += GSM7[c]
+    check(not esc, "no escape left open")
+    return len(tpdu), oa, pid, dcs, scts.hex(), text
+
+
+def sms_arg(text):
+    """text as a fault's <text>: CR and LF written \\r and \\n."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def test_sms_pdu_mode(tmp):
+    """With a SIM card the message comes in the mode AT+CMGF selects: in
+    PDU mode, the default, +CMT: ,<length> and the PDU in hex on one line,
+    so that lines inside the text never show on the wire; in text mode as
+    without a SIM card."""
+    body = "hi\r\n+MFWUPGRADE: 2"
+    # the longest message: 160 septets, with the characters that are not
+    # where ASCII has them and those of the extension table (two each)
+    full = "Price 5$ @home_now {a|b} [c] ~^\\ end\r\n"
+    full += "z" * (160 - len(full) - sum(c in "^{}\\[~]|" for c in full))
+    s = sim(tmp, args=["--sms", "0",
+                       "--fault", "sms=%s@cmd=CGMR" % sms_arg(body),
+                       "--fault", "sms-burst=%s@cmd=CGMI" % sms_arg(full),
+                       "--fault", "sms-burst=OK@cmd=CGMM"])
+    s.ok("ATE0")
+    eq(s.ok("AT+CMGF?"), ["+CMGF: 0"], "PDU mode by default")
+    pdu = re.compile(rb"\r\n\+CMT: ,(\d+)\r\n([0-9A-F]+)\r\n")
+    s.send("AT+CGMR\r")
+    t0 = time.time()
+    first = s.raw(0.6)
+    m = pdu.fullmatch(first)
+    check(m, "+CMT: ,<length>, then the PDU, alone: %r" % first)
+    rest = s.upto(b"\r\nML307R-DC-MBRH0S01\r\n\r\nOK\r\n")
+    check(time.time() - t0 >= 0.95, "the answer 1 s after the message")
+    eq(rest, b"\r\nML307R-DC-MBRH0S01\r\n\r\nOK\r\n", "then the answer")
+    check(b"MFWUPGRADE" not in first + rest,
+          "no line of the text on the wire: %r" % (first + rest))
+    length, oa, pid, dcs, scts, text = sms_deliver(m.group(2).decode())
+    eq(int(m.group(1)), length, "<length>: the TPDU's octets")
+    eq((oa, pid, dcs, scts), ("+10000000000", 0, 0, "62110380000023"),
+       "originator, PID, DCS (GSM 7-bit), time stamp")
+    eq(text, body, "the text, lines and all")
+
+    s.send("AT+CGMI\r")
+    t0 = time.time()
+    got = until(s, b"\r\nCMCC\r\n\r\nOK\r\n", 2)
+    check(time.time() - t0 < 0.9, "sms-burst: at once")
+    m = re.fullmatch(pdu.pattern + rb"\r\nCMCC\r\n\r\nOK\r\n", got)
+    check(m, "sms-burst: the message and the answer in one burst: %r" % got)
+    length, oa, _, _, _, text = sms_deliver(m.group(2).decode())
+    eq(int(m.group(1)), length, "<length> of the longest message")
+    eq(length, 19 + 140, "160 septets in 140 octets")
+    eq(text, full, "160 septets, escapes and all")
+
+    s.ok("AT+CMGF=1")
+    header = b'\r\n+CMT: "+10000000000",,"26/11/30,08:00:00+32"\r\n'
+    s.send("AT+CGMM\r")
+    eq(s.upto(header + b"OK\r\n\r\nML307R-DC\r\n\r\nOK\r\n", timeout=0.5),
+       header + b"OK\r\n\r\nML307R-DC\r\n\r\nOK\r\n",
+       "after AT+CMGF=1: a text-mode message")
+
+
+def test_ring_at_any_point(tmp):
+    """RING, a line of its own, at a command, in the middle of a package
+    and while flashing; the upgrade goes on."""
+    s = sim(tmp, boot_ms=300,
+            args=["--uart", "--fault", "ring@cmd=CGMR",
+                  "--fault", "ring@offset=1000",
+                  "--fault", "ring@upgrade=50"])
+    s.ok("ATE0")
+    s.send("AT+CGMR\r")
+    s.answers(b"\r\nRING\r\n\r\nML307R-DC-MBRH0S01\r\n\r\nOK\r\n",
+              "RING before the answer")
+    s.transparent(image(b"r", version="DC-RING", size=2000), expect=None)
+    got = until(s, b"\r\nOK\r\n", 5)
+    eq(got, b"\r\nRING\r\n\r\nOK\r\n", "RING during the package, then OK")
+    s.send("AT+MFWUPGRADE\r")
+    boot = until(s, b"+MFWUPGRADE: 2\r\n", 10)
+    check(b"\r\nRING\r\n" in boot, "RING while flashing: %r" % boot)
+    check(boot.index(b"\r\nRING\r\n") < boot.index(b"+MATREADY"),
+          "before the reboot: %r" % boot)
+    check(boot.endswith(b"\r\n+MFWUPGRADE: 2\r\n"),
+          "the upgrade still succeeds: %r" % boot)
+    s.ok("ATE0")
+    eq(s.ok("AT+CGMR"), ["DC-RING"], "new version")
 
 
 def until(s, marker, timeout):
@@ -218,8 +345,21 @@ def test_bad_fault_spec(tmp):
                  "drop=1@upgrade=50", "stall=100@upgrade=10",
                  "disconnect@upgrade=20", "cut@upgrade=30"]:
         r = subprocess.run([SIM, "--fault", spec, "--pty",
-                            os.path.join(tmp, "x")], capture_output=True)
+                            os.path.join(tmp, "x")], capture_output=True,
+                           timeout=10)
         eq(r.returncode, 2, "bad spec %s" % spec)
+    # An SMS body is one message in the GSM 7-bit default alphabet, in
+    # either mode: no character outside it, 160 septets at most.
+    for spec, why in [("sms=a`b@cmd=AT", "GSM 7-bit default alphabet"),
+                      ("sms-burst=café@cmd=AT", "GSM 7-bit default alphabet"),
+                      ("sms=tab\there@offset=10", "GSM 7-bit default alphabet"),
+                      ("sms=" + "x" * 161 + "@cmd=AT", "161 septets"),
+                      ("sms-burst=" + "{" * 80 + "x@upgrade=5", "161 septets")]:
+        r = subprocess.run([SIM, "--fault", spec, "--pty",
+                            os.path.join(tmp, "x")], capture_output=True,
+                           timeout=10)
+        eq(r.returncode, 2, "bad SMS %s" % spec)
+        check(why in r.stderr.decode(), "why %s: %r" % (spec, r.stderr))
 
 
 TESTS = [test_every_error_code, test_garbage_urc_stall, test_disconnect,
@@ -227,6 +367,7 @@ TESTS = [test_every_error_code, test_garbage_urc_stall, test_disconnect,
          test_write_error_ends_transparent,
          test_stall_holds_the_transparent_verdict, test_remote_cut,
          test_lost_and_glued_reports, test_sms_during_a_command,
+         test_sms_pdu_mode, test_ring_at_any_point,
          test_talk_at_any_point, test_bad_fault_spec]
 
 if __name__ == "__main__":

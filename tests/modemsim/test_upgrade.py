@@ -151,12 +151,25 @@ def test_uart_reboot_keeps_port(tmp):
     s.send("AT+MFWUPGRADE\r")       # ML307R-DC starts without OK
     time.sleep(0.3)                  # flashing (200 ms), then the reboot
     s.send("AT+CGMR\r")              # nobody listens while it boots
+    # Once the reboot is under way, one more the wire carries to no one.
+    for _ in range(40):
+        if any(l.split()[1:3] == ["*", "reboot"] for l in open(log)):
+            break
+        time.sleep(0.01)
+    s.send("AT+CGSN\r")
     eq(s.wait(r"^\+MATREADY$", 5), "+MATREADY", "booted on the same port")
     eq(s.wait(r"^\+MFWUPGRADE"), "+MFWUPGRADE: 2", "outcome after the boot")
     check(s.read(0.3) == b"", "the command sent during the boot got no answer")
     eq(s.target, ino, "the link still points at the same pty")
     check(any(l.split()[1:3] == ["*", "reboot"] for l in open(log)),
           "the transcript shows the reboot")
+    # The wire still carried the command: the transcript has it between
+    # the reboot and the port's return.
+    recs = [l.split(None, 2)[1:] for l in open(log)]
+    down = [i for i, r in enumerate(recs) if r == ["*", "reboot\n"]][-1]
+    up = [i for i, r in enumerate(recs) if r[0] == "*" and r[1].startswith("port up")][-1]
+    check(any(r[0] == "<" and "AT+CGSN" in r[1] for r in recs[down:up]),
+          "the command sent during the boot is in the transcript: %r" % recs[down - 3:up + 1])
     s.ok("ATE0")
     eq(s.ok("AT+CGMR"), ["DC-UART"], "new version")
 
@@ -253,12 +266,46 @@ def test_autobaud(tmp):
     eq(s.ok("AT+CGMR"), ["DC-AUTO"], "the version settles the outcome")
 
 
+def test_upgrade_boot_ms(tmp):
+    """--upgrade-boot-ms: the reboot an upgrade makes takes that long (the
+    new firmware's first boot), a power-up still --boot-ms; in autobaud
+    mode nothing, not even an AT, gets an answer before it ends."""
+    log = os.path.join(tmp, "t.log")
+    t0 = time.time()
+    s = sim(tmp, boot_ms=200, wait_ready=False,
+            args=["--uart", "--autobaud", "--upgrade-boot-ms", "2500",
+                  "--flash-ms", "0", "--transcript", log])
+    time.sleep(0.5)                  # the power-up's boot: 0.2 s
+    s.send("AT\r")
+    eq(s.wait(r"^OK$", 3), "OK", "a power-up boots in --boot-ms")
+    check(time.time() - t0 < 2, "start-up took %.1f s" % (time.time() - t0))
+    s.ok("ATE0")
+    s.transparent(image(b"l", version="DC-LATE", size=2000))
+    s.send("AT+MFWUPGRADE\r")
+    time.sleep(1.5)                  # the reboot, well inside 2.5 s
+    s.send("AT\r")
+    check(s.raw(0.5) == b"", "no answer 2 s into the 2.5 s boot")
+    time.sleep(1.0)
+    s.send("AT\r")
+    eq(s.wait(r"^OK$", 3), "OK", "answers once the boot is over")
+    s.ok("ATE0")
+    eq(s.ok("AT+CGMR"), ["DC-LATE"], "new version")
+    times = [float(l.split()[0]) for l in open(log)
+             if l.split()[1:3] in (["*", "reboot"], ["*", "autobaud:"])]
+    check(len(times) >= 3 and 2.4 <= times[-1] - times[-2] < 4,
+          "reboot to the first answer: %r" % times)
+    for bad in ["-1", "x"]:
+        r = subprocess.run([SIM, "--upgrade-boot-ms", bad, "--pty", tmp + "/x"],
+                           capture_output=True, text=True)
+        check(r.returncode == 2, "--upgrade-boot-ms %s refused: %r" % (bad, r.stderr))
+
+
 TESTS = [test_special_mode_dc, test_special_refuses_fs,
          test_power_loss_bricks_minimal, test_recover_signal,
          test_power_loss_dc_rolls_back, test_restart_between_reboots,
          test_uart_reboot_keeps_port, test_flash_until_signal,
          test_early_report, test_autobaud,
-         test_early_fault_bounds]
+         test_early_fault_bounds, test_upgrade_boot_ms]
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

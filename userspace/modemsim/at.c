@@ -307,9 +307,9 @@ static void at_delayed(struct sim *sim, long arg);
 /*
  * What a fault makes the module say, wherever it fires: a command, a
  * package offset or a flashing percentage (fault_apply_data(),
- * flash_step()).  A URC, an SMS as 3GPP TS 27.005 3.4.1 text mode sends
- * it (+CSDH=0: header and text in one write), a RING, garbage between
- * reports, or line noise that opens the next line the module sends.
+ * flash_step()).  A URC, an SMS as 3GPP TS 27.005 3.4.1 sends it in the
+ * mode AT+CMGF selects (sms_cmt()), a RING, garbage between reports, or
+ * line noise that opens the next line the module sends.
  */
 void at_fault_line(struct sim *sim, const struct fault *f)
 {
@@ -324,8 +324,7 @@ void at_fault_line(struct sim *sim, const struct fault *f)
 		break;
 	case FA_SMS:
 	case FA_SMS_BURST:
-		at_line(sim, "+CMT: \"+10000000000\",,\"26/11/30,08:00:00+32\"\r\n%s",
-			f->text);
+		sms_cmt(sim, f->text);
 		break;
 	case FA_RING:
 		at_line(sim, "RING");

@@ -5,8 +5,10 @@
  * A fault is "ACTION[=ARG]@WHERE" and fires once:
  *   ACTION  error[=<850..860>] | drop=<n> | corrupt=<n> | stall[=<ms>] |
  *           garbage | urc=<text> | disconnect | powerloss | cut |
- *           sms=<text> (a text-mode +CMT: message with that body, and
- *           the command's answer 1 s later) |
+ *           sms=<text> (a +CMT: message with that body in the mode
+ *           AT+CMGF selects, text mode without a SIM card, and the
+ *           command's answer 1 s later; the body is at most 160
+ *           septets of the GSM 7-bit default alphabet) |
  *           sms-burst=<text> (the same message, and the answer at once
  *           in the same burst) |
  *           lose (only at report=: the report is never sent) |
@@ -91,10 +93,38 @@ static int parse_num(const char *s, long *v)
 	return *end ? -1 : 0;
 }
 
+/*
+ * An SMS body must fit one message in the GSM 7-bit default alphabet: in
+ * PDU mode it is encoded so, and whichever mode AT+CMGF selects when it
+ * arrives, the text-mode body holds the same characters.
+ */
+static int sms_check(const char *spec, const char *text)
+{
+	size_t bad;
+	int septets = sms_pack(text, NULL, &bad);
+	unsigned char c;
+	char shown[8] = "";
+
+	if (septets < 0) {
+		c = (unsigned char)text[bad];
+		if (isprint(c))
+			snprintf(shown, sizeof(shown), " '%c'", c);
+		fprintf(stderr, "mfw-modemsim: bad fault \"%s\": character %zu of the message (0x%02x%s) is not in the GSM 7-bit default alphabet\n",
+			spec, bad + 1, c, shown);
+		return -1;
+	}
+	if (septets > SMS_SEPTETS) {
+		fprintf(stderr, "mfw-modemsim: bad fault \"%s\": the message takes %d septets, one SMS holds %d\n",
+			spec, septets, SMS_SEPTETS);
+		return -1;
+	}
+	return 0;
+}
+
 int fault_parse(struct sim *sim, const char *spec)
 {
 	struct fault f = { .nth = 1 };
-	char act[160], *at, *eq, *hash;
+	char act[512], text[512], *at, *eq, *hash;
 	const char *where;
 	size_t i;
 	struct fault *n;
@@ -117,6 +147,11 @@ int fault_parse(struct sim *sim, const char *spec)
 	f.act = acts[i].act;
 	if (f.act == FA_URC || f.act == FA_SMS || f.act == FA_SMS_BURST ||
 	    f.act == FA_GLUE) {
+		/* The whole message is checked, a URC is cut to size. */
+		unescape(text, sizeof(text), eq);
+		if ((f.act == FA_SMS || f.act == FA_SMS_BURST) &&
+		    sms_check(spec, text))
+			return -1;
 		unescape(f.text, sizeof(f.text), eq);
 	} else if (eq) {
 		if (parse_num(eq, &f.arg))

@@ -48,6 +48,8 @@ static void usage(FILE *f)
 	      "  --usb-other-layout MS  the same with the IDs kept and another layout: a\n"
 	      "                        generic serial function on the AT port's interface\n"
 	      "  --boot-ms N           boot time (default 1000)\n"
+	      "  --upgrade-boot-ms N   boot time of the reboots an upgrade makes,\n"
+	      "                        the new firmware's first (default --boot-ms)\n"
 	      "  --cmd-delay-ms N      processing time per command (default 0)\n"
 	      "  --cmd-delay-after-signal  --cmd-delay-ms from the first SIGUSR2 on\n"
 	      "  --flash-ms N          flashing time of an upgrade (default 2000)\n"
@@ -126,7 +128,7 @@ static long opt_num(const char *name, const char *s)
 
 enum {
 	O_MODEL = 256, O_LIST, O_STATE, O_RECOVER, O_PTY, O_TTY, O_FD,
-	O_GADGET, O_UDC, O_BOOT, O_DELAY, O_FLASH, O_SECOND, O_TPTIMEOUT,
+	O_GADGET, O_UDC, O_BOOT, O_UPGRADE_BOOT, O_DELAY, O_FLASH, O_SECOND, O_TPTIMEOUT,
 	O_BAUD, O_FSFREE, O_VERSION, O_CA, O_RETRIES, O_CMEE, O_TRANSCRIPT,
 	O_FAULT, O_FAULTS, O_HELP, O_UART, O_AUTOBAUD, O_IMEI, O_CGSN_UUID, O_RATE,
 	O_MAX_RATE, O_IPR_VOLATILE, O_OTHER_MODE, O_SMS, O_DELAY_SIGNAL,
@@ -151,6 +153,7 @@ static const struct option options[] = {
 	{ "usb-other-layout", required_argument, NULL, O_OTHER_LAYOUT },
 	{ "sms", required_argument, NULL, O_SMS },
 	{ "boot-ms", required_argument, NULL, O_BOOT },
+	{ "upgrade-boot-ms", required_argument, NULL, O_UPGRADE_BOOT },
 	{ "cmd-delay-ms", required_argument, NULL, O_DELAY },
 	{ "cmd-delay-after-signal", no_argument, NULL, O_DELAY_SIGNAL },
 	{ "flash-until-signal", no_argument, NULL, O_FLASH_SIGNAL },
@@ -205,10 +208,15 @@ static void serve(struct sim *sim)
 			wait = 50;
 		if (wait < 0 || wait > 200)
 			wait = 200;
-		if (sim->tp.fd >= 0 && sim->tp.up && sim_now_ms() >= hup_until) {
+		/*
+		 * A UART stays wired while the module is down: what the host
+		 * sends then is read, logged and lost (tp_read()).
+		 */
+		if (sim->tp.fd >= 0 && (sim->tp.up || sim->tp.keep) &&
+		    sim_now_ms() >= hup_until) {
 			if (tp_read_budget(sim))
 				ev |= POLLIN;
-			if (sim->tp.out_len)
+			if (sim->tp.up && sim->tp.out_len)
 				ev |= POLLOUT;
 		}
 		remote_poll(sim, sim->tp.fd, ev, wait, &rev);
@@ -243,6 +251,7 @@ int main(int argc, char **argv)
 	sim.tp.fd = -1;
 	sim.tp.slave_fd = -1;
 	sim.boot_ms = 1000;
+	sim.upgrade_boot_ms = -1;
 	sim.flash_ms = 2000;
 	sim.second_ms = 1000;
 	sim.tp_timeout_ms = 10000;
@@ -328,6 +337,9 @@ int main(int argc, char **argv)
 			break;
 		case O_BOOT:
 			sim.boot_ms = opt_num("boot-ms", optarg);
+			break;
+		case O_UPGRADE_BOOT:
+			sim.upgrade_boot_ms = opt_num("upgrade-boot-ms", optarg);
 			break;
 		case O_DELAY:
 			sim.cmd_delay_ms = opt_num("cmd-delay-ms", optarg);

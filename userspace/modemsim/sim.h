@@ -19,6 +19,7 @@
 #define SIM_LINE_MAX	4096	/* longer command lines answer ERROR */
 #define SIM_VER_MAX	64
 #define SIM_TIMERS	16
+#define SMS_SEPTETS	160	/* the longest single SMS, TS 23.040 9.2.3.24 */
 
 struct sim;
 struct remote;
@@ -121,7 +122,8 @@ enum fault_where { FW_CMD, FW_OFFSET, FW_UPGRADE, FW_REPORT };
 struct fault {
 	enum fault_act act;
 	long arg;		/* error code, byte count, stall ms */
-	char text[128];		/* urc, sms or glue text, "\\r" and "\\n" unescaped */
+	char text[SMS_SEPTETS + 1];	/* urc, sms or glue text, "\\r" and
+					 * "\\n" unescaped */
 	enum fault_where where;
 	char cmd[32];		/* command name, upper case, no "AT"; or the
 				 * start of a report, without its "+" */
@@ -239,6 +241,8 @@ void at_done(struct sim *sim);	/* the running command finished */
 void sms_cpin(struct sim *sim, const char *args, char form);
 void sms_cmgf(struct sim *sim, const char *args, char form);
 void sms_cmgl(struct sim *sim, const char *args, char form);
+int sms_pack(const char *text, unsigned char *ud, size_t *bad);
+void sms_cmt(struct sim *sim, const char *text);
 
 /* --- fota.c: the FOTA commands --------------------------------------- */
 void fota_cfg(struct sim *sim, const char *args, char form);
@@ -279,6 +283,7 @@ struct sim {
 
 	/* options */
 	long boot_ms, cmd_delay_ms, flash_ms, second_ms, tp_timeout_ms;
+	long upgrade_boot_ms;	/* boot time of an upgrade's reboots; -1: boot_ms */
 	unsigned long fs_free;
 	int max_retries;
 	char *ca_file;

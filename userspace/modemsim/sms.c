@@ -3,7 +3,8 @@
  * mfw-modemsim - a SIM card holding text messages (--sms N): AT+CPIN?,
  * AT+CMGF and AT+CMGL as 3GPP TS 27.005 gives them, in text and in PDU
  * mode.  The point is a long answer to a user's command: 24 messages
- * list as about 3.5 KiB in text mode.
+ * list as about 3.5 KiB in text mode.  Also the +CMT of a message that
+ * arrives (the sms= faults), in the mode AT+CMGF selects.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,15 +16,19 @@
 #define CMS_TEXT_PARAM	305	/* invalid text mode parameter */
 #define CMS_NO_SIM	310	/* SIM not inserted */
 
-/* Every message comes from this number, at this time (TS 23.040 9.2.3.11). */
+/*
+ * Every stored message comes from this number, every arriving one from
+ * the next lower, all at this time (TS 23.040 9.2.3.11).
+ */
 static const char sms_from[] = "+10000000001";
+static const char sms_cmt_from[] = "+10000000000";
 static const char sms_scts[] = "26/11/30,08:00:00+32";
 
 static const char *const sms_stat_text[] = {
 	"REC UNREAD", "REC READ", "STO UNSENT", "STO SENT", "ALL",
 };
 
-/* A message's body: GSM 7-bit letters only (TS 23.038 6.2.1 = ASCII here). */
+/* A stored message's body, in the GSM 7-bit default alphabet. */
 static int sms_body(int index, char *buf, size_t size)
 {
 	return snprintf(buf, size,
@@ -111,36 +116,112 @@ static size_t sms_semi(const char *digits, char *out)
 }
 
 /*
- * The SMS-DELIVER TPDU of message @index in hex (TS 23.040 9.2.2.1), with
- * an empty SMSC address before it.  Returns the TPDU's length in octets.
+ * The septets of ASCII character @c in the GSM 7-bit default alphabet
+ * (TS 23.038 6.2.1) into @out: one, or two for a character of the
+ * extension table (6.2.1.1), escaped.  Returns how many, 0 for a
+ * character neither table holds (control characters other than CR and
+ * LF, '`', anything past ASCII).  Most printable ASCII characters sit
+ * where ASCII puts them; '@', '$' and '_' do not.
  */
-static int sms_pdu(int index, char *hex, size_t size)
+static int sms_septet(unsigned char c, unsigned char out[2])
 {
-	static const char scts[] = "62110380000023";	/* sms_scts, swapped */
-	unsigned char ud[160];
-	char body[161];
-	size_t n = 0, i, septets, octets = 0;
-	unsigned int acc = 0;
-	int bits = 0;
+	static const char ext[] = "^{}\\[~]|";
+	static const unsigned char ext_code[] = {
+		0x14, 0x28, 0x29, 0x2f, 0x3c, 0x3d, 0x3e, 0x40,
+	};
+	const char *e;
 
-	septets = (size_t)sms_body(index, body, sizeof(body));
-	/* 7-bit packing, least significant bits first (TS 23.038 6.1.2.1.1). */
-	for (i = 0; i < septets; i++) {
-		acc |= (unsigned int)(body[i] & 0x7f) << bits;
-		bits += 7;
-		while (bits >= 8) {
-			ud[octets++] = acc & 0xff;
-			acc >>= 8;
-			bits -= 8;
+	switch (c) {
+	case '@':
+		out[0] = 0x00;
+		return 1;
+	case '$':
+		out[0] = 0x02;
+		return 1;
+	case '_':
+		out[0] = 0x11;
+		return 1;
+	case '\r':
+	case '\n':
+		out[0] = c;
+		return 1;
+	}
+	if (c < 0x20 || c > 0x7e || c == '`')
+		return 0;
+	e = strchr(ext, c);
+	if (e) {
+		out[0] = 0x1b;
+		out[1] = ext_code[e - ext];
+		return 2;
+	}
+	out[0] = c;
+	return 1;
+}
+
+/*
+ * @text in the GSM 7-bit default alphabet, packed least significant bits
+ * first (TS 23.038 6.1.2.1.1) into @ud when it is not NULL (room for
+ * SMS_SEPTETS septets; septets past those are counted, not stored).
+ * Returns the number of septets, or -1 at the first character the
+ * alphabet lacks, whose index goes to *@bad when @bad is not NULL.
+ */
+int sms_pack(const char *text, unsigned char *ud, size_t *bad)
+{
+	unsigned char sept[2];
+	unsigned int acc = 0;
+	size_t i, octets = 0;
+	int septets = 0, bits = 0, n, k;
+
+	for (i = 0; text[i]; i++) {
+		n = sms_septet((unsigned char)text[i], sept);
+		if (!n) {
+			if (bad)
+				*bad = i;
+			return -1;
+		}
+		for (k = 0; k < n; k++, septets++) {
+			if (!ud || septets >= SMS_SEPTETS)
+				continue;
+			acc |= (unsigned int)sept[k] << bits;
+			bits += 7;
+			while (bits >= 8) {
+				ud[octets++] = acc & 0xff;
+				acc >>= 8;
+				bits -= 8;
+			}
 		}
 	}
-	if (bits)
-		ud[octets++] = acc & 0xff;
+	if (ud && bits)
+		ud[octets] = acc & 0xff;
+	return septets;
+}
+
+/* Hex digits of an SMS-DELIVER PDU of SMS_SEPTETS septets, with room. */
+#define SMS_PDU_HEX	400
+
+/*
+ * An SMS-DELIVER TPDU (TS 23.040 9.2.2.1) from @from holding @body, in
+ * hex, with an empty SMSC address before it.  Returns the TPDU's length
+ * in octets (the SMSC field not counting), or -1 when @body does not fit
+ * one message in the GSM 7-bit default alphabet.
+ */
+static int sms_pdu(const char *from, const char *body, char *hex,
+		   size_t size)
+{
+	static const char scts[] = "62110380000023";	/* sms_scts, swapped */
+	unsigned char ud[SMS_SEPTETS * 7 / 8];
+	size_t n = 0, i, octets;
+	int septets;
+
+	septets = sms_pack(body, ud, NULL);
+	if (septets < 0 || septets > SMS_SEPTETS)
+		return -1;
+	octets = ((size_t)septets * 7 + 7) / 8;
 	if (size < 64 + 2 * octets)
 		return -1;
 	/* SMSC length 0; SMS-DELIVER, no more messages; originator. */
-	n += (size_t)sprintf(hex + n, "0004%02X91", (unsigned int)strlen(sms_from + 1));
-	n += sms_semi(sms_from + 1, hex + n);
+	n += (size_t)sprintf(hex + n, "0004%02X91", (unsigned int)strlen(from + 1));
+	n += sms_semi(from + 1, hex + n);
 	/* PID 0, DCS 0 (GSM 7-bit), time stamp, user data length. */
 	n += (size_t)sprintf(hex + n, "0000%s%02X", scts, (unsigned int)septets);
 	for (i = 0; i < octets; i++)
@@ -148,6 +229,31 @@ static int sms_pdu(int index, char *hex, size_t size)
 	hex[n] = '\0';
 	/* Octets after the SMSC field ("00"). */
 	return (int)(n / 2 - 1);
+}
+
+/*
+ * A message arriving (the sms= and sms-burst= faults), routed to the
+ * terminal as 27.005 3.4.1 gives +CMT in the mode AT+CMGF selects, header
+ * and body in one write.  Text mode: the originator and time stamp
+ * without <length> (as under AT+CSDH=0), then the body's lines.  PDU
+ * mode, the default: "+CMT: ,<length>" and the PDU in hex on one line.
+ * Without a SIM card there is no AT+CMGF to select a mode, and the
+ * message comes in text mode.
+ */
+void sms_cmt(struct sim *sim, const char *text)
+{
+	char pdu[SMS_PDU_HEX];
+	int len;
+
+	if (sim->sms_count < 0 || sim->sms_text) {
+		at_line(sim, "+CMT: \"%s\",,\"%s\"\r\n%s", sms_cmt_from,
+			sms_scts, text);
+		return;
+	}
+	/* fault_parse() refused a body that does not fit. */
+	len = sms_pdu(sms_cmt_from, text, pdu, sizeof(pdu));
+	if (len >= 0)
+		at_line(sim, "+CMT: ,%d\r\n%s", len, pdu);
 }
 
 /* Which status AT+CMGL=@args asks for: 0..4, or -1. */
@@ -174,7 +280,7 @@ static int sms_stat(const struct sim *sim, const char *args)
  */
 void sms_cmgl(struct sim *sim, const char *args, char form)
 {
-	char body[161], pdu[400];
+	char body[SMS_SEPTETS + 1], pdu[SMS_PDU_HEX];
 	int stat, i, len;
 
 	if (sim->sms_count < 0) {
@@ -199,12 +305,12 @@ void sms_cmgl(struct sim *sim, const char *args, char form)
 		return;
 	}
 	for (i = 1; i <= sim->sms_count && (stat == 1 || stat == 4); i++) {
+		sms_body(i, body, sizeof(body));
 		if (sim->sms_text) {
-			sms_body(i, body, sizeof(body));
 			at_line(sim, "+CMGL: %d,\"REC READ\",\"%s\",,\"%s\"\r\n%s",
 				i, sms_from, sms_scts, body);
 		} else {
-			len = sms_pdu(i, pdu, sizeof(pdu));
+			len = sms_pdu(sms_from, body, pdu, sizeof(pdu));
 			at_line(sim, "+CMGL: %d,1,,%d\r\n%s", i, len, pdu);
 		}
 	}

@@ -556,7 +556,7 @@ int tp_restore(struct sim *sim)
 	if (t->keep && t->fd >= 0) {
 		/*
 		 * A UART: what the host sent while the module was down never
-		 * reached a running parser.
+		 * reached a running parser (tp_read() dropped what it read).
 		 */
 		tcflush(t->fd, TCIFLUSH);
 		t->up = true;
@@ -793,6 +793,14 @@ int tp_read(struct sim *sim)
 	if (r == 0)
 		return -1;
 	rx_spent(&sim->tp, r);
+	if (!sim->tp.up) {
+		/*
+		 * A UART whose module is down (--uart): the bytes cross the
+		 * wire, the transcript shows them, and no parser gets them.
+		 */
+		transcript_log('<', buf, r);
+		return 0;
+	}
 	if (sim->rate) {
 		unsigned char g[8 * sizeof(buf)];
 		long host;

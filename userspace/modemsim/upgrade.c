@@ -265,7 +265,13 @@ void sim_reboot(struct sim *sim)
 	sim->stalled = false;
 	for (int i = 0; i < SIM_TIMERS; i++)
 		sim->timers[i].used = false;
-	sim_timer_add(sim, sim->boot_ms, boot_step, 0);
+	/*
+	 * A reboot the upgrade makes boots new firmware, which may take
+	 * longer the first time (--upgrade-boot-ms).
+	 */
+	sim_timer_add(sim, sim->p.up_stage == UP_REBOOTING &&
+		      sim->upgrade_boot_ms >= 0 ? sim->upgrade_boot_ms :
+		      sim->boot_ms, boot_step, 0);
 }
 
 /*
