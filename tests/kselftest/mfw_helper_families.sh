@@ -17,6 +17,13 @@
 # before the reboot, or (autobaud) says nothing after it until asked.
 # Last, reports that never arrive: a remote download's final report lost
 # or glued to another line, and an upgrade's result lost on a UART.
+# Where every family runs, also: the module that prints +MATREADY 0.5 s
+# after its outcome, a lost download report at the default
+# download_quiet, and autobaud with a 20 s first boot, whose questions
+# must back off.  Every case checks the transcript's times: mfw ends
+# within seconds of the module's first word after its last restart, a
+# lost report is asked for within 60 s of the silence (settled()), and
+# the questions to a silent module follow the back-off (backed_off()).
 # MFW_FAMILIES=kinds (make check sets it on the debug kernel) keeps one
 # family of each kind of row in the table (kernel/mfw_models.c: NB-IoT,
 # ML305U, ML307R-DC, the minimal-system modules) for the per-family cases:
@@ -75,6 +82,26 @@ echo "remote.glued_download_report ML305U $(first ML305U) --fault glue=+CEREG:1,
 # says 0, and the download resumes instead of failing for good.
 echo "remote.lost_resumable_report ML305U $(first ML305U) --fault cut@offset=4000 --fault lose@report=MFWDLOAD:0" >>"$d/cases"
 echo "uart.lost_upgrade_report ML307R-DC $(first ML307R-DC) --uart --fault lose@report=MFWUPGRADE:2" >>"$d/cases"
+# Where every family runs (Debian's kernel): the module on a UART that
+# answers the trigger with OK and its outcome at once and prints
+# +MATREADY 0.5 s later; and a lost download report settled at the
+# default download_quiet (20 s), within 60 s of the silence.
+if [ -z "$sample" ]; then
+	echo "uart.matready_half_second_after_report ML307R-DC $(first ML307R-DC) --uart --flash-ms 0 --boot-ms 500 --fault early=0@cmd=MFWUPGRADE"
+	echo "remote.lost_download_report_default_quiet ML305U $(first ML305U) --fault lose@report=MFWDLOAD:2"
+	# Autobaud, and the new firmware's first boot takes 20 s: mfw's
+	# questions back off (10 s of silence, then twice that) until one
+	# is answered.
+	echo "uart.autobaud_slow_first_boot ML307R-DC $(first ML307R-DC) --uart --autobaud --upgrade-boot-ms 20000"
+fi >>"$d/cases"
+# MFW_CASES=REGEX (grep -E) keeps the cases whose names match, to run one
+# or a few of them while working on them.
+if [ -n "${MFW_CASES:-}" ]; then
+	awk '{ print $1 }' "$d/cases" | grep -nE "^($MFW_CASES)\$" | cut -d: -f1 >"$d/keep" || true
+	awk 'NR == FNR { k[$1] = 1; next } k[FNR]' "$d/keep" "$d/cases" >"$d/cases.kept"
+	mv "$d/cases.kept" "$d/cases"
+	sample="MFW_CASES=$MFW_CASES: $(grep -c . "$d/cases") cases"
+fi
 plan "$(grep -c . "$d/cases")"
 [ -z "$sample" ] || echo "# $T: $sample"
 
@@ -118,6 +145,91 @@ serve() {
 	wait_for 20 busybox wget -q -O /dev/null "http://127.0.0.1:$HTTP_PORT/probe"
 }
 
+# epoch_cs: the time of day as the transcript gives it (seconds since the
+# epoch), in hundredths: busybox date has whole seconds only, so the
+# uptime's hundredths are set against the moment a second begins, once.
+sync_s=$(date +%s)
+while [ "$(date +%s)" = "$sync_s" ]; do :; done
+epoch_off=$(((sync_s + 1) * 100 - $(now_cs)))
+epoch_cs() { echo $(($(now_cs) + epoch_off)); }
+
+# settled NAME END: mfw ended (END, hundredths of a second since the
+# epoch, as the transcript's clock) soon after the module spoke for itself.  From the
+# transcript ($d/sim.log): within 10 s of the module's first word after
+# its last restart (+MATREADY, or in autobaud the answer to the first AT
+# it got) on a UART, whose port stays; within 20 s where the port goes
+# and comes back, since mfw gives udev 5 s to attach to the new tty
+# (MFW_HOLDER_GRACE_MS) before it attaches itself, and this guest has no
+# udev; and where a report was lost, the module was asked within 60 s of
+# the silence, which begins with its last word before the loss.  On
+# failure $why says which.
+settled() {
+	case $1 in
+	uart.*) bound=10 ;;
+	*) bound=20 ;;
+	esac
+	set -- $(awk -v end="$(($2 / 100)).$(printf %02d $(($2 % 100)))" '
+		$2 == "*" && $3 == "reboot" { first = "" ; booted = 1 }
+		$2 == ">" { if (booted && first == "") first = $1; last = $1 }
+		$2 == "*" && $3 == "report" && $4 == "lost:" && quiet == "" { quiet = last }
+		$2 == "<" && quiet != "" && asked == "" { asked = $1 }
+		END {
+			printf "%s ", first == "" ? "-" : sprintf("%.1f", end - first)
+			printf "%s\n", quiet == "" ? "-" : asked == "" ? "never" : sprintf("%.1f", asked - quiet)
+		}' "$d/sim.log")
+	echo "# $T: $name: mfw ended ${1}s after the module's first word since its last restart; lost report asked for after ${2}s of silence"
+	why=
+	case $1 in
+	-) ;;
+	*) awk -v t="$1" -v b=$bound 'BEGIN { exit !(t <= b) }' ||
+		why="mfw ended ${1} s after the module's first word since its last restart, not within $bound s"
+	esac
+	case $2 in
+	-) ;;
+	never) why="a report was lost and the module was never asked after it" ;;
+	*) awk -v t="$2" 'BEGIN { exit !(t <= 60) }' ||
+		why="a report was lost, and the module was asked only after $2 s of silence, not within 60 s"
+	esac
+	[ -z "$why" ]
+}
+
+# backed_off NAME: in the transcript, mfw's questions after the module's
+# last restart, which its simulator logs as they cross the wire to the
+# booting module: the first after 10 s of silence (MFW_PROBE_FIRST_MS),
+# each next one after twice the silence before it, up to 60 s (the follow
+# loop in userspace/mfw/follow.c).  The silence is counted from the end of
+# the host's last wait, which the transcript does not show: the trigger's
+# answer, or the question before, which the driver waits up to 5 s for.
+# So each gap, from the module's last word or the question before, is the
+# silence plus at most 10 s.  A question is what the host sends in one
+# go: records less than 5 s apart.
+backed_off() {
+	set -- $(awk '
+		$2 == "*" && $3 == "reboot" { quiet = last; n = 0; prev = "" }
+		$2 == ">" { last = $1 }
+		$2 == "<" && quiet != "" {
+			if (prev == "" || $1 - prev >= 5) q[++n] = $1
+			prev = $1
+		}
+		END {
+			if (!n) { print "none"; exit }
+			printf "%.1f", q[1] - quiet
+			for (i = 2; i <= n; i++) printf " %.1f", q[i] - q[i - 1]
+			print ""
+		}' "$d/sim.log")
+	echo "# $T: $name: questions after the reboot's silence, gaps: $*"
+	why=
+	[ $# -ge 2 ] || { why="wanted two questions or more after the reboot, got: $*"; return 1; }
+	want=10 i=0
+	for g in "$@"; do
+		i=$((i + 1))
+		awk -v g="$g" -v w="$want" 'BEGIN { exit !(g >= w - 0.5 && g <= w + 10) }' ||
+			why="${why:+$why; }gap $i is $g s, not ${want} s (+10)"
+		[ $i -eq 1 ] && want=20 || want=$((want * 2 > 60 ? 60 : want * 2))
+	done
+	[ -z "$why" ]
+}
+
 # family NAME FAMILY SUBMODEL [OPTION...]: one full upgrade of a simulated
 # SUBMODEL, started with the simulator's OPTIONs; the case is called NAME.
 family() {
@@ -158,8 +270,12 @@ family() {
 		mkimage "$www/$fam.bin" "$new" 8
 		# A download of 8 KiB on the loopback: 90 s bound a lost
 		# report, which must be asked for long before: after 3 s of
-		# silence (download_quiet; 20 s by default).
-		printf 'download_timeout=90\ndownload_quiet=3\n' >"$d/download.conf"
+		# silence (download_quiet), or in the *default_quiet cases
+		# after the default 20 s.
+		case $name in
+		*default_quiet) printf 'download_timeout=90\n' ;;
+		*) printf 'download_timeout=90\ndownload_quiet=3\n' ;;
+		esac >"$d/download.conf"
 		timed upgrade env MFW_CONFIG="$d/download.conf" mfw upgrade \
 			--url "http://127.0.0.1:$HTTP_PORT/$fam.bin" \
 			--port "$d/tty" --timeout 120
@@ -169,6 +285,7 @@ family() {
 		return
 		;;
 	esac
+	end=$(epoch_cs)
 	if [ $rc -ne 0 ]; then
 		not_ok "$name" "mfw upgrade ($how, paths '$paths') exited $rc"
 		return
@@ -178,6 +295,18 @@ family() {
 		not_ok "$name" "mfw upgrade ended on '$(grep '^mfw: done' "$d/upgrade.log")', not 'mfw: done: $new'"
 		return
 	fi
+	if ! settled "$name" "$end"; then
+		not_ok "$name" "$why"
+		return
+	fi
+	case $name in
+	*slow_first_boot)
+		if ! backed_off "$name"; then
+			not_ok "$name" "$why"
+			return
+		fi
+		;;
+	esac
 	t3=$(now_cs)
 	if ! probe "$new" 3>&1 >>"$d/check.log" 2>&1; then
 		not_ok "$name" "the module does not run $new after the upgrade (was $old)"
