@@ -26,18 +26,21 @@ is() {
 str() { tr '\0' '\n' <"$1" 2>/dev/null | head -n 1; }
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..10"
 is modem_node_compatible "$(str $dt/modem/compatible)" cmiot,ml307r
 is modem_node_speed "$(od -An -tu1 -v $dt/modem/current-speed 2>/dev/null | tr -s ' \n' ' ')" \
 	" 0 1 194 0 "
 # gpiolib names each line from gpio-line-names: debugfs lists them.
 names=$(grep -o 'MODEM_[A-Z]*' /sys/kernel/debug/gpio 2>/dev/null | tr '\n' ' ')
-is gpio_line_names "$names" "MODEM_PWRKEY MODEM_RESET MODEM_STATUS MODEM_PWREN "
-# The module's supply switch is the fixed regulator's (the node's device
-# name is its label): no program can take the line.
-holder=$(sed -n 's/^ *gpio-[0-9]* (MODEM_PWREN *|\([^ )]*\) *).*/\1/p' \
-	/sys/kernel/debug/gpio 2>/dev/null)
-is pwren_held_by_the_regulator "$holder" regulator-modem
+is gpio_line_names "$names" "MODEM_PWRKEY MODEM_RESET MODEM_STATUS MODEM_PWREN MODEM_VSEL "
+# The module's supply switch is the fixed regulator's (its label is the
+# node's device name), its voltage select the GPIO regulator's (its label
+# is the regulator's name, modem-vbat): no program can take either line.
+holder() {
+	sed -n "s/^ *gpio-[0-9]* ($1 *|\([^ )]*\) *).*/\1/p" /sys/kernel/debug/gpio 2>/dev/null
+}
+is pwren_held_by_the_regulator "$(holder MODEM_PWREN)" regulator-modem
+is vsel_held_by_the_gpio_regulator "$(holder MODEM_VSEL)" modem-vbat
 of=$(readlink -f "/sys/class/tty/$tty/device/of_node" 2>/dev/null)
 is uart_of_node "${of##*/}" pl011@9000000
 drv=$(readlink -f "/sys/class/tty/$tty/device/driver" 2>/dev/null)

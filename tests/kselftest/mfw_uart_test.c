@@ -338,29 +338,51 @@ TEST_F_TIMEOUT(uart, helper_upgrade_ml307r_dc, 300)
 }
 
 /*
- * A board whose module supply switch a kernel driver owns (the fixed
- * regulator of dts/onemo-qemu-virt-overlay.dts holds MODEM_PWREN), given
- * to mfw as the module's PWRKEY: mfw cannot keep the line from switching
- * the module off while it flashes, so the upgrade is refused with exit
- * status 10, naming the holder as gpioinfo does, before the module is
- * sent anything of it.
+ * A board whose module supply a kernel driver owns (in
+ * dts/onemo-qemu-virt-overlay.dts the fixed regulator holds MODEM_PWREN,
+ * the rail's switch, and the GPIO regulator behind it MODEM_VSEL, VBAT's
+ * voltage select), one of the lines given to mfw as the module's PWRKEY
+ * or RESET (@conf): mfw cannot keep the line from switching the module
+ * off while it flashes, so the upgrade is refused with exit status 10,
+ * naming the holder (@holder) as gpioinfo does, before the module is sent
+ * anything of it.
  */
-TEST_F_TIMEOUT(uart, helper_refuses_a_line_a_driver_owns, 300)
+static void refuses_a_line_a_driver_owns(struct __test_metadata *_metadata,
+					 FIXTURE_DATA(uart) *self,
+					 const char *line, const char *conf,
+					 const char *holder)
 {
+	char want[160];
+
 	NEED_BENCH();
 	if (!on_path("mfw"))
 		SKIP(return, "no mfw helper in this guest");
 	/* The line must exist; whether the regulator holds it is the test. */
-	if (!board_has_line("MODEM_PWREN"))
-		SKIP(return, "no MODEM_PWREN line on this board (the Arm guests' has one)");
-	EXPECT_EQ(10, helper_upgrade(self, "pwrkey=MODEM_PWREN"))
+	if (!board_has_line(line))
+		SKIP(return, "no %s line on this board (the Arm guests' has one)", line);
+	EXPECT_EQ(10, helper_upgrade(self, conf))
 		rig_dump_file(stderr, HELPER_LOG, NULL);
-	EXPECT_TRUE(rig_file_contains(HELPER_LOG,
-				      "GPIO line MODEM_PWREN is held by \"regulator-modem\" (gpioinfo shows it)"))
+	snprintf(want, sizeof(want), "GPIO line %s is held by \"%s\" (gpioinfo shows it)",
+		 line, holder);
+	EXPECT_TRUE(rig_file_contains(HELPER_LOG, want))
 		rig_dump_file(stderr, HELPER_LOG, NULL);
 	EXPECT_EQ(0, port_bench_sent(&self->r, "AT+MFW"));
 	EXPECT_TRUE(becomes(self, "firmware", "ML307R-DC-MBRH0S01", TIMEOUT_MS));
 	EXPECT_TRUE(becomes(self, "state", "idle", TIMEOUT_MS));
+}
+
+/* regulator-fixed: the switch of the board's rail, as PWRKEY. */
+TEST_F_TIMEOUT(uart, helper_refuses_a_line_a_driver_owns, 300)
+{
+	refuses_a_line_a_driver_owns(_metadata, self, "MODEM_PWREN",
+				     "pwrkey=MODEM_PWREN", "regulator-modem");
+}
+
+/* regulator-gpio: VBAT's voltage select, as RESET. */
+TEST_F_TIMEOUT(uart, helper_refuses_a_line_a_gpio_regulator_owns, 300)
+{
+	refuses_a_line_a_driver_owns(_metadata, self, "MODEM_VSEL",
+				     "reset=MODEM_VSEL", "modem-vbat");
 }
 
 TEST_HARNESS_MAIN

@@ -152,11 +152,20 @@ for q in aarch64 arm; do
 		tests/vm/virt-dtb.sh "$v" "$src/include" "qemu-system-$q" || continue
 	check_board "virt-$q" "$v" uart0 0 1 2
 	check "virt-$q line 3" "$(sed -n 4p <<<"$names")" POWER_KEY
-	# Line 4 switches the module's supply, owned by a fixed regulator.
+	# Line 4 switches the board's rail, owned by a fixed regulator;
+	# line 5 selects VBAT, owned by the GPIO regulator behind it, which
+	# is the module's supply.
 	check "virt-$q line 4" "$(sed -n 5p <<<"$names")" MODEM_PWREN
-	reg=$(fdtget "$v" /__symbols__ modem_vbat)
-	check "virt-$q $reg gpio" "$(fdtget "$v" "$reg" gpio)" \
+	check "virt-$q line 5" "$(sed -n 6p <<<"$names")" MODEM_VSEL
+	sw=$(fdtget "$v" /__symbols__ modem_switch)
+	check "virt-$q $sw gpio" "$(fdtget "$v" "$sw" gpio)" \
 		"$(fdtget "$v" /pl061@9030000 phandle) 4 0"
+	reg=$(fdtget "$v" /__symbols__ modem_vbat)
+	check "virt-$q $reg compatible" "$(fdtget "$v" "$reg" compatible)" regulator-gpio
+	check "virt-$q $reg gpios" "$(fdtget "$v" "$reg" gpios)" \
+		"$(fdtget "$v" /pl061@9030000 phandle) 5 0"
+	check "virt-$q $reg vin-supply" "$(fdtget "$v" "$reg" vin-supply)" \
+		"$(fdtget "$v" "$sw" phandle)"
 	check "virt-$q /modem vbat-supply" "$(fdtget "$v" /modem vbat-supply)" \
 		"$(fdtget "$v" "$reg" phandle)"
 	# One name for each of the PL061's 8 lines: count the NULs.

@@ -148,9 +148,10 @@ add_module() {
 if [ "$KARCH" != x86_64 ]; then
 	# The Arm guests: their consoles (virtio on QEMU's virt board) and
 	# the module on the PL011, which is built in; no USB gadget.  The
-	# fixed regulator of the module's supply (dts/onemo-qemu-virt-overlay.dts)
-	# is a module on arm64, built in on armhf.
-	kos=$(module_deps "$KVER" virtio_mmio virtio_console fixed) || exit 1
+	# regulators of the module's supply (dts/onemo-qemu-virt-overlay.dts):
+	# the fixed one is a module on arm64, built in on armhf; the GPIO one
+	# a module on both.
+	kos=$(module_deps "$KVER" virtio_mmio virtio_console fixed gpio-regulator) || exit 1
 	for ko in $kos; do
 		add_module "$ko"
 	done
