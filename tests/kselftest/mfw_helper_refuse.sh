@@ -8,11 +8,15 @@
 # (not "flashing"), and "mfw resume" then finishes the upgrade.  A package
 # the module flashes, fails and rolls back, whose failure report is lost,
 # is settled as not taken soon after the module's reboot (exit 7), not at
-# the upgrade timeout.
+# the upgrade timeout.  Another client of the tty sets AT+CMEE=0 and ATE0
+# between two upgrades: the next refusal is a plain ERROR, which mfw
+# names as a refusal without a code (never the 860 of the refusal before
+# it), last_error says the same, and the driver's own commands carry the
+# upgrades with the module's echo on and off.
 # Needs mfw and mfw-modemsim in PATH and the mfw module loaded.
 . "$(dirname "$0")/mfw_helper_lib.sh"
 
-plan 11
+plan 16
 export MFW_STATE_DIR=$d/state
 img=$d/fw.bin
 mkimage "$img" ML307R-DC-MBRH0S02 8
@@ -101,5 +105,47 @@ if [ ! -e "$d/state/journal" ] && [ "$(phase journal.last)" = failed ]; then
 	ok lost_failure_report_journal_failed
 else
 	not_ok lost_failure_report_journal_failed "journal: $(phase journal), journal.last: $(phase journal.last)"
+fi
+sim_stop
+rm -f "$d/sim.state" "$d/sim.state.pkg" "$d/state/journal.last" "$d/sim.log" "$img.manifest"
+
+# 4. One module, one port, three upgrades.  The first is refused with 860
+# half-way; then another client sends AT+CMEE=0 and ATE0 (a terminal, or a
+# library's init); the second is refused half-way again, now with a plain
+# ERROR; the third goes through with the module's echo off (the first ran
+# with it on, the module's default).
+mkimage "$img" ML307R-DC-MBRH0S02 8
+sim_start --model ML307R-DC --boot-ms 300 --flash-ms 500 \
+	--fault error=860@offset=4096 --fault error=853@offset=6144 ||
+	{ not_ok simulator "did not start"; finish; }
+timed code mfw upgrade "$img" --port "$d/tty" --timeout 60
+p=$(mfw_port)
+if [ $rc -eq 7 ] && grep -q "error 860" "$d/code.log" &&
+   grep -q "^860" "$p/last_error" 2>/dev/null; then
+	ok cmee_first_refusal_names_860
+else
+	not_ok cmee_first_refusal_names_860 "exited $rc, last_error '$(cat "$p/last_error" 2>/dev/null)'"
+fi
+# The other client, whose answers nobody reads.
+printf 'AT+CMEE=0\r' >"$d/tty"
+printf 'ATE0\r' >"$d/tty"
+if wait_for 10 grep -q '< AT+CMEE=0' "$d/sim.log" && wait_for 10 grep -q '< ATE0' "$d/sim.log"; then
+	ok cmee_other_client_sets_cmee0_echo_off
+else
+	not_ok cmee_other_client_sets_cmee0_echo_off "AT+CMEE=0 and ATE0 did not reach the module"
+fi
+timed nocode mfw upgrade "$img" --port "$d/tty" --timeout 60
+if [ $rc -eq 7 ] && grep -q "refused the package with a plain ERROR, without an error code.*AT+CMEE=0" "$d/nocode.log" &&
+   ! grep -q 860 "$d/nocode.log"; then
+	ok cmee_plain_error_says_no_code
+else
+	not_ok cmee_plain_error_says_no_code "exited $rc"
+fi
+check cmee_last_error_no_code grep -q "^refused without a code" "$p/last_error"
+timed noecho mfw upgrade "$img" --port "$d/tty" --timeout 60
+if [ $rc -eq 0 ] && grep -qx "mfw: done: ML307R-DC-MBRH0S02" "$d/noecho.log"; then
+	ok cmee_upgrade_with_echo_off
+else
+	not_ok cmee_upgrade_with_echo_off "exited $rc"
 fi
 finish
