@@ -111,13 +111,14 @@ refused_by_inhibitor() {
 	echo "$out"
 	echo "$out" | grep -qi 'inhibit'
 }
-# on_option: the module's serial functions went to option through the
-# dynamic ID mfw's rules gave it (the kernel's option has no 2ecc:3012),
-# restricted to their class (ff), so the network function (interfaces 0
-# and 1, CDC ECM) kept its own driver and network interface; the AT port
-# is a ttyUSB.  Says what it found.
+# on_option [NETDRIVER]: the module's serial functions went to option
+# through the dynamic ID mfw's rules gave it (the kernel's option has no
+# 2ecc:3012), restricted to their class (ff), so the network function
+# (interfaces 0 and 1, CDC ECM or RNDIS) kept its own driver, NETDRIVER
+# (default cdc_ether), and network interface; the AT port is a ttyUSB.
+# Says what it found.
 on_option() {
-	local i dev ecm drv ecm_drv
+	local want=${1:-cdc_ether} i dev ecm drv ecm_drv
 	i=$(readlink -f "/sys/class/tty/$TTY/device/..")
 	dev=${i%/*}
 	ecm=$dev/${dev##*/}:1.0
@@ -127,7 +128,7 @@ on_option() {
 		"interface 0: $ecm_drv, net $(ls "$ecm/net" 2>/dev/null)"
 	echo "option's dynamic IDs: $(tr '\n' ';' </sys/bus/usb-serial/drivers/option1/new_id)"
 	case $TTY in ttyUSB*) ;; *) return 1 ;; esac
-	[ "$drv" = option ] && [ "$ecm_drv" = cdc_ether ] && [ -n "$(ls "$ecm/net")" ] &&
+	[ "$drv" = option ] && [ "$ecm_drv" = "$want" ] && [ -n "$(ls "$ecm/net")" ] &&
 		grep -qx "2ecc 3012 ff" /sys/bus/usb-serial/drivers/option1/new_id
 }
 modems() { mmcli -L 2>/dev/null | grep -c '/Modem/'; }
@@ -148,6 +149,28 @@ mm_sees_module_within() {
 	return 1
 }
 mm_sees_nothing() { [ "$(modems)" -eq 0 ]; }
+# resume_inhibited LOG: the resume whose unit log is LOG had ModemManager
+# inhibit the module: mfw's word for it, and ModemManager's own record of
+# the inhibition of that uid in this boot, set up before the first write.
+resume_inhibited() {
+	local uid
+	uid=$(sed -n "s/.*mfw: ModemManager: modem \([^ ]*\) inhibited.*/\1/p" "$1" | head -n 1)
+	if [ -z "$uid" ]; then
+		echo "mfw-resume.service never said ModemManager inhibited the module:"
+		grep -i modemmanager "$1"
+		return 1
+	fi
+	if ! journalctl -b -u ModemManager.service -o cat --no-pager |
+		grep -qF "device inhibition setup for uid '$uid'"; then
+		echo "mfw says $uid is inhibited; ModemManager's journal of this boot:"
+		journalctl -b -u ModemManager.service -o cat --no-pager | grep -i inhibit
+		return 1
+	fi
+	# The inhibition came before the package's first byte.
+	awk '/mfw: ModemManager: modem .* inhibited/ { i = NR }
+	     /mfw: writing/ && !w { w = NR }
+	     END { exit !(i && w && i < w) }' "$1"
+}
 # mm_identified VERSION: ModemManager has the module's identity as the
 # module reports it (AT+CGMI, AT+CGMM, AT+CGMR), the model and version the
 # driver read too, and did not give the modem up as one it cannot tell
@@ -260,9 +283,12 @@ apt_purge() {
 # vendor's key and mfw's own directories in /etc/mfw/mfw.conf (the
 # package's conffile, changed as an administrator changes it), then the
 # daemon-reload that lets mfw's generator point the units at them
-# (mfw.conf(5)).
+# (mfw.conf(5)).  mm_wait is raised from 30 s to 90 s, as the admin guide
+# tells a board whose ModemManager probes a module slowly: under TCG its
+# probe of a module that has just enumerated took 18 s of the 30, and the
+# checks of ModemManager's inhibition must not hang on the machine's load.
 board_configure() {
-	printf 'pubkey=/etc/mfw/vendor.pub\nfirmware_dir=%s\nstate_dir=%s\n' \
+	printf 'pubkey=/etc/mfw/vendor.pub\nfirmware_dir=%s\nstate_dir=%s\nmm_wait=90\n' \
 		"$FWROOT" "$STATEDIR" >/etc/mfw/mfw.conf || return 1
 	systemctl daemon-reload
 }

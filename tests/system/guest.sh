@@ -179,8 +179,11 @@ phase_reboot() {
 	if wait_for 300 transfer_quarter_done; then
 		# After the reset the module enumerates 15 s after
 		# mfw-resume.service started, as real ones come late after
-		# power-on: the resume must wait for it.
+		# power-on: the resume must wait for it.  And it comes back
+		# with RNDIS, the real module's default network function,
+		# instead of ECM (AT+MDIALUPCFG switches them).
 		echo 15 >/var/lib/mfw-sim/enumerate-after
+		echo rndis >/var/lib/mfw-sim/network
 		set_phase reset
 		took "boot phase reboot (after systemd was up)" $((SECONDS - t_phase))
 		say "transfer at $(cat "$(port)/progress"); asking for a reset"
@@ -190,13 +193,30 @@ phase_reboot() {
 	verdict FAIL reset/mid-transfer "journal phase $(journal_phase), progress $(cat "$(port)/progress" 2>/dev/null)"
 }
 
+# on_option_rndis: on_option for the tty the module has now, beside RNDIS.
+on_option_rndis() {
+	TTY=$(at_tty || first_tty)
+	on_option rndis_host
+}
+
 phase_reset() {
 	local log=$S/resume.log
 	journalctl -b -o short-monotonic --no-pager -u mfw-resume.service >"$log" 2>&1
 	sed 's/^/    | /' "$log" | tail -n 30
 	check reset/resume-ran-at-boot unit_done_ok mfw-resume.service
+	# The AT port beside RNDIS is option's by new_id as beside ECM, and
+	# RNDIS keeps rndis_host.
+	if [ "$(sim_layout)" = ml307r-rndis ]; then
+		check plug/at-port-on-option-by-new-id-rndis on_option_rndis
+	else
+		verdict SKIP plug/at-port-on-option-by-new-id-rndis "$(uname -r) has no RNDIS gadget function: layout $(sim_layout)"
+	fi
 	check reset/resume-waited-for-the-module grep -q "is not there yet" "$log"
 	check reset/resume-finished-the-job grep -q "done: $V4" "$log"
+	# The resumed upgrade holds ModemManager off the module as a fresh
+	# one does: mfw says so, and ModemManager set the inhibition up for
+	# the module's uid in this boot (mfw's uid, not another).
+	check mm/resume-inhibits-the-module resume_inhibited "$log"
 	check reset/new-version attached_runs "$V4"
 	check reset/journal-cleared test ! -e $JOURNAL
 	check mm/sees-the-module-at-the-end mm_sees_module_within 180
