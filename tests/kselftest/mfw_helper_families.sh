@@ -101,6 +101,11 @@ if [ -n "${MFW_CASES:-}" ]; then
 	awk 'NR == FNR { k[$1] = 1; next } k[FNR]' "$d/keep" "$d/cases" >"$d/cases.kept"
 	mv "$d/cases.kept" "$d/cases"
 	sample="MFW_CASES=$MFW_CASES: $(grep -c . "$d/cases") cases"
+	if [ ! -s "$d/cases" ]; then
+		plan 1
+		not_ok families "MFW_CASES=$MFW_CASES names no case"
+		finish
+	fi
 fi
 plan "$(grep -c . "$d/cases")"
 [ -z "$sample" ] || echo "# $T: $sample"
@@ -154,41 +159,60 @@ epoch_off=$(((sync_s + 1) * 100 - $(now_cs)))
 epoch_cs() { echo $(($(now_cs) + epoch_off)); }
 
 # settled NAME END: mfw ended (END, hundredths of a second since the
-# epoch, as the transcript's clock) soon after the module spoke for itself.  From the
-# transcript ($d/sim.log): within 10 s of the module's first word after
-# its last restart (+MATREADY, or in autobaud the answer to the first AT
-# it got) on a UART, whose port stays; within 20 s where the port goes
-# and comes back, since mfw gives udev 5 s to attach to the new tty
-# (MFW_HOLDER_GRACE_MS) before it attaches itself, and this guest has no
-# udev; and where a report was lost, the module was asked within 60 s of
-# the silence, which begins with its last word before the loss.  On
-# failure $why says which.
+# epoch, as the transcripts' clock) because the module spoke for itself,
+# and soon after.  From the simulator's transcript ($d/sim.log) and mfw's
+# own ($MFW_STATE_DIR/transcript):
+# - the module restarted, and what settled the upgrade was the module's
+#   report after its boot, or a question mfw asked "after the boot" (its
+#   +MATREADY, or the port's return), never one "after a silence" (the
+#   10 s fallback), except in autobaud, where only the silence can start
+#   it: mfw's last question, if it asked one, says which;
+# - mfw ended within 5 s of the module's first word after its last
+#   restart on a UART, whose port stays (+MATREADY, or in autobaud the
+#   answer to the first AT it got), and within 12 s where the port goes
+#   and comes back, since mfw first gives udev 5 s to attach to the new
+#   tty (MFW_HOLDER_GRACE_MS) and this guest has no udev;
+# - in a *lost* case a report was lost, and mfw settled what it stood for
+#   within 60 s of the silence, which begins with the module's last word
+#   before the loss: its first command after the loss that is not a
+#   question (AT+MFWUPGRADE after a download, a resumed AT+MFWDLOAD), or
+#   its end.
+# On failure $why says which.
 settled() {
 	case $1 in
-	uart.*) bound=10 ;;
-	*) bound=20 ;;
+	uart.*) bound=5 ;;
+	*) bound=12 ;;
 	esac
 	set -- $(awk -v end="$(($2 / 100)).$(printf %02d $(($2 % 100)))" '
-		$2 == "*" && $3 == "reboot" { first = "" ; booted = 1 }
+		$2 == "*" && $3 == "reboot" { first = ""; booted = 1 }
 		$2 == ">" { if (booted && first == "") first = $1; last = $1 }
-		$2 == "*" && $3 == "report" && $4 == "lost:" && quiet == "" { quiet = last }
-		$2 == "<" && quiet != "" && asked == "" { asked = $1 }
+		$2 == "*" && $3 == "report" && $4 == "lost:" && quiet == "" { quiet = last; lost = 1 }
+		$2 == "<" && lost && settle == "" && $3 !~ /\?|^AT\+CGMR|^ATI|^AT\+CGSN/ { settle = $1 }
 		END {
-			printf "%s ", first == "" ? "-" : sprintf("%.1f", end - first)
-			printf "%s\n", quiet == "" ? "-" : asked == "" ? "never" : sprintf("%.1f", asked - quiet)
+			printf "%s ", !booted ? "noreboot" : first == "" ? "silent" : end - first
+			printf "%s\n", !lost ? "-" : quiet == "" ? "nothing" : (settle == "" ? end : settle) - quiet
 		}' "$d/sim.log")
-	echo "# $T: $name: mfw ended ${1}s after the module's first word since its last restart; lost report asked for after ${2}s of silence"
+	how=$(sed -nE 's/^[0-9.]* (after the boot|after a silence): .*/\1/p' \
+		"$MFW_STATE_DIR/transcript" 2>/dev/null | tail -n 1)
+	printf '# %s: %s: mfw ended %s s after the module'"'"'s first word since its last restart (last question: %s); a lost report settled after %s s of silence\n' \
+		"$T" "$name" "$1" "${how:-none, the report settled it}" "$2"
 	why=
 	case $1 in
-	-) ;;
-	*) awk -v t="$1" -v b=$bound 'BEGIN { exit !(t <= b) }' ||
-		why="mfw ended ${1} s after the module's first word since its last restart, not within $bound s"
+	noreboot) why="the module never restarted (no reboot in its transcript)" ;;
+	silent) why="the module said nothing after its last restart" ;;
+	*) awk -v t="$1" -v b=$bound 'BEGIN { exit !(t >= -0.5 && t <= b) }' ||
+		why="mfw ended $1 s after the module's first word since its last restart, not within 0..$bound s"
 	esac
-	case $2 in
-	-) ;;
-	never) why="a report was lost and the module was never asked after it" ;;
+	case $name:$how in
+	*autobaud*:"after a silence") ;;
+	*autobaud*) why="${why:+$why; }mfw's last question came '${how:-never}', not after a silence" ;;
+	*:"after a silence") why="${why:+$why; }mfw settled only after a silence, by its fallback question" ;;
+	esac
+	case $name:$2 in
+	*lost*:- | *lost*:nothing) why="${why:+$why; }no report was lost (the fault did not fire)" ;;
+	*:-) ;;
 	*) awk -v t="$2" 'BEGIN { exit !(t <= 60) }' ||
-		why="a report was lost, and the module was asked only after $2 s of silence, not within 60 s"
+		why="${why:+$why; }a report was lost and mfw settled it $2 s into the silence, not within 60 s"
 	esac
 	[ -z "$why" ]
 }

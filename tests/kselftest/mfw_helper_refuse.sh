@@ -143,7 +143,13 @@ else
 fi
 check cmee_last_error_no_code grep -q "^refused without a code" "$p/last_error"
 timed noecho mfw upgrade "$img" --port "$d/tty" --timeout 60
-if [ $rc -eq 0 ] && grep -qx "mfw: done: ML307R-DC-MBRH0S02" "$d/noecho.log"; then
+# (the module echoed the driver's AT+MFW... before the client's ATE0, and
+# after it never: the driver's commands went out, unechoed)
+if [ $rc -eq 0 ] && grep -qx "mfw: done: ML307R-DC-MBRH0S02" "$d/noecho.log" &&
+   awk '$2 == "<" && $3 ~ /^ATE0/ { off = 1 }
+	$2 == ">" && $3 ~ /^AT\+MFW/ { if (off) echoed = 1; else before = 1 }
+	$2 == "<" && $3 ~ /^AT\+MFW/ && off { sent = 1 }
+	END { exit !(before && off && sent && !echoed) }' "$d/sim.log"; then
 	ok cmee_upgrade_with_echo_off
 else
 	not_ok cmee_upgrade_with_echo_off "exited $rc"

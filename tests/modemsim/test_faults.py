@@ -275,6 +275,42 @@ def test_sms_pdu_mode(tmp):
        "after AT+CMGF=1: a text-mode message")
 
 
+def test_sms_pdu_mode_at_any_point(tmp):
+    """In PDU mode too, a message comes in the middle of a package and
+    while flashing, each as +CMT: ,<length> and one line of hex whose
+    text (reports and OK here) never shows on the wire; after the reboot
+    the module is in PDU mode again (AT+CMGF is not stored)."""
+    during, flashing = "OK\r\n+MFWUPGRADE: 3", "+MATREADY"
+    s = sim(tmp, boot_ms=300,
+            args=["--uart", "--sms", "0",
+                  "--fault", "sms=%s@offset=1000" % sms_arg(during),
+                  "--fault", "sms=%s@upgrade=50" % sms_arg(flashing)])
+    s.ok("ATE0")
+    pdu = re.compile(rb"\r\n\+CMT: ,(\d+)\r\n([0-9A-F]+)\r\n")
+    s.transparent(image(b"p", version="DC-PDU", size=2000), expect=None)
+    got = until(s, b"\r\nOK\r\n", 5)
+    m = pdu.search(got)
+    check(m, "a PDU-mode message during the package: %r" % got)
+    length, _, _, _, _, text = sms_deliver(m.group(2).decode())
+    eq((int(m.group(1)), text), (length, during), "its length and text")
+    check(b"MFWUPGRADE" not in got, "no line of it on the wire: %r" % got)
+    eq(got[m.end():], b"\r\nOK\r\n", "then the write's OK")
+    s.send("AT+MFWUPGRADE\r")
+    boot = until(s, b"+MFWUPGRADE: 2\r\n", 10)
+    m = pdu.search(boot)
+    check(m and m.start() < boot.index(b"+MATREADY"),
+          "a PDU-mode message while flashing: %r" % boot)
+    eq(sms_deliver(m.group(2).decode())[5], flashing, "its text")
+    eq(boot.count(b"+MATREADY"), 1, "one +MATREADY, the boot's: %r" % boot)
+    s.ok("ATE0")
+    eq(s.ok("AT+CGMR"), ["DC-PDU"], "new version")
+    s.ok("AT+CMGF=1")
+    s.send("AT+MREBOOT=0\r")
+    eq(s.wait(r"^\+MATREADY$", 5), "+MATREADY", "rebooted")
+    s.ok("ATE0")
+    eq(s.ok("AT+CMGF?"), ["+CMGF: 0"], "PDU mode again after a reboot")
+
+
 def test_ring_at_any_point(tmp):
     """RING, a line of its own, at a command, in the middle of a package
     and while flashing; the upgrade goes on."""
@@ -367,7 +403,8 @@ TESTS = [test_every_error_code, test_garbage_urc_stall, test_disconnect,
          test_write_error_ends_transparent,
          test_stall_holds_the_transparent_verdict, test_remote_cut,
          test_lost_and_glued_reports, test_sms_during_a_command,
-         test_sms_pdu_mode, test_ring_at_any_point,
+         test_sms_pdu_mode, test_sms_pdu_mode_at_any_point,
+         test_ring_at_any_point,
          test_talk_at_any_point, test_bad_fault_spec]
 
 if __name__ == "__main__":

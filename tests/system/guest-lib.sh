@@ -167,7 +167,7 @@ resume_inhibited() {
 		return 1
 	fi
 	# The inhibition came before the package's first byte.
-	awk '/mfw: ModemManager: modem .* inhibited/ { i = NR }
+	awk '/mfw: ModemManager: modem .* inhibited/ && !i { i = NR }
 	     /mfw: writing/ && !w { w = NR }
 	     END { exit !(i && w && i < w) }' "$1"
 }

@@ -224,7 +224,7 @@ static void serve(struct sim *sim)
 			if (tp_read(sim) < 0) {
 				/* Nobody on the other side for now. */
 				hup_until = sim_now_ms() + 100;
-				if (sim->tp.kind == TP_TTY &&
+				if (sim->tp.kind == TP_TTY && sim->tp.up &&
 				    sim->mode != M_DOWN) {
 					tp_close(sim);
 					sim_timer_add(sim, 100, sim_boot_done,

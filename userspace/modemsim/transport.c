@@ -271,16 +271,17 @@ void tp_hangup(struct sim *sim)
 {
 	struct transport *t = &sim->tp;
 
-	transcript_event("port down");
 	if (t->kind == TP_FD || t->keep) {
 		/* Nothing to close: the port just goes silent. */
 		drain(sim);
 		t->up = false;
-		return;
+	} else {
+		if (t->gadget)
+			write_file(t->gadget, "UDC", "\n");
+		tp_close(sim);
 	}
-	if (t->gadget)
-		write_file(t->gadget, "UDC", "\n");
-	tp_close(sim);
+	/* (after the drain: the transcript keeps the wire's order) */
+	transcript_event("port down");
 }
 
 /* "@dir/@name" into @out (PATH_MAX bytes); 0, or -1 with ENAMETOOLONG. */

@@ -249,11 +249,15 @@ static void boot_step(struct sim *sim, long arg)
 
 void sim_reboot(struct sim *sim)
 {
+	/*
+	 * What the module said before it went down goes out first, and so
+	 * into the transcript before the reboot.
+	 */
+	tp_hangup(sim);
 	transcript_event("reboot");
 	sim->early_pending = false;
 	remote_abort(sim);
 	sim->dload_waiting = false;
-	tp_hangup(sim);
 	/* It boots at the rate it saved, else at its power-up rate. */
 	tp_set_rate(sim, sim->p.ipr >= 0 ? sim->p.ipr : sim->rate_boot);
 	sim->mode = M_DOWN;
@@ -262,6 +266,7 @@ void sim_reboot(struct sim *sim)
 	sim->line_long = false;
 	sim->echo = true;
 	sim->cmee = sim->cmee_default;
+	sim->sms_text = 0;	/* AT+CMGF is not stored: PDU mode again */
 	sim->stalled = false;
 	for (int i = 0; i < SIM_TIMERS; i++)
 		sim->timers[i].used = false;
