@@ -405,7 +405,7 @@ static void busybox_loses_the_module(struct __test_metadata *_metadata,
 	TH_LOG("busybox %s exited %d: %s", tool, WEXITSTATUS(rc), err);
 	if (!strcmp(tool, "dd")) {
 		EXPECT_EQ(1, WEXITSTATUS(rc));
-		EXPECT_NE(NULL, strstr(err, "No such device"));
+		EXPECT_TRUE(strstr(err, "No such device") != NULL);
 	} else {
 		EXPECT_EQ(0, WEXITSTATUS(rc));
 	}

@@ -173,10 +173,11 @@ epoch_cs() { echo $(($(now_cs) + epoch_off)); }
 #   and comes back, since mfw first gives udev 5 s to attach to the new
 #   tty (MFW_HOLDER_GRACE_MS) and this guest has no udev;
 # - in a *lost* case a report was lost, and mfw settled what it stood for
-#   within 60 s of the silence, which begins with the module's last word
-#   before the loss: its first command after the loss that is not a
-#   question (AT+MFWUPGRADE after a download, a resumed AT+MFWDLOAD), or
-#   its end.
+#   within 60 s of the silence, which begins when the report should have
+#   come (the loss's own record: what the module queued before it may be
+#   logged later, when it goes out): mfw's first command after the loss
+#   that is not a question (AT+MFWUPGRADE after a download, a resumed
+#   AT+MFWDLOAD), or its end.
 # On failure $why says which.
 settled() {
 	case $1 in
@@ -186,11 +187,14 @@ settled() {
 	set -- $(awk -v end="$(($2 / 100)).$(printf %02d $(($2 % 100)))" '
 		$2 == "*" && $3 == "reboot" { first = ""; booted = 1 }
 		$2 == ">" { if (booted && first == "") first = $1; last = $1 }
-		$2 == "*" && $3 == "report" && $4 == "lost:" && quiet == "" { quiet = last; lost = 1 }
+		$2 == "*" && $3 == "report" && $4 == "lost:" && !lost { quiet = $1; lost = 1 }
 		$2 == "<" && lost && settle == "" && $3 !~ /\?|^AT\+CGMR|^ATI|^AT\+CGSN/ { settle = $1 }
 		END {
-			printf "%s ", !booted ? "noreboot" : first == "" ? "silent" : end - first
-			printf "%s\n", !lost ? "-" : quiet == "" ? "nothing" : (settle == "" ? end : settle) - quiet
+			if (!booted) printf "noreboot "
+			else if (first == "") printf "silent "
+			else printf "%.3f ", end - first
+			if (!lost) print "-"
+			else printf "%.3f\n", (settle == "" ? end : settle) - quiet
 		}' "$d/sim.log")
 	how=$(sed -nE 's/^[0-9.]* (after the boot|after a silence): .*/\1/p' \
 		"$MFW_STATE_DIR/transcript" 2>/dev/null | tail -n 1)
@@ -209,7 +213,7 @@ settled() {
 	*:"after a silence") why="${why:+$why; }mfw settled only after a silence, by its fallback question" ;;
 	esac
 	case $name:$2 in
-	*lost*:- | *lost*:nothing) why="${why:+$why; }no report was lost (the fault did not fire)" ;;
+	*lost*:-) why="${why:+$why; }no report was lost (the fault did not fire)" ;;
 	*:-) ;;
 	*) awk -v t="$2" 'BEGIN { exit !(t <= 60) }' ||
 		why="${why:+$why; }a report was lost and mfw settled it $2 s into the silence, not within 60 s"

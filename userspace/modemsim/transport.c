@@ -280,7 +280,12 @@ void tp_hangup(struct sim *sim)
 			write_file(t->gadget, "UDC", "\n");
 		tp_close(sim);
 	}
-	/* (after the drain: the transcript keeps the wire's order) */
+	/*
+	 * After the drain, so that what the module sent before it went
+	 * down comes first in the transcript.  (A gadget is unbound first:
+	 * its last bytes may never reach the host, as on a real module
+	 * that resets its USB controller.)
+	 */
 	transcript_event("port down");
 }
 
