@@ -27,20 +27,24 @@ trap cleanup EXIT
 
 # module N: make gadget N and start its simulator, state and transcript
 # in $d/sim-N.*; sets tty_N (host side), usb_N and sim_N (its pid).
+# module N [FLASH_MS]: simulator N on gadget N, flashing in FLASH_MS
+# (default 1000).
 module() {
 	t=$(MFW_GADGET=$1 mfw-gadget create 2>>"$d/gadget.log") || return 1
 	gs=$(MFW_GADGET=$1 mfw-gadget gs) || return 1
 	mfw-modemsim --model ML307R-DC --tty "$gs" \
 		--gadget "$(MFW_GADGET=$1 mfw-gadget dir)" --udc "$(MFW_GADGET=$1 mfw-gadget udc)" \
 		--state "$d/sim-$1.state" --transcript "$d/sim-$1.log" \
-		--boot-ms 300 --flash-ms 1000 2>"$d/simerr-$1.log" &
+		--boot-ms 300 --flash-ms "${2:-1000}" 2>"$d/simerr-$1.log" &
 	eval "sim_$1=$! tty_$1=$t usb_$1=$(usb_of "$t")"
 	echo "# $T: module $1: $t (USB $(usb_of "$t")), gadget side $gs"
 }
 # The module's host tty now: a reboot may have given it another one.
 tty_now() { MFW_GADGET=$1 mfw-gadget tty; }
 
-module 0 && module 1
+# Module a flashes for 15 s: the second upgrade of it below must meet its
+# first one still running, however fast the guest wrote the package.
+module 0 15000 && module 1
 if [ -n "$sim_1" ] && [ "$tty_0" != "$tty_1" ] && [ "$usb_0" != "$usb_1" ]; then
 	ok two_modules_enumerated
 else
@@ -104,7 +108,7 @@ check both_in_flight_at_once wait_for 60 eval \
 # is held from before then until it exits.  The second upgrade names the
 # section (--module) and no port (a's tty may be b's by now): it is refused on the lock, whether or not the
 # module is on its tty at that moment.
-if wait_for 60 test -e "$S/modules/a/journal"; then
+if wait_for 120 eval '[ "$(phase "$S/modules/a/journal")" = flashing ]'; then
 	timed again mfw --module a upgrade "$img_a2" --timeout 60
 	if [ $rc -eq 6 ] && grep -q "another mfw upgrade or resume is running.*modules/a/lock" "$d/again.log"; then
 		ok same_module_refused_exit_6
@@ -112,7 +116,7 @@ if wait_for 60 test -e "$S/modules/a/journal"; then
 		not_ok same_module_refused_exit_6 "exited $rc"
 	fi
 else
-	not_ok same_module_refused_exit_6 "module a's upgrade wrote no journal in 60 s"
+	not_ok same_module_refused_exit_6 "module a's upgrade was not flashing within 120 s (journal phase '$(phase "$S/modules/a/journal")')"
 fi
 wait $up_a
 rc_a=$?
